@@ -1,0 +1,89 @@
+"""Words for showing a service to a person: hours, addresses, provenance, not-known facts.
+
+Shared by the command line, the desktop app and the leaflets so they all say the same.
+"""
+
+from __future__ import annotations
+
+from coventry_directory.core.models import Location, Schedule, Service
+from coventry_directory.core.taxonomy import label
+from coventry_directory.i18n import N_, _
+
+NOT_KNOWN = N_("not known — check with the service")
+
+_DAY_NAMES = {
+    "MO": N_("Mondays"), "TU": N_("Tuesdays"), "WE": N_("Wednesdays"), "TH": N_("Thursdays"),
+    "FR": N_("Fridays"), "SA": N_("Saturdays"), "SU": N_("Sundays"),
+}
+_ORDINALS = {"1": N_("first"), "2": N_("second"), "3": N_("third"), "4": N_("fourth"), "-1": N_("last")}
+
+
+def not_known() -> str:
+    """The phrase shown wherever a fact is not known."""
+    return _(NOT_KNOWN)
+
+
+def describe_days(byday: str | None) -> str:
+    """'Tuesdays and Fridays', 'second Mondays' ... from an RRULE BYDAY value."""
+    if not byday:
+        return ""
+    words = []
+    for token in (t.strip() for t in byday.split(",") if t.strip()):
+        day, ordinal = token[-2:], token[:-2]
+        name = _(_DAY_NAMES.get(day, day))
+        words.append(f"{_(_ORDINALS[ordinal])} {name}" if ordinal in _ORDINALS else name)
+    if len(words) == 1:
+        return words[0]
+    return _("{first} and {last}").format(first=", ".join(words[:-1]), last=words[-1])
+
+
+def describe_schedule(schedule: Schedule) -> str:
+    """One schedule as a short line, e.g. 'Tuesdays and Fridays, 09:30–12:00'."""
+    parts = []
+    days = describe_days(schedule.byday)
+    if days:
+        parts.append(days)
+    elif schedule.freq == "DAILY":
+        parts.append(_("Every day"))
+    if schedule.opens_at and schedule.closes_at:
+        parts.append(f"{schedule.opens_at}–{schedule.closes_at}")
+    text = ", ".join(parts)
+    if schedule.description and not text:
+        return schedule.description
+    return text or not_known()
+
+
+def describe_location(location: Location) -> str:
+    """A location's name and as much of its address as is known."""
+    bits = [location.name]
+    if location.address:
+        bits.append(location.address.one_line())
+    elif location.town:
+        bits.append(_("{town} (street address not known)").format(town=location.town))
+    return ", ".join(b for b in bits if b)
+
+
+def labels(taxonomy: str, codes: tuple[str, ...]) -> str:
+    """Comma-separated labels for taxonomy codes, or 'not known'."""
+    return ", ".join(label(taxonomy, c) for c in codes) if codes else not_known()
+
+
+def age_range(service: Service) -> str:
+    """'ages 18+', 'ages 13–18', 'up to 25', or 'not known'."""
+    lo, hi = service.minimum_age, service.maximum_age
+    if lo is not None and hi is not None:
+        return _("ages {low}–{high}").format(low=lo, high=hi)
+    if lo is not None:
+        return _("ages {low}+").format(low=lo)
+    if hi is not None:
+        return _("up to age {high}").format(high=hi)
+    return not_known()
+
+
+def evidence_note(service: Service) -> str:
+    """How current the record's evidence is, in words a worker can act on."""
+    if service.evidence_date:
+        return _("Sources dated {date}; checked against them on {assured}.").format(
+            date=service.evidence_date, assured=service.assured_date or not_known()
+        )
+    return _("Sources undated; checked against them on {assured}.").format(assured=service.assured_date or not_known())

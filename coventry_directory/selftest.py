@@ -1,0 +1,73 @@
+"""``coventry-directory self-test``: checks that this installation (source or frozen) works.
+
+Each check returns a name, ok flag and a detail line; the report is printed or given as JSON.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections.abc import Callable
+
+from coventry_directory import __version__
+from coventry_directory.core.store import fts5_available
+from coventry_directory.resources import is_frozen, resources_root
+
+
+def _check_fts5() -> str:
+    if not fts5_available():
+        raise RuntimeError(f"SQLite {sqlite3.sqlite_version} was built without FTS5")
+    return f"SQLite {sqlite3.sqlite_version} has FTS5"
+
+
+def _check_directory() -> str:
+    from coventry_directory.core.editions import open_directory
+
+    store = open_directory()
+    try:
+        count = store.count_services()
+        if count == 0:
+            raise RuntimeError(f"{store.path} holds no services")
+        hits = store.db.execute("SELECT count(*) FROM service_search WHERE service_search MATCH '\"alcohol\"'").fetchone()[0]
+        info = store.info()
+        return f"{store.path}: {count} services, edition {info.get('edition', '?')}, {hits} match 'alcohol'"
+    finally:
+        store.close()
+
+
+def _check_provenance() -> str:
+    from coventry_directory.core.editions import open_directory
+
+    store = open_directory()
+    try:
+        missing = [s.key for s in store.all_services() if not s.sources or not s.assured_date]
+    finally:
+        store.close()
+    if missing:
+        raise RuntimeError(f"services without source or assured date: {', '.join(missing[:5])}")
+    return "every service has a source and an assured date"
+
+
+CHECKS: list[tuple[str, Callable[[], str]]] = [
+    ("sqlite-fts5", _check_fts5),
+    ("directory", _check_directory),
+    ("provenance", _check_provenance),
+]
+
+
+def run_self_test() -> dict:
+    """Run every check; never raises. Returns {'ok': bool, 'checks': [...], ...}."""
+    checks = []
+    for name, fn in CHECKS:
+        try:
+            checks.append({"name": name, "ok": True, "detail": fn()})
+        except Exception as exc:  # a self-test reports every failure instead of stopping
+            checks.append({"name": name, "ok": False, "detail": f"{type(exc).__name__}: {exc}"})
+    return {
+        "ok": all(c["ok"] for c in checks),
+        "version": __version__,
+        "frozen": is_frozen(),
+        "python": sys.version.split()[0],
+        "resources": str(resources_root()),
+        "checks": checks,
+    }

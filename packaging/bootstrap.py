@@ -1,0 +1,121 @@
+"""Set up a project-local environment, then run the app or the whole test suite.
+
+    python3 packaging/bootstrap.py run     # set up and open the desktop app
+    python3 packaging/bootstrap.py test    # set up and run every test, headless
+
+Needs only Python 3.11+. On Debian/Ubuntu it installs the few system libraries Qt needs
+(with apt-get, when run as root or with sudo); everything else goes into ``.venv`` in the
+project folder. Re-running is quick: the install step is skipped when nothing changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".coventry-directory-installed"
+
+# Debian packages Qt (PySide6) needs at run time, and the test tools (PDF to PNG).
+QT_RUNTIME = [
+    "libegl1", "libgl1", "libxkbcommon0", "libfontconfig1", "libglib2.0-0", "libdbus-1-3",
+    "libxkbcommon-x11-0", "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-image0",
+    "libxcb-render-util0", "libxcb-shape0", "libxcb-randr0", "libxcb-xinerama0", "libxcb-xkb1",
+    "libx11-xcb1",
+]
+TEST_TOOLS = ["poppler-utils"]
+
+
+def say(message: str) -> None:
+    print(f"[bootstrap] {message}", flush=True)
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def missing_debian_packages(names: list[str]) -> list[str]:
+    if not shutil.which("dpkg-query"):
+        return []
+    missing = []
+    for name in names:
+        result = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Status}", name], capture_output=True, text=True, check=False
+        )
+        if "install ok installed" not in result.stdout:
+            missing.append(name)
+    return missing
+
+
+def ensure_system_packages(names: list[str]) -> None:
+    missing = missing_debian_packages(names)
+    if not missing or not shutil.which("apt-get"):
+        return
+    prefix: list[str] = []
+    if hasattr(os, "geteuid") and os.geteuid() != 0:
+        if not shutil.which("sudo"):
+            say("these system packages are missing and cannot be installed without root: " + " ".join(missing))
+            say("ask an administrator to run: apt-get install -y " + " ".join(missing))
+            return
+        prefix = ["sudo", "-n"]
+    say("installing system packages: " + " ".join(missing))
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    update = subprocess.run(prefix + ["apt-get", "update", "-qq"], env=env, check=False)
+    install = subprocess.run(prefix + ["apt-get", "install", "-y", "-qq", *missing], env=env, check=False)
+    if update.returncode or install.returncode:
+        say("apt-get could not install them; continuing (Qt may fail to start without them)")
+
+
+def requirements_digest() -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_venv() -> None:
+    if not venv_python().exists():
+        say(f"creating {VENV}")
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    digest = requirements_digest()
+    if STAMP.exists() and STAMP.read_text() == digest:
+        return
+    py = str(venv_python())
+    say("installing Python packages into .venv (first run takes a minute or two)")
+    subprocess.run([py, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+    subprocess.run([py, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
+    STAMP.write_text(digest)
+
+
+def build_directory() -> None:
+    say("compiling the directory from resources/directory")
+    subprocess.run([str(venv_python()), "-m", "coventry_directory", "build-db"], check=True, cwd=ROOT)
+
+
+def main(argv: list[str]) -> int:
+    if sys.version_info < (3, 11):
+        say(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}")
+        return 2
+    if len(argv) < 1 or argv[0] not in ("run", "test"):
+        print(__doc__)
+        return 2
+    action, rest = argv[0], argv[1:]
+    ensure_system_packages(QT_RUNTIME + (TEST_TOOLS if action == "test" else []))
+    try:
+        ensure_venv()
+        build_directory()
+    except subprocess.CalledProcessError as exc:
+        say(f"set-up failed: {' '.join(map(str, exc.cmd))} exited {exc.returncode}")
+        return 1
+    py = str(venv_python())
+    if action == "run":
+        return subprocess.run([py, "-m", "coventry_directory", "gui", *rest], cwd=ROOT).returncode
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    return subprocess.run([py, "-m", "pytest", *rest], cwd=ROOT, env=env).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,73 @@
+"""Shared test set-up: headless Qt, one QApplication, a fresh home and database per test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE_SOURCES = FIXTURES / "sample_directory"
+
+
+@pytest.fixture(autouse=True)
+def user_home(tmp_path, monkeypatch) -> Path:
+    """Every test gets its own user-data folder, so nothing leaks between tests or onto the machine."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("COVENTRY_DIRECTORY_HOME", str(home))
+    return home
+
+
+@pytest.fixture(scope="session")
+def built_directory(tmp_path_factory) -> Path:
+    """The real directory compiled once per session (copied per test by ``directory_db``)."""
+    from coventry_directory.core.build import build_database
+
+    path = tmp_path_factory.mktemp("built") / "directory.db"
+    build_database(path)
+    return path
+
+
+@pytest.fixture
+def directory_db(built_directory, tmp_path) -> Path:
+    """A fresh copy of the real directory database for one test."""
+    path = tmp_path / "directory.db"
+    shutil.copyfile(built_directory, path)
+    return path
+
+
+@pytest.fixture
+def directory_store(directory_db):
+    """The real directory, opened from this test's own copy."""
+    from coventry_directory.core.store import DirectoryStore
+
+    store = DirectoryStore.open(directory_db)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def installed_directory(directory_db, user_home) -> Path:
+    """Make this test's copy the directory the app and CLI open (as an installed edition)."""
+    from coventry_directory.userdata import installed_directory_path
+
+    target = installed_directory_path()
+    shutil.copyfile(directory_db, target)
+    return target
+
+
+@pytest.fixture
+def sample_store(tmp_path):
+    """A tiny directory built from tests/fixtures/sample_directory."""
+    from coventry_directory.core.build import build_database
+    from coventry_directory.core.store import DirectoryStore
+
+    path = tmp_path / "sample.db"
+    build_database(path, SAMPLE_SOURCES)
+    store = DirectoryStore.open(path)
+    yield store
+    store.close()

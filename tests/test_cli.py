@@ -1,0 +1,102 @@
+"""The command line: show, self-test, build-db, and clean errors for bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from coventry_directory.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_show_json_prints_the_full_record(installed_directory, capsys):
+    code, out, err = run(capsys, "show", "esh-residential-rehab", "--json")
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["organization"]["name"]
+    for key in ("locations", "phones", "schedules", "categories", "substances", "catchment", "sources",
+                "assured_date", "verification"):
+        assert key in record
+    assert record["sources"]
+    assert "01926 811702" in [p["number"] for p in record["phones"]]
+
+
+def test_show_accepts_the_uuid_too(installed_directory, directory_store, capsys):
+    svc = directory_store.get_service("esh-residential-rehab")
+    code, out, _ = run(capsys, "show", svc.id, "--json")
+    assert code == 0 and json.loads(out)["key"] == "esh-residential-rehab"
+
+
+def test_show_text_says_what_is_not_known(installed_directory, capsys):
+    code, out, _ = run(capsys, "show", "esh-residential-rehab")
+    assert code == 0
+    assert "not known — check with the service" in out
+    assert "Sources:" in out
+
+
+@pytest.mark.parametrize("ref", ["no-such-service", "'; DROP TABLE service; --", "\"", "x" * 5000])
+def test_show_unknown_service_is_bad_input(installed_directory, capsys, ref):
+    code, out, err = run(capsys, "show", ref)
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 and "no service" in err
+
+
+@pytest.mark.parametrize("argv", [["bogus"], ["show"], ["show", "a", "--nope"], ["build-db", "--output"]])
+def test_bad_arguments_get_one_line_and_exit_2(capsys, argv):
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_help_is_available_everywhere(capsys):
+    for argv in (["--help"], ["show", "--help"], ["self-test", "--help"], ["build-db", "--help"], ["gui", "--help"]):
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 0
+        assert "usage:" in capsys.readouterr().out
+
+
+def test_self_test_passes(installed_directory, capsys):
+    code, out, _ = run(capsys, "self-test", "--json")
+    report = json.loads(out)
+    assert code == 0, report
+    names = {c["name"]: c for c in report["checks"]}
+    assert names["sqlite-fts5"]["ok"] and names["directory"]["ok"] and names["provenance"]["ok"]
+
+
+def test_self_test_reports_a_corrupt_directory(installed_directory, capsys):
+    installed_directory.write_bytes(b"garbage" * 1000)
+    code, out, _ = run(capsys, "self-test")
+    assert code == 1
+    assert "FAIL" in out and "not a readable database" in out
+
+
+def test_corrupt_directory_on_show_is_a_clear_failure(installed_directory, capsys):
+    installed_directory.write_bytes(b"garbage" * 1000)
+    code, out, err = run(capsys, "show", "anything")
+    assert code == 1
+    assert "not a readable database" in err and "Traceback" not in err
+
+
+def test_build_db_check(capsys):
+    code, out, _ = run(capsys, "build-db", "--check")
+    assert code == 0 and "sources ok" in out
+
+
+def test_console_script_runs_as_a_program(installed_directory, user_home):
+    env = dict(os.environ, COVENTRY_DIRECTORY_HOME=str(user_home))
+    result = subprocess.run([sys.executable, "-m", "coventry_directory", "show", "nope"], capture_output=True,
+                            text=True, env=env, timeout=120)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,119 @@
+"""The real directory content: provenance on every record, valid codes, honest contact facts."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from coventry_directory.core.directory_source import DirectorySourceError, read_directory
+from coventry_directory.core.models import AREAS
+
+SAMPLE = Path(__file__).parent / "fixtures" / "sample_directory"
+
+
+@pytest.fixture(scope="module")
+def sources():
+    return read_directory()
+
+
+def test_directory_is_large_enough_to_be_useful(sources):
+    assert len(sources.services) > 60
+
+
+def test_every_service_has_provenance(sources):
+    for svc in sources.services:
+        assert svc.sources, svc.key
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", svc.assured_date or ""), svc.key
+        assert svc.verification in {"sourced", "historic", "provider-may-have-changed", "confirmed"}, svc.key
+
+
+def test_every_contact_fact_has_its_own_source(sources):
+    for svc in sources.services:
+        for phone in svc.phones:
+            assert phone.sources, (svc.key, phone.number)
+        for sched in svc.schedules:
+            assert sched.sources, (svc.key, sched.description)
+        for loc in svc.locations:
+            assert loc.sources, (svc.key, loc.key)
+
+
+def test_every_catchment_is_one_of_the_six_areas(sources):
+    for svc in sources.services:
+        assert svc.catchment, f"{svc.key} has no catchment"
+        assert set(svc.catchment) <= set(AREAS), svc.key
+        for loc in svc.locations:
+            assert loc.area is None or loc.area in AREAS
+
+
+def test_re_tendered_treatment_services_warn_the_worker(sources):
+    # Both counties re-tendered adult treatment in 2025: those records must say so.
+    cgl = [s for s in sources.services if s.organization.key == "change-grow-live" and "treatment-adult" in s.categories]
+    assert cgl
+    for svc in cgl:
+        assert svc.verification in ("provider-may-have-changed", "historic"), svc.key
+        assert svc.alert, svc.key
+
+
+def test_the_named_services_are_present(sources):
+    text = " ".join(f"{s.name} {s.alternate_name or ''} {s.organization.name}" for s in sources.services).lower()
+    for name in ["compass", "positive choices", "esh", "st basils", "cyrenians", "salvation army", "steps for change",
+                 "hope4", "helping hands", "p3", "fred winter", "futures unlocked", "family drug and alcohol court",
+                 "samaritans", "smart recovery", "alcoholics anonymous", "narcotics anonymous", "al-anon"]:
+        assert name in text, name
+
+
+def test_services_cover_the_design_categories(sources):
+    used = {c for s in sources.services for c in s.categories}
+    assert {"treatment-adult", "young-people", "needle-syringe", "naloxone", "mutual-aid", "family-carers",
+            "criminal-justice", "housing", "helpline", "online-support", "detox-rehab"} <= used
+
+
+def test_no_phone_number_is_invented(sources):
+    # every number must be printed in the sources (the reader checks the cited text; this
+    # checks the whole corpus too, as a second line of defence)
+    corpus = re.sub(r"\D", "", "".join("\n".join(d.lines) for d in sources.documents.values()))
+    for svc in sources.services:
+        for phone in svc.phones:
+            assert re.sub(r"\D", "", phone.number) in corpus, (svc.key, phone.number)
+
+
+# --- the checker refuses bad sources --------------------------------------------------
+
+def _broken_copy(tmp_path: Path, old: str, new: str) -> Path:
+    root = tmp_path / "src"
+    shutil.copytree(SAMPLE, root)
+    path = root / "services" / "sample.toml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    return root
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ('number = "01234 567890"', 'number = "01234 999999"', "does not appear in its cited sources"),
+        ('"alcohol", "opiates"', '"alcohol", "heroin"', "is not a substance code"),
+        ('catchment = ["rugby"]', 'catchment = ["birmingham"]', "is not a catchment code"),
+        ('source = ["sample L2"]', 'source = ["sample L999"]', "has 5 lines"),
+        ('source = ["sample L2"]', 'source = ["https://example.org/made-up"]', "not in the facts sheet"),
+        ('source = ["sample L2"]', "source = []", "no source cited"),
+        ('opens_at = "09:30"', 'opens_at = "08:00"', "does not appear in its cited sources"),
+        ('key = "example-youth"', 'key = "example-adult"', "defined twice"),
+        ('organization = "example-org"', 'organization = "nobody"', "unknown organization"),
+    ],
+)
+def test_checker_reports_bad_sources(tmp_path, old, new, problem):
+    root = _broken_copy(tmp_path, old, new)
+    with pytest.raises(DirectorySourceError) as err:
+        read_directory(root)
+    assert any(problem in p for p in err.value.problems), err.value.problems
+
+
+def test_checker_reports_invalid_toml(tmp_path):
+    root = _broken_copy(tmp_path, "[[service]]", "[[service]")
+    with pytest.raises(DirectorySourceError, match="not valid TOML"):
+        read_directory(root)
