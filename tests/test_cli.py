@@ -19,7 +19,7 @@ def run(capsys, *argv):
 
 
 def test_show_json_prints_the_full_record(installed_directory, capsys):
-    code, out, err = run(capsys, "show", "esh-residential-rehab", "--json")
+    code, out, err = run(capsys, "show", "esh-community-residential-rehab", "--json")
     assert code == 0, err
     record = json.loads(out)
     assert record["organization"]["name"]
@@ -31,13 +31,13 @@ def test_show_json_prints_the_full_record(installed_directory, capsys):
 
 
 def test_show_accepts_the_uuid_too(installed_directory, directory_store, capsys):
-    svc = directory_store.get_service("esh-residential-rehab")
+    svc = directory_store.get_service("esh-community-residential-rehab")
     code, out, _ = run(capsys, "show", svc.id, "--json")
-    assert code == 0 and json.loads(out)["key"] == "esh-residential-rehab"
+    assert code == 0 and json.loads(out)["key"] == "esh-community-residential-rehab"
 
 
 def test_show_text_says_what_is_not_known(installed_directory, capsys):
-    code, out, _ = run(capsys, "show", "esh-residential-rehab")
+    code, out, _ = run(capsys, "show", "esh-community-residential-rehab")
     assert code == 0
     assert "not known — check with the service" in out
     assert "Sources:" in out

@@ -191,6 +191,9 @@ def _time_patterns(hhmm: str) -> list[re.Pattern]:
             pats.append(r"\b(?:noon|midday)\b")
         if hour == 0:
             pats.append(r"\bmidnight\b")
+    if hhmm in ("00:00", "23:59"):
+        # a whole day (00:00-23:59) is how HSDS writes "24 hours" / "24/7"
+        pats.append(r"24\s*/\s*7|24[- ]hours?|24 hours a day")
     return [re.compile(p, re.IGNORECASE) for p in pats]
 
 

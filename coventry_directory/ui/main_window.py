@@ -36,6 +36,16 @@ class CrisisStrip(QLabel):
         self.setTextInteractionFlags(Qt.TextSelectableByMouse)
 
 
+class SearchBox(QLineEdit):
+    """The search field; Esc clears it wherever focus came from."""
+
+    def keyPressEvent(self, event):  # noqa: N802 - Qt API
+        if event.key() == Qt.Key_Escape:
+            self.clear()
+            return
+        super().keyPressEvent(event)
+
+
 class MainWindow(QMainWindow):
     """Find a service and read its details."""
 
@@ -45,7 +55,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.resize(1100, 720)
 
-        self.search_box = QLineEdit()
+        self.search_box = SearchBox()
         self.search_box.setPlaceholderText(_("Search services, e.g. needle exchange Rugby, naloxone, alcohol"))
         self.search_box.setAccessibleName(_("Search services"))
         self.search_box.setClearButtonEnabled(True)
@@ -80,7 +90,6 @@ class MainWindow(QMainWindow):
         self.search_box.textChanged.connect(self.refresh)
         self.results.currentItemChanged.connect(self._show_current)
         QShortcut(QKeySequence.Find, self, activated=self.search_box.setFocus)
-        QShortcut(QKeySequence(Qt.Key_Escape), self, activated=self.search_box.clear)
         self.refresh()
 
     def refresh(self) -> None:

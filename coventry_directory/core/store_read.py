@@ -1,0 +1,169 @@
+"""Part of the store: reads whole Service objects back from the HSDS tables in batched queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+
+from sqlite_utils import Database
+
+from coventry_directory.core.models import Address, Location, Organization, Phone, Schedule, Service
+from coventry_directory.core.taxonomy import RECORD_TAXONOMY
+
+_CHUNK = 500  # ids per IN (...) query; well under SQLite's variable limit
+
+
+def chunks(items: list[str]) -> Iterator[list[str]]:
+    """Split ids into IN-list sized pieces."""
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+class ServiceLoader:
+    """Builds whole Service objects from the HSDS tables with a few batched queries."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def _rows(self, sql: str, ids: Sequence[str], extra: Sequence = ()) -> list[dict]:
+        out: list[dict] = []
+        for chunk in chunks(list(ids)):
+            q = ",".join("?" * len(chunk))
+            out.extend(dict(r) for r in self.db.query(sql.format(ids=q), [*extra, *chunk]))
+        return out
+
+    def _attributes(self, entity: str, ids: Sequence[str]) -> dict[str, list[dict]]:
+        by_link: dict[str, list[dict]] = defaultdict(list)
+        for row in self._rows(
+            "SELECT a.link_id, a.value, t.taxonomy, t.code FROM attribute a "
+            "JOIN taxonomy_term t ON t.id = a.taxonomy_term_id "
+            "WHERE a.link_entity = ? AND a.link_id IN ({ids}) ORDER BY a.link_id, t.taxonomy, a.rowid",
+            ids, [entity],
+        ):
+            by_link[row["link_id"]].append(row)
+        return by_link
+
+    def load(self, ids: Sequence[str]) -> list[Service]:
+        svc_rows = {r["id"]: r for r in self._rows("SELECT * FROM service WHERE id IN ({ids})", ids)}
+        if not svc_rows:
+            return []
+        org_ids = sorted({r["organization_id"] for r in svc_rows.values() if r["organization_id"]})
+        orgs = self._organizations(org_ids)
+        attrs = self._attributes("service", list(svc_rows))
+        locations = self._locations(list(svc_rows))
+        phones = self._phones(list(svc_rows))
+        schedules = self._schedules(list(svc_rows))
+        out = []
+        for sid in ids:
+            row = svc_rows.get(sid)
+            if row is None:
+                continue
+            org = orgs.get(row["organization_id"]) or Organization(id="", key="", name="Unknown organisation", description="")
+            a = _AttributeView(attrs.get(sid, []))
+            out.append(Service(
+                id=sid, key=a.first("key") or sid, name=row["name"], organization=org,
+                description=row["description"] or "", alternate_name=row["alternate_name"], url=row["url"],
+                email=row["email"], status=row["status"] or "active",
+                application_process=row["application_process"],
+                eligibility_description=row["eligibility_description"],
+                fees_description=row["fees_description"],
+                minimum_age=_int(row["minimum_age"]), maximum_age=_int(row["maximum_age"]),
+                assured_date=row["assured_date"], evidence_date=a.first("evidence-date"),
+                verification=next(iter(a.codes("verification")), None), alert=row["alert"],
+                sources=a.values("source"),
+                categories=a.codes("category"), genders=a.codes("gender"), substances=a.codes("substance"),
+                client_groups=a.codes("client_group"), groups_required=a.first("groups-required") == "true",
+                referral_routes=a.codes("referral_route"), delivery_modes=a.codes("delivery_mode"),
+                catchment=a.codes("catchment"), coverage=a.first("coverage") or "local",
+                languages=tuple(r["code"] for r in self._language_rows.get(sid, [])),
+                keywords=a.values("keyword"),
+                locations=locations.get(sid, []), phones=phones.get(sid, []), schedules=schedules.get(sid, []),
+            ))
+        return out
+
+    def _organizations(self, ids: Sequence[str]) -> dict[str, Organization]:
+        rows = self._rows("SELECT * FROM organization WHERE id IN ({ids})", ids)
+        attrs = self._attributes("organization", ids)
+        out = {}
+        for r in rows:
+            a = _AttributeView(attrs.get(r["id"], []))
+            out[r["id"]] = Organization(
+                id=r["id"], key=a.first("key") or r["id"], name=r["name"], description=r["description"] or "",
+                alternate_name=r["alternate_name"], website=r["website"], email=r["email"], tax_id=r["tax_id"],
+                legal_status=r["legal_status"], sources=a.values("source"),
+            )
+        return out
+
+    def _locations(self, service_ids: Sequence[str]) -> dict[str, list[Location]]:
+        rows = self._rows(
+            "SELECT sal.service_id, l.*, ad.address_1, ad.address_2, ad.city, ad.postal_code, ad.state_province, "
+            "ad.country FROM service_at_location sal JOIN location l ON l.id = sal.location_id "
+            "LEFT JOIN address ad ON ad.location_id = l.id WHERE sal.service_id IN ({ids}) ORDER BY sal.rowid",
+            service_ids,
+        )
+        attrs = self._attributes("location", sorted({r["id"] for r in rows}))
+        self._language_rows: dict[str, list[dict]] = defaultdict(list)
+        for r in self._rows("SELECT service_id, code FROM language WHERE service_id IN ({ids}) ORDER BY rowid", service_ids):
+            self._language_rows[r["service_id"]].append(r)
+        out: dict[str, list[Location]] = defaultdict(list)
+        for r in rows:
+            a = _AttributeView(attrs.get(r["id"], []))
+            address = None
+            if r["address_1"]:
+                address = Address(address_1=r["address_1"], address_2=r["address_2"], city=r["city"] or None,
+                                  postal_code=r["postal_code"] or None, state_province=r["state_province"] or None,
+                                  country=r["country"] or "GB")
+            out[r["service_id"]].append(Location(
+                id=r["id"], key=a.first("key") or r["id"], name=r["name"] or "", description=r["description"],
+                address=address, town=a.first("town"), area=next(iter(a.codes("catchment")), None),
+                latitude=r["latitude"], longitude=r["longitude"], sources=a.values("source"),
+            ))
+        return out
+
+    def _phones(self, service_ids: Sequence[str]) -> dict[str, list[Phone]]:
+        rows = self._rows("SELECT * FROM phone WHERE service_id IN ({ids}) ORDER BY rowid", service_ids)
+        attrs = self._attributes("phone", [r["id"] for r in rows])
+        out: dict[str, list[Phone]] = defaultdict(list)
+        for r in rows:
+            out[r["service_id"]].append(Phone(
+                id=r["id"], number=r["number"], type=r["type"] or "voice", description=r["description"],
+                sources=_AttributeView(attrs.get(r["id"], [])).values("source"),
+            ))
+        return out
+
+    def _schedules(self, service_ids: Sequence[str]) -> dict[str, list[Schedule]]:
+        rows = self._rows("SELECT * FROM schedule WHERE service_id IN ({ids}) ORDER BY rowid", service_ids)
+        attrs = self._attributes("schedule", [r["id"] for r in rows])
+        out: dict[str, list[Schedule]] = defaultdict(list)
+        for r in rows:
+            out[r["service_id"]].append(Schedule(
+                id=r["id"], freq=r["freq"], interval=_int(r["interval"]), byday=r["byday"],
+                bymonthday=r["bymonthday"], opens_at=r["opens_at"], closes_at=r["closes_at"],
+                valid_from=r["valid_from"], valid_to=r["valid_to"], dtstart=r["dtstart"], until=r["until"],
+                description=r["description"], notes=r["notes"], location_id=r["location_id"],
+                sources=_AttributeView(attrs.get(r["id"], [])).values("source"),
+            ))
+        return out
+
+
+class _AttributeView:
+    """Convenient reads over one record's attribute rows."""
+
+    def __init__(self, rows: list[dict]):
+        self.rows = rows
+
+    def codes(self, taxonomy: str) -> tuple[str, ...]:
+        hits = [r for r in self.rows if r["taxonomy"] == taxonomy]
+        hits.sort(key=lambda r: int(r["value"]) if (r["value"] or "").isdigit() else 0)
+        return tuple(r["code"] for r in hits)
+
+    def values(self, code: str) -> tuple[str, ...]:
+        return tuple(r["value"] for r in self.rows if r["taxonomy"] == RECORD_TAXONOMY and r["code"] == code)
+
+    def first(self, code: str) -> str | None:
+        vals = self.values(code)
+        return vals[0] if vals else None
+
+
+def _int(value) -> int | None:
+    return None if value is None else int(value)

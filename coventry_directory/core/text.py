@@ -1,0 +1,79 @@
+"""Text folding and tokenising shared by the search index and the query parser.
+
+Both sides must fold the same way (lower case, no diacritics, no control or bidi marks),
+or "Café" typed would not find "cafe" stored.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+MAX_QUERY_CHARS = 500   # longer input is cut: nobody types more, and it bounds the work
+MAX_TOKENS = 24
+MAX_TOKEN_CHARS = 40
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and strip accents and format/control characters (RTL marks, NUL)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = []
+    for ch in decomposed:
+        cat = unicodedata.category(ch)
+        if cat == "Mn" and kept and _is_latin(kept[-1]):
+            continue  # Latin accent: "é" -> "e" (Indic and Arabic vowel signs are letters: keep them)
+        if cat in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            kept.append(" ")  # NUL, bidi marks, zero-width joiners, unassigned: never part of a word
+            continue
+        kept.append(ch)
+    return "".join(kept).casefold()
+
+
+def _is_latin(ch: str) -> bool:
+    code = ord(ch)
+    return code < 0x0250 or 0x1E00 <= code <= 0x1EFF
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text``, bounded in number and length."""
+    folded = fold(text[:MAX_QUERY_CHARS])
+    out: list[str] = []
+    current: list[str] = []
+    for ch in folded + " ":
+        # letters, digits and combining marks (Indic vowel signs are marks) make words
+        if ch.isalnum() or unicodedata.category(ch)[0] == "M":
+            current.append(ch)
+            continue
+        if current:
+            out.append("".join(current)[:MAX_TOKEN_CHARS])
+            current = []
+            if len(out) >= MAX_TOKENS:
+                break
+    return out
+
+
+def fts_term(term: str, prefix: bool = False) -> str:
+    """One term or phrase as an FTS5 string literal, safe for any input.
+
+    Words only ever contain \\w characters, but quoting (and doubling any quote) means
+    even an unexpected character can never become FTS5 syntax.
+    """
+    literal = '"' + term.replace('"', '""') + '"'
+    return literal + "*" if prefix else literal
+
+
+def edit_distance(a: str, b: str, limit: int = 2) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, stopping early past ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
