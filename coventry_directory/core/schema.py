@@ -89,10 +89,10 @@ def m002_search_index(db: Database) -> None:
         f"service_id UNINDEXED, {cols}, tokenize='unicode61 remove_diacritics 2')"
     )
     # Local import: the store owns the SQL that fills the index; importing at module
-    # level would be circular (store imports this module).
-    from coventry_directory.core.store import rebuild_search_index
+    # level would be circular (the store imports this module).
+    from coventry_directory.core.store_search import rebuild_fts
 
-    rebuild_search_index(db)
+    rebuild_fts(db)
 
 
 @USER_MIGRATIONS(name="u001_user_tables")
@@ -106,3 +106,30 @@ def u001_user_tables(db: Database) -> None:
         "note TEXT NOT NULL, created_at TEXT NOT NULL, sent_at TEXT)"
     )
     db.execute("CREATE TABLE setting (key TEXT PRIMARY KEY NOT NULL, value TEXT)")
+
+
+@DIRECTORY_MIGRATIONS(name="m003_search_facets")
+def m003_search_facets(db: Database) -> None:
+    """Denormalised facets and map points per service, so search filters and ranks without joins."""
+    db.execute(
+        "CREATE TABLE service_facets (service_id TEXT PRIMARY KEY NOT NULL, name TEXT, status TEXT, "
+        "categories TEXT, genders TEXT, substances TEXT, client_groups TEXT, groups_required INTEGER, "
+        "referral_routes TEXT, delivery_modes TEXT, catchment TEXT, national INTEGER, languages TEXT, "
+        "minimum_age REAL, maximum_age REAL, has_schedule INTEGER, free INTEGER, verification TEXT)"
+    )
+    db.execute(
+        "CREATE TABLE service_point (service_id TEXT NOT NULL, latitude REAL NOT NULL, longitude REAL NOT NULL, "
+        "precision TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX idx_service_point_service ON service_point (service_id)")
+    # the indexed text again, folded to plain words once at build time, so ranking a
+    # candidate is a few substring tests instead of Unicode work per query
+    db.execute(
+        "CREATE TABLE service_folded (service_id TEXT PRIMARY KEY NOT NULL, name TEXT, organization TEXT, "
+        "categories TEXT, keywords TEXT, description TEXT)"
+    )
+    db.execute("CREATE INDEX idx_service_facets_name ON service_facets (name)")
+    from coventry_directory.core.store_search import rebuild_facets, rebuild_folded
+
+    rebuild_folded(db)
+    rebuild_facets(db)

@@ -13,48 +13,13 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from coventry_directory.core.ids import looks_like_uuid
-from coventry_directory.core.models import Organization, Service
-from coventry_directory.core.schema import DIRECTORY_MIGRATIONS, SEARCH_COLUMNS, SEARCH_TABLE
+from coventry_directory.core.models import Organization, Schedule, Service
+from coventry_directory.core.schema import DIRECTORY_MIGRATIONS
 from coventry_directory.core.sqlite_files import StoreError, fts5_available, migrate, open_checked  # noqa: F401
 from coventry_directory.core.store_read import ServiceLoader
+from coventry_directory.core.store_search import rebuild_search_index
 from coventry_directory.core.store_write import DirectoryRows
 from coventry_directory.core.taxonomy import RECORD_TAXONOMY, Vocabulary, taxonomy_id, term_id
-
-
-def rebuild_search_index(db: Database) -> None:
-    """Fill the FTS index from the HSDS tables (called after any directory write)."""
-    db.execute(f"DELETE FROM {SEARCH_TABLE}")
-    category_names = {
-        r[0]: r[1]
-        for r in db.execute(
-            "SELECT a.link_id, group_concat(t.name || ' ' || t.code, ' ') FROM attribute a "
-            "JOIN taxonomy_term t ON t.id = a.taxonomy_term_id "
-            "WHERE a.link_entity = 'service' AND t.taxonomy = 'category' GROUP BY a.link_id"
-        ).fetchall()
-    }
-    keywords = {
-        r[0]: r[1]
-        for r in db.execute(
-            "SELECT a.link_id, group_concat(a.value, ' ') FROM attribute a "
-            "JOIN taxonomy_term t ON t.id = a.taxonomy_term_id "
-            "WHERE a.link_entity = 'service' AND t.taxonomy = ? AND t.code = 'keyword' "
-            "GROUP BY a.link_id",
-            [RECORD_TAXONOMY],
-        ).fetchall()
-    }
-    rows = db.execute(
-        "SELECT s.id, s.name, coalesce(s.alternate_name, ''), coalesce(o.name, ''), "
-        "coalesce(o.alternate_name, ''), coalesce(s.description, '') "
-        "FROM service s LEFT JOIN organization o ON o.id = s.organization_id ORDER BY s.id"
-    ).fetchall()
-    placeholders = ", ".join("?" for _ in range(len(SEARCH_COLUMNS) + 1))
-    db.conn.executemany(
-        f"INSERT INTO {SEARCH_TABLE} (service_id, {', '.join(SEARCH_COLUMNS)}) VALUES ({placeholders})",
-        [
-            (sid, f"{name} {alt}".strip(), f"{org} {org_alt}".strip(), category_names.get(sid, ""), keywords.get(sid, ""), desc)
-            for sid, name, alt, org, org_alt, desc in rows
-        ],
-    )
 
 
 class DirectoryStore:
@@ -173,6 +138,10 @@ class DirectoryStore:
     def all_services(self) -> list[Service]:
         """Every service (fine for a county; search uses narrower queries at scale)."""
         return self.services(self.service_ids())
+
+    def schedules_for(self, ids: Sequence[str]) -> dict[str, list[Schedule]]:
+        """Only the opening hours of these services (for open-now filtering)."""
+        return ServiceLoader(self.db).schedules(list(ids))
 
     def services(self, ids: Sequence[str]) -> list[Service]:
         """Whole services for these ids, in the order given (unknown ids are skipped)."""

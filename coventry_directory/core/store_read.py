@@ -25,23 +25,30 @@ class ServiceLoader:
     def __init__(self, db: Database):
         self.db = db
 
+    def _tuples(self, sql: str, ids: Sequence[str], extra: Sequence = ()) -> Iterator[tuple]:
+        for chunk in chunks(list(ids)):
+            q = ",".join("?" * len(chunk))
+            yield from self.db.execute(sql.format(ids=q), [*extra, *chunk]).fetchall()
+
     def _rows(self, sql: str, ids: Sequence[str], extra: Sequence = ()) -> list[dict]:
         out: list[dict] = []
         for chunk in chunks(list(ids)):
             q = ",".join("?" * len(chunk))
-            out.extend(dict(r) for r in self.db.query(sql.format(ids=q), [*extra, *chunk]))
+            cur = self.db.execute(sql.format(ids=q), [*extra, *chunk])
+            names = [d[0] for d in cur.description]
+            out.extend(dict(zip(names, r)) for r in cur.fetchall())
         return out
 
-    def _attributes(self, entity: str, ids: Sequence[str]) -> dict[str, list[dict]]:
-        by_link: dict[str, list[dict]] = defaultdict(list)
-        for row in self._rows(
+    def _attributes(self, entity: str, ids: Sequence[str]) -> dict[str, "_AttributeView"]:
+        grouped: dict[str, dict[str, list[tuple[str, str | None]]]] = defaultdict(lambda: defaultdict(list))
+        for link_id, value, taxonomy, code in self._tuples(
             "SELECT a.link_id, a.value, t.taxonomy, t.code FROM attribute a "
             "JOIN taxonomy_term t ON t.id = a.taxonomy_term_id "
-            "WHERE a.link_entity = ? AND a.link_id IN ({ids}) ORDER BY a.link_id, t.taxonomy, a.rowid",
+            "WHERE a.link_entity = ? AND a.link_id IN ({ids}) ORDER BY a.rowid",
             ids, [entity],
         ):
-            by_link[row["link_id"]].append(row)
-        return by_link
+            grouped[link_id][taxonomy].append((code, value))
+        return {link_id: _AttributeView(by_tax) for link_id, by_tax in grouped.items()}
 
     def load(self, ids: Sequence[str]) -> list[Service]:
         svc_rows = {r["id"]: r for r in self._rows("SELECT * FROM service WHERE id IN ({ids})", ids)}
@@ -52,14 +59,14 @@ class ServiceLoader:
         attrs = self._attributes("service", list(svc_rows))
         locations = self._locations(list(svc_rows))
         phones = self._phones(list(svc_rows))
-        schedules = self._schedules(list(svc_rows))
+        schedules = self.schedules(list(svc_rows))
         out = []
         for sid in ids:
             row = svc_rows.get(sid)
             if row is None:
                 continue
             org = orgs.get(row["organization_id"]) or Organization(id="", key="", name="Unknown organisation", description="")
-            a = _AttributeView(attrs.get(sid, []))
+            a = attrs.get(sid) or _AttributeView()
             out.append(Service(
                 id=sid, key=a.first("key") or sid, name=row["name"], organization=org,
                 description=row["description"] or "", alternate_name=row["alternate_name"], url=row["url"],
@@ -86,7 +93,7 @@ class ServiceLoader:
         attrs = self._attributes("organization", ids)
         out = {}
         for r in rows:
-            a = _AttributeView(attrs.get(r["id"], []))
+            a = attrs.get(r["id"]) or _AttributeView()
             out[r["id"]] = Organization(
                 id=r["id"], key=a.first("key") or r["id"], name=r["name"], description=r["description"] or "",
                 alternate_name=r["alternate_name"], website=r["website"], email=r["email"], tax_id=r["tax_id"],
@@ -107,7 +114,7 @@ class ServiceLoader:
             self._language_rows[r["service_id"]].append(r)
         out: dict[str, list[Location]] = defaultdict(list)
         for r in rows:
-            a = _AttributeView(attrs.get(r["id"], []))
+            a = attrs.get(r["id"]) or _AttributeView()
             address = None
             if r["address_1"]:
                 address = Address(address_1=r["address_1"], address_2=r["address_2"], city=r["city"] or None,
@@ -127,11 +134,12 @@ class ServiceLoader:
         for r in rows:
             out[r["service_id"]].append(Phone(
                 id=r["id"], number=r["number"], type=r["type"] or "voice", description=r["description"],
-                sources=_AttributeView(attrs.get(r["id"], [])).values("source"),
+                sources=(attrs.get(r["id"]) or _AttributeView()).values("source"),
             ))
         return out
 
-    def _schedules(self, service_ids: Sequence[str]) -> dict[str, list[Schedule]]:
+    def schedules(self, service_ids: Sequence[str]) -> dict[str, list[Schedule]]:
+        """Schedules of these services, by service id."""
         rows = self._rows("SELECT * FROM schedule WHERE service_id IN ({ids}) ORDER BY rowid", service_ids)
         attrs = self._attributes("schedule", [r["id"] for r in rows])
         out: dict[str, list[Schedule]] = defaultdict(list)
@@ -141,24 +149,24 @@ class ServiceLoader:
                 bymonthday=r["bymonthday"], opens_at=r["opens_at"], closes_at=r["closes_at"],
                 valid_from=r["valid_from"], valid_to=r["valid_to"], dtstart=r["dtstart"], until=r["until"],
                 description=r["description"], notes=r["notes"], location_id=r["location_id"],
-                sources=_AttributeView(attrs.get(r["id"], [])).values("source"),
+                sources=(attrs.get(r["id"]) or _AttributeView()).values("source"),
             ))
         return out
 
 
 class _AttributeView:
-    """Convenient reads over one record's attribute rows."""
+    """Convenient reads over one record's attributes, grouped by taxonomy as (code, value)."""
 
-    def __init__(self, rows: list[dict]):
-        self.rows = rows
+    def __init__(self, by_taxonomy: dict[str, list[tuple[str, str | None]]] | None = None):
+        self.by_taxonomy = by_taxonomy or {}
 
     def codes(self, taxonomy: str) -> tuple[str, ...]:
-        hits = [r for r in self.rows if r["taxonomy"] == taxonomy]
-        hits.sort(key=lambda r: int(r["value"]) if (r["value"] or "").isdigit() else 0)
-        return tuple(r["code"] for r in hits)
+        # public-vocabulary attributes carry their position in the record as the value
+        hits = sorted(self.by_taxonomy.get(taxonomy, ()), key=lambda cv: int(cv[1]) if (cv[1] or "").isdigit() else 0)
+        return tuple(code for code, _ in hits)
 
     def values(self, code: str) -> tuple[str, ...]:
-        return tuple(r["value"] for r in self.rows if r["taxonomy"] == RECORD_TAXONOMY and r["code"] == code)
+        return tuple(v for c, v in self.by_taxonomy.get(RECORD_TAXONOMY, ()) if c == code)
 
     def first(self, code: str) -> str | None:
         vals = self.values(code)

@@ -32,9 +32,9 @@ def _is_latin(ch: str) -> bool:
     return code < 0x0250 or 0x1E00 <= code <= 0x1EFF
 
 
-def words(text: str) -> list[str]:
-    """The folded words of ``text``, bounded in number and length."""
-    folded = fold(text[:MAX_QUERY_CHARS])
+def words(text: str, bounded: bool = True) -> list[str]:
+    """The folded words of ``text``; a query (``bounded``) is cut to a sane size first."""
+    folded = fold(text[:MAX_QUERY_CHARS] if bounded else text)
     out: list[str] = []
     current: list[str] = []
     for ch in folded + " ":
@@ -43,9 +43,10 @@ def words(text: str) -> list[str]:
             current.append(ch)
             continue
         if current:
-            out.append("".join(current)[:MAX_TOKEN_CHARS])
+            word = "".join(current)
+            out.append(word[:MAX_TOKEN_CHARS] if bounded else word)
             current = []
-            if len(out) >= MAX_TOKENS:
+            if bounded and len(out) >= MAX_TOKENS:
                 break
     return out
 

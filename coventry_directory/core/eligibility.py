@@ -1,0 +1,122 @@
+"""Who can use a service: eligible, excluded (with reasons in plain words) or check with the service.
+
+Only what the directory knows is used to exclude. Where it does not know (no age range,
+no catchment), the verdict is "check with the service" and says what to check: a worker
+must never be told "no" on a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from coventry_directory.core.models import AREAS, Service
+from coventry_directory.core.taxonomy import label
+from coventry_directory.i18n import _
+
+ELIGIBLE, EXCLUDED, CHECK = "eligible", "excluded", "check"
+WARWICKSHIRE = frozenset(AREAS[1:])
+# Only for these kinds of help does a service's substance list limit who it is for; naloxone,
+# needle exchange, housing or family support are not for "alcohol only" people.
+SUBSTANCE_SPECIFIC = frozenset({"treatment-adult", "young-people", "mutual-aid", "detox-rehab"})
+
+
+@dataclass(frozen=True)
+class ClientProfile:
+    """What a worker knows about the person in front of them (nothing is stored)."""
+
+    age: int | None = None
+    gender: str | None = None          # "female" | "male" | None (not said)
+    area: str | None = None            # catchment code where the person lives
+    substances: Sequence[str] = ()
+    groups: Sequence[str] = ()         # circumstances: client_group codes
+
+
+@dataclass
+class Verdict:
+    """The answer for one service: status, why excluded, and what to check."""
+
+    status: str
+    reasons: list[str] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
+
+
+def _area_reason(catchment: Sequence[str]) -> str:
+    areas = set(catchment)
+    if areas == WARWICKSHIRE:
+        return _("Warwickshire residents only")
+    if areas == {"coventry"}:
+        return _("Coventry residents only")
+    names = ", ".join(label("catchment", a) for a in AREAS if a in areas)
+    return _("Only for people living in: {areas}").format(areas=names)
+
+
+def _age_reason(lo: int | None, hi: int | None) -> str:
+    if lo is not None and hi is not None:
+        return _("Ages {low}–{high} only").format(low=lo, high=hi)
+    if lo is not None:
+        return _("Ages {low}+ only").format(low=lo)
+    return _("Up to age {high} only").format(high=hi)
+
+
+def _groups(profile: ClientProfile) -> set[str]:
+    """The client's groups, plus those that follow from age and gender."""
+    groups = set(profile.groups)
+    if profile.age is not None:
+        if profile.age <= 25:
+            groups.add("young-people")  # young people's services here run to 25
+        if profile.age >= 18:
+            groups.add("adults")
+    if profile.gender == "female":
+        groups.add("women")
+    return groups
+
+
+def assess(service: Service, profile: ClientProfile) -> Verdict:
+    """Decide whether this person can use this service, and say why not or what to check."""
+    reasons: list[str] = []
+    checks: list[str] = []
+    if service.status in ("defunct", "inactive"):
+        reasons.append(_("No longer running"))
+
+    lo, hi = service.minimum_age, service.maximum_age
+    if profile.age is not None:
+        if (lo is not None and profile.age < lo) or (hi is not None and profile.age > hi):
+            reasons.append(_age_reason(lo, hi))
+        elif lo is None and hi is None:
+            checks.append(_("Age range not known"))
+
+    if profile.gender and service.genders and "any" not in service.genders and profile.gender not in service.genders:
+        reasons.append(_("Women only") if service.genders == ("female",) else _("Men only") if service.genders == ("male",)
+                       else _("Not open to this gender"))
+
+    if profile.area and service.coverage != "national":
+        if service.catchment and profile.area not in service.catchment:
+            reasons.append(_area_reason(service.catchment))
+        elif not service.catchment:
+            checks.append(_("Area served not known"))
+
+    wanted = set(profile.substances)
+    if wanted and SUBSTANCE_SPECIFIC & set(service.categories) and service.substances and "any" not in service.substances and not wanted & set(service.substances):
+        names = ", ".join(label("substance", s) for s in service.substances)
+        reasons.append(_("Works with {substances} only").format(substances=names))
+
+    if set(service.referral_routes) == {"court-custody-only"} and "offenders" not in profile.groups:
+        reasons.append(_("Court, custody or care-proceedings referral only"))
+
+    if service.groups_required and service.client_groups and not _groups(profile) & set(service.client_groups):
+        names = ", ".join(label("client_group", g) for g in service.client_groups)
+        reasons.append(_("Only for: {groups}").format(groups=names))
+
+    if reasons:
+        return Verdict(EXCLUDED, reasons, checks)
+    return Verdict(CHECK if checks else ELIGIBLE, [], checks)
+
+
+def assess_all(services: Sequence[Service], profile: ClientProfile) -> tuple[list[tuple[Service, Verdict]], list[tuple[Service, Verdict]]]:
+    """Split services into (eligible or check, excluded), each with its verdict."""
+    fits, excluded = [], []
+    for svc in services:
+        verdict = assess(svc, profile)
+        (excluded if verdict.status == EXCLUDED else fits).append((svc, verdict))
+    return fits, excluded

@@ -1,0 +1,331 @@
+"""Opening hours from HSDS schedule rows: open, closed or not known at a given moment.
+
+Times are naive local UK times: every ``datetime`` passed in or returned is Europe/London
+wall-clock time with no tzinfo, which is how services print their hours. Recurrences are
+evaluated by python-dateutil's ``rrule``; England bank holidays come from ``holidays``.
+
+Rules the answers follow (we never guess):
+
+* no schedules, or none that applies on the day -> not known;
+* a schedule without usable times (description only, unparseable or under-specified
+  recurrence) -> not known, unless another schedule says open;
+* a schedule that would be open on an England bank holiday -> not known, except one that
+  covers the whole day every day (a 24/7 helpline), which stays open;
+* an occurrence belongs to the day it starts on: Friday 23:30-03:30 is open at 01:00
+  on Saturday, and it is that Friday's bank-holiday status and validity that count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+import holidays
+from dateutil import rrule as rr
+
+from coventry_directory.core.models import Schedule, Service
+from coventry_directory.i18n import N_, _
+
+OPEN, CLOSED, UNKNOWN = "open", "closed", "unknown"
+LOOKAHEAD_DAYS = 60
+
+_WEEKDAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"),
+                  N_("Friday"), N_("Saturday"), N_("Sunday"))
+_MONTH_NAMES = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
+                N_("August"), N_("September"), N_("October"), N_("November"), N_("December"))
+_NOT_KNOWN = N_("Opening hours not known")
+_FREQS = {"DAILY": rr.DAILY, "WEEKLY": rr.WEEKLY, "MONTHLY": rr.MONTHLY, "YEARLY": rr.YEARLY}
+_DAYS = {"MO": rr.MO, "TU": rr.TU, "WE": rr.WE, "TH": rr.TH, "FR": rr.FR, "SA": rr.SA, "SU": rr.SU}
+_BYDAY = re.compile(r"([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)")
+_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+_DAY = timedelta(days=1)
+# Look-behind and look-ahead must stay inside datetime's calendar; beyond it nothing is known.
+_FIRST_DAY, _LAST_DAY = date(2, 1, 1), date(9998, 12, 31)
+
+
+@dataclass
+class DayHours:
+    """One day of :func:`week_ahead`.
+
+    ``intervals`` are the usual (opens, closes) pairs of occurrences starting that day, as
+    "HH:MM" strings; on a bank holiday they are kept but ``state`` says not known.
+    """
+
+    date: date
+    weekday: str
+    intervals: list[tuple[str, str]]
+    bank_holiday: str | None
+    state: str
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A parsed schedule; ``timed`` False means its hours cannot be computed."""
+
+    timed: bool
+    valid_from: date | None = None
+    valid_to: date | None = None
+    opens: timedelta = timedelta(0)
+    closes: timedelta = timedelta(0)  # from the start day's midnight; past 24h = overnight
+    labels: tuple[str, str] = ("", "")
+    whole_day: bool = False
+    freq: int = rr.DAILY
+    interval: int = 1
+    dtstart: date | None = None
+    until: date | None = None
+    byweekday: tuple = ()
+    bymonthday: tuple[int, ...] = ()
+
+    def applies(self, day: date) -> bool:
+        return (self.valid_from is None or day >= self.valid_from) and (
+            self.valid_to is None or day <= self.valid_to)
+
+    def occurs(self, day: date) -> bool:
+        return self.timed and self.applies(day) and day in _occurrences(self, day.year)
+
+    def span(self, day: date) -> tuple[datetime, datetime]:
+        midnight = datetime.combine(day, time())
+        return midnight + self.opens, midnight + self.closes
+
+
+def _date(text: str | None) -> date | None:
+    """An ISO date (a datetime's date part is enough); '' is absent. Raises ValueError."""
+    if isinstance(text, date):
+        return text
+    return date.fromisoformat(text.strip()[:10]) if text and text.strip() else None
+
+
+def _clock(text: str | None, *, closing: bool) -> tuple[timedelta, str]:
+    match = _TIME.fullmatch((text or "").strip())
+    if not match:
+        raise ValueError(text)
+    hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    value = timedelta(hours=hours, minutes=minutes, seconds=seconds)
+    if minutes > 59 or seconds > 59 or value > timedelta(hours=24) or (value == _DAY and not closing):
+        raise ValueError(text)
+    if closing and (hours, minutes) == (23, 59):
+        value = _DAY  # "23:59" is how sources write "until midnight"
+    return value, f"{hours:02d}:{minutes:02d}"
+
+
+@lru_cache(maxsize=8192)
+def _parse(key: tuple) -> _Rule:
+    (_id, freq, interval, byday, bymonthday, opens_at, closes_at,
+     valid_from, valid_to, dtstart, until) = key
+    try:
+        validity = {"valid_from": _date(valid_from), "valid_to": _date(valid_to)}
+    except (ValueError, TypeError, AttributeError):
+        return _Rule(timed=False)
+    try:
+        opens, open_label = _clock(opens_at, closing=False)
+        closes, close_label = _clock(closes_at, closing=True)
+        code = _FREQS[(freq or "").strip().upper()]
+        step = int(interval) if interval not in (None, "") else 1
+        days = [_BYDAY.fullmatch(t.strip().upper()) for t in (byday or "").split(",") if t.strip()]
+        monthdays = tuple(int(t) for t in (bymonthday or "").split(",") if t.strip())
+        start, end = _date(dtstart), _date(until)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return _Rule(timed=False, **validity)
+    ordinal = any(m and m.group(1) for m in days)
+    if (None in days or step < 1 or any(not 0 < abs(d) <= 31 for d in monthdays)
+            or (ordinal and code not in (rr.MONTHLY, rr.YEARLY))):
+        return _Rule(timed=False, **validity)
+    # Without a first date, an every-other-week rule or one that takes its day from
+    # dtstart cannot be placed on the calendar: that is not known, not a guess.
+    needs_anchor = (step > 1 or code == rr.YEARLY or (code == rr.WEEKLY and not days)
+                    or (code == rr.MONTHLY and not days and not monthdays))
+    if needs_anchor and start is None:
+        return _Rule(timed=False, **validity)
+    if closes <= opens:
+        closes += _DAY
+    weekdays = tuple(_DAYS[m.group(2)](int(m.group(1))) if m.group(1) else _DAYS[m.group(2)] for m in days)
+    every_day = step == 1 and not monthdays and (
+        (code == rr.DAILY and not days) or (code == rr.WEEKLY and len({m.group(2) for m in days}) == 7))
+    return _Rule(timed=True, opens=opens, closes=closes, labels=(open_label, close_label),
+                 whole_day=every_day and opens == timedelta(0) and closes == _DAY,
+                 freq=code, interval=step, dtstart=start, until=end,
+                 byweekday=weekdays, bymonthday=monthdays, **validity)
+
+
+def _rule(schedule: Schedule) -> _Rule:
+    # Keyed by content as well as id, so an edited schedule never reuses a stale parse.
+    return _parse((schedule.id, schedule.freq, schedule.interval, schedule.byday, schedule.bymonthday,
+                   schedule.opens_at, schedule.closes_at, schedule.valid_from, schedule.valid_to,
+                   schedule.dtstart, schedule.until))
+
+
+@lru_cache(maxsize=512)
+def _build_rrule(rule: _Rule, start: date, cache: bool = False) -> rr.rrule:
+    return rr.rrule(rule.freq, dtstart=datetime.combine(start, time()), interval=rule.interval,
+                    until=datetime.combine(rule.until, time.max) if rule.until else None,
+                    byweekday=rule.byweekday or None, bymonthday=rule.bymonthday or None, cache=cache)
+
+
+@lru_cache(maxsize=8192)
+def _occurrences(rule: _Rule, year: int) -> frozenset[date]:
+    """The days in ``year`` on which ``rule`` has an occurrence."""
+    first, last = datetime(year, 1, 1), datetime(year, 12, 31, 23, 59)
+    if rule.dtstart is not None:
+        if rule.dtstart.year > year:
+            return frozenset()
+        recurrence = _build_rrule(rule, rule.dtstart, cache=True)  # reused for every year asked
+    else:
+        # With interval 1 and no anchor-dependent parts, the year's start is as good an anchor.
+        recurrence = _build_rrule(rule, first.date())
+    return frozenset(d.date() for d in recurrence.between(first, last, inc=True))
+
+
+@lru_cache(maxsize=1)
+def _england_holidays() -> holidays.HolidayBase:
+    return holidays.country_holidays("GB", subdiv="ENG")
+
+
+@lru_cache(maxsize=4096)
+def bank_holiday(day: date) -> str | None:
+    """The England bank holiday's name on ``day``, or None."""
+    return _england_holidays().get(day)
+
+
+def _status(rules: list[_Rule], at: datetime) -> tuple[str, str | None, datetime | None]:
+    """(state, bank holiday name, end of the covering occurrence) for ``at``."""
+    if not _FIRST_DAY <= at.date() <= _LAST_DAY:
+        return UNKNOWN, None, None
+    found_open: datetime | None = None
+    holiday = None
+    unknown = closed = False
+    today = at.date()
+    for rule in rules:
+        covered = False
+        for day in (today - _DAY, today):
+            if rule.occurs(day):
+                start, end = rule.span(day)
+                if start <= at < end:
+                    covered = True
+                    name = None if rule.whole_day else bank_holiday(day)
+                    if name:
+                        holiday = holiday or name
+                    else:
+                        found_open = max(found_open or end, end)
+        if not covered and rule.applies(today):
+            closed |= rule.timed
+            unknown |= not rule.timed
+    if found_open:
+        return OPEN, None, found_open
+    if holiday:
+        return UNKNOWN, holiday, None
+    return (CLOSED if closed and not unknown else UNKNOWN), None, None
+
+
+def open_state(schedules: Sequence[Schedule], at: datetime) -> str:
+    """OPEN, CLOSED or UNKNOWN at the naive UK local time ``at``."""
+    return _status([_rule(s) for s in schedules], at)[0]
+
+
+def _open_spans(rules: list[_Rule], first: date, days: int) -> list[tuple[datetime, datetime]]:
+    """Known-open (start, end) spans of occurrences starting on ``days`` days from ``first``."""
+    spans = []
+    for offset in range(days):
+        day = first + offset * _DAY
+        for rule in rules:
+            if rule.occurs(day) and (rule.whole_day or not bank_holiday(day)):
+                spans.append(rule.span(day))
+    return sorted(spans)
+
+
+def next_opening(schedules: Sequence[Schedule], after: datetime) -> datetime | None:
+    """The earliest moment at or after ``after`` (within 60 days) when it is known to be open.
+
+    Returns ``after`` itself when open then; ignores schedules whose hours are not known and
+    occurrences on bank holidays (their hours are not known).
+    """
+    if not _FIRST_DAY <= after.date() <= _LAST_DAY:
+        return None
+    limit = after + timedelta(days=LOOKAHEAD_DAYS)
+    spans = _open_spans([_rule(s) for s in schedules], after.date() - _DAY, LOOKAHEAD_DAYS + 2)
+    starts = [max(start, after) for start, end in spans if end > after]
+    best = min(starts, default=None)
+    return best if best is not None and best <= limit else None
+
+
+def _weekday(day: date) -> str:
+    return _(_WEEKDAY_NAMES[day.weekday()])
+
+
+def _open_until(rules: list[_Rule], at: datetime, end: datetime) -> str:
+    # Back-to-back occurrences (a daily 24-hour rule) read as one open stretch.
+    for start, stop in _open_spans(rules, at.date(), 9):
+        if start <= end < stop:
+            end = stop
+    if end - at >= timedelta(days=7):
+        return _("Open 24 hours")
+    if end == datetime.combine(at.date() + _DAY, time()):
+        return _("Open until midnight")
+    if end.date() == at.date():
+        return _("Open until {time}").format(time=end.strftime("%H:%M"))
+    return _("Open until {day} {time}").format(day=_weekday(end.date()), time=end.strftime("%H:%M"))
+
+
+def _opens_at(at: datetime, when: datetime | None) -> str:
+    if when is None:
+        return _("Closed — no opening in the next {days} days").format(days=LOOKAHEAD_DAYS)
+    clock, days = when.strftime("%H:%M"), (when.date() - at.date()).days
+    if days == 0:
+        return _("Closed — opens today {time}").format(time=clock)
+    if days == 1:
+        return _("Closed — opens tomorrow {time}").format(time=clock)
+    if days < 7:
+        return _("Closed — opens {day} {time}").format(day=_weekday(when.date()), time=clock)
+    return _("Closed — opens {day} {date} {time}").format(
+        day=_weekday(when.date()), date=f"{when.day} {_(_MONTH_NAMES[when.month - 1])}", time=clock)
+
+
+def explain_state(schedules: Sequence[Schedule], at: datetime) -> tuple[str, str]:
+    """The state at ``at`` plus a short reason, e.g. ("open", "Open until 12:00")."""
+    rules = [_rule(s) for s in schedules]
+    state, holiday, end = _status(rules, at)
+    if state == OPEN:
+        return state, _open_until(rules, at, end)
+    if holiday:
+        return state, _("Bank holiday ({name}): hours not known").format(name=holiday)
+    if state == CLOSED:
+        return state, _opens_at(at, next_opening(schedules, at))
+    return state, _(_NOT_KNOWN)
+
+
+def week_ahead(schedules: Sequence[Schedule], start: date) -> list[DayHours]:
+    """Seven days of hours from ``start``; each day open, closed or not known.
+
+    Raises ValueError for a start outside years 2-9998 (no seven-day week fits there).
+    """
+    if not _FIRST_DAY <= start <= _LAST_DAY:
+        raise ValueError(f"date out of range: {start}")
+    rules = [_rule(s) for s in schedules]
+    week = []
+    for offset in range(7):
+        day = start + offset * _DAY
+        holiday = bank_holiday(day)
+        todays = sorted((r for r in rules if r.occurs(day)), key=lambda r: (r.opens, r.closes))
+        applicable = [r for r in rules if r.applies(day)]
+        if any(r.whole_day or not holiday for r in todays):
+            state = OPEN
+        elif todays or not applicable or any(not r.timed for r in applicable):
+            state = UNKNOWN
+        else:
+            state = CLOSED
+        week.append(DayHours(day, _weekday(day), [r.labels for r in todays], holiday, state))
+    return week
+
+
+def service_state(service: Service, at: datetime) -> tuple[str, str]:
+    """Open state and reason for a whole service, honest about old evidence.
+
+    Hours from a source that only describes the past (verification "historic") are shown in
+    the details, but never turned into "open now" or "closed now".
+    """
+    if service.schedules and service.verification == "historic":
+        when = service.evidence_date or _("an undated source")
+        return UNKNOWN, _("Hours last published {when}; current hours not known").format(when=when)
+    return explain_state(service.schedules, at)

@@ -1,0 +1,141 @@
+"""Search filters, open-now, eligibility with reasons, and safety for any input."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from coventry_directory.core.eligibility import CHECK, ELIGIBLE, EXCLUDED, ClientProfile, assess
+from coventry_directory.core.places import UnknownPlace
+from coventry_directory.core.search import Filters, SearchEngine
+from coventry_directory.core.store import DirectoryStore
+
+
+@pytest.fixture(scope="module")
+def engine(built_directory):
+    store = DirectoryStore.open(built_directory)
+    yield SearchEngine(store)
+    store.close()
+
+
+def keys(result):
+    return [h.service.key for h in result.hits]
+
+
+def test_empty_query_lists_everything_passing_filters(engine):
+    result = engine.search("", Filters(categories=("naloxone",)), limit=100)
+    assert result.hits
+    assert all("naloxone" in h.service.categories for h in result.hits)
+
+
+def test_or_within_a_group_and_across_groups(engine):
+    both = engine.search("", Filters(categories=("naloxone", "needle-syringe")), limit=200)
+    for h in both.hits:
+        assert {"naloxone", "needle-syringe"} & set(h.service.categories)
+    narrowed = engine.search("", Filters(categories=("naloxone", "needle-syringe"), routes=("self-referral",)), limit=200)
+    assert set(keys(narrowed)) <= set(keys(both))
+    for h in narrowed.hits:
+        assert "self-referral" in h.service.referral_routes
+
+
+def test_age_filter_keeps_unknown_ranges_and_drops_known_misfits(engine):
+    result = engine.search("", Filters(age=15), limit=500)
+    found = set(keys(result))
+    assert "compass-warwickshire-cypdas" in found           # 5-25
+    assert "cgl-warwickshire-adult-service" not in found     # 18+
+    assert "nat-samaritans" in found                        # no age limit known
+
+
+def test_near_sorts_by_distance(engine):
+    result = engine.search("", Filters(near="Rugby", categories=("treatment-adult",)), limit=50)
+    dists = [h.distance_km for h in result.hits if h.distance_km is not None]
+    assert dists == sorted(dists) and dists[0] == 0.0
+
+
+def test_unknown_place_is_a_clear_error(engine):
+    with pytest.raises(UnknownPlace, match="Rugby"):
+        engine.search("", Filters(near="Rugbee"))
+
+
+def test_open_at_uses_schedules(engine):
+    # SMART Recovery's online meetings run Monday 20:30-22:00 (sourced timetable)
+    monday_evening = datetime(2026, 11, 23, 21, 0)
+    result = engine.search("smart", Filters(open_at=monday_evening), limit=20)
+    assert "nat-smart-recovery-online" in keys(result)
+    assert all(h.open_state == "open" for h in result.hits)
+    tuesday_morning = datetime(2026, 11, 24, 9, 0)
+    assert "nat-smart-recovery-online" not in keys(engine.search("smart", Filters(open_at=tuesday_morning)))
+
+
+def test_historic_hours_never_claim_open(engine):
+    # CARA's Friday night hours are from 2016: shown, but never "open now"
+    friday_night = datetime(2026, 11, 27, 23, 45)
+    hit = next(h for h in engine.search("CARA", now=friday_night).hits if h.service.key == "cov-cara-alcohol-ambulance")
+    assert hit.open_state == "unknown" and "2016" in hit.open_reason or "not known" in hit.open_reason
+
+
+def test_json_shape(engine):
+    item = engine.search("naloxone", Filters(near="Rugby")).hits[0].to_dict()
+    for key in ("id", "name", "organization", "categories", "distance_km", "open_now", "score"):
+        assert key in item
+    assert item["open_now"] in ("open", "closed", "unknown")
+
+
+# --- eligibility -----------------------------------------------------------------------
+
+def test_sixteen_year_old_in_rugby_using_cannabis(engine):
+    profile = ClientProfile(age=16, area="rugby", substances=("cannabis",))
+    svc = {h.service.key: h for h in engine.search("", Filters(near="Rugby"), limit=500, profile=profile).hits}
+    assert svc["compass-warwickshire-cypdas"].verdict.status == ELIGIBLE
+    adult = svc["cgl-warwickshire-adult-service"].verdict
+    assert adult.status == EXCLUDED and "Ages 18+ only" in adult.reasons
+    coventry = svc["cov-positive-choices"].verdict
+    assert coventry.status == EXCLUDED and "Coventry residents only" in coventry.reasons
+
+
+@pytest.mark.parametrize(
+    ("key", "profile", "status", "reason"),
+    [
+        ("cgl-warwickshire-adult-service", ClientProfile(age=30, area="coventry"), EXCLUDED, "Warwickshire residents only"),
+        ("cgl-warwickshire-adult-service", ClientProfile(age=30, area="rugby"), ELIGIBLE, None),
+        ("cw-fdac", ClientProfile(age=30, area="coventry"), EXCLUDED, "Court, custody or care-proceedings referral only"),
+        ("cov-st-basils-youth-hub", ClientProfile(age=30, area="coventry", groups=("homeless",)), EXCLUDED, "Ages 18–24 only"),
+        ("nat-samaritans", ClientProfile(age=70, area="stratford-on-avon"), CHECK, None),  # no age range stated
+        ("nat-aa", ClientProfile(age=30, substances=("cannabis",)), EXCLUDED, "Works with Alcohol only"),
+        ("cov-pharmacy-naloxone", ClientProfile(age=30, area="coventry", substances=("cannabis",)), CHECK, None),
+    ],
+)
+def test_verdicts_with_reasons(directory_store, key, profile, status, reason):
+    verdict = assess(directory_store.get_service(key), profile)
+    assert verdict.status == status, verdict
+    if reason:
+        assert reason in verdict.reasons
+
+
+def test_unknown_facts_mean_check_not_no(directory_store):
+    emmaus = directory_store.get_service("cov-emmaus")  # no catchment in any source
+    verdict = assess(emmaus, ClientProfile(age=40, area="rugby"))
+    assert verdict.status == CHECK and "Area served not known" in verdict.checks
+
+
+# --- any input is safe ------------------------------------------------------------------
+
+NASTY = ['"', '""', "'", "AND(", "OR", "NOT", "NEAR(a b)", "*", "a*", "^", "-", "name:x", "{name}:x",
+         "'; DROP TABLE service; --", "\x00", "\u200f\u202e", "x" * 10_000, "🙂" * 50, "ਪੰਜਾਬੀ", "سلام", "  ", "\n\t",
+         "NEAR", "(", ")", "a AND", "+", "\\", "%", "_", "CV21 3AB", "99999999999999999999"]
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_nasty_strings_never_raise(engine, text):
+    engine.search(text)
+    engine.search(text, Filters(categories=("naloxone",), age=30, substances=("alcohol",)))
+
+
+@settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=60))
+def test_fuzz_10000_queries_never_raise(engine, text):
+    result = engine.search(text, limit=5)
+    assert len(result.hits) <= 5
