@@ -18,27 +18,35 @@ def test_empty_file_migrates_to_latest(tmp_path):
     path = tmp_path / "new.db"
     store = DirectoryStore.create(path)
     assert DIRECTORY_MIGRATIONS.pending(store.db) == []
-    assert [m.name for m in DIRECTORY_MIGRATIONS.applied(store.db)] == ["m001_hsds_tables", "m002_search_index"]
+    assert [m.name for m in DIRECTORY_MIGRATIONS.applied(store.db)] == [
+        "m001_hsds_tables", "m002_search_index", "m003_search_facets"]
     # nothing to back up for a brand-new file
     assert list(tmp_path.glob("*.backup-*")) == []
 
 
-def test_v1_database_is_backed_up_then_upgraded(tmp_path):
+@pytest.mark.parametrize(("fixture", "applied_before"), [
+    ("directory_v1.db", {"m001_hsds_tables"}),
+    ("directory_v2.db", {"m001_hsds_tables", "m002_search_index"}),
+])
+def test_old_database_is_backed_up_then_upgraded(tmp_path, fixture, applied_before):
     path = tmp_path / "directory.db"
-    shutil.copyfile(FIXTURES / "directory_v1.db", path)
+    shutil.copyfile(FIXTURES / fixture, path)
     store = DirectoryStore.open(path)
     assert DIRECTORY_MIGRATIONS.pending(store.db) == []
     # the old rows survive and are now searchable
     assert store.count_services() == 1
     hits = store.db.execute("SELECT service_id FROM service_search WHERE service_search MATCH 'naloxone'").fetchall()
     assert hits == [("22222222-2222-5222-8222-222222222222",)]
+    from coventry_directory.core.search import SearchEngine
+
+    assert [h.service.name for h in SearchEngine(store).search("naloxone").hits] == ["Old Naloxone Service"]
     store.close()
     backups = list(tmp_path.glob("directory.backup-*.db"))
     assert len(backups) == 1
-    # the backup is the untouched v1 database
+    # the backup is the untouched old database
     conn = sqlite3.connect(backups[0])
     names = {r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")}
-    assert names == {"m001_hsds_tables"}
+    assert names == applied_before
     conn.close()
 
 
