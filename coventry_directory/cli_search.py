@@ -113,14 +113,13 @@ def _filters(args) -> Filters:
 
 
 def _hit_line(n: int, hit: Hit) -> str:
-    svc = hit.service
-    bits = [svc.organization.name]
+    bits = [hit.organization]
     if hit.distance_km is not None:
         bits.append(f"{hit.distance_km:.1f} km")
     bits.append({"open": "open now", "closed": "closed now"}.get(hit.open_state, "hours not known"))
-    if svc.verification in ("historic", "provider-may-have-changed"):
-        bits.append("check: " + svc.verification.replace("-", " "))
-    return f"{n:>2}. {svc.name}\n    {' · '.join(bits)}\n    key: {svc.key}"
+    if hit.verification in ("historic", "provider-may-have-changed"):
+        bits.append("check: " + hit.verification.replace("-", " "))
+    return f"{n:>2}. {hit.name}\n    {' · '.join(bits)}\n    key: {hit.key}"
 
 
 def cmd_search(args, open_directory) -> int:
@@ -163,7 +162,7 @@ def cmd_eligible(args, open_directory) -> int:
     if args.json:
         data = {
             "eligible": [dict(h.to_dict(), status=h.verdict.status, checks=h.verdict.checks) for h in fits],
-            "excluded": [{"id": h.service.id, "key": h.service.key, "name": h.service.name, "reasons": h.verdict.reasons}
+            "excluded": [{"id": h.id, "key": h.key, "name": h.name, "reasons": h.verdict.reasons}
                          for h in excluded],
         }
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
@@ -176,7 +175,7 @@ def cmd_eligible(args, open_directory) -> int:
             print("    check with the service: " + "; ".join(hit.verdict.checks))
     print(f"\nCannot use ({len(excluded)}):")
     for hit in excluded:
-        print(f"  - {hit.service.name}: {'; '.join(hit.verdict.reasons)}")
+        print(f"  - {hit.name}: {'; '.join(hit.verdict.reasons)}")
     return 0
 
 

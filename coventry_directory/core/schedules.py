@@ -319,13 +319,19 @@ def week_ahead(schedules: Sequence[Schedule], start: date) -> list[DayHours]:
     return week
 
 
-def service_state(service: Service, at: datetime) -> tuple[str, str]:
-    """Open state and reason for a whole service, honest about old evidence.
+def record_state(schedules: Sequence[Schedule], verification: str | None, evidence_date: str | None,
+                 at: datetime) -> tuple[str, str]:
+    """Open state and reason for a service's schedules, honest about old evidence.
 
     Hours from a source that only describes the past (verification "historic") are shown in
     the details, but never turned into "open now" or "closed now".
     """
-    if service.schedules and service.verification == "historic":
-        when = service.evidence_date or _("an undated source")
+    if schedules and verification == "historic":
+        when = evidence_date or _("an undated source")
         return UNKNOWN, _("Hours last published {when}; current hours not known").format(when=when)
-    return explain_state(service.schedules, at)
+    return explain_state(schedules, at)
+
+
+def service_state(service: Service, at: datetime) -> tuple[str, str]:
+    """:func:`record_state` for a whole service."""
+    return record_state(service.schedules, service.verification, service.evidence_date, at)

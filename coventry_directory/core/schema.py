@@ -112,7 +112,8 @@ def u001_user_tables(db: Database) -> None:
 def m003_search_facets(db: Database) -> None:
     """Denormalised facets and map points per service, so search filters and ranks without joins."""
     db.execute(
-        "CREATE TABLE service_facets (service_id TEXT PRIMARY KEY NOT NULL, name TEXT, status TEXT, "
+        "CREATE TABLE service_facets (service_id TEXT PRIMARY KEY NOT NULL, key TEXT, name TEXT, organization TEXT, "
+        "status TEXT, assured_date TEXT, evidence_date TEXT, "
         "categories TEXT, genders TEXT, substances TEXT, client_groups TEXT, groups_required INTEGER, "
         "referral_routes TEXT, delivery_modes TEXT, catchment TEXT, national INTEGER, languages TEXT, "
         "minimum_age REAL, maximum_age REAL, has_schedule INTEGER, free INTEGER, verification TEXT)"
@@ -122,6 +123,7 @@ def m003_search_facets(db: Database) -> None:
         "precision TEXT NOT NULL)"
     )
     db.execute("CREATE INDEX idx_service_point_service ON service_point (service_id)")
+    db.execute("CREATE INDEX idx_service_point_latitude ON service_point (latitude)")
     # the indexed text again, folded to plain words once at build time, so ranking a
     # candidate is a few substring tests instead of Unicode work per query
     db.execute(
@@ -133,3 +135,26 @@ def m003_search_facets(db: Database) -> None:
 
     rebuild_folded(db)
     rebuild_facets(db)
+
+
+@USER_MIGRATIONS(name="u002_referrals")
+def u002_referrals(db: Database) -> None:
+    """Referral outbox metadata and the referral log (issue 6).
+
+    Neither table holds a client's personal data: the referral itself waits encrypted in a
+    file beside the database; these rows hold only the service, dates, status, the
+    Message-ID and an optional local reference the worker chose.
+    """
+    db.execute(
+        "CREATE TABLE referral_outbox (id TEXT PRIMARY KEY NOT NULL, service_id TEXT NOT NULL, "
+        "service_name TEXT NOT NULL, to_address TEXT NOT NULL, message_id TEXT NOT NULL UNIQUE, "
+        "queued_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL, "
+        "last_error TEXT, needs_attention INTEGER NOT NULL DEFAULT 0, sent_at TEXT, purge_after TEXT)"
+    )
+    db.execute(
+        "CREATE TABLE referral_log (id TEXT PRIMARY KEY NOT NULL, service_id TEXT NOT NULL, "
+        "service_name TEXT NOT NULL, created_at TEXT NOT NULL, delivery TEXT NOT NULL, status TEXT NOT NULL, "
+        "status_at TEXT NOT NULL, follow_up_by TEXT, local_reference TEXT, message_id TEXT, "
+        "consent_at TEXT, shared_fields TEXT)"
+    )
+    db.execute("CREATE INDEX idx_referral_log_follow_up ON referral_log (follow_up_by)")

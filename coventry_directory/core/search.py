@@ -25,8 +25,8 @@ from coventry_directory.core.text import fts_term
 # How much a match in each indexed column counts.
 FIELD_WEIGHTS = {"name": 6.0, "categories": 4.0, "keywords": 3.0, "organization": 2.0, "description": 1.0}
 STRONG_COLUMNS = ("name", "categories", "keywords", "organization")
-CANDIDATES = 200   # per SQL candidate query
-PRESELECT = 60     # candidates given the careful (Python) ranking
+CANDIDATES = 100   # per SQL candidate query
+ENOUGH = 40        # matches of every typed word that make partial matches unnecessary
 # What a service listing the substance asked about counts (like a keyword), or listing "any".
 SUBSTANCE_LISTED, SUBSTANCE_ANY = 3.0, 2.0
 TREATMENT = frozenset({"treatment-adult", "young-people"})
@@ -51,32 +51,47 @@ class Filters:
 
 @dataclass
 class Hit:
-    """One ranked result."""
+    """One ranked result: what a results list shows, with the whole record loaded on demand."""
 
-    service: Service
+    id: str
+    key: str
+    name: str
+    organization: str
+    categories: tuple[str, ...]
+    verification: str | None
+    assured_date: str | None
+    evidence_date: str | None
     score: float
     distance_km: float | None
     open_state: str
     open_reason: str
     matched: tuple[str, ...] = ()
     verdict: Verdict | None = None
+    _store: DirectoryStore | None = field(default=None, repr=False, compare=False)
+    _service: Service | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def service(self) -> Service:
+        """The whole record (loaded from the store on first use, in the caller's thread)."""
+        if self._service is None:
+            self._service = self._store.services([self.id])[0]
+        return self._service
 
     def to_dict(self) -> dict:
         """The search --json shape (DESIGN.md), plus a few helpful extras."""
-        svc = self.service
         data = {
-            "id": svc.id,
-            "key": svc.key,
-            "name": svc.name,
-            "organization": svc.organization.name,
-            "categories": list(svc.categories),
+            "id": self.id,
+            "key": self.key,
+            "name": self.name,
+            "organization": self.organization,
+            "categories": list(self.categories),
             "distance_km": None if self.distance_km is None else round(self.distance_km, 1),
             "open_now": self.open_state,
             "open_reason": self.open_reason,
             "score": round(self.score, 3),
-            "verification": svc.verification,
-            "assured_date": svc.assured_date,
-            "evidence_date": svc.evidence_date,
+            "verification": self.verification,
+            "assured_date": self.assured_date,
+            "evidence_date": self.evidence_date,
         }
         if self.verdict is not None:
             data["eligibility"] = self.verdict.status
@@ -93,6 +108,13 @@ class SearchResult:
     place: Place | None
     at: datetime
     notes: list[str] = field(default_factory=list)
+
+    def load_services(self, store: DirectoryStore) -> None:
+        """Load every hit's whole record in one batch (e.g. in a worker thread before display)."""
+        missing = [h for h in self.hits if h._service is None]
+        by_id = {s.id: s for s in store.services([h.id for h in missing])}
+        for hit in missing:
+            hit._service = by_id.get(hit.id)
 
 
 class SearchEngine:
@@ -125,22 +147,16 @@ class SearchEngine:
         )
         where = facet.where()
         db = self.store.db
-        bm25: dict[str, float] = {}
         if parsed.is_empty:
             near = (place.latitude, place.longitude) if place and place.latitude is not None else None
             pool = 5000 if filters.open_at is not None else limit * 3 + 50
             ids = store_search.filtered_ids(db, where, pool, near)
         else:
-            bm25 = self._candidates(parsed.groups, where)
-            ids = list(bm25)
+            ids = self._candidates(parsed.groups, where)
         facets = store_search.facet_rows(db, ids)
         points = store_search.points(db, ids)
         context = {sid: _context_score(facets[sid], place, _nearest(place, points.get(sid, [])), age)
                    for sid in ids if sid in facets}
-        if bm25 and len(ids) > PRESELECT:
-            # cheap first pass (bm25 from SQL plus context), then the careful pass on the best few
-            top = max(-v for v in bm25.values()) or 1.0
-            ids = sorted(context, key=lambda sid: -(10.0 * -bm25[sid] / top + context[sid]))[:PRESELECT]
         texts = store_search.folded_texts(db, ids) if not parsed.is_empty else {}
         scored = []
         for order, sid in enumerate(ids):
@@ -156,49 +172,55 @@ class SearchEngine:
         pool_ids = [s[1] for s in scored]
         if filters.open_at is not None:
             schedules = self.store.schedules_for(pool_ids)
-            pool_ids = [sid for sid in pool_ids if hours.open_state(schedules.get(sid, []), at) == hours.OPEN]
-        keep = set(pool_ids[: limit * 3 if profile else limit])
-        top = [s for s in scored if s[1] in keep]
-        services = {s.id: s for s in self.store.services([s[1] for s in top])}
+            pool_ids = [sid for sid in pool_ids
+                        if hours.record_state(schedules.get(sid, []), facets[sid]["verification"] or None,
+                                              facets[sid]["evidence_date"], at)[0] == hours.OPEN]
+        keep = pool_ids[: limit * 3 if profile else limit]
+        rows = {sid: (score, dist, matched) for score, sid, dist, matched in scored}
+        schedules = self.store.schedules_for(keep)
+        services = {s.id: s for s in self.store.services(keep)} if profile else {}
         hits = []
-        for score, sid, dist, matched in top:
+        for sid in keep:
+            score, dist, matched = rows[sid]
+            f = facets[sid]
+            state, reason = hours.record_state(schedules.get(sid, []), f["verification"] or None, f["evidence_date"], at)
             svc = services.get(sid)
-            if svc is None:
-                continue
-            state, reason = hours.service_state(svc, at)
-            verdict = assess(svc, profile) if profile else None
-            hits.append(Hit(svc, score, dist, state, reason, matched, verdict))
+            hits.append(Hit(
+                id=sid, key=f["key"], name=f["name"], organization=f["organization"],
+                categories=tuple((f["categories"] or "").split()), verification=f["verification"] or None,
+                assured_date=f["assured_date"], evidence_date=f["evidence_date"], score=score, distance_km=dist,
+                open_state=state, open_reason=reason, matched=matched,
+                verdict=assess(svc, profile) if svc is not None else None, _store=self.store, _service=svc,
+            ))
         if profile:
             rank = {"eligible": 0, "check": 1, "excluded": 2}
             hits.sort(key=lambda h: (rank[h.verdict.status], -h.score))
         return SearchResult(hits[:limit], parsed, place, at, _notes(parsed))
 
-    def _candidates(self, groups: list[TermGroup], where: tuple[str, list]) -> dict[str, float]:
-        """Candidate ids with their bm25 (lower is better), strongest kinds of match first."""
+    def _candidates(self, groups: list[TermGroup], where: tuple[str, list]) -> list[str]:
+        """Candidate ids, the strongest kinds of match first (all words in name, category, keywords)."""
         db = self.store.db
         group_exprs = ["(" + " OR ".join(fts_term(t.text, t.prefix) for t in g.terms) + ")" for g in groups]
         all_of = " AND ".join(group_exprs)
         any_of = " OR ".join(group_exprs)
-        ids: dict[str, float] = {}
+        ids: dict[str, None] = {}  # an ordered set
 
         def take(expr: str, columns: Sequence[str] = ()) -> None:
-            for sid, rank in store_search.fts_candidates(db, expr, where, CANDIDATES, columns):
-                if rank < ids.get(sid, 0.0):
-                    ids[sid] = rank
-                else:
-                    ids.setdefault(sid, rank)
+            for sid in store_search.fts_candidates(db, expr, where, CANDIDATES, columns):
+                ids.setdefault(sid)
 
         take(all_of, STRONG_COLUMNS)
-        if len(ids) < CANDIDATES:
+        if len(ids) < ENOUGH:
             take(all_of)
-        if len(groups) > 1 and len(ids) < CANDIDATES:
+        if len(groups) > 1 and len(ids) < ENOUGH:
             take(any_of, STRONG_COLUMNS)
-            take(any_of)
+            if len(ids) < ENOUGH:
+                take(any_of)
         substances = tuple(g.substance for g in groups if g.substance)
-        if substances and len(ids) < CANDIDATES:
+        if substances and len(ids) < ENOUGH:
             for sid in store_search.substance_candidates(db, substances, where, CANDIDATES):
-                ids.setdefault(sid, 0.0)
-        return ids
+                ids.setdefault(sid)
+        return list(ids)
 
 
 def _place(near: str | Place) -> Place:
@@ -268,7 +290,9 @@ def _context_score(row: dict, place: Place | None, dist: float | None, age: int 
             score -= 3.0
         elif lo is not None or hi is not None:
             score += 0.5  # an age range that fits is a positive signal
-    if row["status"] in ("inactive", "temporarily closed"):
+    if row["status"] == "defunct":
+        score -= 10.0  # kept findable by name, but never ahead of a running service
+    elif row["status"] in ("inactive", "temporarily closed"):
         score -= 2.0
     if row["verification"] == "historic":
         score -= 0.3

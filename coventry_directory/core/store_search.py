@@ -105,11 +105,17 @@ def rebuild_facets(db: Database) -> None:
     for sid, code in db.execute("SELECT service_id, code FROM language WHERE code IS NOT NULL").fetchall():
         languages[sid].append(code)
     scheduled = {r[0] for r in db.execute("SELECT DISTINCT service_id FROM schedule")}
+    keys = {k: v[0] for k, v in _record_values(db, "key").items()}
+    evidence = {k: v[0] for k, v in _record_values(db, "evidence-date").items()}
     facet_rows = []
-    for sid, name, status, lo, hi, fees in db.execute(
-        "SELECT id, name, status, minimum_age, maximum_age, coalesce(fees_description, '') FROM service ORDER BY id"
+    for sid, name, org, status, assured, lo, hi, fees in db.execute(
+        "SELECT s.id, s.name, o.name, s.status, s.assured_date, s.minimum_age, s.maximum_age, "
+        "coalesce(s.fees_description, '') FROM service s LEFT JOIN organization o ON o.id = s.organization_id "
+        "ORDER BY s.id"
     ).fetchall():
-        row = {"service_id": sid, "name": name, "status": status or "active", "minimum_age": lo, "maximum_age": hi}
+        row = {"service_id": sid, "key": keys.get(sid, sid), "name": name, "organization": org or "",
+               "status": status or "active", "assured_date": assured, "evidence_date": evidence.get(sid),
+               "minimum_age": lo, "maximum_age": hi}
         for col in FACET_CODES:
             row[col] = codes[col].get(sid, "")
         row["groups_required"] = int(required.get(sid, [""])[0] == "true")
@@ -168,7 +174,7 @@ class FacetFilter:
     age: int | None = None
     free: bool = False
     scheduled_only: bool = False
-    exclude_status: Sequence[str] = ("defunct",)
+    exclude_status: Sequence[str] = ()
 
     def where(self) -> tuple[str, list]:
         """SQL over service_facets (alias f) and its parameters."""
@@ -204,26 +210,24 @@ class FacetFilter:
         return (" AND ".join(clauses) or "1"), params
 
 
-# bm25 column weights, in SEARCH_COLUMNS order after the unindexed service_id
-BM25_WEIGHTS = "0.0, 6.0, 2.0, 4.0, 3.0, 1.0"
-
-
 def fts_candidates(db: Database, match: str, where: tuple[str, list], limit: int,
-                   columns: Sequence[str] = ()) -> list[tuple[str, float]]:
-    """(id, bm25) of services matching an FTS5 expression and the filters; at most ``limit``.
+                   columns: Sequence[str] = ()) -> list[str]:
+    """Ids of services matching an FTS5 expression and the filters; at most ``limit``, unranked.
 
-    No ORDER BY: bm25 is computed for the rows returned only, so the cost stays bounded
-    however common the words are.
+    Neither ORDER BY rank nor bm25(): both need document counts for every OR'd synonym over
+    the whole index, which costs milliseconds per query at 100k services. The caller ranks
+    this small set itself.
     """
     expr = f"{{{' '.join(columns)}}} : ({match})" if columns else match
     sql_where, params = where
-    rows = db.execute(
-        f"SELECT s.service_id, bm25({SEARCH_TABLE}, {BM25_WEIGHTS}) FROM {SEARCH_TABLE} s "
-        f"JOIN service_facets f ON f.service_id = s.service_id "
-        f"WHERE {SEARCH_TABLE} MATCH ? AND {sql_where} LIMIT ?",
-        [expr, *params, limit],
-    ).fetchall()
-    return [(r[0], r[1]) for r in rows]
+    if sql_where == "1":
+        sql = f"SELECT service_id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ? LIMIT ?"
+        args = [expr, limit]
+    else:
+        sql = (f"SELECT s.service_id FROM {SEARCH_TABLE} s JOIN service_facets f ON f.service_id = s.service_id "
+               f"WHERE {SEARCH_TABLE} MATCH ? AND {sql_where} LIMIT ?")
+        args = [expr, *params, limit]
+    return [r[0] for r in db.execute(sql, args).fetchall()]
 
 
 def substance_candidates(db: Database, substances: Sequence[str], where: tuple[str, list], limit: int) -> list[str]:
@@ -249,18 +253,38 @@ def filtered_ids(db: Database, where: tuple[str, list], limit: int, near: tuple[
     lat, lon = near
     # equirectangular distance is plenty to order places within a county
     kx = math.cos(math.radians(lat))
-    rows = db.execute(
-        f"SELECT f.service_id, min((p.latitude - ?) * (p.latitude - ?) + "
-        f"((p.longitude - ?) * ?) * ((p.longitude - ?) * ?)) AS d2 "
-        f"FROM service_facets f LEFT JOIN service_point p ON p.service_id = f.service_id "
-        f"WHERE {sql_where} GROUP BY f.service_id ORDER BY d2 IS NULL, d2, f.name LIMIT ?",
-        [lat, lat, lon, kx, lon, kx, *params, limit],
+    dist = "((p.latitude - ?) * (p.latitude - ?) + ((p.longitude - ?) * ?) * ((p.longitude - ?) * ?))"
+    dist_params = [lat, lat, lon, kx, lon, kx]
+    found: list[str] = []
+    # widen a box around the point until it holds enough services: the latitude index keeps
+    # this cheap however many services the filters let through
+    for half_km in (10, 30, 100):
+        dlat = half_km / 111.0
+        dlon = dlat / max(kx, 0.1)
+        rows = db.execute(
+            f"SELECT p.service_id, min({dist}) AS d2 FROM service_point p "
+            f"JOIN service_facets f ON f.service_id = p.service_id "
+            f"WHERE p.latitude BETWEEN ? AND ? AND p.longitude BETWEEN ? AND ? AND {sql_where} "
+            f"GROUP BY p.service_id ORDER BY d2, f.name LIMIT ?",
+            [*dist_params, lat - dlat, lat + dlat, lon - dlon, lon + dlon, *params, limit],
+        ).fetchall()
+        found = [r[0] for r in rows]
+        if len(found) >= limit:
+            return found
+    # then services with no map point (county-wide, national, phone and online), by name
+    seen = set(found)
+    rest = db.execute(
+        f"SELECT f.service_id FROM service_facets f WHERE {sql_where} "
+        f"AND NOT EXISTS (SELECT 1 FROM service_point p WHERE p.service_id = f.service_id) "
+        f"ORDER BY f.name, f.service_id LIMIT ?",
+        [*params, limit],
     ).fetchall()
-    return [r[0] for r in rows]
+    found += [r[0] for r in rest if r[0] not in seen]
+    return found[:limit]
 
 
-FACET_FIELDS = ("service_id", "status", "categories", "substances", "catchment", "national",
-                "minimum_age", "maximum_age", "verification")
+FACET_FIELDS = ("service_id", "key", "name", "organization", "status", "categories", "substances", "catchment",
+                "national", "minimum_age", "maximum_age", "verification", "assured_date", "evidence_date")
 
 
 def facet_rows(db: Database, ids: Sequence[str]) -> dict[str, dict]:

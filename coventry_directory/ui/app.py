@@ -1,14 +1,24 @@
-"""Starts the desktop app: one QApplication, the directory opened, the main window shown."""
+"""Starts the desktop app: one QApplication, the stores opened, the main window shown.
+
+Any unexpected error shows a plain-language message and is logged (type, message and
+where, never the data the user typed) to the log folder, instead of a traceback.
+"""
 
 from __future__ import annotations
 
+import logging
 import sys
+import traceback
+from logging.handlers import RotatingFileHandler
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from coventry_directory import APP_NAME, __version__
-from coventry_directory.core.store import StoreError
+from coventry_directory.core.store import StoreError, UserStore
 from coventry_directory.i18n import _
+from coventry_directory.userdata import log_dir, user_database_path
+
+log = logging.getLogger("coventry_directory")
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -22,19 +32,69 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def setup_logging() -> None:
+    """A small rotating log file; messages are about the program, never about clients."""
+    if any(isinstance(h, RotatingFileHandler) for h in log.handlers):
+        return
+    handler = RotatingFileHandler(log_dir() / "coventry-directory.log", maxBytes=512_000, backupCount=2,
+                                  encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+
+
+def describe_exception(exc_type, exc, tb) -> str:
+    """Type and code locations only: exception messages can carry what the user typed."""
+    frames = traceback.extract_tb(tb)
+    where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in reversed(frames[-6:]))
+    return f"{exc_type.__name__} at {where}"
+
+
+def install_exception_hook() -> None:
+    """Show unexpected errors as a plain message and log them without personal data."""
+
+    def hook(exc_type, exc, tb):
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        summary = describe_exception(exc_type, exc, tb)
+        log.error("unexpected error: %s", summary)
+        if QApplication.instance() is not None:
+            QMessageBox.warning(
+                None, APP_NAME,
+                _("Something went wrong, and the last action may not have finished. Your shortlist and any saved "
+                  "work are safe.\n\nIf it keeps happening, tell your IT support and give them the log file in:\n"
+                  "{folder}").format(folder=log_dir()),
+            )
+
+    sys.excepthook = hook
+
+
 def run_app(lang: str | None = None) -> int:
     """Open the main window and run the event loop; returns the exit code."""
-    from coventry_directory.core.editions import open_directory
+    from coventry_directory.core.editions import current_directory_path, open_directory
     from coventry_directory.ui.main_window import MainWindow
 
     app = make_application()
+    setup_logging()
+    install_exception_hook()
     try:
-        store = open_directory()
+        path = current_directory_path()
+        store = open_directory(path)
+        user = UserStore(user_database_path())
     except StoreError as exc:
-        QMessageBox.critical(None, APP_NAME, _("The service directory could not be opened.\n\n{problem}").format(problem=exc))
+        log.error("could not open a database: %s", type(exc).__name__)
+        QMessageBox.critical(
+            None, APP_NAME,
+            _("The service directory could not be opened.\n\n{problem}\n\nTo recover: install the directory again "
+              "from your organisation's bundle (coventry-directory bundle install FILE), or reinstall the app. "
+              "Your own data is kept in {folder}.").format(problem=exc, folder=user_database_path().parent),
+        )
         return 1
-    window = MainWindow(store)
+    window = MainWindow(store, user, path)
     window.show()
+    log.info("started %s", __version__)
     code = app.exec()
     store.close()
+    user.close()
     return code

@@ -1,38 +1,91 @@
-"""Logic behind the main window; no widgets here, no SQL (the store does that)."""
+"""Logic behind the main window: no widgets, no SQL (the stores do that).
+
+Holds the directory (for details, in the UI thread) and the user's own store (shortlist,
+corrections, settings), and turns panel state into search filters.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from coventry_directory.core.eligibility import ClientProfile, Verdict, assess
 from coventry_directory.core.models import Service
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.core.search import Filters
+from coventry_directory.core.store import DirectoryStore, UserStore
 
 
 class DirectoryController:
-    """Holds the loaded directory and answers the window's questions."""
+    """What the window asks of the directory and of the user's data."""
 
-    def __init__(self, store: DirectoryStore):
+    def __init__(self, store: DirectoryStore, user: UserStore):
         self.store = store
-        self._services = store.all_services()
-        self._by_id = {s.id: s for s in self._services}
-        self._text = {s.id: _haystack(s) for s in self._services}
+        self.user = user
+        self._cache: dict[str, Service] = {}
 
     def edition(self) -> dict[str, str]:
         """Edition date and service count for the status bar."""
         info = self.store.info()
-        return {"edition": info.get("edition", "?"), "count": str(len(self._services))}
-
-    def find(self, text: str) -> list[Service]:
-        """Services whose text contains every word typed (case-insensitive)."""
-        words = text.lower().split()
-        return [s for s in self._services if all(w in self._text[s.id] for w in words)]
+        return {"edition": info.get("edition", "?"), "count": str(self.store.count_services())}
 
     def service(self, service_id: str) -> Service | None:
-        """One service by id."""
-        return self._by_id.get(service_id)
+        """One whole service (cached: details are opened again and again)."""
+        if service_id not in self._cache:
+            found = self.store.services([service_id])
+            if not found:
+                return None
+            self._cache[service_id] = found[0]
+        return self._cache[service_id]
 
+    @staticmethod
+    def filters(state: dict, profile_home: str = "") -> Filters:
+        """Search filters from the filter panel's state (and where the client lives, in client mode)."""
+        return Filters(
+            categories=state["categories"],
+            near=state["near"] or profile_home or None,
+            age=state["age"],
+            gender=state["gender"],
+            substances=state["substances"],
+            groups=state["groups"],
+            routes=state["routes"],
+            modes=state["modes"],
+            language=state["language"],
+            free=state["free"],
+            open_at=datetime.now().replace(second=0, microsecond=0) if state["open_now"] else None,
+        )
 
-def _haystack(svc: Service) -> str:
-    towns = " ".join(loc.town or "" for loc in svc.locations)
-    return " ".join(
-        [svc.name, svc.alternate_name or "", svc.organization.name, svc.description, " ".join(svc.categories),
-         " ".join(svc.keywords), towns]
-    ).lower()
+    @staticmethod
+    def verdict(service: Service, profile: ClientProfile | None) -> Verdict | None:
+        """Eligibility for the details pane, in client mode."""
+        return assess(service, profile) if profile else None
+
+    # --- shortlist --------------------------------------------------------------------
+    def shortlist(self) -> list[Service]:
+        """The shortlisted services that are still in the directory, in order."""
+        ids = self.user.shortlist()
+        found = {s.id: s for s in self.store.services(ids)}
+        return [found[i] for i in ids if i in found]
+
+    def toggle_shortlist(self, service_id: str) -> bool:
+        """Add or remove; returns True when it is now on the shortlist."""
+        if service_id in self.user.shortlist():
+            self.user.remove_from_shortlist(service_id)
+            return False
+        self.user.add_to_shortlist(service_id)
+        return True
+
+    def clear_shortlist(self) -> None:
+        """Empty the shortlist."""
+        self.user.clear_shortlist()
+
+    # --- corrections and settings -----------------------------------------------------
+    def report_correction(self, service_id: str, note: str) -> int:
+        """Queue a correction note for the directory maintainer."""
+        return self.user.add_correction(service_id, note.strip())
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        """A stored user setting."""
+        return self.user.get_setting(key, default)
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a user setting."""
+        self.user.set_setting(key, value)

@@ -1,28 +1,44 @@
-"""The main window: search box, results list, details pane and the crisis strip."""
+"""The main window (layout and wiring): search, filters, client mode, results, details, shortlist.
+
+Keyboard: Ctrl+F search, Enter open details, Esc clear search, Ctrl+D shortlist,
+Ctrl+P print. The crisis numbers are always on screen.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QMainWindow,
+    QPushButton,
+    QScrollArea,
     QSplitter,
+    QTabWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from coventry_directory import APP_NAME
-from coventry_directory.core import describe
-from coventry_directory.core.store import DirectoryStore
-from coventry_directory.i18n import _
+from coventry_directory.core.search import SearchResult
+from coventry_directory.core.store import DirectoryStore, UserStore
+from coventry_directory.i18n import _, ngettext
 from coventry_directory.ui.controller import DirectoryController
-from coventry_directory.ui.service_html import service_html
+from coventry_directory.ui.dialogs import CorrectionDialog
+from coventry_directory.ui.filter_panel import FilterPanel
+from coventry_directory.ui.profile_panel import ProfilePanel
+from coventry_directory.ui.results_model import HitRole, ResultDelegate, ResultsModel
+from coventry_directory.ui.search_worker import SearchService
+from coventry_directory.ui.service_html import COPY_SCHEME, service_html
+from coventry_directory.ui.shortlist_panel import ShortlistPanel
+
+TYPING_PAUSE_MS = 120  # wait this long after a keystroke before searching
 
 
 class CrisisStrip(QLabel):
@@ -30,14 +46,14 @@ class CrisisStrip(QLabel):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setText(_("In an emergency call 999 · Urgent medical help: NHS 111 · Samaritans (24/7): 116 123"))
+        self.setText(_("In an emergency call 999  ·  Urgent medical help: NHS 111  ·  Samaritans (24/7): 116 123"))
         self.setStyleSheet("background:#8b0000;color:white;font-weight:bold;padding:6px;")
         self.setAccessibleName(_("Crisis numbers"))
         self.setTextInteractionFlags(Qt.TextSelectableByMouse)
 
 
 class SearchBox(QLineEdit):
-    """The search field; Esc clears it wherever focus came from."""
+    """The search field; Esc clears it."""
 
     def keyPressEvent(self, event):  # noqa: N802 - Qt API
         if event.key() == Qt.Key_Escape:
@@ -46,70 +62,244 @@ class SearchBox(QLineEdit):
         super().keyPressEvent(event)
 
 
-class MainWindow(QMainWindow):
-    """Find a service and read its details."""
+def _scroll(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.NoFrame)
+    return area
 
-    def __init__(self, store: DirectoryStore):
+
+class MainWindow(QMainWindow):
+    """Find a service, check who can use it, shortlist it, read everything known about it."""
+
+    def __init__(self, store: DirectoryStore, user: UserStore, directory_path: Path | None = None):
         super().__init__()
-        self.controller = DirectoryController(store)
+        self.controller = DirectoryController(store, user)
         self.setWindowTitle(APP_NAME)
-        self.resize(1100, 720)
+        self.resize(1280, 800)
+        self._current_id: str | None = None
+        self._result: SearchResult | None = None
 
         self.search_box = SearchBox()
-        self.search_box.setPlaceholderText(_("Search services, e.g. needle exchange Rugby, naloxone, alcohol"))
+        self.search_box.setPlaceholderText(_("Search: e.g. needle exchange Bedworth, naloxone, alcohol 16 year old"))
         self.search_box.setAccessibleName(_("Search services"))
         self.search_box.setClearButtonEnabled(True)
-        self.results = QListWidget()
+        self.notes = QLabel()
+        self.notes.setAccessibleName(_("How the search was understood"))
+        self.notes.setWordWrap(True)
+
+        self.filters = FilterPanel()
+        self.profile = ProfilePanel()
+        self.shortlist = ShortlistPanel()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(_scroll(self.filters), _("&Filters"))
+        self.tabs.addTab(_scroll(self.profile), _("&Who can I refer?"))
+        self.tabs.addTab(self.shortlist, _("&Shortlist"))
+        self.tabs.setAccessibleName(_("Filters, client and shortlist"))
+
+        self.model = ResultsModel(self)
+        self.results = QListView()
+        self.results.setModel(self.model)
+        self.results.setItemDelegate(ResultDelegate(self.results))
         self.results.setAccessibleName(_("Results"))
-        self.details = QTextBrowser()
-        self.details.setAccessibleName(_("Service details"))
-        self.details.setOpenExternalLinks(False)
+        self.results.setUniformItemSizes(True)
         self.count_label = QLabel()
 
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.search_box)
-        left_layout.addWidget(self.count_label)
-        left_layout.addWidget(self.results)
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(self.details)
-        splitter.setSizes([420, 680])
+        self.details = QTextBrowser()
+        self.details.setAccessibleName(_("Service details"))
+        self.details.setOpenLinks(False)
+        self.shortlist_button = QPushButton(_("Add to shortlist"))
+        self.correction_button = QPushButton(_("Report a correction…"))
+        self.print_button = QPushButton(_("Print leaflet…"))
+        self.refer_button = QPushButton(_("Refer…"))
+        for button in (self.shortlist_button, self.correction_button, self.print_button, self.refer_button):
+            button.setEnabled(False)
+
+        middle = QWidget()
+        mid_layout = QVBoxLayout(middle)
+        mid_layout.setContentsMargins(0, 0, 0, 0)
+        mid_layout.addWidget(self.count_label)
+        mid_layout.addWidget(self.results)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        actions = QHBoxLayout()
+        for button in (self.shortlist_button, self.refer_button, self.print_button, self.correction_button):
+            actions.addWidget(button)
+        right_layout.addLayout(actions)
+        right_layout.addWidget(self.details)
+        self.splitter = QSplitter()
+        for widget in (self.tabs, middle, right):
+            self.splitter.addWidget(widget)
+        self.splitter.setSizes([300, 380, 600])
 
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(CrisisStrip())
-        body = QHBoxLayout()
-        body.addWidget(splitter)
-        layout.addLayout(body)
+        layout.addWidget(self.search_box)
+        layout.addWidget(self.notes)
+        layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
-        info = self.controller.edition()
-        self.statusBar().showMessage(_("Directory edition {edition} · {count} services").format(**info))
+        self.setTabOrder(self.search_box, self.results)
+        self.setTabOrder(self.results, self.details)
+        self.setTabOrder(self.details, self.tabs)
+        self._status()
 
-        self.search_box.textChanged.connect(self.refresh)
-        self.results.currentItemChanged.connect(self._show_current)
-        QShortcut(QKeySequence.Find, self, activated=self.search_box.setFocus)
+        self.search_service = SearchService(directory_path or store.path, self)
+        self.search_service.results.connect(self._show_results)
+        self.search_service.problem.connect(self._show_problem)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(TYPING_PAUSE_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.search_box.textChanged.connect(self._timer.start)
+        self.search_box.returnPressed.connect(self._open_first)
+        self.filters.changed.connect(self._timer.start)
+        self.profile.changed.connect(self._timer.start)
+        self.results.selectionModel().currentChanged.connect(lambda cur, _prev: self._show_hit(cur))
+        self.results.activated.connect(lambda _index: self.details.setFocus())
+        self.details.anchorClicked.connect(self._link)
+        self.shortlist_button.clicked.connect(self.toggle_shortlist)
+        self.correction_button.clicked.connect(self.report_correction)
+        self.shortlist.removed.connect(self._remove_from_shortlist)
+        self.shortlist.cleared.connect(self._clear_shortlist)
+        self.shortlist.opened.connect(self.show_service)
+        self._actions()
+        self._refresh_shortlist()
+        self._restore_state()
         self.refresh()
 
-    def refresh(self) -> None:
-        """Re-run the search for the current text and refill the list."""
-        self.results.clear()
-        matches = self.controller.find(self.search_box.text())
-        for svc in matches:
-            cats = describe.labels("category", svc.categories[:2])
-            item = QListWidgetItem(f"{svc.name}\n{svc.organization.name} · {cats}")
-            item.setData(Qt.UserRole, svc.id)
-            self.results.addItem(item)
-        self.count_label.setText(_("{n} services").format(n=len(matches)))
-        if matches:
-            self.results.setCurrentRow(0)
-        else:
-            self.details.setHtml(f"<p>{_('No services match. Try fewer words.')}</p>")
+    # --- set-up ---------------------------------------------------------------------------
+    def _actions(self) -> None:
+        for text, keys, slot in (
+            (_("Find"), QKeySequence.Find, self.focus_search),
+            (_("Add to or remove from shortlist"), QKeySequence("Ctrl+D"), self.toggle_shortlist),
+        ):
+            action = QAction(text, self)
+            action.setShortcut(keys)
+            action.triggered.connect(slot)
+            self.addAction(action)
 
-    def _show_current(self, item: QListWidgetItem | None) -> None:
-        if item is None:
+    def _status(self) -> None:
+        info = self.controller.edition()
+        self.statusBar().showMessage(
+            _("Directory edition {edition} · {count} services · every record shows its sources").format(**info))
+
+    def _restore_state(self) -> None:
+        geometry = self.controller.setting("window.geometry")
+        if geometry:
+            self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
+        splitter = self.controller.setting("window.splitter")
+        if splitter:
+            self.splitter.restoreState(QByteArray.fromBase64(splitter.encode()))
+
+    def closeEvent(self, event):  # noqa: N802 - Qt API
+        self.controller.set_setting("window.geometry", bytes(self.saveGeometry().toBase64()).decode())
+        self.controller.set_setting("window.splitter", bytes(self.splitter.saveState().toBase64()).decode())
+        self.search_service.shutdown()
+        super().closeEvent(event)
+
+    # --- searching ------------------------------------------------------------------------
+    def client_mode(self) -> bool:
+        """True when anything about a client has been entered."""
+        p = self.profile.profile()
+        return any((p.age is not None, p.gender, p.area, p.substances, p.groups))
+
+    def refresh(self) -> None:
+        """Search for what is typed, with the filters (and client) given."""
+        profile = self.profile.profile() if self.client_mode() else None
+        filters = self.controller.filters(self.filters.state(), self.profile.home() if profile else "")
+        self.search_service.submit(self.search_box.text(), filters, profile, limit=200 if profile else 60)
+
+    def _show_results(self, result: SearchResult) -> None:
+        self._result = result
+        self.model.set_hits(result.hits)
+        n = len(result.hits)
+        self.count_label.setText(ngettext("{n} service", "{n} services", n).format(n=n))
+        self.notes.setText(" ".join(result.notes))
+        if n:
+            keep = next((i for i, h in enumerate(result.hits) if h.id == self._current_id), 0)
+            self.results.setCurrentIndex(self.model.index(keep))
+        else:
+            self._current_id = None
+            self.details.setHtml("<p>" + _("No services match. Try fewer words, or clear some filters.") + "</p>")
+            self._enable_actions(False)
+
+    def _show_problem(self, message: str) -> None:
+        self.notes.setText(message)
+
+    # --- details --------------------------------------------------------------------------
+    def _show_hit(self, index) -> None:
+        hit = index.data(HitRole) if index.isValid() else None
+        if hit is not None:
+            self.show_service(hit.id, hit.verdict)
+
+    def show_service(self, service_id: str, verdict=None) -> None:
+        """Show one service's details."""
+        svc = self.controller.service(service_id)
+        if svc is None:
             return
-        svc = self.controller.service(item.data(Qt.UserRole))
-        if svc is not None:
-            self.details.setHtml(service_html(svc))
+        self._current_id = service_id
+        if verdict is None and self.client_mode():
+            verdict = self.controller.verdict(svc, self.profile.profile())
+        self.details.setHtml(service_html(svc, verdict))
+        self._enable_actions(True)
+
+    def _enable_actions(self, on: bool) -> None:
+        self.shortlist_button.setEnabled(on)
+        self.correction_button.setEnabled(on)
+        if on and self._current_id:
+            listed = self._current_id in self.controller.user.shortlist()
+            self.shortlist_button.setText(_("Remove from shortlist") if listed else _("Add to shortlist"))
+
+    def _open_first(self) -> None:
+        if self.model.rowCount():
+            self.results.setCurrentIndex(self.model.index(0))
+            self.details.setFocus()
+
+    def _link(self, url: QUrl) -> None:
+        if url.scheme() == COPY_SCHEME:
+            number = url.toString()[len(COPY_SCHEME) + 1:]
+            QGuiApplication.clipboard().setText(number)
+            self.statusBar().showMessage(_("Copied {number}").format(number=number), 4000)
+
+    def focus_search(self) -> None:
+        """Ctrl+F."""
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    # --- shortlist and corrections ----------------------------------------------------------
+    def toggle_shortlist(self) -> None:
+        """Add the shown service to the shortlist, or take it off."""
+        if not self._current_id:
+            return
+        added = self.controller.toggle_shortlist(self._current_id)
+        self._refresh_shortlist()
+        self._enable_actions(True)
+        self.statusBar().showMessage(_("Added to the shortlist") if added else _("Removed from the shortlist"), 3000)
+
+    def _remove_from_shortlist(self, service_id: str) -> None:
+        self.controller.user.remove_from_shortlist(service_id)
+        self._refresh_shortlist()
+        self._enable_actions(bool(self._current_id))
+
+    def _clear_shortlist(self) -> None:
+        self.controller.clear_shortlist()
+        self._refresh_shortlist()
+        self._enable_actions(bool(self._current_id))
+
+    def _refresh_shortlist(self) -> None:
+        services = self.controller.shortlist()
+        self.shortlist.set_services(services)
+        self.tabs.setTabText(2, _("&Shortlist ({n})").format(n=len(services)))
+
+    def report_correction(self) -> None:
+        """Ask what is wrong with the shown record and queue it for the maintainer."""
+        svc = self.controller.service(self._current_id) if self._current_id else None
+        if svc is None:
+            return
+        dialog = CorrectionDialog(svc.name, self)
+        if dialog.exec():
+            self.controller.report_correction(svc.id, dialog.text())
+            self.statusBar().showMessage(_("Correction queued for the directory maintainer. Thank you."), 5000)

@@ -1,0 +1,171 @@
+"""The filter panel (view only): what the worker can narrow results by.
+
+OR within a group, AND across groups. The panel only reports its state; the controller
+turns it into search filters.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coventry_directory.core.places import known_places
+from coventry_directory.core.taxonomy import vocabularies
+from coventry_directory.i18n import _
+from coventry_directory.i18n.languages import LANGUAGES
+
+ANY = ""
+
+
+def code_list(taxonomy: str, accessible_name: str, rows: int = 5) -> QListWidget:
+    """A checkable list of a vocabulary's terms."""
+    widget = QListWidget()
+    widget.setAccessibleName(accessible_name)
+    for term in vocabularies()[taxonomy].terms:
+        item = QListWidgetItem(_(term.name))
+        item.setData(Qt.UserRole, term.code)
+        item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+        item.setCheckState(Qt.Unchecked)
+        item.setToolTip(_(term.description) if term.description else "")
+        widget.addItem(item)
+    widget.setMaximumHeight(widget.sizeHintForRow(0) * rows + 6 if widget.count() else 80)
+    return widget
+
+
+def checked_codes(widget: QListWidget) -> tuple[str, ...]:
+    """Codes of the ticked items."""
+    return tuple(
+        widget.item(i).data(Qt.UserRole) for i in range(widget.count()) if widget.item(i).checkState() == Qt.Checked
+    )
+
+
+def clear_checks(widget: QListWidget) -> None:
+    """Untick everything."""
+    for i in range(widget.count()):
+        widget.item(i).setCheckState(Qt.Unchecked)
+
+
+def place_box(accessible_name: str) -> QComboBox:
+    """An editable place chooser: towns and areas listed, any postcode typed."""
+    box = QComboBox()
+    box.setEditable(True)
+    box.setInsertPolicy(QComboBox.NoInsert)
+    box.addItem(_("Anywhere"), ANY)
+    for name in known_places():
+        box.addItem(name, name)
+    box.setAccessibleName(accessible_name)
+    box.lineEdit().setPlaceholderText(_("Town or postcode, e.g. Rugby, CV12"))
+    return box
+
+
+def place_text(box: QComboBox) -> str:
+    """What the place box holds ('' for anywhere)."""
+    text = box.currentText().strip()
+    return "" if text in ("", _("Anywhere")) else text
+
+
+class FilterPanel(QWidget):
+    """Category, place, age, gender, substance, group, route, mode, language, free, open now."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAccessibleName(_("Filters"))
+        self.near = place_box(_("Near place"))
+        self.age = QSpinBox()
+        self.age.setRange(-1, 120)
+        self.age.setSpecialValueText(_("Any age"))
+        self.age.setValue(-1)
+        self.age.setAccessibleName(_("Client age"))
+        self.gender = QComboBox()
+        self.gender.setAccessibleName(_("Gender"))
+        for text, code in ((_("Any gender"), ANY), (_("Woman"), "female"), (_("Man"), "male")):
+            self.gender.addItem(text, code)
+        self.categories = code_list("category", _("Categories"), rows=6)
+        self.substances = code_list("substance", _("Substances"))
+        self.groups = code_list("client_group", _("Client groups"))
+        self.routes = code_list("referral_route", _("Referral routes"), rows=3)
+        self.modes = code_list("delivery_mode", _("Delivery modes"), rows=3)
+        self.language = QComboBox()
+        self.language.setAccessibleName(_("Language spoken"))
+        self.language.addItem(_("Any language"), ANY)
+        for lang in LANGUAGES.values():
+            if lang.code != "en":
+                self.language.addItem(f"{lang.native_name} ({lang.english_name})", lang.code)
+        self.free = QCheckBox(_("Free only"))
+        self.open_now = QCheckBox(_("Open now"))
+
+        basics = QFormLayout()
+        basics.addRow(_("&Near:"), self.near)
+        basics.addRow(_("A&ge:"), self.age)
+        basics.addRow(_("Gen&der:"), self.gender)
+        basics.addRow(_("&Language:"), self.language)
+        basics.addRow(self.free)
+        basics.addRow(self.open_now)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(basics)
+        for title, widget in ((_("Category"), self.categories), (_("Substance"), self.substances),
+                              (_("Client group"), self.groups), (_("Referral route"), self.routes),
+                              (_("Delivery"), self.modes)):
+            box = QGroupBox(title)
+            inner = QVBoxLayout(box)
+            inner.setContentsMargins(4, 4, 4, 4)
+            inner.addWidget(widget)
+            layout.addWidget(box)
+        self.hint = QLabel(_("Ticks in one box widen (any of); different boxes narrow (all of)."))
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
+        layout.addStretch(1)
+
+        self.near.currentTextChanged.connect(self.changed)
+        for widget in (self.age,):
+            widget.valueChanged.connect(self.changed)
+        for widget in (self.gender, self.language):
+            widget.currentIndexChanged.connect(self.changed)
+        for widget in (self.free, self.open_now):
+            widget.toggled.connect(self.changed)
+        for widget in (self.categories, self.substances, self.groups, self.routes, self.modes):
+            widget.itemChanged.connect(self.changed)
+
+    def state(self) -> dict:
+        """The panel's values as plain data."""
+        return {
+            "near": place_text(self.near),
+            "age": None if self.age.value() < 0 else self.age.value(),
+            "gender": self.gender.currentData() or None,
+            "language": self.language.currentData() or None,
+            "free": self.free.isChecked(),
+            "open_now": self.open_now.isChecked(),
+            "categories": checked_codes(self.categories),
+            "substances": checked_codes(self.substances),
+            "groups": checked_codes(self.groups),
+            "routes": checked_codes(self.routes),
+            "modes": checked_codes(self.modes),
+        }
+
+    def reset(self) -> None:
+        """Back to no filters."""
+        self.blockSignals(True)
+        self.near.setCurrentIndex(0)
+        self.age.setValue(-1)
+        self.gender.setCurrentIndex(0)
+        self.language.setCurrentIndex(0)
+        self.free.setChecked(False)
+        self.open_now.setChecked(False)
+        for widget in (self.categories, self.substances, self.groups, self.routes, self.modes):
+            clear_checks(widget)
+        self.blockSignals(False)
+        self.changed.emit()

@@ -1,0 +1,144 @@
+"""The results list: a Qt model over search hits and a delegate that draws each row.
+
+A row shows the name, organisation and category, distance, open / closed / not known, a
+"not verified since" badge for stale records, and, in client mode, whether this person
+can use it (excluded services greyed, with the reason).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from coventry_directory.core.eligibility import CHECK, EXCLUDED
+from coventry_directory.core.search import Hit
+from coventry_directory.core.taxonomy import label
+from coventry_directory.i18n import N_, _
+
+HitRole = Qt.UserRole + 1
+STALE_AFTER_DAYS = 365
+
+_OPEN_WORDS = {"open": N_("Open now"), "closed": N_("Closed now"), "unknown": N_("Hours not known")}
+
+
+def stale_badge(hit: Hit, today: date | None = None) -> str | None:
+    """A warning when the record's evidence is old or the provider may have changed."""
+    today = today or date.today()
+    if hit.verification == "provider-may-have-changed":
+        return _("Provider may have changed")
+    if hit.verification == "historic":
+        return _("Old information ({date})").format(date=hit.evidence_date or _("undated"))
+    evidence = (hit.evidence_date or "")[:4]
+    if evidence.isdigit() and today.year - int(evidence) >= STALE_AFTER_DAYS // 365 + 1:
+        return _("Not verified since {year}").format(year=evidence)
+    return None
+
+
+def row_summary(hit: Hit) -> tuple[str, str, str]:
+    """(title, detail line, status line) for a hit, as words a screen reader can speak."""
+    cat = label("category", hit.categories[0]) if hit.categories else ""
+    detail = " · ".join(p for p in (hit.organization, cat) if p)
+    status = [_(_OPEN_WORDS.get(hit.open_state, _OPEN_WORDS["unknown"]))]
+    if hit.distance_km is not None:
+        status.insert(0, _("about {km} km").format(km=f"{hit.distance_km:.1f}"))  # town-centre points: approximate
+    badge = stale_badge(hit)
+    if badge:
+        status.append(badge)
+    if hit.verdict is not None:
+        if hit.verdict.status == EXCLUDED:
+            status.append(_("Not for this client: {reasons}").format(reasons="; ".join(hit.verdict.reasons)))
+        elif hit.verdict.status == CHECK:
+            status.append(_("Check: {what}").format(what="; ".join(hit.verdict.checks)))
+        else:
+            status.append(_("Can use"))
+    return hit.name, detail, " · ".join(status)
+
+
+class ResultsModel(QAbstractListModel):
+    """Search hits in ranked order."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.hits: list[Hit] = []
+
+    def set_hits(self, hits: list[Hit]) -> None:
+        """Replace the rows."""
+        self.beginResetModel()
+        self.hits = list(hits)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.hits)
+
+    def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self.hits):
+            return None
+        hit = self.hits[index.row()]
+        if role == HitRole:
+            return hit
+        if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
+            return ". ".join(row_summary(hit))
+        if role == Qt.ToolTipRole:
+            return row_summary(hit)[2]
+        return None
+
+
+class ResultDelegate(QStyledItemDelegate):
+    """Draws a hit as three lines: name, organisation · category, status badges."""
+
+    PAD = 6
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802 - Qt API
+        fm = QFontMetrics(option.font)
+        return QSize(option.rect.width(), fm.height() * 3 + self.PAD * 3)
+
+    def paint(self, painter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        hit: Hit = index.data(HitRole)
+        if hit is None:
+            return super().paint(painter, option, index)
+        painter.save()
+        style = option.widget.style() if option.widget else None
+        if style:
+            style.drawPrimitive(QStyle.PE_PanelItemViewItem, option, painter, option.widget)
+        selected = bool(option.state & QStyle.State_Selected)
+        pal = option.palette
+        text = pal.color(QPalette.HighlightedText if selected else QPalette.Text)
+        muted = QColor(text)
+        excluded = hit.verdict is not None and hit.verdict.status == EXCLUDED
+        if excluded and not selected:
+            text = pal.color(QPalette.Disabled, QPalette.Text)
+        muted.setAlpha(200)
+        title, detail, status = row_summary(hit)
+        fm = QFontMetrics(option.font)
+        line = fm.height()
+        r = option.rect.adjusted(self.PAD, self.PAD // 2, -self.PAD, 0)
+        bold = QFont(option.font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(text)
+        painter.drawText(QRect(r.left(), r.top(), r.width(), line), Qt.AlignLeft | Qt.AlignVCenter,
+                         QFontMetrics(bold).elidedText(title, Qt.ElideRight, r.width()))
+        painter.setFont(option.font)
+        painter.setPen(muted if not excluded else text)
+        painter.drawText(QRect(r.left(), r.top() + line + 2, r.width(), line), Qt.AlignLeft | Qt.AlignVCenter,
+                         fm.elidedText(detail, Qt.ElideRight, r.width()))
+        colour = _status_colour(hit, pal, selected)
+        painter.setPen(colour)
+        painter.drawText(QRect(r.left(), r.top() + 2 * line + 4, r.width(), line), Qt.AlignLeft | Qt.AlignVCenter,
+                         fm.elidedText(status, Qt.ElideRight, r.width()))
+        painter.restore()
+
+
+def _status_colour(hit: Hit, pal: QPalette, selected: bool) -> QColor:
+    if selected:
+        return pal.color(QPalette.HighlightedText)
+    if hit.verdict is not None and hit.verdict.status == EXCLUDED:
+        return pal.color(QPalette.Disabled, QPalette.Text)
+    if hit.open_state == "open":
+        return QColor("#1b6e20")  # dark green: readable on white, and not the only signal (words too)
+    if hit.verification in ("historic", "provider-may-have-changed"):
+        return QColor("#8a4b00")
+    return pal.color(QPalette.Text)

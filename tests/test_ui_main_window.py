@@ -1,0 +1,180 @@
+"""The desktop window, driven as a user drives it (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from coventry_directory.core.store import DirectoryStore, UserStore
+from coventry_directory.ui.main_window import CrisisStrip, MainWindow
+from coventry_directory.ui.results_model import HitRole
+from coventry_directory.userdata import user_database_path
+
+
+@pytest.fixture
+def open_window(qtbot, directory_db):
+    """Open the real window on this test's directory copy and user folder; closes everything after."""
+    opened = []
+
+    def make():
+        store = DirectoryStore.open(directory_db)
+        user = UserStore(user_database_path())
+        window = MainWindow(store, user, directory_db)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)
+        opened.append((window, store, user))
+        return window
+
+    yield make
+    for window, store, user in opened:
+        window.close()
+        store.close()
+        user.close()
+
+
+def shown_keys(window) -> list[str]:
+    return [window.model.index(i).data(HitRole).key for i in range(window.model.rowCount())]
+
+
+def type_query(qtbot, window, text: str) -> None:
+    window.search_box.clear()
+    qtbot.keyClicks(window.search_box, text)
+    qtbot.waitUntil(lambda: window._result is not None and window._result.query.groups and
+                    " ".join(g.typed for g in window._result.query.groups) != "", timeout=10_000)
+
+
+def test_typing_finds_services_as_you_type(qtbot, open_window):
+    window = open_window()
+    qtbot.keyClicks(window.search_box, "nalaxone")
+    qtbot.waitUntil(lambda: "naloxone" in window.notes.text(), timeout=10_000)
+    keys = shown_keys(window)
+    assert keys[0] in ("cgl-warwickshire-naloxone", "cov-pharmacy-naloxone")
+    assert "Showing results for “naloxone”" in window.notes.text()
+
+
+def test_details_show_provenance_and_unknowns(qtbot, open_window):
+    window = open_window()
+    qtbot.keyClicks(window.search_box, "ESH rehab")
+    qtbot.waitUntil(lambda: shown_keys(window)[:1] == ["esh-community-residential-rehab"], timeout=10_000)
+    qtbot.keyClick(window.search_box, Qt.Key_Return)
+    text = window.details.toPlainText()
+    assert "01926 811702" in text
+    assert "not known — check with the service" in text
+    assert "Where this information comes from" in text and "eshcommunity.org" in text
+    assert window.details.hasFocus() or window.isActiveWindow() is False
+
+
+def test_filters_narrow_or_within_and_across(qtbot, open_window):
+    window = open_window()
+    total = window.model.rowCount()
+    cats = window.filters.categories
+    naloxone = next(cats.item(i) for i in range(cats.count()) if cats.item(i).data(Qt.UserRole) == "naloxone")
+    naloxone.setCheckState(Qt.Checked)
+    qtbot.waitUntil(lambda: 0 < window.model.rowCount() < total, timeout=10_000)
+    hits = [window.model.index(i).data(HitRole) for i in range(window.model.rowCount())]
+    assert all("naloxone" in h.categories for h in hits)
+    window.filters.near.setEditText("Rugby")
+    qtbot.waitUntil(lambda: window.model.index(0).data(HitRole).distance_km is not None, timeout=10_000)
+
+
+def test_client_mode_puts_eligible_first_and_greys_the_rest(qtbot, open_window):
+    window = open_window()
+    window.tabs.setCurrentIndex(1)
+    window.profile.age.setValue(16)
+    window.profile.lives.setEditText("Rugby")
+    qtbot.waitUntil(lambda: window.model.index(0).data(HitRole).verdict is not None, timeout=10_000)
+    hits = [window.model.index(i).data(HitRole) for i in range(window.model.rowCount())]
+    statuses = [h.verdict.status for h in hits]
+    assert statuses == sorted(statuses, key=["eligible", "check", "excluded"].index)
+    adult = next(h for h in hits if h.key == "cgl-warwickshire-adult-service")
+    assert adult.verdict.status == "excluded" and "Ages 18+ only" in adult.verdict.reasons
+    row = window.model.index(hits.index(adult))
+    assert "Not for this client: Ages 18+ only" in row.data(Qt.AccessibleTextRole)
+    window.profile.clear()
+    qtbot.waitUntil(lambda: window.model.index(0).data(HitRole).verdict is None, timeout=10_000)
+
+
+def test_shortlist_survives_a_restart(qtbot, open_window):
+    window = open_window()
+    qtbot.keyClicks(window.search_box, "samaritans")
+    qtbot.waitUntil(lambda: shown_keys(window)[:1] == ["nat-samaritans"], timeout=10_000)
+    qtbot.keyClick(window, Qt.Key_D, Qt.ControlModifier)
+    if window.shortlist.list.count() == 0:  # offscreen windows may not receive shortcuts
+        window.shortlist_button.click()
+    assert window.shortlist.list.count() == 1
+    assert window.shortlist_button.text() == "Remove from shortlist"
+    assert "Samaritans" in window.shortlist.list.item(0).text()
+    window.close()
+    again = open_window()
+    assert again.shortlist.list.count() == 1
+    assert "(1)" in again.tabs.tabText(2)
+    again.shortlist.clear_button.click()
+    assert again.shortlist.list.count() == 0
+
+
+def test_escape_clears_and_crisis_numbers_always_visible(qtbot, open_window):
+    window = open_window()
+    total = window.model.rowCount()
+    qtbot.keyClicks(window.search_box, "zzzz qqqq")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0, timeout=10_000)
+    assert "No services match" in window.details.toPlainText()
+    strip = window.findChild(CrisisStrip)
+    assert strip.isVisible() and all(n in strip.text() for n in ("999", "111", "116 123"))
+    qtbot.keyClick(window.search_box, Qt.Key_Escape)
+    assert window.search_box.text() == ""
+    qtbot.waitUntil(lambda: window.model.rowCount() == total, timeout=10_000)
+
+
+def test_phone_link_copies_the_number(qtbot, open_window):
+    window = open_window()
+    window.show_service(window.controller.store.resolve_service_id("esh-community-residential-rehab"))
+    from PySide6.QtCore import QUrl
+
+    window._link(QUrl("copy:01926 811702"))
+    assert QGuiApplication.clipboard().text() == "01926 811702"
+
+
+def test_report_a_correction_is_queued(qtbot, open_window, monkeypatch):
+    window = open_window()
+    from coventry_directory.ui import main_window as mw
+
+    class Answered(mw.CorrectionDialog):
+        def exec(self):
+            self.note.setPlainText("The phone number changed in 2026 (provider website).")
+            return True
+
+    monkeypatch.setattr(mw, "CorrectionDialog", Answered)
+    window.report_correction()
+    queued = window.controller.user.corrections()
+    assert len(queued) == 1 and "phone number changed" in queued[0]["note"]
+
+
+def test_every_control_has_an_accessible_name(qtbot, open_window):
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QListView, QListWidget, QSpinBox, QTextBrowser
+
+    from PySide6.QtWidgets import QAbstractSpinBox, QTabBar
+
+    def internal(widget) -> bool:
+        # parts Qt builds inside a combo box or spin box are named through their owner
+        parent = widget.parent()
+        while parent is not None:
+            if isinstance(parent, (QComboBox, QAbstractSpinBox, QLineEdit, QTabBar)) or \
+                    type(parent).__name__ == "QComboBoxPrivateContainer":
+                return True
+            parent = parent.parent()
+        return False
+
+    window = open_window()
+    missing = []
+    for cls in (QLineEdit, QComboBox, QSpinBox, QListView, QListWidget, QTextBrowser):
+        for widget in window.findChildren(cls):
+            if internal(widget):
+                continue
+            if not widget.accessibleName() and not (isinstance(widget, QLineEdit) and widget.placeholderText()):
+                missing.append(f"{cls.__name__} {widget.objectName()}")
+    for button in window.findChildren(QAbstractButton):
+        if not (button.accessibleName() or button.text()) and not internal(button):
+            missing.append(f"button {button.objectName()}")
+    assert not missing, missing
