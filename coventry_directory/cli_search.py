@@ -70,7 +70,7 @@ def _place(text: str | None):
 def add_parsers(sub) -> None:
     """Register ``search`` and ``eligible`` on the main parser's subparsers."""
     search = sub.add_parser("search", help="find services (as-you-type search, filters, distance, open now)")
-    search.add_argument("query", nargs="?", default="", metavar="QUERY", help="words to search for (optional)")
+    search.add_argument("query", nargs="*", default=[], metavar="QUERY", help="words to search for (optional)")
     search.add_argument("--near", metavar="PLACE", help="town, district or postcode, e.g. Rugby, CV12, 'CV21 3AB'")
     search.add_argument("--category", action="append", metavar="C", help="category code (repeatable)")
     search.add_argument("--age", type=int, metavar="N")
@@ -129,7 +129,7 @@ def cmd_search(args, open_directory) -> int:
     filters = _filters(args)
     store = open_directory()
     try:
-        result = SearchEngine(store).search(args.query, filters, limit=args.limit)
+        result = SearchEngine(store).search(" ".join(args.query), filters, limit=args.limit)
     finally:
         store.close()
     if args.json:
