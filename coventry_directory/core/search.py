@@ -25,7 +25,7 @@ from coventry_directory.core.text import fts_term
 # How much a match in each indexed column counts.
 FIELD_WEIGHTS = {"name": 6.0, "categories": 4.0, "keywords": 3.0, "organization": 2.0, "description": 1.0}
 STRONG_COLUMNS = ("name", "categories", "keywords", "organization")
-CANDIDATES = 100   # per SQL candidate query
+CANDIDATES = 80    # per SQL candidate query
 ENOUGH = 40        # matches of every typed word that make partial matches unnecessary
 # What a service listing the substance asked about counts (like a keyword), or listing "any".
 SUBSTANCE_LISTED, SUBSTANCE_ANY = 3.0, 2.0
@@ -240,12 +240,15 @@ def _text_score(groups: list[TermGroup], row: dict | None, facets: dict) -> tupl
         return 0.0, ()
     row = row or {}
     fields = {col: row.get(col) or " " for col in FIELD_WEIGHTS}
+    everything = "|".join(fields.values())  # one test rules out the many synonyms that match nowhere
     best_possible = max(FIELD_WEIGHTS.values())
     total, covered, matched = 0.0, 0, set()
     for group in groups:
         best = 0.0
         for term in group.terms:
             needle = " " + term.text
+            if needle not in everything:
+                continue
             for col, text in fields.items():
                 if needle + " " in text:
                     value = term.weight * FIELD_WEIGHTS[col]
