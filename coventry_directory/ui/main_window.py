@@ -219,8 +219,9 @@ class MainWindow(QMainWindow):
         self.count_label.setText(ngettext("{n} service", "{n} services", n).format(n=n))
         self.notes.setText(" ".join(result.notes))
         if n:
-            keep = next((i for i, h in enumerate(result.hits) if h.id == self._current_id), 0)
-            self.results.setCurrentIndex(self.model.index(keep))
+            # the best match is what the worker wants to see, so new results start at the top
+            self.results.setCurrentIndex(self.model.index(0))
+            self.results.scrollToTop()
         else:
             self._current_id = None
             self.details.setHtml("<p>" + _("No services match. Try fewer words, or clear some filters.") + "</p>")
