@@ -7,22 +7,16 @@ and exit code 2; failures exit 1; never a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from coventry_directory import APP_ID, __version__
+from coventry_directory import APP_ID, __version__, cli_exchange, cli_leaflets, cli_referrals, cli_search
+from coventry_directory.cli_common import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UsageError, print_json
 from coventry_directory.core import describe
 from coventry_directory.core.directory_source import DirectorySourceError
 from coventry_directory.core.models import Service
 from coventry_directory.core.store import StoreError
-
-EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad input from the user: reported in one line with exit code 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,15 +42,15 @@ def build_parser() -> argparse.ArgumentParser:
     selftest = sub.add_parser("self-test", help="check this installation works")
     selftest.add_argument("--json", action="store_true", help="print the report as JSON")
 
+    cli_search.add_parsers(sub)
+    cli_exchange.add_parsers(sub)
+    cli_referrals.add_parsers(sub)
+
     build = sub.add_parser("build-db", help="compile resources/directory into the directory database")
     build.add_argument("-o", "--output", type=Path, help="where to write it (default: the bundled database)")
     build.add_argument("--check", action="store_true", help="only check the sources; write nothing")
+    cli_leaflets.add_parsers(sub)
     return parser
-
-
-def _print_json(data) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
 
 
 def _service_text(svc: Service) -> str:
@@ -108,7 +102,7 @@ def cmd_show(args) -> int:
     if svc is None:
         raise UsageError(f"no service with id or key {args.service_id!r} (search for it with 'coventry-directory search')")
     if args.json:
-        _print_json(svc.to_dict())
+        print_json(svc.to_dict())
     else:
         print(_service_text(svc))
     return EXIT_OK
@@ -119,7 +113,7 @@ def cmd_self_test(args) -> int:
 
     report = run_self_test()
     if args.json:
-        _print_json(report)
+        print_json(report)
     else:
         for check in report["checks"]:
             mark = "ok  " if check["ok"] else "FAIL"
@@ -149,7 +143,8 @@ def cmd_gui(args) -> int:
     return run_app(lang=getattr(args, "lang", None))
 
 
-COMMANDS = {"show": cmd_show, "self-test": cmd_self_test, "build-db": cmd_build_db, "gui": cmd_gui}
+COMMANDS = {**cli_search.COMMANDS, **cli_exchange.COMMANDS, **cli_referrals.COMMANDS, **cli_leaflets.COMMANDS,
+            "show": cmd_show, "self-test": cmd_self_test, "build-db": cmd_build_db, "gui": cmd_gui}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -182,7 +182,7 @@ def cmd_eligible(args, open_directory) -> int:
 def as_usage_error(fn):
     """Turn FilterError into the CLI's one-line bad-input error."""
     def run(args) -> int:
-        from coventry_directory.cli import UsageError
+        from coventry_directory.cli_common import UsageError
         from coventry_directory.core.editions import open_directory
 
         try:

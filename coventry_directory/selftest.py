@@ -48,10 +48,26 @@ def _check_provenance() -> str:
     return "every service has a source and an assured date"
 
 
+def _check_exchange() -> str:
+    # The HSDS schema and the bundle public key are bundled and usable.
+    from coventry_directory.exchange.checks import self_check
+
+    return self_check()
+
+
+def _check_leaflets() -> str:
+    # Every font loads, every translation loads, a leaflet renders in every script.
+    from coventry_directory.leaflets.selfcheck import check_leaflets
+
+    return check_leaflets()
+
+
 CHECKS: list[tuple[str, Callable[[], str]]] = [
     ("sqlite-fts5", _check_fts5),
     ("directory", _check_directory),
     ("provenance", _check_provenance),
+    ("exchange", _check_exchange),
+    ("leaflets", _check_leaflets),
 ]
 
 

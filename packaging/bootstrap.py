@@ -93,6 +93,8 @@ def ensure_venv() -> None:
 def build_directory() -> None:
     say("compiling the directory from resources/directory")
     subprocess.run([str(venv_python()), "-m", "coventry_directory", "build-db"], check=True, cwd=ROOT)
+    say("compiling the leaflet translations from translations/")
+    subprocess.run([str(venv_python()), "-m", "coventry_directory", "build-translations"], check=True, cwd=ROOT)
 
 
 def main(argv: list[str]) -> int:

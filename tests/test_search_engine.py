@@ -125,7 +125,8 @@ def test_unknown_facts_mean_check_not_no(directory_store):
 
 NASTY = ['"', '""', "'", "AND(", "OR", "NOT", "NEAR(a b)", "*", "a*", "^", "-", "name:x", "{name}:x",
          "'; DROP TABLE service; --", "\x00", "\u200f\u202e", "x" * 10_000, "🙂" * 50, "ਪੰਜਾਬੀ", "سلام", "  ", "\n\t",
-         "NEAR", "(", ")", "a AND", "+", "\\", "%", "_", "CV21 3AB", "99999999999999999999"]
+         "NEAR", "(", ")", "a AND", "+", "\\", "%", "_", "CV21 3AB", "99999999999999999999",
+         "፩፪ year old", "x ፫", "aged ፬"]  # Ethiopic digits: isdigit() but not int()
 
 
 @pytest.mark.parametrize("text", NASTY)

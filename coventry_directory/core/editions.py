@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from coventry_directory.core.build import build_database
@@ -32,3 +34,54 @@ def open_directory(path: Path | None = None) -> DirectoryStore:
         raise
     except Exception as exc:  # an unexpected file problem still gets a plain message
         raise StoreError(f"The directory database {path} could not be opened: {exc}") from exc
+
+
+# --- staleness (issue 7): how old the directory's edition is --------------------------
+DEFAULT_MAX_AGE_DAYS = 180
+
+
+@dataclass(frozen=True)
+class EditionAge:
+    """The edition date of a directory and whether it is older than ``max_age_days``.
+
+    ``stale`` is also True when the edition date is not known: an unknown age cannot be
+    vouched for, and the UI should then say so rather than look current.
+    """
+
+    edition: dt.date | None
+    age_days: int | None
+    max_age_days: int
+    stale: bool
+
+    def message(self) -> str:
+        """One plain-English line for the UI or the command line."""
+        if self.edition is None:
+            return "The directory's edition date is not known; check services before referring."
+        when = self.edition.strftime("%d %B %Y").lstrip("0")
+        if self.stale:
+            return (f"This directory edition is from {when} ({self.age_days} days ago): details may be out of date. "
+                    "Install a newer bundle or sync the feed.")
+        return f"Directory edition {when}."
+
+
+def edition_age(info: dict[str, str], *, max_age_days: int = DEFAULT_MAX_AGE_DAYS,
+                today: dt.date | None = None) -> EditionAge:
+    """How old the edition described by ``info`` (directory_info) is, against ``max_age_days``."""
+    today = today or dt.date.today()
+    try:
+        edition = dt.date.fromisoformat(str(info.get("edition") or "")[:10])
+    except ValueError:
+        return EditionAge(None, None, max_age_days, True)
+    age = (today - edition).days
+    return EditionAge(edition, age, max_age_days, age > max_age_days)
+
+
+def directory_age(path: Path | None = None, *, max_age_days: int = DEFAULT_MAX_AGE_DAYS,
+                  today: dt.date | None = None) -> EditionAge:
+    """:func:`edition_age` of the directory the app uses (or of the file at ``path``)."""
+    store = open_directory(path)
+    try:
+        info = store.info()
+    finally:
+        store.close()
+    return edition_age(info, max_age_days=max_age_days, today=today)

@@ -167,16 +167,16 @@ def _take_age(tokens: list[str]) -> tuple[int | None, list[str]]:
         m = _AGE_YO.match(tok)
         if m:
             return int(m.group(1)), tokens[:i] + tokens[i + 1 :]
-        if tok.isdigit() and i + 1 < len(tokens) and tokens[i + 1] in _AGE_UNITS:
+        if tok.isdecimal() and i + 1 < len(tokens) and tokens[i + 1] in _AGE_UNITS:
             end = i + 2
             if end < len(tokens) and tokens[end] == "old":
                 end += 1
             return int(tok), tokens[:i] + tokens[end:]
-        if tok in ("aged", "age") and i + 1 < len(tokens) and tokens[i + 1].isdigit():
+        if tok in ("aged", "age") and i + 1 < len(tokens) and tokens[i + 1].isdecimal():
             return int(tokens[i + 1]), tokens[:i] + tokens[i + 2 :]
     # a lone whole number a person could be ("cannabis 15 rugby") is read as an age
     for i, tok in enumerate(tokens):
-        if tok.isdigit() and 5 <= int(tok) <= 99 and len(tokens) > 1:
+        if tok.isdecimal() and 5 <= int(tok) <= 99 and len(tokens) > 1:
             return int(tok), tokens[:i] + tokens[i + 1 :]
     return None, tokens
 

@@ -2,13 +2,22 @@
 
 The active catalog is plain gettext; ``set_translation`` swaps it when the user picks a
 language. Until then strings are English as written.
+
+Printing a leaflet in another language must not change the language of the window the
+worker is looking at, nor leak into another thread. So :func:`use_translation` sets a
+context-local override (a ``contextvars.ContextVar``) that ``_()`` prefers while it is set;
+``set_translation`` still sets the application-wide default.
 """
 
 from __future__ import annotations
 
 import gettext as _gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 _active: _gettext.NullTranslations = _gettext.NullTranslations()
+_override: ContextVar[_gettext.NullTranslations | None] = ContextVar("coventry_directory_translation", default=None)
 
 
 def set_translation(translation: _gettext.NullTranslations) -> None:
@@ -17,14 +26,29 @@ def set_translation(translation: _gettext.NullTranslations) -> None:
     _active = translation
 
 
+def active_translation() -> _gettext.NullTranslations:
+    """The catalog ``_()`` uses here and now."""
+    return _override.get() or _active
+
+
+@contextmanager
+def use_translation(translation: _gettext.NullTranslations) -> Iterator[None]:
+    """Translate with ``translation`` inside the block (this thread/context only)."""
+    token = _override.set(translation)
+    try:
+        yield
+    finally:
+        _override.reset(token)
+
+
 def _(message: str) -> str:
     """Translate ``message`` with the active catalog."""
-    return _active.gettext(message)
+    return active_translation().gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Translate a message with a plural form."""
-    return _active.ngettext(singular, plural, n)
+    return active_translation().ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:

@@ -1,0 +1,237 @@
+"""Raw HSDS table rows: the SQL that import, export, sync and bundles need.
+
+``store.py`` reads and writes whole model objects; the exchange layer (HSDS JSON/CSV,
+ORUK sync, bundles) works on plain table rows instead, so that fields the models do not
+use still round-trip. All of that SQL lives here, so the store layer stays the only code
+that talks SQL. Table and column names are only ever taken from ``schema.HSDS_TABLES``
+(never from input), so nothing a data file says can reach the SQL text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+from coventry_directory.core.schema import HSDS_TABLES, column_names
+from coventry_directory.core.sqlite_files import migrate, open_checked
+from coventry_directory.core.store import DirectoryStore, StoreError, UserStore, rebuild_search_index
+
+_CHUNK = 500  # ids per IN (...) query; well under SQLite's variable limit
+
+
+def _table(table: str) -> str:
+    if table not in HSDS_TABLES:
+        raise ValueError(f"not an HSDS table: {table!r}")
+    return table
+
+
+def _column(table: str, column: str) -> str:
+    if column not in column_names(table):
+        raise ValueError(f"not a column of {table}: {column!r}")
+    return column
+
+
+@contextlib.contextmanager
+def atomic(store: DirectoryStore) -> Iterator[None]:
+    """One transaction around several writes: all of them happen, or none."""
+    with store.db.atomic():
+        yield
+
+
+def read_table(store: DirectoryStore, table: str) -> list[dict]:
+    """Every row of an HSDS table, in insertion (rowid) order, as {column: value}."""
+    cols = ", ".join(f"[{c}]" for c in column_names(_table(table)))
+    cur = store.db.execute(f"SELECT {cols} FROM [{table}] ORDER BY rowid")
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row)) for row in cur.fetchall()]
+
+
+def table_counts(store: DirectoryStore) -> dict[str, int]:
+    """How many rows each HSDS table holds."""
+    return {t: store.db.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0] for t in HSDS_TABLES}
+
+
+def clear_tables(store: DirectoryStore, tables: Iterable[str]) -> None:
+    """Delete every row of these HSDS tables (call inside :func:`atomic`)."""
+    for table in tables:
+        store.db.execute(f"DELETE FROM [{_table(table)}]")
+
+
+def insert_rows(store: DirectoryStore, table: str, rows: Sequence[Mapping]) -> None:
+    """Insert rows, replacing any with the same id; unknown keys are ignored."""
+    if not rows:
+        return
+    cols = column_names(_table(table))
+    placeholders = ", ".join("?" for _ in cols)
+    store.db.conn.executemany(
+        f"INSERT OR REPLACE INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) VALUES ({placeholders})",
+        [tuple(row.get(c) for c in cols) for row in rows],
+    )
+
+
+def delete_owned(
+    store: DirectoryStore,
+    table: str,
+    equals: Mapping[str, str],
+    null_columns: Sequence[str] = (),
+    keep_ids: Iterable[str] = (),
+) -> list[str]:
+    """Delete the rows matching ``equals`` whose ``null_columns`` are NULL, except ``keep_ids``.
+
+    Used by delta imports: a parent that arrives with a list of children is the whole truth
+    about the children it owns, so the ones no longer listed go. Returns the deleted ids.
+    """
+    where = [f"[{_column(table, c)}] = ?" for c in equals]
+    where += [f"[{_column(table, c)}] IS NULL" for c in null_columns]
+    rows = store.db.execute(
+        f"SELECT id FROM [{_table(table)}] WHERE {' AND '.join(where)}", list(equals.values())
+    ).fetchall()
+    keep = set(keep_ids)
+    gone = [r[0] for r in rows if r[0] not in keep]
+    delete_ids(store, table, gone)
+    return gone
+
+
+def delete_ids(store: DirectoryStore, table: str, ids: Sequence[str]) -> None:
+    """Delete rows by id."""
+    ids = list(ids)
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i : i + _CHUNK]
+        store.db.execute(f"DELETE FROM [{_table(table)}] WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+
+
+def column_values(store: DirectoryStore, table: str, column: str) -> set:
+    """The distinct non-null values of one column."""
+    return {r[0] for r in store.db.execute(
+        f"SELECT DISTINCT [{_column(table, column)}] FROM [{_table(table)}] WHERE [{column}] IS NOT NULL"
+    )}
+
+
+def column_max(store: DirectoryStore, table: str, column: str):
+    """The largest non-null value of one column (None for an empty table)."""
+    return store.db.execute(f"SELECT max([{_column(table, column)}]) FROM [{_table(table)}]").fetchone()[0]
+
+
+def rebuild_search(store: DirectoryStore) -> None:
+    """Refill the search index after raw writes (call inside the same transaction)."""
+    rebuild_search_index(store.db)
+
+
+def set_info(store: DirectoryStore, updates: Mapping[str, str | None], *, replace_all: bool = False) -> None:
+    """Write directory_info keys (a None value deletes the key); ``replace_all`` drops the rest first."""
+    with store.db.atomic():
+        if replace_all:
+            store.db.execute("DELETE FROM directory_info")
+        for key, value in updates.items():
+            if value is None:
+                store.db.execute("DELETE FROM directory_info WHERE key = ?", [key])
+            else:
+                store.db.execute("INSERT OR REPLACE INTO directory_info (key, value) VALUES (?, ?)", [key, value])
+
+
+def copy_database(src: Path, dst: Path) -> None:
+    """A consistent copy of a database file (SQLite's backup API), fsynced before return."""
+    dst = Path(dst)
+    if dst.exists():
+        dst.unlink()
+    try:
+        source = sqlite3.connect(f"file:{Path(src).as_posix()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"The directory database {src} cannot be opened: {exc}") from exc
+    target = sqlite3.connect(dst)
+    try:
+        source.backup(target)
+    except sqlite3.Error as exc:
+        raise StoreError(f"The directory database {src} cannot be copied: {exc}") from exc
+    finally:
+        target.close()
+        source.close()
+    fsync_file(dst)
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a file's bytes to the disk, so a power cut cannot leave it half-written."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def vacuum(store: DirectoryStore) -> None:
+    """Compact the file (outside any transaction)."""
+    store.db.execute("VACUUM")
+
+
+def check_database(path: Path) -> dict[str, str]:
+    """Open a directory file read-only, run SQLite's integrity check; return its directory_info.
+
+    Raises StoreError (with the reason) when the file is not a sound directory database.
+    """
+    path = Path(path)
+    try:
+        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path} cannot be opened: {exc}") from exc
+    try:
+        result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        if result != "ok":
+            raise StoreError(f"{path} is damaged: {result}")
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"service", "directory_info"} <= names:
+            raise StoreError(f"{path} is not a Coventry Directory database")
+        return {k: v for k, v in conn.execute("SELECT key, value FROM directory_info")}
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a readable database: {exc}") from exc
+    finally:
+        conn.close()
+
+
+def read_info(path: Path) -> dict[str, str]:
+    """directory_info of a database file, read-only; {} when it cannot be read."""
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
+        try:
+            return {k: v for k, v in conn.execute("SELECT key, value FROM directory_info")}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
+
+
+def open_new(path: Path) -> DirectoryStore:
+    """A new, empty, migrated directory at ``path`` (any old file there is removed first)."""
+    path = Path(path)
+    for p in (path, path.with_name(path.name + "-journal")):
+        if p.exists():
+            p.unlink()
+    return DirectoryStore.create(path)
+
+
+def open_for_writing(path: Path) -> DirectoryStore:
+    """A working copy of a directory opened for raw writes, brought up to this app's schema.
+
+    Only for copies (staging files): it migrates without the usual backup, because the
+    original the copy was made from is the backup.
+    """
+    path = Path(path)
+    db = open_checked(path)
+    if not db["service"].exists():
+        db.conn.close()
+        raise StoreError(f"The file {path} is not a Coventry Directory database.")
+    try:
+        migrate(db, None)
+    except sqlite3.DatabaseError as exc:
+        db.conn.close()
+        raise StoreError(f"The directory database {path} could not be upgraded: {exc}") from exc
+    return DirectoryStore(db, path)
+
+
+def mark_corrections_sent(user_store: UserStore, ids: Sequence[int], when: str) -> None:
+    """Record that these queued correction notes were sent."""
+    with user_store.db.atomic():
+        user_store.db.conn.executemany("UPDATE correction SET sent_at = ? WHERE id = ?", [(when, i) for i in ids])
+

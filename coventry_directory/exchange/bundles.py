@@ -1,0 +1,227 @@
+"""Signed directory bundles for machines that are never online.
+
+A bundle is a zip holding ``directory.db``, ``manifest.json`` (format, edition, created,
+source, record counts, SHA-256 and size of the database, maintainer email) and
+``manifest.sig`` (base64 Ed25519 signature of the manifest's exact bytes). The signature
+covers the manifest and the manifest's hash covers the database, so one check proves
+both came from the publisher unchanged.
+
+Verification refuses, each with its own message (``BundleError.kind``): a missing file,
+a truncated or damaged archive, something that is not a bundle, an unsigned bundle, one
+signed by a key the app does not trust, a tampered one, a newer format than this app
+reads, and (on install) an edition older than the installed one.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+import os
+import zipfile
+import zlib
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from coventry_directory import __version__
+from coventry_directory.core import store_rows
+from coventry_directory.exchange.errors import BundleError
+from coventry_directory.exchange.install import checkpoint, commit, staging_path
+from coventry_directory.exchange.signing import key_id, trusted_keys
+
+FORMAT = "coventry-directory-bundle"
+FORMAT_VERSION = 1
+DB_MEMBER, MANIFEST_MEMBER, SIG_MEMBER = "directory.db", "manifest.json", "manifest.sig"
+MAINTAINER_ENV = "COVENTRY_DIRECTORY_MAINTAINER_EMAIL"
+_MAX_MANIFEST = 1 << 20  # a manifest is a few hundred bytes; refuse to read a huge one
+_CHUNK = 1 << 20
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _sha256_file(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def build_bundle(db_path: Path, out_path: Path, signing_key: Ed25519PrivateKey, *,
+                 source: str | None = None, maintainer_email: str | None = None) -> dict:
+    """Write a signed bundle of the directory at ``db_path`` to ``out_path``; returns the manifest."""
+    out_path = Path(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    work = out_path.with_name(out_path.name + ".building.db")
+    tmp = out_path.with_name(out_path.name + ".part")
+    try:
+        manifest = _signed_manifest(db_path, work, signing_key, source, maintainer_email)
+        manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(MANIFEST_MEMBER, manifest_bytes)
+            zf.writestr(SIG_MEMBER, base64.b64encode(signing_key.sign(manifest_bytes)))
+            zf.write(work, DB_MEMBER)
+        store_rows.fsync_file(tmp)
+        os.replace(tmp, out_path)  # a reader of out_path never sees half a bundle
+    finally:
+        work.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
+    return manifest
+
+
+def _signed_manifest(db_path, work: Path, signing_key: Ed25519PrivateKey, source, maintainer_email) -> dict:
+    """Copy the directory to ``work``, stamp its bundle details, and describe it."""
+    store_rows.copy_database(Path(db_path), work)
+    created = _now()
+    store = store_rows.open_for_writing(work)  # brings an older file up to this app's schema
+    try:
+        info = store.info()
+        email = maintainer_email or os.environ.get(MAINTAINER_ENV) or info.get("maintainer_email")
+        source = source or info.get("source") or info.get("publisher") or str(db_path)
+        # the installed copy then knows its own bundle details (the corrections email uses them)
+        store_rows.set_info(store, {"bundle_created": created, "bundle_source": source, "maintainer_email": email})
+        counts = {t: n for t, n in store_rows.table_counts(store).items() if n}
+        store_rows.vacuum(store)
+    finally:
+        store.close()
+    sha, size = _sha256_file(work)
+    return {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "edition": info.get("edition", ""),
+        "created": created, "source": source, "counts": counts, "maintainer_email": email,
+        "database": {"file": DB_MEMBER, "sha256": sha, "size": size},
+        "key_id": key_id(signing_key.public_key()), "app_version": __version__,
+    }
+
+
+class _Bundle:
+    """An opened bundle whose manifest signature has been checked."""
+
+    def __init__(self, path: Path, trusted: dict[str, Ed25519PublicKey] | None = None):
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise BundleError("missing", f"the bundle {self.path} does not exist")
+        try:
+            self.zip = zipfile.ZipFile(self.path)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise self._truncated(exc) from exc
+        names = set(self.zip.namelist())
+        if MANIFEST_MEMBER not in names:
+            raise BundleError("not-a-bundle", f"{self.path} is not a Coventry Directory bundle (it has no {MANIFEST_MEMBER})")
+        if SIG_MEMBER not in names:
+            raise BundleError("unsigned", f"{self.path} is not signed (no {SIG_MEMBER}); only signed bundles are accepted")
+        raw = self._read_small(MANIFEST_MEMBER)
+        self.manifest = self._check_signature(raw, self._read_small(SIG_MEMBER), trusted)
+        if self.manifest.get("format") != FORMAT or not isinstance(self.manifest.get("format_version"), int):
+            raise BundleError("not-a-bundle", f"{self.path} is not a Coventry Directory bundle (unknown manifest format)")
+        if self.manifest["format_version"] > FORMAT_VERSION:
+            raise BundleError("format", f"{self.path} was made for a newer version of the app (bundle format "
+                                        f"{self.manifest['format_version']}); update the app first")
+        db = self.manifest.get("database") or {}
+        if DB_MEMBER not in names or self.zip.getinfo(DB_MEMBER).file_size != db.get("size"):
+            raise BundleError("tampered", f"{self.path} has been altered after it was signed: "
+                                          f"{DB_MEMBER} is missing or not the size the manifest gives")
+
+    def _truncated(self, exc: Exception) -> BundleError:
+        return BundleError("truncated", f"{self.path} is truncated or damaged: it is not a complete bundle archive ({exc})")
+
+    def _read_small(self, name: str) -> bytes:
+        if self.zip.getinfo(name).file_size > _MAX_MANIFEST:
+            raise BundleError("not-a-bundle", f"{self.path} is not a Coventry Directory bundle ({name} is too large)")
+        try:
+            return self.zip.read(name)
+        except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
+            raise self._truncated(exc) from exc
+
+    def _check_signature(self, raw: bytes, sig_text: bytes, trusted) -> dict:
+        trusted = trusted_keys() if trusted is None else trusted
+        try:
+            signature = base64.b64decode(sig_text, validate=True)
+        except (binascii.Error, ValueError):
+            signature = b""
+        for key in trusted.values():
+            try:
+                key.verify(signature, raw)
+            except InvalidSignature:
+                continue
+            return json.loads(raw)
+        try:
+            claimed = json.loads(raw).get("key_id")
+        except (ValueError, AttributeError):
+            claimed = None
+        if claimed and claimed not in trusted:
+            raise BundleError("untrusted", f"{self.path} is signed with a key this app does not trust (key id {claimed})")
+        raise BundleError("tampered", f"{self.path} has been altered after it was signed: "
+                                      "its signature does not match its manifest")
+
+    def copy_database(self, dst=None) -> str:
+        """Stream directory.db (to ``dst`` if given) and return its SHA-256."""
+        digest = hashlib.sha256()
+        try:
+            with self.zip.open(DB_MEMBER) as src:
+                first = True
+                while chunk := src.read(_CHUNK):
+                    digest.update(chunk)
+                    if dst is not None:
+                        dst.write(chunk)
+                        if first:
+                            checkpoint(1)  # a partly written staging file
+                            first = False
+        except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
+            raise self._truncated(exc) from exc
+        if digest.hexdigest() != self.manifest["database"].get("sha256"):
+            raise BundleError("tampered", f"{self.path} has been altered after it was signed: "
+                                          f"{DB_MEMBER} does not match the signed SHA-256")
+        return digest.hexdigest()
+
+    def close(self) -> None:
+        self.zip.close()
+
+
+def verify_bundle(path: Path, *, trusted: dict[str, Ed25519PublicKey] | None = None) -> dict:
+    """Fully check a bundle (signature, format, database hash); returns its manifest."""
+    bundle = _Bundle(path, trusted)
+    try:
+        bundle.copy_database()
+        return bundle.manifest
+    finally:
+        bundle.close()
+
+
+def check_not_older(manifest: dict, installed: dict[str, str], path: Path) -> None:
+    """Refuse a bundle whose edition (then build time) is older than the installed one."""
+    new = (manifest.get("edition") or "", manifest.get("created") or "")
+    old = (installed.get("edition") or "", installed.get("bundle_created") or "")
+    if installed and new < old:
+        raise BundleError("downgrade", f"{path} holds edition {new[0] or 'unknown'} (made {new[1]}), older than the "
+                                       f"installed edition {old[0]}; refusing to downgrade "
+                                       "(use 'bundle rollback' to go back deliberately)")
+
+
+def install_bundle(path: Path, target: Path, installed_info: dict[str, str], *,
+                   trusted: dict[str, Ed25519PublicKey] | None = None) -> dict:
+    """Verify a bundle and atomically make it the installed directory at ``target``."""
+    bundle = _Bundle(path, trusted)
+    try:
+        check_not_older(bundle.manifest, installed_info, Path(path))
+        staged = staging_path(Path(target))
+        try:
+            with open(staged, "wb") as fh:
+                bundle.copy_database(fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            checkpoint(2)
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
+        commit(staged, Path(target))
+        checkpoint(9)
+        return bundle.manifest
+    finally:
+        bundle.close()

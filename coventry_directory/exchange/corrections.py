@@ -1,0 +1,114 @@
+"""Getting queued "report a correction" notes to the directory's maintainer.
+
+Notes wait in the user's database (``UserStore.add_correction``). They leave either as a
+JSON file (to hand over on a stick or attach by hand), or by email to the maintainer
+address that came with the installed bundle. Email goes only when asked, and only over
+TLS (STARTTLS, or implicit TLS on port 465): a plain-text connection is refused. The
+notes say which service and what is wrong; they never hold client details.
+"""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from coventry_directory import APP_NAME, __version__
+from coventry_directory.core import store_rows
+from coventry_directory.core.store import UserStore
+from coventry_directory.exchange.errors import ExchangeError
+from coventry_directory.exchange.importing import utc_now
+
+FORMAT = "coventry-directory-corrections"
+
+
+@dataclass
+class SmtpSettings:
+    """How to reach the mail server; ``port`` 465 means implicit TLS, anything else STARTTLS."""
+
+    host: str
+    port: int = 587
+    sender: str = ""
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+    ssl_context: ssl.SSLContext | None = None  # None: the system's trusted certificates
+
+
+def corrections_document(user_store: UserStore, directory_info: dict[str, str],
+                         service_names: dict[str, str] | None = None) -> dict:
+    """The unsent notes as a JSON-ready document, with the edition they were made against."""
+    names = service_names or {}
+    return {
+        "format": FORMAT,
+        "format_version": 1,
+        "exported_at": utc_now(),
+        "app": f"{APP_NAME} {__version__}",
+        "directory": {k: directory_info.get(k) for k in ("edition", "source", "bundle_created")},
+        "corrections": [
+            {"id": c["id"], "service_id": c["service_id"], "service_name": names.get(c["service_id"]),
+             "note": c["note"], "created_at": c["created_at"]}
+            for c in user_store.corrections(unsent_only=True)
+        ],
+    }
+
+
+def write_corrections(document: dict, path: Path) -> Path:
+    """Save a corrections document as a JSON file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def build_email(document: dict, to: str, sender: str) -> EmailMessage:
+    """The email to the maintainer: a readable list, with the JSON attached."""
+    items = document["corrections"]
+    msg = EmailMessage()
+    msg["Subject"] = f"{APP_NAME}: {len(items)} correction{'s' if len(items) != 1 else ''} " \
+                     f"(edition {document['directory'].get('edition') or 'unknown'})"
+    msg["From"] = sender
+    msg["To"] = to
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain="coventry-directory.invalid")
+    lines = ["Corrections reported by a directory user:", ""]
+    for c in items:
+        lines += [f"- {c['service_name'] or c['service_id']} ({c['created_at']}):", f"  {c['note']}", ""]
+    msg.set_content("\n".join(lines))
+    msg.add_attachment(json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"),
+                       maintype="application", subtype="json", filename="corrections.json")
+    return msg
+
+
+def send_corrections(user_store: UserStore, document: dict, to: str | None, smtp: SmtpSettings) -> int:
+    """Email the notes to ``to`` over TLS and mark them sent; returns how many were sent."""
+    if not to:
+        raise ExchangeError("the installed directory names no maintainer email; export the corrections to a file instead")
+    if not document["corrections"]:
+        return 0
+    sender = smtp.sender or to
+    msg = build_email(document, to, sender)
+    context = smtp.ssl_context or ssl.create_default_context()
+    try:
+        if smtp.port == 465:
+            client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
+        else:
+            client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+        with client:
+            if smtp.port != 465:
+                client.ehlo()
+                if not client.has_extn("starttls"):
+                    raise ExchangeError(f"{smtp.host} does not offer TLS (STARTTLS); not sending")
+                client.starttls(context=context)
+                client.ehlo()
+            if smtp.username:
+                client.login(smtp.username, smtp.password or "")
+            client.send_message(msg)
+    except (smtplib.SMTPException, OSError) as exc:  # ssl.SSLError is an OSError
+        raise ExchangeError(f"sending the corrections to {to} via {smtp.host}:{smtp.port} failed: {exc}") from exc
+    store_rows.mark_corrections_sent(user_store, [c["id"] for c in document["corrections"]], utc_now())
+    return len(document["corrections"])

@@ -1,0 +1,178 @@
+"""HSDS 3.0 tabular format: one CSV per table plus a ``datapackage.json`` describing them.
+
+File names, field order and types come from the spec's ``compiled/tabular.json``. Every
+table is written (an empty table is a header line), so the package is complete and the
+same directory always gives the same bytes. On import an empty cell means "not known",
+except in a field the spec requires, where it stays an empty string. Columns HSDS does
+not define are kept as extension fields (see ``extension.py``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+from coventry_directory.core.schema import HSDS_TABLES, column_names
+from coventry_directory.core.store import DirectoryStore
+from coventry_directory.core.store_rows import read_table
+from coventry_directory.exchange.errors import ExchangeError, InvalidData, Problem
+from coventry_directory.exchange.flatten import FlatData
+from coventry_directory.exchange.hsds_schema import csv_file_names, field_type, required_fields, table_schema
+from coventry_directory.exchange.nest import json_value
+from coventry_directory.exchange.validate import MAX_PROBLEMS, validate_row
+
+DATAPACKAGE = "datapackage.json"
+
+
+def _field(table: str, column: str) -> dict:
+    spec = table_schema(table)["properties"][column]
+    field = {"name": column, "type": spec.get("datapackage_type") or spec.get("type", "string")}
+    if spec.get("format") in ("uuid", "email", "uri"):
+        field["format"] = spec["format"]
+    if spec.get("description"):
+        field["description"] = spec["description"]
+    constraints = {}
+    if column in required_fields(table):
+        constraints["required"] = True
+    if spec.get("enum"):
+        constraints["enum"] = spec["enum"]
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+def datapackage(name: str = "coventry-directory") -> dict:
+    """The tabular data package descriptor for a full HSDS 3.0 export."""
+    resources = []
+    for table, path in csv_file_names().items():
+        resources.append({
+            "name": table, "path": path, "profile": "tabular-data-resource", "format": "csv",
+            "mediatype": "text/csv", "encoding": "utf-8",
+            "schema": {"fields": [_field(table, c) for c in column_names(table)], "primaryKey": ["id"]},
+        })
+    return {"profile": "tabular-data-package", "name": name, "title": "HSDS 3.0 directory data",
+            "resources": resources}
+
+
+def _cell(table: str, column: str, value) -> str:
+    if value is None:
+        return ""
+    return str(json_value(table, column, value))
+
+
+def export_csv(store: DirectoryStore, out_dir: Path) -> list[Path]:
+    """Write every table's CSV and ``datapackage.json`` into ``out_dir``; returns the files."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table, name in csv_file_names().items():
+        cols = column_names(table)
+        tmp = out_dir / (name + ".part")
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(cols)
+            for row in read_table(store, table):
+                writer.writerow([_cell(table, c, row[c]) for c in cols])
+        os.replace(tmp, out_dir / name)
+        written.append(out_dir / name)
+    (out_dir / DATAPACKAGE).write_text(json.dumps(datapackage(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return [*written, out_dir / DATAPACKAGE]
+
+
+def _files(in_dir: Path, problems: list[Problem]) -> dict[str, Path]:
+    """{table: csv path} from datapackage.json if there is one, else the spec's file names."""
+    descriptor = in_dir / DATAPACKAGE
+    if descriptor.is_file():
+        try:
+            package = json.loads(descriptor.read_text(encoding="utf-8"))
+            resources = package["resources"]
+            listed = {r["name"]: r["path"] for r in resources}
+        except (ValueError, KeyError, TypeError) as exc:
+            problems.append(Problem(DATAPACKAGE, f"not a readable data package descriptor ({exc})"))
+            return {}
+        files = {}
+        for name, rel in listed.items():
+            if name not in HSDS_TABLES:
+                problems.append(Problem(f"{DATAPACKAGE} resource {name!r}", "is not an HSDS 3.0 table"))
+            elif not isinstance(rel, str) or Path(rel).is_absolute() or ".." in Path(rel).parts:
+                problems.append(Problem(f"{DATAPACKAGE} resource {name!r}", f"path {rel!r} must be inside the package"))
+            elif not (in_dir / rel).is_file():
+                problems.append(Problem(f"{DATAPACKAGE} resource {name!r}", f"file {rel} is missing"))
+            else:
+                files[name] = in_dir / rel
+        return files
+    by_name = {v: k for k, v in csv_file_names().items()}
+    files = {}
+    for path in sorted(in_dir.glob("*.csv")):
+        if path.name in by_name:
+            files[by_name[path.name]] = path
+        else:
+            problems.append(Problem(path.name, "is not one of the HSDS 3.0 tables' file names"))
+    if not files and not problems:
+        problems.append(Problem(str(in_dir), "holds no HSDS CSV files and no datapackage.json"))
+    return files
+
+
+def _convert(table: str, column: str, text: str):
+    if text == "":
+        # empty = not known, but a required field keeps its (empty) value so it stays present
+        return "" if column in required_fields(table) else None
+    if field_type(table, column) == "number":
+        try:
+            num = float(text)
+        except ValueError:
+            return text  # the schema check reports it
+        return int(num) if num.is_integer() else num
+    return text
+
+
+def _read_table(table: str, path: Path, data: FlatData, problems: list[Problem]) -> None:
+    cols = set(column_names(table))
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            if len(set(header)) != len(header):
+                problems.append(Problem(path.name, "has a column name twice in its header line"))
+                return
+            if "id" not in header:
+                problems.append(Problem(f"{path.name} line 1", "has no id column"))
+                return
+            for raw in reader:
+                where = f"{path.name} line {reader.line_num}"
+                if None in raw:
+                    problems.append(Problem(where, "has more cells than the header line"))
+                    continue
+                row = {c: _convert(table, c, v or "") for c, v in raw.items() if c in cols}
+                problems += validate_row(table, {k: v for k, v in row.items() if v is not None}, where)
+                rid = row.get("id")
+                if rid in data.tables[table]:
+                    problems.append(Problem(f"{where} column id", f"id {rid} is used twice in {path.name}"))
+                    continue
+                if rid:
+                    data.tables[table][rid] = row
+                    extras = {c: v for c, v in raw.items() if c not in cols and v}
+                    if extras:
+                        data.extensions[(table, rid)] = extras
+                if len(problems) >= MAX_PROBLEMS:
+                    return
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(path.name, f"is not UTF-8 text ({exc.reason})"))
+    except csv.Error as exc:
+        problems.append(Problem(path.name, f"is not readable CSV ({exc})"))
+    except OSError as exc:
+        raise ExchangeError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def read_csv(in_dir: Path) -> FlatData:
+    """Validated rows of an HSDS tabular package (InvalidData listing every problem)."""
+    in_dir = Path(in_dir)
+    problems: list[Problem] = []
+    data = FlatData()
+    for table, path in _files(in_dir, problems).items():
+        _read_table(table, path, data, problems)
+    if problems:
+        raise InvalidData(str(in_dir), problems)
+    return data

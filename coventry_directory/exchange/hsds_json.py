@@ -1,0 +1,71 @@
+"""HSDS 3.0 JSON: the directory as one file holding a list of fully nested service objects.
+
+Export writes ``services.json`` (valid against the spec's ``service.json``, checked by the
+tests); import reads such a list - from us or any other publisher - validates every
+service, flattens it and writes it in one transaction, or changes nothing and reports
+every problem.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from coventry_directory.core.store import DirectoryStore
+from coventry_directory.exchange.errors import ExchangeError, InvalidData, Problem
+from coventry_directory.exchange.flatten import FlatData, flatten_services
+from coventry_directory.exchange.nest import nested_services
+from coventry_directory.exchange.validate import validate_services
+
+JSON_FILE_NAME = "services.json"
+
+
+def dumps(services: list[dict]) -> str:
+    """The canonical text of an export: same data, same bytes."""
+    return json.dumps(services, ensure_ascii=False, indent=2) + "\n"
+
+
+def export_json(store: DirectoryStore, out_dir: Path) -> Path:
+    """Write ``out_dir/services.json``; returns its path. Written to a temp name, then renamed."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / JSON_FILE_NAME
+    tmp = target.with_name(target.name + ".part")
+    tmp.write_text(dumps(nested_services(store)), encoding="utf-8")
+    os.replace(tmp, target)
+    return target
+
+
+def load_services_file(path: Path) -> list:
+    """The service list in a JSON file (a list, or an API page object with ``contents``)."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InvalidData(str(path), [Problem("$", f"not UTF-8 text ({exc.reason})")]) from exc
+    except json.JSONDecodeError as exc:
+        raise InvalidData(str(path), [Problem(f"line {exc.lineno} column {exc.colno}", f"not JSON: {exc.msg}")]) from exc
+    except OSError as exc:
+        raise ExchangeError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if isinstance(data, dict) and isinstance(data.get("contents"), list):
+        return data["contents"]
+    return data
+
+
+def check_services(services, source: str, prefix: str = "$") -> FlatData:
+    """Validate and flatten services; raises InvalidData listing every problem."""
+    problems = validate_services(services, prefix)
+    data = flatten_services(services if isinstance(services, list) else [], prefix)
+    problems += data.problems
+    if problems:
+        raise InvalidData(source, problems)
+    return data
+
+
+def read_json(path: Path) -> FlatData:
+    """Validated, flattened rows of an HSDS JSON file (InvalidData if anything is wrong)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / JSON_FILE_NAME
+    return check_services(load_services_file(path), str(path))

@@ -1,0 +1,117 @@
+"""Atomic replacement of the installed directory database, with the previous edition kept.
+
+The new edition is first written completely beside the installed one (a *staging*
+file), checked, and flushed to disk; only then does one ``os.replace`` swap it in. The
+rename is atomic, so whoever opens the directory - now, or after a crash or a power cut
+at any moment - finds either the whole old file or the whole new one, never a mix and
+never nothing. The old file is kept as ``directory.previous.db`` for ``rollback``.
+
+For the fault-injection test, the environment variable named by ``CRASH_ENV`` makes the
+process kill itself (SIGKILL, no clean-up) when it reaches that numbered step.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+from pathlib import Path
+
+from coventry_directory.core import store_rows
+from coventry_directory.core.store import StoreError
+from coventry_directory.exchange.errors import ExchangeError
+
+CRASH_ENV = "COVENTRY_DIRECTORY_INSTALL_CRASH_AT"
+# Steps at which a test can make the installer die: see checkpoint() calls.
+CHECKPOINTS = tuple(range(1, 10))
+
+
+def checkpoint(step: int) -> None:
+    """Die here, abruptly, if the fault-injection variable names this step."""
+    if os.environ.get(CRASH_ENV) == str(step):
+        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
+
+
+def previous_path(target: Path) -> Path:
+    """Where the edition before the installed one is kept."""
+    return target.with_name(f"{target.stem}.previous{target.suffix}")
+
+
+def staging_path(target: Path) -> Path:
+    """A fresh file name beside ``target`` to build a new edition in (stale ones are removed)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(f"{target.name}.incoming-*"):
+        # left by an install that crashed; never the live file, so safe to drop
+        stale.unlink(missing_ok=True)
+    return target.with_name(f"{target.name}.incoming-{os.getpid()}")
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; Windows has no directory handles)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _keep_copy(src: Path, dst: Path) -> None:
+    """``dst`` becomes a complete copy of ``src``, replaced atomically."""
+    tmp = dst.with_name(dst.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(src, tmp)  # instant and atomic; no second copy of the bytes
+    except OSError:
+        shutil.copyfile(src, tmp)  # file systems without hard links (FAT USB sticks)
+        store_rows.fsync_file(tmp)
+    os.replace(tmp, dst)
+
+
+def commit(staged: Path, target: Path) -> dict[str, str]:
+    """Swap a fully written ``staged`` database in as ``target``; returns its directory info.
+
+    Raises ExchangeError (and removes the staging file) when the staged file is not sound.
+    """
+    staged, target = Path(staged), Path(target)
+    try:
+        info = store_rows.check_database(staged)
+    except StoreError as exc:
+        staged.unlink(missing_ok=True)
+        raise ExchangeError(f"the new directory failed its check and was not installed: {exc}") from exc
+    checkpoint(3)
+    store_rows.fsync_file(staged)
+    checkpoint(4)
+    if target.is_file():
+        _keep_copy(target, previous_path(target))
+        checkpoint(5)
+        fsync_dir(target.parent)
+    checkpoint(6)
+    # A journal left by a crashed writer of the old file must not be replayed into the new one.
+    target.with_name(target.name + "-journal").unlink(missing_ok=True)
+    os.replace(staged, target)
+    checkpoint(7)
+    fsync_dir(target.parent)
+    checkpoint(8)
+    return info
+
+
+def rollback(target: Path) -> dict[str, str]:
+    """Put the previous edition back (the current one becomes 'previous'); returns its info."""
+    target = Path(target)
+    previous = previous_path(target)
+    if not previous.is_file():
+        raise ExchangeError("there is no previous directory edition to go back to")
+    try:
+        info = store_rows.check_database(previous)
+    except StoreError as exc:
+        raise ExchangeError(f"the previous edition cannot be used: {exc}") from exc
+    swap = target.with_name(target.name + ".rollback")
+    if target.is_file():
+        _keep_copy(target, swap)
+    os.replace(previous, target)
+    if swap.is_file():
+        os.replace(swap, previous)
+    fsync_dir(target.parent)
+    return info

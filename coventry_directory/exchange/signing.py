@@ -1,0 +1,101 @@
+"""Ed25519 keys for directory bundles: making, loading, trusting.
+
+The app trusts the public keys shipped in ``resources/keys/*.pem``. The publisher's
+private key never ships: ``bundle build`` reads it from ``--signing-key`` or the
+``COVENTRY_DIRECTORY_SIGNING_KEY`` variable (docs/publishing.md says how to make and
+guard it). ``COVENTRY_DIRECTORY_TRUSTED_KEYS`` (files or folders, separated like PATH)
+replaces the shipped keys - for a private publisher, and for the tests' throwaway keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from coventry_directory.exchange.errors import ExchangeError
+from coventry_directory.resources import resource_path
+
+SIGNING_KEY_ENV = "COVENTRY_DIRECTORY_SIGNING_KEY"
+PASSPHRASE_ENV = "COVENTRY_DIRECTORY_SIGNING_KEY_PASSPHRASE"
+TRUSTED_KEYS_ENV = "COVENTRY_DIRECTORY_TRUSTED_KEYS"
+
+
+class SigningKeyError(ExchangeError):
+    """A signing key is missing, unreadable or of the wrong kind (bad input, exit 2)."""
+
+
+def key_id(public_key: Ed25519PublicKey) -> str:
+    """A short fingerprint of a public key: the first 16 hex digits of SHA-256 of its bytes."""
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def generate_keypair(private_path: Path, public_path: Path, passphrase: str | None = None) -> str:
+    """Write a new private key (owner-only permissions) and its public key; returns the key id.
+
+    Refuses to overwrite an existing private key: losing one means no more bundles that
+    installed apps will accept.
+    """
+    private_path, public_path = Path(private_path), Path(public_path)
+    key = Ed25519PrivateKey.generate()
+    encryption = (serialization.BestAvailableEncryption(passphrase.encode()) if passphrase
+                  else serialization.NoEncryption())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+    private_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError as exc:
+        raise SigningKeyError(f"{private_path} already exists; refusing to overwrite a signing key") from exc
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(pem)
+    public_path.parent.mkdir(parents=True, exist_ok=True)
+    public_path.write_bytes(key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    return key_id(key.public_key())
+
+
+def load_signing_key(path: Path | str | None = None) -> Ed25519PrivateKey:
+    """The publisher's private key from ``path`` or the environment (SigningKeyError if unusable)."""
+    path = path or os.environ.get(SIGNING_KEY_ENV)
+    if not path:
+        raise SigningKeyError(f"no signing key: give --signing-key FILE or set {SIGNING_KEY_ENV}")
+    passphrase = os.environ.get(PASSPHRASE_ENV)
+    try:
+        data = Path(path).read_bytes()
+        key = serialization.load_pem_private_key(data, password=passphrase.encode() if passphrase else None)
+    except OSError as exc:
+        raise SigningKeyError(f"cannot read the signing key {path}: {exc.strerror or exc}") from exc
+    except TypeError as exc:
+        raise SigningKeyError(f"the signing key {path} is encrypted: set {PASSPHRASE_ENV}") from exc
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise SigningKeyError(f"{path} is not a usable private key (wrong passphrase or format)") from exc
+    if not isinstance(key, Ed25519PrivateKey):
+        raise SigningKeyError(f"{path} is not an Ed25519 key")
+    return key
+
+
+def _key_files() -> list[Path]:
+    override = os.environ.get(TRUSTED_KEYS_ENV)
+    places = [Path(p) for p in override.split(os.pathsep) if p] if override else [resource_path("keys")]
+    files: list[Path] = []
+    for place in places:
+        files += sorted(place.glob("*.pem")) if place.is_dir() else [place]
+    return files
+
+
+def trusted_keys() -> dict[str, Ed25519PublicKey]:
+    """{key id: public key} of every key bundles may be signed with (unreadable files skipped)."""
+    keys = {}
+    for path in _key_files():
+        try:
+            key = serialization.load_pem_public_key(path.read_bytes())
+        except (OSError, ValueError, UnsupportedAlgorithm):
+            continue
+        if isinstance(key, Ed25519PublicKey):
+            keys[key_id(key)] = key
+    return keys

@@ -1,0 +1,62 @@
+"""Checks HSDS 3.0 data against the official schema and reports every problem with its path.
+
+Paths are JSON paths into the input (``$[3].phones[0].number``) for JSON, and
+``file.csv line N column C`` for the tabular format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from coventry_directory.exchange.errors import Problem
+from coventry_directory.exchange.hsds_schema import validator
+
+# Stop collecting after this many: a wholly wrong file would otherwise print for ever.
+MAX_PROBLEMS = 1000
+
+
+def _sorted_errors(v, instance):
+    return sorted(v.iter_errors(instance), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+
+
+def validate_object(table: str, obj, prefix: str = "$") -> list[Problem]:
+    """Problems with one nested HSDS object (e.g. a service) against ``{table}.json``."""
+    return [Problem(prefix + e.json_path[1:], e.message) for e in _sorted_errors(validator(table), obj)]
+
+
+def validate_services(services, prefix: str = "$") -> list[Problem]:
+    """Problems with a list of HSDS service objects (an empty list is valid)."""
+    if not isinstance(services, list):
+        return [Problem(prefix, f"expected a list of HSDS service objects, found {type(services).__name__}")]
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, svc in enumerate(services):
+        problems += validate_object("service", svc, f"{prefix}[{i}]")
+        sid = svc.get("id") if isinstance(svc, dict) else None
+        if isinstance(sid, str):
+            if sid in seen:
+                problems.append(Problem(f"{prefix}[{i}].id", f"service {sid} is also at {prefix}[{seen[sid]}]"))
+            seen.setdefault(sid, i)
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(Problem(prefix, f"stopped after {MAX_PROBLEMS} problems"))
+            break
+    return problems
+
+
+def validate_row(table: str, row: dict, where: str) -> list[Problem]:
+    """Problems with one flat table row (a CSV line), non-empty cells only."""
+    return [
+        Problem(f"{where} column {'.'.join(map(str, e.absolute_path)) or '-'}", e.message)
+        for e in _sorted_errors(validator(table, rows_only=True), row)
+    ]
+
+
+def first_problems(problems: Iterable[Problem], limit: int = 20) -> list[str]:
+    """The first problems as text lines, for a short report."""
+    out = []
+    for n, p in enumerate(problems):
+        if n == limit:
+            out.append("...")
+            break
+        out.append(str(p))
+    return out

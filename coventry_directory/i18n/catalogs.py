@@ -1,0 +1,128 @@
+"""Gettext catalogs: compile translations/*.po to resources/locale/*.mo and load them.
+
+The ``.po`` files under ``translations/`` are the source (reviewable text). The compiled
+``.mo`` files are build output (git-ignored): ``coventry-directory build-translations``
+writes them, the packaging step runs it, and in a source checkout they are compiled
+automatically when missing or older than their ``.po`` (as the directory database is).
+A frozen app ships only the compiled files.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from coventry_directory.i18n import use_translation
+from coventry_directory.i18n.languages import LANGUAGES, get_language
+from coventry_directory.resources import is_frozen, resource_path, resources_root
+
+DOMAIN = "coventry_directory"
+
+
+class CatalogError(RuntimeError):
+    """A translation catalog is missing or broken."""
+
+
+def translations_source_dir() -> Path:
+    """``translations/`` in a source checkout (absent in a frozen app)."""
+    return resources_root().parent / "translations"
+
+
+def locale_dir() -> Path:
+    """Where compiled catalogs live: ``resources/locale/<code>/LC_MESSAGES/``."""
+    return resource_path("locale")
+
+
+def po_path(code: str) -> Path:
+    """The source catalog of one language."""
+    return translations_source_dir() / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def mo_path(code: str) -> Path:
+    """The compiled catalog of one language."""
+    return locale_dir() / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
+
+
+def translated_codes() -> list[str]:
+    """Languages that have a catalog (every language but English, the source)."""
+    return [code for code in LANGUAGES if code != "en"]
+
+
+def compile_catalog(code: str) -> Path:
+    """Compile one ``.po`` into its ``.mo`` (written atomically); returns the ``.mo`` path."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    source, target = po_path(code), mo_path(code)
+    try:
+        with open(source, "rb") as fh:
+            catalog = read_po(fh, locale=code, domain=DOMAIN)
+    except FileNotFoundError as exc:
+        raise CatalogError(f"no translation source for {code!r} at {source}") from exc
+    except Exception as exc:  # babel raises several types for a malformed file
+        raise CatalogError(f"cannot read {source}: {exc}") from exc
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Temp file + rename: a reader never sees half a catalog.
+    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".mo", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write_mo(fh, catalog, use_fuzzy=False)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def build_translations() -> list[Path]:
+    """Compile every catalog (the packaging step and ``build-translations``)."""
+    load_translation.cache_clear()
+    return [compile_catalog(code) for code in translated_codes()]
+
+
+def _stale(code: str) -> bool:
+    mo, po = mo_path(code), po_path(code)
+    if not po.is_file():
+        return False
+    return not mo.is_file() or mo.stat().st_mtime < po.stat().st_mtime
+
+
+def ensure_compiled(code: str) -> None:
+    """In a source checkout, compile a catalog that is missing or older than its ``.po``."""
+    if not is_frozen() and _stale(code):
+        compile_catalog(code)
+        load_translation.cache_clear()
+
+
+@lru_cache(maxsize=32)
+def load_translation(code: str) -> gettext.NullTranslations:
+    """The gettext catalog for a language code (English: the identity catalog)."""
+    lang = get_language(code)
+    if lang.code == "en":
+        return gettext.NullTranslations()
+    path = mo_path(lang.code)
+    try:
+        with open(path, "rb") as fh:
+            return gettext.GNUTranslations(fh)
+    except FileNotFoundError as exc:
+        raise CatalogError(
+            f"the {lang.english_name} catalog {path} is missing; run 'coventry-directory build-translations'"
+        ) from exc
+    except OSError as exc:
+        raise CatalogError(f"cannot read {path}: {exc}") from exc
+
+
+def translation_for(code: str) -> gettext.NullTranslations:
+    """The catalog for ``code``, compiling it first in a source checkout when needed."""
+    code = get_language(code).code
+    if code != "en":
+        ensure_compiled(code)
+    return load_translation(code)
+
+
+def in_language(code: str):
+    """A context manager: ``_()`` speaks ``code`` inside it (this thread only)."""
+    return use_translation(translation_for(code))

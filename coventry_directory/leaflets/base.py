@@ -1,0 +1,237 @@
+"""What every leaflet shares: the renderer base class, text helpers, page frame and footer.
+
+A renderer is like pretix's invoice renderer: it holds the fonts and named styles for
+one language, builds a story of flowables, and returns PDF bytes. It never writes files;
+:func:`write_pdf` does that atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from babel.dates import format_date
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.pagesizes import A4, A5
+from reportlab.lib.units import mm
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Table, TableStyle
+
+from coventry_directory import __version__
+from coventry_directory.core.describe import not_known
+from coventry_directory.i18n import _
+from coventry_directory.i18n.catalogs import in_language
+from coventry_directory.i18n.languages import Language, get_language
+from coventry_directory.leaflets import texts
+from coventry_directory.leaflets.styles import RULE, Styles, make_styles
+from coventry_directory.leaflets.text import ShapedText
+
+PAGE_SIZES = {"A4": A4, "A5": A5}
+
+
+class LeafletError(ValueError):
+    """Bad input for a leaflet (unknown service, category, language or size)."""
+
+
+class Kit:
+    """Builds flowables in one language: translated text, English content, tables, boxes."""
+
+    def __init__(self, styles: Styles, width: float):
+        self.styles = styles
+        self.lang = styles.lang
+        self.width = width  # frame width, for tables and the QR code
+
+    def t(self, text: str, style=None, bullet: str | None = None) -> ShapedText:
+        """Translated (already ``_()``-ed) text: the language's font and direction."""
+        style = style or self.styles.body
+        fonts = self.styles.fonts
+        primary, fallback = (fonts.bold, fonts.latin_bold) if style.fontName == fonts.bold else (fonts.regular, fonts.latin)
+        return ShapedText(text, style, primary, fallback, rtl=self.lang.rtl, bullet=bullet)
+
+    def c(self, text: str, style=None, bullet: str | None = None) -> ShapedText:
+        """Directory content (usually English): Latin font first, direction of its first letter."""
+        style = style or self.styles.body
+        fonts = self.styles.fonts
+        bold = style.fontName == fonts.bold
+        primary, fallback = (fonts.latin_bold, fonts.bold) if bold else (fonts.latin, fonts.regular)
+        return ShapedText(text, style, primary, fallback, rtl=_starts_rtl(text), bullet=bullet)
+
+    def bullets(self, lines, content: bool = False) -> list[ShapedText]:
+        """One bulleted paragraph per line."""
+        make = self.c if content else self.t
+        return [make(line, self.styles.bullet, bullet="•") for line in lines]
+
+    def facts(self, rows: list[tuple[str, list[Flowable]]], label_width: float | None = None) -> Table:
+        """A label/value table; for right-to-left languages the label column is on the right."""
+        label_width = label_width or self.width * (0.30 if self.styles.variant == "standard" else 0.36)
+        data, widths = [], [label_width, self.width - label_width]
+        for label, values in rows:
+            row = [[self.t(label, self.styles.label)], values or [self.t(not_known())]]
+            data.append(list(reversed(row)) if self.lang.rtl else row)
+        if self.lang.rtl:
+            widths.reverse()
+        # splitInRow: a long answer (a service's own referral words in large print on A5)
+        # may be taller than a page, so a row may continue on the next page.
+        table = Table(data, colWidths=widths, hAlign="RIGHT" if self.lang.rtl else "LEFT", splitInRow=1)
+        table.setStyle(TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+            # QR codes and other narrow flowables sit on the start side of their cell.
+            ("ALIGN", (0, 0), (-1, -1), "RIGHT" if self.lang.rtl else "LEFT"),
+        ]))
+        return table
+
+    def box(self, content: list[Flowable], fill, edge) -> Table:
+        """A shaded box round some flowables (crisis lines, privacy statement)."""
+        table = Table([[content]], colWidths=[self.width])
+        table.setStyle(TableStyle([
+            ("BACKGROUND", (0, 0), (-1, -1), fill),
+            ("BOX", (0, 0), (-1, -1), 1, edge),
+            ("LEFTPADDING", (0, 0), (-1, -1), 7),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 7),
+            ("TOPPADDING", (0, 0), (-1, -1), 5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ]))
+        return table
+
+    def qr(self, url: str, size: float) -> Drawing:
+        """A QR code for a web address, drawn as vectors (sharp at any print size)."""
+        widget = QrCodeWidget(url, barLevel="M")
+        x0, y0, x1, y1 = widget.getBounds()
+        drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+        drawing.add(widget)
+        drawing.hAlign = "RIGHT" if self.lang.rtl else "LEFT"
+        return drawing
+
+
+def _starts_rtl(text: str) -> bool:
+    import unicodedata
+
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
+
+
+def format_day(value: str | None, lang: Language) -> str:
+    """An ISO date as '24 November 2026' in the language; 'not known' when absent."""
+    if not value:
+        return not_known()
+    try:
+        day = dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return value  # an unusual but present date is printed as the source gave it
+    return format_date(day, format="d MMMM y", locale="en_GB" if lang.code == "en" else lang.code)
+
+
+def earliest(dates) -> str | None:
+    """The oldest of some ISO dates (a sheet is only as current as its oldest record)."""
+    known = sorted(d for d in dates if d)
+    return known[0] if known else None
+
+
+class LeafletRenderer:
+    """Base class: fonts, named styles, a story, a footer, bytes out.
+
+    Subclasses implement :meth:`story` and :meth:`assured_dates`. ``variant`` is
+    'standard', 'large' (large print) or 'easy' (Easy Read).
+    """
+
+    variant = "standard"
+    document_title = "Coventry Directory leaflet"
+    footer_lines: tuple[str, ...] = ()  # extra (untranslated msgid) lines, e.g. no personal details
+
+    def __init__(self, lang: Language | str = "en", *, size: str = "A4", large_print: bool = False):
+        self.lang = lang if isinstance(lang, Language) else get_language(lang)
+        if size not in PAGE_SIZES:
+            raise LeafletError(f"unknown page size {size!r}; choose A4 or A5")
+        self.size = size
+        if large_print and self.variant == "standard":
+            self.variant = "large"
+        self.pagesize = PAGE_SIZES[size]
+        self.margin = (16 if size == "A4" else 11) * mm
+        self.footer_height = (18 if self.variant == "standard" else 26) * mm
+        self.styles = make_styles(self.lang, self.variant)
+        self.kit = Kit(self.styles, self.pagesize[0] - 2 * self.margin)
+
+    # --- for subclasses ----------------------------------------------------------------
+    def story(self) -> list[Flowable]:
+        """The flowables of the leaflet, built in the leaflet's language."""
+        raise NotImplementedError
+
+    def assured_dates(self) -> list[str | None]:
+        """The assured dates of every record printed."""
+        raise NotImplementedError
+
+    # --- rendering ---------------------------------------------------------------------
+    def render(self) -> bytes:
+        """The finished PDF as bytes."""
+        buf = io.BytesIO()
+        with in_language(self.lang.code):
+            doc = BaseDocTemplate(
+                buf, pagesize=self.pagesize, leftMargin=self.margin, rightMargin=self.margin,
+                topMargin=self.margin, bottomMargin=self.margin + self.footer_height,
+                title=self.document_title, author="Coventry Directory", subject="",
+                creator=f"Coventry Directory {__version__}", lang=self.lang.code,
+            )
+            frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
+                          leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+            footer = self._footer_flowables()
+            doc.addPageTemplates([PageTemplate(id="page", frames=[frame],
+                                               onPage=lambda canv, d: self._draw_footer(canv, d, footer))])
+            doc.build(self.story())
+        return buf.getvalue()
+
+    def _footer_flowables(self) -> list[Flowable]:
+        day = format_day(earliest(self.assured_dates()), self.lang)
+        lines = [self.kit.t(_(texts.CORRECT_AS_OF).format(date=day), self.styles.footer)]
+        lines += [self.kit.t(_(msg), self.styles.footer) for msg in self.footer_lines]
+        if not self.lang.reviewed:
+            lines.append(self.kit.c(texts.UNREVIEWED_NOTICE, self.styles.notice))
+        return lines
+
+    def _draw_footer(self, canv, doc, lines: list[Flowable]) -> None:
+        width = doc.width
+        y = self.margin + self.footer_height - 3 * mm
+        canv.saveState()
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.6)
+        canv.line(doc.leftMargin, y + 1.5 * mm, doc.leftMargin + width, y + 1.5 * mm)
+        canv.restoreState()
+        page = self.kit.t(_(texts.PAGE).format(number=canv.getPageNumber()) + "  ·  Coventry Directory",
+                          self.styles.footer)
+        for flowable in [*lines, page]:
+            h = flowable.wrap(width, self.footer_height)[1]
+            y -= h
+            flowable.drawOn(canv, doc.leftMargin, y)
+
+
+def write_pdf(path: Path | str, data: bytes) -> Path:
+    """Write a PDF atomically: a temp file beside the target, then a rename.
+
+    A reader (a printer queue, a volunteer opening the folder) never sees half a file.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a leaflet is for sharing
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,120 @@
+"""The leaflet fonts: registered once from resources/fonts, and per-character fallback.
+
+Only the bundled Noto fonts are used (never a system font), so a leaflet prints the same
+on every workstation. None of the non-Latin Noto fonts has Latin letters, and Ethiopic has
+no digits, so text is cut into runs by which font has each character; a service name or
+phone number inside Punjabi or Arabic text is set in Noto Sans.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from coventry_directory.i18n.languages import LANGUAGES, LATIN_BOLD_FONT, LATIN_FONT, Language
+from coventry_directory.resources import resource_path
+
+_lock = threading.Lock()
+
+# Characters that are invisible or layout controls: they stay in whatever run they are in.
+_NEUTRAL = {" ", "\u200c", "\u200d", "\u200e", "\u200f", "\u00a0", "\u2009", "\u202f"}
+
+
+class FontError(RuntimeError):
+    """A bundled font file is missing or unreadable."""
+
+
+def font_name(filename: str) -> str:
+    """The reportlab font name we register a file under (its stem, e.g. 'NotoSans-Bold')."""
+    return filename.rsplit(".", 1)[0]
+
+
+def register_font(filename: str) -> str:
+    """Register one bundled font (once; thread-safe) and return its reportlab name."""
+    name = font_name(filename)
+    with _lock:
+        if name in pdfmetrics.getRegisteredFontNames():
+            return name
+        path = resource_path("fonts", filename)
+        if not path.is_file():
+            raise FontError(f"font file {path} is missing; reinstall the app")
+        try:
+            font = TTFont(name, str(path))
+        except Exception as exc:  # reportlab raises TTFError and friends
+            raise FontError(f"cannot load font {path}: {exc}") from exc
+        font.shapable = True  # text goes through HarfBuzz (uharfbuzz) when a style asks
+        pdfmetrics.registerFont(font)
+    return name
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """The fonts one language prints with: its own script plus Latin for fallback."""
+
+    regular: str
+    bold: str
+    latin: str
+    latin_bold: str
+
+    def pick(self, bold: bool) -> tuple[str, str]:
+        """(script font, Latin fallback font) for normal or bold text."""
+        return (self.bold, self.latin_bold) if bold else (self.regular, self.latin)
+
+
+def fonts_for(lang: Language) -> FontSet:
+    """Register (if needed) and return the fonts for ``lang``."""
+    regular, bold = register_font(lang.font), register_font(lang.bold_font)
+    latin, latin_bold = register_font(LATIN_FONT), register_font(LATIN_BOLD_FONT)
+    # A family mapping lets <b> in a Paragraph find the bold face.
+    for face, is_bold in ((regular, False), (bold, True)):
+        addMapping(regular, int(is_bold), 0, face)
+        addMapping(regular, int(is_bold), 1, face)
+    return FontSet(regular, bold, latin, latin_bold)
+
+
+def register_all() -> list[str]:
+    """Register every bundled leaflet font; returns their names (self-test uses this)."""
+    names: list[str] = []
+    for lang in LANGUAGES.values():
+        for filename in lang.font_files():
+            name = register_font(filename)
+            if name not in names:
+                names.append(name)
+    return names
+
+
+@lru_cache(maxsize=64)
+def _coverage(name: str) -> frozenset[int]:
+    return frozenset(pdfmetrics.getFont(name).face.charToGlyph)
+
+
+def has_char(name: str, char: str) -> bool:
+    """True when the registered font ``name`` has a glyph for ``char``."""
+    return ord(char) in _coverage(name)
+
+
+def font_runs(text: str, primary: str, fallback: str) -> list[tuple[str, str]]:
+    """Cut ``text`` into (font, text) runs: ``primary`` where it has the glyph, else ``fallback``.
+
+    Spaces and joiners stay with the run they are in, so words are not split needlessly.
+    """
+    runs: list[tuple[str, str]] = []
+    current, buf = primary, []
+    for ch in text:
+        if ch in _NEUTRAL:
+            buf.append(ch)
+            continue
+        want = primary if has_char(primary, ch) or not has_char(fallback, ch) else fallback
+        if want != current and buf:
+            runs.append((current, "".join(buf)))
+            buf = []
+        current = want
+        buf.append(ch)
+    if buf:
+        runs.append((current, "".join(buf)))
+    return runs

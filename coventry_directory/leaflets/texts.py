@@ -1,0 +1,106 @@
+"""The fixed words printed on leaflets, marked for translation.
+
+Short sentences and plain words: many readers are reading a second language, some are
+unwell or frightened. Facts here are general harm-reduction advice the Warwickshire needs
+assessment (2022) asks services to spread; facts about a particular service come only
+from the directory. Directory content itself stays in English.
+"""
+
+from __future__ import annotations
+
+from coventry_directory.i18n import N_
+
+# --- headings and labels -----------------------------------------------------------------
+WHAT_THEY_OFFER = N_("What they offer")
+WHO_FOR = N_("Who it is for")
+HOW_TO_GET_HELP = N_("How to get help")
+PHONE = N_("Phone")
+ADDRESS = N_("Address")
+OPENING_HOURS = N_("Opening hours")
+WEB_PAGE = N_("Web page")
+EMAIL = N_("Email")
+AREAS = N_("Areas")
+HELP_WITH = N_("Help with")
+AGES = N_("Ages")
+GROUPS = N_("Groups")
+DISTANCE = N_("Distance")
+RUN_BY = N_("Run by {organisation}")
+SCAN_QR = N_("Scan the code with a phone camera to open their web page.")
+ENGLISH_NOTE = N_("Some details are in English, as the service gives them. Staff can help you read them.")
+PLEASE_NOTE = N_("Please note")
+UK_WIDE = N_("Anywhere in the UK")
+ABOUT_KM = N_("about {km} km away")
+
+# How to get help, in the order a person can act on it: contacting them yourself first.
+ROUTE_ORDER = ("self-referral", "drop-in", "online-form", "professional-referral", "court-custody-only")
+ROUTE_SENTENCES = {
+    "self-referral": N_("You can contact them yourself. You do not need a referral."),
+    "drop-in": N_("You can drop in without an appointment when they are open."),
+    "online-form": N_("You can refer yourself with an online form."),
+    "professional-referral": N_("A GP, key worker or other professional can refer you, if you agree."),
+    "court-custody-only": N_("Only through the courts, police custody or care proceedings."),
+}
+
+# --- privacy: people fear help "will be used against them" (needs assessment, 2022) ---------
+PRIVACY_HEADING = N_("Your privacy")
+PRIVACY = (
+    N_("Drug and alcohol services keep what you tell them private."),
+    N_("They do not tell the police, your employer or your family without your agreement."),
+    N_("They may have to share information if someone is at serious risk of harm. They will usually tell you first."),
+    N_("If you are a parent, getting help early is a good way to protect your family."),
+    N_("Before you talk, you can ask how they share information and who with."),
+)
+
+# --- crisis lines: always printed ------------------------------------------------------------
+CRISIS_HEADING = N_("If you need help now")
+CRISIS = (
+    N_("Emergency: call 999."),
+    N_("Urgent medical help: call NHS 111."),
+    N_("To talk to someone, day or night: call Samaritans free on 116 123."),
+)
+
+# --- footer ---------------------------------------------------------------------------------------
+CORRECT_AS_OF = N_("Correct as of {date}. Check with the service before you go.")
+NO_PERSONAL_DETAILS = N_("This sheet has no personal details on it.")
+PAGE = N_("Page {number}")
+# Printed in English on purpose, whatever the leaflet's language: the worker handing it
+# over must be able to read it.
+UNREVIEWED_NOTICE = "Translation not yet checked by a fluent speaker"
+
+# --- topic leaflets ---------------------------------------------------------------------------------
+ALL_AREAS = "Coventry and Warwickshire"
+TOPIC_TITLES = {
+    "naloxone": N_("Where to get naloxone in {place}"),
+    "needle-syringe": N_("Needle and syringe services in {place}"),
+    "mutual-aid": N_("Mutual aid meetings in {place}"),
+}
+TOPIC_TITLE_OTHER = N_("{category}: services in {place}")
+GOOD_TO_KNOW = N_("Good to know")
+WHERE_TO_GO = N_("Where to go")
+NONE_FOUND = N_("The directory has no services of this kind for {place}. Ask your GP, or call NHS 111.")
+
+FACTS = {
+    "naloxone": (
+        N_("Naloxone can reverse an overdose of opioids, such as heroin or methadone, for a short time."),
+        N_("It is for anyone who might see an overdose: friends, family, carers and workers. It is not only for people who inject."),
+        N_("Always call 999 as well. Naloxone wears off sooner than the opioids."),
+        N_("Carry your kit with you. A kit at home cannot help if you are somewhere else."),
+        N_("Ask for training when you get a kit."),
+    ),
+    "needle-syringe": (
+        N_("Use new equipment every time."),
+        N_("Do not share needles, syringes, spoons, filters or water."),
+        N_("Return used equipment in a sharps bin."),
+        N_("Ask about tests for hepatitis B, hepatitis C and HIV."),
+        N_("Ask for naloxone too."),
+    ),
+    "mutual-aid": (
+        N_("Meetings are run by people in recovery, for people in recovery."),
+        N_("You do not need a referral."),
+        N_("You can just listen. You do not have to speak."),
+    ),
+}
+
+# --- shortlist handout -----------------------------------------------------------------------------
+HANDOUT_TITLE = N_("Services that can help")
+HANDOUT_INTRO = N_("These are the services we talked about.")
