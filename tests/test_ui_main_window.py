@@ -178,3 +178,49 @@ def test_every_control_has_an_accessible_name(qtbot, open_window):
         if not (button.accessibleName() or button.text()) and not internal(button):
             missing.append(f"button {button.objectName()}")
     assert not missing, missing
+
+
+def test_print_dialog_renders_every_language_and_saves(qtbot, open_window, tmp_path, monkeypatch):
+    from PySide6.QtPrintSupport import QPrinter
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from coventry_directory.ui import print_dialog as pd
+
+    window = open_window()
+    window.show_service(window.controller.store.resolve_service_id("esh-community-residential-rehab"))
+    assert window.print_button.isEnabled()
+    shown = []
+    monkeypatch.setattr(pd.PrintDialog, "exec", lambda self: shown.append(self) or 0)
+    window.print_leaflet()
+    dialog = shown[0]
+    for i in range(dialog.language.count()):  # every language renders and previews
+        dialog.language.setCurrentIndex(i)
+        assert dialog.pdf().startswith(b"%PDF") and not dialog.preview.pixmap().isNull()
+    dialog.language.setCurrentIndex(0)  # English
+    target = tmp_path / "esh.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    assert dialog.save() == target and target.read_bytes().startswith(b"%PDF")
+    # printing draws every page: print to a PDF file through the real QPrinter
+    printer = QPrinter(QPrinter.HighResolution)
+    printer.setOutputFormat(QPrinter.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    assert pd.print_pdf(dialog.pdf(), printer) >= 1
+    assert (tmp_path / "printed.pdf").stat().st_size > 1000
+    # an unreviewed language asks before printing
+    dialog.language.setCurrentIndex(dialog.language.findData("pl"))
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.No)
+    assert dialog.save() is None and asked
+
+
+def test_shortlist_handout_prints_services_only(qtbot, open_window, monkeypatch):
+    from coventry_directory.ui import print_dialog as pd
+
+    window = open_window()
+    window.show_service(window.controller.store.resolve_service_id("nat-samaritans"))
+    window.toggle_shortlist()
+    assert window.shortlist.handout_button.isEnabled()
+    shown = []
+    monkeypatch.setattr(pd.PrintDialog, "exec", lambda self: shown.append(self) or 0)
+    window.print_handout()
+    assert shown[0].pdf().startswith(b"%PDF")

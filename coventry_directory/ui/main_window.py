@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self.refer_button = QPushButton(_("Refer…"))
         for button in (self.shortlist_button, self.correction_button, self.print_button, self.refer_button):
             button.setEnabled(False)
+        self.print_button.setToolTip(_("Print or save a leaflet about this service, in the client's language (Ctrl+P)"))
 
         middle = QWidget()
         mid_layout = QVBoxLayout(middle)
@@ -162,6 +163,8 @@ class MainWindow(QMainWindow):
         self.details.anchorClicked.connect(self._link)
         self.shortlist_button.clicked.connect(self.toggle_shortlist)
         self.correction_button.clicked.connect(self.report_correction)
+        self.print_button.clicked.connect(self.print_leaflet)
+        self.shortlist.handout_button.clicked.connect(self.print_handout)
         self.shortlist.removed.connect(self._remove_from_shortlist)
         self.shortlist.cleared.connect(self._clear_shortlist)
         self.shortlist.opened.connect(self.show_service)
@@ -175,6 +178,7 @@ class MainWindow(QMainWindow):
         for text, keys, slot in (
             (_("Find"), QKeySequence.Find, self.focus_search),
             (_("Add to or remove from shortlist"), QKeySequence("Ctrl+D"), self.toggle_shortlist),
+            (_("Print a leaflet"), QKeySequence.Print, self.print_leaflet),
         ):
             action = QAction(text, self)
             action.setShortcut(keys)
@@ -250,6 +254,7 @@ class MainWindow(QMainWindow):
     def _enable_actions(self, on: bool) -> None:
         self.shortlist_button.setEnabled(on)
         self.correction_button.setEnabled(on)
+        self.print_button.setEnabled(on)
         if on and self._current_id:
             listed = self._current_id in self.controller.user.shortlist()
             self.shortlist_button.setText(_("Remove from shortlist") if listed else _("Add to shortlist"))
@@ -293,7 +298,36 @@ class MainWindow(QMainWindow):
     def _refresh_shortlist(self) -> None:
         services = self.controller.shortlist()
         self.shortlist.set_services(services)
+        self.shortlist.handout_button.setEnabled(bool(services))
         self.tabs.setTabText(2, _("&Shortlist ({n})").format(n=len(services)))
+
+    def print_leaflet(self) -> None:
+        """Print or save a leaflet about the service shown (Ctrl+P)."""
+        svc = self.controller.service(self._current_id) if self._current_id else None
+        if svc is None:
+            return
+        from coventry_directory.leaflets.service_leaflet import ServiceLeafletRenderer
+        from coventry_directory.ui.print_dialog import PrintDialog
+
+        def render(lang, size, large):
+            return ServiceLeafletRenderer([svc], lang, size=size, large_print=large).render()
+
+        PrintDialog(_("Print a leaflet: {name}").format(name=svc.name), render, svc.key, self).exec()
+
+    def print_handout(self) -> None:
+        """Print the shortlist as a handout for the client (service names only, nothing about them)."""
+        ids = self.shortlist.ids()
+        if not ids:
+            return
+        from coventry_directory.leaflets.handout import render_handout
+        from coventry_directory.ui.print_dialog import PrintDialog
+
+        store = self.controller.store
+
+        def render(lang, size, large):
+            return render_handout(store, ids, lang=lang, size=size, large_print=large)
+
+        PrintDialog(_("Print the shortlist handout"), render, "shortlist-handout", self).exec()
 
     def report_correction(self) -> None:
         """Ask what is wrong with the shown record and queue it for the maintainer."""
