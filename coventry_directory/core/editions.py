@@ -8,6 +8,7 @@ from pathlib import Path
 
 from coventry_directory.core.build import build_database
 from coventry_directory.core.store import DirectoryStore, StoreError
+from coventry_directory.i18n import _
 from coventry_directory.resources import bundled_database_path, directory_source_dir, is_frozen
 from coventry_directory.userdata import installed_directory_path
 
@@ -56,12 +57,12 @@ class EditionAge:
     def message(self) -> str:
         """One plain-English line for the UI or the command line."""
         if self.edition is None:
-            return "The directory's edition date is not known; check services before referring."
-        when = self.edition.strftime("%d %B %Y").lstrip("0")
+            return _("The directory's edition date is not known; check services before referring.")
+        when = self.edition.isoformat()
         if self.stale:
-            return (f"This directory edition is from {when} ({self.age_days} days ago): details may be out of date. "
-                    "Install a newer bundle or sync the feed.")
-        return f"Directory edition {when}."
+            return _("This directory edition is from {when} ({days} days ago): details may be out of date. "
+                     "Install a newer bundle or sync the feed.").format(when=when, days=self.age_days)
+        return _("Directory edition {when}.").format(when=when)
 
 
 def edition_age(info: dict[str, str], *, max_age_days: int = DEFAULT_MAX_AGE_DAYS,

@@ -34,10 +34,13 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 def setup_logging() -> None:
     """A small rotating log file; messages are about the program, never about clients."""
-    if any(isinstance(h, RotatingFileHandler) for h in log.handlers):
-        return
-    handler = RotatingFileHandler(log_dir() / "coventry-directory.log", maxBytes=512_000, backupCount=2,
-                                  encoding="utf-8")
+    target = str(log_dir() / "coventry-directory.log")
+    for old in [h for h in log.handlers if isinstance(h, RotatingFileHandler)]:
+        if old.baseFilename == target:
+            return
+        log.removeHandler(old)  # the data folder changed (portable mode, tests): follow it
+        old.close()
+    handler = RotatingFileHandler(target, maxBytes=512_000, backupCount=2, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)

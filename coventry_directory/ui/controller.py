@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from coventry_directory.core.editions import DEFAULT_MAX_AGE_DAYS, EditionAge, edition_age
 from coventry_directory.core.eligibility import ClientProfile, Verdict, assess
 from coventry_directory.core.models import Service
 from coventry_directory.core.search import Filters
@@ -26,6 +27,11 @@ class DirectoryController:
         """Edition date and service count for the status bar."""
         info = self.store.info()
         return {"edition": info.get("edition", "?"), "count": str(self.store.count_services())}
+
+    def edition_age(self) -> EditionAge:
+        """How old the directory is, against the user's limit (default 180 days)."""
+        limit = self.setting("directory.max_age_days") or str(DEFAULT_MAX_AGE_DAYS)
+        return edition_age(self.store.info(), max_age_days=int(limit) if limit.isdigit() else DEFAULT_MAX_AGE_DAYS)
 
     def service(self, service_id: str) -> Service | None:
         """One whole service (cached: details are opened again and again)."""

@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self._current_id: str | None = None
         self._result: SearchResult | None = None
+        self._closed = False
 
         self.search_box = SearchBox()
         self.search_box.setPlaceholderText(_("Search: e.g. needle exchange Bedworth, naloxone, alcohol 16 year old"))
@@ -189,6 +190,12 @@ class MainWindow(QMainWindow):
         info = self.controller.edition()
         self.statusBar().showMessage(
             _("Directory edition {edition} · {count} services · every record shows its sources").format(**info))
+        age = self.controller.edition_age()
+        self.stale_label = QLabel(age.message() if age.stale else "")
+        self.stale_label.setAccessibleName(_("Directory age warning"))
+        self.stale_label.setStyleSheet("color:#8a4b00;font-weight:bold;")
+        self.stale_label.setVisible(age.stale)
+        self.statusBar().addPermanentWidget(self.stale_label)
 
     def _restore_state(self) -> None:
         geometry = self.controller.setting("window.geometry")
@@ -199,9 +206,11 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(QByteArray.fromBase64(splitter.encode()))
 
     def closeEvent(self, event):  # noqa: N802 - Qt API
-        self.controller.set_setting("window.geometry", bytes(self.saveGeometry().toBase64()).decode())
-        self.controller.set_setting("window.splitter", bytes(self.splitter.saveState().toBase64()).decode())
-        self.search_service.shutdown()
+        if not self._closed:  # Qt may deliver close twice (e.g. quit after close)
+            self._closed = True
+            self.controller.set_setting("window.geometry", bytes(self.saveGeometry().toBase64()).decode())
+            self.controller.set_setting("window.splitter", bytes(self.splitter.saveState().toBase64()).decode())
+            self.search_service.shutdown()
         super().closeEvent(event)
 
     # --- searching ------------------------------------------------------------------------
@@ -217,6 +226,8 @@ class MainWindow(QMainWindow):
         self.search_service.submit(self.search_box.text(), filters, profile, limit=200 if profile else 60)
 
     def _show_results(self, result: SearchResult) -> None:
+        if self._closed:
+            return  # a search that finished after the window closed
         self._result = result
         self.model.set_hits(result.hits)
         n = len(result.hits)

@@ -97,7 +97,7 @@ class SearchService(QObject):
         return self.generation
 
     def _deliver(self, generation: int, result: SearchResult) -> None:
-        if generation == self.generation:
+        if generation == self.generation and self._thread.isRunning():
             self.results.emit(result)
 
     def _fail(self, generation: int, message: str) -> None:
