@@ -48,3 +48,11 @@ def test_taxonomy_is_stored_as_hsds_terms(directory_store):
         "SELECT count(*) FROM attribute a LEFT JOIN taxonomy_term t ON t.id = a.taxonomy_term_id WHERE t.id IS NULL"
     ).fetchone()[0]
     assert orphans == 0
+
+
+def test_code_fields_cover_every_public_vocabulary():
+    from coventry_directory.core.models import CODE_FIELDS, VOCABULARIES
+    from coventry_directory.core.taxonomy import RECORD_TAXONOMY, vocabularies
+
+    assert set(CODE_FIELDS.values()) | {"verification"} == set(VOCABULARIES)
+    assert set(vocabularies()) - {RECORD_TAXONOMY} == set(VOCABULARIES)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coventry_directory.core.ids import stable_id
-from coventry_directory.core.models import AREAS, Address, Location, Organization, Phone, Schedule, Service
+from coventry_directory.core.models import AREAS, CODE_FIELDS, Address, Location, Organization, Phone, Schedule, Service
 from coventry_directory.core.taxonomy import Vocabulary, load_vocabularies
 from coventry_directory.resources import directory_source_dir
 
@@ -26,16 +26,6 @@ _BYDAY = re.compile(r"^(-?\d)?(MO|TU|WE|TH|FR|SA|SU)$")
 STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 PHONE_TYPES = ("voice", "text", "fax", "textphone", "cell", "video", "pager")
 
-# Service keys whose values are lists of taxonomy codes, and their vocabulary.
-CODE_FIELDS = {
-    "categories": "category",
-    "genders": "gender",
-    "substances": "substance",
-    "client_groups": "client_group",
-    "referral_routes": "referral_route",
-    "delivery_modes": "delivery_mode",
-    "catchment": "catchment",
-}
 
 
 class DirectorySourceError(Exception):

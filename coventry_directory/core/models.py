@@ -19,6 +19,17 @@ AREAS: tuple[str, ...] = (
     "stratford-on-avon",
 )
 
+# Service fields that hold codes of one of our vocabularies: field name -> taxonomy name.
+CODE_FIELDS: dict[str, str] = {
+    "categories": "category",
+    "genders": "gender",
+    "substances": "substance",
+    "client_groups": "client_group",
+    "referral_routes": "referral_route",
+    "delivery_modes": "delivery_mode",
+    "catchment": "catchment",
+}
+
 # The vocabularies a service's computable eligibility uses (taxonomy names).
 VOCABULARIES: tuple[str, ...] = (
     "category",

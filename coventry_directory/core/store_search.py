@@ -15,21 +15,12 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from coventry_directory.core.models import CODE_FIELDS
 from coventry_directory.core.schema import SEARCH_COLUMNS, SEARCH_TABLE
 from coventry_directory.core.store_read import chunks
 from coventry_directory.core.taxonomy import RECORD_TAXONOMY
 from coventry_directory.core.text import words
 
-# facet column -> taxonomy whose codes it holds (as " code code ")
-FACET_CODES = {
-    "categories": "category",
-    "genders": "gender",
-    "substances": "substance",
-    "client_groups": "client_group",
-    "referral_routes": "referral_route",
-    "delivery_modes": "delivery_mode",
-    "catchment": "catchment",
-}
 
 
 def _codes_by_service(db: Database, taxonomy: str) -> dict[str, str]:
@@ -97,7 +88,7 @@ def rebuild_facets(db: Database) -> None:
 
     db.execute("DELETE FROM service_facets")
     db.execute("DELETE FROM service_point")
-    codes = {col: _codes_by_service(db, tax) for col, tax in FACET_CODES.items()}
+    codes = {col: _codes_by_service(db, tax) for col, tax in CODE_FIELDS.items()}
     verification = _codes_by_service(db, "verification")
     required = _record_values(db, "groups-required")
     coverage = _record_values(db, "coverage")
@@ -116,7 +107,7 @@ def rebuild_facets(db: Database) -> None:
         row = {"service_id": sid, "key": keys.get(sid, sid), "name": name, "organization": org or "",
                "status": status or "active", "assured_date": assured, "evidence_date": evidence.get(sid),
                "minimum_age": lo, "maximum_age": hi}
-        for col in FACET_CODES:
+        for col in CODE_FIELDS:
             row[col] = codes[col].get(sid, "")
         row["groups_required"] = int(required.get(sid, [""])[0] == "true")
         row["national"] = int(coverage.get(sid, [""])[0] == "national")
@@ -283,30 +274,28 @@ def filtered_ids(db: Database, where: tuple[str, list], limit: int, near: tuple[
     return found[:limit]
 
 
-FACET_FIELDS = ("service_id", "key", "name", "organization", "status", "categories", "substances", "catchment",
+FACET_FIELDS = ("key", "name", "organization", "status", "categories", "substances", "catchment",
                 "national", "minimum_age", "maximum_age", "verification", "assured_date", "evidence_date")
+
+
+def _rows_by_id(db: Database, table: str, columns: Sequence[str], ids: Sequence[str]) -> dict[str, dict]:
+    out = {}
+    cols = ", ".join(columns)
+    for chunk in chunks(list(ids)):
+        q = ",".join("?" * len(chunk))
+        for row in db.execute(f"SELECT service_id, {cols} FROM {table} WHERE service_id IN ({q})", chunk).fetchall():
+            out[row[0]] = dict(zip(columns, row[1:]))
+    return out
 
 
 def facet_rows(db: Database, ids: Sequence[str]) -> dict[str, dict]:
     """The facets ranking needs, by service id."""
-    out = {}
-    cols = ", ".join(FACET_FIELDS)
-    for chunk in chunks(list(ids)):
-        q = ",".join("?" * len(chunk))
-        for row in db.execute(f"SELECT {cols} FROM service_facets WHERE service_id IN ({q})", chunk).fetchall():
-            out[row[0]] = dict(zip(FACET_FIELDS, row))
-    return out
+    return _rows_by_id(db, "service_facets", FACET_FIELDS, ids)
 
 
 def folded_texts(db: Database, ids: Sequence[str]) -> dict[str, dict]:
     """The folded indexed columns (" word word ") for these services, to see what matched."""
-    out = {}
-    cols = ", ".join(SEARCH_COLUMNS)
-    for chunk in chunks(list(ids)):
-        q = ",".join("?" * len(chunk))
-        for row in db.execute(f"SELECT service_id, {cols} FROM service_folded WHERE service_id IN ({q})", chunk).fetchall():
-            out[row[0]] = dict(zip(SEARCH_COLUMNS, row[1:]))
-    return out
+    return _rows_by_id(db, "service_folded", SEARCH_COLUMNS, ids)
 
 
 def points(db: Database, ids: Sequence[str]) -> dict[str, list[tuple[float, float, str]]]:

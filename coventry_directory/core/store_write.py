@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from coventry_directory.core.ids import stable_id
-from coventry_directory.core.models import VOCABULARIES, Location, Organization, Service
+from coventry_directory.core.models import CODE_FIELDS, Location, Organization, Service
 from coventry_directory.core.schema import column_names
 from coventry_directory.core.taxonomy import RECORD_TAXONOMY, Vocabulary, term_id
 
@@ -82,7 +82,7 @@ class DirectoryRows:
             self.attribute("service", svc.id, RECORD_TAXONOMY, "keyword", word, n)
         if svc.verification:
             self.attribute("service", svc.id, "verification", svc.verification)
-        for field_name, taxonomy in _CODE_ATTRIBUTES:
+        for field_name, taxonomy in CODE_FIELDS.items():
             for n, code in enumerate(getattr(svc, field_name)):
                 # value keeps the order a record lists its codes in (most important first)
                 self.attribute("service", svc.id, taxonomy, code, str(n))
@@ -106,16 +106,3 @@ class DirectoryRows:
                       valid_to=sched.valid_to, dtstart=sched.dtstart, until=sched.until,
                       description=sched.description, notes=sched.notes)
             self.sources("schedule", sched.id, sched.sources)
-
-
-# Service fields stored as attributes of a public vocabulary (field name, taxonomy).
-_CODE_ATTRIBUTES: tuple[tuple[str, str], ...] = (
-    ("categories", "category"),
-    ("genders", "gender"),
-    ("substances", "substance"),
-    ("client_groups", "client_group"),
-    ("referral_routes", "referral_route"),
-    ("delivery_modes", "delivery_mode"),
-    ("catchment", "catchment"),
-)
-assert {t for _, t in _CODE_ATTRIBUTES} | {"verification"} == set(VOCABULARIES)
