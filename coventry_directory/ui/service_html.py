@@ -97,6 +97,7 @@ def service_html(svc: Service, verdict: Verdict | None = None, today: date | Non
         _row(_("Email"), _known(svc.email)),
         _row(_("Web"), _known(svc.url)),
         _row(_("Where"), locations or _known(None)),
+        _row(_("Access"), _known(None)),  # no source describes step-free access, hearing loops or the like
         _row(_("Delivered"), escape(describe.labels("delivery_mode", svc.delivery_modes))),
     ]) + "</table>")
     parts.append("<h3>" + escape(_("Who it is for")) + "</h3><table>" + "".join([
