@@ -224,3 +224,20 @@ def test_shortlist_handout_prints_services_only(qtbot, open_window, monkeypatch)
     monkeypatch.setattr(pd.PrintDialog, "exec", lambda self: shown.append(self) or 0)
     window.print_handout()
     assert shown[0].pdf().startswith(b"%PDF")
+
+
+def test_topic_leaflet_for_one_ticked_category_near_a_place(qtbot, open_window, monkeypatch):
+    from coventry_directory.ui import print_dialog as pd
+
+    window = open_window()
+    assert not window.filters.topic_button.isEnabled()
+    cats = window.filters.categories
+    next(cats.item(i) for i in range(cats.count()) if cats.item(i).data(Qt.UserRole) == "naloxone").setCheckState(
+        Qt.Checked)
+    window.filters.near.setEditText("Rugby")
+    assert window.filters.topic_button.isEnabled()
+    shown = []
+    monkeypatch.setattr(pd.PrintDialog, "exec", lambda self: shown.append(self) or 0)
+    window.filters.topic_button.click()
+    assert "Rugby" in shown[0].windowTitle()
+    assert shown[0].pdf().startswith(b"%PDF")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -128,6 +129,11 @@ class FilterPanel(QWidget):
         self.hint = QLabel(_("Ticks in one box widen (any of); different boxes narrow (all of)."))
         self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
+        self.topic_button = QPushButton(_("Print a &topic leaflet…"))
+        self.topic_button.setToolTip(_("Tick one category (and choose a place) to print, e.g., where to get naloxone "
+                                       "near Rugby, in the client's language"))
+        self.topic_button.setEnabled(False)
+        layout.addWidget(self.topic_button)
         layout.addStretch(1)
 
         self.near.currentTextChanged.connect(self.changed)
@@ -139,6 +145,10 @@ class FilterPanel(QWidget):
             widget.toggled.connect(self.changed)
         for widget in (self.categories, self.substances, self.groups, self.routes, self.modes):
             widget.itemChanged.connect(self.changed)
+        self.categories.itemChanged.connect(self._update_topic)
+
+    def _update_topic(self) -> None:
+        self.topic_button.setEnabled(len(checked_codes(self.categories)) == 1)
 
     def state(self) -> dict:
         """The panel's values as plain data."""

@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
         self.correction_button.clicked.connect(self.report_correction)
         self.print_button.clicked.connect(self.print_leaflet)
         self.shortlist.handout_button.clicked.connect(self.print_handout)
+        self.filters.topic_button.clicked.connect(self.print_topic)
         self.shortlist.removed.connect(self._remove_from_shortlist)
         self.shortlist.cleared.connect(self._clear_shortlist)
         self.shortlist.opened.connect(self.show_service)
@@ -339,6 +340,24 @@ class MainWindow(QMainWindow):
             return render_handout(store, ids, lang=lang, size=size, large_print=large)
 
         PrintDialog(_("Print the shortlist handout"), render, "shortlist-handout", self).exec()
+
+    def print_topic(self) -> None:
+        """Print the one ticked category near the chosen place, e.g. "Where to get naloxone in Rugby"."""
+        state = self.filters.state()
+        if len(state["categories"]) != 1:
+            return
+        from coventry_directory.core.taxonomy import label
+        from coventry_directory.leaflets.topic_leaflet import TopicLeafletRenderer
+        from coventry_directory.ui.print_dialog import PrintDialog
+
+        category, near, store = state["categories"][0], state["near"] or None, self.controller.store
+
+        def render(lang, size, large):
+            return TopicLeafletRenderer(store, category, near, lang, size=size, large_print=large).render()
+
+        where = near or _("Coventry and Warwickshire")
+        title = _("Print a topic leaflet: {topic}, {place}").format(topic=_(label("category", category)), place=where)
+        PrintDialog(title, render, f"{category}-{where}".replace(" ", "-").lower(), self).exec()
 
     def report_correction(self) -> None:
         """Ask what is wrong with the shown record and queue it for the maintainer."""

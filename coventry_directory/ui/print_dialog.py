@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coventry_directory.core.places import UnknownPlace
 from coventry_directory.i18n import _
 from coventry_directory.i18n.languages import LANGUAGES, Language
 from coventry_directory.leaflets.base import LeafletError, write_pdf
@@ -139,7 +140,7 @@ class PrintDialog(QDialog):
         if self._pdf is None:
             try:
                 self._pdf = self.render_pdf(self.current_language(), self.size.currentText(), self.large.isChecked())
-            except LeafletError as exc:
+            except (LeafletError, UnknownPlace) as exc:  # e.g. nothing to print, or a place we do not know
                 QMessageBox.warning(self, self.windowTitle(), str(exc))
                 return None
         return self._pdf
