@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from coventry_directory import APP_ID, __version__, cli_exchange, cli_leaflets, cli_search
+from coventry_directory import APP_ID, __version__, cli_exchange, cli_leaflets, cli_referrals, cli_search
 from coventry_directory.cli_common import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, UsageError, print_json
 from coventry_directory.core import describe
 from coventry_directory.core.directory_source import DirectorySourceError
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_search.add_parsers(sub)
     cli_exchange.add_parsers(sub)
+    cli_referrals.add_parsers(sub)
 
     build = sub.add_parser("build-db", help="compile resources/directory into the directory database")
     build.add_argument("-o", "--output", type=Path, help="where to write it (default: the bundled database)")
@@ -142,7 +143,7 @@ def cmd_gui(args) -> int:
     return run_app(lang=getattr(args, "lang", None))
 
 
-COMMANDS = {**cli_search.COMMANDS, **cli_exchange.COMMANDS, **cli_leaflets.COMMANDS,
+COMMANDS = {**cli_search.COMMANDS, **cli_exchange.COMMANDS, **cli_referrals.COMMANDS, **cli_leaflets.COMMANDS,
             "show": cmd_show, "self-test": cmd_self_test, "build-db": cmd_build_db, "gui": cmd_gui}
 
 

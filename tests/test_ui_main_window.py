@@ -154,13 +154,13 @@ def test_report_a_correction_is_queued(qtbot, open_window, monkeypatch):
 def test_every_control_has_an_accessible_name(qtbot, open_window):
     from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QListView, QListWidget, QSpinBox, QTextBrowser
 
-    from PySide6.QtWidgets import QAbstractSpinBox, QTabBar
+    from PySide6.QtWidgets import QAbstractSpinBox, QMenuBar, QTabBar
 
     def internal(widget) -> bool:
         # parts Qt builds inside a combo box or spin box are named through their owner
         parent = widget.parent()
         while parent is not None:
-            if isinstance(parent, (QComboBox, QAbstractSpinBox, QLineEdit, QTabBar)) or \
+            if isinstance(parent, (QComboBox, QAbstractSpinBox, QLineEdit, QTabBar, QMenuBar)) or \
                     type(parent).__name__ == "QComboBoxPrivateContainer":
                 return True
             parent = parent.parent()
@@ -241,3 +241,23 @@ def test_topic_leaflet_for_one_ticked_category_near_a_place(qtbot, open_window, 
     window.filters.topic_button.click()
     assert "Rugby" in shown[0].windowTitle()
     assert shown[0].pdf().startswith(b"%PDF")
+
+
+def test_refer_opens_the_wizard_for_the_service_or_the_shortlist(qtbot, open_window, monkeypatch):
+    from coventry_directory.ui import followups_dialog, referral_wizard
+
+    window = open_window()
+    opened = []
+    monkeypatch.setattr(referral_wizard.ReferralWizard, "exec", lambda self: opened.append(self) or 0)
+    monkeypatch.setattr(followups_dialog.FollowUpDialog, "exec", lambda self: opened.append(self) or 0)
+    window.show_service(window.controller.store.resolve_service_id("esh-community-residential-rehab"))
+    assert window.refer_button.isEnabled()
+    window.refer_button.click()
+    assert [s.key for s in opened[-1].services] == ["esh-community-residential-rehab"]
+    window.toggle_shortlist()
+    window.show_service(window.controller.store.resolve_service_id("cov-st-basils-youth-hub"))
+    window.toggle_shortlist()
+    window.shortlist.refer_button.click()
+    assert [s.key for s in opened[-1].services] == ["esh-community-residential-rehab", "cov-st-basils-youth-hub"]
+    window.shortlist.followups_button.click()
+    assert isinstance(opened[-1], followups_dialog.FollowUpDialog)

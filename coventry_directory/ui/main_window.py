@@ -117,6 +117,8 @@ class MainWindow(QMainWindow):
         for button in (self.shortlist_button, self.correction_button, self.print_button, self.refer_button):
             button.setEnabled(False)
         self.print_button.setToolTip(_("Print or save a leaflet about this service, in the client's language (Ctrl+P)"))
+        self.refer_button.setToolTip(_("Make a direct referral to this service, with the client's consent"))
+        self._desk = None
 
         middle = QWidget()
         mid_layout = QVBoxLayout(middle)
@@ -167,6 +169,9 @@ class MainWindow(QMainWindow):
         self.print_button.clicked.connect(self.print_leaflet)
         self.shortlist.handout_button.clicked.connect(self.print_handout)
         self.filters.topic_button.clicked.connect(self.print_topic)
+        self.refer_button.clicked.connect(self.refer_current)
+        self.shortlist.refer_button.clicked.connect(self.refer_shortlist)
+        self.shortlist.followups_button.clicked.connect(self.show_follow_ups)
         self.shortlist.removed.connect(self._remove_from_shortlist)
         self.shortlist.cleared.connect(self._clear_shortlist)
         self.shortlist.opened.connect(self.show_service)
@@ -267,6 +272,7 @@ class MainWindow(QMainWindow):
         self.shortlist_button.setEnabled(on)
         self.correction_button.setEnabled(on)
         self.print_button.setEnabled(on)
+        self.refer_button.setEnabled(on)
         if on and self._current_id:
             listed = self._current_id in self.controller.user.shortlist()
             self.shortlist_button.setText(_("Remove from shortlist") if listed else _("Add to shortlist"))
@@ -310,7 +316,6 @@ class MainWindow(QMainWindow):
     def _refresh_shortlist(self) -> None:
         services = self.controller.shortlist()
         self.shortlist.set_services(services)
-        self.shortlist.handout_button.setEnabled(bool(services))
         self.tabs.setTabText(2, _("&Shortlist ({n})").format(n=len(services)))
 
     def print_leaflet(self) -> None:
@@ -358,6 +363,38 @@ class MainWindow(QMainWindow):
         where = near or _("Coventry and Warwickshire")
         title = _("Print a topic leaflet: {topic}, {place}").format(topic=_(label("category", category)), place=where)
         PrintDialog(title, render, f"{category}-{where}".replace(" ", "-").lower(), self).exec()
+
+    def desk(self):
+        """The referral desk for this user (made on first use: it may open the encrypted outbox)."""
+        if self._desk is None:
+            from coventry_directory.referrals.desk import ReferralDesk
+
+            self._desk = ReferralDesk(self.controller.user)
+        return self._desk
+
+    def refer(self, services: list) -> None:
+        """Open the referral wizard for these services (one client summary for all)."""
+        if not services:
+            return
+        from coventry_directory.ui.referral_wizard import ReferralWizard
+
+        ReferralWizard(services, self.desk(), parent=self).exec()
+
+    def refer_current(self) -> None:
+        """Refer to the service shown."""
+        svc = self.controller.service(self._current_id) if self._current_id else None
+        if svc is not None:
+            self.refer([svc])
+
+    def refer_shortlist(self) -> None:
+        """Refer to every shortlisted service."""
+        self.refer(self.controller.shortlist())
+
+    def show_follow_ups(self) -> None:
+        """Referrals waiting for an answer."""
+        from coventry_directory.ui.followups_dialog import FollowUpDialog
+
+        FollowUpDialog(self.desk(), self).exec()
 
     def report_correction(self) -> None:
         """Ask what is wrong with the shown record and queue it for the maintainer."""

@@ -32,6 +32,9 @@ class ShortlistPanel(QWidget):
         self.clear_button = QPushButton(_("Clear a&ll"))
         self.handout_button = QPushButton(_("Print &handout…"))
         self.refer_button = QPushButton(_("Re&fer…"))
+        self.refer_button.setToolTip(_("Refer the client to every shortlisted service from one summary"))
+        self.followups_button = QPushButton(_("Referral follow-&ups…"))
+        self.followups_button.setToolTip(_("Referrals waiting for an answer, and what happened"))
         for button, tip in ((self.remove_button, _("Take the selected service off the shortlist")),
                             (self.clear_button, _("Empty the shortlist for the next client"))):
             button.setAccessibleDescription(tip)
@@ -41,11 +44,14 @@ class ShortlistPanel(QWidget):
         actions = QHBoxLayout()
         for button in (self.handout_button, self.refer_button):
             actions.addWidget(button)
+        follow = QHBoxLayout()
+        follow.addWidget(self.followups_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
         layout.addWidget(self.list)
         layout.addLayout(buttons)
         layout.addLayout(actions)
+        layout.addLayout(follow)
         self.remove_button.clicked.connect(self._remove)
         self.clear_button.clicked.connect(self.cleared)
         self.list.itemActivated.connect(lambda item: self.opened.emit(item.data(Qt.UserRole)))
@@ -58,7 +64,7 @@ class ShortlistPanel(QWidget):
             item.setData(Qt.UserRole, svc.id)
             self.list.addItem(item)
         has = bool(services)
-        for button in (self.remove_button, self.clear_button):
+        for button in (self.remove_button, self.clear_button, self.handout_button, self.refer_button):
             button.setEnabled(has)
 
     def ids(self) -> list[str]:

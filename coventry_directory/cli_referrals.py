@@ -1,0 +1,313 @@
+"""The ``referral`` and ``outbox`` subcommands (see DESIGN.md and docs/referrals.md).
+
+``referral render FORM.json -o FILE.pdf`` prints a referral; ``referral send FORM.json``
+queues it in the encrypted outbox and tries to send it; ``outbox list`` and ``outbox flush``
+show and retry what is waiting. Personal data never reaches stdout/stderr beyond what the
+user asked to render: messages name services and referral ids only.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+
+from coventry_directory import APP_ID
+from coventry_directory.cli_common import UsageError, print_json
+
+PASSPHRASE_ENV = "COVENTRY_DIRECTORY_OUTBOX_PASSPHRASE"
+
+
+def _usage(message: str) -> UsageError:
+    return UsageError(message)
+
+
+def add_parsers(sub) -> None:
+    """Register ``referral`` and ``outbox`` on the main parser's subparsers."""
+    ref = sub.add_parser("referral", help="make a direct referral: print it, or send it by secure email",
+                         description="Referrals are read from FORM.json (its shape is in docs/referrals.md).")
+    rsub = ref.add_subparsers(dest="referral_command", metavar="ACTION", required=True)
+    render = rsub.add_parser("render", help="print a referral to a PDF (for printing or secure upload)")
+    render.add_argument("form", metavar="FORM.json", help="the referral form")
+    render.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="the PDF to write")
+    send = rsub.add_parser("send", help="email a referral over TLS; it waits in the outbox if it cannot go now")
+    send.add_argument("form", metavar="FORM.json", help="the referral form")
+    statement = rsub.add_parser("statement", help="show a service's information-sharing statement and form")
+    statement.add_argument("service_id", metavar="SERVICE_ID", help="a service id (UUID) or directory key")
+    log = rsub.add_parser("log", help="the referral log (no personal data) and follow-up reminders")
+    log.add_argument("--follow-ups", action="store_true", help="only referrals still waiting for an answer")
+    log.add_argument("--json", action="store_true", help="machine-readable output")
+    mark = rsub.add_parser("mark", help="record what happened to a referral")
+    mark.add_argument("referral_id", metavar="ID", help="a referral id (or its first 8 characters)")
+    mark.add_argument("status", metavar="STATUS", help="accepted, declined, no-response, follow-up or printed")
+    mark.add_argument("--follow-up-by", metavar="YYYY-MM-DD", help="when to chase it up")
+    settings = rsub.add_parser("settings", help="show or change the mail server used for referrals")
+    settings.add_argument("--host", help="mail relay host name, e.g. a secure NHS mail relay")
+    settings.add_argument("--port", type=int, help="port (587 for STARTTLS, 465 for TLS)")
+    settings.add_argument("--security", choices=("starttls", "tls"), help="never plain text")
+    settings.add_argument("--sender", help="the From address the relay lets you send as")
+    settings.add_argument("--username", help="login name (the password is never stored in settings)")
+    settings.add_argument("--ca-file", metavar="PEM", help="extra trusted CA certificate for the relay")
+    settings.add_argument("--timeout", type=float, metavar="SECONDS", help="network timeout (default 30)")
+    settings.add_argument("--retention-days", type=int, metavar="N",
+                          help="days to keep a sent referral's encrypted copy (default 0: purge at once)")
+    settings.add_argument("--remember-password", action="store_true",
+                          help="ask for the mail password and keep it in the system keyring (if there is one)")
+
+    outbox = sub.add_parser("outbox", help="referrals waiting to be sent (encrypted)")
+    osub = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
+    olist = osub.add_parser("list", help="list waiting referrals (service, dates, last error; no personal data)")
+    olist.add_argument("--json", action="store_true", help="machine-readable output")
+    osub.add_parser("flush", help="try to send every waiting referral now")
+
+
+# --- helpers --------------------------------------------------------------------
+def _user_store():
+    from coventry_directory.core.user_store import UserStore
+    from coventry_directory.userdata import user_database_path
+
+    return UserStore(user_database_path())
+
+
+def _read_form(path_text: str):
+    from coventry_directory.referrals.models import ReferralForm
+
+    path = Path(path_text)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _usage(f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _usage(f"cannot read {path}: {exc.__class__.__name__}") from None
+    except json.JSONDecodeError as exc:
+        raise _usage(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise _usage(f"{path} must hold a JSON object (see docs/referrals.md)")
+    form = ReferralForm.from_dict(data)
+    if not form.service:
+        raise _usage(f"{path} names no service: add \"service\": \"<service id or key>\"")
+    return form
+
+
+def _service(ref_text: str):
+    from coventry_directory.core.editions import open_directory
+
+    store = open_directory()
+    try:
+        service = store.get_service(ref_text)
+    finally:
+        store.close()
+    if service is None:
+        raise _usage(f"no service with id or key {ref_text!r} (search for it with '{APP_ID} search')")
+    return service
+
+
+def _prepared(desk, form_path: str):
+    form = _read_form(form_path)
+    ref = desk.prepare(form, _service(form.service))
+    if not ref.ok:
+        raise _usage("the referral is not ready: " + " ".join(e.message for e in ref.errors))
+    return ref
+
+
+def _passphrase(folder: Path) -> str | None:
+    """The outbox passphrase: env var, else a prompt on a terminal, else a clear error."""
+    from coventry_directory.referrals import credentials, crypto
+
+    mode = crypto.key_mode(folder)
+    given = os.environ.get(PASSPHRASE_ENV) or None
+    if mode == "keyring":
+        return None  # the key is in the system keyring
+    if mode is None and given is None and credentials.keyring_usable():
+        return None  # a new outbox: a random key will be kept in the keyring
+    if given:
+        return given
+    if not sys.stdin.isatty():
+        raise _usage(f"the outbox is encrypted with a passphrase: set {PASSPHRASE_ENV} or run this in a "
+                     "terminal to be asked for it")
+    first = getpass.getpass("Outbox passphrase: " if mode else "Choose an outbox passphrase (8+ characters): ")
+    if mode is None and getpass.getpass("Type it again: ") != first:
+        raise _usage("the two passphrases differ; nothing was saved")
+    return first
+
+
+def _open_desk(user_store):
+    from coventry_directory.referrals import crypto
+    from coventry_directory.referrals.desk import ReferralDesk
+    from coventry_directory.referrals.outbox import Outbox
+    from coventry_directory.userdata import data_dir
+
+    folder = data_dir() / "outbox"
+    try:
+        outbox = Outbox.open(user_store, _passphrase(folder), folder)
+    except crypto.OutboxKeyError as exc:  # wrong or too short a passphrase, keyring gone
+        raise _usage(str(exc)) from None
+    ask = (lambda prompt: getpass.getpass(prompt + ": ")) if sys.stdin.isatty() else None
+    return ReferralDesk(user_store, outbox, ask_password=ask)
+
+
+# --- referral -------------------------------------------------------------------
+def cmd_render(args, user_store) -> int:
+    from coventry_directory.referrals.desk import ReferralDesk
+
+    desk = ReferralDesk(user_store)
+    ref = _prepared(desk, args.form)
+    path = desk.save_pdf(ref, args.output)
+    print(f"wrote {path}: referral {ref.short_id} to {ref.service.name}. It holds personal data: print it or "
+          "upload it securely, then delete the file.")
+    return 0
+
+
+def cmd_send(args, user_store) -> int:
+    from coventry_directory.referrals.desk import ReferralDesk
+
+    ref = _prepared(ReferralDesk(user_store), args.form)
+    problem = ref.email_problem()
+    if problem:
+        raise _usage(f"{problem} To print it: {APP_ID} referral render {args.form} -o referral.pdf")
+    desk = _open_desk(user_store)
+    ref = desk.prepare(ref.form, ref.service)  # same checks, with the desk that holds the outbox
+    print("Information-sharing statement shown to the person before consent:\n")
+    print(ref.statement + "\n")
+    outcome = desk.submit(ref)
+    print(f"referral {ref.short_id} to {ref.service.name}: {outcome.message}")
+    if outcome.status == "queued":
+        print(f"Retry with: {APP_ID} outbox flush")
+    return 0
+
+
+def cmd_statement(args, user_store) -> int:
+    from coventry_directory.referrals.consent import sharing_statement
+    from coventry_directory.referrals.forms import form_for
+
+    service = _service(args.service_id)
+    definition = form_for(service)
+    print(sharing_statement(service, definition) + "\n")
+    print(f"Form: {definition.title} (our default, not a form published by {service.name})")
+    print("Takes: " + ", ".join(definition.label(f) for f in definition.fields))
+    if definition.questions:
+        print("Asks: " + "; ".join(q.label for q in definition.questions))
+    if not service.email:
+        route = "cannot be emailed (the directory has no referral email address); print the PDF instead"
+    elif not definition.email:
+        route = f"not by email ({service.email} is not a referral address for this kind of service)"
+    else:
+        route = service.email
+    print("Email: " + route)
+    return 0
+
+
+def cmd_log(args, user_store) -> int:
+    from coventry_directory.referrals import log
+
+    rows = log.follow_ups(user_store) if args.follow_ups else log.entries(user_store)
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        print("No referrals logged." if not args.follow_ups else "No referrals waiting for an answer.")
+    for row in rows:
+        due = row.get("follow_up_by") or "-"
+        flag = "  DUE" if row.get("due") else ""
+        print(f"{row['id'][:8]}  {row['created_at'][:10]}  {row['status']:<11} follow up by {due}{flag}  "
+              f"{row['service_name']}" + (f"  [{row['local_reference']}]" if row.get("local_reference") else ""))
+    return 0
+
+
+def cmd_mark(args, user_store) -> int:
+    from coventry_directory.referrals import log
+
+    try:
+        row = log.set_status(user_store, args.referral_id, args.status, args.follow_up_by)
+    except log.LogError as exc:
+        raise _usage(str(exc)) from None
+    print(f"referral {row['id'][:8]} to {row['service_name']}: {row['status']}"
+          + (f", follow up by {row['follow_up_by']}" if row["follow_up_by"] else ""))
+    return 0
+
+
+def cmd_settings(args, user_store) -> int:
+    from coventry_directory.referrals import credentials
+    from coventry_directory.referrals.outbox import RETENTION_SETTING
+    from coventry_directory.referrals.smtp import load_config, save_config
+
+    cfg = load_config(user_store)
+    for name in ("host", "port", "security", "sender", "username", "ca_file", "timeout"):
+        value = getattr(args, name)
+        if value is not None:
+            setattr(cfg, name, value.strip() if isinstance(value, str) else value)
+    if not 0 < cfg.port < 65536 or cfg.timeout <= 0:
+        raise _usage("the port must be 1-65535 and the timeout above 0")
+    if cfg.ca_file and not Path(cfg.ca_file).is_file():
+        raise _usage(f"no such CA certificate file: {cfg.ca_file}")
+    save_config(user_store, cfg)
+    if args.retention_days is not None:
+        if not 0 <= args.retention_days <= 365:
+            raise _usage("--retention-days must be between 0 and 365")
+        user_store.set_setting(RETENTION_SETTING, str(args.retention_days))
+    if args.remember_password:
+        if not cfg.username or not sys.stdin.isatty():
+            raise _usage("--remember-password needs --username and a terminal to type the password in")
+        if not credentials.remember_smtp_password(cfg.username, getpass.getpass("Mail password: "), host=cfg.host):
+            print("No system keyring here: the password was not kept, and you will be asked each time.")
+    print(f"mail server: {cfg.describe() if cfg.host else 'not set'}; from: {cfg.sender or 'not set'}; "
+          f"login: {cfg.username or 'none'}; extra CA: {cfg.ca_file or 'none'}; "
+          f"keep sent referrals: {user_store.get_setting(RETENTION_SETTING, '0')} days")
+    return 0
+
+
+# --- outbox ---------------------------------------------------------------------
+def cmd_outbox_list(args, user_store) -> int:
+    from coventry_directory.referrals.outbox import Outbox
+
+    rows = Outbox(user_store).items()  # metadata only: no passphrase needed
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        print("The outbox is empty.")
+    for row in rows:
+        state = "NEEDS ATTENTION" if row["needs_attention"] else "waiting"
+        print(f"{row['id'][:8]}  {row['service_name']}  queued {row['queued_at']}  attempts {row['attempts']}  "
+              f"next {row['next_attempt_at']}  {state}" + (f"\n          last error: {row['last_error']}"
+                                                          if row["last_error"] else ""))
+    return 0
+
+
+def cmd_outbox_flush(args, user_store) -> int:
+    from coventry_directory.referrals.outbox import SUFFIX, Outbox
+
+    locked = Outbox(user_store)
+    if not locked.items() and not any(locked.folder.glob(f"*{SUFFIX}")):
+        print("The outbox is empty.")  # nothing to send: no need to ask for the passphrase
+        return 0
+    desk = _open_desk(user_store)
+    result = desk.flush(force=True)
+    names = {r["id"]: r["service_name"] for r in desk.outbox.store.log()}
+    for item_id in result.sent:
+        print(f"sent {item_id[:8]} to {names.get(item_id, '?')}")
+    for item_id, reason in result.failed:
+        print(f"still waiting {item_id[:8]} ({names.get(item_id, '?')}): {reason}", file=sys.stderr)
+    if not result.sent and not result.failed:
+        print("The outbox is empty.")
+    return 1 if result.failed else 0
+
+
+_REFERRAL = {"render": cmd_render, "send": cmd_send, "statement": cmd_statement, "log": cmd_log,
+             "mark": cmd_mark, "settings": cmd_settings}
+_OUTBOX = {"list": cmd_outbox_list, "flush": cmd_outbox_flush}
+
+
+def _run(table, attr):
+    def run(args) -> int:
+        user_store = _user_store()
+        try:
+            return table[getattr(args, attr)](args, user_store)
+        finally:
+            user_store.close()
+    return run
+
+
+COMMANDS = {"referral": _run(_REFERRAL, "referral_command"), "outbox": _run(_OUTBOX, "outbox_command")}

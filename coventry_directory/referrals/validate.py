@@ -1,0 +1,204 @@
+"""Checking a referral: NHS number, postcode, phone, date of birth, age range, consent.
+
+Everything here returns a list of :class:`FieldError` and never raises on what a person
+typed, so a form with mistakes keeps every value and just shows what to fix. Messages never
+repeat the value itself: they may be read out, shown on a shared screen or pasted in a ticket.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from coventry_directory.core.models import Service
+from coventry_directory.core.taxonomy import vocabularies
+from coventry_directory.referrals.forms import FormDefinition
+from coventry_directory.referrals.models import MESSAGE_CHOICES, RISKS, ClientSummary, ReferralForm, Referrer
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field (``field`` is a summary field, question, ``referrer.*`` or ``consent``)."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# UK postcode (GOV.UK / Royal Mail shape): outward code, optional space, inward code.
+_POSTCODE = re.compile(
+    r"^(GIR ?0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPS-UW]|[A-HK-Y][0-9][ABEHMNPRV-Y]) ?[0-9][ABD-HJLNP-UW-Z]{2})$"
+)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y")
+
+
+def nhs_number_digits(text: str) -> str | None:
+    """The ten digits of an NHS number written with or without spaces/hyphens, else None."""
+    digits = re.sub(r"[\s-]", "", text or "")
+    return digits if re.fullmatch(r"\d{10}", digits) else None
+
+
+def nhs_number_valid(text: str) -> bool:
+    """True when the NHS number has ten digits and passes the Modulus 11 check digit."""
+    digits = nhs_number_digits(text)
+    if digits is None:
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1)))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    # A check value of 10 means no valid number has these first nine digits.
+    return check != 10 and check == int(digits[9])
+
+
+def normalise_postcode(text: str) -> str | None:
+    """A postcode in its standard form ('CV1 2AB'), or None when it is not a UK postcode."""
+    compact = re.sub(r"\s+", "", (text or "").upper())
+    if not 5 <= len(compact) <= 7 or not _POSTCODE.match(compact):
+        return None
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def normalise_phone(text: str) -> str | None:
+    """A UK phone number as national digits ('07700900123'), or None when it is not one."""
+    raw = re.sub(r"[\s\-().]", "", text or "")
+    if raw.startswith("+44"):
+        raw = "0" + raw[3:].removeprefix("0")  # "+44 (0)7700 ..." is common on letterheads
+    elif raw.startswith("0044"):
+        raw = "0" + raw[4:].removeprefix("0")
+    if not re.fullmatch(r"0[1235789]\d{8,9}", raw):
+        return None
+    if raw[1] == "7" and len(raw) != 11:  # mobiles always have 11 digits
+        return None
+    return raw
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date written as YYYY-MM-DD or DD/MM/YYYY (also - . or space), else None."""
+    text = (text or "").strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            parsed = dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+        if parsed.year >= 1000:  # strptime accepts 2-digit years as year 0090 and the like
+            return parsed
+    return None
+
+
+def age_on(born: dt.date, today: dt.date) -> int:
+    """Whole years of age on ``today``."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _summary_formats(summary: ClientSummary, taken: set[str], today: dt.date) -> list[FieldError]:
+    errors = []
+    if "date_of_birth" in taken and summary.date_of_birth:
+        born = parse_date(summary.date_of_birth)
+        if born is None:
+            errors.append(FieldError("date_of_birth", "Date of birth: write it as DD/MM/YYYY, e.g. 01/02/1990."))
+        elif born > today:
+            errors.append(FieldError("date_of_birth", "Date of birth is in the future."))
+        elif age_on(born, today) > 120:
+            errors.append(FieldError("date_of_birth", "Date of birth is more than 120 years ago."))
+    if "nhs_number" in taken and summary.nhs_number and not nhs_number_valid(summary.nhs_number):
+        errors.append(FieldError("nhs_number", "NHS number is not valid: it needs 10 digits and the last digit "
+                                               "must match the others (Modulus 11 check). Leave it empty if unsure."))
+    if "postcode" in taken and summary.postcode and normalise_postcode(summary.postcode) is None:
+        errors.append(FieldError("postcode", "Postcode is not a UK postcode (e.g. CV1 2AB)."))
+    if "phone" in taken and summary.phone and normalise_phone(summary.phone) is None:
+        errors.append(FieldError("phone", "Phone is not a UK phone number (e.g. 024 7600 0000 or 07700 900000)."))
+    if "email" in taken and summary.email and not _EMAIL.match(summary.email):
+        errors.append(FieldError("email", "Email address does not look right (e.g. name@example.org)."))
+    if "may_leave_message" in taken and summary.may_leave_message not in MESSAGE_CHOICES:
+        errors.append(FieldError("may_leave_message", "May we leave a message: answer yes or no (or leave empty)."))
+    if "substances" in taken:
+        known = vocabularies()["substance"].codes()
+        if any(code not in known for code in summary.substances):
+            errors.append(FieldError("substances", f"Substances: use the directory's codes ({', '.join(known)})."))
+    if "risks" in taken and any(code not in RISKS for code in summary.risks):
+        errors.append(FieldError("risks", f"Risks: use these codes ({', '.join(RISKS)})."))
+    return errors
+
+
+def validate_summary(summary: ClientSummary, today: dt.date | None = None) -> list[FieldError]:
+    """Format checks on whatever the summary holds (no required fields: forms decide those)."""
+    from coventry_directory.referrals.models import SUMMARY_FIELDS
+
+    return _summary_formats(summary, set(SUMMARY_FIELDS), today or dt.date.today())
+
+
+def age_range_errors(summary: ClientSummary, service: Service, today: dt.date) -> list[FieldError]:
+    """An error when the date of birth puts the person outside the service's age range."""
+    born = parse_date(summary.date_of_birth)
+    if born is None or born > today:
+        return []
+    age = age_on(born, today)
+    lo, hi = service.minimum_age, service.maximum_age
+    if (lo is not None and age < lo) or (hi is not None and age > hi):
+        span = f"{lo}–{hi}" if lo is not None and hi is not None else f"{lo}+" if lo is not None else f"up to {hi}"
+        return [FieldError("date_of_birth", f"{service.name} is for ages {span}; by the date of birth given "
+                                            f"this person is {age}.")]
+    return []
+
+
+def referrer_errors(referrer: Referrer) -> list[FieldError]:
+    """The referrer must be someone the service can call back."""
+    errors = []
+    if not referrer.name:
+        errors.append(FieldError("referrer.name", "Referrer: your name is needed."))
+    if not referrer.organisation:
+        errors.append(FieldError("referrer.organisation", "Referrer: your organisation is needed."))
+    if not (referrer.phone or referrer.email):
+        errors.append(FieldError("referrer.phone", "Referrer: give a phone number or email the service can reply to."))
+    if referrer.phone and normalise_phone(referrer.phone) is None:
+        errors.append(FieldError("referrer.phone", "Referrer phone is not a UK phone number."))
+    if referrer.email and not _EMAIL.match(referrer.email):
+        errors.append(FieldError("referrer.email", "Referrer email address does not look right."))
+    return errors
+
+
+def _answer_errors(form: ReferralForm, definition: FormDefinition) -> list[FieldError]:
+    errors = []
+    for q in definition.questions:
+        value = form.answers.get(q.name, "")
+        if q.required and not value:
+            errors.append(FieldError(q.name, f"{q.label}: this service's form needs an answer."))
+        elif value and q.kind == "yesno" and value.lower() not in ("yes", "no"):
+            errors.append(FieldError(q.name, f"{q.label}: answer yes or no."))
+        elif value and q.kind == "date" and parse_date(value) is None:
+            errors.append(FieldError(q.name, f"{q.label}: write the date as DD/MM/YYYY."))
+    return errors
+
+
+def validate_fields(form: ReferralForm, service: Service, definition: FormDefinition,
+                    today: dt.date | None = None) -> list[FieldError]:
+    """Everything but consent: the fields this service's form takes, its questions, the referrer."""
+    today = today or dt.date.today()
+    summary, taken = form.summary, set(definition.fields)
+    errors = []
+    for name in definition.required:
+        if name in taken and not summary.has(name):
+            errors.append(FieldError(name, f"{definition.label(name)}: the form for {service.name} needs this."))
+    for group in definition.one_of:
+        if not any(summary.has(n) for n in group):
+            labels = " or ".join(definition.label(n).lower() for n in group)
+            errors.append(FieldError(group[0], f"Give a way to make contact: {labels}."))
+    errors += _summary_formats(summary, taken, today)
+    if "date_of_birth" in taken:
+        errors += age_range_errors(summary, service, today)
+    errors += _answer_errors(form, definition)
+    errors += referrer_errors(form.referrer)
+    return errors
+
+
+def validate_referral(form: ReferralForm, service: Service, definition: FormDefinition,
+                      today: dt.date | None = None) -> list[FieldError]:
+    """Every problem with a referral to ``service``, consent included; [] when it can go."""
+    from coventry_directory.referrals.consent import consent_errors
+
+    return validate_fields(form, service, definition, today) + consent_errors(form.consent)
