@@ -201,6 +201,27 @@ def configure_relay(user_store: UserStore, port: int, ca_pem: Path, **overrides)
 
 
 @pytest.fixture
+def headless_keyring():
+    """As on a headless Linux box: no keyring backend, so the outbox uses its passphrase."""
+    import keyring
+    from keyring.backends import fail
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(before)
+
+
+@pytest.fixture
+def desk(user_store):
+    """A referral desk with its outbox opened by passphrase."""
+    from coventry_directory.referrals.desk import ReferralDesk
+    from coventry_directory.referrals.outbox import Outbox
+
+    return ReferralDesk(user_store, Outbox.open(user_store, PASSPHRASE))
+
+
+@pytest.fixture
 def user_store(user_home):
     """The user's real database file in this test's home."""
     store = UserStore(user_database_path())

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import keyring
 import pytest
-from keyring.backends import fail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QListWidget, QPlainTextEdit
 from test_referral_support import (  # noqa: F401 - fixtures
@@ -15,6 +14,8 @@ from test_referral_support import (  # noqa: F401 - fixtures
     PASSPHRASE,
     MemoryKeyring,
     configure_relay,
+    desk,
+    headless_keyring,
     make_service,
     message_ids,
     smtp_servers,
@@ -25,7 +26,6 @@ from test_referral_support import (  # noqa: F401 - fixtures
 from coventry_directory.referrals import log
 from coventry_directory.referrals.desk import ReferralDesk
 from coventry_directory.referrals.models import Referrer
-from coventry_directory.referrals.outbox import Outbox
 from coventry_directory.ui.followups_dialog import FollowUpDialog
 from coventry_directory.ui.referral_wizard import ReferralWizard
 
@@ -33,17 +33,8 @@ REFERRER = Referrer(name="Alex Example", role="Outreach worker", organisation="E
                     phone="024 7600 0000", email="outreach-team@example.net")
 
 
-@pytest.fixture(autouse=True)
-def headless_keyring():
-    before = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(before)
 
 
-@pytest.fixture
-def desk(user_store):
-    return ReferralDesk(user_store, Outbox.open(user_store, PASSPHRASE))
 
 
 def services():
@@ -192,3 +183,7 @@ def test_with_a_keyring_the_outbox_opens_without_a_question(qtbot, user_store, s
     assert [o.status for o in wizard.send_all()] == ["sent"]
     assert desk.outbox is not None and not desk.outbox.locked
     assert message_ids(server) == [log.entries(user_store)[0]["message_id"]]
+
+
+# every test here runs as on a headless Linux box: no keyring backend
+pytestmark = pytest.mark.usefixtures("headless_keyring")

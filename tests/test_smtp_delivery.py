@@ -8,10 +8,8 @@ or still waiting in the outbox. Nothing is lost; nothing goes twice under differ
 
 from __future__ import annotations
 
-import keyring
 import pytest
 import trustme
-from keyring.backends import fail
 from test_referral_support import (  # noqa: F401 - fixtures
     PASSPHRASE,
     SENDER,
@@ -19,8 +17,10 @@ from test_referral_support import (  # noqa: F401 - fixtures
     Inbox,
     SilentServer,
     configure_relay,
+    desk,
     form_data,
     free_port,
+    headless_keyring,
     make_service,
     message_ids,
     parsed,
@@ -33,20 +33,6 @@ from coventry_directory.referrals.desk import ReferralDesk
 from coventry_directory.referrals.log import entries
 from coventry_directory.referrals.models import ReferralForm
 from coventry_directory.referrals.outbox import Outbox
-
-
-@pytest.fixture(autouse=True)
-def headless_keyring():
-    """As on a headless Linux box: no keyring backend, so the outbox uses its passphrase."""
-    before = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(before)
-
-
-@pytest.fixture
-def desk(user_store):
-    return ReferralDesk(user_store, Outbox.open(user_store, PASSPHRASE))
 
 
 def submit(desk, n=1):
@@ -212,3 +198,7 @@ def test_a_cancelled_or_wrong_password_keeps_the_referral(user_store, smtp_serve
     assert server.messages == []
     result = ReferralDesk(user_store, outbox, ask_password=lambda prompt: "s3cret-pw").flush(force=True)
     assert sorted(result.sent) == sorted([cancelled.referral_id, wrong.referral_id])
+
+
+# every test here runs as on a headless Linux box: no keyring backend
+pytestmark = pytest.mark.usefixtures("headless_keyring")

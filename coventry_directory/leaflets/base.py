@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import os
 import tempfile
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 from babel.dates import format_date
@@ -140,7 +141,7 @@ def earliest(dates) -> str | None:
     return known[0] if known else None
 
 
-class LeafletRenderer:
+class LeafletRenderer(ABC):
     """Base class: fonts, named styles, a story, a footer, bytes out.
 
     Subclasses implement :meth:`story` and :meth:`assured_dates`. ``variant`` is
@@ -165,13 +166,13 @@ class LeafletRenderer:
         self.kit = Kit(self.styles, self.pagesize[0] - 2 * self.margin)
 
     # --- for subclasses ----------------------------------------------------------------
+    @abstractmethod
     def story(self) -> list[Flowable]:
         """The flowables of the leaflet, built in the leaflet's language."""
-        raise NotImplementedError
 
+    @abstractmethod
     def assured_dates(self) -> list[str | None]:
         """The assured dates of every record printed."""
-        raise NotImplementedError
 
     # --- rendering ---------------------------------------------------------------------
     def render(self) -> bytes:
