@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from coventry_directory.core.ids import stable_id
 from coventry_directory.core.models import AREAS, CODE_FIELDS, Address, Location, Organization, Phone, Schedule, Service
+from coventry_directory.core.source_documents import SourceDocument, load_documents, normal, time_patterns
 from coventry_directory.core.taxonomy import Vocabulary, load_vocabularies
 from coventry_directory.resources import directory_source_dir
 
@@ -37,17 +38,6 @@ class DirectorySourceError(Exception):
 
 
 @dataclass
-class SourceDocument:
-    """One cited document and its lines."""
-
-    id: str
-    title: str
-    published: str
-    path: Path
-    lines: list[str] = field(default_factory=list)
-
-
-@dataclass
 class DirectorySources:
     """Everything read from the source folder."""
 
@@ -57,24 +47,13 @@ class DirectorySources:
     services: list[Service]
 
 
-def _load_documents(root: Path) -> dict[str, SourceDocument]:
-    with open(root / "sources.toml", "rb") as fh:
-        data = tomllib.load(fh)
-    docs = {}
-    for entry in data["document"]:
-        path = root / entry["file"]
-        text = path.read_text(encoding="utf-8")
-        docs[entry["id"]] = SourceDocument(entry["id"], entry["title"], entry["published"], path, text.splitlines())
-    return docs
-
-
 class _Reader:
     """Collects problems while turning TOML tables into models."""
 
     def __init__(self, root: Path):
         self.root = root
         self.vocabularies = load_vocabularies(root / "taxonomy.toml")
-        self.documents = _load_documents(root)
+        self.documents = load_documents(root)
         facts = self.documents.get("facts-2026")
         self.facts_text = "\n".join(facts.lines) if facts else ""
         self.problems: list[str] = []
@@ -129,7 +108,7 @@ class _Reader:
             digits = re.sub(r"\D", "", value)
             if digits not in re.sub(r"\D", "", text):
                 self.problem(f"phone {value!r} does not appear in its cited sources")
-        elif _normal(value) not in _normal(text):
+        elif normal(value) not in normal(text):
             self.problem(f"{what} {value!r} does not appear in its cited sources")
 
     # --- fields -----------------------------------------------------------------
@@ -158,33 +137,6 @@ class _Reader:
             self.problem(f"{key} must be a whole number of years")
             return None
         return value
-
-
-def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", text).lower()
-
-
-def _time_patterns(hhmm: str) -> list[re.Pattern]:
-    """Ways a source may print a time, to check opening times against their sources."""
-    hour, minute = (int(p) for p in hhmm.split(":"))
-    h12 = hour % 12 or 12
-    pats = [rf"(?<!\d){hour:02d}:{minute:02d}", rf"(?<![\d.:]){hour}:{minute:02d}(?!\d)"]
-    if minute:
-        pats.append(rf"(?<![\d.:]){h12}[.:]{minute:02d}(?!\d)")
-    else:
-        pats += [
-            rf"(?<![\d.:]){h12}(?:[.:]00)?\s*(?:am|pm|a\.m\.|p\.m\.)",
-            rf"(?<![\d.:]){h12}\s*(?:[–-]|to\s)",
-            rf"(?:[–-]|\sto)\s*{h12}(?![\d.:])",
-        ]
-        if hour == 12:
-            pats.append(r"\b(?:noon|midday)\b")
-        if hour == 0:
-            pats.append(r"\bmidnight\b")
-    if hhmm in ("00:00", "23:59"):
-        # a whole day (00:00-23:59) is how HSDS writes "24 hours" / "24/7"
-        pats.append(r"24\s*/\s*7|24[- ]hours?|24 hours a day")
-    return [re.compile(p, re.IGNORECASE) for p in pats]
 
 
 def _read_location(reader: _Reader, table: dict, org_key: str) -> Location | None:
@@ -276,7 +228,7 @@ def _read_schedule(reader: _Reader, table: dict, service_key: str, index: int, l
         if value:
             if not _TIME.match(value):
                 reader.problem(f"schedule {key} {value!r} must be HH:MM")
-            elif not any(p.search(reader.cited_text(sources)) for p in _time_patterns(value)):
+            elif not any(p.search(reader.cited_text(sources)) for p in time_patterns(value)):
                 reader.problem(f"schedule {key} {value!r} does not appear in its cited sources")
     for key in ("valid_from", "valid_to"):
         value = reader.text(table, key)
