@@ -30,9 +30,13 @@ def add_parsers(sub) -> None:
                          help="print a translation that no fluent speaker has checked yet (the leaflet says so)")
     leaflet.add_argument("-o", "--output", required=True, metavar="FILE.pdf|DIR",
                          help="the PDF to write, or a folder for a batch")
-    languages = sub.add_parser("languages", help="list leaflet languages and whether each translation is checked")
+    languages = sub.add_parser("languages", help="list leaflet and app languages and whether each translation "
+                                                 "is checked")
     languages.add_argument("--json", action="store_true", help="print the list as JSON")
-    sub.add_parser("build-translations", help="compile translations/*.po into resources/locale (build step)")
+    build = sub.add_parser("build-translations", help="compile translations/*.po into resources/locale (build step)")
+    build.add_argument("--update", action="store_true",
+                       help="first extract every marked string into the .pot and update each .po (developers; "
+                            "see docs/translations.md)")
 
 
 def cmd_languages(args) -> int:
@@ -43,19 +47,32 @@ def cmd_languages(args) -> int:
         return EXIT_OK
     for lang in LANGUAGES.values():
         status = "checked" if lang.reviewed else "NOT checked by a fluent speaker"
-        print(f"{lang.code:4} {lang.english_name:17} {lang.native_name:10} {lang.script:9} {lang.direction}  {status}")
+        use = "app+leaflets" if lang.ui else "leaflets"
+        print(f"{lang.code:4} {lang.english_name:17} {lang.native_name:10} {lang.script:9} {lang.direction}  "
+              f"{use:12}  {status}")
     return EXIT_OK
 
 
 def cmd_build_translations(args) -> int:
     from coventry_directory.i18n.catalogs import CatalogError, build_translations
+    from coventry_directory.i18n.languages import PSEUDO_CODE
 
     try:
-        paths = build_translations()
+        if args.update:
+            from coventry_directory.i18n.maintain import regenerate
+
+            report = regenerate()
+            print("template " + ("updated" if report["template_changed"] else "unchanged") + "; catalogs updated: "
+                  + (", ".join(report["catalogs_changed"]) or "none"))
+            paths = report["compiled"]
+        else:
+            paths = build_translations()
     except CatalogError as exc:
         print(f"{APP_ID}: {exc}", file=sys.stderr)
         return EXIT_FAILURE
-    print(f"compiled {len(paths)} catalogs into {paths[0].parents[2] if paths else '-'}")
+    languages = [p for p in paths if PSEUDO_CODE not in p.parts]
+    pseudo = " and the pseudo-locale" if len(languages) < len(paths) else ""
+    print(f"compiled {len(languages)} catalogs{pseudo} into {paths[0].parents[2] if paths else '-'}")
     return EXIT_OK
 
 

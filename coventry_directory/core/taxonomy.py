@@ -14,6 +14,7 @@ from pathlib import Path
 
 from coventry_directory.core.ids import stable_id
 from coventry_directory.core.models import Term
+from coventry_directory.i18n import _
 from coventry_directory.resources import directory_source_dir
 
 RECORD_TAXONOMY = "record"
@@ -85,6 +86,10 @@ def vocabularies() -> dict[str, Vocabulary]:
 
 
 def label(taxonomy: str, code: str) -> str:
-    """English label of a term of a bundled vocabulary."""
+    """The label of a term of a bundled vocabulary, in the active language.
+
+    The English labels reach the catalogs through i18n/extract.py (they live in
+    taxonomy.toml, not in code), so translating here covers every place a label is shown.
+    """
     vocab = vocabularies().get(taxonomy)
-    return vocab.label(code) if vocab else code
+    return _(vocab.label(code)) if vocab else code

@@ -5,6 +5,9 @@ The ``.po`` files under ``translations/`` are the source (reviewable text). The 
 writes them, the packaging step runs it, and in a source checkout they are compiled
 automatically when missing or older than their ``.po`` (as the directory database is).
 A frozen app ships only the compiled files.
+
+The pseudo-locale (``x-pseudo``, see :mod:`pseudo`) has no ``.po``: its ``.mo`` is generated
+from the ``.pot`` by the same build step, and goes stale when the ``.pot`` changes.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from coventry_directory.i18n import use_translation
-from coventry_directory.i18n.languages import LANGUAGES, get_language
+from coventry_directory.i18n.languages import LANGUAGES, PSEUDO_CODE, get_language
 from coventry_directory.resources import is_frozen, resource_path, resources_root
 
 DOMAIN = "coventry_directory"
@@ -36,6 +39,11 @@ def locale_dir() -> Path:
     return resource_path("locale")
 
 
+def pot_path() -> Path:
+    """The template every catalog is updated from (``translations/coventry_directory.pot``)."""
+    return translations_source_dir() / f"{DOMAIN}.pot"
+
+
 def po_path(code: str) -> Path:
     """The source catalog of one language."""
     return translations_source_dir() / code / "LC_MESSAGES" / f"{DOMAIN}.po"
@@ -51,15 +59,29 @@ def translated_codes() -> list[str]:
     return [code for code in LANGUAGES if code != "en"]
 
 
-def compile_catalog(code: str) -> Path:
-    """Compile one ``.po`` into its ``.mo`` (written atomically); returns the ``.mo`` path."""
-    from babel.messages.mofile import write_mo
+def _source(code: str) -> Path:
+    """What a compiled catalog is made from: its ``.po``, or the ``.pot`` for the pseudo-locale."""
+    return pot_path() if code == PSEUDO_CODE else po_path(code)
+
+
+def _read_source(code: str, source: Path):
     from babel.messages.pofile import read_po
 
-    source, target = po_path(code), mo_path(code)
+    from coventry_directory.i18n.pseudo import pseudo_catalog
+
+    if code == PSEUDO_CODE:
+        return pseudo_catalog(source)
+    with open(source, "rb") as fh:
+        return read_po(fh, locale=code, domain=DOMAIN)
+
+
+def compile_catalog(code: str) -> Path:
+    """Compile one ``.po`` (or the pseudo-locale) into its ``.mo``, atomically; returns the ``.mo`` path."""
+    from babel.messages.mofile import write_mo
+
+    source, target = _source(code), mo_path(code)
     try:
-        with open(source, "rb") as fh:
-            catalog = read_po(fh, locale=code, domain=DOMAIN)
+        catalog = _read_source(code, source)
     except FileNotFoundError as exc:
         raise CatalogError(f"no translation source for {code!r} at {source}") from exc
     except Exception as exc:  # babel raises several types for a malformed file
@@ -80,11 +102,11 @@ def compile_catalog(code: str) -> Path:
 def build_translations() -> list[Path]:
     """Compile every catalog (the packaging step and ``build-translations``)."""
     load_translation.cache_clear()
-    return [compile_catalog(code) for code in translated_codes()]
+    return [compile_catalog(code) for code in (*translated_codes(), PSEUDO_CODE)]
 
 
 def _stale(code: str) -> bool:
-    mo, po = mo_path(code), po_path(code)
+    mo, po = mo_path(code), _source(code)
     if not po.is_file():
         return False
     return not mo.is_file() or mo.stat().st_mtime < po.stat().st_mtime

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import tomllib
 
-# Vocabularies whose labels appear on leaflets and in the app; catchment areas are
-# place names and stay as written on signs and addresses.
+# Vocabularies whose labels appear on leaflets and in the app. Catchment areas are mostly
+# place names, kept as written on signs and addresses, but "Warwick district" and
+# "Nuneaton and Bedworth" have words in them, so the app translates their labels too.
 TRANSLATED_VOCABULARIES = ("category", "substance", "client_group", "referral_route",
-                           "delivery_mode", "gender", "verification")
+                           "delivery_mode", "gender", "verification", "catchment")
+# Vocabularies whose term descriptions the app shows (tooltips on the filter lists).
+DESCRIBED_VOCABULARIES = ("category", "substance", "client_group", "referral_route", "delivery_mode")
+
+
+def _lineno(lines: list[str], text: str) -> int:
+    return next((i + 1 for i, line in enumerate(lines) if f'"{text}"' in line), 0)
 
 
 def extract_taxonomy(fileobj, keywords, comment_tags, options):
@@ -25,6 +32,8 @@ def extract_taxonomy(fileobj, keywords, comment_tags, options):
         if not body:
             continue
         for code, label, description in body["terms"]:
-            lineno = next((i + 1 for i, line in enumerate(lines) if f'"{label}"' in line), 0)
             comment = f"taxonomy {name}/{code}" + (f": {description}" if description else "")
-            yield lineno, "N_", label, [comment]
+            yield _lineno(lines, label), "N_", label, [comment]
+            if description and name in DESCRIBED_VOCABULARIES:
+                comment = f"taxonomy {name}/{code}: description of “{label}”"
+                yield _lineno(lines, description), "N_", description, [comment]

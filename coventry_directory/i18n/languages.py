@@ -1,14 +1,21 @@
-"""The languages leaflets are printed in: names, script, direction, fonts, review status.
+"""The languages of leaflets and of the app itself: names, script, direction, fonts, review status.
 
-Language metadata only; no reportlab here. ``reviewed`` is True only when a fluent
-speaker has checked the translation. Every translation except English was drafted
-without such a check (written by a developer with machine help), so it is False, and
-printing one says so on the leaflet.
+Language metadata only; no reportlab and no Qt here. Every language prints leaflets;
+those with ``ui=True`` can also be chosen as the app's own language (Settings, or
+``gui --lang``). ``reviewed`` is True only when a fluent speaker has checked the
+translation. Every translation except English was drafted without such a check (written
+by a developer with machine help), so it is False: printing one says so on the leaflet,
+and Settings says so next to the language.
+
+``english_name`` is marked with ``N_`` so the app can show each language's name in the
+language the app speaks (``_(lang.english_name)``); the native name is shown as written.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+
+from coventry_directory.i18n import N_
 
 
 class UnknownLanguage(ValueError):
@@ -28,6 +35,7 @@ class Language:
     bold_font: str
     reviewed: bool       # checked by a fluent speaker?
     note: str = ""
+    ui: bool = False     # can the app itself speak it (every UI string translated)?
 
     @property
     def rtl(self) -> bool:
@@ -46,6 +54,7 @@ class Language:
         """JSON-ready metadata (for ``languages --json``)."""
         data = asdict(self)
         data["fonts"] = list(self.font_files())
+        data["leaflets"] = self.code != PSEUDO_CODE
         return data
 
 
@@ -63,31 +72,47 @@ URDU_FONT_NOTE = "Set in Noto Naskh Arabic, not Nastaliq (keeps the PDF text sea
 LANGUAGES: dict[str, Language] = {
     lang.code: lang
     for lang in (
-        Language("en", "English", "English", "Latin", "ltr", LATIN_FONT, LATIN_BOLD_FONT, True,
-                 "The source language."),
-        Language("pl", "Polish", "Polski", "Latin", "ltr", LATIN_FONT, LATIN_BOLD_FONT, False, _DRAFT),
-        Language("ro", "Romanian", "Română", "Latin", "ltr", LATIN_FONT, LATIN_BOLD_FONT, False, _DRAFT),
-        Language("pa", "Punjabi", "ਪੰਜਾਬੀ", "Gurmukhi", "ltr",
-                 "NotoSansGurmukhi-Regular.ttf", "NotoSansGurmukhi-Bold.ttf", False, _DRAFT),
-        Language("ur", "Urdu", "اردو", "Arabic", "rtl", *_NASKH, False, f"{_DRAFT} {URDU_FONT_NOTE}"),
-        Language("ar", "Arabic", "العربية", "Arabic", "rtl", *_NASKH, False, _DRAFT),
-        Language("bn", "Bengali", "বাংলা", "Bengali", "ltr",
+        Language("en", N_("English"), "English", "Latin", "ltr", LATIN_FONT, LATIN_BOLD_FONT, True,
+                 "The source language.", ui=True),
+        Language("pl", N_("Polish"), "Polski", "Latin", "ltr", LATIN_FONT, LATIN_BOLD_FONT, False, _DRAFT, ui=True),
+        Language("ro", N_("Romanian"), "Română", "Latin", "ltr", LATIN_FONT, LATIN_BOLD_FONT, False, _DRAFT,
+                 ui=True),
+        Language("pa", N_("Punjabi"), "ਪੰਜਾਬੀ", "Gurmukhi", "ltr",
+                 "NotoSansGurmukhi-Regular.ttf", "NotoSansGurmukhi-Bold.ttf", False, _DRAFT, ui=True),
+        Language("ur", N_("Urdu"), "اردو", "Arabic", "rtl", *_NASKH, False, f"{_DRAFT} {URDU_FONT_NOTE}", ui=True),
+        Language("ar", N_("Arabic"), "العربية", "Arabic", "rtl", *_NASKH, False, _DRAFT, ui=True),
+        # Leaflets only: the app's own words are not translated into these yet.
+        Language("bn", N_("Bengali"), "বাংলা", "Bengali", "ltr",
                  "NotoSansBengali-Regular.ttf", "NotoSansBengali-Bold.ttf", False, _DRAFT),
-        Language("gu", "Gujarati", "ગુજરાતી", "Gujarati", "ltr",
+        Language("gu", N_("Gujarati"), "ગુજરાતી", "Gujarati", "ltr",
                  "NotoSansGujarati-Regular.ttf", "NotoSansGujarati-Bold.ttf", False, _DRAFT),
-        Language("ckb", "Kurdish (Sorani)", "کوردی", "Arabic", "rtl", *_NASKH, False, _DRAFT),
-        Language("ti", "Tigrinya", "ትግርኛ", "Ethiopic", "ltr",
+        Language("ckb", N_("Kurdish (Sorani)"), "کوردی", "Arabic", "rtl", *_NASKH, False, _DRAFT),
+        Language("ti", N_("Tigrinya"), "ትግርኛ", "Ethiopic", "ltr",
                  "NotoSansEthiopic-Regular.ttf", "NotoSansEthiopic-Bold.ttf", False, _DRAFT),
     )
 }
+
+# A pseudo-locale for developers and tests: every string from the .pot, accented, stretched
+# and bracketed ("[Ŝéåŕçĥ šéŕvîçéš ~~~]"), so text left untranslated or clipped stands out.
+# Not a language anyone reads, so it is not in LANGUAGES (no leaflet batch, no Settings
+# entry); ``gui --lang x-pseudo`` or ``leaflet --lang x-pseudo`` reach it.
+PSEUDO_CODE = "x-pseudo"
+PSEUDO = Language(PSEUDO_CODE, "Pseudo-locale (for testing)", "Ƥšéûðô", "Latin", "ltr", LATIN_FONT,
+                  LATIN_BOLD_FONT, False, "Generated from the .pot; finds untranslated and clipped text.", ui=True)
 
 # The font that sets Urdu (recorded here because Nastaliq was considered and not used).
 URDU_FONT = LANGUAGES["ur"].font
 
 
+def ui_languages() -> list[Language]:
+    """The languages the app itself can be set to, English first (the pseudo-locale excluded)."""
+    return [lang for lang in LANGUAGES.values() if lang.ui]
+
+
 def get_language(code: str) -> Language:
     """The language for ``code`` (case-insensitive); UnknownLanguage lists the valid codes."""
-    lang = LANGUAGES.get((code or "").strip().lower())
+    code = (code or "").strip().lower()
+    lang = PSEUDO if code == PSEUDO_CODE else LANGUAGES.get(code)
     if lang is None:
         raise UnknownLanguage(f"unknown language {code!r}; choose one of: {', '.join(LANGUAGES)}")
     return lang

@@ -2,6 +2,9 @@
 
 Any unexpected error shows a plain-language message and is logged (type, message and
 where, never the data the user typed) to the log folder, instead of a traceback.
+
+The app speaks the language chosen in Settings (English until one is chosen; never the
+OS locale); ``gui --lang CODE`` overrides it for one run (see i18n/choice.py).
 """
 
 from __future__ import annotations
@@ -74,13 +77,23 @@ def install_exception_hook() -> None:
 
 
 def run_app(lang: str | None = None) -> int:
-    """Open the main window and run the event loop; returns the exit code."""
+    """Open the main window (in ``lang`` if given) and run the event loop; returns the exit code."""
+    from coventry_directory.cli_common import UsageError
     from coventry_directory.core.editions import current_directory_path, open_directory
-    from coventry_directory.ui.main_window import MainWindow
+    from coventry_directory.i18n.choice import SETTING_KEY, resolve, ui_language
+    from coventry_directory.i18n.languages import UnknownLanguage
+    from coventry_directory.ui.language import WindowHost, apply_language
 
+    if lang:
+        try:
+            ui_language(lang)
+        except UnknownLanguage as exc:
+            raise UsageError(str(exc)) from exc  # exit code 2, before any window opens
     app = make_application()
     setup_logging()
     install_exception_hook()
+    if lang:
+        apply_language(lang)  # so even a "could not open" message speaks it
     try:
         path = current_directory_path()
         store = open_directory(path)
@@ -94,8 +107,8 @@ def run_app(lang: str | None = None) -> int:
               "Your own data is kept in {folder}.").format(problem=exc, folder=user_database_path().parent),
         )
         return 1
-    window = MainWindow(store, user, path)
-    window.show()
+    host = WindowHost(store, user, path)
+    host.open(resolve(lang, user.get_setting(SETTING_KEY)).code)
     log.info("started %s", __version__)
     code = app.exec()
     store.close()

@@ -104,7 +104,7 @@ class FilterPanel(QWidget):
         self.language.addItem(_("Any language"), ANY)
         for lang in LANGUAGES.values():
             if lang.code != "en":
-                self.language.addItem(f"{lang.native_name} ({lang.english_name})", lang.code)
+                self.language.addItem(f"{lang.native_name} ({_(lang.english_name)})", lang.code)
         self.free = QCheckBox(_("Free only"))
         self.open_now = QCheckBox(_("Open now"))
 

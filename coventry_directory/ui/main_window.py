@@ -1,14 +1,15 @@
 """The main window (layout and wiring): search, filters, client mode, results, details, shortlist.
 
 Keyboard: Ctrl+F search, Enter open details, Esc clear search, Ctrl+D shortlist,
-Ctrl+P print. The crisis numbers are always on screen.
+Ctrl+P print, Ctrl+, settings. The crisis numbers are always on screen. Choosing another
+language in Settings emits ``language_chosen``; ui/language.py rebuilds the window.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -25,10 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coventry_directory import APP_NAME
 from coventry_directory.core.search import SearchResult
 from coventry_directory.core.store import DirectoryStore, UserStore
 from coventry_directory.i18n import _, ngettext
+from coventry_directory.i18n.choice import current_language
+from coventry_directory.i18n.formatting import format_long_date, format_number
 from coventry_directory.ui.controller import DirectoryController
 from coventry_directory.ui.dialogs import CorrectionDialog
 from coventry_directory.ui.filter_panel import FilterPanel
@@ -36,6 +38,7 @@ from coventry_directory.ui.profile_panel import ProfilePanel
 from coventry_directory.ui.results_model import HitRole, ResultDelegate, ResultsModel
 from coventry_directory.ui.search_worker import SearchService
 from coventry_directory.ui.service_html import COPY_SCHEME, service_html
+from coventry_directory.ui.settings_dialog import SettingsDialog
 from coventry_directory.ui.shortlist_panel import ShortlistPanel
 
 TYPING_PAUSE_MS = 120  # wait this long after a keystroke before searching
@@ -73,10 +76,13 @@ def _scroll(widget: QWidget) -> QScrollArea:
 class MainWindow(QMainWindow):
     """Find a service, check who can use it, shortlist it, read everything known about it."""
 
+    language_chosen = Signal(str)  # a language code picked in Settings
+
     def __init__(self, store: DirectoryStore, user: UserStore, directory_path: Path | None = None):
         super().__init__()
         self.controller = DirectoryController(store, user)
-        self.setWindowTitle(APP_NAME)
+        # TRANSLATORS: the app's name in the title bar; keep it in English if that reads better.
+        self.setWindowTitle(_("Coventry Directory"))
         self.resize(1280, 800)
         self._current_id: str | None = None
         self._result: SearchResult | None = None
@@ -176,6 +182,7 @@ class MainWindow(QMainWindow):
         self.shortlist.cleared.connect(self._clear_shortlist)
         self.shortlist.opened.connect(self.show_service)
         self._actions()
+        self._menus()
         self._refresh_shortlist()
         self._restore_state()
         self.refresh()
@@ -192,10 +199,19 @@ class MainWindow(QMainWindow):
             action.triggered.connect(slot)
             self.addAction(action)
 
+    def _menus(self) -> None:
+        menu = self.menuBar().addMenu(_("&Settings"))
+        settings = QAction(_("&Language and settings…"), self)
+        settings.setShortcut(QKeySequence.Preferences)
+        settings.triggered.connect(self.open_settings)
+        menu.addAction(settings)
+
     def _status(self) -> None:
         info = self.controller.edition()
+        count = int(info["count"]) if info["count"].isdigit() else 0
         self.statusBar().showMessage(
-            _("Directory edition {edition} · {count} services · every record shows its sources").format(**info))
+            _("Directory edition {edition} · {count} services · every record shows its sources").format(
+                edition=format_long_date(info["edition"]), count=format_number(count)))
         age = self.controller.edition_age()
         self.stale_label = QLabel(age.message() if age.stale else "")
         self.stale_label.setAccessibleName(_("Directory age warning"))
@@ -237,7 +253,7 @@ class MainWindow(QMainWindow):
         self._result = result
         self.model.set_hits(result.hits)
         n = len(result.hits)
-        self.count_label.setText(ngettext("{n} service", "{n} services", n).format(n=n))
+        self.count_label.setText(ngettext("{n} service", "{n} services", n).format(n=format_number(n)))
         self.notes.setText(" ".join(result.notes))
         if n:
             # the best match is what the worker wants to see, so new results start at the top
@@ -288,6 +304,14 @@ class MainWindow(QMainWindow):
             QGuiApplication.clipboard().setText(number)
             self.statusBar().showMessage(_("Copied {number}").format(number=number), 4000)
 
+    def open_settings(self) -> None:
+        """Settings (Ctrl+,): choosing another language rebuilds the window in it."""
+        dialog = SettingsDialog(current_language().code, self)
+        if dialog.exec() and dialog.chosen() != current_language().code:
+            # After this slot returns: the window may be replaced while the dialog unwinds.
+            code = dialog.chosen()
+            QTimer.singleShot(0, lambda: self.language_chosen.emit(code))
+
     def focus_search(self) -> None:
         """Ctrl+F."""
         self.search_box.setFocus()
@@ -316,7 +340,7 @@ class MainWindow(QMainWindow):
     def _refresh_shortlist(self) -> None:
         services = self.controller.shortlist()
         self.shortlist.set_services(services)
-        self.tabs.setTabText(2, _("&Shortlist ({n})").format(n=len(services)))
+        self.tabs.setTabText(2, _("&Shortlist ({n})").format(n=format_number(len(services))))
 
     def print_leaflet(self) -> None:
         """Print or save a leaflet about the service shown (Ctrl+P)."""

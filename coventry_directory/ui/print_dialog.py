@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from coventry_directory.core.places import UnknownPlace
-from coventry_directory.i18n import _
+from coventry_directory.i18n import _, ngettext
 from coventry_directory.i18n.languages import LANGUAGES, Language
 from coventry_directory.leaflets.base import LeafletError, write_pdf
 
@@ -89,7 +89,7 @@ class PrintDialog(QDialog):
         self.language.setAccessibleName(_("Leaflet language"))
         for lang in LANGUAGES.values():
             flag = "" if lang.reviewed else "  " + _("(translation not yet checked)")
-            self.language.addItem(f"{lang.native_name} — {lang.english_name}{flag}", lang.code)
+            self.language.addItem(f"{lang.native_name} — {_(lang.english_name)}{flag}", lang.code)
         self.size = QComboBox()
         self.size.setAccessibleName(_("Paper size"))
         self.size.addItems(["A4", "A5"])
@@ -165,7 +165,7 @@ class PrintDialog(QDialog):
         answer = QMessageBox.question(
             self, self.windowTitle(),
             _("The {language} translation has not been checked by a fluent speaker. Print it anyway? "
-              "The leaflet says so in English.").format(language=lang.english_name))
+              "The leaflet says so in English.").format(language=_(lang.english_name)))
         return answer == QMessageBox.Yes
 
     def print_(self) -> None:
@@ -184,7 +184,8 @@ class PrintDialog(QDialog):
             QMessageBox.warning(self, self.windowTitle(), _("Printing failed: {problem}\nTry “Open in PDF viewer” "
                                                            "and print from there.").format(problem=exc))
             return
-        QMessageBox.information(self, self.windowTitle(), _("Sent {n} page(s) to the printer.").format(n=pages))
+        sent = ngettext("Sent {n} page to the printer.", "Sent {n} pages to the printer.", pages)
+        QMessageBox.information(self, self.windowTitle(), sent.format(n=pages))
 
     def save(self) -> Path | None:
         """Save the PDF where the user chooses (written whole or not at all)."""

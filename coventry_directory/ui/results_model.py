@@ -17,6 +17,7 @@ from coventry_directory.core.eligibility import CHECK, EXCLUDED
 from coventry_directory.core.search import Hit
 from coventry_directory.core.taxonomy import label
 from coventry_directory.i18n import N_, _
+from coventry_directory.i18n.formatting import format_decimal
 
 HitRole = Qt.UserRole + 1
 STALE_AFTER_DAYS = 365
@@ -39,11 +40,12 @@ def stale_badge(hit: Hit, today: date | None = None) -> str | None:
 
 def row_summary(hit: Hit) -> tuple[str, str, str]:
     """(title, detail line, status line) for a hit, as words a screen reader can speak."""
-    cat = label("category", hit.categories[0]) if hit.categories else ""
+    cat = _(label("category", hit.categories[0])) if hit.categories else ""
     detail = " · ".join(p for p in (hit.organization, cat) if p)
     status = [_(_OPEN_WORDS.get(hit.open_state, _OPEN_WORDS["unknown"]))]
     if hit.distance_km is not None:
-        status.insert(0, _("about {km} km").format(km=f"{hit.distance_km:.1f}"))  # town-centre points: approximate
+        # town-centre points: approximate
+        status.insert(0, _("about {km} km").format(km=format_decimal(hit.distance_km, 1)))
     badge = stale_badge(hit)
     if badge:
         status.append(badge)
@@ -115,19 +117,25 @@ class ResultDelegate(QStyledItemDelegate):
         fm = QFontMetrics(option.font)
         line = fm.height()
         r = option.rect.adjusted(self.PAD, self.PAD // 2, -self.PAD, 0)
+        # Start-aligned in the reading direction: right-aligned when the app is right-to-left.
+        align = QStyle.visualAlignment(option.direction, Qt.AlignLeft | Qt.AlignVCenter)
         bold = QFont(option.font)
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(text)
-        painter.drawText(QRect(r.left(), r.top(), r.width(), line), Qt.AlignLeft | Qt.AlignVCenter,
+        # The name is the directory's English: laid out left to right (so "…" ends it on the
+        # right) even where the row is right-aligned; the lines below follow the app.
+        painter.setLayoutDirection(Qt.LeftToRight)
+        painter.drawText(QRect(r.left(), r.top(), r.width(), line), align,
                          QFontMetrics(bold).elidedText(title, Qt.ElideRight, r.width()))
+        painter.setLayoutDirection(option.direction)
         painter.setFont(option.font)
         painter.setPen(muted if not excluded else text)
-        painter.drawText(QRect(r.left(), r.top() + line + 2, r.width(), line), Qt.AlignLeft | Qt.AlignVCenter,
+        painter.drawText(QRect(r.left(), r.top() + line + 2, r.width(), line), align,
                          fm.elidedText(detail, Qt.ElideRight, r.width()))
         colour = _status_colour(hit, pal, selected)
         painter.setPen(colour)
-        painter.drawText(QRect(r.left(), r.top() + 2 * line + 4, r.width(), line), Qt.AlignLeft | Qt.AlignVCenter,
+        painter.drawText(QRect(r.left(), r.top() + 2 * line + 4, r.width(), line), align,
                          fm.elidedText(status, Qt.ElideRight, r.width()))
         painter.restore()
 

@@ -2,6 +2,12 @@
 
 Plain structure (headings, tables, lists) so a screen reader can move through it; every
 fact the directory does not know says so; phone numbers are links that copy the number.
+
+In another language the app's own words and the taxonomy labels are translated; what the
+directory holds as free text (names, descriptions, how to refer) stays as written, marked
+"(in English)". When the app is right-to-left, Qt's rich text does not mirror tables, so
+rows are written in mirrored order; numbers, addresses and English text are wrapped in
+Unicode isolates (LRI … PDI) so "01926 811702" never comes out as "811702 01926".
 """
 
 from __future__ import annotations
@@ -15,19 +21,58 @@ from coventry_directory.core.models import Service
 from coventry_directory.core.schedules import week_ahead
 from coventry_directory.core.taxonomy import label
 from coventry_directory.i18n import _
+from coventry_directory.i18n.choice import current_language
+from coventry_directory.i18n.formatting import babel_locale, format_weekday_date
+from coventry_directory.i18n.languages import LANGUAGES
 
 COPY_SCHEME = "copy"
 
 
+_LRI, _PDI = "\u2066", "\u2069"  # left-to-right isolate: keeps a number or English text in its own order
+
+
+def _rtl() -> bool:
+    return current_language().rtl
+
+
+def _ltr(html: str) -> str:
+    """Left-to-right text (numbers, emails, English) kept in its order inside right-to-left text."""
+    return f"{_LRI}{html}{_PDI}" if _rtl() and html else html
+
+
+def _tr(*cells: str) -> str:
+    """A table row whose cells read from the start side (reversed when right-to-left)."""
+    return "<tr>" + "".join(reversed(cells) if _rtl() else cells) + "</tr>"
+
+
+def _table() -> str:
+    return "<table width='100%'>" if _rtl() else "<table>"
+
+
 def _row(label_text: str, value: str) -> str:
-    return (f"<tr><th align='left' valign='top' style='padding:2px 12px 2px 0'>{escape(label_text)}</th>"
-            f"<td style='padding:2px 0'>{value}</td></tr>")
+    align = "right" if _rtl() else "left"
+    return _tr(f"<th align='{align}' valign='top' style='padding:2px 12px'>{escape(label_text)}</th>",
+               f"<td align='{align}' style='padding:2px 0'>{value}</td>")
 
 
-def _known(value: str | None) -> str:
+def _in_english(html: str) -> str:
+    """Directory free text: marked as English when the app speaks another language."""
+    if current_language().code == "en":
+        return html
+    # _() stays outside f-strings: on Python 3.11 babel cannot extract a call inside one.
+    marker = _("(in English)")
+    return f"{_ltr(html)} <small>{escape(marker)}</small>"
+
+
+def _known(value: str | None, free_text: bool = False) -> str:
     if value:
-        return escape(value)
+        return _in_english(escape(value)) if free_text else _ltr(escape(value))
     return f"<i>{escape(describe.not_known())}</i>"
+
+
+def _labels(taxonomy: str, codes: tuple[str, ...]) -> str:
+    """Taxonomy labels in the app's language (the catalog carries them, see i18n/extract.py)."""
+    return ", ".join(_(label(taxonomy, c)) for c in codes) if codes else describe.not_known()
 
 
 def _hours(svc: Service, today: date) -> str:
@@ -40,13 +85,15 @@ def _hours(svc: Service, today: date) -> str:
         return "<br>".join(lines)
     rows = []
     for day in week_ahead(svc.schedules, today):
-        spans = ", ".join(f"{a}–{b}" for a, b in day.intervals) or _("closed")
+        spans = ", ".join(_ltr(escape(f"{a}–{b}")) for a, b in day.intervals) or escape(_("closed"))
         if day.state == "unknown" and not day.intervals:
-            spans = describe.not_known()
-        note = f" <b>({escape(_('bank holiday: {name}').format(name=day.bank_holiday))} — "\
-               f"{escape(_('hours not known'))})</b>" if day.bank_holiday else ""
-        rows.append(f"<tr><td style='padding-right:10px'>{escape(day.weekday)} {day.date.day}</td>"
-                    f"<td>{escape(spans)}{note}</td></tr>")
+            spans = escape(describe.not_known())
+        note = ""
+        if day.bank_holiday:
+            holiday, unknown = _("bank holiday: {name}").format(name=day.bank_holiday), _("hours not known")
+            note = f" <b>({escape(holiday)} — {escape(unknown)})</b>"
+        rows.append(_tr(f"<td style='padding:0 10px'>{escape(format_weekday_date(day.date))}</td>",
+                        f"<td>{spans}{note}</td>"))
     return "<br>".join(lines) + "<table>" + "".join(rows) + "</table>"
 
 
@@ -66,56 +113,66 @@ def _verdict(verdict: Verdict | None) -> str:
     return f"<p style='background:{colour};padding:6px'>{escape(body)}</p>"
 
 
+def _language_name(code: str) -> str:
+    """A language a service speaks, named in the app's language ('Polish', 'polski'); else its code."""
+    if code in LANGUAGES:
+        return _(LANGUAGES[code].english_name)
+    return babel_locale().languages.get(code, code)
+
+
 def service_html(svc: Service, verdict: Verdict | None = None, today: date | None = None) -> str:
     """The whole record as simple, screen-reader-friendly HTML."""
     today = today or date.today()
     parts = [f"<h2>{escape(svc.name)}</h2>",
              f"<p><b>{escape(svc.organization.name)}</b> · "
-             f"{escape(describe.labels('category', svc.categories))}</p>"]
+             f"{escape(_labels('category', svc.categories))}</p>"]
     if svc.alert:
-        parts.append(f"<p style='background:#fff3cd;padding:6px'><b>{escape(_('Please note'))}:</b> "
-                     f"{escape(svc.alert)}</p>")
+        please_note = _("Please note")
+        parts.append(f"<p style='background:#fff3cd;padding:6px'><b>{escape(please_note)}:</b> "
+                     f"{_in_english(escape(svc.alert))}</p>")
     parts.append(_verdict(verdict))
-    parts.append(f"<p>{escape(svc.description)}</p>")
+    parts.append(f"<p>{_in_english(escape(svc.description))}</p>")
+    copy_tip = _("Copy this number")
     phones = "<br>".join(
-        f"<a href='{COPY_SCHEME}:{escape(p.number)}' title='{escape(_('Copy this number'))}'>{escape(p.number)}</a>"
-        + (f" — {escape(p.description)}" if p.description else "")
+        f"<a href='{COPY_SCHEME}:{escape(p.number)}' title='{escape(copy_tip)}'>"
+        f"{_ltr(escape(p.number))}</a>" + (f" — {_ltr(escape(p.description))}" if p.description else "")
         for p in svc.phones
     )
     if phones:
-        phones += f"<br><small>{escape(_('Click a number to copy it.'))}</small>"
+        phones += "<br><small>" + escape(_("Click a number to copy it.")) + "</small>"
     locations = "<br>".join(escape(describe.describe_location(loc)) for loc in svc.locations)
-    areas = _("UK-wide") if svc.coverage == "national" else describe.labels("catchment", svc.catchment)
-    languages = ", ".join(escape(code) for code in svc.languages)
-    groups = describe.labels("client_group", svc.client_groups)
+    areas = _("UK-wide") if svc.coverage == "national" else _labels("catchment", svc.catchment)
+    languages = ", ".join(escape(_language_name(code)) for code in svc.languages)
+    groups = _labels("client_group", svc.client_groups)
     if svc.groups_required and svc.client_groups:
         groups += " " + _("(only these groups)")
-    parts.append("<h3>" + escape(_("How to get help")) + "</h3><table>" + "".join([
-        _row(_("How to refer"), _known(svc.application_process)),
-        _row(_("Referral routes"), escape(describe.labels("referral_route", svc.referral_routes))),
+    parts.append("<h3>" + escape(_("How to get help")) + "</h3>" + _table() + "".join([
+        _row(_("How to refer"), _known(svc.application_process, free_text=True)),
+        _row(_("Referral routes"), escape(_labels("referral_route", svc.referral_routes))),
         _row(_("Phone"), phones or _known(None)),
         _row(_("Email"), _known(svc.email)),
         _row(_("Web"), _known(svc.url)),
         _row(_("Where"), locations or _known(None)),
         _row(_("Access"), _known(None)),  # no source describes step-free access, hearing loops or the like
-        _row(_("Delivered"), escape(describe.labels("delivery_mode", svc.delivery_modes))),
+        _row(_("Delivered"), escape(_labels("delivery_mode", svc.delivery_modes))),
     ]) + "</table>")
-    parts.append("<h3>" + escape(_("Who it is for")) + "</h3><table>" + "".join([
-        _row(_("In words"), _known(svc.eligibility_description)),
+    parts.append("<h3>" + escape(_("Who it is for")) + "</h3>" + _table() + "".join([
+        _row(_("In words"), _known(svc.eligibility_description, free_text=True)),
         _row(_("Ages"), escape(describe.age_range(svc))),
-        _row(_("Gender"), escape(describe.labels("gender", svc.genders))),
-        _row(_("Substances"), escape(describe.labels("substance", svc.substances))),
+        _row(_("Gender"), escape(_labels("gender", svc.genders))),
+        _row(_("Substances"), escape(_labels("substance", svc.substances))),
         _row(_("Client groups"), escape(groups)),
         _row(_("Areas"), escape(areas)),
         _row(_("Languages"), languages or _known(None)),
-        _row(_("Cost"), _known(svc.fees_description)),
+        _row(_("Cost"), _known(svc.fees_description, free_text=True)),
     ]) + "</table>")
     parts.append("<h3>" + escape(_("Opening hours")) + "</h3>" + _hours(svc, today))
     sources = "".join(f"<li>{escape(s)}</li>" for s in svc.sources)
-    status = label("verification", svc.verification) if svc.verification else describe.not_known()
+    status = _(label("verification", svc.verification)) if svc.verification else describe.not_known()
+    heading, status_word = _("Where this information comes from"), _("Status")
     parts.append(
-        f"<h3>{escape(_('Where this information comes from'))}</h3>"
-        f"<p>{escape(describe.evidence_note(svc))} {escape(_('Status'))}: {escape(status)}.</p>"
+        f"<h3>{escape(heading)}</h3>"
+        f"<p>{escape(describe.evidence_note(svc))} {escape(status_word)}: {escape(status)}.</p>"
         f"<ul>{sources}</ul>"
     )
     return "\n".join(p for p in parts if p)
