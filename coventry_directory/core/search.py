@@ -156,6 +156,7 @@ class SearchEngine:
         facets = store_search.facet_rows(db, ids)
         points = store_search.points(db, ids)
         context = {sid: _context_score(facets[sid], place, _nearest(place, points.get(sid, [])), age)
+                   + _profile_fit(facets[sid], profile)
                    for sid in ids if sid in facets}
         texts = store_search.folded_texts(db, ids) if not parsed.is_empty else {}
         scored = []
@@ -300,6 +301,18 @@ def _context_score(row: dict, place: Place | None, dist: float | None, age: int 
     if row["verification"] == "historic":
         score -= 0.3
     return score
+
+
+def _profile_fit(row: dict, profile: ClientProfile | None) -> float:
+    """In client mode, treatment that works with the client's substances comes first among equals."""
+    if profile is None or not profile.substances:
+        return 0.0
+    listed = row["substances"] or ""
+    if not TREATMENT & set((row["categories"] or "").split()):
+        return 0.0
+    if any(f" {s} " in listed for s in profile.substances):
+        return 1.0
+    return 0.6 if " any " in listed else 0.0
 
 
 def _notes(parsed: ParsedQuery) -> list[str]:
