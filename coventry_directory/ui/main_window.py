@@ -42,6 +42,7 @@ from coventry_directory.ui.settings_dialog import SettingsDialog
 from coventry_directory.ui.shortlist_panel import ShortlistPanel
 
 TYPING_PAUSE_MS = 120  # wait this long after a keystroke before searching
+RESULT_LIMIT = 300  # a county fits whole; a national feed shows its best 300
 
 
 class CrisisStrip(QLabel):
@@ -245,7 +246,7 @@ class MainWindow(QMainWindow):
         """Search for what is typed, with the filters (and client) given."""
         profile = self.profile.profile() if self.client_mode() else None
         filters = self.controller.filters(self.filters.state(), self.profile.home() if profile else "")
-        self.search_service.submit(self.search_box.text(), filters, profile, limit=200 if profile else 60)
+        self.search_service.submit(self.search_box.text(), filters, profile, limit=RESULT_LIMIT)
 
     def _show_results(self, result: SearchResult) -> None:
         if self._closed:
@@ -253,7 +254,10 @@ class MainWindow(QMainWindow):
         self._result = result
         self.model.set_hits(result.hits)
         n = len(result.hits)
-        self.count_label.setText(ngettext("{n} service", "{n} services", n).format(n=format_number(n)))
+        if n >= RESULT_LIMIT:
+            self.count_label.setText(_("The first {n} services: type or filter to narrow").format(n=format_number(n)))
+        else:
+            self.count_label.setText(ngettext("{n} service", "{n} services", n).format(n=format_number(n)))
         self.notes.setText(" ".join(result.notes))
         if n:
             # the best match is what the worker wants to see, so new results start at the top
