@@ -349,48 +349,26 @@ class MainWindow(QMainWindow):
     def print_leaflet(self) -> None:
         """Print or save a leaflet about the service shown (Ctrl+P)."""
         svc = self.controller.service(self._current_id) if self._current_id else None
-        if svc is None:
-            return
-        from coventry_directory.leaflets.service_leaflet import ServiceLeafletRenderer
-        from coventry_directory.ui.print_dialog import PrintDialog
+        if svc is not None:
+            from coventry_directory.ui.print_dialog import service_leaflet_dialog
 
-        def render(lang, size, large):
-            return ServiceLeafletRenderer([svc], lang, size=size, large_print=large).render()
-
-        PrintDialog(_("Print a leaflet: {name}").format(name=svc.name), render, svc.key, self).exec()
+            service_leaflet_dialog(svc, self).exec()
 
     def print_handout(self) -> None:
         """Print the shortlist as a handout for the client (service names only, nothing about them)."""
         ids = self.shortlist.ids()
-        if not ids:
-            return
-        from coventry_directory.leaflets.handout import render_handout
-        from coventry_directory.ui.print_dialog import PrintDialog
+        if ids:
+            from coventry_directory.ui.print_dialog import handout_dialog
 
-        store = self.controller.store
-
-        def render(lang, size, large):
-            return render_handout(store, ids, lang=lang, size=size, large_print=large)
-
-        PrintDialog(_("Print the shortlist handout"), render, "shortlist-handout", self).exec()
+            handout_dialog(self.controller.store, ids, self).exec()
 
     def print_topic(self) -> None:
         """Print the one ticked category near the chosen place, e.g. "Where to get naloxone in Rugby"."""
         state = self.filters.state()
-        if len(state["categories"]) != 1:
-            return
-        from coventry_directory.core.taxonomy import label
-        from coventry_directory.leaflets.topic_leaflet import TopicLeafletRenderer
-        from coventry_directory.ui.print_dialog import PrintDialog
+        if len(state["categories"]) == 1:
+            from coventry_directory.ui.print_dialog import topic_dialog
 
-        category, near, store = state["categories"][0], state["near"] or None, self.controller.store
-
-        def render(lang, size, large):
-            return TopicLeafletRenderer(store, category, near, lang, size=size, large_print=large).render()
-
-        where = near or _("Coventry and Warwickshire")
-        title = _("Print a topic leaflet: {topic}, {place}").format(topic=_(label("category", category)), place=where)
-        PrintDialog(title, render, f"{category}-{where}".replace(" ", "-").lower(), self).exec()
+            topic_dialog(self.controller.store, state["categories"][0], state["near"] or None, self).exec()
 
     def desk(self):
         """The referral desk for this user (made on first use: it may open the encrypted outbox)."""

@@ -213,3 +213,37 @@ class PrintDialog(QDialog):
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
             QMessageBox.information(self, self.windowTitle(),
                                     _("No PDF viewer is set up. The leaflet is saved at:\n{path}").format(path=path))
+
+
+def service_leaflet_dialog(svc, parent: QWidget | None = None) -> PrintDialog:
+    """The print dialog for one service's leaflet."""
+    from coventry_directory.leaflets.service_leaflet import ServiceLeafletRenderer
+
+    def render(lang, size, large):
+        return ServiceLeafletRenderer([svc], lang, size=size, large_print=large).render()
+
+    return PrintDialog(_("Print a leaflet: {name}").format(name=svc.name), render, svc.key, parent)
+
+
+def handout_dialog(store, service_ids: list[str], parent: QWidget | None = None) -> PrintDialog:
+    """The print dialog for a shortlist handout (service ids only: nothing about the client)."""
+    from coventry_directory.leaflets.handout import render_handout
+
+    def render(lang, size, large):
+        return render_handout(store, service_ids, lang=lang, size=size, large_print=large)
+
+    return PrintDialog(_("Print the shortlist handout"), render, "shortlist-handout", parent)
+
+
+def topic_dialog(store, category: str, near: str | None, parent: QWidget | None = None) -> PrintDialog:
+    """The print dialog for a topic leaflet, e.g. "Where to get naloxone in Rugby"."""
+    from coventry_directory.core.taxonomy import label
+    from coventry_directory.leaflets.topic_leaflet import TopicLeafletRenderer
+
+    def render(lang, size, large):
+        return TopicLeafletRenderer(store, category, near, lang, size=size, large_print=large).render()
+
+    where = near or _("Coventry and Warwickshire")
+    title = _("Print a topic leaflet: {topic}, {place}").format(topic=label("category", category), place=where)
+    return PrintDialog(title, render, f"{category}-{where}".replace(" ", "-").lower(), parent)
+
