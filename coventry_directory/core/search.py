@@ -109,13 +109,6 @@ class SearchResult:
     at: datetime
     notes: list[str] = field(default_factory=list)
 
-    def load_services(self, store: DirectoryStore) -> None:
-        """Load every hit's whole record in one batch (e.g. in a worker thread before display)."""
-        missing = [h for h in self.hits if h._service is None]
-        by_id = {s.id: s for s in store.services([h.id for h in missing])}
-        for hit in missing:
-            hit._service = by_id.get(hit.id)
-
 
 class SearchEngine:
     """Searches one open directory. Cheap to create; loads its vocabulary on first use."""

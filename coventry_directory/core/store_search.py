@@ -22,7 +22,6 @@ from coventry_directory.core.taxonomy import RECORD_TAXONOMY
 from coventry_directory.core.text import words
 
 
-
 def _codes_by_service(db: Database, taxonomy: str) -> dict[str, str]:
     rows = db.execute(
         "SELECT a.link_id, t.code FROM attribute a JOIN taxonomy_term t ON t.id = a.taxonomy_term_id "

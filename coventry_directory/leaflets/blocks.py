@@ -20,7 +20,7 @@ from coventry_directory.leaflets.styles import CRISIS_EDGE, CRISIS_FILL, PRIVACY
 
 def tlabels(taxonomy: str, codes) -> str:
     """Translated, comma-separated labels of taxonomy codes ('' when none)."""
-    return ", ".join(_(label(taxonomy, code)) for code in codes)
+    return ", ".join(label(taxonomy, code) for code in codes)
 
 
 def route_sentences(service: Service) -> list[str]:

@@ -94,7 +94,7 @@ class TopicLeafletRenderer(LeafletRenderer):
         template = texts.TOPIC_TITLES.get(self.category)
         if template:
             return _(template).format(place=self.place)
-        return _(texts.TOPIC_TITLE_OTHER).format(category=_(label("category", self.category)), place=self.place)
+        return _(texts.TOPIC_TITLE_OTHER).format(category=label("category", self.category), place=self.place)
 
     def story(self) -> list[Flowable]:
         """Title, facts, services, privacy and crisis lines."""

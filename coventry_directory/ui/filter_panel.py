@@ -57,6 +57,30 @@ def clear_checks(widget: QListWidget) -> None:
         widget.item(i).setCheckState(Qt.Unchecked)
 
 
+def age_box(accessible_name: str, none_text: str) -> QSpinBox:
+    """An age chooser whose lowest value means "not given"."""
+    box = QSpinBox()
+    box.setRange(-1, 120)
+    box.setSpecialValueText(none_text)
+    box.setValue(-1)
+    box.setAccessibleName(accessible_name)
+    return box
+
+
+def age_value(box: QSpinBox) -> int | None:
+    """The age chosen, or None when not given."""
+    return None if box.value() < 0 else box.value()
+
+
+def gender_box(accessible_name: str, none_text: str) -> QComboBox:
+    """A gender chooser; its data is the gender code ('' when not given)."""
+    box = QComboBox()
+    box.setAccessibleName(accessible_name)
+    for text, code in ((none_text, ANY), (_("Woman"), "female"), (_("Man"), "male")):
+        box.addItem(text, code)
+    return box
+
+
 def place_box(accessible_name: str) -> QComboBox:
     """An editable place chooser: towns and areas listed, any postcode typed."""
     box = QComboBox()
@@ -85,15 +109,8 @@ class FilterPanel(QWidget):
         super().__init__(parent)
         self.setAccessibleName(_("Filters"))
         self.near = place_box(_("Near place"))
-        self.age = QSpinBox()
-        self.age.setRange(-1, 120)
-        self.age.setSpecialValueText(_("Any age"))
-        self.age.setValue(-1)
-        self.age.setAccessibleName(_("Client age"))
-        self.gender = QComboBox()
-        self.gender.setAccessibleName(_("Gender"))
-        for text, code in ((_("Any gender"), ANY), (_("Woman"), "female"), (_("Man"), "male")):
-            self.gender.addItem(text, code)
+        self.age = age_box(_("Client age"), _("Any age"))
+        self.gender = gender_box(_("Gender"), _("Any gender"))
         self.categories = code_list("category", _("Categories"), rows=6)
         self.substances = code_list("substance", _("Substances"))
         self.groups = code_list("client_group", _("Client groups"))
@@ -154,7 +171,7 @@ class FilterPanel(QWidget):
         """The panel's values as plain data."""
         return {
             "near": place_text(self.near),
-            "age": None if self.age.value() < 0 else self.age.value(),
+            "age": age_value(self.age),
             "gender": self.gender.currentData() or None,
             "language": self.language.currentData() or None,
             "free": self.free.isChecked(),

@@ -6,12 +6,21 @@ Nothing typed here is stored: the profile lives only while the window is open.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from coventry_directory.core.eligibility import ClientProfile
 from coventry_directory.core.places import area_of
 from coventry_directory.i18n import _
-from coventry_directory.ui.filter_panel import ANY, checked_codes, clear_checks, code_list, place_box, place_text
+from coventry_directory.ui.filter_panel import (
+    age_box,
+    age_value,
+    checked_codes,
+    clear_checks,
+    code_list,
+    gender_box,
+    place_box,
+    place_text,
+)
 
 
 class ProfilePanel(QWidget):
@@ -25,15 +34,8 @@ class ProfilePanel(QWidget):
         intro = QLabel(_("Describe the person in front of you. Services they can use come first; the others "
                          "are greyed with the reason. Nothing here is saved."))
         intro.setWordWrap(True)
-        self.age = QSpinBox()
-        self.age.setRange(-1, 120)
-        self.age.setSpecialValueText(_("Not given"))
-        self.age.setValue(-1)
-        self.age.setAccessibleName(_("Client age"))
-        self.gender = QComboBox()
-        self.gender.setAccessibleName(_("Client gender"))
-        for text, code in ((_("Not given"), ANY), (_("Woman"), "female"), (_("Man"), "male")):
-            self.gender.addItem(text, code)
+        self.age = age_box(_("Client age"), _("Not given"))
+        self.gender = gender_box(_("Client gender"), _("Not given"))
         self.lives = place_box(_("Where the client lives"))
         self.substances = code_list("substance", _("Client's substances"))
         self.groups = code_list("client_group", _("Client's circumstances"))
@@ -60,7 +62,7 @@ class ProfilePanel(QWidget):
     def profile(self) -> ClientProfile:
         """The client as the eligibility engine sees them."""
         return ClientProfile(
-            age=None if self.age.value() < 0 else self.age.value(),
+            age=age_value(self.age),
             gender=self.gender.currentData() or None,
             area=area_of(place_text(self.lives)) if place_text(self.lives) else None,
             substances=checked_codes(self.substances),

@@ -40,7 +40,7 @@ def stale_badge(hit: Hit, today: date | None = None) -> str | None:
 
 def row_summary(hit: Hit) -> tuple[str, str, str]:
     """(title, detail line, status line) for a hit, as words a screen reader can speak."""
-    cat = _(label("category", hit.categories[0])) if hit.categories else ""
+    cat = label("category", hit.categories[0]) if hit.categories else ""
     detail = " · ".join(p for p in (hit.organization, cat) if p)
     status = [_(_OPEN_WORDS.get(hit.open_state, _OPEN_WORDS["unknown"]))]
     if hit.distance_km is not None:

@@ -48,8 +48,8 @@ class _Worker(QObject):
             self.store = DirectoryStore.open(self.path, readonly=True)
             self.engine = SearchEngine(self.store)
         try:
+            # hits carry what the list shows; the details pane loads a record through the UI's own store
             result = self.engine.search(request.query, request.filters, limit=request.limit, profile=request.profile)
-            result.load_services(self.store)  # the UI thread must not touch this connection
         except UnknownPlace as exc:
             self.failed.emit(request.generation, str(exc))
             return

@@ -70,11 +70,6 @@ def _known(value: str | None, free_text: bool = False) -> str:
     return f"<i>{escape(describe.not_known())}</i>"
 
 
-def _labels(taxonomy: str, codes: tuple[str, ...]) -> str:
-    """Taxonomy labels in the app's language (the catalog carries them, see i18n/extract.py)."""
-    return ", ".join(_(label(taxonomy, c)) for c in codes) if codes else describe.not_known()
-
-
 def _hours(svc: Service, today: date) -> str:
     if not svc.schedules:
         return _known(None)
@@ -125,7 +120,7 @@ def service_html(svc: Service, verdict: Verdict | None = None, today: date | Non
     today = today or date.today()
     parts = [f"<h2>{escape(svc.name)}</h2>",
              f"<p><b>{escape(svc.organization.name)}</b> · "
-             f"{escape(_labels('category', svc.categories))}</p>"]
+             f"{escape(describe.labels('category', svc.categories))}</p>"]
     if svc.alert:
         please_note = _("Please note")
         parts.append(f"<p style='background:#fff3cd;padding:6px'><b>{escape(please_note)}:</b> "
@@ -141,26 +136,26 @@ def service_html(svc: Service, verdict: Verdict | None = None, today: date | Non
     if phones:
         phones += "<br><small>" + escape(_("Click a number to copy it.")) + "</small>"
     locations = "<br>".join(escape(describe.describe_location(loc)) for loc in svc.locations)
-    areas = _("UK-wide") if svc.coverage == "national" else _labels("catchment", svc.catchment)
+    areas = _("UK-wide") if svc.coverage == "national" else describe.labels("catchment", svc.catchment)
     languages = ", ".join(escape(_language_name(code)) for code in svc.languages)
-    groups = _labels("client_group", svc.client_groups)
+    groups = describe.labels("client_group", svc.client_groups)
     if svc.groups_required and svc.client_groups:
         groups += " " + _("(only these groups)")
     parts.append("<h3>" + escape(_("How to get help")) + "</h3>" + _table() + "".join([
         _row(_("How to refer"), _known(svc.application_process, free_text=True)),
-        _row(_("Referral routes"), escape(_labels("referral_route", svc.referral_routes))),
+        _row(_("Referral routes"), escape(describe.labels("referral_route", svc.referral_routes))),
         _row(_("Phone"), phones or _known(None)),
         _row(_("Email"), _known(svc.email)),
         _row(_("Web"), _known(svc.url)),
         _row(_("Where"), locations or _known(None)),
         _row(_("Access"), _known(None)),  # no source describes step-free access, hearing loops or the like
-        _row(_("Delivered"), escape(_labels("delivery_mode", svc.delivery_modes))),
+        _row(_("Delivered"), escape(describe.labels("delivery_mode", svc.delivery_modes))),
     ]) + "</table>")
     parts.append("<h3>" + escape(_("Who it is for")) + "</h3>" + _table() + "".join([
         _row(_("In words"), _known(svc.eligibility_description, free_text=True)),
         _row(_("Ages"), escape(describe.age_range(svc))),
-        _row(_("Gender"), escape(_labels("gender", svc.genders))),
-        _row(_("Substances"), escape(_labels("substance", svc.substances))),
+        _row(_("Gender"), escape(describe.labels("gender", svc.genders))),
+        _row(_("Substances"), escape(describe.labels("substance", svc.substances))),
         _row(_("Client groups"), escape(groups)),
         _row(_("Areas"), escape(areas)),
         _row(_("Languages"), languages or _known(None)),
@@ -168,7 +163,7 @@ def service_html(svc: Service, verdict: Verdict | None = None, today: date | Non
     ]) + "</table>")
     parts.append("<h3>" + escape(_("Opening hours")) + "</h3>" + _hours(svc, today))
     sources = "".join(f"<li>{escape(s)}</li>" for s in svc.sources)
-    status = _(label("verification", svc.verification)) if svc.verification else describe.not_known()
+    status = label("verification", svc.verification) if svc.verification else describe.not_known()
     heading, status_word = _("Where this information comes from"), _("Status")
     parts.append(
         f"<h3>{escape(heading)}</h3>"
