@@ -6,7 +6,7 @@ turns it into search filters.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QListWidget,
-    QListWidgetItem,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -25,36 +24,16 @@ from coventry_directory.core.places import known_places
 from coventry_directory.core.taxonomy import vocabularies
 from coventry_directory.i18n import _
 from coventry_directory.i18n.languages import LANGUAGES
+from coventry_directory.ui.form_widgets import check_list, checked_codes, clear_checks
 
 ANY = ""
 
 
 def code_list(taxonomy: str, accessible_name: str, rows: int = 5) -> QListWidget:
     """A checkable list of a vocabulary's terms."""
-    widget = QListWidget()
-    widget.setAccessibleName(accessible_name)
-    for term in vocabularies()[taxonomy].terms:
-        item = QListWidgetItem(_(term.name))
-        item.setData(Qt.UserRole, term.code)
-        item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-        item.setCheckState(Qt.Unchecked)
-        item.setToolTip(_(term.description) if term.description else "")
-        widget.addItem(item)
-    widget.setMaximumHeight(widget.sizeHintForRow(0) * rows + 6 if widget.count() else 80)
-    return widget
-
-
-def checked_codes(widget: QListWidget) -> tuple[str, ...]:
-    """Codes of the ticked items."""
-    return tuple(
-        widget.item(i).data(Qt.UserRole) for i in range(widget.count()) if widget.item(i).checkState() == Qt.Checked
-    )
-
-
-def clear_checks(widget: QListWidget) -> None:
-    """Untick everything."""
-    for i in range(widget.count()):
-        widget.item(i).setCheckState(Qt.Unchecked)
+    terms = vocabularies()[taxonomy].terms
+    return check_list({t.code: _(t.name) for t in terms}, accessible_name, rows,
+                      tooltips={t.code: _(t.description) for t in terms if t.description})
 
 
 def age_box(accessible_name: str, none_text: str) -> QSpinBox:

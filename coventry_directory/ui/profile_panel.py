@@ -11,16 +11,8 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from coventry_directory.core.eligibility import ClientProfile
 from coventry_directory.core.places import area_of
 from coventry_directory.i18n import _
-from coventry_directory.ui.filter_panel import (
-    age_box,
-    age_value,
-    checked_codes,
-    clear_checks,
-    code_list,
-    gender_box,
-    place_box,
-    place_text,
-)
+from coventry_directory.ui.filter_panel import age_box, age_value, code_list, gender_box, place_box, place_text
+from coventry_directory.ui.form_widgets import checked_codes, clear_checks
 
 
 class ProfilePanel(QWidget):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,10 +21,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -45,77 +41,11 @@ from coventry_directory.referrals.models import RISKS, SUMMARY_FIELDS, ClientSum
 from coventry_directory.referrals.outbox import Outbox
 from coventry_directory.referrals.review import review_html
 from coventry_directory.referrals.validate import referrer_errors, validate_fields, validate_summary
+from coventry_directory.ui.form_widgets import check_list, field_form, field_value, make_field, set_field_value
 
 STEPS = (N_("Client summary"), N_("Each service's questions"), N_("Consent"), N_("Review and send"))
 _MULTILINE = {"pattern_of_use", "risk_notes", "wants", "address"}
 _ERROR_STYLE = "border: 2px solid #8b0000;"
-
-
-def _checklist(items: dict[str, str], name: str) -> QListWidget:
-    """A list of tick boxes (Space ticks the current one) for a set of codes."""
-    widget = QListWidget()
-    widget.setAccessibleName(name)
-    for code, text in items.items():
-        item = QListWidgetItem(text)
-        item.setData(Qt.UserRole, code)
-        item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
-        item.setCheckState(Qt.Unchecked)
-        widget.addItem(item)
-    widget.setMaximumHeight(22 * min(len(items), 6) + 8)
-    return widget
-
-
-def _value(widget) -> object:
-    if isinstance(widget, QLineEdit):
-        return widget.text()
-    if isinstance(widget, QPlainTextEdit):
-        return widget.toPlainText()
-    if isinstance(widget, QComboBox):
-        return widget.currentData() or ""
-    if isinstance(widget, QListWidget):
-        return [widget.item(i).data(Qt.UserRole) for i in range(widget.count())
-                if widget.item(i).checkState() == Qt.Checked]
-    return ""
-
-
-def _set_value(widget, value) -> None:
-    if isinstance(widget, QLineEdit):
-        widget.setText(str(value))
-    elif isinstance(widget, QPlainTextEdit):
-        widget.setPlainText(str(value))
-    elif isinstance(widget, QComboBox):
-        widget.setCurrentIndex(max(widget.findData(value), 0))
-    elif isinstance(widget, QListWidget):
-        for i in range(widget.count()):
-            item = widget.item(i)
-            item.setCheckState(Qt.Checked if item.data(Qt.UserRole) in value else Qt.Unchecked)
-
-
-def _field(kind: str, label: str) -> QWidget:
-    """A labelled input of one kind, with its accessible name set to its label."""
-    if kind in ("multiline",):
-        widget = QPlainTextEdit()
-        widget.setTabChangesFocus(True)  # Tab moves on, as in every other field
-        widget.setMaximumHeight(60)
-    elif kind == "yesno":
-        widget = QComboBox()
-        for text, data in ((_("Not asked"), ""), (_("Yes"), "yes"), (_("No"), "no")):
-            widget.addItem(text, data)
-    else:
-        widget = QLineEdit()
-        if kind == "date":
-            widget.setPlaceholderText(_("DD/MM/YYYY"))
-    widget.setAccessibleName(label)
-    return widget
-
-
-def _form(fields: dict[str, QWidget], labels: dict[str, str]) -> QFormLayout:
-    layout = QFormLayout()
-    for name, widget in fields.items():
-        label = QLabel(labels[name])
-        label.setBuddy(widget)
-        layout.addRow(label, widget)
-    return layout
 
 
 class ReferralWizard(QDialog):
@@ -171,20 +101,20 @@ class ReferralWizard(QDialog):
         for name, label in SUMMARY_FIELDS.items():
             if name == "substances":
                 vocab = vocabularies()["substance"]
-                widget = _checklist({t.code: t.name for t in vocab.terms}, label)
+                widget = check_list({t.code: _(t.name) for t in vocab.terms}, label)
             elif name == "risks":
-                widget = _checklist(RISKS, label)
+                widget = check_list(RISKS, label)
             elif name == "may_leave_message":
-                widget = _field("yesno", label)
+                widget = make_field("yesno", label)
             else:
-                widget = _field("multiline" if name in _MULTILINE else "date" if name == "date_of_birth" else "text",
+                widget = make_field("multiline" if name in _MULTILINE else "date" if name == "date_of_birth" else "text",
                                 label)
             self.summary_fields[name] = widget
         intro = QLabel(_("Write the person's details once; each service gets only the parts its form needs."))
         intro.setWordWrap(True)
         layout = QVBoxLayout(page)
         layout.addWidget(intro)
-        layout.addLayout(_form(self.summary_fields, SUMMARY_FIELDS))
+        layout.addLayout(field_form(self.summary_fields, SUMMARY_FIELDS))
         return page
 
     def _services_page(self) -> QWidget:
@@ -202,8 +132,8 @@ class ReferralWizard(QDialog):
             inner.addWidget(takes)
             route = svc.email if svc.email and definition.email else _("cannot be emailed — print the PDF instead")
             inner.addWidget(QLabel(_("Email: {route}").format(route=route)))
-            fields = {q.name: _field(q.kind, f"{svc.name}: {q.label}") for q in definition.questions}
-            inner.addLayout(_form(fields, {q.name: q.label + (" *" if q.required else "")
+            fields = {q.name: make_field(q.kind, f"{svc.name}: {q.label}") for q in definition.questions}
+            inner.addLayout(field_form(fields, {q.name: q.label + (" *" if q.required else "")
                                            for q in definition.questions}))
             self.answer_fields[svc.id] = fields
             layout.addWidget(box)
@@ -215,11 +145,11 @@ class ReferralWizard(QDialog):
         layout = QVBoxLayout(page)
         labels = {"name": _("Your name"), "role": _("Your role"), "organisation": _("Your organisation"),
                   "phone": _("Your phone"), "email": _("Your email")}
-        self.referrer_fields = {k: _field("text", v) for k, v in labels.items()}
+        self.referrer_fields = {k: make_field("text", v) for k, v in labels.items()}
         for key, widget in self.referrer_fields.items():
-            _set_value(widget, getattr(referrer or Referrer(), key))
+            set_field_value(widget, getattr(referrer or Referrer(), key))
         box = QGroupBox(_("Referrer"))
-        box.setLayout(_form(self.referrer_fields, labels))
+        box.setLayout(field_form(self.referrer_fields, labels))
         layout.addWidget(box)
         layout.addWidget(QLabel(_("Show or read out each information-sharing statement before asking for consent:")))
         self.statements = QTextBrowser()
@@ -267,23 +197,23 @@ class ReferralWizard(QDialog):
     # --- reading the widgets ----------------------------------------------------
     def summary(self) -> ClientSummary:
         """The summary as typed so far."""
-        return ClientSummary.from_dict({n: _value(w) for n, w in self.summary_fields.items()})
+        return ClientSummary.from_dict({n: field_value(w) for n, w in self.summary_fields.items()})
 
     def set_summary(self, summary: ClientSummary) -> None:
         """Fill the summary widgets (e.g. from a saved draft)."""
         for name, widget in self.summary_fields.items():
-            _set_value(widget, summary.value(name))
+            set_field_value(widget, summary.value(name))
 
     def referrer(self) -> Referrer:
         """The referrer as typed."""
-        return Referrer.from_dict({k: _value(w) for k, w in self.referrer_fields.items()})
+        return Referrer.from_dict({k: field_value(w) for k, w in self.referrer_fields.items()})
 
     def form_for_service(self, svc: Service) -> ReferralForm:
         """The referral form to one service, as the widgets stand."""
         referrer = self.referrer()
         consent = record_consent(self.consent_boxes[svc.id].isChecked(), method=self.consent_method.currentData(),
                                  referrer_name=referrer.name, statement_shown=self.statement_shown.isChecked())
-        answers = {k: str(_value(w)) for k, w in self.answer_fields[svc.id].items()}
+        answers = {k: str(field_value(w)) for k, w in self.answer_fields[svc.id].items()}
         return ReferralForm(service=svc.id, summary=self.summary(), referrer=referrer, consent=consent,
                             answers=answers)
 
@@ -428,7 +358,7 @@ class ReferralWizard(QDialog):
 
     def has_unsaved_input(self) -> bool:
         """True when something was typed and nothing has been sent, queued or printed yet."""
-        typed = any(_value(w) for w in self.summary_fields.values())
+        typed = any(field_value(w) for w in self.summary_fields.values())
         return typed and not self.results.text()
 
     def reject(self) -> None:  # Qt API: Esc and Close come here

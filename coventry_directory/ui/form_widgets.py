@@ -1,0 +1,106 @@
+"""Input widgets shared by the filter panel, client profile and referral wizard.
+
+Checkable code lists (a tick per taxonomy code or risk), and reading and writing a form's
+inputs whatever their kind.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from coventry_directory.i18n import _
+
+
+def check_list(items: dict[str, str], accessible_name: str, rows: int = 5,
+               tooltips: dict[str, str] | None = None) -> QListWidget:
+    """A list of tick boxes (Space ticks the current one), one per code."""
+    widget = QListWidget()
+    widget.setAccessibleName(accessible_name)
+    for code, text in items.items():
+        item = QListWidgetItem(text)
+        item.setData(Qt.UserRole, code)
+        item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+        item.setCheckState(Qt.Unchecked)
+        if tooltips and tooltips.get(code):
+            item.setToolTip(tooltips[code])
+        widget.addItem(item)
+    widget.setMaximumHeight(widget.sizeHintForRow(0) * min(rows, max(len(items), 1)) + 6 if items else 80)
+    return widget
+
+
+def checked_codes(widget: QListWidget) -> tuple[str, ...]:
+    """Codes of the ticked items."""
+    return tuple(
+        widget.item(i).data(Qt.UserRole) for i in range(widget.count()) if widget.item(i).checkState() == Qt.Checked
+    )
+
+
+def clear_checks(widget: QListWidget) -> None:
+    """Untick everything."""
+    for i in range(widget.count()):
+        widget.item(i).setCheckState(Qt.Unchecked)
+
+
+def field_value(widget) -> object:
+    """What an input holds: text, the chosen code, or the ticked codes."""
+    if isinstance(widget, QLineEdit):
+        return widget.text()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QComboBox):
+        return widget.currentData() or ""
+    if isinstance(widget, QListWidget):
+        return list(checked_codes(widget))
+    return ""
+
+
+def set_field_value(widget, value) -> None:
+    """Put a value back into an input (the reverse of :func:`field_value`)."""
+    if isinstance(widget, QLineEdit):
+        widget.setText(str(value))
+    elif isinstance(widget, QPlainTextEdit):
+        widget.setPlainText(str(value))
+    elif isinstance(widget, QComboBox):
+        widget.setCurrentIndex(max(widget.findData(value), 0))
+    elif isinstance(widget, QListWidget):
+        for i in range(widget.count()):
+            item = widget.item(i)
+            item.setCheckState(Qt.Checked if item.data(Qt.UserRole) in value else Qt.Unchecked)
+
+
+def make_field(kind: str, label: str) -> QWidget:
+    """A labelled input of one kind, with its accessible name set to its label."""
+    if kind in ("multiline",):
+        widget = QPlainTextEdit()
+        widget.setTabChangesFocus(True)  # Tab moves on, as in every other field
+        widget.setMaximumHeight(60)
+    elif kind == "yesno":
+        widget = QComboBox()
+        for text, data in ((_("Not asked"), ""), (_("Yes"), "yes"), (_("No"), "no")):
+            widget.addItem(text, data)
+    else:
+        widget = QLineEdit()
+        if kind == "date":
+            widget.setPlaceholderText(_("DD/MM/YYYY"))
+    widget.setAccessibleName(label)
+    return widget
+
+
+def field_form(fields: dict[str, QWidget], labels: dict[str, str]) -> QFormLayout:
+    """A form with each input labelled (the label is its buddy, for Alt+letter and screen readers)."""
+    layout = QFormLayout()
+    for name, widget in fields.items():
+        label = QLabel(labels[name])
+        label.setBuddy(widget)
+        layout.addRow(label, widget)
+    return layout
