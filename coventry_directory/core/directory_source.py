@@ -223,12 +223,13 @@ def _read_schedule(reader: _Reader, table: dict, service_key: str, index: int, l
     for day in (byday or "").split(","):
         if day and not _BYDAY.match(day.strip()):
             reader.problem(f"schedule byday {day!r} is not like MO, 2MO or -1FR")
+    cited = reader.cited_text(sources)
     for key in ("opens_at", "closes_at"):
         value = reader.text(table, key)
         if value:
             if not _TIME.match(value):
                 reader.problem(f"schedule {key} {value!r} must be HH:MM")
-            elif not any(p.search(reader.cited_text(sources)) for p in time_patterns(value)):
+            elif not any(p.search(cited) for p in time_patterns(value)):
                 reader.problem(f"schedule {key} {value!r} does not appear in its cited sources")
     for key in ("valid_from", "valid_to"):
         value = reader.text(table, key)

@@ -148,8 +148,8 @@ class SearchEngine:
             ids = self._candidates(parsed.groups, where)
         facets = store_search.facet_rows(db, ids)
         points = store_search.points(db, ids)
-        context = {sid: _context_score(facets[sid], place, _nearest(place, points.get(sid, [])), age)
-                   + _profile_fit(facets[sid], profile)
+        dist = {sid: _nearest(place, points.get(sid, [])) for sid in ids}
+        context = {sid: _context_score(facets[sid], place, dist[sid], age) + _profile_fit(facets[sid], profile)
                    for sid in ids if sid in facets}
         texts = store_search.folded_texts(db, ids) if not parsed.is_empty else {}
         scored = []
@@ -161,7 +161,7 @@ class SearchEngine:
             score = text_score + context[sid]
             if parsed.is_empty:
                 score -= order * 1e-6  # keep the store's order (distance or name) among equals
-            scored.append((score, sid, _nearest(place, points.get(sid, [])), matched))
+            scored.append((score, sid, dist[sid], matched))
         scored.sort(key=lambda s: (-s[0], s[1]))
         pool_ids = [s[1] for s in scored]
         if filters.open_at is not None:
