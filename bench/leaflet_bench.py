@@ -25,7 +25,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from coventry_directory.core.build import build_database
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.i18n.languages import LANGUAGES
 from coventry_directory.leaflets.handout import ShortlistHandoutRenderer, resolve_services
 from coventry_directory.leaflets.service_leaflet import ServiceLeafletRenderer

@@ -20,7 +20,7 @@ sys.path.insert(0, str(HERE))
 from synthetic import build_synthetic  # noqa: E402
 
 from coventry_directory.core.search import Filters, SearchEngine  # noqa: E402
-from coventry_directory.core.store import DirectoryStore  # noqa: E402
+from coventry_directory.store.directory import DirectoryStore  # noqa: E402
 from coventry_directory.core.text import words  # noqa: E402
 
 # A fixed mix: single words, phrases, synonyms, typos, places, ages and filters.
@@ -40,7 +40,7 @@ def like_scan(store: DirectoryStore, query: str, filters: Filters | None) -> lis
     where = " AND ".join("(s.name LIKE ? OR s.description LIKE ?)" for _ in terms)
     params = [p for t in terms for p in (f"%{t}%", f"%{t}%")]
     # a naive search must look at every row to order its results, as ours orders by relevance
-    return [r[0] for r in store.db.execute(f"SELECT s.id FROM service s WHERE {where} ORDER BY s.name LIMIT 20", params)]
+    return [r[0] for r in store._db.execute(f"SELECT s.id FROM service s WHERE {where} ORDER BY s.name LIMIT 20", params)]
 
 
 def timed(fn, repeat: int) -> list[float]:

@@ -21,7 +21,7 @@ CHILD = r"""
 import os, sys, time, json
 t0 = float(sys.argv[1])
 from coventry_directory.core.editions import current_directory_path, open_directory
-from coventry_directory.core.store import UserStore
+from coventry_directory.store.user import UserStore
 from coventry_directory.ui.app import make_application
 from coventry_directory.ui.main_window import MainWindow
 from coventry_directory.userdata import user_database_path

@@ -13,7 +13,7 @@ from pathlib import Path
 from coventry_directory.core.directory_source import read_directory
 from coventry_directory.core.ids import stable_id
 from coventry_directory.core.models import AREAS, Location, Organization, Service
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.store.directory import DirectoryStore
 
 TOWNS = [("Coventry", "coventry"), ("Nuneaton", "nuneaton-bedworth"), ("Bedworth", "nuneaton-bedworth"),
          ("Rugby", "rugby"), ("Leamington Spa", "warwick"), ("Warwick", "warwick"), ("Kenilworth", "warwick"),

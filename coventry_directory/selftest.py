@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from coventry_directory import __version__
-from coventry_directory.core.store import fts5_available
+from coventry_directory.store.database_files import fts5_available
 from coventry_directory.resources import is_frozen, resources_root
 
 
@@ -31,7 +31,7 @@ def _check_directory() -> str:
         count = store.count_services()
         if count == 0:
             raise RuntimeError(f"{store.path} holds no services")
-        hits = store.db.execute("SELECT count(*) FROM service_search WHERE service_search MATCH '\"alcohol\"'").fetchone()[0]
+        hits = store.count_text_matches("alcohol")
         info = store.info()
         return f"{store.path}: {count} services, edition {info.get('edition', '?')}, {hits} match 'alcohol'"
     finally:

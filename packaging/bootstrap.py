@@ -5,7 +5,9 @@
 
 Needs only Python 3.11+. On Debian/Ubuntu it installs the few system libraries Qt needs
 (with apt-get, when run as root or with sudo); everything else goes into ``.venv`` in the
-project folder. Re-running is quick: the install step is skipped when nothing changed.
+project folder, pinned with hashes by ``packaging/requirements.lock`` (the test and packaging
+extras too: the suite builds the wheel and the frozen app). Re-running is quick: the install
+step is skipped while ``pyproject.toml`` and the lock are unchanged.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".coventry-directory-installed"
+# Every third-party package, pinned with hashes for Linux and Windows (its header says how to
+# refresh it after editing pyproject.toml's dependencies).
+LOCK = ROOT / "packaging" / "requirements.lock"
 
 # Debian packages Qt (PySide6) needs at run time, and the test tools (PDF to PNG).
 QT_RUNTIME = [
@@ -73,7 +78,11 @@ def ensure_system_packages(names: list[str]) -> None:
 
 
 def requirements_digest() -> str:
-    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    """What the install step depends on: the declared dependencies and the lock that pins them."""
+    digest = hashlib.sha256()
+    for path in (ROOT / "pyproject.toml", LOCK):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def ensure_venv() -> None:
@@ -86,7 +95,12 @@ def ensure_venv() -> None:
     py = str(venv_python())
     say("installing Python packages into .venv (first run takes a minute or two)")
     subprocess.run([py, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([py, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
+    # Exactly the locked versions, each checked against its hash...
+    subprocess.run([py, "-m", "pip", "install", "--quiet", "--require-hashes", "-r", str(LOCK)], check=True)
+    # ...then the app itself, editable, adding nothing: no dependencies, and no build isolation
+    # (which would fetch unpinned build tools; the lock has setuptools).
+    subprocess.run([py, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "-e", str(ROOT)],
+                   check=True)
     STAMP.write_text(digest)
 
 

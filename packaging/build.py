@@ -12,12 +12,12 @@ marker, so the app keeps its data beside itself. Needs no admin rights to build 
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import platform
 import subprocess
 import sys
 import tempfile
-import tomllib
 import zipfile
 from pathlib import Path
 
@@ -35,8 +35,16 @@ def say(message: str) -> None:
 
 
 def version() -> str:
-    """The app version, from pyproject.toml (the one place it is set)."""
-    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    """The app version: ``__version__`` in coventry_directory/__init__.py, the one place it is set.
+
+    Read from the source, not imported, so it works under any Python (as setuptools reads it
+    for pyproject's dynamic version).
+    """
+    init = ROOT / "coventry_directory" / "__init__.py"
+    for node in ast.parse(init.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "__version__" for t in node.targets):
+            return str(ast.literal_eval(node.value))
+    raise SystemExit(f"[build] no __version__ in {init}")
 
 
 def executable(folder: Path) -> Path:
@@ -62,15 +70,14 @@ def ensure_build_tools() -> None:
 
 
 def set_up() -> Path:
-    """Make sure .venv has the app and PyInstaller, and the system tools are there; returns its python."""
+    """Make sure .venv has the app and PyInstaller, and the system tools are there; returns its python.
+
+    bootstrap installs the lock (packaging/requirements.lock), which has the packaging extra.
+    """
     bootstrap = _bootstrap()
     bootstrap.ensure_system_packages(bootstrap.QT_RUNTIME + BUILD_TOOLS)
     bootstrap.ensure_venv()
-    py = bootstrap.venv_python()
-    if subprocess.run([str(py), "-c", "import PyInstaller"], capture_output=True, check=False).returncode:
-        say("installing PyInstaller into .venv")
-        subprocess.run([str(py), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[packaging]"], check=True)
-    return py
+    return bootstrap.venv_python()
 
 
 def run_pyinstaller(py: Path, dist: Path, work: Path) -> Path:

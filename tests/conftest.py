@@ -43,7 +43,7 @@ def directory_db(built_directory, tmp_path) -> Path:
 @pytest.fixture
 def directory_store(directory_db):
     """The real directory, opened from this test's own copy."""
-    from coventry_directory.core.store import DirectoryStore
+    from coventry_directory.store.directory import DirectoryStore
 
     store = DirectoryStore.open(directory_db)
     yield store
@@ -64,7 +64,7 @@ def installed_directory(directory_db, user_home) -> Path:
 def sample_store(tmp_path):
     """A tiny directory built from tests/fixtures/sample_directory."""
     from coventry_directory.core.build import build_database
-    from coventry_directory.core.store import DirectoryStore
+    from coventry_directory.store.directory import DirectoryStore
 
     path = tmp_path / "sample.db"
     build_database(path, SAMPLE_SOURCES)

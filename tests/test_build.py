@@ -10,7 +10,7 @@ import pytest
 
 from coventry_directory.core.build import build_database
 from coventry_directory.core.directory_source import DirectorySourceError
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.store.directory import DirectoryStore
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_directory"
 

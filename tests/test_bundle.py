@@ -17,9 +17,10 @@ from pathlib import Path
 import pytest
 
 from coventry_directory.cli import main
-from coventry_directory.core import store_rows
+from coventry_directory.store import hsds_rows
+from coventry_directory.store import database_files
 from coventry_directory.core.editions import current_directory_path, directory_age, edition_age, open_directory
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.exchange import bundles
 from coventry_directory.exchange.errors import BundleError
 from coventry_directory.exchange.install import previous_path
@@ -51,7 +52,7 @@ def edition_db(built_directory: Path, folder: Path, edition: str) -> Path:
     path = folder / f"directory-{edition}.db"
     shutil.copyfile(built_directory, path)
     store = DirectoryStore.open(path)
-    store_rows.set_info(store, {"edition": edition})
+    hsds_rows.set_info(store, {"edition": edition})
     store.close()
     return path
 
@@ -92,7 +93,7 @@ def test_install_is_verified_kept_and_can_be_rolled_back(built_directory, tmp_pa
     target = installed_directory_path()
     bundles.install_bundle(old, target, {})
     assert current_directory_path() == target
-    manifest = bundles.install_bundle(new, target, store_rows.read_info(target))
+    manifest = bundles.install_bundle(new, target, database_files.read_info(target))
     assert hashlib.sha256(target.read_bytes()).hexdigest() == manifest["database"]["sha256"]
     store = open_directory()
     try:
@@ -101,10 +102,10 @@ def test_install_is_verified_kept_and_can_be_rolled_back(built_directory, tmp_pa
         assert store.count_services() == manifest["counts"]["service"]
     finally:
         store.close()
-    assert store_rows.read_info(previous_path(target))["edition"] == "2030-01-01"
+    assert database_files.read_info(previous_path(target))["edition"] == "2030-01-01"
     assert main(["bundle", "rollback"]) == 0
-    assert store_rows.read_info(target)["edition"] == "2030-01-01"
-    assert store_rows.read_info(previous_path(target))["edition"] == "2030-06-01"
+    assert database_files.read_info(target)["edition"] == "2030-01-01"
+    assert database_files.read_info(previous_path(target))["edition"] == "2030-06-01"
 
 
 def _bad_bundles(built_directory, tmp_path, keys) -> dict[str, Path]:
@@ -159,7 +160,7 @@ def test_an_older_edition_is_refused_as_a_downgrade(built_directory, tmp_path, k
     assert "older than the installed edition 2030-06-01" in err and "downgrade" in err
     assert installed_directory_path().read_bytes() == before
     with pytest.raises(BundleError) as exc:
-        bundles.install_bundle(old, installed_directory_path(), store_rows.read_info(installed_directory_path()))
+        bundles.install_bundle(old, installed_directory_path(), database_files.read_info(installed_directory_path()))
     assert exc.value.kind == "downgrade"
     # verify alone does not judge editions: the bundle itself is sound
     assert bundles.verify_bundle(old)["edition"] == "2030-01-01"

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from coventry_directory.core import store_rows
+from coventry_directory.store import hsds_rows
+from coventry_directory.store import database_files
 from coventry_directory.core.editions import current_directory_path, open_directory
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.exchange import bundles
 from coventry_directory.exchange.install import CHECKPOINTS, CRASH_ENV, previous_path
 from coventry_directory.exchange.signing import TRUSTED_KEYS_ENV, generate_keypair, load_signing_key
@@ -42,8 +43,8 @@ def pad(store: DirectoryStore, megabytes: int = 24) -> None:
              "last_action_date": "2030-06-01", "last_action_type": "test", "field_name": "x", "previous_value": "",
              "replacement_value": rng.randbytes(2048).hex(), "updated_by": "fault test"}
             for n in range(megabytes * 256)]
-    with store_rows.atomic(store):
-        store_rows.insert_rows(store, "metadata", rows)
+    with hsds_rows.atomic(store):
+        hsds_rows.insert_rows(store, "metadata", rows)
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ def editions(built_directory, tmp_path, monkeypatch):
         db = tmp_path / f"{name}.db"
         shutil.copyfile(built_directory, db)
         store = DirectoryStore.open(db)
-        store_rows.set_info(store, {"edition": edition})
+        hsds_rows.set_info(store, {"edition": edition})
         if name == "new":
             pad(store)
         store.close()
@@ -83,7 +84,7 @@ def assert_old_or_new(editions) -> str:
     assert current_directory_path() == target, "the installed directory vanished"
     digest = sha(target)
     assert digest in editions["digests"], "the installed file is neither the old nor the new edition"
-    info = store_rows.check_database(target)  # integrity_check passes
+    info = database_files.check_database(target)  # integrity_check passes
     assert info["edition"] == editions["digests"][digest]
     store = open_directory()
     try:

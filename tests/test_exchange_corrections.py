@@ -15,8 +15,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from coventry_directory.cli import main
-from coventry_directory.core import store_rows
-from coventry_directory.core.store import DirectoryStore, UserStore
+from coventry_directory.store import hsds_rows
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.user import UserStore
 from coventry_directory.exchange.corrections import SmtpSettings, corrections_document, send_corrections
 from coventry_directory.exchange.errors import ExchangeError
 from coventry_directory.userdata import user_database_path
@@ -76,7 +77,7 @@ def smtp(tmp_path):
 def notes(installed_directory):
     """Two queued notes, and an installed directory whose bundle named a maintainer."""
     store = DirectoryStore.open(installed_directory)
-    store_rows.set_info(store, {"maintainer_email": "maintainer@example.org"})
+    hsds_rows.set_info(store, {"maintainer_email": "maintainer@example.org"})
     sid = store.service_ids()[0]
     info, name = store.info(), store.get_service(sid).name
     store.close()

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from coventry_directory.cli import main
-from coventry_directory.core import store_rows
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.store import hsds_rows
+from coventry_directory.store import database_files
+from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.exchange.errors import InvalidData
 from coventry_directory.exchange.hsds_csv import export_csv, read_csv
 from coventry_directory.exchange.hsds_json import dumps, export_json, read_json
@@ -107,7 +108,7 @@ def contains(whole, part, path="$") -> None:
 
 
 def import_into_new(tmp_path: Path, data, name="new.db") -> DirectoryStore:
-    store = store_rows.open_new(tmp_path / name)
+    store = hsds_rows.open_new(tmp_path / name)
     write_rows(store, data, {"edition": "x"}, mode="replace")
     return store
 
@@ -138,7 +139,7 @@ def test_json_round_trip_into_an_empty_database_is_identical(directory_store, tm
         assert all(s["assured_date"] for s in after)
         assert any(s["categories"] and s["substances"] and s["sources"] for s in after)
         # and the imported directory searches like the original
-        hits = new.db.execute("SELECT count(*) FROM service_search WHERE service_search MATCH 'alcohol'").fetchone()[0]
+        hits = new._db.execute("SELECT count(*) FROM service_search WHERE service_search MATCH 'alcohol'").fetchone()[0]
         assert hits > 0
     finally:
         new.close()
@@ -156,7 +157,7 @@ def test_csv_package_round_trips_and_matches_the_spec(directory_store, tmp_path)
         export_csv(new, tmp_path / "again")
         for name in names:
             assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "csv" / name).read_bytes(), name
-        assert store_rows.table_counts(new) == store_rows.table_counts(directory_store)
+        assert hsds_rows.table_counts(new) == hsds_rows.table_counts(directory_store)
         # a CSV-imported directory exports the same JSON as the original
         assert dumps(nested_services(new)) == dumps(nested_services(directory_store))
     finally:
@@ -297,7 +298,7 @@ def test_import_file_api_reports_counts(tmp_path, user_home):
     target = tmp_path / "dir.db"
     result = import_file(tmp_path / "theirs.json", target)
     assert result.mode == "replace" and result.counts["service"] == 2 and result.counts["contact"] == 1
-    assert store_rows.check_database(target)["edition"] == "2025-03-01"
+    assert database_files.check_database(target)["edition"] == "2025-03-01"
 
 
 def test_cli_imports_a_csv_package_folder(installed_directory, tmp_path, capsys):

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QListWidget,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
     QTabBar,
@@ -28,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from coventry_directory.core.places import known_places
-from coventry_directory.core.store import DirectoryStore, UserStore
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.user import UserStore
 from coventry_directory.i18n import _
 from coventry_directory.i18n.choice import SETTING_KEY, current_language, resolve
 from coventry_directory.i18n.languages import LANGUAGES, PSEUDO_CODE
@@ -134,14 +136,15 @@ def visible_words(root: QWidget, skip: tuple[QWidget, ...] = ()) -> list[tuple[s
             add(widget, "accessible name", widget.accessibleName())
             add(widget, "accessible description", widget.accessibleDescription())
             add(widget, "status tip", widget.statusTip())
+        # A menu's items are its own actions, so they are read here; never through
+        # QAction.menu(): on a temporary QAction wrapper Shiboken ties the returned QMenu
+        # wrapper to it, and the live menu's wrapper dies with the temporary.
         for action in widget.actions():
             add(widget, "action", action.text())
             add(widget, "action tooltip", action.toolTip())
-            if action.menu() is not None:
-                add(widget, "menu", action.menu().title())
-                for item in action.menu().actions():
-                    add(widget, "menu item", item.text())
-        if isinstance(widget, QLabel):
+        if isinstance(widget, QMenu):
+            add(widget, "menu", widget.title())
+        elif isinstance(widget, QLabel):
             add(widget, "text", re.sub(r"<[^>]+>", " ", widget.text()))
         elif isinstance(widget, QAbstractButton):
             add(widget, "text", widget.text())
@@ -255,7 +258,7 @@ def choose_in_settings(qtbot, window, code: str) -> None:
         dialog.accept()
 
     QTimer.singleShot(0, answer)
-    action = next(a for m in window.menuBar().actions() for a in m.menu().actions()
+    action = next(a for menu in window.menuBar().findChildren(QMenu) for a in menu.actions()
                   if a.text() == _("&Language and settings…"))
     action.trigger()
 

@@ -13,7 +13,7 @@ import pytest
 from test_leaflet_support import assert_contains_translations, normalise, pdf_fonts, pdf_pages, pdf_text, poppler
 
 from coventry_directory.core.describe import NOT_KNOWN
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.i18n.languages import LANGUAGES
 from coventry_directory.leaflets import texts
 from coventry_directory.leaflets.base import LeafletError, write_pdf

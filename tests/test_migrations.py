@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from coventry_directory.core.schema import DIRECTORY_MIGRATIONS, USER_MIGRATIONS
-from coventry_directory.core.store import DirectoryStore, StoreError, UserStore
+from coventry_directory.store.migrations import DIRECTORY_MIGRATIONS, USER_MIGRATIONS
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.errors import StoreError
+from coventry_directory.store.user import UserStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -17,8 +19,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def test_empty_file_migrates_to_latest(tmp_path):
     path = tmp_path / "new.db"
     store = DirectoryStore.create(path)
-    assert DIRECTORY_MIGRATIONS.pending(store.db) == []
-    assert [m.name for m in DIRECTORY_MIGRATIONS.applied(store.db)] == [
+    assert DIRECTORY_MIGRATIONS.pending(store._db) == []
+    assert [m.name for m in DIRECTORY_MIGRATIONS.applied(store._db)] == [
         "m001_hsds_tables", "m002_search_index", "m003_search_facets"]
     # nothing to back up for a brand-new file
     assert list(tmp_path.glob("*.backup-*")) == []
@@ -32,14 +34,14 @@ def test_old_database_is_backed_up_then_upgraded(tmp_path, fixture, applied_befo
     path = tmp_path / "directory.db"
     shutil.copyfile(FIXTURES / fixture, path)
     store = DirectoryStore.open(path)
-    assert DIRECTORY_MIGRATIONS.pending(store.db) == []
+    assert DIRECTORY_MIGRATIONS.pending(store._db) == []
     # the old rows survive and are now searchable
     assert store.count_services() == 1
-    hits = store.db.execute("SELECT service_id FROM service_search WHERE service_search MATCH 'naloxone'").fetchall()
+    hits = store._db.execute("SELECT service_id FROM service_search WHERE service_search MATCH 'naloxone'").fetchall()
     assert hits == [("22222222-2222-5222-8222-222222222222",)]
     from coventry_directory.core.search import SearchEngine
 
-    assert [h.service.name for h in SearchEngine(store).search("naloxone").hits] == ["Old Naloxone Service"]
+    assert [h.name for h in SearchEngine(store).search("naloxone").hits] == ["Old Naloxone Service"]
     store.close()
     backups = list(tmp_path.glob("directory.backup-*.db"))
     assert len(backups) == 1
@@ -58,7 +60,7 @@ def test_user_database_migrates_from_empty_file(tmp_path):
     path = tmp_path / "user.db"
     path.touch()
     store = UserStore(path)
-    assert USER_MIGRATIONS.pending(store.db) == []
+    assert USER_MIGRATIONS.pending(store._db) == []
     store.add_to_shortlist("abc")
     store.close()
     again = UserStore(path)

@@ -24,7 +24,7 @@ from test_referral_support import (  # noqa: F401 - fixtures
     user_store,
 )
 
-from coventry_directory.core.user_store import UserStore
+from coventry_directory.store.user import UserStore
 from coventry_directory.referrals import credentials, crypto
 from coventry_directory.referrals.desk import ReferralDesk
 from coventry_directory.referrals.log import entries

@@ -28,8 +28,8 @@ from test_referral_support import (  # noqa: F401 - fixtures
 )
 
 from coventry_directory.cli import main
-from coventry_directory.cli_referrals import PASSPHRASE_ENV
-from coventry_directory.core.user_store import UserStore
+from coventry_directory.cli.referrals import PASSPHRASE_ENV
+from coventry_directory.store.user import UserStore
 from coventry_directory.userdata import user_database_path
 
 
@@ -176,7 +176,7 @@ def test_settings_are_saved_without_any_password(tls_ca, capsys):
     assert code == 0 and "relay.example.org:465 (TLS)" in out
     store = UserStore(user_database_path())
     try:
-        keys = [r[0] for r in store.db.execute("SELECT key FROM setting")]
+        keys = [r[0] for r in store._db.execute("SELECT key FROM setting")]
     finally:
         store.close()
     assert "referrals.smtp.username" in keys and not any("pass" in k for k in keys)

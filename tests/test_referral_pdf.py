@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from test_referral_support import NAME, SENDER, SERVICE_EMAIL, form_data, make_service
 
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.referrals.message import build_referral_email, new_message_id
 from coventry_directory.referrals.models import ReferralForm
 from coventry_directory.referrals.pdf import render_referral_pdf, write_referral_pdf

@@ -32,8 +32,8 @@ from test_referral_support import (  # noqa: F401 - fixtures
 )
 
 from coventry_directory.cli import main
-from coventry_directory.cli_referrals import PASSPHRASE_ENV
-from coventry_directory.core.user_store import UserStore
+from coventry_directory.cli.referrals import PASSPHRASE_ENV
+from coventry_directory.store.user import UserStore
 from coventry_directory.userdata import log_dir, user_database_path
 
 

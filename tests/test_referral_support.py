@@ -19,7 +19,7 @@ import keyring.backend
 import pytest
 
 from coventry_directory.core.models import Organization, Service
-from coventry_directory.core.user_store import UserStore
+from coventry_directory.store.user import UserStore
 from coventry_directory.referrals.smtp import SmtpConfig, save_config
 from coventry_directory.userdata import installed_directory_path, user_database_path
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from coventry_directory.core.schema import HSDS_TABLES, SEARCH_TABLE, column_names
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.store.schema import HSDS_TABLES, SEARCH_TABLE, column_names
+from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.resources import resource_path
 
 SCHEMA_DIR = resource_path("hsds-3.0", "schema")
@@ -23,9 +23,9 @@ def test_table_fields_match_hsds(table):
 def test_database_has_every_hsds_table_with_spec_columns():
     store = DirectoryStore.create()
     for table in HSDS_TABLES:
-        assert store.db[table].exists(), table
-        assert [c.name for c in store.db[table].columns] == column_names(table)
-    assert SEARCH_TABLE in store.db.table_names()
+        assert store._db[table].exists(), table
+        assert [c.name for c in store._db[table].columns] == column_names(table)
+    assert SEARCH_TABLE in store._db.table_names()
 
 
 def test_every_core_hsds_object_has_a_table():
@@ -36,7 +36,7 @@ def test_every_core_hsds_object_has_a_table():
 
 
 def test_taxonomy_is_stored_as_hsds_terms(directory_store):
-    rows = directory_store.db.execute("SELECT taxonomy, code FROM taxonomy_term").fetchall()
+    rows = directory_store._db.execute("SELECT taxonomy, code FROM taxonomy_term").fetchall()
     by_tax = {}
     for tax, code in rows:
         by_tax.setdefault(tax, set()).add(code)
@@ -44,7 +44,7 @@ def test_taxonomy_is_stored_as_hsds_terms(directory_store):
     assert {"needle-syringe", "naloxone", "mutual-aid", "detox-rehab"} <= by_tax["category"]
     assert len(by_tax["catchment"]) == 6
     # every attribute points at a real term
-    orphans = directory_store.db.execute(
+    orphans = directory_store._db.execute(
         "SELECT count(*) FROM attribute a LEFT JOIN taxonomy_term t ON t.id = a.taxonomy_term_id WHERE t.id IS NULL"
     ).fetchone()[0]
     assert orphans == 0

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from coventry_directory.core.eligibility import CHECK, ELIGIBLE, EXCLUDED, ClientProfile, assess
 from coventry_directory.core.places import UnknownPlace
 from coventry_directory.core.search import Filters, SearchEngine
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.store.directory import DirectoryStore
 
 
 @pytest.fixture(scope="module")
@@ -22,23 +22,23 @@ def engine(built_directory):
 
 
 def keys(result):
-    return [h.service.key for h in result.hits]
+    return [h.key for h in result.hits]
 
 
 def test_empty_query_lists_everything_passing_filters(engine):
     result = engine.search("", Filters(categories=("naloxone",)), limit=100)
     assert result.hits
-    assert all("naloxone" in h.service.categories for h in result.hits)
+    assert all("naloxone" in h.categories for h in result.hits)
 
 
 def test_or_within_a_group_and_across_groups(engine):
     both = engine.search("", Filters(categories=("naloxone", "needle-syringe")), limit=200)
     for h in both.hits:
-        assert {"naloxone", "needle-syringe"} & set(h.service.categories)
+        assert {"naloxone", "needle-syringe"} & set(h.categories)
     narrowed = engine.search("", Filters(categories=("naloxone", "needle-syringe"), routes=("self-referral",)), limit=200)
     assert set(keys(narrowed)) <= set(keys(both))
     for h in narrowed.hits:
-        assert "self-referral" in h.service.referral_routes
+        assert "self-referral" in engine.store.get_service(h.id).referral_routes
 
 
 def test_age_filter_keeps_unknown_ranges_and_drops_known_misfits(engine):
@@ -73,7 +73,7 @@ def test_open_at_uses_schedules(engine):
 def test_historic_hours_never_claim_open(engine):
     # CARA's Friday night hours are from 2016: shown, but never "open now"
     friday_night = datetime(2026, 11, 27, 23, 45)
-    hit = next(h for h in engine.search("CARA", now=friday_night).hits if h.service.key == "cov-cara-alcohol-ambulance")
+    hit = next(h for h in engine.search("CARA", now=friday_night).hits if h.key == "cov-cara-alcohol-ambulance")
     assert hit.open_state == "unknown" and "2016" in hit.open_reason or "not known" in hit.open_reason
 
 
@@ -88,7 +88,7 @@ def test_json_shape(engine):
 
 def test_sixteen_year_old_in_rugby_using_cannabis(engine):
     profile = ClientProfile(age=16, area="rugby", substances=("cannabis",))
-    svc = {h.service.key: h for h in engine.search("", Filters(near="Rugby"), limit=500, profile=profile).hits}
+    svc = {h.key: h for h in engine.search("", Filters(near="Rugby"), limit=500, profile=profile).hits}
     assert svc["compass-warwickshire-cypdas"].verdict.status == ELIGIBLE
     adult = svc["cgl-warwickshire-adult-service"].verdict
     assert adult.status == EXCLUDED and "Ages 18+ only" in adult.reasons

@@ -82,7 +82,7 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def engine(built_directory):
-    from coventry_directory.core.store import DirectoryStore
+    from coventry_directory.store.directory import DirectoryStore
 
     store = DirectoryStore.open(built_directory)
     yield SearchEngine(store)
@@ -96,7 +96,7 @@ def test_there_are_at_least_40_cases():
 
 @pytest.mark.parametrize(("who", "query", "expected"), CASES, ids=[f"{w}: {q} -> {e}" for w, q, e in CASES])
 def test_right_service_in_top_3(engine, who, query, expected):
-    keys = [h.service.key for h in engine.search(query, limit=3).hits]
+    keys = [h.key for h in engine.search(query, limit=3).hits]
     assert expected in keys, f"{who} typed {query!r}: got {keys}"
 
 
@@ -108,5 +108,5 @@ def test_typo_is_explained(engine):
 def test_place_in_query_gives_distances(engine):
     result = engine.search("needle exchange bedworth")
     assert result.place is not None and result.place.name == "Bedworth"
-    hub = next(h for h in result.hits if h.service.key == "cgl-warwickshire-hub-needle-exchange")
+    hub = next(h for h in result.hits if h.key == "cgl-warwickshire-hub-needle-exchange")
     assert 4 < hub.distance_km < 7  # the Nuneaton hub: Bedworth has none

@@ -16,8 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from coventry_directory.cli import main
-from coventry_directory.core import store_rows
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.store import hsds_rows
+from coventry_directory.store import database_files
+from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.exchange.errors import FeedError, InvalidData
 from coventry_directory.exchange.hsds_json import dumps
 from coventry_directory.exchange.nest import nested_services
@@ -119,14 +120,14 @@ def test_first_pull_pages_through_and_fetches_each_service(feed_server, installe
     singles = [p for p, _ in feed_server.requests if p.startswith("/api/services/")]
     assert len(singles) == len(feed_server.services)  # list items were not full
     assert exported(installed_directory) == json.loads(json.dumps(feed_server.services))  # same order too
-    info = store_rows.read_info(installed_directory)
+    info = database_files.read_info(installed_directory)
     assert info[sync_key(feed_server.url)] and info["source"] == feed_server.url
 
 
 def test_later_pulls_ask_only_for_changes_and_merge_them(feed_server, installed_directory):
     feed_server.full_list = True
     sync_feed(feed_server.url, installed_directory, per_page=25)
-    last = store_rows.read_info(installed_directory)[sync_key(feed_server.url)]
+    last = database_files.read_info(installed_directory)[sync_key(feed_server.url)]
     changed = next(s for s in feed_server.services if len(s["phones"]) >= 1)
     changed.update(name="Renamed service", last_modified="2099-01-01T00:00:00Z")
     dropped_phone = changed["phones"].pop()
@@ -143,7 +144,7 @@ def test_later_pulls_ask_only_for_changes_and_merge_them(feed_server, installed_
         assert store.count_services() == len(feed_server.services)
         assert store.get_service(changed["id"]).name == "Renamed service"
         assert store.get_service(new["id"]).name == "Brand new service"
-        phone_ids = {r["id"] for r in store_rows.read_table(store, "phone")}
+        phone_ids = {r["id"] for r in hsds_rows.read_table(store, "phone")}
         assert dropped_phone["id"] not in phone_ids  # the list that arrived is the whole truth
     finally:
         store.close()

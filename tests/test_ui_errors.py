@@ -40,13 +40,14 @@ def test_unexpected_errors_are_logged_without_what_the_user_typed(qtbot, monkeyp
 
 
 def test_stale_directory_is_flagged_in_the_status_bar(qtbot, directory_db):
-    from coventry_directory.core.store import DirectoryStore, UserStore
+    from coventry_directory.store.directory import DirectoryStore
+    from coventry_directory.store.user import UserStore
     from coventry_directory.ui.main_window import MainWindow
     from coventry_directory.userdata import user_database_path
 
     store = DirectoryStore.open(directory_db)
-    store.db.execute("UPDATE directory_info SET value = '2020-01-01' WHERE key = 'edition'")
-    store.db.conn.commit()
+    store._db.execute("UPDATE directory_info SET value = '2020-01-01' WHERE key = 'edition'")
+    store._db.conn.commit()
     user = UserStore(user_database_path())
     window = MainWindow(store, user, directory_db)
     qtbot.addWidget(window)

@@ -6,7 +6,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from coventry_directory.core.store import DirectoryStore, UserStore
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.user import UserStore
 from coventry_directory.ui.main_window import CrisisStrip, MainWindow
 from coventry_directory.ui.results_model import HitRole
 from coventry_directory.userdata import user_database_path

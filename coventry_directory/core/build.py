@@ -7,12 +7,12 @@ in key order, and the edition date comes from the records, not the clock.
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from coventry_directory import __version__
+from coventry_directory.atomic_write import SHARED, ensure_replaceable, replace_file
 from coventry_directory.core.directory_source import read_directory
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.resources import directory_source_dir
 
 
@@ -30,7 +30,8 @@ def build_database(out_path: Path, source_dir: Path | None = None) -> dict[str, 
     """Compile the sources into ``out_path`` atomically; return the edition info.
 
     Raises DirectorySourceError (listing every problem) when the sources are not valid;
-    the existing file at ``out_path`` is then left untouched.
+    the existing file at ``out_path`` is then left untouched. Raises NotARegularFile (an
+    OSError) when ``out_path`` is a folder, device, pipe or socket.
     """
     source_dir = source_dir or directory_source_dir()
     sources = read_directory(source_dir)
@@ -45,14 +46,18 @@ def build_database(out_path: Path, source_dir: Path | None = None) -> dict[str, 
     }
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_replaceable(out_path)  # before the build, not after it
+    # SQLite writes the file itself, so it is built under a scratch name and swapped in whole.
     tmp = out_path.with_name(out_path.name + ".building")
-    if tmp.exists():
-        tmp.unlink()
-    store = DirectoryStore.create(tmp)
+    tmp.unlink(missing_ok=True)
     try:
-        store.replace_directory(sources.vocabularies, sources.organizations, sources.services, info)
-        store.db.execute("VACUUM")
+        store = DirectoryStore.create(tmp)
+        try:
+            store.replace_directory(sources.vocabularies, sources.organizations, sources.services, info)
+            store.vacuum()
+        finally:
+            store.close()
+        replace_file(tmp, out_path, mode=SHARED)  # 0644: the directory is public data the app ships
     finally:
-        store.close()
-    os.replace(tmp, out_path)
+        tmp.unlink(missing_ok=True)  # gone already after the swap; a failed build leaves no scratch file
     return info

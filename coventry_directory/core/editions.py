@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coventry_directory.core.build import build_database
-from coventry_directory.core.store import DirectoryStore, StoreError
+from coventry_directory.core.clock import uk_today
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.errors import StoreError
 from coventry_directory.i18n import _
 from coventry_directory.resources import bundled_database_path, directory_source_dir, is_frozen
 from coventry_directory.userdata import installed_directory_path
@@ -37,7 +39,7 @@ def open_directory(path: Path | None = None) -> DirectoryStore:
         raise StoreError(f"The directory database {path} could not be opened: {exc}") from exc
 
 
-# --- staleness (issue 7): how old the directory's edition is --------------------------
+# --- staleness: how old the directory's edition is --------------------------
 DEFAULT_MAX_AGE_DAYS = 180
 
 
@@ -68,7 +70,7 @@ class EditionAge:
 def edition_age(info: dict[str, str], *, max_age_days: int = DEFAULT_MAX_AGE_DAYS,
                 today: dt.date | None = None) -> EditionAge:
     """How old the edition described by ``info`` (directory_info) is, against ``max_age_days``."""
-    today = today or dt.date.today()
+    today = today or uk_today()
     try:
         edition = dt.date.fromisoformat(str(info.get("edition") or "")[:10])
     except ValueError:

@@ -12,14 +12,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from coventry_directory.core import schedules as hours
-from coventry_directory.core import store_search
+from coventry_directory.core.clock import as_uk_wall_clock, uk_now
 from coventry_directory.core.eligibility import ClientProfile, Verdict, assess
-from coventry_directory.core.models import Service
 from coventry_directory.core.places import Place, distance_km, resolve_place
 from coventry_directory.core.query import ParsedQuery, TermGroup, Vocabulary, parse_query
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.search_queries import FacetFilter
 from coventry_directory.core.text import fts_term
 
 # How much a match in each indexed column counts.
@@ -49,9 +50,13 @@ class Filters:
     open_at: datetime | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Hit:
-    """One ranked result: what a results list shows, with the whole record loaded on demand."""
+    """One ranked result: what a results list shows. A plain value, safe to hand to any thread.
+
+    It holds no database handle: the whole record is loaded by whoever needs it, in their
+    own thread, through their own store (``DirectoryStore.get_service(hit.id)``).
+    """
 
     id: str
     key: str
@@ -67,15 +72,6 @@ class Hit:
     open_reason: str
     matched: tuple[str, ...] = ()
     verdict: Verdict | None = None
-    _store: DirectoryStore | None = field(default=None, repr=False, compare=False)
-    _service: Service | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def service(self) -> Service:
-        """The whole record (loaded from the store on first use, in the caller's thread)."""
-        if self._service is None:
-            self._service = self._store.services([self.id])[0]
-        return self._service
 
     def to_dict(self) -> dict:
         """The search --json shape (DESIGN.md), plus a few helpful extras."""
@@ -120,87 +116,101 @@ class SearchEngine:
     @property
     def vocabulary(self) -> Vocabulary:
         if self._vocabulary is None:
-            self._vocabulary = Vocabulary(store_search.vocabulary(self.store.db))
+            self._vocabulary = Vocabulary(self.store.queries.vocabulary())
         return self._vocabulary
 
     def search(self, query: str = "", filters: Filters | None = None, limit: int = 20,
                profile: ClientProfile | None = None, now: datetime | None = None) -> SearchResult:
-        """Rank services for ``query`` within ``filters``. Raises ValueError only for an unknown place."""
+        """Rank services for ``query`` within ``filters``. Raises ValueError only for an unknown place.
+
+        The steps: understand the query; fetch candidate ids (SQL, filters applied); score
+        them; keep those open at the asked time; build the hits (with client verdicts).
+        """
         filters = filters or Filters()
         limit = max(1, min(int(limit), 500))
-        at = filters.open_at or now or datetime.now()
+        at = as_uk_wall_clock(filters.open_at or now or uk_now())
         parsed = parse_query(query, self.vocabulary, find_place=True)
         place = _place(filters.near) if filters.near is not None else parsed.place
         age = filters.age if filters.age is not None else parsed.age
-        facet = store_search.FacetFilter(
-            categories=tuple(filters.categories), referral_routes=tuple(filters.routes),
-            delivery_modes=tuple(filters.modes), client_groups=tuple(filters.groups),
-            languages=(filters.language,) if filters.language else (), substances=tuple(filters.substances),
-            gender=filters.gender, age=filters.age, free=filters.free, scheduled_only=filters.open_at is not None,
-        )
+        ids = self._candidate_ids(parsed, place, _facet_filter(filters), limit, filters.open_at is not None)
+        facets = self.store.queries.facet_rows(ids)
+        scored = self._score(ids, facets, parsed, place, age, profile)
+        pool = [s.service_id for s in scored]
+        if filters.open_at is not None:
+            pool = self._open_at(pool, facets, at)
+        keep = pool[: limit * 3 if profile else limit]
+        hits = self._hits(keep, {s.service_id: s for s in scored}, facets, profile, at)
+        if profile:
+            rank = {"eligible": 0, "check": 1, "excluded": 2}
+            hits.sort(key=lambda h: (rank[h.verdict.status] if h.verdict else 1, -h.score))
+        return SearchResult(hits[:limit], parsed, place, at, _notes(parsed))
+
+    def _candidate_ids(self, parsed: ParsedQuery, place: Place | None, facet: FacetFilter, limit: int,
+                       open_filter: bool) -> list[str]:
+        """Ids that pass the filters: text candidates for a query, else nearest (or by name)."""
         where = facet.where()
-        db = self.store.db
-        if parsed.is_empty:
-            near = (place.latitude, place.longitude) if place and place.latitude is not None else None
-            pool = 5000 if filters.open_at is not None else limit * 3 + 50
-            ids = store_search.filtered_ids(db, where, pool, near)
-        else:
-            ids = self._candidates(parsed.groups, where)
-        facets = store_search.facet_rows(db, ids)
-        points = store_search.points(db, ids)
-        dist = {sid: _nearest(place, points.get(sid, [])) for sid in ids}
-        context = {sid: _context_score(facets[sid], place, dist[sid], age) + _profile_fit(facets[sid], profile)
-                   for sid in ids if sid in facets}
-        texts = store_search.folded_texts(db, ids) if not parsed.is_empty else {}
+        if not parsed.is_empty:
+            return self._candidates(parsed.groups, where)
+        near = (place.latitude, place.longitude) if place and place.latitude is not None else None
+        # "open at" drops most services after ranking, so it needs a wider pool to fill a page
+        pool = 5000 if open_filter else limit * 3 + 50
+        return self.store.queries.filtered_ids(where, pool, near)
+
+    def _score(self, ids: list[str], facets: dict[str, dict], parsed: ParsedQuery, place: Place | None,
+               age: int | None, profile: ClientProfile | None) -> list[_Scored]:
+        """Each candidate's score (text match plus context), best first."""
+        points = self.store.queries.points(ids)
+        texts = self.store.queries.folded_texts(ids) if not parsed.is_empty else {}
         scored = []
         for order, sid in enumerate(ids):
             row = facets.get(sid)
             if row is None:
                 continue
+            dist = _nearest(place, points.get(sid, []))
             text_score, matched = _text_score(parsed.groups, texts.get(sid), row) if texts else (0.0, ())
-            score = text_score + context[sid]
+            score = text_score + _context_score(row, place, dist, age) + _profile_fit(row, profile)
             if parsed.is_empty:
                 score -= order * 1e-6  # keep the store's order (distance or name) among equals
-            scored.append((score, sid, dist[sid], matched))
-        scored.sort(key=lambda s: (-s[0], s[1]))
-        pool_ids = [s[1] for s in scored]
-        if filters.open_at is not None:
-            schedules = self.store.schedules_for(pool_ids)
-            pool_ids = [sid for sid in pool_ids
-                        if hours.record_state(schedules.get(sid, []), facets[sid]["verification"] or None,
-                                              facets[sid]["evidence_date"], at)[0] == hours.OPEN]
-        keep = pool_ids[: limit * 3 if profile else limit]
-        rows = {sid: (score, dist, matched) for score, sid, dist, matched in scored}
-        schedules = self.store.schedules_for(keep)
-        services = {s.id: s for s in self.store.services(keep)} if profile else {}
+            scored.append(_Scored(score, sid, dist, matched))
+        scored.sort(key=lambda s: (-s.score, s.service_id))
+        return scored
+
+    def _open_at(self, ids: list[str], facets: dict[str, dict], at: datetime) -> list[str]:
+        """Only the services known to be open at ``at`` (historic hours never count as open)."""
+        schedules = self.store.schedules_for(ids)
+        return [sid for sid in ids
+                if hours.record_state(schedules.get(sid, []), facets[sid]["verification"] or None,
+                                      facets[sid]["evidence_date"], at)[0] == hours.OPEN]
+
+    def _hits(self, ids: list[str], scored: dict[str, _Scored], facets: dict[str, dict],
+              profile: ClientProfile | None, at: datetime) -> list[Hit]:
+        """The result rows, with open state and (in client mode) the eligibility verdict."""
+        schedules = self.store.schedules_for(ids)
+        services = {s.id: s for s in self.store.services(ids)} if profile else {}
         hits = []
-        for sid in keep:
-            score, dist, matched = rows[sid]
-            f = facets[sid]
+        for sid in ids:
+            s, f = scored[sid], facets[sid]
             state, reason = hours.record_state(schedules.get(sid, []), f["verification"] or None, f["evidence_date"], at)
             svc = services.get(sid)
             hits.append(Hit(
                 id=sid, key=f["key"], name=f["name"], organization=f["organization"],
                 categories=tuple((f["categories"] or "").split()), verification=f["verification"] or None,
-                assured_date=f["assured_date"], evidence_date=f["evidence_date"], score=score, distance_km=dist,
-                open_state=state, open_reason=reason, matched=matched,
-                verdict=assess(svc, profile) if svc is not None else None, _store=self.store, _service=svc,
+                assured_date=f["assured_date"], evidence_date=f["evidence_date"], score=s.score,
+                distance_km=s.distance, open_state=state, open_reason=reason, matched=s.matched,
+                verdict=assess(svc, profile) if svc is not None and profile is not None else None,
             ))
-        if profile:
-            rank = {"eligible": 0, "check": 1, "excluded": 2}
-            hits.sort(key=lambda h: (rank[h.verdict.status], -h.score))
-        return SearchResult(hits[:limit], parsed, place, at, _notes(parsed))
+        return hits
 
     def _candidates(self, groups: list[TermGroup], where: tuple[str, list]) -> list[str]:
         """Candidate ids, the strongest kinds of match first (all words in name, category, keywords)."""
-        db = self.store.db
+        queries = self.store.queries
         group_exprs = ["(" + " OR ".join(fts_term(t.text, t.prefix) for t in g.terms) + ")" for g in groups]
         all_of = " AND ".join(group_exprs)
         any_of = " OR ".join(group_exprs)
         ids: dict[str, None] = {}  # an ordered set
 
         def take(expr: str, columns: Sequence[str] = ()) -> None:
-            for sid in store_search.fts_candidates(db, expr, where, CANDIDATES, columns):
+            for sid in queries.fts_candidates(expr, where, CANDIDATES, columns):
                 ids.setdefault(sid)
 
         take(all_of, STRONG_COLUMNS)
@@ -212,9 +222,28 @@ class SearchEngine:
                 take(any_of)
         substances = tuple(g.substance for g in groups if g.substance)
         if substances and len(ids) < ENOUGH:
-            for sid in store_search.substance_candidates(db, substances, where, CANDIDATES):
+            for sid in queries.substance_candidates(substances, where, CANDIDATES):
                 ids.setdefault(sid)
         return list(ids)
+
+
+class _Scored(NamedTuple):
+    """One candidate's score, distance and the columns its words matched."""
+
+    score: float
+    service_id: str
+    distance: float | None
+    matched: tuple[str, ...]
+
+
+def _facet_filter(filters: Filters) -> FacetFilter:
+    """The hard filters as the store's facet query takes them."""
+    return FacetFilter(
+        categories=tuple(filters.categories), referral_routes=tuple(filters.routes),
+        delivery_modes=tuple(filters.modes), client_groups=tuple(filters.groups),
+        languages=(filters.language,) if filters.language else (), substances=tuple(filters.substances),
+        gender=filters.gender, age=filters.age, free=filters.free, scheduled_only=filters.open_at is not None,
+    )
 
 
 def _place(near: str | Place) -> Place:

@@ -28,7 +28,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from coventry_directory import __version__
-from coventry_directory.core import store_rows
+from coventry_directory.atomic_write import SHARED, atomic_write, ensure_replaceable
+from coventry_directory.store import hsds_rows
+from coventry_directory.store import database_files
 from coventry_directory.exchange.errors import BundleError
 from coventry_directory.exchange.install import checkpoint, commit, staging_path
 from coventry_directory.exchange.signing import key_id, trusted_keys
@@ -59,36 +61,35 @@ def build_bundle(db_path: Path, out_path: Path, signing_key: Ed25519PrivateKey, 
     """Write a signed bundle of the directory at ``db_path`` to ``out_path``; returns the manifest."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_replaceable(out_path)  # refuse e.g. a device before the (slow) copy, not after
     work = out_path.with_name(out_path.name + ".building.db")
-    tmp = out_path.with_name(out_path.name + ".part")
     try:
         manifest = _signed_manifest(db_path, work, signing_key, source, maintainer_email)
         manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        # atomic: a reader of out_path never sees half a bundle; 0644: a bundle is for handing out
+        with atomic_write(out_path, mode=SHARED) as fh, \
+                zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
             zf.writestr(MANIFEST_MEMBER, manifest_bytes)
             zf.writestr(SIG_MEMBER, base64.b64encode(signing_key.sign(manifest_bytes)))
             zf.write(work, DB_MEMBER)
-        store_rows.fsync_file(tmp)
-        os.replace(tmp, out_path)  # a reader of out_path never sees half a bundle
     finally:
         work.unlink(missing_ok=True)
-        tmp.unlink(missing_ok=True)
     return manifest
 
 
 def _signed_manifest(db_path, work: Path, signing_key: Ed25519PrivateKey, source, maintainer_email) -> dict:
     """Copy the directory to ``work``, stamp its bundle details, and describe it."""
-    store_rows.copy_database(Path(db_path), work)
+    database_files.copy_database(Path(db_path), work)
     created = _now()
-    store = store_rows.open_for_writing(work)  # brings an older file up to this app's schema
+    store = hsds_rows.open_for_writing(work)  # brings an older file up to this app's schema
     try:
         info = store.info()
         email = maintainer_email or os.environ.get(MAINTAINER_ENV) or info.get("maintainer_email")
         source = source or info.get("source") or info.get("publisher") or str(db_path)
         # the installed copy then knows its own bundle details (the corrections email uses them)
-        store_rows.set_info(store, {"bundle_created": created, "bundle_source": source, "maintainer_email": email})
-        counts = {t: n for t, n in store_rows.table_counts(store).items() if n}
-        store_rows.vacuum(store)
+        hsds_rows.set_info(store, {"bundle_created": created, "bundle_source": source, "maintainer_email": email})
+        counts = {t: n for t, n in hsds_rows.table_counts(store).items() if n}
+        store.vacuum()
     finally:
         store.close()
     sha, size = _sha256_file(work)
@@ -212,10 +213,10 @@ def install_bundle(path: Path, target: Path, installed_info: dict[str, str], *,
         check_not_older(bundle.manifest, installed_info, Path(path))
         staged = staging_path(Path(target))
         try:
+            # Not atomic_write: the staged file is one step of commit()'s swap, which fsyncs it
+            # and refuses a target that is not a regular file.
             with open(staged, "wb") as fh:
                 bundle.copy_database(fh)
-                fh.flush()
-                os.fsync(fh.fileno())
             checkpoint(2)
         except BaseException:
             staged.unlink(missing_ok=True)

@@ -2,26 +2,29 @@
 
 Notes wait in the user's database (``UserStore.add_correction``). They leave either as a
 JSON file (to hand over on a stick or attach by hand), or by email to the maintainer
-address that came with the installed bundle. Email goes only when asked, and only over
-TLS (STARTTLS, or implicit TLS on port 465): a plain-text connection is refused. The
-notes say which service and what is wrong; they never hold client details.
+address that came with the installed bundle. Email goes only when asked, through the
+same SMTP client as referrals (:mod:`coventry_directory.smtp_client`): only over TLS
+(STARTTLS, or implicit TLS on port 465) with the server's certificate checked; a server
+without STARTTLS is refused. The notes say which service and what is wrong; they never
+hold client details.
 """
 
 from __future__ import annotations
 
 import json
-import smtplib
 import ssl
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from coventry_directory import APP_NAME, __version__
-from coventry_directory.core import store_rows
-from coventry_directory.core.store import UserStore
+from coventry_directory.atomic_write import SHARED, write_text_atomic
+from coventry_directory.store.user import UserStore
 from coventry_directory.exchange.errors import ExchangeError
 from coventry_directory.exchange.importing import utc_now
+from coventry_directory.smtp_client import SendError, SmtpConfig, TlsNotOffered, deliver
 
 FORMAT = "coventry-directory-corrections"
 
@@ -36,7 +39,14 @@ class SmtpSettings:
     username: str | None = None
     password: str | None = None
     timeout: float = 30.0
-    ssl_context: ssl.SSLContext | None = None  # None: the system's trusted certificates
+    ssl_context: ssl.SSLContext | None = None  # None: the system's trusted certificates (plus ca_file)
+    ca_file: str = ""  # extra trusted CA certificate (PEM), for a server with a private CA
+
+    def config(self) -> SmtpConfig:
+        """These settings in the shared SMTP client's terms (the port chooses the TLS mode)."""
+        return SmtpConfig(host=self.host, port=self.port, security="tls" if self.port == 465 else "starttls",
+                          sender=self.sender, username=self.username or "", ca_file=self.ca_file,
+                          timeout=self.timeout)
 
 
 def corrections_document(user_store: UserStore, directory_info: dict[str, str],
@@ -58,11 +68,10 @@ def corrections_document(user_store: UserStore, directory_info: dict[str, str],
 
 
 def write_corrections(document: dict, path: Path) -> Path:
-    """Save a corrections document as a JSON file."""
+    """Save a corrections document as a JSON file, atomically (0644: it is handed to the maintainer)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return path
+    return write_text_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n", mode=SHARED)
 
 
 def build_email(document: dict, to: str, sender: str) -> EmailMessage:
@@ -92,23 +101,13 @@ def send_corrections(user_store: UserStore, document: dict, to: str | None, smtp
         return 0
     sender = smtp.sender or to
     msg = build_email(document, to, sender)
-    context = smtp.ssl_context or ssl.create_default_context()
+    cfg = smtp.config()
     try:
-        if smtp.port == 465:
-            client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
-        else:
-            client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
-        with client:
-            if smtp.port != 465:
-                client.ehlo()
-                if not client.has_extn("starttls"):
-                    raise ExchangeError(f"{smtp.host} does not offer TLS (STARTTLS); not sending")
-                client.starttls(context=context)
-                client.ehlo()
-            if smtp.username:
-                client.login(smtp.username, smtp.password or "")
-            client.send_message(msg)
-    except (smtplib.SMTPException, OSError) as exc:  # ssl.SSLError is an OSError
-        raise ExchangeError(f"sending the corrections to {to} via {smtp.host}:{smtp.port} failed: {exc}") from exc
-    store_rows.mark_corrections_sent(user_store, [c["id"] for c in document["corrections"]], utc_now())
+        deliver(cfg, sender, to, msg.as_bytes(policy=policy.SMTP), password=smtp.password,
+                context=smtp.ssl_context, what="a correction")
+    except TlsNotOffered as exc:
+        raise ExchangeError(f"{smtp.host}:{smtp.port} does not offer TLS (STARTTLS); nothing was sent") from exc
+    except SendError as exc:
+        raise ExchangeError(f"sending the corrections to {to} via {cfg.describe()} failed: {exc}") from exc
+    user_store.mark_corrections_sent([c["id"] for c in document["corrections"]], utc_now())
     return len(document["corrections"])

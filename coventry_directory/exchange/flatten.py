@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from coventry_directory.core.schema import HSDS_TABLES, column_names
+from coventry_directory.store.schema import HSDS_TABLES, column_names
 from coventry_directory.exchange.errors import Problem
 from coventry_directory.exchange.extension import extension_attribute, extension_taxonomy_rows
 from coventry_directory.exchange.hsds_schema import Relation, property_names, relations

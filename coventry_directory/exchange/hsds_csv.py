@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from pathlib import Path
 
-from coventry_directory.core.schema import HSDS_TABLES, column_names
-from coventry_directory.core.store import DirectoryStore
-from coventry_directory.core.store_rows import read_table
+from coventry_directory.atomic_write import SHARED, atomic_write, write_text_atomic
+from coventry_directory.store.schema import HSDS_TABLES, column_names
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.hsds_rows import read_table
 from coventry_directory.exchange.errors import ExchangeError, InvalidData, Problem
 from coventry_directory.exchange.flatten import FlatData
 from coventry_directory.exchange.hsds_schema import csv_file_names, field_type, required_fields, table_schema
@@ -69,16 +69,16 @@ def export_csv(store: DirectoryStore, out_dir: Path) -> list[Path]:
     written = []
     for table, name in csv_file_names().items():
         cols = column_names(table)
-        tmp = out_dir / (name + ".part")
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+        # each file atomically, so a reader never sees half a table; 0644: an export is for sharing
+        with atomic_write(out_dir / name, mode=SHARED, binary=False, newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(cols)
             for row in read_table(store, table):
                 writer.writerow([_cell(table, c, row[c]) for c in cols])
-        os.replace(tmp, out_dir / name)
         written.append(out_dir / name)
-    (out_dir / DATAPACKAGE).write_text(json.dumps(datapackage(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return [*written, out_dir / DATAPACKAGE]
+    descriptor = json.dumps(datapackage(), ensure_ascii=False, indent=2) + "\n"
+    written.append(write_text_atomic(out_dir / DATAPACKAGE, descriptor, mode=SHARED))
+    return written
 
 
 def _files(in_dir: Path, problems: list[Problem]) -> dict[str, Path]:

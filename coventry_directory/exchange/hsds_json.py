@@ -9,10 +9,10 @@ every problem.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.atomic_write import SHARED, write_text_atomic
+from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.exchange.errors import ExchangeError, InvalidData, Problem
 from coventry_directory.exchange.flatten import FlatData, flatten_services
 from coventry_directory.exchange.nest import nested_services
@@ -27,14 +27,10 @@ def dumps(services: list[dict]) -> str:
 
 
 def export_json(store: DirectoryStore, out_dir: Path) -> Path:
-    """Write ``out_dir/services.json``; returns its path. Written to a temp name, then renamed."""
+    """Write ``out_dir/services.json`` atomically (0644: an export is for sharing); returns its path."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / JSON_FILE_NAME
-    tmp = target.with_name(target.name + ".part")
-    tmp.write_text(dumps(nested_services(store)), encoding="utf-8")
-    os.replace(tmp, target)
-    return target
+    return write_text_atomic(out_dir / JSON_FILE_NAME, dumps(nested_services(store)), mode=SHARED)
 
 
 def load_services_file(path: Path) -> list:

@@ -19,7 +19,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from coventry_directory.core.schema import HSDS_TABLES, column_names
+from coventry_directory.store.schema import HSDS_TABLES, column_names
 from coventry_directory.resources import resource_path
 
 # The URI the spec publishes its files under (the openapi.json refers to it); we only use it

@@ -13,7 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coventry_directory.core import store_rows
+from coventry_directory.store import hsds_rows
+from coventry_directory.store import database_files
 from coventry_directory.exchange.errors import UnknownSource
 from coventry_directory.exchange.flatten import FlatData
 from coventry_directory.exchange.hsds_csv import DATAPACKAGE, read_csv
@@ -68,14 +69,14 @@ def write_edition(target: Path, data: FlatData, info: dict[str, str], *, mode: s
     staged = staging_path(target)
     try:
         if mode == "merge":
-            store_rows.copy_database(target, staged)
-            store = store_rows.open_for_writing(staged)
+            database_files.copy_database(target, staged)
+            store = hsds_rows.open_for_writing(staged)
         else:
-            store = store_rows.open_new(staged)
+            store = hsds_rows.open_new(staged)
         try:
             counts = write_rows(store, data, info, mode=mode)
             if mode == "merge":
-                store_rows.set_info(store, {"edition": str(store_rows.column_max(store, "service", "assured_date") or "")[:10]})
+                hsds_rows.set_info(store, {"edition": str(hsds_rows.column_max(store, "service", "assured_date") or "")[:10]})
         finally:
             store.close()
     except BaseException:

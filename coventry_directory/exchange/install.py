@@ -6,6 +6,11 @@ rename is atomic, so whoever opens the directory - now, or after a crash or a po
 at any moment - finds either the whole old file or the whole new one, never a mix and
 never nothing. The old file is kept as ``directory.previous.db`` for ``rollback``.
 
+This is :mod:`coventry_directory.atomic_write`'s recipe spread over several steps (the
+staged file is checked by SQLite before the swap, and the previous copy is made in
+between), so it uses that module's pieces - the fsyncs and the refusal to replace
+anything but a regular file - rather than its one-shot writer.
+
 For the fault-injection test, the environment variable named by ``CRASH_ENV`` makes the
 process kill itself (SIGKILL, no clean-up) when it reaches that numbered step.
 """
@@ -17,8 +22,9 @@ import shutil
 import signal
 from pathlib import Path
 
-from coventry_directory.core import store_rows
-from coventry_directory.core.store import StoreError
+from coventry_directory.atomic_write import NotARegularFile, ensure_replaceable, fsync_dir, fsync_file
+from coventry_directory.store import database_files
+from coventry_directory.store.errors import StoreError
 from coventry_directory.exchange.errors import ExchangeError
 
 CRASH_ENV = "COVENTRY_DIRECTORY_INSTALL_CRASH_AT"
@@ -46,17 +52,6 @@ def staging_path(target: Path) -> Path:
     return target.with_name(f"{target.name}.incoming-{os.getpid()}")
 
 
-def fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX; Windows has no directory handles)."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _keep_copy(src: Path, dst: Path) -> None:
     """``dst`` becomes a complete copy of ``src``, replaced atomically."""
     tmp = dst.with_name(dst.name + ".tmp")
@@ -65,7 +60,7 @@ def _keep_copy(src: Path, dst: Path) -> None:
         os.link(src, tmp)  # instant and atomic; no second copy of the bytes
     except OSError:
         shutil.copyfile(src, tmp)  # file systems without hard links (FAT USB sticks)
-        store_rows.fsync_file(tmp)
+        fsync_file(tmp)
     os.replace(tmp, dst)
 
 
@@ -76,12 +71,16 @@ def commit(staged: Path, target: Path) -> dict[str, str]:
     """
     staged, target = Path(staged), Path(target)
     try:
-        info = store_rows.check_database(staged)
+        ensure_replaceable(target)  # never swap a database in over a folder, device or pipe
+        info = database_files.check_database(staged)
+    except NotARegularFile as exc:
+        staged.unlink(missing_ok=True)
+        raise ExchangeError(f"the new directory was not installed: {exc}") from exc
     except StoreError as exc:
         staged.unlink(missing_ok=True)
         raise ExchangeError(f"the new directory failed its check and was not installed: {exc}") from exc
     checkpoint(3)
-    store_rows.fsync_file(staged)
+    fsync_file(staged)
     checkpoint(4)
     if target.is_file():
         _keep_copy(target, previous_path(target))
@@ -104,9 +103,13 @@ def rollback(target: Path) -> dict[str, str]:
     if not previous.is_file():
         raise ExchangeError("there is no previous directory edition to go back to")
     try:
-        info = store_rows.check_database(previous)
+        info = database_files.check_database(previous)
     except StoreError as exc:
         raise ExchangeError(f"the previous edition cannot be used: {exc}") from exc
+    try:
+        ensure_replaceable(target)
+    except NotARegularFile as exc:
+        raise ExchangeError(f"cannot go back to the previous edition: {exc}") from exc
     swap = target.with_name(target.name + ".rollback")
     if target.is_file():
         _keep_copy(target, swap)

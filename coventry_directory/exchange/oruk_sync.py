@@ -22,7 +22,7 @@ import urllib.request
 from pathlib import Path
 
 from coventry_directory import __version__
-from coventry_directory.core import store_rows
+from coventry_directory.store import database_files
 from coventry_directory.exchange.errors import FeedError, InvalidData, Problem
 from coventry_directory.exchange.flatten import Flattener
 from coventry_directory.exchange.hsds_schema import relations
@@ -117,7 +117,7 @@ def sync_feed(url: str, target: Path, *, full: bool = False, timeout: float = DE
     # The next delta asks for changes since this moment, less an overlap: a feed whose clock
     # runs a little behind ours must not lose changes, and fetching a few twice is harmless.
     started = utc_now(-SYNC_OVERLAP_SECONDS)
-    current = store_rows.read_info(target) if target.is_file() else {}
+    current = database_files.read_info(target) if target.is_file() else {}
     last = None if full else current.get(sync_key(base))
     mode = "merge" if last else "replace"
     client = FeedClient(base, timeout)

@@ -17,6 +17,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from coventry_directory.atomic_write import SHARED, fsync_dir, write_bytes_atomic
 from coventry_directory.exchange.errors import ExchangeError
 from coventry_directory.resources import resource_path
 
@@ -47,15 +48,20 @@ def generate_keypair(private_path: Path, public_path: Path, passphrase: str | No
                   else serialization.NoEncryption())
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
     private_path.parent.mkdir(parents=True, exist_ok=True)
+    # O_EXCL, not atomic_write: the point is to never replace an existing key, which a
+    # rename cannot promise. The key is flushed to disk before the public half is written.
     try:
         fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError as exc:
         raise SigningKeyError(f"{private_path} already exists; refusing to overwrite a signing key") from exc
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)
+        fh.flush()
+        os.fsync(fh.fileno())
+    fsync_dir(private_path.parent)
     public_path.parent.mkdir(parents=True, exist_ok=True)
-    public_path.write_bytes(key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    write_bytes_atomic(public_path, public, mode=SHARED)  # 0644: a public key is for handing out
     return key_id(key.public_key())
 
 

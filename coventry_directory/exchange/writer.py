@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from coventry_directory.core import store_rows
-from coventry_directory.core.schema import HSDS_TABLES
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.store import hsds_rows
+from coventry_directory.store.schema import HSDS_TABLES
+from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.exchange.extension import extension_attribute
 from coventry_directory.exchange.flatten import FlatData
 from coventry_directory.exchange.hsds_schema import owner_columns, relations
@@ -35,15 +35,15 @@ def write_rows(store: DirectoryStore, data: FlatData, info: Mapping[str, str | N
     if mode not in ("replace", "merge"):
         raise ValueError(mode)
     rows = data.rows()
-    with store_rows.atomic(store):
+    with hsds_rows.atomic(store):
         if mode == "replace":
-            store_rows.clear_tables(store, HSDS_TABLES)
+            hsds_rows.clear_tables(store, HSDS_TABLES)
         else:
             _delete_dropped(store, data)
         for table in HSDS_TABLES:
-            store_rows.insert_rows(store, table, rows[table])
-        store_rows.set_info(store, info, replace_all=(mode == "replace"))
-        store_rows.rebuild_search(store)
+            hsds_rows.insert_rows(store, table, rows[table])
+        hsds_rows.set_info(store, info, replace_all=(mode == "replace"))
+        hsds_rows.rebuild_search(store)
     return {t: len(r) for t, r in rows.items() if r}
 
 
@@ -57,22 +57,22 @@ def _delete_dropped(store: DirectoryStore, data: FlatData) -> None:
             if rel.table == "location":
                 # organization.locations only lists locations no service reaches (see nest.py)
                 keep |= _reached_locations(store, data)
-            deleted = store_rows.delete_owned(store, rel.table, {rel.fk: a.parent_id}, nulls, keep)
+            deleted = hsds_rows.delete_owned(store, rel.table, {rel.fk: a.parent_id}, nulls, keep)
         elif rel.kind == "link":
             keep = set(a.child_ids)
             if (a.parent_table, a.parent_id) in data.extensions:
                 keep.add(extension_attribute(a.parent_table, a.parent_id, {})["id"])
-            deleted = store_rows.delete_owned(
+            deleted = hsds_rows.delete_owned(
                 store, "attribute", {"link_id": a.parent_id, "link_entity": a.parent_table}, (), keep)
         elif rel.kind == "resource":
-            deleted = store_rows.delete_owned(
+            deleted = hsds_rows.delete_owned(
                 store, "metadata", {"resource_id": a.parent_id, "resource_type": a.parent_table}, (), a.child_ids)
         else:
             continue
         gone.setdefault(rel.table, set()).update(deleted)
     # records that arrived without extension fields lose any they had before
     stale = [extension_attribute(t, i, {})["id"] for t, i in data.record_keys() if (t, i) not in data.extensions]
-    store_rows.delete_ids(store, "attribute", stale)
+    hsds_rows.delete_ids(store, "attribute", stale)
     _cascade(store, gone)
 
 
@@ -84,7 +84,7 @@ def _higher_owners(table: str, fk: str) -> list[str]:
 
 def _reached_locations(store: DirectoryStore, data: FlatData) -> set[str]:
     incoming = {r["location_id"] for r in data.tables["service_at_location"].values() if r.get("location_id")}
-    return incoming | set(store_rows.column_values(store, "service_at_location", "location_id"))
+    return incoming | set(hsds_rows.column_values(store, "service_at_location", "location_id"))
 
 
 def _cascade(store: DirectoryStore, gone: dict[str, set[str]]) -> None:
@@ -94,11 +94,11 @@ def _cascade(store: DirectoryStore, gone: dict[str, set[str]]) -> None:
         for rid in sorted(ids):
             for rel in relations(table):
                 if rel.kind == "link":
-                    store_rows.delete_owned(store, "attribute", {"link_id": rid, "link_entity": table})
+                    hsds_rows.delete_owned(store, "attribute", {"link_id": rid, "link_entity": table})
                 elif rel.kind == "resource":
-                    store_rows.delete_owned(store, "metadata", {"resource_id": rid, "resource_type": table})
+                    hsds_rows.delete_owned(store, "metadata", {"resource_id": rid, "resource_type": table})
                 elif rel.kind == "many":
                     # only children this row owned; a child another parent still owns stays
-                    victims = store_rows.delete_owned(store, rel.table, {rel.fk: rid}, _higher_owners(rel.table, rel.fk))
+                    victims = hsds_rows.delete_owned(store, rel.table, {rel.fk: rid}, _higher_owners(rel.table, rel.fk))
                     if victims:
                         gone.setdefault(rel.table, set()).update(victims)

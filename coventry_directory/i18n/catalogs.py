@@ -13,11 +13,10 @@ from the ``.pot`` by the same build step, and goes stale when the ``.pot`` chang
 from __future__ import annotations
 
 import gettext
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from coventry_directory.atomic_write import SHARED, atomic_write
 from coventry_directory.i18n import use_translation
 from coventry_directory.i18n.languages import LANGUAGES, PSEUDO_CODE, get_language
 from coventry_directory.resources import is_frozen, resource_path, resources_root
@@ -87,15 +86,10 @@ def compile_catalog(code: str) -> Path:
     except Exception as exc:  # babel raises several types for a malformed file
         raise CatalogError(f"cannot read {source}: {exc}") from exc
     target.parent.mkdir(parents=True, exist_ok=True)
-    # Temp file + rename: a reader never sees half a catalog.
-    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".mo", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write_mo(fh, catalog, use_fuzzy=False)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # Atomic: a running app never reads half a catalog. 0644: catalogs ship with the app and
+    # every user of a shared install must be able to read them.
+    with atomic_write(target, mode=SHARED) as fh:
+        write_mo(fh, catalog, use_fuzzy=False)
     return target
 
 

@@ -22,6 +22,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
 from coventry_directory import __version__
+from coventry_directory.atomic_write import SHARED, write_bytes_atomic
 from coventry_directory.i18n.catalogs import DOMAIN, build_translations, po_path, pot_path, translated_codes
 from coventry_directory.resources import resources_root
 
@@ -69,7 +70,7 @@ def _render(catalog: Catalog) -> bytes:
 def _write_if_changed(path: Path, catalog: Catalog, old: Catalog | None) -> bool:
     if old is not None and _messages(old) == _messages(catalog):
         return False
-    path.write_bytes(_render(catalog))
+    write_bytes_atomic(path, _render(catalog), mode=SHARED)  # source files in the repository: 0644
     return True
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import tempfile
 from abc import ABC, abstractmethod
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Table, TableStyle
 
 from coventry_directory import __version__
+from coventry_directory.atomic_write import SHARED, write_bytes_atomic
 from coventry_directory.core.describe import not_known
 from coventry_directory.i18n import _
 from coventry_directory.i18n.catalogs import in_language
@@ -218,21 +217,11 @@ class LeafletRenderer(ABC):
 
 
 def write_pdf(path: Path | str, data: bytes) -> Path:
-    """Write a PDF atomically: a temp file beside the target, then a rename.
+    """Write a PDF atomically (0644: a leaflet is for sharing); returns its path.
 
     A reader (a printer queue, a volunteer opening the folder) never sees half a file.
+    Raises NotARegularFile (an OSError) when ``path`` is a folder, device, pipe or socket.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a leaflet is for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_bytes_atomic(path, data, mode=SHARED)

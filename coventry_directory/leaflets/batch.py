@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.i18n.languages import Language
 from coventry_directory.leaflets.base import write_pdf
 from coventry_directory.leaflets.handout import ShortlistHandoutRenderer, resolve_services

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from coventry_directory.core.models import Service
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.i18n import _
 from coventry_directory.i18n.languages import Language
 from coventry_directory.leaflets import blocks, texts

@@ -9,7 +9,7 @@ from __future__ import annotations
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from coventry_directory.core.models import Service
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.core.taxonomy import label, vocabularies
 from coventry_directory.i18n import _
 from coventry_directory.i18n.languages import Language
@@ -49,9 +49,10 @@ def select_services(store: DirectoryStore, category: str, near: str | None = Non
     except UnknownPlace as exc:
         raise LeafletError(str(exc)) from exc
     hits = SearchEngine(store).search(query="", filters=Filters(categories=(category,), near=place), limit=limit).hits
+    services = {svc.id: svc for svc in store.services([hit.id for hit in hits])}
     chosen = []
     for hit in hits:
-        svc = hit.service
+        svc = services[hit.id]
         if svc.status in _GONE or category not in svc.categories:
             continue
         if place is not None and place.area and svc.coverage != "national" and svc.catchment \

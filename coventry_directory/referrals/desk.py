@@ -15,7 +15,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 from coventry_directory.core.models import Service
-from coventry_directory.core.user_store import UserStore
+from coventry_directory.store.user import UserStore
 from coventry_directory.referrals import credentials
 from coventry_directory.referrals.forms import FormDefinition
 from coventry_directory.referrals.log import log_printed, log_row

@@ -1,32 +1,24 @@
-"""Atomic, private file writes for anything that holds a referral.
+"""Private file writes for anything that holds a referral, and private folders for them.
 
-A temp file in the target's own folder (so no copy lands in a shared /tmp), made private
-(0600) from the start, flushed to disk, then renamed over the target: a reader or a crash
-sees the old file or the new one, never half of one.
+Writes go through :mod:`coventry_directory.atomic_write`: a temp file in the target's own
+folder (so no copy lands in a shared /tmp), private (0600) from its first byte, flushed to
+disk, then renamed over the target - a reader or a crash sees the old file or the new one,
+never half of one.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
+
+from coventry_directory.atomic_write import PRIVATE, write_bytes_atomic
 
 
 def write_private(path: Path | str, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically, readable by this user only."""
+    """Write ``data`` to ``path`` atomically, readable by this user only (0600)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)  # mkstemp: mode 0600
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_bytes_atomic(path, data, mode=PRIVATE)
 
 
 def private_folder(path: Path) -> Path:

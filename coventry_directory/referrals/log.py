@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from coventry_directory.core.referral_store import ReferralStore
-from coventry_directory.core.user_store import UserStore
+from coventry_directory.core.clock import uk_today
+from coventry_directory.store.referrals import ReferralStore
+from coventry_directory.store.user import UserStore
 from coventry_directory.referrals.prepare import PreparedReferral
 
 STATUSES: dict[str, str] = {
@@ -48,7 +49,7 @@ def log_printed(user_store: UserStore, ref: PreparedReferral, today: dt.date | N
     store = ReferralStore(user_store)
     if store.log_row(ref.id) is not None:
         return ref.id  # printing the same referral again is not a second referral
-    today = today or dt.date.today()
+    today = today or uk_today()
     row = log_row(ref, delivery="pdf")
     row.update(status="printed", status_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                follow_up_by=(today + dt.timedelta(days=DEFAULT_FOLLOW_UP_DAYS)).isoformat())
@@ -63,7 +64,7 @@ def entries(user_store: UserStore) -> list[dict]:
 
 def follow_ups(user_store: UserStore, today: dt.date | None = None) -> list[dict]:
     """Referrals still waiting for an answer, soonest first, each with ``due`` (bool)."""
-    today_text = (today or dt.date.today()).isoformat()
+    today_text = (today or uk_today()).isoformat()
     rows = ReferralStore(user_store).follow_ups(OPEN_STATUSES)
     for row in rows:
         row["due"] = bool(row["follow_up_by"]) and row["follow_up_by"] <= today_text

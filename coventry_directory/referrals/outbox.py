@@ -22,11 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coventry_directory.core.referral_store import ReferralStore
-from coventry_directory.core.user_store import UserStore
+from coventry_directory.store.referrals import ReferralStore
+from coventry_directory.store.user import UserStore
 from coventry_directory.referrals import crypto
 from coventry_directory.referrals.files import private_folder, write_private
-from coventry_directory.referrals.smtp import SendError
+from coventry_directory.smtp_client import SendError
 from coventry_directory.userdata import data_dir
 
 log = logging.getLogger(__name__)  # ids and service names only: never client details

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from coventry_directory.core.clock import uk_today
 from coventry_directory.core.models import Service
 from coventry_directory.core.taxonomy import vocabularies
 from coventry_directory.referrals.forms import FormDefinition
@@ -129,7 +130,7 @@ def validate_summary(summary: ClientSummary, today: dt.date | None = None) -> li
     """Format checks on whatever the summary holds (no required fields: forms decide those)."""
     from coventry_directory.referrals.models import SUMMARY_FIELDS
 
-    return _summary_formats(summary, set(SUMMARY_FIELDS), today or dt.date.today())
+    return _summary_formats(summary, set(SUMMARY_FIELDS), today or uk_today())
 
 
 def age_range_errors(summary: ClientSummary, service: Service, today: dt.date) -> list[FieldError]:
@@ -178,7 +179,7 @@ def _answer_errors(form: ReferralForm, definition: FormDefinition) -> list[Field
 def validate_fields(form: ReferralForm, service: Service, definition: FormDefinition,
                     today: dt.date | None = None) -> list[FieldError]:
     """Everything but consent: the fields this service's form takes, its questions, the referrer."""
-    today = today or dt.date.today()
+    today = today or uk_today()
     summary, taken = form.summary, set(definition.fields)
     errors = []
     for name in definition.required:

@@ -17,7 +17,8 @@ from logging.handlers import RotatingFileHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from coventry_directory import APP_NAME, __version__
-from coventry_directory.core.store import StoreError, UserStore
+from coventry_directory.store.errors import StoreError
+from coventry_directory.store.user import UserStore
 from coventry_directory.i18n import _
 from coventry_directory.userdata import log_dir, user_database_path
 
@@ -78,7 +79,7 @@ def install_exception_hook() -> None:
 
 def run_app(lang: str | None = None) -> int:
     """Open the main window (in ``lang`` if given) and run the event loop; returns the exit code."""
-    from coventry_directory.cli_common import UsageError
+    from coventry_directory.cli.common import UsageError
     from coventry_directory.core.editions import current_directory_path, open_directory
     from coventry_directory.i18n.choice import SETTING_KEY, resolve, ui_language
     from coventry_directory.i18n.languages import UnknownLanguage

@@ -12,7 +12,8 @@ from coventry_directory.core.editions import DEFAULT_MAX_AGE_DAYS, EditionAge, e
 from coventry_directory.core.eligibility import ClientProfile, Verdict, assess
 from coventry_directory.core.models import Service
 from coventry_directory.core.search import Filters
-from coventry_directory.core.store import DirectoryStore, UserStore
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.user import UserStore
 
 
 class DirectoryController:

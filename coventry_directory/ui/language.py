@@ -20,7 +20,8 @@ from PySide6.QtCore import QLibraryInfo, QObject, Qt, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QComboBox, QListWidget
 
-from coventry_directory.core.store import DirectoryStore, UserStore
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.user import UserStore
 from coventry_directory.i18n import N_, _
 from coventry_directory.i18n.choice import SETTING_KEY, activate, current_language
 from coventry_directory.i18n.languages import LANGUAGES, Language

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from coventry_directory.core.search import SearchResult
-from coventry_directory.core.store import DirectoryStore, UserStore
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.user import UserStore
 from coventry_directory.i18n import _, ngettext
 from coventry_directory.i18n.choice import current_language
 from coventry_directory.i18n.formatting import format_long_date, format_number

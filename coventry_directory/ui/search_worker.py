@@ -15,7 +15,7 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 from coventry_directory.core.eligibility import ClientProfile
 from coventry_directory.core.places import UnknownPlace
 from coventry_directory.core.search import Filters, SearchEngine, SearchResult
-from coventry_directory.core.store import DirectoryStore
+from coventry_directory.store.directory import DirectoryStore
 
 
 @dataclass

@@ -17,7 +17,7 @@ os.environ.setdefault("COVENTRY_DIRECTORY_HOME", tempfile.mkdtemp(prefix="cd-sho
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 
 from coventry_directory.core.editions import current_directory_path, open_directory  # noqa: E402
-from coventry_directory.core.store import UserStore  # noqa: E402
+from coventry_directory.store.user import UserStore  # noqa: E402
 from coventry_directory.ui.app import make_application  # noqa: E402
 from coventry_directory.ui.main_window import MainWindow  # noqa: E402
 from coventry_directory.userdata import user_database_path  # noqa: E402

@@ -1,18 +1,24 @@
 ; Inno Setup script: a per-user installer for the one-folder Windows build.
 ;
-;   iscc /DAppVersion=0.1.0 packaging\windows\coventry-directory.iss
+;   iscc packaging\windows\coventry-directory.iss
 ;
 ; Run from the repository root after `python packaging\build.py` has made
-; dist\coventry-directory\. Installs into the user's own Programs folder
-; (%LOCALAPPDATA%\Programs\Coventry Directory), adds Start-menu entries for this user only
-; and writes nothing machine-wide: no admin rights, no UAC prompt. Untested here (no
-; Windows runner yet): see docs/packaging.md.
+; dist\coventry-directory\. The version is read from the built executable's version
+; resource, which the PyInstaller spec writes from coventry_directory.__version__ (the one
+; place it is set); /DAppVersion=X overrides it, as the Windows workflow does. Installs
+; into the user's own Programs folder (%LOCALAPPDATA%\Programs\Coventry Directory), adds
+; Start-menu entries for this user only and writes nothing machine-wide: no admin rights,
+; no UAC prompt. Untested here (no Windows runner yet): see docs/packaging.md.
 
-#ifndef AppVersion
-  #define AppVersion "0.0.0"
-#endif
 #define AppName "Coventry Directory"
 #define SourceDir "..\..\dist\coventry-directory"
+#ifndef AppVersion
+  #define AppExe AddBackslash(SourcePath) + SourceDir + "\coventry-directory.exe"
+  #if !FileExists(AppExe)
+    #error Build the app first (python packaging\build.py): its executable carries the version
+  #endif
+  #define AppVersion GetStringFileInfo(AppExe, "ProductVersion")
+#endif
 
 [Setup]
 ; A fixed id: upgrades replace the previous install instead of adding a second one.

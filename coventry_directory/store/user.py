@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from coventry_directory.core.schema import USER_MIGRATIONS
-from coventry_directory.core.sqlite_files import StoreError, migrate, open_checked
+from coventry_directory.store.database_files import migrate, open_checked
+from coventry_directory.store.errors import StoreError
+from coventry_directory.store.migrations import USER_MIGRATIONS
 
 
 class UserStore:
@@ -17,41 +19,41 @@ class UserStore:
 
     def __init__(self, path: Path | None):
         if path is None:
-            self.db = Database(memory=True)
+            self._db = Database(memory=True)
         else:
-            self.db = open_checked(path)
+            self._db = open_checked(path)
         try:
-            migrate(self.db, path, USER_MIGRATIONS)
+            migrate(self._db, path, USER_MIGRATIONS)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"Your data file {path} could not be upgraded: {exc}") from exc
 
     def shortlist(self) -> list[str]:
         """Service ids on the shortlist, in the order added."""
-        return [r[0] for r in self.db.execute("SELECT service_id FROM shortlist ORDER BY position")]
+        return [r[0] for r in self._db.execute("SELECT service_id FROM shortlist ORDER BY position")]
 
     def add_to_shortlist(self, service_id: str) -> None:
         """Add a service (no-op when already there)."""
-        with self.db.atomic():
-            pos = self.db.execute("SELECT coalesce(max(position), 0) + 1 FROM shortlist").fetchone()[0]
-            self.db.execute(
+        with self._db.atomic():
+            pos = self._db.execute("SELECT coalesce(max(position), 0) + 1 FROM shortlist").fetchone()[0]
+            self._db.execute(
                 "INSERT OR IGNORE INTO shortlist (service_id, position, added_at) VALUES (?, ?, ?)",
                 [service_id, pos, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")],
             )
 
     def remove_from_shortlist(self, service_id: str) -> None:
         """Take a service off the shortlist."""
-        with self.db.atomic():
-            self.db.execute("DELETE FROM shortlist WHERE service_id = ?", [service_id])
+        with self._db.atomic():
+            self._db.execute("DELETE FROM shortlist WHERE service_id = ?", [service_id])
 
     def clear_shortlist(self) -> None:
         """Empty the shortlist."""
-        with self.db.atomic():
-            self.db.execute("DELETE FROM shortlist")
+        with self._db.atomic():
+            self._db.execute("DELETE FROM shortlist")
 
     def add_correction(self, service_id: str, note: str) -> int:
         """Queue a correction note for the directory maintainer; returns its id."""
-        with self.db.atomic():
-            cur = self.db.execute(
+        with self._db.atomic():
+            cur = self._db.execute(
                 "INSERT INTO correction (service_id, note, created_at) VALUES (?, ?, ?)",
                 [service_id, note, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")],
             )
@@ -60,18 +62,23 @@ class UserStore:
     def corrections(self, unsent_only: bool = True) -> list[dict]:
         """Queued correction notes."""
         where = "WHERE sent_at IS NULL" if unsent_only else ""
-        return [dict(r) for r in self.db.query(f"SELECT * FROM correction {where} ORDER BY id")]
+        return [dict(r) for r in self._db.query(f"SELECT * FROM correction {where} ORDER BY id")]
 
     def get_setting(self, key: str, default: str | None = None) -> str | None:
         """A stored setting."""
-        row = self.db.execute("SELECT value FROM setting WHERE key = ?", [key]).fetchone()
+        row = self._db.execute("SELECT value FROM setting WHERE key = ?", [key]).fetchone()
         return row[0] if row else default
 
     def set_setting(self, key: str, value: str) -> None:
         """Store a setting."""
-        with self.db.atomic():
-            self.db.execute("INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", [key, value])
+        with self._db.atomic():
+            self._db.execute("INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", [key, value])
+
+    def mark_corrections_sent(self, ids: Sequence[int], when: str) -> None:
+        """Record that these queued correction notes were sent."""
+        with self._db.atomic():
+            self._db.conn.executemany("UPDATE correction SET sent_at = ? WHERE id = ?", [(when, i) for i in ids])
 
     def close(self) -> None:
         """Close the connection."""
-        self.db.conn.close()
+        self._db.conn.close()

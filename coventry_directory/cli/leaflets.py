@@ -1,17 +1,21 @@
-"""The ``leaflet``, ``languages`` and ``build-translations`` subcommands (see DESIGN.md)."""
+"""The ``leaflet``, ``languages`` and ``build-translations`` subcommands (see DESIGN.md and docs/leaflets/).
+
+A leaflet that cannot be made from the arguments given (LeafletError, an unknown language) is
+bad input; a missing font or translation catalog is a failure of the installation. Both are
+reported by the error table in ``cli.common``.
+"""
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
-from coventry_directory import APP_ID
-from coventry_directory.cli_common import EXIT_FAILURE, EXIT_OK, UsageError, print_json
+from coventry_directory.cli.common import EXIT_OK, UsageError, print_json
 
 
-def add_parsers(sub) -> None:
-    """Add the leaflet, languages and build-translations subcommands."""
-    leaflet = sub.add_parser(
+def register(subparsers) -> None:
+    """Add ``leaflet``, ``languages`` and ``build-translations`` to the main parser's subparsers."""
+    leaflet = subparsers.add_parser(
         "leaflet", help="print leaflets: services, a category near a place, or a shortlist handout",
         description="Print a service leaflet (SERVICE_ID...), a topic leaflet (--category [--near]) or a "
                     "shortlist handout (SERVICE_ID... --handout). Several languages (--lang en,pl,ro or "
@@ -30,16 +34,23 @@ def add_parsers(sub) -> None:
                          help="print a translation that no fluent speaker has checked yet (the leaflet says so)")
     leaflet.add_argument("-o", "--output", required=True, metavar="FILE.pdf|DIR",
                          help="the PDF to write, or a folder for a batch")
-    languages = sub.add_parser("languages", help="list leaflet and app languages and whether each translation "
-                                                 "is checked")
+    leaflet.set_defaults(handler=cmd_leaflet)
+
+    languages = subparsers.add_parser("languages", help="list leaflet and app languages and whether each translation "
+                                                        "is checked")
     languages.add_argument("--json", action="store_true", help="print the list as JSON")
-    build = sub.add_parser("build-translations", help="compile translations/*.po into resources/locale (build step)")
+    languages.set_defaults(handler=cmd_languages)
+
+    build = subparsers.add_parser("build-translations",
+                                  help="compile translations/*.po into resources/locale (build step)")
     build.add_argument("--update", action="store_true",
                        help="first extract every marked string into the .pot and update each .po (developers; "
                             "see docs/translations.md)")
+    build.set_defaults(handler=cmd_build_translations)
 
 
-def cmd_languages(args) -> int:
+def cmd_languages(args: argparse.Namespace) -> int:
+    """``languages [--json]``: every language, its script and direction, and whether a fluent speaker checked it."""
     from coventry_directory.i18n.languages import LANGUAGES
 
     if args.json:
@@ -53,36 +64,31 @@ def cmd_languages(args) -> int:
     return EXIT_OK
 
 
-def cmd_build_translations(args) -> int:
-    from coventry_directory.i18n.catalogs import CatalogError, build_translations
+def cmd_build_translations(args: argparse.Namespace) -> int:
+    """``build-translations [--update]``: compile the catalogs (after extracting and merging with ``--update``)."""
+    from coventry_directory.i18n.catalogs import build_translations
     from coventry_directory.i18n.languages import PSEUDO_CODE
 
-    try:
-        if args.update:
-            from coventry_directory.i18n.maintain import regenerate
+    if args.update:
+        from coventry_directory.i18n.maintain import regenerate
 
-            report = regenerate()
-            print("template " + ("updated" if report["template_changed"] else "unchanged") + "; catalogs updated: "
-                  + (", ".join(report["catalogs_changed"]) or "none"))
-            paths = report["compiled"]
-        else:
-            paths = build_translations()
-    except CatalogError as exc:
-        print(f"{APP_ID}: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+        report = regenerate()
+        print("template " + ("updated" if report["template_changed"] else "unchanged") + "; catalogs updated: "
+              + (", ".join(report["catalogs_changed"]) or "none"))
+        paths = report["compiled"]
+    else:
+        paths = build_translations()
     languages = [p for p in paths if PSEUDO_CODE not in p.parts]
     pseudo = " and the pseudo-locale" if len(languages) < len(paths) else ""
     print(f"compiled {len(languages)} catalogs{pseudo} into {paths[0].parents[2] if paths else '-'}")
     return EXIT_OK
 
 
-def _leaflet_languages(args):
-    from coventry_directory.i18n.languages import UnknownLanguage, parse_language_list
+def _leaflet_languages(args: argparse.Namespace):
+    """The languages asked for; unchecked translations only with --accept-unreviewed."""
+    from coventry_directory.i18n.languages import parse_language_list
 
-    try:
-        langs = parse_language_list(args.lang)
-    except UnknownLanguage as exc:
-        raise UsageError(str(exc)) from None
+    langs = parse_language_list(args.lang)  # an unknown code raises UnknownLanguage: bad input
     unchecked = [lang for lang in langs if not lang.reviewed]
     if unchecked and not args.accept_unreviewed:
         names = ", ".join(f"{lang.english_name} ({lang.code})" for lang in unchecked)
@@ -91,7 +97,8 @@ def _leaflet_languages(args):
     return langs
 
 
-def _check_leaflet_args(args) -> None:
+def _check_leaflet_args(args: argparse.Namespace) -> None:
+    """Refuse option combinations that make no leaflet, before the directory is opened."""
     if bool(args.service_ids) == bool(args.category):
         raise UsageError("give either SERVICE_ID... or --category C")
     if args.near and not args.category:
@@ -102,12 +109,11 @@ def _check_leaflet_args(args) -> None:
         raise UsageError("--easy-read makes an English leaflet for one service: one SERVICE_ID with --lang en")
 
 
-def cmd_leaflet(args) -> int:
+def cmd_leaflet(args: argparse.Namespace) -> int:
+    """``leaflet ... --lang CODE -o FILE.pdf|DIR``: service, topic or handout leaflets, one or a batch."""
     from coventry_directory.core.editions import open_directory
-    from coventry_directory.i18n.catalogs import CatalogError
     from coventry_directory.leaflets import batch
-    from coventry_directory.leaflets.base import LeafletError, write_pdf
-    from coventry_directory.leaflets.fonts import FontError
+    from coventry_directory.leaflets.base import write_pdf
     from coventry_directory.leaflets.handout import UnknownService
 
     _check_leaflet_args(args)
@@ -129,12 +135,8 @@ def cmd_leaflet(args) -> int:
         else:
             written = [write_pdf(out, _render_one(store, args, langs[0]))]
     except UnknownService:
+        # Not the exception's own text: the handout refuses without echoing what was typed (it may be a name).
         raise UsageError("a SERVICE_ID given is not a service id or key in the directory") from None
-    except LeafletError as exc:
-        raise UsageError(str(exc)) from None
-    except (CatalogError, FontError) as exc:
-        print(f"{APP_ID}: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
     finally:
         store.close()
     for path in written:
@@ -142,7 +144,8 @@ def cmd_leaflet(args) -> int:
     return EXIT_OK
 
 
-def _render_one(store, args, lang) -> bytes:
+def _render_one(store, args: argparse.Namespace, lang) -> bytes:
+    """The PDF bytes of the one leaflet these arguments describe, in ``lang``."""
     from coventry_directory.leaflets.easy_read import EasyReadRenderer
     from coventry_directory.leaflets.handout import render_handout, resolve_services
     from coventry_directory.leaflets.service_leaflet import ServiceLeafletRenderer
@@ -157,6 +160,3 @@ def _render_one(store, args, lang) -> bytes:
     if args.easy_read:
         return EasyReadRenderer(services[0], size=args.size).render()
     return ServiceLeafletRenderer(services, lang, **opts).render()
-
-
-COMMANDS = {"leaflet": cmd_leaflet, "languages": cmd_languages, "build-translations": cmd_build_translations}

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from coventry_directory.core.ids import stable_id
 from coventry_directory.core.models import CODE_FIELDS, Location, Organization, Service
-from coventry_directory.core.schema import column_names
+from coventry_directory.store.schema import column_names
 from coventry_directory.core.taxonomy import RECORD_TAXONOMY, Vocabulary, term_id
 
 

@@ -1,23 +1,24 @@
 """Raw HSDS table rows: the SQL that import, export, sync and bundles need.
 
-``store.py`` reads and writes whole model objects; the exchange layer (HSDS JSON/CSV,
-ORUK sync, bundles) works on plain table rows instead, so that fields the models do not
-use still round-trip. All of that SQL lives here, so the store layer stays the only code
-that talks SQL. Table and column names are only ever taken from ``schema.HSDS_TABLES``
-(never from input), so nothing a data file says can reach the SQL text.
+``store.directory`` reads and writes whole model objects; the exchange layer (HSDS
+JSON/CSV, ORUK sync, bundles) works on plain table rows instead, so that fields the
+models do not use still round-trip. Table and column names are only ever taken from
+``store.schema.HSDS_TABLES`` (never from input), so nothing a data file says can reach
+the SQL text.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from coventry_directory.core.schema import HSDS_TABLES, column_names
-from coventry_directory.core.sqlite_files import migrate, open_checked
-from coventry_directory.core.store import DirectoryStore, StoreError, UserStore, rebuild_search_index
+from coventry_directory.store.database_files import migrate, open_checked
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.errors import StoreError
+from coventry_directory.store.schema import HSDS_TABLES, column_names
+from coventry_directory.store.search_index import rebuild_search_index
 
 _CHUNK = 500  # ids per IN (...) query; well under SQLite's variable limit
 
@@ -37,27 +38,27 @@ def _column(table: str, column: str) -> str:
 @contextlib.contextmanager
 def atomic(store: DirectoryStore) -> Iterator[None]:
     """One transaction around several writes: all of them happen, or none."""
-    with store.db.atomic():
+    with store._db.atomic():
         yield
 
 
 def read_table(store: DirectoryStore, table: str) -> list[dict]:
     """Every row of an HSDS table, in insertion (rowid) order, as {column: value}."""
     cols = ", ".join(f"[{c}]" for c in column_names(_table(table)))
-    cur = store.db.execute(f"SELECT {cols} FROM [{table}] ORDER BY rowid")
+    cur = store._db.execute(f"SELECT {cols} FROM [{table}] ORDER BY rowid")
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
 def table_counts(store: DirectoryStore) -> dict[str, int]:
     """How many rows each HSDS table holds."""
-    return {t: store.db.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0] for t in HSDS_TABLES}
+    return {t: store._db.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0] for t in HSDS_TABLES}
 
 
 def clear_tables(store: DirectoryStore, tables: Iterable[str]) -> None:
     """Delete every row of these HSDS tables (call inside :func:`atomic`)."""
     for table in tables:
-        store.db.execute(f"DELETE FROM [{_table(table)}]")
+        store._db.execute(f"DELETE FROM [{_table(table)}]")
 
 
 def insert_rows(store: DirectoryStore, table: str, rows: Sequence[Mapping]) -> None:
@@ -66,7 +67,7 @@ def insert_rows(store: DirectoryStore, table: str, rows: Sequence[Mapping]) -> N
         return
     cols = column_names(_table(table))
     placeholders = ", ".join("?" for _ in cols)
-    store.db.conn.executemany(
+    store._db.conn.executemany(
         f"INSERT OR REPLACE INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) VALUES ({placeholders})",
         [tuple(row.get(c) for c in cols) for row in rows],
     )
@@ -86,7 +87,7 @@ def delete_owned(
     """
     where = [f"[{_column(table, c)}] = ?" for c in equals]
     where += [f"[{_column(table, c)}] IS NULL" for c in null_columns]
-    rows = store.db.execute(
+    rows = store._db.execute(
         f"SELECT id FROM [{_table(table)}] WHERE {' AND '.join(where)}", list(equals.values())
     ).fetchall()
     keep = set(keep_ids)
@@ -100,106 +101,36 @@ def delete_ids(store: DirectoryStore, table: str, ids: Sequence[str]) -> None:
     ids = list(ids)
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
-        store.db.execute(f"DELETE FROM [{_table(table)}] WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+        store._db.execute(f"DELETE FROM [{_table(table)}] WHERE id IN ({','.join('?' * len(chunk))})", chunk)
 
 
 def column_values(store: DirectoryStore, table: str, column: str) -> set:
     """The distinct non-null values of one column."""
-    return {r[0] for r in store.db.execute(
+    return {r[0] for r in store._db.execute(
         f"SELECT DISTINCT [{_column(table, column)}] FROM [{_table(table)}] WHERE [{column}] IS NOT NULL"
     )}
 
 
 def column_max(store: DirectoryStore, table: str, column: str):
     """The largest non-null value of one column (None for an empty table)."""
-    return store.db.execute(f"SELECT max([{_column(table, column)}]) FROM [{_table(table)}]").fetchone()[0]
+    return store._db.execute(f"SELECT max([{_column(table, column)}]) FROM [{_table(table)}]").fetchone()[0]
 
 
 def rebuild_search(store: DirectoryStore) -> None:
     """Refill the search index after raw writes (call inside the same transaction)."""
-    rebuild_search_index(store.db)
+    rebuild_search_index(store._db)
 
 
 def set_info(store: DirectoryStore, updates: Mapping[str, str | None], *, replace_all: bool = False) -> None:
     """Write directory_info keys (a None value deletes the key); ``replace_all`` drops the rest first."""
-    with store.db.atomic():
+    with store._db.atomic():
         if replace_all:
-            store.db.execute("DELETE FROM directory_info")
+            store._db.execute("DELETE FROM directory_info")
         for key, value in updates.items():
             if value is None:
-                store.db.execute("DELETE FROM directory_info WHERE key = ?", [key])
+                store._db.execute("DELETE FROM directory_info WHERE key = ?", [key])
             else:
-                store.db.execute("INSERT OR REPLACE INTO directory_info (key, value) VALUES (?, ?)", [key, value])
-
-
-def copy_database(src: Path, dst: Path) -> None:
-    """A consistent copy of a database file (SQLite's backup API), fsynced before return."""
-    dst = Path(dst)
-    if dst.exists():
-        dst.unlink()
-    try:
-        source = sqlite3.connect(f"file:{Path(src).as_posix()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise StoreError(f"The directory database {src} cannot be opened: {exc}") from exc
-    target = sqlite3.connect(dst)
-    try:
-        source.backup(target)
-    except sqlite3.Error as exc:
-        raise StoreError(f"The directory database {src} cannot be copied: {exc}") from exc
-    finally:
-        target.close()
-        source.close()
-    fsync_file(dst)
-
-
-def fsync_file(path: Path) -> None:
-    """Flush a file's bytes to the disk, so a power cut cannot leave it half-written."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def vacuum(store: DirectoryStore) -> None:
-    """Compact the file (outside any transaction)."""
-    store.db.execute("VACUUM")
-
-
-def check_database(path: Path) -> dict[str, str]:
-    """Open a directory file read-only, run SQLite's integrity check; return its directory_info.
-
-    Raises StoreError (with the reason) when the file is not a sound directory database.
-    """
-    path = Path(path)
-    try:
-        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise StoreError(f"{path} cannot be opened: {exc}") from exc
-    try:
-        result = conn.execute("PRAGMA integrity_check").fetchone()[0]
-        if result != "ok":
-            raise StoreError(f"{path} is damaged: {result}")
-        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if not {"service", "directory_info"} <= names:
-            raise StoreError(f"{path} is not a Coventry Directory database")
-        return {k: v for k, v in conn.execute("SELECT key, value FROM directory_info")}
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path} is not a readable database: {exc}") from exc
-    finally:
-        conn.close()
-
-
-def read_info(path: Path) -> dict[str, str]:
-    """directory_info of a database file, read-only; {} when it cannot be read."""
-    try:
-        conn = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
-        try:
-            return {k: v for k, v in conn.execute("SELECT key, value FROM directory_info")}
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return {}
+                store._db.execute("INSERT OR REPLACE INTO directory_info (key, value) VALUES (?, ?)", [key, value])
 
 
 def open_new(path: Path) -> DirectoryStore:
@@ -228,10 +159,3 @@ def open_for_writing(path: Path) -> DirectoryStore:
         db.conn.close()
         raise StoreError(f"The directory database {path} could not be upgraded: {exc}") from exc
     return DirectoryStore(db, path)
-
-
-def mark_corrections_sent(user_store: UserStore, ids: Sequence[int], when: str) -> None:
-    """Record that these queued correction notes were sent."""
-    with user_store.db.atomic():
-        user_store.db.conn.executemany("UPDATE correction SET sent_at = ? WHERE id = ?", [(when, i) for i in ids])
-

@@ -1,7 +1,8 @@
-"""The store: the only module that talks SQL.
+"""The directory database as model objects: open (migrating after a backup), write, read.
 
-It opens (and if needed migrates, after a backup) the directory database, writes a whole
-compiled directory in one transaction, and reads services back as model objects.
+The store package is the only code that talks SQL; this module is its front door for the
+directory: it writes a whole compiled directory in one transaction and reads services back
+as model objects. The connection is private to the package.
 """
 
 from __future__ import annotations
@@ -14,29 +15,36 @@ from sqlite_utils import Database
 
 from coventry_directory.core.ids import looks_like_uuid
 from coventry_directory.core.models import Organization, Schedule, Service
-from coventry_directory.core.schema import DIRECTORY_MIGRATIONS
-from coventry_directory.core.sqlite_files import StoreError, fts5_available, migrate, open_checked  # noqa: F401
-from coventry_directory.core.store_read import ServiceLoader
-from coventry_directory.core.store_search import rebuild_search_index
-from coventry_directory.core.store_write import DirectoryRows
 from coventry_directory.core.taxonomy import RECORD_TAXONOMY, Vocabulary, taxonomy_id, term_id
+from coventry_directory.store.database_files import migrate, open_checked
+from coventry_directory.store.errors import StoreError
+from coventry_directory.store.migrations import DIRECTORY_MIGRATIONS
+from coventry_directory.store.model_rows import DirectoryRows
+from coventry_directory.store.search_index import rebuild_search_index
+from coventry_directory.store.search_queries import SearchQueries
+from coventry_directory.store.service_loader import ServiceLoader
 
 
 class DirectoryStore:
     """The directory database: HSDS tables, taxonomy, provenance and the search index."""
 
     def __init__(self, db: Database, path: Path | None = None):
-        self.db = db
+        self._db = db
         self.path = path
+        self.queries = SearchQueries(db)
 
     # --- opening ------------------------------------------------------------------
     @classmethod
     def open(cls, path: Path | str, *, readonly: bool = False) -> "DirectoryStore":
-        """Open an existing directory database, migrating it (after a backup) unless read-only."""
+        """Open an existing directory database, migrating it (after a backup) unless read-only.
+
+        ``readonly`` opens the file with SQLite's ``mode=ro``: an older schema is then an
+        error instead of an upgrade, and nothing through this store can change the file.
+        """
         path = Path(path)
         if not path.is_file():
             raise StoreError(f"The directory database {path} is missing. Reinstall the app or the directory bundle.")
-        db = open_checked(path)
+        db = open_checked(path, readonly=readonly)
         if not db["service"].exists():
             db.conn.close()
             raise StoreError(f"The file {path} is not a Coventry Directory database.")
@@ -44,6 +52,7 @@ class DirectoryStore:
         pending = DIRECTORY_MIGRATIONS.pending(db)
         if pending:
             if readonly:
+                db.conn.close()
                 raise StoreError(f"The directory database {path} is from an older version and cannot be upgraded in place.")
             try:
                 migrate(db, path)
@@ -60,7 +69,7 @@ class DirectoryStore:
 
     def close(self) -> None:
         """Close the connection."""
-        self.db.conn.close()
+        self._db.conn.close()
 
     # --- writing ------------------------------------------------------------------
     def replace_directory(
@@ -71,11 +80,11 @@ class DirectoryStore:
         info: dict[str, str],
     ) -> None:
         """Replace the whole directory with these records in one transaction."""
-        with self.db.atomic():
+        with self._db.atomic():
             for table in ("attribute", "language", "service_area", "schedule", "phone", "address",
                           "service_at_location", "location", "service", "organization",
                           "taxonomy_term", "taxonomy", "directory_info"):
-                self.db.execute(f"DELETE FROM [{table}]")
+                self._db.execute(f"DELETE FROM [{table}]")
             self._write_taxonomy(vocabularies)
             rows = DirectoryRows(vocabularies)
             for org in organizations:
@@ -84,18 +93,18 @@ class DirectoryStore:
                 rows.add_service(svc)
             for table, table_rows in rows.tables.items():
                 if table_rows:
-                    self.db[table].insert_all(table_rows, batch_size=1000)
-            self.db["directory_info"].insert_all(
+                    self._db[table].insert_all(table_rows, batch_size=1000)
+            self._db["directory_info"].insert_all(
                 [{"key": k, "value": v} for k, v in sorted(info.items())], pk="key", replace=True
             )
-            rebuild_search_index(self.db)
+            rebuild_search_index(self._db)
 
     def _write_taxonomy(self, vocabularies: dict[str, Vocabulary]) -> None:
-        self.db["taxonomy"].insert_all(
+        self._db["taxonomy"].insert_all(
             [{"id": taxonomy_id(v.name), "name": v.title, "description": v.description, "version": "1"}
              for v in vocabularies.values()]
         )
-        self.db["taxonomy_term"].insert_all(
+        self._db["taxonomy_term"].insert_all(
             [{"id": term_id(v.name, t.code), "code": t.code, "name": t.name, "description": t.description,
               "taxonomy": v.name, "taxonomy_id": taxonomy_id(v.name), "language": "en"}
              for v in vocabularies.values() for t in v.terms]
@@ -104,24 +113,24 @@ class DirectoryStore:
     # --- reading ------------------------------------------------------------------
     def info(self) -> dict[str, str]:
         """The directory's edition details (key/value)."""
-        return {r["key"]: r["value"] for r in self.db["directory_info"].rows}
+        return {r["key"]: r["value"] for r in self._db["directory_info"].rows}
 
     def count_services(self) -> int:
         """How many services the directory holds."""
-        return self.db.execute("SELECT count(*) FROM service").fetchone()[0]
+        return self._db.execute("SELECT count(*) FROM service").fetchone()[0]
 
     def service_ids(self) -> list[str]:
         """Every service id, in a stable order."""
-        return [r[0] for r in self.db.execute("SELECT id FROM service ORDER BY name, id")]
+        return [r[0] for r in self._db.execute("SELECT id FROM service ORDER BY name, id")]
 
     def resolve_service_id(self, ref: str) -> str | None:
         """A service id from its HSDS id or its directory key; None when there is none."""
         ref = ref.strip()
         if looks_like_uuid(ref):
-            row = self.db.execute("SELECT id FROM service WHERE id = ?", [ref.lower()]).fetchone()
+            row = self._db.execute("SELECT id FROM service WHERE id = ?", [ref.lower()]).fetchone()
             if row:
                 return row[0]
-        row = self.db.execute(
+        row = self._db.execute(
             "SELECT a.link_id FROM attribute a WHERE a.taxonomy_term_id = ? AND a.link_entity = 'service' AND a.value = ?",
             [term_id(RECORD_TAXONOMY, "key"), ref.lower()],
         ).fetchone()
@@ -141,12 +150,17 @@ class DirectoryStore:
 
     def schedules_for(self, ids: Sequence[str]) -> dict[str, list[Schedule]]:
         """Only the opening hours of these services (for open-now filtering)."""
-        return ServiceLoader(self.db).schedules(list(ids))
+        return ServiceLoader(self._db).schedules(list(ids))
+
+    def count_text_matches(self, word: str) -> int:
+        """How many services the full-text index finds for one word (a self-test probe)."""
+        phrase = '"' + word.replace('"', '""') + '"'
+        return self._db.execute("SELECT count(*) FROM service_search WHERE service_search MATCH ?", [phrase]).fetchone()[0]
+
+    def vacuum(self) -> None:
+        """Compact the file (outside any transaction)."""
+        self._db.execute("VACUUM")
 
     def services(self, ids: Sequence[str]) -> list[Service]:
         """Whole services for these ids, in the order given (unknown ids are skipped)."""
-        return ServiceLoader(self.db).load(ids)
-
-
-# The user's database lives in its own module; imported here so callers have one store API.
-from coventry_directory.core.user_store import UserStore  # noqa: E402,F401
+        return ServiceLoader(self._db).load(ids)

@@ -8,42 +8,51 @@ user asked to render: messages name services and referral ids only.
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from coventry_directory import APP_ID
-from coventry_directory.cli_common import UsageError, print_json
+from coventry_directory.cli.common import EXIT_FAILURE, EXIT_OK, UsageError, print_json
 
 PASSPHRASE_ENV = "COVENTRY_DIRECTORY_OUTBOX_PASSPHRASE"
 
 
-def _usage(message: str) -> UsageError:
-    return UsageError(message)
-
-
-def add_parsers(sub) -> None:
-    """Register ``referral`` and ``outbox`` on the main parser's subparsers."""
-    ref = sub.add_parser("referral", help="make a direct referral: print it, or send it by secure email",
-                         description="Referrals are read from FORM.json (its shape is in docs/referrals.md).")
-    rsub = ref.add_subparsers(dest="referral_command", metavar="ACTION", required=True)
-    render = rsub.add_parser("render", help="print a referral to a PDF (for printing or secure upload)")
+def register(subparsers) -> None:
+    """Add ``referral`` and ``outbox`` (with their actions) to the main parser's subparsers."""
+    ref = subparsers.add_parser("referral", help="make a direct referral: print it, or send it by secure email",
+                                description="Referrals are read from FORM.json (its shape is in docs/referrals.md).")
+    actions = ref.add_subparsers(dest="referral_command", metavar="ACTION", required=True)
+    render = actions.add_parser("render", help="print a referral to a PDF (for printing or secure upload)")
     render.add_argument("form", metavar="FORM.json", help="the referral form")
     render.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="the PDF to write")
-    send = rsub.add_parser("send", help="email a referral over TLS; it waits in the outbox if it cannot go now")
+    render.set_defaults(handler=cmd_render)
+
+    send = actions.add_parser("send", help="email a referral over TLS; it waits in the outbox if it cannot go now")
     send.add_argument("form", metavar="FORM.json", help="the referral form")
-    statement = rsub.add_parser("statement", help="show a service's information-sharing statement and form")
+    send.set_defaults(handler=cmd_send)
+
+    statement = actions.add_parser("statement", help="show a service's information-sharing statement and form")
     statement.add_argument("service_id", metavar="SERVICE_ID", help="a service id (UUID) or directory key")
-    log = rsub.add_parser("log", help="the referral log (no personal data) and follow-up reminders")
+    statement.set_defaults(handler=cmd_statement)
+
+    log = actions.add_parser("log", help="the referral log (no personal data) and follow-up reminders")
     log.add_argument("--follow-ups", action="store_true", help="only referrals still waiting for an answer")
     log.add_argument("--json", action="store_true", help="machine-readable output")
-    mark = rsub.add_parser("mark", help="record what happened to a referral")
+    log.set_defaults(handler=cmd_log)
+
+    mark = actions.add_parser("mark", help="record what happened to a referral")
     mark.add_argument("referral_id", metavar="ID", help="a referral id (or its first 8 characters)")
     mark.add_argument("status", metavar="STATUS", help="accepted, declined, no-response, follow-up or printed")
     mark.add_argument("--follow-up-by", metavar="YYYY-MM-DD", help="when to chase it up")
-    settings = rsub.add_parser("settings", help="show or change the mail server used for referrals")
+    mark.set_defaults(handler=cmd_mark)
+
+    settings = actions.add_parser("settings", help="show or change the mail server used for referrals")
     settings.add_argument("--host", help="mail relay host name, e.g. a secure NHS mail relay")
     settings.add_argument("--port", type=int, help="port (587 for STARTTLS, 465 for TLS)")
     settings.add_argument("--security", choices=("starttls", "tls"), help="never plain text")
@@ -55,43 +64,56 @@ def add_parsers(sub) -> None:
                           help="days to keep a sent referral's encrypted copy (default 0: purge at once)")
     settings.add_argument("--remember-password", action="store_true",
                           help="ask for the mail password and keep it in the system keyring (if there is one)")
+    settings.set_defaults(handler=cmd_settings)
 
-    outbox = sub.add_parser("outbox", help="referrals waiting to be sent (encrypted)")
-    osub = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
-    olist = osub.add_parser("list", help="list waiting referrals (service, dates, last error; no personal data)")
+    outbox = subparsers.add_parser("outbox", help="referrals waiting to be sent (encrypted)")
+    outbox_actions = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
+    olist = outbox_actions.add_parser("list", help="list waiting referrals (service, dates, last error; no personal "
+                                                   "data)")
     olist.add_argument("--json", action="store_true", help="machine-readable output")
-    osub.add_parser("flush", help="try to send every waiting referral now")
+    olist.set_defaults(handler=cmd_outbox_list)
+    flush = outbox_actions.add_parser("flush", help="try to send every waiting referral now")
+    flush.set_defaults(handler=cmd_outbox_flush)
 
 
 # --- helpers --------------------------------------------------------------------
-def _user_store():
-    from coventry_directory.core.user_store import UserStore
+@contextmanager
+def _user_store() -> Iterator:
+    """The user's own database (referral log, outbox metadata, mail settings), closed afterwards."""
+    from coventry_directory.store.user import UserStore
     from coventry_directory.userdata import user_database_path
 
-    return UserStore(user_database_path())
+    store = UserStore(user_database_path())
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def _read_form(path_text: str):
+    """The ReferralForm in FORM.json; every way the file can be wrong is bad input with its own message."""
     from coventry_directory.referrals.models import ReferralForm
 
     path = Path(path_text)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise _usage(f"no such file: {path}") from None
+        raise UsageError(f"no such file: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise _usage(f"cannot read {path}: {exc.__class__.__name__}") from None
+        # The class name only: a decoding error's text quotes bytes of the file, and the file holds personal data.
+        raise UsageError(f"cannot read {path}: {exc.__class__.__name__}") from None
     except json.JSONDecodeError as exc:
-        raise _usage(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+        raise UsageError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
     if not isinstance(data, dict):
-        raise _usage(f"{path} must hold a JSON object (see docs/referrals.md)")
+        raise UsageError(f"{path} must hold a JSON object (see docs/referrals.md)")
     form = ReferralForm.from_dict(data)
     if not form.service:
-        raise _usage(f"{path} names no service: add \"service\": \"<service id or key>\"")
+        raise UsageError(f"{path} names no service: add \"service\": \"<service id or key>\"")
     return form
 
 
 def _service(ref_text: str):
+    """The directory's service with this id or key; an unknown one is bad input."""
     from coventry_directory.core.editions import open_directory
 
     store = open_directory()
@@ -100,7 +122,7 @@ def _service(ref_text: str):
     finally:
         store.close()
     if service is None:
-        raise _usage(f"no service with id or key {ref_text!r} (search for it with '{APP_ID} search')")
+        raise UsageError(f"no service with id or key {ref_text!r} (search for it with '{APP_ID} search')")
     return service
 
 
@@ -108,7 +130,7 @@ def _prepared(desk, form_path: str):
     form = _read_form(form_path)
     ref = desk.prepare(form, _service(form.service))
     if not ref.ok:
-        raise _usage("the referral is not ready: " + " ".join(e.message for e in ref.errors))
+        raise UsageError("the referral is not ready: " + " ".join(e.message for e in ref.errors))
     return ref
 
 
@@ -125,60 +147,64 @@ def _passphrase(folder: Path) -> str | None:
     if given:
         return given
     if not sys.stdin.isatty():
-        raise _usage(f"the outbox is encrypted with a passphrase: set {PASSPHRASE_ENV} or run this in a "
-                     "terminal to be asked for it")
+        raise UsageError(f"the outbox is encrypted with a passphrase: set {PASSPHRASE_ENV} or run this in a "
+                         "terminal to be asked for it")
     first = getpass.getpass("Outbox passphrase: " if mode else "Choose an outbox passphrase (8+ characters): ")
     if mode is None and getpass.getpass("Type it again: ") != first:
-        raise _usage("the two passphrases differ; nothing was saved")
+        raise UsageError("the two passphrases differ; nothing was saved")
     return first
 
 
 def _open_desk(user_store):
-    from coventry_directory.referrals import crypto
+    """A ReferralDesk with the outbox unlocked (a wrong passphrase raises OutboxKeyError: bad input)."""
     from coventry_directory.referrals.desk import ReferralDesk
     from coventry_directory.referrals.outbox import Outbox
     from coventry_directory.userdata import data_dir
 
     folder = data_dir() / "outbox"
-    try:
-        outbox = Outbox.open(user_store, _passphrase(folder), folder)
-    except crypto.OutboxKeyError as exc:  # wrong or too short a passphrase, keyring gone
-        raise _usage(str(exc)) from None
+    outbox = Outbox.open(user_store, _passphrase(folder), folder)
+    # Ask for the mail password only when someone is at a terminal to type it.
     ask = (lambda prompt: getpass.getpass(prompt + ": ")) if sys.stdin.isatty() else None
     return ReferralDesk(user_store, outbox, ask_password=ask)
 
 
 # --- referral -------------------------------------------------------------------
-def cmd_render(args, user_store) -> int:
+def cmd_render(args: argparse.Namespace) -> int:
+    """``referral render FORM.json -o FILE.pdf``: check the referral and write it as a private PDF."""
     from coventry_directory.referrals.desk import ReferralDesk
 
-    desk = ReferralDesk(user_store)
-    ref = _prepared(desk, args.form)
-    path = desk.save_pdf(ref, args.output)
+    with _user_store() as user_store:
+        desk = ReferralDesk(user_store)
+        ref = _prepared(desk, args.form)
+        path = desk.save_pdf(ref, args.output)
     print(f"wrote {path}: referral {ref.short_id} to {ref.service.name}. It holds personal data: print it or "
           "upload it securely, then delete the file.")
-    return 0
+    return EXIT_OK
 
 
-def cmd_send(args, user_store) -> int:
+def cmd_send(args: argparse.Namespace) -> int:
+    """``referral send FORM.json``: check, show the sharing statement, queue in the outbox and try to send once."""
     from coventry_directory.referrals.desk import ReferralDesk
 
-    ref = _prepared(ReferralDesk(user_store), args.form)
-    problem = ref.email_problem()
-    if problem:
-        raise _usage(f"{problem} To print it: {APP_ID} referral render {args.form} -o referral.pdf")
-    desk = _open_desk(user_store)
-    ref = desk.prepare(ref.form, ref.service)  # same checks, with the desk that holds the outbox
-    print("Information-sharing statement shown to the person before consent:\n")
-    print(ref.statement + "\n")
-    outcome = desk.submit(ref)
+    with _user_store() as user_store:
+        # Checked before the outbox is unlocked, so a form that cannot be emailed never asks for a passphrase.
+        ref = _prepared(ReferralDesk(user_store), args.form)
+        problem = ref.email_problem()
+        if problem:
+            raise UsageError(f"{problem} To print it: {APP_ID} referral render {args.form} -o referral.pdf")
+        desk = _open_desk(user_store)
+        ref = desk.prepare(ref.form, ref.service)  # same checks, with the desk that holds the outbox
+        print("Information-sharing statement shown to the person before consent:\n")
+        print(ref.statement + "\n")
+        outcome = desk.submit(ref)
     print(f"referral {ref.short_id} to {ref.service.name}: {outcome.message}")
     if outcome.status == "queued":
         print(f"Retry with: {APP_ID} outbox flush")
-    return 0
+    return EXIT_OK
 
 
-def cmd_statement(args, user_store) -> int:
+def cmd_statement(args: argparse.Namespace) -> int:
+    """``referral statement SERVICE_ID``: what the person is told before consenting, and what the form takes."""
     from coventry_directory.referrals.consent import sharing_statement
     from coventry_directory.referrals.forms import form_for
 
@@ -196,16 +222,18 @@ def cmd_statement(args, user_store) -> int:
     else:
         route = service.email
     print("Email: " + route)
-    return 0
+    return EXIT_OK
 
 
-def cmd_log(args, user_store) -> int:
+def cmd_log(args: argparse.Namespace) -> int:
+    """``referral log [--follow-ups] [--json]``: the referral log, which holds no personal data."""
     from coventry_directory.referrals import log
 
-    rows = log.follow_ups(user_store) if args.follow_ups else log.entries(user_store)
+    with _user_store() as user_store:
+        rows = log.follow_ups(user_store) if args.follow_ups else log.entries(user_store)
     if args.json:
         print_json(rows)
-        return 0
+        return EXIT_OK
     if not rows:
         print("No referrals logged." if not args.follow_ups else "No referrals waiting for an answer.")
     for row in rows:
@@ -213,59 +241,63 @@ def cmd_log(args, user_store) -> int:
         flag = "  DUE" if row.get("due") else ""
         print(f"{row['id'][:8]}  {row['created_at'][:10]}  {row['status']:<11} follow up by {due}{flag}  "
               f"{row['service_name']}" + (f"  [{row['local_reference']}]" if row.get("local_reference") else ""))
-    return 0
+    return EXIT_OK
 
 
-def cmd_mark(args, user_store) -> int:
+def cmd_mark(args: argparse.Namespace) -> int:
+    """``referral mark ID STATUS``: record the answer (an unknown id or status raises LogError: bad input)."""
     from coventry_directory.referrals import log
 
-    try:
+    with _user_store() as user_store:
         row = log.set_status(user_store, args.referral_id, args.status, args.follow_up_by)
-    except log.LogError as exc:
-        raise _usage(str(exc)) from None
     print(f"referral {row['id'][:8]} to {row['service_name']}: {row['status']}"
           + (f", follow up by {row['follow_up_by']}" if row["follow_up_by"] else ""))
-    return 0
+    return EXIT_OK
 
 
-def cmd_settings(args, user_store) -> int:
+def cmd_settings(args: argparse.Namespace) -> int:
+    """``referral settings [...]``: change the given mail settings, then show them all."""
     from coventry_directory.referrals import credentials
     from coventry_directory.referrals.outbox import RETENTION_SETTING
     from coventry_directory.referrals.smtp import load_config, save_config
 
-    cfg = load_config(user_store)
-    for name in ("host", "port", "security", "sender", "username", "ca_file", "timeout"):
-        value = getattr(args, name)
-        if value is not None:
-            setattr(cfg, name, value.strip() if isinstance(value, str) else value)
-    if not 0 < cfg.port < 65536 or cfg.timeout <= 0:
-        raise _usage("the port must be 1-65535 and the timeout above 0")
-    if cfg.ca_file and not Path(cfg.ca_file).is_file():
-        raise _usage(f"no such CA certificate file: {cfg.ca_file}")
-    save_config(user_store, cfg)
-    if args.retention_days is not None:
-        if not 0 <= args.retention_days <= 365:
-            raise _usage("--retention-days must be between 0 and 365")
-        user_store.set_setting(RETENTION_SETTING, str(args.retention_days))
-    if args.remember_password:
-        if not cfg.username or not sys.stdin.isatty():
-            raise _usage("--remember-password needs --username and a terminal to type the password in")
-        if not credentials.remember_smtp_password(cfg.username, getpass.getpass("Mail password: "), host=cfg.host):
-            print("No system keyring here: the password was not kept, and you will be asked each time.")
+    with _user_store() as user_store:
+        cfg = load_config(user_store)
+        for name in ("host", "port", "security", "sender", "username", "ca_file", "timeout"):
+            value = getattr(args, name)
+            if value is not None:
+                setattr(cfg, name, value.strip() if isinstance(value, str) else value)
+        if not 0 < cfg.port < 65536 or cfg.timeout <= 0:
+            raise UsageError("the port must be 1-65535 and the timeout above 0")
+        if cfg.ca_file and not Path(cfg.ca_file).is_file():
+            raise UsageError(f"no such CA certificate file: {cfg.ca_file}")
+        save_config(user_store, cfg)
+        if args.retention_days is not None:
+            if not 0 <= args.retention_days <= 365:
+                raise UsageError("--retention-days must be between 0 and 365")
+            user_store.set_setting(RETENTION_SETTING, str(args.retention_days))
+        if args.remember_password:
+            if not cfg.username or not sys.stdin.isatty():
+                raise UsageError("--remember-password needs --username and a terminal to type the password in")
+            if not credentials.remember_smtp_password(cfg.username, getpass.getpass("Mail password: "), host=cfg.host):
+                print("No system keyring here: the password was not kept, and you will be asked each time.")
+        retention = user_store.get_setting(RETENTION_SETTING, "0")
     print(f"mail server: {cfg.describe() if cfg.host else 'not set'}; from: {cfg.sender or 'not set'}; "
           f"login: {cfg.username or 'none'}; extra CA: {cfg.ca_file or 'none'}; "
-          f"keep sent referrals: {user_store.get_setting(RETENTION_SETTING, '0')} days")
-    return 0
+          f"keep sent referrals: {retention} days")
+    return EXIT_OK
 
 
 # --- outbox ---------------------------------------------------------------------
-def cmd_outbox_list(args, user_store) -> int:
+def cmd_outbox_list(args: argparse.Namespace) -> int:
+    """``outbox list [--json]``: what is waiting; metadata only, so no passphrase is needed."""
     from coventry_directory.referrals.outbox import Outbox
 
-    rows = Outbox(user_store).items()  # metadata only: no passphrase needed
+    with _user_store() as user_store:
+        rows = Outbox(user_store).items()
     if args.json:
         print_json(rows)
-        return 0
+        return EXIT_OK
     if not rows:
         print("The outbox is empty.")
     for row in rows:
@@ -273,41 +305,25 @@ def cmd_outbox_list(args, user_store) -> int:
         print(f"{row['id'][:8]}  {row['service_name']}  queued {row['queued_at']}  attempts {row['attempts']}  "
               f"next {row['next_attempt_at']}  {state}" + (f"\n          last error: {row['last_error']}"
                                                           if row["last_error"] else ""))
-    return 0
+    return EXIT_OK
 
 
-def cmd_outbox_flush(args, user_store) -> int:
+def cmd_outbox_flush(args: argparse.Namespace) -> int:
+    """``outbox flush``: try every waiting referral now; exit 1 if any is still waiting afterwards."""
     from coventry_directory.referrals.outbox import SUFFIX, Outbox
 
-    locked = Outbox(user_store)
-    if not locked.items() and not any(locked.folder.glob(f"*{SUFFIX}")):
-        print("The outbox is empty.")  # nothing to send: no need to ask for the passphrase
-        return 0
-    desk = _open_desk(user_store)
-    result = desk.flush(force=True)
-    names = {r["id"]: r["service_name"] for r in desk.outbox.store.log()}
+    with _user_store() as user_store:
+        locked = Outbox(user_store)
+        if not locked.items() and not any(locked.folder.glob(f"*{SUFFIX}")):
+            print("The outbox is empty.")  # nothing to send: no need to ask for the passphrase
+            return EXIT_OK
+        desk = _open_desk(user_store)
+        result = desk.flush(force=True)
+        names = {r["id"]: r["service_name"] for r in desk.outbox.store.log()}
     for item_id in result.sent:
         print(f"sent {item_id[:8]} to {names.get(item_id, '?')}")
     for item_id, reason in result.failed:
         print(f"still waiting {item_id[:8]} ({names.get(item_id, '?')}): {reason}", file=sys.stderr)
     if not result.sent and not result.failed:
         print("The outbox is empty.")
-    return 1 if result.failed else 0
-
-
-_REFERRAL = {"render": cmd_render, "send": cmd_send, "statement": cmd_statement, "log": cmd_log,
-             "mark": cmd_mark, "settings": cmd_settings}
-_OUTBOX = {"list": cmd_outbox_list, "flush": cmd_outbox_flush}
-
-
-def _run(table, attr):
-    def run(args) -> int:
-        user_store = _user_store()
-        try:
-            return table[getattr(args, attr)](args, user_store)
-        finally:
-            user_store.close()
-    return run
-
-
-COMMANDS = {"referral": _run(_REFERRAL, "referral_command"), "outbox": _run(_OUTBOX, "outbox_command")}
+    return EXIT_FAILURE if result.failed else EXIT_OK

@@ -1,4 +1,4 @@
-"""Part of the store: the SQL behind the referral outbox and the referral log (issue 6).
+"""Part of the store: the SQL behind the referral outbox and the referral log .
 
 The rows here never hold a client's personal data. The outbox rows say which service a
 queued referral is for, when it was queued, how sending went and when to try again; the
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from coventry_directory.core.user_store import UserStore
+from coventry_directory.store.user import UserStore
 
 OUTBOX_COLUMNS = ("id", "service_id", "service_name", "to_address", "message_id", "queued_at", "attempts",
                   "next_attempt_at", "last_error", "needs_attention", "sent_at", "purge_after")
@@ -22,14 +22,14 @@ LOG_COLUMNS = ("id", "service_id", "service_name", "created_at", "delivery", "st
 def _insert(store: UserStore, table: str, columns: tuple[str, ...], row: Mapping) -> None:
     # Column names come from the constants above, never from the row, so input cannot reach the SQL text.
     cols = [c for c in columns if c in row]
-    store.db.execute(
+    store._db.execute(
         f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
         [row[c] for c in cols],
     )
 
 
 def _rows(store: UserStore, sql: str, params: list) -> list[dict]:
-    cur = store.db.execute(sql, params)
+    cur = store._db.execute(sql, params)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
@@ -39,18 +39,18 @@ class ReferralStore:
 
     def __init__(self, user_store: UserStore):
         self.user_store = user_store
-        self.db = user_store.db
+        self._db = user_store._db
 
     # --- outbox -------------------------------------------------------------------
     def add_queued(self, outbox_row: Mapping, log_row: Mapping) -> None:
         """Record a newly queued referral: its outbox row and its log row, together."""
-        with self.db.atomic():
+        with self._db.atomic():
             _insert(self.user_store, "referral_outbox", OUTBOX_COLUMNS, outbox_row)
             _insert(self.user_store, "referral_log", LOG_COLUMNS, log_row)
 
     def add_queued_outbox_only(self, outbox_row: Mapping) -> None:
         """Re-create an outbox row for a referral the log already knows (crash recovery)."""
-        with self.db.atomic():
+        with self._db.atomic():
             _insert(self.user_store, "referral_outbox", OUTBOX_COLUMNS, outbox_row)
 
     def outbox(self, *, include_sent: bool = False) -> list[dict]:
@@ -65,8 +65,8 @@ class ReferralStore:
 
     def record_failure(self, item_id: str, error: str, next_attempt_at: str, needs_attention: bool) -> None:
         """Count a failed attempt and schedule the next one."""
-        with self.db.atomic():
-            self.db.execute(
+        with self._db.atomic():
+            self._db.execute(
                 "UPDATE referral_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?, "
                 "needs_attention = ? WHERE id = ?",
                 [error, next_attempt_at, int(needs_attention), item_id],
@@ -74,25 +74,25 @@ class ReferralStore:
 
     def mark_sent(self, item_id: str, sent_at: str, purge_after: str, follow_up_by: str | None) -> None:
         """The server accepted it: outbox row and log row change together."""
-        with self.db.atomic():
-            self.db.execute(
+        with self._db.atomic():
+            self._db.execute(
                 "UPDATE referral_outbox SET sent_at = ?, purge_after = ?, attempts = attempts + 1, "
                 "last_error = NULL, needs_attention = 0 WHERE id = ?",
                 [sent_at, purge_after, item_id],
             )
-            self.db.execute(
+            self._db.execute(
                 "UPDATE referral_log SET status = 'sent', status_at = ?, follow_up_by = ? WHERE id = ?",
                 [sent_at, follow_up_by, item_id],
             )
 
     def delete_outbox_row(self, item_id: str) -> None:
         """Forget an outbox row (after its encrypted file has been purged)."""
-        with self.db.atomic():
-            self.db.execute("DELETE FROM referral_outbox WHERE id = ?", [item_id])
+        with self._db.atomic():
+            self._db.execute("DELETE FROM referral_outbox WHERE id = ?", [item_id])
 
     def purge_due(self, now: str) -> list[str]:
         """Ids of sent referrals whose retention period has run out."""
-        cur = self.db.execute(
+        cur = self._db.execute(
             "SELECT id FROM referral_outbox WHERE sent_at IS NOT NULL AND purge_after <= ? ORDER BY id", [now]
         )
         return [r[0] for r in cur.fetchall()]
@@ -100,7 +100,7 @@ class ReferralStore:
     # --- log ----------------------------------------------------------------------
     def add_log(self, log_row: Mapping) -> None:
         """Record a referral that did not go through the outbox (a printed PDF)."""
-        with self.db.atomic():
+        with self._db.atomic():
             _insert(self.user_store, "referral_log", LOG_COLUMNS, log_row)
 
     def log(self) -> list[dict]:
@@ -117,8 +117,8 @@ class ReferralStore:
 
     def set_status(self, item_id: str, status: str, status_at: str, follow_up_by: str | None) -> None:
         """Change a logged referral's status (accepted, declined, no response, follow up by ...)."""
-        with self.db.atomic():
-            self.db.execute(
+        with self._db.atomic():
+            self._db.execute(
                 "UPDATE referral_log SET status = ?, status_at = ?, follow_up_by = ? WHERE id = ?",
                 [status, status_at, follow_up_by, item_id],
             )

@@ -1,0 +1,261 @@
+"""The ``export``, ``import`` and ``bundle`` subcommands: moving the directory between machines.
+
+HSDS 3.0 files and Open Referral feeds go in and out with ``export`` and ``import``; signed
+bundles carry editions to machines that are never online (see docs/publishing.md). Errors of
+the exchange layer are reported by the error table in ``cli.common``: invalid data, a refused
+bundle or an unusable key are bad input (exit 2, with every data problem listed on stdout);
+network, disk and mail failures exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from coventry_directory.cli.common import EXIT_OK, UsageError, print_json
+
+SMTP_PASSWORD_ENV = "COVENTRY_DIRECTORY_SMTP_PASSWORD"
+
+
+def register(subparsers) -> None:
+    """Add ``export``, ``import`` and ``bundle`` (with its actions) to the main parser's subparsers."""
+    export = subparsers.add_parser("export", help="export the directory as HSDS 3.0 JSON or CSV, or your correction "
+                                                  "notes")
+    export.add_argument("--format", required=True, choices=("hsds-json", "hsds-csv", "corrections"),
+                        help="hsds-json (DIR/services.json), hsds-csv (DIR/*.csv + datapackage.json), "
+                             "or corrections (your queued correction notes, as FILE.json)")
+    export.add_argument("-o", "--output", type=Path, metavar="DIR|FILE", help="where to write")
+    export.add_argument("--db", type=Path, metavar="FILE", help="export this directory database instead")
+    export.add_argument("--email", action="store_true",
+                        help="corrections: email them to the maintainer named by the installed bundle (TLS only)")
+    export.add_argument("--smtp-host", metavar="HOST", help="corrections --email: the mail server")
+    export.add_argument("--smtp-port", type=int, default=587, metavar="N",
+                        help="587 (STARTTLS, the default) or 465 (TLS)")
+    export.add_argument("--smtp-user", metavar="USER", help=f"log in as USER (password from ${SMTP_PASSWORD_ENV})")
+    export.add_argument("--from", dest="sender", metavar="ADDR", help="the sender address")
+    export.set_defaults(handler=cmd_export)
+
+    imp = subparsers.add_parser("import", help="replace the directory from HSDS JSON/CSV, or sync an Open Referral feed",
+                                description="PATH: an HSDS JSON file or folder, or an HSDS CSV package folder "
+                                            "(replaces the directory). URL: an Open Referral / HSDS API root; the "
+                                            "first pull replaces the directory, later pulls fetch only what changed.")
+    imp.add_argument("source", metavar="PATH_OR_URL")
+    imp.add_argument("--db", type=Path, metavar="FILE", help="update this database file instead of the installed one")
+    imp.add_argument("--full", action="store_true", help="feeds: pull everything, not only changes")
+    imp.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="feeds: per request (default 30)")
+    imp.add_argument("--per-page", type=int, default=100, metavar="N", help="feeds: page size (default 100)")
+    imp.add_argument("--json", action="store_true", help="print the result (or the problems) as JSON")
+    imp.set_defaults(handler=cmd_import)
+
+    bundle = subparsers.add_parser("bundle", help="signed directory bundles for machines that are never online")
+    actions = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
+    build = actions.add_parser("build", help="write a signed bundle of the directory")
+    build.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    build.add_argument("--db", type=Path, metavar="FILE", help="bundle this database (default: the current directory)")
+    build.add_argument("--signing-key", metavar="FILE", help="the publisher's Ed25519 private key "
+                                                             "(default: $COVENTRY_DIRECTORY_SIGNING_KEY)")
+    build.add_argument("--maintainer-email", metavar="ADDR", help="where users' corrections go "
+                                                                  "(default: $COVENTRY_DIRECTORY_MAINTAINER_EMAIL)")
+    build.add_argument("--source", metavar="TEXT", help="where the data came from (shown in the manifest)")
+    build.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    build.set_defaults(handler=cmd_bundle_build)
+
+    verify = actions.add_parser("verify", help="check a bundle's signature and contents")
+    verify.add_argument("file", type=Path, metavar="FILE")
+    verify.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    verify.set_defaults(handler=cmd_bundle_verify)
+
+    install = actions.add_parser("install", help="verify a bundle and make it the installed directory (atomic)")
+    install.add_argument("file", type=Path, metavar="FILE")
+    install.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    install.add_argument("--db", type=Path, metavar="FILE", help="install to this file instead")
+    install.set_defaults(handler=cmd_bundle_install)
+
+    rollback = actions.add_parser("rollback", help="go back to the edition installed before the current one")
+    rollback.add_argument("--db", type=Path, metavar="FILE", help="the installed file (default: the app's)")
+    rollback.set_defaults(handler=cmd_bundle_rollback)
+
+    keygen = actions.add_parser("keygen", help="make a publisher key pair (see docs/publishing.md)")
+    keygen.add_argument("--private-key", type=Path, required=True, metavar="FILE")
+    keygen.add_argument("--public-key", type=Path, required=True, metavar="FILE")
+    keygen.set_defaults(handler=cmd_bundle_keygen)
+
+
+# --- helpers -------------------------------------------------------------------------
+def _installed_target(args: argparse.Namespace) -> Path:
+    """The database file to change: ``--db`` if given, else the installed directory in the user-data folder."""
+    from coventry_directory.userdata import installed_directory_path
+
+    return Path(args.db) if getattr(args, "db", None) else installed_directory_path()
+
+
+def _require_db_file(args: argparse.Namespace) -> None:
+    # Checked here so a mistyped --db is bad input, not a new empty database created by opening it.
+    if args.db is not None and not Path(args.db).is_file():
+        raise UsageError(f"no directory database at {args.db}")
+
+
+def _open_source(args: argparse.Namespace):
+    """The directory to read from: ``--db`` if given (it must exist), else the current one."""
+    from coventry_directory.core.editions import open_directory
+
+    _require_db_file(args)
+    return open_directory(args.db)
+
+
+def _installed_info(target: Path) -> dict[str, str]:
+    """The installed edition's ``directory_info``, so that installing an older bundle is refused as a downgrade."""
+    from coventry_directory.resources import bundled_database_path
+    from coventry_directory.store.database_files import read_info
+    from coventry_directory.userdata import installed_directory_path
+
+    if target.is_file():
+        return read_info(target)
+    if target == installed_directory_path() and bundled_database_path().is_file():
+        return read_info(bundled_database_path())  # nothing installed yet: the shipped edition counts
+    return {}
+
+
+def _manifest_text(manifest: dict) -> str:
+    counts = manifest.get("counts", {})
+    return (f"edition {manifest.get('edition') or 'unknown'}, made {manifest.get('created')}, "
+            f"{counts.get('service', 0)} services, source {manifest.get('source')}")
+
+
+# --- export / import -----------------------------------------------------------------
+def cmd_export(args: argparse.Namespace) -> int:
+    """``export --format hsds-json|hsds-csv|corrections``."""
+    if args.format == "corrections":
+        return _export_corrections(args)
+    if args.output is None:
+        raise UsageError(f"--format {args.format} needs -o DIR")
+    from coventry_directory.exchange.hsds_csv import export_csv
+    from coventry_directory.exchange.hsds_json import export_json
+
+    store = _open_source(args)
+    try:
+        written = [export_json(store, args.output)] if args.format == "hsds-json" else export_csv(store, args.output)
+    finally:
+        store.close()
+    print(f"wrote {len(written)} file{'s' if len(written) != 1 else ''} to {args.output}")
+    return EXIT_OK
+
+
+def _export_corrections(args: argparse.Namespace) -> int:
+    """``export --format corrections``: the user's correction notes to a file and/or by email."""
+    from coventry_directory.exchange.corrections import (
+        SmtpSettings,
+        corrections_document,
+        send_corrections,
+        write_corrections,
+    )
+    from coventry_directory.store.user import UserStore
+    from coventry_directory.userdata import user_database_path
+
+    if args.output is None and not args.email:
+        raise UsageError("--format corrections needs -o FILE.json, --email, or both")
+    if args.email and not args.smtp_host:
+        raise UsageError("--email needs --smtp-host HOST")
+    store = _open_source(args)
+    try:
+        info = store.info()
+        names = {s.id: s.name for s in store.all_services()}
+    finally:
+        store.close()
+    user = UserStore(user_database_path())
+    try:
+        document = corrections_document(user, info, names)
+        if args.output is not None:
+            write_corrections(document, args.output)
+            print(f"wrote {len(document['corrections'])} correction(s) to {args.output}")
+        if args.email:
+            smtp = SmtpSettings(args.smtp_host, args.smtp_port, args.sender or "", args.smtp_user,
+                                os.environ.get(SMTP_PASSWORD_ENV))
+            sent = send_corrections(user, document, info.get("maintainer_email"), smtp)
+            print(f"emailed {sent} correction(s) to {info.get('maintainer_email')}")
+    finally:
+        user.close()
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """``import PATH_OR_URL``: replace the directory from HSDS files, or sync it from a feed."""
+    from coventry_directory.exchange.importing import import_file, is_url
+    from coventry_directory.exchange.oruk_sync import sync_feed
+
+    if args.timeout <= 0 or args.per_page < 1:
+        raise UsageError("--timeout and --per-page must be positive")
+    target = _installed_target(args)
+    if is_url(args.source):
+        result = sync_feed(args.source, target, full=args.full, timeout=args.timeout, per_page=args.per_page)
+    else:
+        result = import_file(Path(args.source), target)
+    if args.json:
+        print_json({"ok": True, "source": result.source, "format": result.format, "mode": result.mode,
+                    "counts": result.counts, "edition": result.info.get("edition"), "database": str(target)})
+    else:
+        services = result.counts.get("service", 0)
+        verb = "replaced the directory with" if result.mode == "replace" else "merged"
+        print(f"{verb} {services} service(s) from {result.source} into {target}")
+    return EXIT_OK
+
+
+# --- bundle --------------------------------------------------------------------------
+def cmd_bundle_build(args: argparse.Namespace) -> int:
+    """``bundle build -o FILE``: sign the directory (or ``--db``) into a bundle."""
+    from coventry_directory.core.editions import current_directory_path
+    from coventry_directory.exchange import bundles, signing
+
+    _require_db_file(args)
+    key = signing.load_signing_key(args.signing_key)
+    db = args.db or current_directory_path()
+    manifest = bundles.build_bundle(db, args.output, key, source=args.source, maintainer_email=args.maintainer_email)
+    if args.json:
+        print_json(manifest)
+    else:
+        print(f"wrote {args.output}: {_manifest_text(manifest)}")
+    return EXIT_OK
+
+
+def cmd_bundle_verify(args: argparse.Namespace) -> int:
+    """``bundle verify FILE``: check the signature and contents; change nothing."""
+    from coventry_directory.exchange import bundles
+
+    manifest = bundles.verify_bundle(args.file)
+    if args.json:
+        print_json(manifest)
+    else:
+        print(f"{args.file} is valid: {_manifest_text(manifest)}")
+    return EXIT_OK
+
+
+def cmd_bundle_install(args: argparse.Namespace) -> int:
+    """``bundle install FILE``: verify, refuse a downgrade, and swap the new edition in atomically."""
+    from coventry_directory.exchange import bundles
+
+    target = _installed_target(args)
+    manifest = bundles.install_bundle(args.file, target, _installed_info(target))
+    if args.json:
+        print_json(manifest)
+    else:
+        print(f"installed {_manifest_text(manifest)} to {target}")
+    return EXIT_OK
+
+
+def cmd_bundle_rollback(args: argparse.Namespace) -> int:
+    """``bundle rollback``: swap back the edition installed before the current one."""
+    from coventry_directory.exchange import install
+
+    info = install.rollback(_installed_target(args))
+    print(f"rolled back to edition {info.get('edition') or 'unknown'}")
+    return EXIT_OK
+
+
+def cmd_bundle_keygen(args: argparse.Namespace) -> int:
+    """``bundle keygen``: make a publisher key pair (the private key encrypted if a passphrase is set)."""
+    from coventry_directory.exchange import signing
+
+    kid = signing.generate_keypair(args.private_key, args.public_key, os.environ.get(signing.PASSPHRASE_ENV))
+    print(f"made key {kid}: private {args.private_key} (keep it secret), public {args.public_key}")
+    return EXIT_OK

@@ -1,0 +1,184 @@
+"""The ``search`` and ``eligible`` subcommands (see DESIGN.md's command-line contract).
+
+Filter values are checked against the published taxonomy before the directory is opened, so
+a typo gets a one-line message listing the codes that do exist (exit 2), never an empty result.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+
+from coventry_directory.cli.common import EXIT_OK, UsageError, print_json
+from coventry_directory.core.eligibility import EXCLUDED, ClientProfile
+from coventry_directory.core.places import Place, resolve_place
+from coventry_directory.core.search import Filters, Hit, SearchEngine
+from coventry_directory.core.taxonomy import vocabularies
+
+
+def register(subparsers) -> None:
+    """Add ``search`` and ``eligible`` to the main parser's subparsers."""
+    search = subparsers.add_parser("search", help="find services (as-you-type search, filters, distance, open now)")
+    search.add_argument("query", nargs="*", default=[], metavar="QUERY", help="words to search for (optional)")
+    search.add_argument("--near", metavar="PLACE", help="town, district or postcode, e.g. Rugby, CV12, 'CV21 3AB'")
+    search.add_argument("--category", action="append", metavar="C", help="category code (repeatable)")
+    search.add_argument("--age", type=int, metavar="N")
+    search.add_argument("--gender", metavar="G", help="female, male or any")
+    search.add_argument("--substance", action="append", metavar="S", help="substance code (repeatable)")
+    search.add_argument("--group", action="append", metavar="G", help="client group code (repeatable)")
+    search.add_argument("--route", action="append", metavar="R", help="referral route code (repeatable)")
+    search.add_argument("--mode", action="append", metavar="M", help="delivery mode code (repeatable)")
+    search.add_argument("--language", metavar="L", help="language code the service offers, e.g. pl")
+    search.add_argument("--free", action="store_true", help="only services known to be free")
+    when = search.add_mutually_exclusive_group()
+    when.add_argument("--open-now", action="store_true", help="only services open now")
+    when.add_argument("--open-at", metavar='"YYYY-MM-DD HH:MM"', help="only services open then")
+    search.add_argument("--limit", type=int, default=20, metavar="N", help="how many results (default 20)")
+    search.add_argument("--json", action="store_true", help="machine-readable output")
+    search.set_defaults(handler=cmd_search)
+
+    eligible = subparsers.add_parser("eligible", help="which services this client can use, and why not")
+    eligible.add_argument("--age", type=int, required=True, metavar="N")
+    eligible.add_argument("--gender", metavar="G", help="female, male or any")
+    eligible.add_argument("--near", metavar="PLACE", help="where the client lives: town, district or postcode")
+    eligible.add_argument("--substance", action="append", metavar="S", help="substance code (repeatable)")
+    eligible.add_argument("--group", action="append", metavar="G", help="client group code (repeatable)")
+    eligible.add_argument("--json", action="store_true", help="machine-readable output")
+    eligible.set_defaults(handler=cmd_eligible)
+
+
+# --- turning option values into filter values ----------------------------------------
+def _codes(values: list[str] | None, taxonomy: str) -> tuple[str, ...]:
+    """Taxonomy codes from repeatable, comma-separated options; "Mutual Aid" means mutual-aid."""
+    known = vocabularies()[taxonomy].codes()
+    out = []
+    for value in values or []:
+        for part in value.split(","):
+            code = part.strip().lower().replace(" ", "-")
+            if not code:
+                continue
+            if code not in known:
+                raise UsageError(f"unknown {taxonomy.replace('_', ' ')} {part.strip()!r}; choose from: {', '.join(known)}")
+            out.append(code)
+    return tuple(out)
+
+
+def _gender(value: str | None) -> str | None:
+    """female, male, or None for any (the words people type for them are accepted too)."""
+    if value is None:
+        return None
+    value = value.strip().lower()
+    aliases = {"f": "female", "woman": "female", "women": "female", "m": "male", "man": "male", "men": "male"}
+    value = aliases.get(value, value)
+    if value not in ("female", "male", "any"):
+        raise UsageError(f"unknown gender {value!r}; choose from: female, male, any")
+    return None if value == "any" else value
+
+
+def _age(value: int | None) -> int | None:
+    if value is not None and not 0 <= value <= 120:
+        raise UsageError(f"age must be between 0 and 120, not {value}")
+    return value
+
+
+def _when(args: argparse.Namespace) -> datetime | None:
+    """The moment --open-now or --open-at asks about, to the minute; None when neither is given."""
+    if getattr(args, "open_now", False):
+        return datetime.now().replace(second=0, microsecond=0)
+    if getattr(args, "open_at", None):
+        try:
+            return datetime.strptime(args.open_at.strip(), "%Y-%m-%d %H:%M")
+        except ValueError:
+            raise UsageError(f"--open-at wants \"YYYY-MM-DD HH:MM\", not {args.open_at!r}") from None
+    return None
+
+
+def _place(text: str | None) -> Place | None:
+    # An unknown place raises UnknownPlace, which the error table reports as bad input.
+    return None if text is None else resolve_place(text)
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(
+        categories=_codes(args.category, "category"),
+        near=_place(args.near),
+        age=_age(args.age),
+        gender=_gender(args.gender),
+        substances=_codes(args.substance, "substance"),
+        groups=_codes(args.group, "client_group"),
+        routes=_codes(args.route, "referral_route"),
+        modes=_codes(args.mode, "delivery_mode"),
+        language=(args.language or "").strip().lower() or None,
+        free=args.free,
+        open_at=_when(args),
+    )
+
+
+def _hit_line(n: int, hit: Hit) -> str:
+    bits = [hit.organization]
+    if hit.distance_km is not None:
+        bits.append(f"{hit.distance_km:.1f} km")
+    bits.append({"open": "open now", "closed": "closed now"}.get(hit.open_state, "hours not known"))
+    if hit.verification in ("historic", "provider-may-have-changed"):
+        bits.append("check: " + hit.verification.replace("-", " "))
+    return f"{n:>2}. {hit.name}\n    {' · '.join(bits)}\n    key: {hit.key}"
+
+
+# --- handlers ------------------------------------------------------------------------
+def cmd_search(args: argparse.Namespace) -> int:
+    """``search [QUERY] [filters] [--json]``: ranked services that pass every filter."""
+    from coventry_directory.core.editions import open_directory
+
+    if not 1 <= args.limit <= 500:
+        raise UsageError("--limit must be between 1 and 500")
+    filters = _filters(args)
+    store = open_directory()
+    try:
+        result = SearchEngine(store).search(" ".join(args.query), filters, limit=args.limit)
+    finally:
+        store.close()
+    if args.json:
+        print_json([h.to_dict() for h in result.hits])
+        return EXIT_OK
+    for note in result.notes:
+        print(note)
+    if not result.hits:
+        print("No services match. Try fewer words or fewer filters.")
+    for n, hit in enumerate(result.hits, 1):
+        print(_hit_line(n, hit))
+    return EXIT_OK
+
+
+def cmd_eligible(args: argparse.Namespace) -> int:
+    """``eligible --age N [...]``: split every service into can use / cannot use (with reasons) for one client."""
+    from coventry_directory.core.editions import open_directory
+
+    place = _place(args.near)
+    profile = ClientProfile(
+        age=_age(args.age), gender=_gender(args.gender), area=place.area if place else None,
+        substances=_codes(args.substance, "substance"), groups=_codes(args.group, "client_group"),
+    )
+    store = open_directory()
+    try:
+        # 500 is the most SearchEngine returns; the curated directory is a few hundred services, so that is all of them.
+        result = SearchEngine(store).search("", Filters(near=place), limit=500, profile=profile)
+    finally:
+        store.close()
+    fits = [h for h in result.hits if h.verdict.status != EXCLUDED]
+    excluded = [h for h in result.hits if h.verdict.status == EXCLUDED]
+    if args.json:
+        print_json({
+            "eligible": [dict(h.to_dict(), status=h.verdict.status, checks=h.verdict.checks) for h in fits],
+            "excluded": [{"id": h.id, "key": h.key, "name": h.name, "reasons": h.verdict.reasons}
+                         for h in excluded],
+        })
+        return EXIT_OK
+    print(f"Can use ({len(fits)}):")
+    for n, hit in enumerate(fits, 1):
+        print(_hit_line(n, hit))
+        if hit.verdict.checks:
+            print("    check with the service: " + "; ".join(hit.verdict.checks))
+    print(f"\nCannot use ({len(excluded)}):")
+    for hit in excluded:
+        print(f"  - {hit.name}: {'; '.join(hit.verdict.reasons)}")
+    return EXIT_OK

@@ -1,0 +1,142 @@
+"""Part of the store: opening, checking, copying, backing up and migrating SQLite files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from coventry_directory.atomic_write import fsync_file
+from coventry_directory.store.errors import StoreError
+from coventry_directory.store.migrations import DIRECTORY_MIGRATIONS
+from coventry_directory.store.search_index import rebuild_search_index
+
+
+def fts5_available() -> bool:
+    """True when this Python's sqlite3 has FTS5 compiled in."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute("CREATE VIRTUAL TABLE t USING fts5(a)")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.close()
+
+
+def _read_only_uri(path: Path) -> str:
+    # as_uri() percent-encodes, so a folder named "a?b" or "50%" still opens the right file
+    return Path(path).resolve().as_uri() + "?mode=ro"
+
+
+def backup_database(path: Path) -> Path:
+    """Copy a database file (consistently, via SQLite's backup API) beside itself."""
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
+    src = sqlite3.connect(path)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return target
+
+
+def open_checked(path: Path, *, readonly: bool = False) -> Database:
+    """A Database on ``path`` that has been read once, so a non-database fails here, clearly.
+
+    ``readonly`` opens it with SQLite's ``mode=ro``: nothing through this connection can
+    change the file (a background search thread, or a directory shipped in a read-only
+    program folder).
+    """
+    try:
+        if readonly:
+            conn = sqlite3.connect(_read_only_uri(path), uri=True, check_same_thread=True)
+        else:
+            conn = sqlite3.connect(path)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"The file {path} is not a readable database ({exc}). Reinstall the directory or restore a backup."
+        ) from exc
+    return Database(conn)
+
+
+def migrate(db: Database, path: Path | None, migrations: Migrations = DIRECTORY_MIGRATIONS) -> Path | None:
+    """Apply pending migrations; back up a database that already has tables first.
+
+    After the directory's structure is up to date its derived search tables are rebuilt
+    once, from the HSDS rows, with today's code: the migrations themselves only create
+    structure. Returns the backup's path, or None when nothing was backed up.
+    """
+    pending = migrations.pending(db)
+    if not pending:
+        return None
+    backup = None
+    if path is not None and db.table_names():
+        backup = backup_database(path)
+    migrations.apply(db)
+    if migrations is DIRECTORY_MIGRATIONS:
+        with db.atomic():
+            rebuild_search_index(db)
+    return backup
+
+
+def copy_database(src: Path, dst: Path) -> None:
+    """A consistent copy of a database file (SQLite's backup API), fsynced before return."""
+    dst = Path(dst)
+    if dst.exists():
+        dst.unlink()
+    try:
+        source = sqlite3.connect(_read_only_uri(src), uri=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"The directory database {src} cannot be opened: {exc}") from exc
+    target = sqlite3.connect(dst)
+    try:
+        source.backup(target)
+    except sqlite3.Error as exc:
+        raise StoreError(f"The directory database {src} cannot be copied: {exc}") from exc
+    finally:
+        target.close()
+        source.close()
+    fsync_file(dst)
+
+
+def check_database(path: Path) -> dict[str, str]:
+    """Open a directory file read-only, run SQLite's integrity check; return its directory_info.
+
+    Raises StoreError (with the reason) when the file is not a sound directory database.
+    """
+    path = Path(path)
+    try:
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path} cannot be opened: {exc}") from exc
+    try:
+        result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        if result != "ok":
+            raise StoreError(f"{path} is damaged: {result}")
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"service", "directory_info"} <= names:
+            raise StoreError(f"{path} is not a Coventry Directory database")
+        return dict(conn.execute("SELECT key, value FROM directory_info").fetchall())
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a readable database: {exc}") from exc
+    finally:
+        conn.close()
+
+
+def read_info(path: Path) -> dict[str, str]:
+    """directory_info of a database file, read-only; {} when it cannot be read."""
+    try:
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
+        try:
+            return dict(conn.execute("SELECT key, value FROM directory_info").fetchall())
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}

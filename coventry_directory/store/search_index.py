@@ -1,0 +1,144 @@
+"""Part of the store: fills the search tables (FTS5 text, facets, map points, folded text).
+
+These tables are derived: every one is rebuilt from the HSDS tables after any write and
+once after migrations, so migrations only create structure and never call this code.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlite_utils import Database
+
+from coventry_directory.core.models import CODE_FIELDS
+from coventry_directory.core.taxonomy import RECORD_TAXONOMY
+from coventry_directory.core.text import words
+from coventry_directory.store.schema import SEARCH_COLUMNS, SEARCH_TABLE
+
+
+def _codes_by_service(db: Database, taxonomy: str) -> dict[str, str]:
+    rows = db.execute(
+        "SELECT a.link_id, t.code FROM attribute a JOIN taxonomy_term t ON t.id = a.taxonomy_term_id "
+        "WHERE a.link_entity = 'service' AND t.taxonomy = ? ORDER BY a.link_id, CAST(a.value AS INTEGER)",
+        [taxonomy],
+    ).fetchall()
+    out: dict[str, list[str]] = defaultdict(list)
+    for link_id, code in rows:
+        out[link_id].append(code)
+    return {k: " " + " ".join(v) + " " for k, v in out.items()}
+
+
+def _record_values(db: Database, code: str, entity: str = "service") -> dict[str, list[str]]:
+    rows = db.execute(
+        "SELECT a.link_id, a.value FROM attribute a JOIN taxonomy_term t ON t.id = a.taxonomy_term_id "
+        "WHERE a.link_entity = ? AND t.taxonomy = ? AND t.code = ? ORDER BY a.rowid",
+        [entity, RECORD_TAXONOMY, code],
+    ).fetchall()
+    out: dict[str, list[str]] = defaultdict(list)
+    for link_id, value in rows:
+        out[link_id].append(value or "")
+    return out
+
+
+def rebuild_fts(db: Database) -> None:
+    """Fill the FTS index from the HSDS tables."""
+    db.execute(f"DELETE FROM {SEARCH_TABLE}")
+    category_names = {
+        r[0]: r[1]
+        for r in db.execute(
+            "SELECT a.link_id, group_concat(t.name || ' ' || t.code, ' ') FROM attribute a "
+            "JOIN taxonomy_term t ON t.id = a.taxonomy_term_id "
+            "WHERE a.link_entity = 'service' AND t.taxonomy = 'category' GROUP BY a.link_id"
+        ).fetchall()
+    }
+    keywords = {k: " ".join(v) for k, v in _record_values(db, "keyword").items()}
+    places: dict[str, list[str]] = defaultdict(list)
+    towns = {k: v[0] for k, v in _record_values(db, "town", "location").items()}
+    for sid, loc_id, loc_name in db.execute(
+        "SELECT sal.service_id, l.id, coalesce(l.name, '') FROM service_at_location sal "
+        "JOIN location l ON l.id = sal.location_id"
+    ).fetchall():
+        places[sid] += [loc_name, towns.get(loc_id, "")]
+    rows = db.execute(
+        "SELECT s.id, s.name, coalesce(s.alternate_name, ''), coalesce(o.name, ''), "
+        "coalesce(o.alternate_name, ''), coalesce(s.description, '') "
+        "FROM service s LEFT JOIN organization o ON o.id = s.organization_id ORDER BY s.id"
+    ).fetchall()
+    placeholders = ", ".join("?" for _ in range(len(SEARCH_COLUMNS) + 1))
+    db.conn.executemany(
+        f"INSERT INTO {SEARCH_TABLE} (service_id, {', '.join(SEARCH_COLUMNS)}) VALUES ({placeholders})",
+        [
+            (sid, f"{name} {alt}".strip(), f"{org} {org_alt}".strip(), category_names.get(sid, ""),
+             " ".join([keywords.get(sid, ""), *places.get(sid, [])]).strip(), desc)
+            for sid, name, alt, org, org_alt, desc in rows
+        ],
+    )
+
+
+def rebuild_facets(db: Database) -> None:
+    """Fill service_facets and service_point from the HSDS tables."""
+    from coventry_directory.core.places import town_place  # the gazetteer gives town centres
+
+    db.execute("DELETE FROM service_facets")
+    db.execute("DELETE FROM service_point")
+    codes = {col: _codes_by_service(db, tax) for col, tax in CODE_FIELDS.items()}
+    verification = _codes_by_service(db, "verification")
+    required = _record_values(db, "groups-required")
+    coverage = _record_values(db, "coverage")
+    languages: dict[str, list[str]] = defaultdict(list)
+    for sid, code in db.execute("SELECT service_id, code FROM language WHERE code IS NOT NULL").fetchall():
+        languages[sid].append(code)
+    scheduled = {r[0] for r in db.execute("SELECT DISTINCT service_id FROM schedule")}
+    keys = {k: v[0] for k, v in _record_values(db, "key").items()}
+    evidence = {k: v[0] for k, v in _record_values(db, "evidence-date").items()}
+    facet_rows = []
+    for sid, name, org, status, assured, lo, hi, fees in db.execute(
+        "SELECT s.id, s.name, o.name, s.status, s.assured_date, s.minimum_age, s.maximum_age, "
+        "coalesce(s.fees_description, '') FROM service s LEFT JOIN organization o ON o.id = s.organization_id "
+        "ORDER BY s.id"
+    ).fetchall():
+        row = {"service_id": sid, "key": keys.get(sid, sid), "name": name, "organization": org or "",
+               "status": status or "active", "assured_date": assured, "evidence_date": evidence.get(sid),
+               "minimum_age": lo, "maximum_age": hi}
+        for col in CODE_FIELDS:
+            row[col] = codes[col].get(sid, "")
+        row["groups_required"] = int(required.get(sid, [""])[0] == "true")
+        row["national"] = int(coverage.get(sid, [""])[0] == "national")
+        row["languages"] = " " + " ".join(languages[sid]) + " " if languages.get(sid) else ""
+        row["has_schedule"] = int(sid in scheduled)
+        row["free"] = int(fees.strip().lower().startswith("free"))
+        row["verification"] = verification.get(sid, "").strip()
+        facet_rows.append(row)
+    if facet_rows:
+        db["service_facets"].insert_all(facet_rows, batch_size=2000)
+    towns = {k: v[0] for k, v in _record_values(db, "town", "location").items()}
+    points = []
+    for sid, loc_id, lat, lon in db.execute(
+        "SELECT sal.service_id, l.id, l.latitude, l.longitude FROM service_at_location sal "
+        "JOIN location l ON l.id = sal.location_id ORDER BY sal.rowid"
+    ).fetchall():
+        if lat is not None and lon is not None:
+            points.append((sid, lat, lon, "location"))
+            continue
+        place = town_place(towns[loc_id]) if loc_id in towns else None
+        if place is not None and place.latitude is not None:
+            points.append((sid, place.latitude, place.longitude, "town centre"))
+    db.conn.executemany("INSERT INTO service_point VALUES (?, ?, ?, ?)", points)
+
+
+def rebuild_folded(db: Database) -> None:
+    """Fill service_folded: each indexed column as " word word " (folded), for fast ranking."""
+    db.execute("DELETE FROM service_folded")
+    cols = ", ".join(SEARCH_COLUMNS)
+    rows = db.execute(f"SELECT service_id, {cols} FROM {SEARCH_TABLE}").fetchall()
+    db.conn.executemany(
+        f"INSERT INTO service_folded (service_id, {cols}) VALUES (?, {', '.join('?' * len(SEARCH_COLUMNS))})",
+        [(r[0], *(" " + " ".join(words(v or "", bounded=False)) + " " for v in r[1:])) for r in rows],
+    )
+
+
+def rebuild_search_index(db: Database) -> None:
+    """Rebuild everything search reads (called after any directory write)."""
+    rebuild_fts(db)
+    rebuild_folded(db)
+    rebuild_facets(db)
