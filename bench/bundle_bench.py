@@ -85,15 +85,19 @@ def measure_size(bundle: Path) -> dict:
         zipped = build.make_zip(bundle, Path(tmp) / "bundle.zip").stat().st_size
     internal = bundle / "_internal"
     parts = {}
-    for child in (internal.iterdir() if internal.is_dir() else []):
+    for child in internal.iterdir() if internal.is_dir() else []:
         size = build.folder_size(child) if child.is_dir() else (0 if child.is_symlink() else child.stat().st_size)
         key = child.name if child.is_dir() else "other libraries (_internal/*.so, *.dll)"
         parts[key] = parts.get(key, 0) + size
     exe = build.executable(bundle)
     parts["the executable (holds the Python code)"] = exe.stat().st_size
     files = sum(1 for p in bundle.rglob("*") if p.is_file())
-    return {"unpacked": build.folder_size(bundle), "zipped": zipped, "files": files,
-            "parts": sorted(parts.items(), key=lambda kv: -kv[1])[:8]}
+    return {
+        "unpacked": build.folder_size(bundle),
+        "zipped": zipped,
+        "files": files,
+        "parts": sorted(parts.items(), key=lambda kv: -kv[1])[:8],
+    }
 
 
 def table(size: dict, starts: dict, runs: int) -> str:
@@ -104,11 +108,13 @@ def table(size: dict, starts: dict, runs: int) -> str:
     lines = [
         "## Bundle",
         "",
-        (f"`.venv/bin/python bench/bundle_bench.py --runs {runs}` on the 2-core development machine: the "
-         "one-folder Linux build from `python3 packaging/build.py` (PyInstaller one folder, trimmed as "
-         "described in `docs/packaging.md`), each start a fresh process in a clean environment (no "
-         f"virtualenv on PATH, empty HOME). Targets: ≤ {TARGET_MB} MB unpacked, ≤ {TARGET_SEARCH_S} s to "
-         "first search results."),
+        (
+            f"`.venv/bin/python bench/bundle_bench.py --runs {runs}` on the 2-core development machine: the "
+            "one-folder Linux build from `python3 packaging/build.py` (PyInstaller one folder, trimmed as "
+            "described in `docs/packaging.md`), each start a fresh process in a clean environment (no "
+            f"virtualenv on PATH, empty HOME). Targets: ≤ {TARGET_MB} MB unpacked, ≤ {TARGET_SEARCH_S} s to "
+            "first search results."
+        ),
         "",
         "| measure | result | target |",
         "|---|---:|---:|",
@@ -119,10 +125,12 @@ def table(size: dict, starts: dict, runs: int) -> str:
         f"| start → window shown (offscreen), first run | {w['first']:.2f} s | |",
         f"| start → window shown (offscreen), median / worst of {runs} | {w['median']:.2f} / {w['worst']:.2f} s | |",
         "",
-        (f"First runs: {cold_note}. \"Window shown\" is the desktop app's first event-loop pass after its "
-         "main window is shown (the directory is open; results may still be on their way from the search "
-         "thread). For scale: an untrimmed PyInstaller build of the same app measures 270 MB. Biggest "
-         "parts of the folder:"),
+        (
+            f'First runs: {cold_note}. "Window shown" is the desktop app\'s first event-loop pass after its '
+            "main window is shown (the directory is open; results may still be on their way from the search "
+            "thread). For scale: an untrimmed PyInstaller build of the same app measures 270 MB. Biggest "
+            "parts of the folder:"
+        ),
         "",
         "| part | MB |",
         "|---|---:|",

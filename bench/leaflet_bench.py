@@ -25,11 +25,11 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from coventry_directory.core.build import build_database
-from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.i18n.languages import LANGUAGES
 from coventry_directory.leaflets.handout import ShortlistHandoutRenderer, resolve_services
 from coventry_directory.leaflets.service_leaflet import ServiceLeafletRenderer
 from coventry_directory.leaflets.topic_leaflet import TopicLeafletRenderer
+from coventry_directory.store.directory import DirectoryStore
 
 SERVICE = "esh-community-residential-rehab"
 HANDOUT = [SERVICE, "nat-frank", "cgl-warwickshire-naloxone"]
@@ -64,8 +64,21 @@ def command_time(code: str, db: Path, out_dir: Path) -> float:
     target = installed_directory_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(db, target)
-    cmd = [sys.executable, "-m", "coventry_directory", "leaflet", "--category", "naloxone", "--near", "Rugby",
-           "--lang", code, "--accept-unreviewed", "-o", str(out_dir / f"{code}.pdf")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "coventry_directory",
+        "leaflet",
+        "--category",
+        "naloxone",
+        "--near",
+        "Rugby",
+        "--lang",
+        code,
+        "--accept-unreviewed",
+        "-o",
+        str(out_dir / f"{code}.pdf"),
+    ]
     start = time.perf_counter()
     subprocess.run(cmd, check=True, cwd=ROOT, env=env, capture_output=True)
     return time.perf_counter() - start
@@ -83,15 +96,19 @@ def main(argv: list[str] | None = None) -> int:
     store = DirectoryStore.open(db)
     service = store.get_service(SERVICE)
     handout = resolve_services(store, HANDOUT)
-    print("| language | service leaflet ms (pages) | topic: naloxone in Rugby ms (pages) | "
-          "handout, large print ms (pages) | worst ms per page | whole command ms |")
+    print(
+        "| language | service leaflet ms (pages) | topic: naloxone in Rugby ms (pages) | "
+        "handout, large print ms (pages) | worst ms per page | whole command ms |"
+    )
     print("| --- | --- | --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory() as tmp:
         for code, lang in LANGUAGES.items():
             results = [
                 timed(lambda code=code: ServiceLeafletRenderer(service, code).render(), args.repeat),
                 timed(lambda code=code: TopicLeafletRenderer(store, "naloxone", "Rugby", code).render(), args.repeat),
-                timed(lambda code=code: ShortlistHandoutRenderer(handout, code, large_print=True).render(), args.repeat),
+                timed(
+                    lambda code=code: ShortlistHandoutRenderer(handout, code, large_print=True).render(), args.repeat
+                ),
             ]
             per_page = max(sec / n for sec, n in results) * 1000
             cmd = "–" if args.no_command else f"{command_time(code, db, Path(tmp)) * 1000:.0f}"

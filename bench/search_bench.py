@@ -17,20 +17,34 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from synthetic import build_synthetic  # noqa: E402
+from synthetic import build_synthetic
 
-from coventry_directory.core.search import Filters, SearchEngine  # noqa: E402
-from coventry_directory.store.directory import DirectoryStore  # noqa: E402
-from coventry_directory.core.text import words  # noqa: E402
+from coventry_directory.core.search import Filters, SearchEngine
+from coventry_directory.core.text import words
+from coventry_directory.store.directory import DirectoryStore
 
 # A fixed mix: single words, phrases, synonyms, typos, places, ages and filters.
 QUERIES: list[tuple[str, Filters | None]] = [
-    ("naloxone", None), ("needle exchange", None), ("alcohol", None), ("methadone", None),
-    ("housing", None), ("nalaxone", None), ("methodone", None), ("needle exchange bedworth", None),
-    ("alcohol 16 year old leamington", None), ("young person cannabis", None), ("family support", None),
-    ("homeless rugby", None), ("detox", None), ("recovery", None), ("treatment service", None),
-    ("", Filters(categories=("naloxone",), near="Rugby")), ("", Filters(categories=("housing",), age=20)),
-    ("support", Filters(substances=("alcohol",))), ("mutual aid", Filters(near="CV12")), ("criminal justice", None),
+    ("naloxone", None),
+    ("needle exchange", None),
+    ("alcohol", None),
+    ("methadone", None),
+    ("housing", None),
+    ("nalaxone", None),
+    ("methodone", None),
+    ("needle exchange bedworth", None),
+    ("alcohol 16 year old leamington", None),
+    ("young person cannabis", None),
+    ("family support", None),
+    ("homeless rugby", None),
+    ("detox", None),
+    ("recovery", None),
+    ("treatment service", None),
+    ("", Filters(categories=("naloxone",), near="Rugby")),
+    ("", Filters(categories=("housing",), age=20)),
+    ("support", Filters(substances=("alcohol",))),
+    ("mutual aid", Filters(near="CV12")),
+    ("criminal justice", None),
 ]
 
 
@@ -40,7 +54,9 @@ def like_scan(store: DirectoryStore, query: str, filters: Filters | None) -> lis
     where = " AND ".join("(s.name LIKE ? OR s.description LIKE ?)" for _ in terms)
     params = [p for t in terms for p in (f"%{t}%", f"%{t}%")]
     # a naive search must look at every row to order its results, as ours orders by relevance
-    return [r[0] for r in store._db.execute(f"SELECT s.id FROM service s WHERE {where} ORDER BY s.name LIMIT 20", params)]
+    return [
+        r[0] for r in store._db.execute(f"SELECT s.id FROM service s WHERE {where} ORDER BY s.name LIMIT 20", params)
+    ]
 
 
 def timed(fn, repeat: int) -> list[float]:
@@ -75,12 +91,28 @@ def main() -> int:
         t0 = time.perf_counter()
         engine.search("warm up nalaxone")  # vocabulary and typo index, as the app does at start
         warm = (time.perf_counter() - t0) * 1000
-        ours = timed(lambda q, f: engine.search(q, f, limit=20), args.repeat)
-        like = timed(lambda q, f: like_scan(store, q, f), args.repeat)
+        ours = timed(lambda q, f, engine=engine: engine.search(q, f, limit=20), args.repeat)
+        like = timed(lambda q, f, store=store: like_scan(store, q, f), args.repeat)
         store.close()
-        rows.append((n, pct(ours, 50), pct(ours, 95), pct(like, 50), pct(like, 95), statistics.mean(like) / statistics.mean(ours), warm, built))
-        print(f"{n}: engine p50 {rows[-1][1]:.2f} ms p95 {rows[-1][2]:.2f} ms | LIKE p50 {rows[-1][3]:.2f} p95 {rows[-1][4]:.2f}", file=sys.stderr)
-    print("| services | engine p50 (ms) | engine p95 (ms) | LIKE scan p50 (ms) | LIKE scan p95 (ms) | mean speed-up | first-query warm-up (ms) |")
+        rows.append(
+            (
+                n,
+                pct(ours, 50),
+                pct(ours, 95),
+                pct(like, 50),
+                pct(like, 95),
+                statistics.mean(like) / statistics.mean(ours),
+                warm,
+                built,
+            )
+        )
+        print(
+            f"{n}: engine p50 {rows[-1][1]:.2f} ms p95 {rows[-1][2]:.2f} ms | LIKE p50 {rows[-1][3]:.2f} p95 {rows[-1][4]:.2f}",
+            file=sys.stderr,
+        )
+    print(
+        "| services | engine p50 (ms) | engine p95 (ms) | LIKE scan p50 (ms) | LIKE scan p95 (ms) | mean speed-up | first-query warm-up (ms) |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for n, p50, p95, l50, l95, ratio, warm, _ in rows:
         print(f"| {n:,} | {p50:.2f} | {p95:.2f} | {l50:.2f} | {l95:.2f} | {ratio:.1f}× | {warm:.0f} |")

@@ -49,8 +49,9 @@ def main() -> int:
     windows, results = [], []
     for _ in range(args.runs):
         start = time.time()
-        out = subprocess.run([sys.executable, "-c", CHILD, repr(start)], capture_output=True, text=True, env=env,
-                             timeout=60, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, repr(start)], capture_output=True, text=True, env=env, timeout=60, check=True
+        ).stdout
         data = json.loads(out.strip().splitlines()[-1])
         windows.append(data["window"])
         results.append(data["results"])

@@ -37,7 +37,7 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 PRIVATE = 0o600  # only this user: anything that can hold personal data or a secret
 SHARED = 0o644  # readable by others: leaflets, exports, bundles, catalogs
@@ -128,8 +128,9 @@ def replace_file(src: Path | str, dst: Path | str, *, mode: int | None = None) -
 
 
 @contextlib.contextmanager
-def atomic_write(path: Path | str, *, mode: int = PRIVATE, binary: bool = True,
-                 encoding: str = "utf-8", newline: str | None = None) -> Iterator[IO]:
+def atomic_write(
+    path: Path | str, *, mode: int = PRIVATE, binary: bool = True, encoding: str = "utf-8", newline: str | None = None
+) -> Iterator[IO]:
     """Write ``path`` atomically: yields a file object; the target changes only if the block succeeds.
 
     ``mode`` is the final permission (default private, 0600). ``binary=False`` gives a text
@@ -140,9 +141,9 @@ def atomic_write(path: Path | str, *, mode: int = PRIVATE, binary: bool = True,
     path = Path(path)
     ensure_replaceable(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    text_options = {} if binary else {"encoding": encoding, "newline": newline}
     try:
-        with os.fdopen(fd, "wb" if binary else "w", **text_options) as fh:
+        fh: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline=newline)
+        with fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

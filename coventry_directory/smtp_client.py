@@ -80,8 +80,10 @@ def _connect(cfg: SmtpConfig, context: ssl.SSLContext, what: str) -> smtplib.SMT
     try:
         client.ehlo()
         if not client.has_extn("starttls"):
-            raise TlsNotOffered(f"{cfg.describe()} does not offer STARTTLS; {what} is never sent in plain "
-                                "text. Check the server settings.")
+            raise TlsNotOffered(
+                f"{cfg.describe()} does not offer STARTTLS; {what} is never sent in plain "
+                "text. Check the server settings."
+            )
         client.starttls(context=context)
         client.ehlo()  # the capabilities (AUTH among them) may differ once encrypted
     except BaseException:
@@ -105,8 +107,16 @@ def _send(cfg, envelope_from, recipient, message, password, context, what) -> No
             client.close()
 
 
-def deliver(cfg: SmtpConfig, envelope_from: str, recipient: str, message: bytes, *,
-            password: str | None = None, context: ssl.SSLContext | None = None, what: str = "mail") -> None:
+def deliver(
+    cfg: SmtpConfig,
+    envelope_from: str,
+    recipient: str,
+    message: bytes,
+    *,
+    password: str | None = None,
+    context: ssl.SSLContext | None = None,
+    what: str = "mail",
+) -> None:
     """Send ``message`` (exact bytes, so a retry is the same message) to one recipient, or raise SendError.
 
     ``context`` replaces the default verifying one (tests pass one trusting a test CA);
@@ -122,14 +132,17 @@ def deliver(cfg: SmtpConfig, envelope_from: str, recipient: str, message: bytes,
     except SendError:
         raise
     except ssl.SSLCertVerificationError as exc:
-        raise SendError(f"the certificate of {where} could not be verified ({exc.verify_message}); "
-                        "not sent", temporary=False) from None
+        raise SendError(
+            f"the certificate of {where} could not be verified ({exc.verify_message}); not sent", temporary=False
+        ) from None
     except ssl.SSLError as exc:
-        raise SendError(f"a secure (TLS) connection to {where} failed ({exc.reason or exc}); not sent",
-                        temporary=False) from None
+        raise SendError(
+            f"a secure (TLS) connection to {where} failed ({exc.reason or exc}); not sent", temporary=False
+        ) from None
     except smtplib.SMTPAuthenticationError as exc:
-        raise SendError(f"{where} did not accept the user name or password ({exc.smtp_code})",
-                        temporary=False) from None
+        raise SendError(
+            f"{where} did not accept the user name or password ({exc.smtp_code})", temporary=False
+        ) from None
     except smtplib.SMTPNotSupportedError as exc:
         raise SendError(f"{where} does not support what sending needs ({exc})", temporary=False) from None
     except smtplib.SMTPRecipientsRefused as exc:
@@ -147,5 +160,4 @@ def deliver(cfg: SmtpConfig, envelope_from: str, recipient: str, message: bytes,
     except smtplib.SMTPException as exc:  # (before OSError: SMTPException is one)
         raise SendError(f"sending via {where} failed ({exc})", temporary=True) from None
     except OSError as exc:  # refused, unreachable, no network, unknown host
-        raise SendError(f"could not reach {where} ({exc.strerror or exc})",
-                        temporary=True) from None
+        raise SendError(f"could not reach {where} ({exc.strerror or exc})", temporary=True) from None

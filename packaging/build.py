@@ -31,6 +31,7 @@ BUILD_TOOLS = ["binutils", "gcc", "icu-devtools"]
 
 
 def say(message: str) -> None:
+    """Print a progress line."""
     print(f"[build] {message}", flush=True)
 
 
@@ -83,8 +84,19 @@ def set_up() -> Path:
 def run_pyinstaller(py: Path, dist: Path, work: Path) -> Path:
     """Run the spec; returns the built folder."""
     say(f"building {dist / APP} (PyInstaller, one folder)")
-    cmd = [str(py), "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
-           "--distpath", str(dist), "--workpath", str(work), str(SPEC)]
+    cmd = [
+        str(py),
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(dist),
+        "--workpath",
+        str(work),
+        str(SPEC),
+    ]
     subprocess.run(cmd, check=True, cwd=ROOT)
     return dist / APP
 
@@ -108,19 +120,30 @@ def make_zip(folder: Path, out: Path, portable: bool = True) -> Path:
             elif path.is_file():
                 zf.write(path, arc.as_posix())
         if portable:
-            zf.writestr(f"{folder.name}/portable.txt",
-                        "This file makes Coventry Directory keep its data in the 'data' folder beside it.\n"
-                        "Delete it to keep data in your user profile instead.\n")
+            zf.writestr(
+                f"{folder.name}/portable.txt",
+                "This file makes Coventry Directory keep its data in the 'data' folder beside it.\n"
+                "Delete it to keep data in your user profile instead.\n",
+            )
     return out
 
 
 def clean_env(home: Path) -> dict[str, str]:
     """An environment with nothing from the project: no venv on PATH, no PYTHONPATH, a fresh HOME."""
     keep = {k: v for k, v in os.environ.items() if k in ("SYSTEMROOT", "WINDIR", "TEMP", "TMP", "LANG", "DISPLAY")}
-    path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep)
-                           if p and ".venv" not in p and "virtualenv" not in p.lower())
-    env = {**keep, "PATH": path or os.defpath, "HOME": str(home), "USERPROFILE": str(home),
-           "QT_QPA_PLATFORM": "offscreen", "LANG": os.environ.get("LANG") or "C.UTF-8"}
+    path = os.pathsep.join(
+        p
+        for p in os.environ.get("PATH", "").split(os.pathsep)
+        if p and ".venv" not in p and "virtualenv" not in p.lower()
+    )
+    env = {
+        **keep,
+        "PATH": path or os.defpath,
+        "HOME": str(home),
+        "USERPROFILE": str(home),
+        "QT_QPA_PLATFORM": "offscreen",
+        "LANG": os.environ.get("LANG") or "C.UTF-8",
+    }
     if os.name == "nt":
         env["APPDATA"] = env["LOCALAPPDATA"] = str(home)
     return env
@@ -133,13 +156,17 @@ def frozen_self_test(folder: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Build the portable app; returns the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder (default dist/)")
     parser.add_argument("--work", type=Path, default=ROOT / "build", help="PyInstaller's work folder (default build/)")
     parser.add_argument("--zip", action="store_true", help="also write the portable zip")
     parser.add_argument("--check", action="store_true", help="run the frozen self-test afterwards")
-    parser.add_argument("--no-setup", action="store_true",
-                        help="use this Python as it is (no .venv or apt-get step); it needs PyInstaller")
+    parser.add_argument(
+        "--no-setup",
+        action="store_true",
+        help="use this Python as it is (no .venv or apt-get step); it needs PyInstaller",
+    )
     args = parser.parse_args(argv)
     try:
         py = Path(sys.executable) if args.no_setup else set_up()

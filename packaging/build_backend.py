@@ -29,7 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from setuptools.build_meta import *  # noqa: F403 - the PEP 517 hooks themselves
+from setuptools.build_meta import *  # noqa: F403 - the PEP 517 hooks themselves, re-exported
 from setuptools.build_meta import __all__  # noqa: F401 - re-exported as this backend's hooks
 from setuptools.command.build_py import build_py as _build_py
 from setuptools.command.sdist import sdist as _sdist
@@ -61,8 +61,10 @@ def _run_compiler(stage: Path, *args: str) -> None:
     if result.returncode:
         hint = ""
         if "ModuleNotFoundError" in result.stderr:
-            hint = ("\nThe compilers import part of the app: add the missing distribution to "
-                    "[build-system] requires in pyproject.toml (see packaging/build_backend.py).")
+            hint = (
+                "\nThe compilers import part of the app: add the missing distribution to "
+                "[build-system] requires in pyproject.toml (see packaging/build_backend.py)."
+            )
         raise RuntimeError(f"{' '.join(cmd)} failed (exit {result.returncode}):\n{result.stderr.strip()}{hint}")
     if result.stdout.strip():
         print(f"[build_backend] {result.stdout.strip()}", flush=True)
@@ -77,8 +79,9 @@ def compile_resources(dest: Path) -> list[Path]:
     """
     with tempfile.TemporaryDirectory(prefix="coventry-directory-build-") as tmp:
         stage = Path(tmp)
-        shutil.copytree(ROOT / PACKAGE, stage / PACKAGE, ignore=shutil.ignore_patterns(
-            "__pycache__", "*.pyc", INSTALLED_RESOURCES))
+        shutil.copytree(
+            ROOT / PACKAGE, stage / PACKAGE, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", INSTALLED_RESOURCES)
+        )
         shutil.copytree(ROOT / "resources", stage / "resources", ignore=_ignore_build_output)
         shutil.copytree(ROOT / "translations", stage / "translations", ignore=_ignore_build_output)
         _run_compiler(stage, "build-db", "-o", str(stage / "resources" / "directory.db"))
@@ -86,7 +89,8 @@ def compile_resources(dest: Path) -> list[Path]:
         # Had the compilers imported another copy of the package (an editable install ahead
         # of the working folder), they would have written elsewhere: check they wrote here.
         if not (stage / "resources" / "directory.db").is_file() or not any(
-                (stage / "resources" / "locale").glob("*/LC_MESSAGES/*.mo")):
+            (stage / "resources" / "locale").glob("*/LC_MESSAGES/*.mo")
+        ):
             raise RuntimeError("the compilers did not write into the build stage; the wheel would lack them")
         shutil.rmtree(dest, ignore_errors=True)
         shutil.copytree(stage / "resources", dest)
@@ -96,9 +100,13 @@ def compile_resources(dest: Path) -> list[Path]:
 class BuildPy(_build_py):
     """setuptools' build_py, then the compiled resources into the package in the build tree."""
 
-    _resource_files: list[Path] = []
+    def initialize_options(self) -> None:
+        """Start with setuptools' own options."""
+        super().initialize_options()
+        self._resource_files: list[Path] = []
 
     def run(self) -> None:
+        """Build the package, then compile the resources into it."""
         if not self.editable_mode:
             # Start from an empty package folder: setuptools never deletes, so a module removed
             # from the source since the last build would otherwise still ship.
@@ -108,6 +116,7 @@ class BuildPy(_build_py):
             self._resource_files = compile_resources(Path(self.build_lib) / PACKAGE / INSTALLED_RESOURCES)
 
     def get_outputs(self, include_bytecode: bool = True) -> list[str]:  # type: ignore[override]
+        """Setuptools' outputs plus the compiled resource files."""
         return super().get_outputs(include_bytecode) + [str(p) for p in self._resource_files]
 
 
@@ -115,6 +124,7 @@ class Sdist(_sdist):
     """setuptools' sdist, plus the resource sources, translations and this backend."""
 
     def make_release_tree(self, base_dir: str, files: list[str]) -> None:
+        """The sdist tree, with the resources, translations and this backend added."""
         super().make_release_tree(base_dir, files)
         for name in SDIST_EXTRA:
             source, target = ROOT / name, Path(base_dir) / name

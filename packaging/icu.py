@@ -98,8 +98,8 @@ def build_trimmed_library(lib: Path, workdir: Path, languages: set[str]) -> tupl
     asm.write_text(
         "\t.section .rodata\n"
         f"\t.globl {symbol}\n\t.type {symbol}, @object\n\t.balign 16\n"
-        f"{symbol}:\n\t.incbin \"{trimmed}\"\n\t.size {symbol}, . - {symbol}\n"
-        "\t.section .note.GNU-stack,\"\",@progbits\n"
+        f'{symbol}:\n\t.incbin "{trimmed}"\n\t.size {symbol}, . - {symbol}\n'
+        '\t.section .note.GNU-stack,"",@progbits\n'
     )
     out = workdir / lib.name
     _run("gcc", "-shared", "-nostdlib", f"-Wl,-soname,{lib.name}", "-o", str(out), asm.name, cwd=workdir)

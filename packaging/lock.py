@@ -23,8 +23,19 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 LOCK = HERE / "requirements.lock"
 PYTHON = "3.11"  # the oldest Python the project supports (requires-python)
-COMPILE = ["pip", "compile", "pyproject.toml", "--universal", "--python-version", PYTHON,
-           "--extra", "test", "--extra", "packaging", "--generate-hashes"]
+COMPILE = [
+    "pip",
+    "compile",
+    "pyproject.toml",
+    "--universal",
+    "--python-version",
+    PYTHON,
+    "--extra",
+    "test",
+    "--extra",
+    "packaging",
+    "--generate-hashes",
+]
 HEADER = f"""\
 # The locked dependencies of Coventry Directory: pyproject.toml's dependencies and its test and
 # packaging extras, one version each, with the hashes of their files for Linux and Windows
@@ -34,18 +45,26 @@ HEADER = f"""\
 # Do not edit by hand. Refresh it after changing pyproject.toml's dependencies with
 #     python3 packaging/lock.py            (add --upgrade to move every pin to the newest allowed)
 # which runs, with uv from a throwaway virtual environment:
-#     uv {' '.join(COMPILE)}
+#     uv {" ".join(COMPILE)}
 """
 
 
 def main(argv: list[str]) -> int:
+    """Refresh the lock; returns the exit code."""
     with tempfile.TemporaryDirectory(prefix="coventry-directory-lock-") as tmp:
         env_dir = Path(tmp) / "uv"
         venv.EnvBuilder(with_pip=True).create(env_dir)
         bin_dir = env_dir / ("Scripts" if os.name == "nt" else "bin")
         subprocess.run([str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "uv"], check=True)
-        cmd = [str(bin_dir / "uv"), *COMPILE, "--output-file", str(LOCK.relative_to(ROOT)),
-               "--custom-compile-command", "python3 packaging/lock.py", *argv]
+        cmd = [
+            str(bin_dir / "uv"),
+            *COMPILE,
+            "--output-file",
+            str(LOCK.relative_to(ROOT)),
+            "--custom-compile-command",
+            "python3 packaging/lock.py",
+            *argv,
+        ]
         result = subprocess.run(cmd, cwd=ROOT, check=False)
         if result.returncode:
             return result.returncode

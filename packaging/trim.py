@@ -44,9 +44,23 @@ QT_PLUGINS_KEPT = {
 # Libraries left out by name even if something still asks for them: each only serves a
 # plugin or Qt module dropped above (the spec checks nothing we keep links to them).
 DROPPED_LIBRARIES = [
-    "libQt6Wayland*", "libQt6Wl*", "libQt6EglFS*", "libQt6EglFs*", "libQt6Qml*", "libQt6Quick*",
-    "libQt6OpenGL*", "libQt6Pdf*", "libQt6Svg*", "libQt6Network*", "libQt6Designer*",
-    "Qt6Network*.dll", "Qt6Svg*.dll", "Qt6OpenGL*.dll", "Qt6Pdf*.dll", "Qt6Qml*.dll", "Qt6Quick*.dll",
+    "libQt6Wayland*",
+    "libQt6Wl*",
+    "libQt6EglFS*",
+    "libQt6EglFs*",
+    "libQt6Qml*",
+    "libQt6Quick*",
+    "libQt6OpenGL*",
+    "libQt6Pdf*",
+    "libQt6Svg*",
+    "libQt6Network*",
+    "libQt6Designer*",
+    "Qt6Network*.dll",
+    "Qt6Svg*.dll",
+    "Qt6OpenGL*.dll",
+    "Qt6Pdf*.dll",
+    "Qt6Qml*.dll",
+    "Qt6Quick*.dll",
     "opengl32sw.dll",  # Mesa software OpenGL (20 MB); the widgets app does not use OpenGL
 ]
 
@@ -59,16 +73,47 @@ SYSTEM_LIBRARIES_LINUX = ["libcups.so.2"]
 # Python packages never needed by the frozen app: test tools, developer tools, GUI
 # toolkits we do not use, and optional extras of our dependencies.
 PYTHON_EXCLUDES = [
-    "tkinter", "_tkinter", "turtle", "turtledemo", "idlelib", "test", "unittest.test", "lib2to3",
-    "pydoc_data", "pytest", "_pytest", "pytestqt", "hypothesis", "datasette", "aiosmtpd", "IPython",
-    "setuptools", "pkg_resources", "pip", "distutils", "ruff", "pyflakes", "readline",
+    "tkinter",
+    "_tkinter",
+    "turtle",
+    "turtledemo",
+    "idlelib",
+    "test",
+    "unittest.test",
+    "lib2to3",
+    "pydoc_data",
+    "pytest",
+    "_pytest",
+    "pytestqt",
+    "hypothesis",
+    "datasette",
+    "aiosmtpd",
+    "IPython",
+    "setuptools",
+    "pkg_resources",
+    "pip",
+    "distutils",
+    "ruff",
+    "pyflakes",
+    "readline",
     # Pillow: reportlab 5 imports it at start-up but our leaflets are vector only, so only
     # its core stays; the AVIF, WebP, colour-management, font and Tk parts (and the ~7 MB
-    # of libraries they link) go. The qrcode package is unused (reportlab draws the QR).
-    "PIL._avif", "PIL._webp", "PIL._imagingcms", "PIL._imagingtk", "PIL._imagingft", "PIL.ImageQt",
-    "PIL.ImageTk", "qrcode",
-    "numpy", "matplotlib", "pandas", "PyQt5", "PyQt6", "PySide2",
-    "PySide6.scripts", "PySide6.support.deprecated",
+    # of libraries they link) go.
+    "PIL._avif",
+    "PIL._webp",
+    "PIL._imagingcms",
+    "PIL._imagingtk",
+    "PIL._imagingft",
+    "PIL.ImageQt",
+    "PIL.ImageTk",
+    "numpy",
+    "matplotlib",
+    "pandas",
+    "PyQt5",
+    "PyQt6",
+    "PySide2",
+    "PySide6.scripts",
+    "PySide6.support.deprecated",
 ]
 
 # Big data folders inside dependencies that the app never reads.
@@ -117,9 +162,13 @@ def keep_qt_plugin(dest: str) -> bool:
     """True for a Qt plugin file we ship (see QT_PLUGINS_KEPT); other files pass through."""
     parts = _posix(dest).parts
     # Linux wheels put plugins in PySide6/Qt/plugins, Windows wheels in PySide6/plugins.
-    if "plugins" not in parts or parts.index("plugins") < 1 or parts[parts.index("plugins") - 1] not in ("Qt", "PySide6"):
+    if (
+        "plugins" not in parts
+        or parts.index("plugins") < 1
+        or parts[parts.index("plugins") - 1] not in ("Qt", "PySide6")
+    ):
         return True
-    rest = parts[parts.index("plugins") + 1:]
+    rest = parts[parts.index("plugins") + 1 :]
     if len(rest) < 2:
         return True
     patterns = QT_PLUGINS_KEPT.get(rest[0])
@@ -153,8 +202,9 @@ def babel_locales(languages: Iterable[str], extra: Iterable[str] = ("en_GB",)) -
     keep = {"root"}
     for name in [*languages, *extra]:
         # A language's default-script variant (pa -> pa_Guru) is what babel may load for it.
-        names = [name] + [n for n in available if n.startswith(name + "_") and len(n.split("_")) == 2
-                          and len(n.split("_")[1]) == 4]
+        names = [name] + [
+            n for n in available if n.startswith(name + "_") and len(n.split("_")) == 2 and len(n.split("_")[1]) == 4
+        ]
         for current in names:
             while current and current != "root":
                 keep.add(current)

@@ -9,9 +9,28 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# COVENTRY_TEST_FONT="Family:points" (e.g. "DejaVu Sans Mono:14") runs the UI tests in
+# another application font, to catch a test that passes only because text happens to fit.
+# Wider screens and fonts: QT_ENABLE_HIGHDPI_SCALING=0 QT_FONT_DPI=144, or FONTCONFIG_FILE.
+TEST_FONT = os.environ.get("COVENTRY_TEST_FONT", "")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE_SOURCES = FIXTURES / "sample_directory"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_font(request):
+    """Apply COVENTRY_TEST_FONT to the one session QApplication before any window is built."""
+    if not TEST_FONT:
+        return  # no QApplication made for tests that never need one
+    from PySide6.QtGui import QFont
+
+    app = request.getfixturevalue("qapp")
+    family, _, points = TEST_FONT.partition(":")
+    font = QFont(family)
+    if points:
+        font.setPointSizeF(float(points))
+    app.setFont(font)
 
 
 @pytest.fixture(autouse=True)

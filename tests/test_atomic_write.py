@@ -86,10 +86,9 @@ def test_replacing_a_shared_file_with_private_data_makes_it_private(tmp_path):
 def test_a_failure_mid_write_leaves_the_old_file_and_no_temp_file(tmp_path):
     target = tmp_path / "keep.txt"
     write_bytes_atomic(target, b"old contents")
-    with pytest.raises(RuntimeError, match="disk on fire"):
-        with atomic_write(target) as fh:
-            fh.write(b"half of the new")
-            raise RuntimeError("disk on fire")
+    with pytest.raises(RuntimeError, match="disk on fire"), atomic_write(target) as fh:
+        fh.write(b"half of the new")
+        raise RuntimeError("disk on fire")
     assert target.read_bytes() == b"old contents"
     assert names(tmp_path) == ["keep.txt"]
     with pytest.raises(TypeError):

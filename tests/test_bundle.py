@@ -17,10 +17,7 @@ from pathlib import Path
 import pytest
 
 from coventry_directory.cli import main
-from coventry_directory.store import hsds_rows
-from coventry_directory.store import database_files
 from coventry_directory.core.editions import current_directory_path, directory_age, edition_age, open_directory
-from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.exchange import bundles
 from coventry_directory.exchange.errors import BundleError
 from coventry_directory.exchange.install import previous_path
@@ -32,6 +29,8 @@ from coventry_directory.exchange.signing import (
     trusted_keys,
 )
 from coventry_directory.resources import resource_path
+from coventry_directory.store import database_files, hsds_rows
+from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.userdata import installed_directory_path
 
 
@@ -42,8 +41,10 @@ def keys(tmp_path, monkeypatch):
     generate_keypair(tmp_path / "stranger.key", tmp_path / "stranger.pem")
     monkeypatch.setenv(TRUSTED_KEYS_ENV, str(tmp_path / "keys"))
     monkeypatch.setenv(SIGNING_KEY_ENV, str(tmp_path / "keys" / "publisher.key"))
-    return {"publisher": load_signing_key(tmp_path / "keys" / "publisher.key"),
-            "stranger": load_signing_key(tmp_path / "stranger.key")}
+    return {
+        "publisher": load_signing_key(tmp_path / "keys" / "publisher.key"),
+        "stranger": load_signing_key(tmp_path / "stranger.key"),
+    }
 
 
 def edition_db(built_directory: Path, folder: Path, edition: str) -> Path:
@@ -59,8 +60,13 @@ def edition_db(built_directory: Path, folder: Path, edition: str) -> Path:
 
 def make_bundle(built_directory, tmp_path, key, edition="2030-06-01", name=None) -> Path:
     out = tmp_path / (name or f"bundle-{edition}.zip")
-    bundles.build_bundle(edition_db(built_directory, tmp_path / "dbs", edition), out, key,
-                         source="test publisher", maintainer_email="maintainer@example.org")
+    bundles.build_bundle(
+        edition_db(built_directory, tmp_path / "dbs", edition),
+        out,
+        key,
+        source="test publisher",
+        maintainer_email="maintainer@example.org",
+    )
     return out
 
 
@@ -118,8 +124,9 @@ def _bad_bundles(built_directory, tmp_path, keys) -> dict[str, Path]:
     bad = {
         "truncated": tmp_path / "truncated.zip",
         "tampered": rezip(good, tmp_path / "tampered-db.zip", {"directory.db": bytes(db)}),
-        "tampered-manifest": rezip(good, tmp_path / "tampered-manifest.zip",
-                                   {"manifest.json": manifest.replace(b"2030-06-01", b"2031-06-01")}),
+        "tampered-manifest": rezip(
+            good, tmp_path / "tampered-manifest.zip", {"manifest.json": manifest.replace(b"2030-06-01", b"2031-06-01")}
+        ),
         "unsigned": rezip(good, tmp_path / "unsigned.zip", drop=("manifest.sig",)),
         "untrusted": make_bundle(built_directory, tmp_path, keys["stranger"], name="stranger.zip"),
         "not-a-bundle": tmp_path / "other.zip",

@@ -19,13 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from coventry_directory.store import hsds_rows
-from coventry_directory.store import database_files
 from coventry_directory.core.editions import current_directory_path, open_directory
-from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.exchange import bundles
 from coventry_directory.exchange.install import CHECKPOINTS, CRASH_ENV, previous_path
 from coventry_directory.exchange.signing import TRUSTED_KEYS_ENV, generate_keypair, load_signing_key
+from coventry_directory.store import database_files, hsds_rows
+from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.userdata import installed_directory_path
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
@@ -36,13 +35,25 @@ def sha(path: Path) -> str:
 
 
 def pad(store: DirectoryStore, megabytes: int = 24) -> None:
-    """Make the new edition big (incompressible change records), so installing takes a while
-    and random kills land during the copy, the checks and the swap, not only at start-up."""
+    """Make the new edition big (incompressible change records), so installing takes a while.
+
+    Random kills then land during the copy, the checks and the swap, not only at start-up.
+    """
     rng = random.Random(1)
-    rows = [{"id": f"00000000-0000-4000-8000-{n:012d}", "resource_id": "x", "resource_type": "padding",
-             "last_action_date": "2030-06-01", "last_action_type": "test", "field_name": "x", "previous_value": "",
-             "replacement_value": rng.randbytes(2048).hex(), "updated_by": "fault test"}
-            for n in range(megabytes * 256)]
+    rows = [
+        {
+            "id": f"00000000-0000-4000-8000-{n:012d}",
+            "resource_id": "x",
+            "resource_type": "padding",
+            "last_action_date": "2030-06-01",
+            "last_action_type": "test",
+            "field_name": "x",
+            "previous_value": "",
+            "replacement_value": rng.randbytes(2048).hex(),
+            "updated_by": "fault test",
+        }
+        for n in range(megabytes * 256)
+    ]
     with hsds_rows.atomic(store):
         hsds_rows.insert_rows(store, "metadata", rows)
 
@@ -69,8 +80,12 @@ def editions(built_directory, tmp_path, monkeypatch):
     old_copy = tmp_path / "installed-old.db"
     shutil.copyfile(target, old_copy)
     new_sha = bundles.verify_bundle(paths["new"])["database"]["sha256"]
-    return {"bundle": paths["new"], "target": target, "old_copy": old_copy,
-            "digests": {sha(old_copy): "2030-01-01", new_sha: "2030-06-01"}}
+    return {
+        "bundle": paths["new"],
+        "target": target,
+        "old_copy": old_copy,
+        "digests": {sha(old_copy): "2030-01-01", new_sha: "2030-06-01"},
+    }
 
 
 def install_command(bundle: Path, extra_env: dict[str, str] | None = None) -> tuple[list[str], dict[str, str]]:

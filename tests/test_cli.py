@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -23,8 +24,17 @@ def test_show_json_prints_the_full_record(installed_directory, capsys):
     assert code == 0, err
     record = json.loads(out)
     assert record["organization"]["name"]
-    for key in ("locations", "phones", "schedules", "categories", "substances", "catchment", "sources",
-                "assured_date", "verification"):
+    for key in (
+        "locations",
+        "phones",
+        "schedules",
+        "categories",
+        "substances",
+        "catchment",
+        "sources",
+        "assured_date",
+        "verification",
+    ):
         assert key in record
     assert record["sources"]
     assert "01926 811702" in [p["number"] for p in record["phones"]]
@@ -43,7 +53,7 @@ def test_show_text_says_what_is_not_known(installed_directory, capsys):
     assert "Sources:" in out
 
 
-@pytest.mark.parametrize("ref", ["no-such-service", "'; DROP TABLE service; --", "\"", "x" * 5000])
+@pytest.mark.parametrize("ref", ["no-such-service", "'; DROP TABLE service; --", '"', "x" * 5000])
 def test_show_unknown_service_is_bad_input(installed_directory, capsys, ref):
     code, out, err = run(capsys, "show", ref)
     assert code == 2
@@ -96,7 +106,69 @@ def test_build_db_check(capsys):
 
 def test_console_script_runs_as_a_program(installed_directory, user_home):
     env = dict(os.environ, COVENTRY_DIRECTORY_HOME=str(user_home))
-    result = subprocess.run([sys.executable, "-m", "coventry_directory", "show", "nope"], capture_output=True,
-                            text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "coventry_directory", "show", "nope"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_every_error_table_entry_names_an_exception_class():
+    # The table is keyed by dotted names (so that it costs no imports); a moved or renamed class
+    # would silently stop matching, so each name must still be an exception class defined there.
+    import importlib
+
+    from coventry_directory.cli.common import ERRORS
+
+    for name in ERRORS:
+        module, _, class_name = name.rpartition(".")
+        cls = getattr(importlib.import_module(module), class_name, None)
+        assert isinstance(cls, type) and issubclass(cls, BaseException), name
+        # Where it is defined, not re-exported: main only looks in modules already imported.
+        assert f"{cls.__module__}.{cls.__qualname__}" == name
+
+
+class _Fixed:
+    """A stand-in for the parser that hands back ready-made arguments (a handler that raises)."""
+
+    def __init__(self, handler):
+        self.args = argparse.Namespace(handler=handler)
+
+    def parse_args(self, argv):
+        return self.args
+
+
+def _raising(exc):
+    def handler(args):
+        raise exc
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("exc", "code", "message"),
+    [
+        (BrokenPipeError(32, "Broken pipe"), 0, ""),
+        (KeyboardInterrupt(), 1, ""),
+        (
+            FileNotFoundError(2, "No such file or directory", "x.pdf"),
+            1,
+            "coventry-directory: No such file or directory: x.pdf\n",
+        ),
+    ],
+)
+def test_errors_reaching_main_get_the_contract_exit_code(monkeypatch, capsys, exc, code, message):
+    monkeypatch.setattr("coventry_directory.cli.build_parser", lambda: _Fixed(_raising(exc)))
+    assert main(["anything"]) == code
+    assert capsys.readouterr().err == message
+
+
+def test_an_unexpected_exception_keeps_its_traceback(monkeypatch):
+    # Only the errors the contract describes become exit codes; a bug must stay visible to whoever reports it.
+    monkeypatch.setattr("coventry_directory.cli.build_parser", lambda: _Fixed(_raising(ZeroDivisionError())))
+    with pytest.raises(ZeroDivisionError):
+        main(["anything"])

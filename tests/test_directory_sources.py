@@ -55,7 +55,9 @@ def test_catchment_is_known_for_nearly_every_service(sources):
 
 def test_re_tendered_treatment_services_warn_the_worker(sources):
     # Both counties re-tendered adult treatment in 2025: those records must say so.
-    cgl = [s for s in sources.services if s.organization.key == "change-grow-live" and "treatment-adult" in s.categories]
+    cgl = [
+        s for s in sources.services if s.organization.key == "change-grow-live" and "treatment-adult" in s.categories
+    ]
     assert cgl
     for svc in cgl:
         assert svc.verification in ("provider-may-have-changed", "historic"), svc.key
@@ -64,16 +66,44 @@ def test_re_tendered_treatment_services_warn_the_worker(sources):
 
 def test_the_named_services_are_present(sources):
     text = " ".join(f"{s.name} {s.alternate_name or ''} {s.organization.name}" for s in sources.services).lower()
-    for name in ["compass", "positive choices", "esh", "st basils", "cyrenians", "salvation army", "steps for change",
-                 "hope4", "helping hands", "p3", "fred winter", "futures unlocked", "family drug and alcohol court",
-                 "samaritans", "smart recovery", "alcoholics anonymous", "narcotics anonymous", "al-anon"]:
+    for name in [
+        "compass",
+        "positive choices",
+        "esh",
+        "st basils",
+        "cyrenians",
+        "salvation army",
+        "steps for change",
+        "hope4",
+        "helping hands",
+        "p3",
+        "fred winter",
+        "futures unlocked",
+        "family drug and alcohol court",
+        "samaritans",
+        "smart recovery",
+        "alcoholics anonymous",
+        "narcotics anonymous",
+        "al-anon",
+    ]:
         assert name in text, name
 
 
 def test_services_cover_the_design_categories(sources):
     used = {c for s in sources.services for c in s.categories}
-    assert {"treatment-adult", "young-people", "needle-syringe", "naloxone", "mutual-aid", "family-carers",
-            "criminal-justice", "housing", "helpline", "online-support", "detox-rehab"} <= used
+    assert {
+        "treatment-adult",
+        "young-people",
+        "needle-syringe",
+        "naloxone",
+        "mutual-aid",
+        "family-carers",
+        "criminal-justice",
+        "housing",
+        "helpline",
+        "online-support",
+        "detox-rehab",
+    } <= used
 
 
 def test_no_phone_number_is_invented(sources):
@@ -86,6 +116,7 @@ def test_no_phone_number_is_invented(sources):
 
 
 # --- the checker refuses bad sources --------------------------------------------------
+
 
 def _broken_copy(tmp_path: Path, old: str, new: str) -> Path:
     root = tmp_path / "src"

@@ -15,11 +15,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from coventry_directory.cli import main
+from coventry_directory.exchange.corrections import SmtpSettings, corrections_document, send_corrections
+from coventry_directory.exchange.errors import ExchangeError
 from coventry_directory.store import hsds_rows
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.user import UserStore
-from coventry_directory.exchange.corrections import SmtpSettings, corrections_document, send_corrections
-from coventry_directory.exchange.errors import ExchangeError
 from coventry_directory.userdata import user_database_path
 
 aiosmtpd = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd (a test dependency) is not installed")
@@ -30,15 +30,22 @@ def self_signed(tmp_path):
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
     (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                                         serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
     client = ssl.create_default_context(cafile=str(tmp_path / "cert.pem"))
@@ -66,8 +73,9 @@ class Inbox:
 def smtp(tmp_path):
     server_ctx, client_ctx = self_signed(tmp_path)
     inbox, port = Inbox(), free_port()
-    controller = aiosmtpd.Controller(inbox, hostname="127.0.0.1", port=port, tls_context=server_ctx,
-                                     require_starttls=True)
+    controller = aiosmtpd.Controller(
+        inbox, hostname="127.0.0.1", port=port, tls_context=server_ctx, require_starttls=True
+    )
     controller.start()
     yield inbox, port, client_ctx
     controller.stop()
@@ -101,8 +109,12 @@ def test_email_goes_to_the_maintainer_over_starttls(notes, smtp):
     user, info, names = notes
     inbox, port, client_ctx = smtp
     doc = corrections_document(user, info, names)
-    sent = send_corrections(user, doc, info["maintainer_email"],
-                            SmtpSettings("127.0.0.1", port, "worker@example.org", ssl_context=client_ctx, timeout=10))
+    sent = send_corrections(
+        user,
+        doc,
+        info["maintainer_email"],
+        SmtpSettings("127.0.0.1", port, "worker@example.org", ssl_context=client_ctx, timeout=10),
+    )
     assert sent == 2 and len(inbox.messages) == 1
     envelope = inbox.messages[0]
     assert envelope.rcpt_tos == ["maintainer@example.org"]
@@ -118,8 +130,12 @@ def test_no_tls_means_no_email(notes, tmp_path):
     controller.start()
     try:
         with pytest.raises(ExchangeError, match="does not offer TLS"):
-            send_corrections(user, corrections_document(user, info, names), info["maintainer_email"],
-                             SmtpSettings("127.0.0.1", port, timeout=10))
+            send_corrections(
+                user,
+                corrections_document(user, info, names),
+                info["maintainer_email"],
+                SmtpSettings("127.0.0.1", port, timeout=10),
+            )
     finally:
         controller.stop()
     assert plain.messages == [] and len(user.corrections(unsent_only=True)) == 2

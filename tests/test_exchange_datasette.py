@@ -16,8 +16,9 @@ import urllib.request
 
 import pytest
 
-pytest.importorskip("datasette", reason="datasette is a test dependency (pip install -e '.[test]') "
-                                         "and could not be imported here")
+pytest.importorskip(
+    "datasette", reason="datasette is a test dependency (pip install -e '.[test]') and could not be imported here"
+)
 
 
 def free_port() -> int:
@@ -36,9 +37,20 @@ def test_datasette_serves_the_directory_read_only(directory_db, directory_store)
     before = hashlib.sha256(directory_db.read_bytes()).hexdigest()
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", "--immutable", str(directory_db),
-         "-h", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "datasette",
+            "serve",
+            "--immutable",
+            str(directory_db),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -15,9 +15,6 @@ from pathlib import Path
 import pytest
 
 from coventry_directory.cli import main
-from coventry_directory.store import hsds_rows
-from coventry_directory.store import database_files
-from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.exchange.errors import InvalidData
 from coventry_directory.exchange.hsds_csv import export_csv, read_csv
 from coventry_directory.exchange.hsds_json import dumps, export_json, read_json
@@ -26,6 +23,8 @@ from coventry_directory.exchange.importing import import_file
 from coventry_directory.exchange.nest import nested_services
 from coventry_directory.exchange.validate import validate_object, validate_services
 from coventry_directory.exchange.writer import write_rows
+from coventry_directory.store import database_files, hsds_rows
+from coventry_directory.store.directory import DirectoryStore
 
 
 def uid(*parts) -> str:
@@ -34,59 +33,160 @@ def uid(*parts) -> str:
 
 def foreign_services() -> list[dict]:
     """Two services from another publisher, using much of HSDS that we do not."""
-    tax = {"id": uid("tax"), "name": "Other taxonomy", "description": "Their own.", "uri": "https://example.org/tax",
-           "version": "2", "metadata": []}
-    term = {"id": uid("term"), "code": "BD-1800", "name": "Substance use", "description": "Drugs and alcohol.",
-            "taxonomy": "Other taxonomy", "taxonomy_id": tax["id"], "taxonomy_detail": tax, "language": "en"}
+    tax = {
+        "id": uid("tax"),
+        "name": "Other taxonomy",
+        "description": "Their own.",
+        "uri": "https://example.org/tax",
+        "version": "2",
+        "metadata": [],
+    }
+    term = {
+        "id": uid("term"),
+        "code": "BD-1800",
+        "name": "Substance use",
+        "description": "Drugs and alcohol.",
+        "taxonomy": "Other taxonomy",
+        "taxonomy_id": tax["id"],
+        "taxonomy_detail": tax,
+        "language": "en",
+    }
     location = {
-        "id": uid("loc"), "location_type": "physical", "name": "Riverside Centre", "latitude": 52.41, "longitude": -1.51,
-        "transportation": "Bus 10", "x_parking": {"spaces": 4, "free": True},
-        "addresses": [{"id": uid("addr"), "address_1": "1 River Road", "city": "Coventry", "state_province": "West Midlands",
-                       "postal_code": "CV1 1AA", "country": "GB", "address_type": "physical"}],
+        "id": uid("loc"),
+        "location_type": "physical",
+        "name": "Riverside Centre",
+        "latitude": 52.41,
+        "longitude": -1.51,
+        "transportation": "Bus 10",
+        "x_parking": {"spaces": 4, "free": True},
+        "addresses": [
+            {
+                "id": uid("addr"),
+                "address_1": "1 River Road",
+                "city": "Coventry",
+                "state_province": "West Midlands",
+                "postal_code": "CV1 1AA",
+                "country": "GB",
+                "address_type": "physical",
+            }
+        ],
         "accessibility": [{"id": uid("acc"), "description": "Step-free entrance", "details": "Ramp at side door"}],
         "languages": [{"id": uid("lang-loc"), "name": "Polish", "code": "pl"}],
     }
-    other_location = {"id": uid("loc2"), "location_type": "virtual", "name": "Online only", "url": "https://example.org/chat"}
+    other_location = {
+        "id": uid("loc2"),
+        "location_type": "virtual",
+        "name": "Online only",
+        "url": "https://example.org/chat",
+    }
     org = {
-        "id": uid("org"), "name": "Riverside Trust", "description": "A charity.", "website": "https://example.org",
-        "year_incorporated": 1999, "x_registered_charity": "123456",
-        "organization_identifiers": [{"id": uid("orgid"), "identifier_scheme": "GB-CHC", "identifier_type": "Charity number",
-                                      "identifier": "123456"}],
+        "id": uid("org"),
+        "name": "Riverside Trust",
+        "description": "A charity.",
+        "website": "https://example.org",
+        "year_incorporated": 1999,
+        "x_registered_charity": "123456",
+        "organization_identifiers": [
+            {
+                "id": uid("orgid"),
+                "identifier_scheme": "GB-CHC",
+                "identifier_type": "Charity number",
+                "identifier": "123456",
+            }
+        ],
         "funding": [{"id": uid("fund-org"), "source": "Lottery"}],
         "programs": [{"id": uid("prog"), "name": "Recovery programme", "description": "Peer-led."}],
         "locations": [other_location],
     }
-    sal_phone = {"id": uid("ph-sal"), "number": "024 7600 0000", "languages": [{"id": uid("lang-ph"), "name": "Urdu", "code": "ur"}]}
+    sal_phone = {
+        "id": uid("ph-sal"),
+        "number": "024 7600 0000",
+        "languages": [{"id": uid("lang-ph"), "name": "Urdu", "code": "ur"}],
+    }
     return [
         {
-            "id": uid("svc1"), "name": "Riverside Recovery", "status": "active", "description": "Peer support.",
-            "interpretation_services": "Language Line", "wait_time": "2 weeks", "accreditations": "CQC",
-            "assured_date": "2025-03-01", "assurer_email": "data@example.org", "last_modified": "2025-03-01T10:00:00Z",
-            "minimum_age": 18, "x_custom_rating": 4.5, "x_tags": ["a", "b"],
-            "organization": org, "program": org["programs"][0],
-            "contacts": [{"id": uid("contact"), "name": "Sam", "title": "Lead", "email": "sam@example.org",
-                          "phones": [{"id": uid("ph-contact"), "number": "07700 900000"}]}],
-            "cost_options": [{"id": uid("cost"), "option": "Session", "currency": "GBP", "amount": 0,
-                              "amount_description": "free"}],
+            "id": uid("svc1"),
+            "name": "Riverside Recovery",
+            "status": "active",
+            "description": "Peer support.",
+            "interpretation_services": "Language Line",
+            "wait_time": "2 weeks",
+            "accreditations": "CQC",
+            "assured_date": "2025-03-01",
+            "assurer_email": "data@example.org",
+            "last_modified": "2025-03-01T10:00:00Z",
+            "minimum_age": 18,
+            "x_custom_rating": 4.5,
+            "x_tags": ["a", "b"],
+            "organization": org,
+            "program": org["programs"][0],
+            "contacts": [
+                {
+                    "id": uid("contact"),
+                    "name": "Sam",
+                    "title": "Lead",
+                    "email": "sam@example.org",
+                    "phones": [{"id": uid("ph-contact"), "number": "07700 900000"}],
+                }
+            ],
+            "cost_options": [
+                {"id": uid("cost"), "option": "Session", "currency": "GBP", "amount": 0, "amount_description": "free"}
+            ],
             "funding": [{"id": uid("fund-svc"), "source": "NHS"}],
             "required_documents": [{"id": uid("doc"), "document": "Photo ID"}],
             "service_areas": [{"id": uid("area"), "name": "Coventry", "extent_type": "other"}],
             "languages": [{"id": uid("lang-svc"), "name": "English", "code": "en"}],
             "phones": [{"id": uid("ph-svc"), "number": "0800 000 000", "type": "voice"}],
-            "schedules": [{"id": uid("sched"), "freq": "WEEKLY", "byday": "MO,WE", "opens_at": "09:00", "closes_at": "17:00"}],
-            "service_at_locations": [{
-                "id": uid("sal"), "description": "Main site", "location": location, "phones": [sal_phone],
-                "schedules": [{"id": uid("sched-sal"), "freq": "WEEKLY", "byday": "TU", "opens_at": "10:00",
-                               "closes_at": "12:00"}],
-            }],
-            "attributes": [{"id": uid("attr"), "taxonomy_term_id": term["id"], "link_type": "category",
-                            "value": "primary", "taxonomy_term": term, "x_weight": 3}],
-            "metadata": [{"id": uid("meta"), "last_action_date": "2025-03-01", "last_action_type": "update",
-                          "field_name": "name", "previous_value": "Riverside", "replacement_value": "Riverside Recovery",
-                          "updated_by": "Ann"}],
+            "schedules": [
+                {"id": uid("sched"), "freq": "WEEKLY", "byday": "MO,WE", "opens_at": "09:00", "closes_at": "17:00"}
+            ],
+            "service_at_locations": [
+                {
+                    "id": uid("sal"),
+                    "description": "Main site",
+                    "location": location,
+                    "phones": [sal_phone],
+                    "schedules": [
+                        {
+                            "id": uid("sched-sal"),
+                            "freq": "WEEKLY",
+                            "byday": "TU",
+                            "opens_at": "10:00",
+                            "closes_at": "12:00",
+                        }
+                    ],
+                }
+            ],
+            "attributes": [
+                {
+                    "id": uid("attr"),
+                    "taxonomy_term_id": term["id"],
+                    "link_type": "category",
+                    "value": "primary",
+                    "taxonomy_term": term,
+                    "x_weight": 3,
+                }
+            ],
+            "metadata": [
+                {
+                    "id": uid("meta"),
+                    "last_action_date": "2025-03-01",
+                    "last_action_type": "update",
+                    "field_name": "name",
+                    "previous_value": "Riverside",
+                    "replacement_value": "Riverside Recovery",
+                    "updated_by": "Ann",
+                }
+            ],
         },
-        {"id": uid("svc2"), "name": "Riverside Drop-in", "status": "temporarily closed", "organization": org,
-         "organization_id": org["id"], "service_at_locations": [{"id": uid("sal2"), "location": location}]},
+        {
+            "id": uid("svc2"),
+            "name": "Riverside Drop-in",
+            "status": "temporarily closed",
+            "organization": org,
+            "organization_id": org["id"],
+            "service_at_locations": [{"id": uid("sal2"), "location": location}],
+        },
     ]
 
 
@@ -212,11 +312,14 @@ def test_invalid_json_reports_every_problem_with_its_path(tmp_path):
     assert "5 problems" in str(err.value)
 
 
-@pytest.mark.parametrize("content, where", [
-    (b"{not json", "line 1"),
-    (b'{"services": []}', "$"),
-    (b"\xff\xfe junk", "$"),
-])
+@pytest.mark.parametrize(
+    "content, where",
+    [
+        (b"{not json", "line 1"),
+        (b'{"services": []}', "$"),
+        (b"\xff\xfe junk", "$"),
+    ],
+)
 def test_unreadable_json_is_reported(tmp_path, content, where):
     src = tmp_path / "x.json"
     src.write_bytes(content)
@@ -279,13 +382,16 @@ def test_cli_export_then_import_replaces_the_directory(installed_directory, tmp_
     assert (tmp_path / "k" / "services.json").read_bytes() == (tmp_path / "j" / "services.json").read_bytes()
 
 
-@pytest.mark.parametrize("argv", [
-    ["export", "--format", "xml", "-o", "x"],
-    ["export", "--format", "hsds-json"],
-    ["export", "--format", "hsds-json", "-o", "x", "--db", "/no/such.db"],
-    ["import", "/no/such/file.json"],
-    ["import", "README.md"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["export", "--format", "xml", "-o", "x"],
+        ["export", "--format", "hsds-json"],
+        ["export", "--format", "hsds-json", "-o", "x", "--db", "/no/such.db"],
+        ["import", "/no/such/file.json"],
+        ["import", "README.md"],
+    ],
+)
 def test_bad_export_import_arguments_exit_2_with_one_line(capsys, argv):
     code = main(argv)
     _, err = capsys.readouterr()
@@ -306,6 +412,6 @@ def test_cli_imports_a_csv_package_folder(installed_directory, tmp_path, capsys)
     assert main(["export", "--format", "hsds-json", "-o", str(tmp_path / "before")]) == 0
     assert main(["import", str(tmp_path / "csv"), "--json"]) == 0
     out = capsys.readouterr().out
-    assert json.loads(out[out.index("{"):])["format"] == "hsds-csv"
+    assert json.loads(out[out.index("{") :])["format"] == "hsds-csv"
     assert main(["export", "--format", "hsds-json", "-o", str(tmp_path / "after")]) == 0
     assert (tmp_path / "after" / "services.json").read_bytes() == (tmp_path / "before" / "services.json").read_bytes()

@@ -1,4 +1,4 @@
-"""The frozen app (issue 8): build the one-folder bundle, then run it as a locked-down PC would.
+"""The frozen app: build the one-folder bundle, then run it as a locked-down PC would.
 
 The bundle is built once for this module with ``packaging/build.py`` (about a minute on
 two cores), into a temporary folder. Every run of it happens in a clean environment: no
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "packaging"))
 import build  # packaging/build.py
 
-SIZE_TARGET_LINUX = 140e6  # bytes unpacked (issue 8)
+SIZE_TARGET_LINUX = 140e6  # bytes unpacked: what fits a locked-down PC's home folder or a small USB stick
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +37,20 @@ def bundle(tmp_path_factory) -> Path:
     build.ensure_build_tools()  # CI's machine may lack them; without them the ICU data stays full size
     out = tmp_path_factory.mktemp("frozen")
     result = subprocess.run(
-        [sys.executable, str(ROOT / "packaging" / "build.py"), "--no-setup", "--dist", str(out / "dist"),
-         "--work", str(out / "work")],
-        capture_output=True, text=True, timeout=900, cwd=ROOT, check=False,
+        [
+            sys.executable,
+            str(ROOT / "packaging" / "build.py"),
+            "--no-setup",
+            "--dist",
+            str(out / "dist"),
+            "--work",
+            str(out / "work"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+        check=False,
     )
     assert result.returncode == 0, f"build failed:\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
     return out / "dist" / build.APP
@@ -54,8 +65,15 @@ def run(bundle, tmp_path):
     def _run(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
         full_env = {**build.clean_env(home), **(env or {})}
         assert ".venv" not in full_env["PATH"] and "PYTHONPATH" not in full_env
-        return subprocess.run([str(build.executable(bundle)), *args], capture_output=True, text=True,
-                              env=full_env, cwd=tmp_path, timeout=timeout, check=False)
+        return subprocess.run(
+            [str(build.executable(bundle)), *args],
+            capture_output=True,
+            text=True,
+            env=full_env,
+            cwd=tmp_path,
+            timeout=timeout,
+            check=False,
+        )
 
     _run.home = home
     return _run
@@ -78,8 +96,16 @@ def test_frozen_self_test_passes(run):
     report = _self_test(run)
     assert report["ok"] and report["frozen"] is True
     names = {c["name"] for c in report["checks"]}
-    assert {"sqlite-fts5", "directory", "leaflets", "qt-plugins", "qt-translations", "qt-text", "keyring",
-            "user-data"} <= names
+    assert {
+        "sqlite-fts5",
+        "directory",
+        "leaflets",
+        "qt-plugins",
+        "qt-translations",
+        "qt-text",
+        "keyring",
+        "user-data",
+    } <= names
     assert "_internal" in report["resources"] or "_MEI" in report["resources"]
 
 

@@ -1,4 +1,4 @@
-"""The packaging rules (issue 8) without building anything: what the bundle keeps, portable mode.
+"""The packaging rules without building anything: what the bundle keeps, portable mode.
 
 The slow end-to-end proof is tests/test_frozen.py; these pin the individual decisions
 so a change to a rule shows up in seconds.
@@ -26,31 +26,41 @@ from coventry_directory.i18n.languages import LANGUAGES
 LANGS = sorted(LANGUAGES)
 
 
-@pytest.mark.parametrize("dest, kept", [
-    ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
-    ("PySide6/Qt/plugins/platforms/libqoffscreen.so", True),
-    ("PySide6/Qt/plugins/platforms/qwindows.dll", True),
-    ("PySide6/Qt/plugins/platforms/libqwayland.so", False),
-    ("PySide6/Qt/plugins/platforms/libqeglfs.so", False),
-    ("PySide6/Qt/plugins/printsupport/libcupsprintersupport.so", True),
-    ("PySide6/Qt/plugins/imageformats/libqico.so", True),
-    ("PySide6/Qt/plugins/imageformats/libqjpeg.so", False),
-    ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
-    ("PySide6/Qt/plugins/sqldrivers/libqsqlite.so", False),
-    ("PySide6\\plugins\\styles\\qmodernwindowsstyle.dll", True),  # Windows wheels: no Qt/ level
-    ("PySide6\\plugins\\platforms\\qwindows.dll", True),
-    ("PySide6\\plugins\\platforms\\qdirect2d.dll", False),
-    ("PySide6\\plugins\\tls\\qschannelbackend.dll", False),
-    ("PySide6/Qt/lib/libQt6Core.so.6", True),  # not a plugin: passes through
-])
+@pytest.mark.parametrize(
+    "dest, kept",
+    [
+        ("PySide6/Qt/plugins/platforms/libqxcb.so", True),
+        ("PySide6/Qt/plugins/platforms/libqoffscreen.so", True),
+        ("PySide6/Qt/plugins/platforms/qwindows.dll", True),
+        ("PySide6/Qt/plugins/platforms/libqwayland.so", False),
+        ("PySide6/Qt/plugins/platforms/libqeglfs.so", False),
+        ("PySide6/Qt/plugins/printsupport/libcupsprintersupport.so", True),
+        ("PySide6/Qt/plugins/imageformats/libqico.so", True),
+        ("PySide6/Qt/plugins/imageformats/libqjpeg.so", False),
+        ("PySide6/Qt/plugins/platformthemes/libqgtk3.so", False),
+        ("PySide6/Qt/plugins/sqldrivers/libqsqlite.so", False),
+        ("PySide6\\plugins\\styles\\qmodernwindowsstyle.dll", True),  # Windows wheels: no Qt/ level
+        ("PySide6\\plugins\\platforms\\qwindows.dll", True),
+        ("PySide6\\plugins\\platforms\\qdirect2d.dll", False),
+        ("PySide6\\plugins\\tls\\qschannelbackend.dll", False),
+        ("PySide6/Qt/lib/libQt6Core.so.6", True),  # not a plugin: passes through
+    ],
+)
 def test_qt_plugins_kept(dest, kept):
     assert trim.keep_qt_plugin(dest) is kept
 
 
-@pytest.mark.parametrize("name, kept", [
-    ("qtbase_pl.qm", True), ("qtbase_ar.qm", True), ("qtbase_de.qm", False), ("qt_pl.qm", False),
-    ("designer_pl.qm", False), ("qt_help_ar.qm", False),
-])
+@pytest.mark.parametrize(
+    "name, kept",
+    [
+        ("qtbase_pl.qm", True),
+        ("qtbase_ar.qm", True),
+        ("qtbase_de.qm", False),
+        ("qt_pl.qm", False),
+        ("designer_pl.qm", False),
+        ("qt_help_ar.qm", False),
+    ],
+)
 def test_only_qtbase_translations_for_our_languages(name, kept):
     assert trim.keep_qt_translation(f"PySide6/Qt/translations/{name}", LANGS) is kept
 
@@ -79,28 +89,52 @@ def test_babel_data_filter():
     assert trim.keep_babel_data("babel/global.dat", keep)
 
 
-@pytest.mark.parametrize("item, kept", [
-    ("coll/pl.res", True), ("coll/root.res", True), ("coll/ucadata.icu", True), ("coll/de.res", False),
-    ("coll/de_.res", False), ("brkitr/thaidict.dict", False), ("curr/pl.res", False), ("ibm-943_P15A-2003.cnv", False),
-    ("zoneinfo64.res", True), ("supplementalData.res", True), ("nfkc.nrm", True), ("pl.res", True),
-    ("de.res", False), ("res_index.res", True), ("zone/ar.res", True), ("zone/ja.res", False),
-])
+@pytest.mark.parametrize(
+    "item, kept",
+    [
+        ("coll/pl.res", True),
+        ("coll/root.res", True),
+        ("coll/ucadata.icu", True),
+        ("coll/de.res", False),
+        ("coll/de_.res", False),
+        ("brkitr/thaidict.dict", False),
+        ("curr/pl.res", False),
+        ("ibm-943_P15A-2003.cnv", False),
+        ("zoneinfo64.res", True),
+        ("supplementalData.res", True),
+        ("nfkc.nrm", True),
+        ("pl.res", True),
+        ("de.res", False),
+        ("res_index.res", True),
+        ("zone/ar.res", True),
+        ("zone/ja.res", False),
+    ],
+)
 def test_icu_data_items_kept(item, kept):
     assert icu.keep_item(item, icu.icu_locales(set(LANGS))) is kept
 
 
 def test_symlinks_follow_their_targets():
-    toc = [("PySide6/Qt/lib/libQt6Network.so.6", "/x/libQt6Network.so.6", "BINARY"),
-           ("libQt6Network.so.6", "PySide6/Qt/lib/libQt6Network.so.6", "SYMLINK"),
-           ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK")]
+    toc = [
+        ("PySide6/Qt/lib/libQt6Network.so.6", "/x/libQt6Network.so.6", "BINARY"),
+        ("libQt6Network.so.6", "PySide6/Qt/lib/libQt6Network.so.6", "SYMLINK"),
+        ("libQt6Core.so.6", "PySide6/Qt/lib/libQt6Core.so.6", "SYMLINK"),
+    ]
     kept, dropped = trim.filter_toc(toc, lambda dest: not trim.dropped_library(dest))
     assert [e[0] for e in kept] == ["libQt6Core.so.6"]
     assert len(dropped) == 2
 
 
 def test_orphaned_libraries_are_only_those_nothing_kept_needs():
-    links = {"plugin": ["libgtk", "libshared"], "libgtk": ["libpango"], "kept": ["libshared", "libcups"],
-             "libcups": ["libgnutls"], "libpango": [], "libshared": [], "libgnutls": []}
+    links = {
+        "plugin": ["libgtk", "libshared"],
+        "libgtk": ["libpango"],
+        "kept": ["libshared", "libcups"],
+        "libcups": ["libgnutls"],
+        "libpango": [],
+        "libshared": [],
+        "libgnutls": [],
+    }
     toc = [(name, name, "BINARY") for name in links]
     dropped = [("plugin", "plugin", "BINARY"), ("libcups", "libcups", "BINARY")]
     orphans = trim.orphaned_libraries(toc, dropped, lambda src: links[src])

@@ -20,19 +20,31 @@ from coventry_directory.i18n.catalogs import (
     translation_for,
 )
 from coventry_directory.i18n.extract import TRANSLATED_VOCABULARIES
-from coventry_directory.leaflets import texts
+from coventry_directory.leaflets import wording
 from coventry_directory.resources import resource_path
 
 
 def leaflet_msgids() -> list[str]:
-    """Every fixed string a leaflet can print (texts.py, describe.py words, taxonomy labels)."""
-    ids = [v for k, v in vars(texts).items() if k.isupper() and isinstance(v, str) and k not in
-           ("UNREVIEWED_NOTICE", "ALL_AREAS")]
-    for value in (texts.ROUTE_SENTENCES, texts.TOPIC_TITLES):
+    """Every fixed string a leaflet can print (wording.py, describe.py words, taxonomy labels)."""
+    ids = [
+        v
+        for k, v in vars(wording).items()
+        if k.isupper() and isinstance(v, str) and k not in ("UNREVIEWED_NOTICE", "ALL_AREAS")
+    ]
+    for value in (wording.ROUTE_SENTENCES, wording.TOPIC_TITLES):
         ids += list(value.values())
-    ids += [m for facts in texts.FACTS.values() for m in facts] + list(texts.PRIVACY) + list(texts.CRISIS)
-    ids += [describe.NOT_KNOWN, *describe._DAY_NAMES.values(), *describe._ORDINALS.values(), "{first} and {last}",
-            "Every day", "{town} (street address not known)", "ages {low}–{high}", "ages {low}+", "up to age {high}"]
+    ids += [m for facts in wording.FACTS.values() for m in facts] + list(wording.PRIVACY) + list(wording.CRISIS)
+    ids += [
+        describe.NOT_KNOWN,
+        *describe._DAY_NAMES.values(),
+        *describe._ORDINALS.values(),
+        "{first} and {last}",
+        "Every day",
+        "{town} (street address not known)",
+        "ages {low}–{high}",
+        "ages {low}+",
+        "up to age {high}",
+    ]
     return ids
 
 
@@ -53,7 +65,7 @@ def test_placeholders_and_crisis_numbers_survive_translation(code):
     for msg in catalog(code):
         # plural messages (ngettext) hold a tuple of forms; every form is checked against the plural source
         source = msg.id[-1] if isinstance(msg.id, tuple) else msg.id
-        for text in (msg.string if isinstance(msg.string, tuple) else (msg.string,)):
+        for text in msg.string if isinstance(msg.string, tuple) else (msg.string,):
             if not (source and text):
                 continue
             assert set(re.findall(r"\{\w+\}", source)) == set(re.findall(r"\{\w+\}", text)), source
@@ -106,5 +118,7 @@ def test_describe_words_come_out_translated():
     from coventry_directory.core.models import Schedule
 
     with in_language("ro"):
-        assert describe.describe_schedule(Schedule(id="x", byday="TU,FR", opens_at="09:30", closes_at="12:00")) \
+        assert (
+            describe.describe_schedule(Schedule(id="x", byday="TU,FR", opens_at="09:30", closes_at="12:00"))
             == "marțea și vinerea, 09:30–12:00"
+        )

@@ -65,8 +65,11 @@ def test_every_ui_string_is_translated_for_ui_languages(code):
     cat = catalog(code)
     with open(pot_path(), "rb") as fh:
         pot = read_po(fh)
-    missing = [m.id for m in pot if m.id and not (cat.get(m.id) and all(forms(cat.get(m.id).string))
-                                                 and "fuzzy" not in cat.get(m.id).flags)]
+    missing = [
+        m.id
+        for m in pot
+        if m.id and not (cat.get(m.id) and all(forms(cat.get(m.id).string)) and "fuzzy" not in cat.get(m.id).flags)
+    ]
     assert not missing, f"{code} lacks {len(missing)}: {missing[:5]}"
 
 
@@ -94,8 +97,12 @@ def test_no_literal_is_hidden_inside_an_f_string():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.JoinedStr):
                 for call in ast.walk(node):
-                    if isinstance(call, ast.Call) and getattr(call.func, "id", None) in ("_", "N_", "ngettext") \
-                            and call.args and isinstance(call.args[0], ast.Constant):
+                    if (
+                        isinstance(call, ast.Call)
+                        and getattr(call.func, "id", None) in ("_", "N_", "ngettext")
+                        and call.args
+                        and isinstance(call.args[0], ast.Constant)
+                    ):
                         hidden.append(f"{path.name}:{call.lineno} {call.args[0].value!r}")
     assert not hidden, hidden
 
@@ -104,8 +111,10 @@ def test_pseudo_text_is_bracketed_stretched_and_keeps_what_code_needs():
     text = pseudo_text("&Print {n} leaflets for %(name)s <b>now</b> &amp; later")
     assert text.startswith("[") and text.endswith("]") and "~" in text
     assert "{n}" in text and "%(name)s" in text and "<b>" in text and "&amp;" in text and "&" in text
-    assert not re.search(r"[A-Za-z]{2,}", BRACE.sub("", text.replace("%(name)s", "").replace("<b>", "")
-                                              .replace("</b>", "").replace("&amp;", "")))
+    assert not re.search(
+        r"[A-Za-z]{2,}",
+        BRACE.sub("", text.replace("%(name)s", "").replace("<b>", "").replace("</b>", "").replace("&amp;", "")),
+    )
     assert len(text) > len("&Print {n} leaflets for %(name)s <b>now</b> &amp; later") * 1.3
 
 
@@ -115,7 +124,7 @@ def test_the_pseudo_locale_covers_every_template_message():
         ids = [m.id for m in read_po(fh) if m.id]
     assert len(ids) > 300
     for msg_id in ids:
-        for source, text in zip(forms(msg_id), forms(pseudo.get(msg_id).string)):
+        for source, text in zip(forms(msg_id), forms(pseudo.get(msg_id).string), strict=True):
             assert text.startswith("[") and placeholders(text) == placeholders(source)
     with in_language(PSEUDO_CODE):
         assert _("Search services").startswith("[Šéåŕçĥ šéŕvîçéš ~")

@@ -13,15 +13,15 @@ import pytest
 from test_leaflet_support import assert_contains_translations, normalise, pdf_fonts, pdf_pages, pdf_text, poppler
 
 from coventry_directory.core.describe import NOT_KNOWN
-from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.i18n.languages import LANGUAGES
-from coventry_directory.leaflets import texts
+from coventry_directory.leaflets import wording
 from coventry_directory.leaflets.base import LeafletError, write_pdf
 from coventry_directory.leaflets.easy_read import EasyReadRenderer
 from coventry_directory.leaflets.fonts import font_name
 from coventry_directory.leaflets.handout import UnknownService, render_handout, resolve_services
 from coventry_directory.leaflets.service_leaflet import ServiceLeafletRenderer
 from coventry_directory.leaflets.topic_leaflet import TopicLeafletRenderer, select_services
+from coventry_directory.store.directory import DirectoryStore
 
 CODES = list(LANGUAGES)
 CRISIS = ("999", "NHS 111", "116 123")
@@ -68,8 +68,17 @@ def test_service_leaflet_every_language(code, rehab, tmp_path):
     text = check_common(path, code)
     assert rehab.name in text
     assert rehab.phones[0].number in text
-    assert_contains_translations(text, code, texts.WHAT_THEY_OFFER, texts.WHO_FOR, texts.PHONE,
-                                 texts.PRIVACY_HEADING, texts.CRISIS_HEADING, *texts.PRIVACY, *texts.CRISIS)
+    assert_contains_translations(
+        text,
+        code,
+        wording.WHAT_THEY_OFFER,
+        wording.WHO_FOR,
+        wording.PHONE,
+        wording.PRIVACY_HEADING,
+        wording.CRISIS_HEADING,
+        *wording.PRIVACY,
+        *wording.CRISIS,
+    )
     # The record has no street address and no opening hours: the not-known words, never a guess.
     assert_contains_translations(text, code, NOT_KNOWN)
 
@@ -80,7 +89,7 @@ def test_topic_leaflet_every_language(code, store, tmp_path):
     path = render_to(tmp_path, "t.pdf", renderer.render())
     text = check_common(path, code)
     assert "Rugby" in text
-    assert_contains_translations(text, code, *texts.FACTS["naloxone"], texts.GOOD_TO_KNOW, texts.WHERE_TO_GO)
+    assert_contains_translations(text, code, *wording.FACTS["naloxone"], wording.GOOD_TO_KNOW, wording.WHERE_TO_GO)
     for svc, _dist in renderer.found:
         assert svc.name in text
 
@@ -90,7 +99,7 @@ def test_handout_every_language_large_print(code, store, rehab, tmp_path):
     ids = [rehab.id, *[s.id for s in store.all_services() if "naloxone" in s.categories][:2]]
     path = render_to(tmp_path, "h.pdf", render_handout(store, ids, lang=code, large_print=True))
     text = check_common(path, code)
-    assert_contains_translations(text, code, texts.HANDOUT_TITLE, texts.NO_PERSONAL_DETAILS)
+    assert_contains_translations(text, code, wording.HANDOUT_TITLE, wording.NO_PERSONAL_DETAILS)
 
 
 def test_naloxone_facts_say_it_is_not_only_for_people_who_inject(store, tmp_path):
@@ -100,7 +109,7 @@ def test_naloxone_facts_say_it_is_not_only_for_people_who_inject(store, tmp_path
 
 def test_topic_selection_keeps_to_the_place(store):
     for svc, _dist in select_services(store, "needle-syringe", "Nuneaton"):
-        assert "naloxone" != svc.key and "needle-syringe" in svc.categories
+        assert svc.key != "naloxone" and "needle-syringe" in svc.categories
         assert svc.coverage == "national" or not svc.catchment or "nuneaton-bedworth" in svc.catchment
     coventry = [s for s, _d in select_services(store, "needle-syringe", "Coventry")]
     assert all("coventry" in s.catchment or s.coverage == "national" or not s.catchment for s in coventry)
@@ -134,8 +143,10 @@ def test_right_to_left_lines_run_right_to_left(rehab, tmp_path):
     path = render_to(tmp_path, "ar.pdf", ServiceLeafletRenderer(rehab, "ar").render())
     out = subprocess.run([poppler("pdftotext"), "-bbox", str(path), "-"], capture_output=True, text=True, check=True)
     # -bbox gives each word's glyphs in drawing (visual) order: reverse Arabic words to read them.
-    words = [(float(x), float(y), normalise(w if any(c.isdigit() for c in w) else w[::-1])) for x, y, w in
-             re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', out.stdout)]
+    words = [
+        (float(x), float(y), normalise(w if any(c.isdigit() for c in w) else w[::-1]))
+        for x, y, w in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', out.stdout)
+    ]
     # "إذا كنت بحاجة إلى مساعدة الآن": on its line, earlier words sit further right.
     anchor = next(w for w in words if w[2] == "بحاجة")
     line = {w[2]: w[0] for w in words if abs(w[1] - anchor[1]) < 1}
@@ -161,8 +172,9 @@ def test_no_personal_or_machine_details_in_the_pdf(store, rehab, tmp_path):
     data = render_handout(store, [rehab.id], lang="en")
     for secret in {getpass.getuser(), socket.gethostname()} - {"", "root", "localhost"}:
         assert secret.encode() not in data
-    info = subprocess.run([poppler("pdfinfo"), str(render_to(tmp_path, "h.pdf", data))],
-                          capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(
+        [poppler("pdfinfo"), str(render_to(tmp_path, "h.pdf", data))], capture_output=True, text=True, check=True
+    ).stdout
     assert "Author:          Coventry Directory" in info
 
 

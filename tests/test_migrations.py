@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from coventry_directory.store.migrations import DIRECTORY_MIGRATIONS, USER_MIGRATIONS
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.errors import StoreError
+from coventry_directory.store.migrations import DIRECTORY_MIGRATIONS, USER_MIGRATIONS
 from coventry_directory.store.user import UserStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -21,15 +21,21 @@ def test_empty_file_migrates_to_latest(tmp_path):
     store = DirectoryStore.create(path)
     assert DIRECTORY_MIGRATIONS.pending(store._db) == []
     assert [m.name for m in DIRECTORY_MIGRATIONS.applied(store._db)] == [
-        "m001_hsds_tables", "m002_search_index", "m003_search_facets"]
+        "m001_hsds_tables",
+        "m002_search_index",
+        "m003_search_facets",
+    ]
     # nothing to back up for a brand-new file
     assert list(tmp_path.glob("*.backup-*")) == []
 
 
-@pytest.mark.parametrize(("fixture", "applied_before"), [
-    ("directory_v1.db", {"m001_hsds_tables"}),
-    ("directory_v2.db", {"m001_hsds_tables", "m002_search_index"}),
-])
+@pytest.mark.parametrize(
+    ("fixture", "applied_before"),
+    [
+        ("directory_v1.db", {"m001_hsds_tables"}),
+        ("directory_v2.db", {"m001_hsds_tables", "m002_search_index"}),
+    ],
+)
 def test_old_database_is_backed_up_then_upgraded(tmp_path, fixture, applied_before):
     path = tmp_path / "directory.db"
     shutil.copyfile(FIXTURES / fixture, path)

@@ -24,12 +24,12 @@ from test_referral_support import (  # noqa: F401 - fixtures
     user_store,
 )
 
-from coventry_directory.store.user import UserStore
 from coventry_directory.referrals import credentials, crypto
 from coventry_directory.referrals.desk import ReferralDesk
 from coventry_directory.referrals.log import entries
 from coventry_directory.referrals.models import ReferralForm
 from coventry_directory.referrals.outbox import RETENTION_SETTING, Outbox, retry_delay, utc_now
+from coventry_directory.store.user import UserStore
 
 
 @pytest.fixture

@@ -26,24 +26,30 @@ from coventry_directory.core.places import (
 # Town -> (latitude, longitude, source, area), copied from the facts sheet section 7.
 TOWNS = {
     "Coventry": (52.40806, -1.51056, "http://piglix.com/piglix-tmpl.php?title=Coventry", "coventry"),
-    "Nuneaton": (52.523, -1.468, "https://review.clateway.com/wiki/view_html.php?q=Nuneaton_%26_Bedworth&sq=Qlik",
-                 "nuneaton-bedworth"),
+    "Nuneaton": (
+        52.523,
+        -1.468,
+        "https://review.clateway.com/wiki/view_html.php?q=Nuneaton_%26_Bedworth&sq=Qlik",
+        "nuneaton-bedworth",
+    ),
     "Bedworth": (52.475, -1.477, "https://en.wikipedia.org/wiki/Bedworth", "nuneaton-bedworth"),
     "Rugby": (52.37, -1.26, "https://en.m.wiki.x.io/wiki/Rugby_Golf_Club", "rugby"),
     "Leamington Spa": (52.29194, -1.53583, "https://en.wikipedia.org/wiki/Leamington_Spa", "warwick"),
     "Warwick": (52.28, -1.59, "https://en.wikipedia.org/wiki/Warwick", "warwick"),
     "Kenilworth": (52.341, -1.566, "http://www.thefullwiki.org/Kenilworth", "warwick"),
-    "Stratford-upon-Avon": (52.19278, -1.70639,
-                            "https://wiki.av1.space/content/wikipedia_en_all_mini_2025-06/Stratford_upon_Avon",
-                            "stratford-on-avon"),
+    "Stratford-upon-Avon": (
+        52.19278,
+        -1.70639,
+        "https://wiki.av1.space/content/wikipedia_en_all_mini_2025-06/Stratford_upon_Avon",
+        "stratford-on-avon",
+    ),
     "Atherstone": (52.5787, -1.5462, "https://en.wikipedia.org/wiki/Atherstone", "north-warwickshire"),
     "Alcester": (52.21500, -1.86972, "https://profilbaru.com/en/Alcester", "stratford-on-avon"),
     "Southam": (52.252, -1.39, "https://en-academic.com/dic.nsf/enwiki/131435", "stratford-on-avon"),
     "Shipston-on-Stour": (52.060, -1.623, "https://en.wikipedia.org/wiki/Shipston-on-Stour", "stratford-on-avon"),
     "Coleshill": (52.499, -1.708, "https://en.wikipedia.org/wiki/Coleshill,_Warwickshire", "north-warwickshire"),
     "Polesworth": (None, None, "http://piglix.com/piglix/Polesworth", "north-warwickshire"),
-    "Wellesbourne": (52.19434, -1.59472, "https://wiki.riteme.site/wiki/Wellesbourne_and_Walton",
-                     "stratford-on-avon"),
+    "Wellesbourne": (52.19434, -1.59472, "https://wiki.riteme.site/wiki/Wellesbourne_and_Walton", "stratford-on-avon"),
 }
 
 # Area name -> (code, representative town).
@@ -58,11 +64,25 @@ AREA_NAMES = {
 
 DISTRICTS = {
     **{f"CV{n}": "Coventry" for n in range(1, 8)},
-    "CV8": "Kenilworth", "CV9": "Atherstone", "CV10": "Nuneaton", "CV11": "Nuneaton", "CV12": "Bedworth",
-    "CV21": "Rugby", "CV22": "Rugby", "CV23": "Rugby",
-    "CV31": "Leamington Spa", "CV32": "Leamington Spa", "CV33": "Leamington Spa",
-    "CV34": "Warwick", "CV35": "Warwick", "CV36": "Shipston-on-Stour", "CV37": "Stratford-upon-Avon",
-    "CV47": "Southam", "B49": "Alcester", "B46": "Coleshill", "B78": "Polesworth",
+    "CV8": "Kenilworth",
+    "CV9": "Atherstone",
+    "CV10": "Nuneaton",
+    "CV11": "Nuneaton",
+    "CV12": "Bedworth",
+    "CV21": "Rugby",
+    "CV22": "Rugby",
+    "CV23": "Rugby",
+    "CV31": "Leamington Spa",
+    "CV32": "Leamington Spa",
+    "CV33": "Leamington Spa",
+    "CV34": "Warwick",
+    "CV35": "Warwick",
+    "CV36": "Shipston-on-Stour",
+    "CV37": "Stratford-upon-Avon",
+    "CV47": "Southam",
+    "B49": "Alcester",
+    "B46": "Coleshill",
+    "B78": "Polesworth",
 }
 
 
@@ -73,14 +93,25 @@ def test_every_town_resolves_with_its_sourced_point(town):
     assert town_place(town) == resolve_place(town)
 
 
-@pytest.mark.parametrize(("text", "town"), [
-    ("Leamington", "Leamington Spa"), ("Royal Leamington Spa", "Leamington Spa"), ("Leam", "Leamington Spa"),
-    ("Stratford", "Stratford-upon-Avon"), ("stratford upon avon", "Stratford-upon-Avon"),
-    ("STRATFORD-UPON-AVON", "Stratford-upon-Avon"), ("shipston on stour", "Shipston-on-Stour"),
-    ("Shipston", "Shipston-on-Stour"), ("  rugby. ", "Rugby"), ("NUNEATON", "Nuneaton"), ("Cov", "Coventry"),
-    ("Wellesbourne and Walton", "Wellesbourne"), ("\u200fRugby", "Rugby"),  # a right-to-left mark is invisible
-    ("Ｒｕｇｂｙ", "Rugby"),  # full-width letters
-])
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [
+        ("Leamington", "Leamington Spa"),
+        ("Royal Leamington Spa", "Leamington Spa"),
+        ("Leam", "Leamington Spa"),
+        ("Stratford", "Stratford-upon-Avon"),
+        ("stratford upon avon", "Stratford-upon-Avon"),
+        ("STRATFORD-UPON-AVON", "Stratford-upon-Avon"),
+        ("shipston on stour", "Shipston-on-Stour"),
+        ("Shipston", "Shipston-on-Stour"),
+        ("  rugby. ", "Rugby"),
+        ("NUNEATON", "Nuneaton"),
+        ("Cov", "Coventry"),
+        ("Wellesbourne and Walton", "Wellesbourne"),
+        ("\u200fRugby", "Rugby"),  # a right-to-left mark is invisible
+        ("Ｒｕｇｂｙ", "Rugby"),  # full-width letters
+    ],
+)
 def test_aliases_case_and_punctuation(text, town):
     place = resolve_place(text)
     assert place.name == town and place.precision == TOWN_CENTRE
@@ -96,13 +127,16 @@ def test_every_area_resolves_to_its_representative_town(name):
     assert place.precision == (TOWN_CENTRE if name == town else AREA)
 
 
-@pytest.mark.parametrize(("text", "name", "code"), [
-    ("Nuneaton & Bedworth", "Nuneaton and Bedworth", "nuneaton-bedworth"),
-    ("north warwickshire", "North Warwickshire", "north-warwickshire"),
-    ("Warwick District", "Warwick district", "warwick"),
-    ("stratford on avon", "Stratford-on-Avon", "stratford-on-avon"),
-    ("Rugby borough", "Rugby", "rugby"),
-])
+@pytest.mark.parametrize(
+    ("text", "name", "code"),
+    [
+        ("Nuneaton & Bedworth", "Nuneaton and Bedworth", "nuneaton-bedworth"),
+        ("north warwickshire", "North Warwickshire", "north-warwickshire"),
+        ("Warwick District", "Warwick district", "warwick"),
+        ("stratford on avon", "Stratford-on-Avon", "stratford-on-avon"),
+        ("Rugby borough", "Rugby", "rugby"),
+    ],
+)
 def test_area_aliases(text, name, code):
     assert (resolve_place(text).name, resolve_place(text).area, resolve_place(text).precision) == (name, code, AREA)
 
@@ -120,17 +154,20 @@ def test_every_outward_code_resolves_to_its_town(code):
     assert resolve_place(code.lower()) == place
 
 
-@pytest.mark.parametrize(("text", "town", "area"), [
-    ("CV21 3AB", "Rugby", "rugby"),
-    ("cv213ab", "Rugby", "rugby"),
-    ("  Cv21   3aB ", "Rugby", "rugby"),
-    ("cv12", "Bedworth", "nuneaton-bedworth"),
-    ("CV1 1AA", "Coventry", "coventry"),
-    ("CV10 0AA", "Nuneaton", "nuneaton-bedworth"),
-    ("CV32 4AB", "Leamington Spa", "warwick"),
-    ("B49 5AB", "Alcester", "stratford-on-avon"),
-    ("b46 1aa", "Coleshill", "north-warwickshire"),
-])
+@pytest.mark.parametrize(
+    ("text", "town", "area"),
+    [
+        ("CV21 3AB", "Rugby", "rugby"),
+        ("cv213ab", "Rugby", "rugby"),
+        ("  Cv21   3aB ", "Rugby", "rugby"),
+        ("cv12", "Bedworth", "nuneaton-bedworth"),
+        ("CV1 1AA", "Coventry", "coventry"),
+        ("CV10 0AA", "Nuneaton", "nuneaton-bedworth"),
+        ("CV32 4AB", "Leamington Spa", "warwick"),
+        ("B49 5AB", "Alcester", "stratford-on-avon"),
+        ("b46 1aa", "Coleshill", "north-warwickshire"),
+    ],
+)
 def test_postcodes(text, town, area):
     place = resolve_place(text)
     assert (place.name, place.area, place.precision) == (town, area, POSTCODE_DISTRICT)
@@ -143,11 +180,22 @@ def test_cv13_is_outside_the_two_counties():
     assert area_of("CV13") is None
 
 
-@pytest.mark.parametrize(("text", "area"), [
-    ("Leamington", "warwick"), ("cv12", "nuneaton-bedworth"), ("Polesworth", "north-warwickshire"),
-    ("Kenilworth", "warwick"), ("Southam", "stratford-on-avon"), ("CV21 3AB", "rugby"),
-    ("Warwick district", "warwick"), ("Atlantis", None), ("", None), (None, None), ("CV13", None),
-])
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        ("Leamington", "warwick"),
+        ("cv12", "nuneaton-bedworth"),
+        ("Polesworth", "north-warwickshire"),
+        ("Kenilworth", "warwick"),
+        ("Southam", "stratford-on-avon"),
+        ("CV21 3AB", "rugby"),
+        ("Warwick district", "warwick"),
+        ("Atlantis", None),
+        ("", None),
+        (None, None),
+        ("CV13", None),
+    ],
+)
 def test_area_of(text, area):
     assert area_of(text) == area
 
@@ -169,20 +217,42 @@ def test_polesworth_has_no_coordinates_so_no_distance():
     assert resolve_place("B78 1AA").latitude is None
 
 
-@pytest.mark.parametrize(("text", "result"), [
-    ("Royal Leamington Spa", "Leamington Spa"), ("stratford", "Stratford-upon-Avon"), ("Polesworth", "Polesworth"),
-    ("Nowhere", None), ("", None), (None, None), ("CV21", None), ("North Warwickshire", None), ("x" * 5000, None),
-])
+@pytest.mark.parametrize(
+    ("text", "result"),
+    [
+        ("Royal Leamington Spa", "Leamington Spa"),
+        ("stratford", "Stratford-upon-Avon"),
+        ("Polesworth", "Polesworth"),
+        ("Nowhere", None),
+        ("", None),
+        (None, None),
+        ("CV21", None),
+        ("North Warwickshire", None),
+        ("x" * 5000, None),
+    ],
+)
 def test_town_place(text, result):
     place = town_place(text)
     assert (place.name if place else None) == result
 
 
-@pytest.mark.parametrize(("text", "name"), [
-    ("Rugby", "Rugby"), ("cv21 3ab", "Rugby"), ("CV12", "Bedworth"), ("north warwickshire", "North Warwickshire"),
-    ("Leam", "Leamington Spa"), ("Rugbee", None), ("CV13", None), ("", None), (None, None), ("\x00", None),
-    ("x" * 10_000, None), ("needle exchange", None),
-])
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Rugby", "Rugby"),
+        ("cv21 3ab", "Rugby"),
+        ("CV12", "Bedworth"),
+        ("north warwickshire", "North Warwickshire"),
+        ("Leam", "Leamington Spa"),
+        ("Rugbee", None),
+        ("CV13", None),
+        ("", None),
+        (None, None),
+        ("\x00", None),
+        ("x" * 10_000, None),
+        ("needle exchange", None),
+    ],
+)
 def test_lookup_place_never_raises(text, name):
     place = lookup_place(text)
     assert (place.name if place else None) == name
@@ -190,11 +260,21 @@ def test_lookup_place_never_raises(text, name):
         assert place == resolve_place(text)
 
 
-@pytest.mark.parametrize(("text", "suggestion"), [
-    ("Rugbee", "Rugby"), ("Kenilwoth", "Kenilworth"), ("Nuneton", "Nuneaton"), ("Leamingtn", "Leamington Spa"),
-    ("Atherstne", "Atherstone"), ("Bedwoth", "Bedworth"), ("Stratfrod upon Avon", "Stratford-upon-Avon"),
-    ("Coventy", "Coventry"), ("Warwickshire", "North Warwickshire"), ("CV99", "CV9"),
-])
+@pytest.mark.parametrize(
+    ("text", "suggestion"),
+    [
+        ("Rugbee", "Rugby"),
+        ("Kenilwoth", "Kenilworth"),
+        ("Nuneton", "Nuneaton"),
+        ("Leamingtn", "Leamington Spa"),
+        ("Atherstne", "Atherstone"),
+        ("Bedwoth", "Bedworth"),
+        ("Stratfrod upon Avon", "Stratford-upon-Avon"),
+        ("Coventy", "Coventry"),
+        ("Warwickshire", "North Warwickshire"),
+        ("CV99", "CV9"),
+    ],
+)
 def test_misspellings_give_suggestions(text, suggestion):
     with pytest.raises(UnknownPlace) as caught:
         resolve_place(text)
@@ -208,9 +288,29 @@ def test_suggestion_message_format():
         resolve_place("Rugbee")
 
 
-JUNK = ["", "   ", "\x00", "\x00" * 50, "Rug\x00by\x00x", "\u200f", "\u202e\u202dCV", "x" * 10_000,
-        "'; DROP TABLE service;--", "Robert'); DROP TABLE students;--", "% OR 1=1", "CV", "12345", "B1 1AA",
-        "CV1 1AAA", "🙂", "كوفنتري", "\ud800", "../../etc/passwd", "{name}", "\n\t\r"]
+JUNK = [
+    "",
+    "   ",
+    "\x00",
+    "\x00" * 50,
+    "Rug\x00by\x00x",
+    "\u200f",
+    "\u202e\u202dCV",
+    "x" * 10_000,
+    "'; DROP TABLE service;--",
+    "Robert'); DROP TABLE students;--",
+    "% OR 1=1",
+    "CV",
+    "12345",
+    "B1 1AA",
+    "CV1 1AAA",
+    "🙂",
+    "كوفنتري",
+    "\ud800",
+    "../../etc/passwd",
+    "{name}",
+    "\n\t\r",
+]
 
 
 @pytest.mark.parametrize("text", JUNK)

@@ -49,6 +49,7 @@ def form_file(tmp_path):
         path = tmp_path / name
         path.write_text(json.dumps(form_data() if data is None else data), encoding="utf-8")
         return str(path)
+
     return write
 
 
@@ -127,13 +128,16 @@ def test_a_service_without_email_says_so_and_offers_the_pdf(referral_directory, 
     assert "no referral email address" in err and "referral render" in err
 
 
-@pytest.mark.parametrize("content,needle", [
-    ("{not json", "not valid JSON"),
-    ("[1, 2]", "JSON object"),
-    (json.dumps({"summary": {}}), "names no service"),
-    (json.dumps(form_data(service="no-such-service")), "no service with id or key"),
-    (json.dumps(form_data(nhs_number="1234567890", postcode="nowhere")), "Modulus 11"),
-])
+@pytest.mark.parametrize(
+    "content,needle",
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "JSON object"),
+        (json.dumps({"summary": {}}), "names no service"),
+        (json.dumps(form_data(service="no-such-service")), "no service with id or key"),
+        (json.dumps(form_data(nhs_number="1234567890", postcode="nowhere")), "Modulus 11"),
+    ],
+)
 def test_bad_forms_are_one_line_errors(referral_directory, tmp_path, capsys, content, needle):
     path = tmp_path / "bad.json"
     path.write_text(content, encoding="utf-8")
@@ -170,9 +174,23 @@ def test_mark_records_what_happened(referral_directory, form_file, tmp_path, cap
 
 
 def test_settings_are_saved_without_any_password(tls_ca, capsys):
-    code, out, _ = run(capsys, "referral", "settings", "--host", "relay.example.org", "--port", "465",
-                       "--security", "tls", "--sender", "team@example.net", "--username", "team",
-                       "--ca-file", str(tls_ca[1]))
+    code, out, _ = run(
+        capsys,
+        "referral",
+        "settings",
+        "--host",
+        "relay.example.org",
+        "--port",
+        "465",
+        "--security",
+        "tls",
+        "--sender",
+        "team@example.net",
+        "--username",
+        "team",
+        "--ca-file",
+        str(tls_ca[1]),
+    )
     assert code == 0 and "relay.example.org:465 (TLS)" in out
     store = UserStore(user_database_path())
     try:
@@ -189,8 +207,16 @@ def test_flushing_an_empty_outbox_needs_no_passphrase(capsys):
     assert code == 0 and "empty" in out
 
 
-@pytest.mark.parametrize("argv", [["referral", "--help"], ["referral", "send", "--help"], ["outbox", "--help"],
-                                  ["outbox", "flush", "--help"], ["referral", "render", "--help"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["referral", "--help"],
+        ["referral", "send", "--help"],
+        ["outbox", "--help"],
+        ["outbox", "flush", "--help"],
+        ["referral", "render", "--help"],
+    ],
+)
 def test_help(argv, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)

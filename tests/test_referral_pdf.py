@@ -10,11 +10,11 @@ import subprocess
 import pytest
 from test_referral_support import NAME, SENDER, SERVICE_EMAIL, form_data, make_service
 
-from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.referrals.message import build_referral_email, new_message_id
 from coventry_directory.referrals.models import ReferralForm
 from coventry_directory.referrals.pdf import render_referral_pdf, write_referral_pdf
 from coventry_directory.referrals.prepare import ReferralNotReady, prepare
+from coventry_directory.store.directory import DirectoryStore
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
 
@@ -31,17 +31,34 @@ def test_pdf_holds_referrer_form_fields_and_consent_record(tmp_path):
     data = render_referral_pdf(ref)
     assert data.startswith(b"%PDF")
     text = pdf_text(tmp_path, data)
-    for expected in (NAME, "01/02/1990", "999 999 9999", "CV1 9ZZ", "Alcohol", "Overdose risk",
-                     "No — do not leave a message", "Alex Example", "Example Outreach Team", "Example Surgery",
-                     "Consent record", "Yes — explicit consent to this referral", "Verbal",
-                     "Example Recovery Hub (Example Organisation)", "Information-sharing statement",
-                     "not a form published by Example Recovery Hub", f"Email to {SERVICE_EMAIL}", "CASE-0001"):
+    for expected in (
+        NAME,
+        "01/02/1990",
+        "999 999 9999",
+        "CV1 9ZZ",
+        "Alcohol",
+        "Overdose risk",
+        "No — do not leave a message",
+        "Alex Example",
+        "Example Outreach Team",
+        "Example Surgery",
+        "Consent record",
+        "Yes — explicit consent to this referral",
+        "Verbal",
+        "Example Recovery Hub (Example Organisation)",
+        "Information-sharing statement",
+        "not a form published by Example Recovery Hub",
+        f"Email to {SERVICE_EMAIL}",
+        "CASE-0001",
+    ):
         assert expected in text, expected
 
 
 def test_pdf_leaves_out_fields_this_service_does_not_take(tmp_path):
-    ref = prepare(ReferralForm.from_dict(dict(form_data(), answers={"housing_situation": "Hostel"})),
-                  make_service(categories=("housing",)))
+    ref = prepare(
+        ReferralForm.from_dict(dict(form_data(), answers={"housing_situation": "Hostel"})),
+        make_service(categories=("housing",)),
+    )
     text = pdf_text(tmp_path, render_referral_pdf(ref))
     assert "Hostel" in text and NAME in text
     assert "999 999 9999" not in text and "Opiates" not in text

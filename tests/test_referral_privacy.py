@@ -69,8 +69,18 @@ def app_log():
     handler.close()
 
 
-def test_no_client_details_in_any_file_the_app_wrote(referral_directory, tmp_path, tmp_path_factory, user_home,
-                                                     tls_ca, smtp_servers, app_log, monkeypatch, capsys, caplog):
+def test_no_client_details_in_any_file_the_app_wrote(
+    referral_directory,
+    tmp_path,
+    tmp_path_factory,
+    user_home,
+    tls_ca,
+    smtp_servers,
+    app_log,
+    monkeypatch,
+    capsys,
+    caplog,
+):
     caplog.set_level(logging.DEBUG)
     keyring_before = keyring.get_keyring()
     keyring.set_keyring(fail.Keyring())

@@ -7,6 +7,7 @@ All personal data here is invented and obviously fake: "Test Person", NHS number
 
 from __future__ import annotations
 
+import contextlib
 import email
 import shutil
 import socket
@@ -19,8 +20,8 @@ import keyring.backend
 import pytest
 
 from coventry_directory.core.models import Organization, Service
-from coventry_directory.store.user import UserStore
 from coventry_directory.referrals.smtp import SmtpConfig, save_config
+from coventry_directory.store.user import UserStore
 from coventry_directory.userdata import installed_directory_path, user_database_path
 
 NAME = "Test Person"
@@ -31,32 +32,75 @@ SERVICE_EMAIL = "referrals@example.org"
 SENDER = "outreach-team@example.net"
 
 # Every way the client's identifiers could be written out in plain text.
-SECRETS = [NAME, NAME.upper(), "Test%20Person", DOB, "01/02/1990", "01-02-1990", "19900201", "9999999999", NHS,
-           "999-999-9999"]
+SECRETS = [
+    NAME,
+    NAME.upper(),
+    "Test%20Person",
+    DOB,
+    "01/02/1990",
+    "01-02-1990",
+    "19900201",
+    "9999999999",
+    NHS,
+    "999-999-9999",
+]
 
 
-def make_service(*, email: str | None = SERVICE_EMAIL, categories=("treatment-adult",), minimum_age=18,
-                 maximum_age=None, key="example-adult", name="Example Recovery Hub") -> Service:
+def make_service(
+    *,
+    email: str | None = SERVICE_EMAIL,
+    categories=("treatment-adult",),
+    minimum_age=18,
+    maximum_age=None,
+    key="example-adult",
+    name="Example Recovery Hub",
+) -> Service:
     """A service built directly from the models (as a directory would load it)."""
-    org = Organization(id="00000000-0000-4000-8000-000000000001", key="example-org", name="Example Organisation",
-                       description="Invented for the tests.")
-    return Service(id="00000000-0000-4000-8000-0000000000a1", key=key, name=name, organization=org, email=email,
-                   categories=tuple(categories), minimum_age=minimum_age, maximum_age=maximum_age)
+    org = Organization(
+        id="00000000-0000-4000-8000-000000000001",
+        key="example-org",
+        name="Example Organisation",
+        description="Invented for the tests.",
+    )
+    return Service(
+        id="00000000-0000-4000-8000-0000000000a1",
+        key=key,
+        name=name,
+        organization=org,
+        email=email,
+        categories=tuple(categories),
+        minimum_age=minimum_age,
+        maximum_age=maximum_age,
+    )
 
 
 def form_data(service: str = "example-adult", **summary_overrides) -> dict:
     """A complete FORM.json document for a fake client."""
     summary = {
-        "name": NAME, "date_of_birth": DOB, "nhs_number": NHS, "phone": "07700 900123",
-        "may_leave_message": "no", "safe_times": "Weekday mornings", "postcode": "CV1 9ZZ",
-        "substances": ["alcohol", "opiates"], "pattern_of_use": "Daily", "risks": ["overdose"],
+        "name": NAME,
+        "date_of_birth": DOB,
+        "nhs_number": NHS,
+        "phone": "07700 900123",
+        "may_leave_message": "no",
+        "safe_times": "Weekday mornings",
+        "postcode": "CV1 9ZZ",
+        "substances": ["alcohol", "opiates"],
+        "pattern_of_use": "Daily",
+        "risks": ["overdose"],
         "wants": "Help to cut down",
     }
     summary.update(summary_overrides)
     return {
-        "format": "coventry-directory-referral", "version": 1, "service": service,
-        "referrer": {"name": "Alex Example", "role": "Outreach worker", "organisation": "Example Outreach Team",
-                     "phone": "024 7600 0000", "email": SENDER},
+        "format": "coventry-directory-referral",
+        "version": 1,
+        "service": service,
+        "referrer": {
+            "name": "Alex Example",
+            "role": "Outreach worker",
+            "organisation": "Example Outreach Team",
+            "phone": "024 7600 0000",
+            "email": SENDER,
+        },
         "summary": summary,
         "answers": {"gp_practice": "Example Surgery"},
         "consent": {"given": True, "method": "verbal", "statement_shown": True},
@@ -185,10 +229,8 @@ def smtp_servers(tls_ca):
 
     yield start
     for controller in running:
-        try:
+        with contextlib.suppress(AssertionError):  # already stopped by the test
             controller.stop()
-        except AssertionError:  # already stopped by the test
-            pass
 
 
 def configure_relay(user_store: UserStore, port: int, ca_pem: Path, **overrides) -> SmtpConfig:

@@ -28,16 +28,35 @@ def test_nhs_numbers_that_pass_modulus_11(number):
     assert nhs_number_valid(number)
 
 
-@pytest.mark.parametrize("number", ["9999999998", "943 476 5918", "123456789", "12345678901", "abcdefghij", "",
-                                    # first nine digits whose check value would be 10: no valid number
-                                    "0000000060"])
+@pytest.mark.parametrize(
+    "number",
+    [
+        "9999999998",
+        "943 476 5918",
+        "123456789",
+        "12345678901",
+        "abcdefghij",
+        "",
+        # first nine digits whose check value would be 10: no valid number
+        "0000000060",
+    ],
+)
 def test_nhs_numbers_that_fail(number):
     assert not nhs_number_valid(number)
 
 
-@pytest.mark.parametrize("text,expected", [("cv1 2ab", "CV1 2AB"), ("CV12AB", "CV1 2AB"), ("CV21 1AA", "CV21 1AA"),
-                                           ("B33 8TH", "B33 8TH"), ("EC1A 1BB", "EC1A 1BB"), ("W1A 0AX", "W1A 0AX"),
-                                           ("  m1 1ae ", "M1 1AE")])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("cv1 2ab", "CV1 2AB"),
+        ("CV12AB", "CV1 2AB"),
+        ("CV21 1AA", "CV21 1AA"),
+        ("B33 8TH", "B33 8TH"),
+        ("EC1A 1BB", "EC1A 1BB"),
+        ("W1A 0AX", "W1A 0AX"),
+        ("  m1 1ae ", "M1 1AE"),
+    ],
+)
 def test_uk_postcodes_are_recognised_and_tidied(text, expected):
     assert normalise_postcode(text) == expected
 
@@ -47,9 +66,17 @@ def test_not_postcodes(text):
     assert normalise_postcode(text) is None
 
 
-@pytest.mark.parametrize("text,expected", [("07700 900123", "07700900123"), ("+44 7700 900123", "07700900123"),
-                                           ("+44 (0)24 7600 0000", "02476000000"), ("024-7600-0000", "02476000000"),
-                                           ("0044 1788 000000", "01788000000"), ("0800 123 4567", "08001234567")])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("07700 900123", "07700900123"),
+        ("+44 7700 900123", "07700900123"),
+        ("+44 (0)24 7600 0000", "02476000000"),
+        ("024-7600-0000", "02476000000"),
+        ("0044 1788 000000", "01788000000"),
+        ("0800 123 4567", "08001234567"),
+    ],
+)
 def test_uk_phone_numbers(text, expected):
     assert normalise_phone(text) == expected
 
@@ -95,7 +122,8 @@ def test_age_range_of_the_service_is_checked():
     youth = make_service(minimum_age=11, maximum_age=18, categories=("young-people",), name="Example Youth Service")
     errors = _errors(form_data(), service=youth)  # born 1990: 35 on TODAY
     assert [e.message for e in errors if e.field == "date_of_birth"] == [
-        "Example Youth Service is for ages 11–18; by the date of birth given this person is 35."]
+        "Example Youth Service is for ages 11–18; by the date of birth given this person is 35."
+    ]
     assert _errors(form_data(date_of_birth="2010-01-01"), service=youth) == []
     adult = make_service(minimum_age=18)
     assert "date_of_birth" in _fields(_errors(form_data(date_of_birth="2010-01-01"), service=adult))
@@ -128,8 +156,17 @@ def test_unknown_substance_codes_are_reported_not_guessed():
     assert "substances" in _fields(_errors(form_data(substances=["alcohol", "beer"])))
 
 
-@pytest.mark.parametrize("garbage", [None, [], "text", 42, {"summary": "x", "consent": [], "answers": 3},
-                                     {"summary": {"name": {"nested": 1}, "substances": 5, "risks": None}}])
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        None,
+        [],
+        "text",
+        42,
+        {"summary": "x", "consent": [], "answers": 3},
+        {"summary": {"name": {"nested": 1}, "substances": 5, "risks": None}},
+    ],
+)
 def test_garbage_input_never_raises(garbage):
     form = ReferralForm.from_dict(garbage)
     errors = prepare(form, make_service(), today=TODAY).errors
@@ -137,9 +174,24 @@ def test_garbage_input_never_raises(garbage):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.sampled_from(["name", "date_of_birth", "nhs_number", "phone", "postcode", "email",
-                                        "substances", "risks", "may_leave_message"]),
-                       st.one_of(st.text(), st.integers(), st.none(), st.lists(st.text()), st.booleans())))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "name",
+                "date_of_birth",
+                "nhs_number",
+                "phone",
+                "postcode",
+                "email",
+                "substances",
+                "risks",
+                "may_leave_message",
+            ]
+        ),
+        st.one_of(st.text(), st.integers(), st.none(), st.lists(st.text()), st.booleans()),
+    )
+)
 def test_fuzz_any_summary_gives_errors_never_exceptions(summary):
     form = ReferralForm.from_dict({"summary": summary, "consent": {"given": True, "statement_shown": True}})
     prepare(form, make_service(), today=TODAY)
@@ -164,8 +216,9 @@ def test_the_forms_file_says_they_are_our_defaults():
 
 def test_a_form_only_takes_the_fields_its_service_needs():
     housing = make_service(categories=("housing",))
-    ref = prepare(ReferralForm.from_dict(dict(form_data(), answers={"housing_situation": "Sofa surfing"})),
-                  housing, today=TODAY)
+    ref = prepare(
+        ReferralForm.from_dict(dict(form_data(), answers={"housing_situation": "Sofa surfing"})), housing, today=TODAY
+    )
     assert ref.ok, ref.errors
     shared = set(ref.form.consent.shared_fields)
     assert "housing_situation" in shared and "name" in shared

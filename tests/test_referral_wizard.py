@@ -29,18 +29,25 @@ from coventry_directory.referrals.models import Referrer
 from coventry_directory.ui.followups_dialog import FollowUpDialog
 from coventry_directory.ui.referral_wizard import ReferralWizard
 
-REFERRER = Referrer(name="Alex Example", role="Outreach worker", organisation="Example Outreach Team",
-                    phone="024 7600 0000", email="outreach-team@example.net")
-
-
-
-
+REFERRER = Referrer(
+    name="Alex Example",
+    role="Outreach worker",
+    organisation="Example Outreach Team",
+    phone="024 7600 0000",
+    email="outreach-team@example.net",
+)
 
 
 def services():
     hub = make_service()
-    youth = make_service(key="example-youth", name="Example Youth Service", email=None, categories=("young-people",),
-                         minimum_age=11, maximum_age=25)
+    youth = make_service(
+        key="example-youth",
+        name="Example Youth Service",
+        email=None,
+        categories=("young-people",),
+        minimum_age=11,
+        maximum_age=25,
+    )
     youth.id = "00000000-0000-4000-8000-0000000000a2"
     return [hub, youth]
 
@@ -93,8 +100,16 @@ def test_whole_flow_by_keyboard_sends_and_offers_print(qtbot, desk, smtp_servers
     qtbot.addWidget(wizard)
     wizard.show()
 
-    fill_summary(qtbot, wizard, name=NAME, date_of_birth="01/02/2004", nhs_number=NHS, phone="07700 900123",
-                 postcode="CV1 9ZZ", wants="Help to stop using")
+    fill_summary(
+        qtbot,
+        wizard,
+        name=NAME,
+        date_of_birth="01/02/2004",
+        nhs_number=NHS,
+        phone="07700 900123",
+        postcode="CV1 9ZZ",
+        wants="Help to stop using",
+    )
     tick(qtbot, wizard.summary_fields["substances"], {"cannabis", "alcohol"})
     tick(qtbot, wizard.summary_fields["risks"], {"mental-health"})
     qtbot.keyClick(wizard.next_button, Qt.Key_Return)
@@ -134,8 +149,7 @@ def test_whole_flow_by_keyboard_sends_and_offers_print(qtbot, desk, smtp_servers
 def test_going_back_keeps_everything(qtbot, desk):
     wizard = ReferralWizard(services()[:1], desk, referrer=REFERRER)
     qtbot.addWidget(wizard)
-    fill_summary(qtbot, wizard, name=NAME, date_of_birth=DOB, phone="07700 900123", postcode="CV1 9ZZ",
-                 wants="Support")
+    fill_summary(qtbot, wizard, name=NAME, date_of_birth=DOB, phone="07700 900123", postcode="CV1 9ZZ", wants="Support")
     tick(qtbot, wizard.summary_fields["substances"], {"alcohol"})
     wizard.go_next()
     assert wizard.stack.currentIndex() == 1
@@ -172,8 +186,7 @@ def test_with_a_keyring_the_outbox_opens_without_a_question(qtbot, user_store, s
     desk = ReferralDesk(user_store)  # outbox not opened yet: the wizard opens it when sending
     wizard = ReferralWizard(services()[:1], desk, referrer=REFERRER)
     qtbot.addWidget(wizard)
-    fill_summary(qtbot, wizard, name=NAME, date_of_birth=DOB, phone="07700 900123", postcode="CV1 9ZZ",
-                 wants="Support")
+    fill_summary(qtbot, wizard, name=NAME, date_of_birth=DOB, phone="07700 900123", postcode="CV1 9ZZ", wants="Support")
     tick(qtbot, wizard.summary_fields["substances"], {"alcohol"})
     wizard.go_next()
     wizard.go_next()

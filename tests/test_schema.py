@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from coventry_directory.store.schema import HSDS_TABLES, SEARCH_TABLE, column_names
-from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.resources import resource_path
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.schema import HSDS_TABLES, SEARCH_TABLE, column_names
 
 SCHEMA_DIR = resource_path("hsds-3.0", "schema")
 
@@ -16,7 +16,11 @@ SCHEMA_DIR = resource_path("hsds-3.0", "schema")
 @pytest.mark.parametrize("table", sorted(HSDS_TABLES))
 def test_table_fields_match_hsds(table):
     spec = json.loads((SCHEMA_DIR / f"{table}.json").read_text())
-    scalar = [name for name, prop in spec["properties"].items() if prop.get("type") in ("string", "number", "integer", "boolean")]
+    scalar = [
+        name
+        for name, prop in spec["properties"].items()
+        if prop.get("type") in ("string", "number", "integer", "boolean")
+    ]
     assert column_names(table) == scalar
 
 
@@ -29,9 +33,24 @@ def test_database_has_every_hsds_table_with_spec_columns():
 
 
 def test_every_core_hsds_object_has_a_table():
-    core = {"organization", "service", "location", "address", "phone", "schedule", "service_at_location",
-            "service_area", "language", "contact", "accessibility", "cost_option", "taxonomy", "taxonomy_term",
-            "attribute", "metadata"}
+    core = {
+        "organization",
+        "service",
+        "location",
+        "address",
+        "phone",
+        "schedule",
+        "service_at_location",
+        "service_area",
+        "language",
+        "contact",
+        "accessibility",
+        "cost_option",
+        "taxonomy",
+        "taxonomy_term",
+        "attribute",
+        "metadata",
+    }
     assert core <= set(HSDS_TABLES)
 
 

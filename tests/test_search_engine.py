@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coventry_directory.core.eligibility import CHECK, ELIGIBLE, EXCLUDED, ClientProfile, assess
+from coventry_directory.core.eligibility import ClientProfile, Eligibility, assess
 from coventry_directory.core.places import UnknownPlace
 from coventry_directory.core.search import Filters, SearchEngine
 from coventry_directory.store.directory import DirectoryStore
@@ -35,7 +35,9 @@ def test_or_within_a_group_and_across_groups(engine):
     both = engine.search("", Filters(categories=("naloxone", "needle-syringe")), limit=200)
     for h in both.hits:
         assert {"naloxone", "needle-syringe"} & set(h.categories)
-    narrowed = engine.search("", Filters(categories=("naloxone", "needle-syringe"), routes=("self-referral",)), limit=200)
+    narrowed = engine.search(
+        "", Filters(categories=("naloxone", "needle-syringe"), routes=("self-referral",)), limit=200
+    )
     assert set(keys(narrowed)) <= set(keys(both))
     for h in narrowed.hits:
         assert "self-referral" in engine.store.get_service(h.id).referral_routes
@@ -44,9 +46,9 @@ def test_or_within_a_group_and_across_groups(engine):
 def test_age_filter_keeps_unknown_ranges_and_drops_known_misfits(engine):
     result = engine.search("", Filters(age=15), limit=500)
     found = set(keys(result))
-    assert "compass-warwickshire-cypdas" in found           # 5-25
-    assert "cgl-warwickshire-adult-service" not in found     # 18+
-    assert "nat-samaritans" in found                        # no age limit known
+    assert "compass-warwickshire-cypdas" in found  # 5-25
+    assert "cgl-warwickshire-adult-service" not in found  # 18+
+    assert "nat-samaritans" in found  # no age limit known
 
 
 def test_near_sorts_by_distance(engine):
@@ -86,26 +88,52 @@ def test_json_shape(engine):
 
 # --- eligibility -----------------------------------------------------------------------
 
+
 def test_sixteen_year_old_in_rugby_using_cannabis(engine):
     profile = ClientProfile(age=16, area="rugby", substances=("cannabis",))
     svc = {h.key: h for h in engine.search("", Filters(near="Rugby"), limit=500, profile=profile).hits}
-    assert svc["compass-warwickshire-cypdas"].verdict.status == ELIGIBLE
+    assert svc["compass-warwickshire-cypdas"].verdict.status == Eligibility.ELIGIBLE
     adult = svc["cgl-warwickshire-adult-service"].verdict
-    assert adult.status == EXCLUDED and "Ages 18+ only" in adult.reasons
+    assert adult.status == Eligibility.EXCLUDED and "Ages 18+ only" in adult.reasons
     coventry = svc["cov-positive-choices"].verdict
-    assert coventry.status == EXCLUDED and "Coventry residents only" in coventry.reasons
+    assert coventry.status == Eligibility.EXCLUDED and "Coventry residents only" in coventry.reasons
 
 
 @pytest.mark.parametrize(
     ("key", "profile", "status", "reason"),
     [
-        ("cgl-warwickshire-adult-service", ClientProfile(age=30, area="coventry"), EXCLUDED, "Warwickshire residents only"),
-        ("cgl-warwickshire-adult-service", ClientProfile(age=30, area="rugby"), ELIGIBLE, None),
-        ("cw-fdac", ClientProfile(age=30, area="coventry"), EXCLUDED, "Court, custody or care-proceedings referral only"),
-        ("cov-st-basils-youth-hub", ClientProfile(age=30, area="coventry", groups=("homeless",)), EXCLUDED, "Ages 18–24 only"),
-        ("nat-samaritans", ClientProfile(age=70, area="stratford-on-avon"), CHECK, None),  # no age range stated
-        ("nat-aa", ClientProfile(age=30, substances=("cannabis",)), EXCLUDED, "Works with Alcohol only"),
-        ("cov-pharmacy-naloxone", ClientProfile(age=30, area="coventry", substances=("cannabis",)), CHECK, None),
+        (
+            "cgl-warwickshire-adult-service",
+            ClientProfile(age=30, area="coventry"),
+            Eligibility.EXCLUDED,
+            "Warwickshire residents only",
+        ),
+        ("cgl-warwickshire-adult-service", ClientProfile(age=30, area="rugby"), Eligibility.ELIGIBLE, None),
+        (
+            "cw-fdac",
+            ClientProfile(age=30, area="coventry"),
+            Eligibility.EXCLUDED,
+            "Court, custody or care-proceedings referral only",
+        ),
+        (
+            "cov-st-basils-youth-hub",
+            ClientProfile(age=30, area="coventry", groups=("homeless",)),
+            Eligibility.EXCLUDED,
+            "Ages 18–24 only",
+        ),
+        (
+            "nat-samaritans",
+            ClientProfile(age=70, area="stratford-on-avon"),
+            Eligibility.CHECK,
+            None,
+        ),  # no age range stated
+        ("nat-aa", ClientProfile(age=30, substances=("cannabis",)), Eligibility.EXCLUDED, "Works with Alcohol only"),
+        (
+            "cov-pharmacy-naloxone",
+            ClientProfile(age=30, area="coventry", substances=("cannabis",)),
+            Eligibility.CHECK,
+            None,
+        ),
     ],
 )
 def test_verdicts_with_reasons(directory_store, key, profile, status, reason):
@@ -118,15 +146,48 @@ def test_verdicts_with_reasons(directory_store, key, profile, status, reason):
 def test_unknown_facts_mean_check_not_no(directory_store):
     emmaus = directory_store.get_service("cov-emmaus")  # no catchment in any source
     verdict = assess(emmaus, ClientProfile(age=40, area="rugby"))
-    assert verdict.status == CHECK and "Area served not known" in verdict.checks
+    assert verdict.status == Eligibility.CHECK and "Area served not known" in verdict.checks
 
 
 # --- any input is safe ------------------------------------------------------------------
 
-NASTY = ['"', '""', "'", "AND(", "OR", "NOT", "NEAR(a b)", "*", "a*", "^", "-", "name:x", "{name}:x",
-         "'; DROP TABLE service; --", "\x00", "\u200f\u202e", "x" * 10_000, "🙂" * 50, "ਪੰਜਾਬੀ", "سلام", "  ", "\n\t",
-         "NEAR", "(", ")", "a AND", "+", "\\", "%", "_", "CV21 3AB", "99999999999999999999",
-         "፩፪ year old", "x ፫", "aged ፬"]  # Ethiopic digits: isdigit() but not int()
+NASTY = [
+    '"',
+    '""',
+    "'",
+    "AND(",
+    "OR",
+    "NOT",
+    "NEAR(a b)",
+    "*",
+    "a*",
+    "^",
+    "-",
+    "name:x",
+    "{name}:x",
+    "'; DROP TABLE service; --",
+    "\x00",
+    "\u200f\u202e",
+    "x" * 10_000,
+    "🙂" * 50,
+    "ਪੰਜਾਬੀ",
+    "سلام",
+    "  ",
+    "\n\t",
+    "NEAR",
+    "(",
+    ")",
+    "a AND",
+    "+",
+    "\\",
+    "%",
+    "_",
+    "CV21 3AB",
+    "99999999999999999999",
+    "፩፪ year old",
+    "x ፫",
+    "aged ፬",
+]  # Ethiopic digits: isdigit() but not int()
 
 
 @pytest.mark.parametrize("text", NASTY)

@@ -91,7 +91,15 @@ def engine(built_directory):
 
 def test_there_are_at_least_40_cases():
     assert len(CASES) >= 40
-    assert {who for who, _, _ in CASES} >= {"police", "gp", "outreach", "parent", "young person", "prison leaver", "polish speaker"}
+    assert {who for who, _, _ in CASES} >= {
+        "police",
+        "gp",
+        "outreach",
+        "parent",
+        "young person",
+        "prison leaver",
+        "polish speaker",
+    }
 
 
 @pytest.mark.parametrize(("who", "query", "expected"), CASES, ids=[f"{w}: {q} -> {e}" for w, q, e in CASES])

@@ -16,13 +16,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from coventry_directory.cli import main
-from coventry_directory.store import hsds_rows
-from coventry_directory.store import database_files
-from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.exchange.errors import FeedError, InvalidData
 from coventry_directory.exchange.hsds_json import dumps
 from coventry_directory.exchange.nest import nested_services
 from coventry_directory.exchange.oruk_sync import feed_base, sync_feed, sync_key
+from coventry_directory.store import database_files, hsds_rows
+from coventry_directory.store.directory import DirectoryStore
 
 ONE_TO_ONE = ("id", "name", "description", "status", "organization_id", "last_modified")
 
@@ -46,8 +45,16 @@ class Feed:
         items = chosen[(page - 1) * per_page : page * per_page]
         if not self.full_list:
             items = [{k: s[k] for k in ONE_TO_ONE if k in s} for s in items]
-        return 200, {"total_items": len(chosen), "total_pages": total_pages, "page_number": page, "size": len(items),
-                     "first_page": page == 1, "last_page": page >= total_pages, "empty": not items, "contents": items}
+        return 200, {
+            "total_items": len(chosen),
+            "total_pages": total_pages,
+            "page_number": page,
+            "size": len(items),
+            "first_page": page == 1,
+            "last_page": page >= total_pages,
+            "empty": not items,
+            "contents": items,
+        }
 
 
 @pytest.fixture
@@ -132,8 +139,17 @@ def test_later_pulls_ask_only_for_changes_and_merge_them(feed_server, installed_
     changed.update(name="Renamed service", last_modified="2099-01-01T00:00:00Z")
     dropped_phone = changed["phones"].pop()
     new = copy.deepcopy(feed_server.services[0])
-    new.update(id="0b6b1d5e-4a43-4a39-9d3c-1f9a3c8e1a01", name="Brand new service", last_modified="2099-01-01T00:00:00Z",
-               phones=[], schedules=[], service_areas=[], languages=[], service_at_locations=[], attributes=[])
+    new.update(
+        id="0b6b1d5e-4a43-4a39-9d3c-1f9a3c8e1a01",
+        name="Brand new service",
+        last_modified="2099-01-01T00:00:00Z",
+        phones=[],
+        schedules=[],
+        service_areas=[],
+        languages=[],
+        service_at_locations=[],
+        attributes=[],
+    )
     feed_server.services.append(new)
     feed_server.requests.clear()
     result = sync_feed(feed_server.url, installed_directory, per_page=25)
@@ -193,7 +209,9 @@ def test_the_system_proxy_is_used(feed_server, installed_directory, monkeypatch)
     feed_server.full_list = True
     result = sync_feed("http://directory-feed.invalid/api", installed_directory, per_page=50)
     assert result.counts["service"] == len(feed_server.services)
-    assert feed_server.requests and all(p.startswith("http://directory-feed.invalid/api/services") for p, _ in feed_server.requests)
+    assert feed_server.requests and all(
+        p.startswith("http://directory-feed.invalid/api/services") for p, _ in feed_server.requests
+    )
 
 
 def test_cli_import_from_a_feed(feed_server, installed_directory, capsys):

@@ -24,8 +24,10 @@ FAMILIES = (directory, search, exchange, referrals, leaflets)
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand; each leaf parser carries its ``handler``."""
-    parser = Parser(prog=APP_ID, description="Drug and alcohol services in Coventry and Warwickshire: find, check "
-                                             "eligibility, refer.")
+    parser = Parser(
+        prog=APP_ID,
+        description="Drug and alcohol services in Coventry and Warwickshire: find, check eligibility, refer.",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     # Nested action parsers (bundle build, referral send ...) inherit Parser from their parent, so they too
     # report errors in one line.

@@ -1,7 +1,7 @@
 """What every command family shares: exit codes, the parser class, JSON output and the error table.
 
 Handlers raise; they do not print errors or pick exit codes for them. ``main`` catches what a
-handler raises and looks its class up in :func:`error_table`, which says what the user sees
+handler raises and looks its class up in :data:`ERRORS`, which says what the user sees
 (one line on stderr, never a traceback) and which exit code the process ends with. The
 command-line contract in DESIGN.md fixes the codes: 2 for bad input, 1 for failures.
 """
@@ -13,7 +13,6 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from coventry_directory import APP_ID
 
@@ -27,8 +26,11 @@ class UsageError(Exception):
 class Parser(argparse.ArgumentParser):
     """argparse that reports errors in one line (no usage dump) and exits 2."""
 
-    def error(self, message: str):  # noqa: D102 - argparse API
-        # Raised rather than printed so that main() reports it through the error table like any other bad input.
+    def error(self, message: str):
+        """Raise UsageError instead of argparse's usage dump and exit.
+
+        Raised rather than printed so that main() reports it through the error table like any other bad input.
+        """
         raise UsageError(f"{message} (try '{self.prog} --help')")
 
 
@@ -62,8 +64,13 @@ def report_invalid_data(exc: BaseException, args: argparse.Namespace | None) -> 
     """Every problem in the rejected data on stdout (as JSON with ``--json``), then the one-line error."""
     problems = getattr(exc, "problems", [])
     if getattr(args, "json", False):
-        print_json({"ok": False, "source": getattr(exc, "source", None),
-                    "problems": [{"path": p.path, "message": p.message} for p in problems]})
+        print_json(
+            {
+                "ok": False,
+                "source": getattr(exc, "source", None),
+                "problems": [{"path": p.path, "message": p.message} for p in problems],
+            }
+        )
     else:
         for problem in problems:
             print(problem)
@@ -86,52 +93,52 @@ BAD_INPUT = ErrorRule(EXIT_BAD_INPUT, report_bad_input)
 FAILURE = ErrorRule(EXIT_FAILURE, report_failure)
 
 
-@lru_cache(maxsize=1)
+# Exception class (by its full dotted name) -> how it is reported and the exit code. The most specific
+# class listed wins, so InvalidData beats ExchangeError and BrokenPipeError beats OSError. Names rather
+# than imported classes so that this table costs no imports: several classes live in modules that pull
+# in reportlab or cryptography. tests/test_cli.py checks that every name is a real exception class.
+ERRORS: dict[str, ErrorRule] = {
+    # Bad input (exit 2): the user can fix it by changing what they typed or gave us.
+    f"{__name__}.UsageError": BAD_INPUT,
+    "coventry_directory.core.places.UnknownPlace": BAD_INPUT,  # --near: a place we do not know
+    "coventry_directory.i18n.languages.UnknownLanguage": BAD_INPUT,  # --lang: a code with no translation
+    "coventry_directory.leaflets.base.LeafletError": BAD_INPUT,  # no leaflet can be made from these arguments
+    "coventry_directory.referrals.log.LogError": BAD_INPUT,  # referral mark: no such referral or status
+    "coventry_directory.referrals.crypto.OutboxKeyError": BAD_INPUT,  # a wrong or too short outbox passphrase
+    "coventry_directory.exchange.errors.InvalidData": ErrorRule(EXIT_BAD_INPUT, report_invalid_data),
+    "coventry_directory.exchange.errors.UnknownSource": BAD_INPUT,  # import: neither HSDS files nor a feed URL
+    "coventry_directory.exchange.errors.BundleError": BAD_INPUT,  # a refused bundle (damaged, untrusted ...)
+    "coventry_directory.exchange.signing.SigningKeyError": BAD_INPUT,  # no usable signing key, or one exists
+    # Failures (exit 1): the input was fine but the work could not be done.
+    "coventry_directory.exchange.errors.ExchangeError": FAILURE,  # network, feed, mail or install failures
+    "coventry_directory.core.directory_source.DirectorySourceError": FAILURE,  # build-db: wrong source files
+    "coventry_directory.store.errors.StoreError": FAILURE,  # a database that cannot be opened
+    "coventry_directory.i18n.catalogs.CatalogError": FAILURE,  # translation catalogs missing or broken
+    "coventry_directory.leaflets.fonts.FontError": FAILURE,  # a leaflet font missing
+    "builtins.OSError": ErrorRule(EXIT_FAILURE, report_os_error),  # disk or network
+    "builtins.KeyboardInterrupt": ErrorRule(EXIT_FAILURE, report_nothing),
+    # The reader went away (``coventry-directory show x | head``): a normal end, nothing to report.
+    "builtins.BrokenPipeError": ErrorRule(EXIT_OK, report_nothing),
+}
+
+
 def error_table() -> dict[type[BaseException], ErrorRule]:
-    """Exception class -> how it is reported and its exit code; the most specific class listed wins.
+    """:data:`ERRORS` keyed by the classes themselves, for each class whose module is already imported.
 
-    Built on first use, not at import: the classes live in modules that pull in reportlab and
-    cryptography, and a command that succeeds should not pay for importing them.
+    That is enough: an exception can only be raised once its class, and so every base class, has been
+    imported; a class whose module is not loaded cannot be in the MRO of anything raised.
     """
-    from coventry_directory.core.directory_source import DirectorySourceError
-    from coventry_directory.core.places import UnknownPlace
-    from coventry_directory.exchange.errors import BundleError, ExchangeError, InvalidData, UnknownSource
-    from coventry_directory.exchange.signing import SigningKeyError
-    from coventry_directory.i18n.catalogs import CatalogError
-    from coventry_directory.i18n.languages import UnknownLanguage
-    from coventry_directory.leaflets.base import LeafletError
-    from coventry_directory.leaflets.fonts import FontError
-    from coventry_directory.referrals.crypto import OutboxKeyError
-    from coventry_directory.referrals.log import LogError
-    from coventry_directory.store.errors import StoreError
-
-    return {
-        # Bad input (exit 2): the user can fix it by changing what they typed or gave us.
-        UsageError: BAD_INPUT,
-        UnknownPlace: BAD_INPUT,            # --near with a town, district or postcode we do not know
-        UnknownLanguage: BAD_INPUT,         # --lang with a code we have no translation for
-        LeafletError: BAD_INPUT,            # a leaflet that cannot be made from these arguments
-        LogError: BAD_INPUT,                # referral mark: no such referral, or an unknown status
-        OutboxKeyError: BAD_INPUT,          # a wrong or too short outbox passphrase
-        InvalidData: ErrorRule(EXIT_BAD_INPUT, report_invalid_data),
-        UnknownSource: BAD_INPUT,           # import: neither an HSDS file/package nor a feed URL
-        BundleError: BAD_INPUT,             # a bundle refused: damaged, unsigned, untrusted, a downgrade
-        SigningKeyError: BAD_INPUT,         # bundle build/keygen: no usable signing key
-        # Failures (exit 1): the input was fine but the work could not be done.
-        ExchangeError: FAILURE,             # network, feed or install failures
-        DirectorySourceError: FAILURE,      # build-db: the directory source files are wrong
-        StoreError: FAILURE,                # a directory or user database that cannot be opened
-        CatalogError: FAILURE,              # translation catalogs missing or broken
-        FontError: FAILURE,                 # a leaflet font missing
-        OSError: ErrorRule(EXIT_FAILURE, report_os_error),
-        KeyboardInterrupt: ErrorRule(EXIT_FAILURE, report_nothing),
-        # The reader went away (``coventry-directory show x | head``): a normal end, nothing to report.
-        BrokenPipeError: ErrorRule(EXIT_OK, report_nothing),
-    }
+    table = {}
+    for name, rule in ERRORS.items():
+        module, _, class_name = name.rpartition(".")
+        cls = getattr(sys.modules.get(module), class_name, None)
+        if cls is not None:
+            table[cls] = rule
+    return table
 
 
 def rule_for(exc: BaseException) -> ErrorRule | None:
-    """The rule for ``exc``: the table entry of its most specific class, or None if no entry covers it."""
+    """The rule for ``exc``: the entry of its most specific class listed, or None if no entry covers it."""
     table = error_table()
     for cls in type(exc).__mro__:
         if cls in table:

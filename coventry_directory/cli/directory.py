@@ -81,7 +81,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if svc is None:
-        raise UsageError(f"no service with id or key {args.service_id!r} (search for it with 'coventry-directory search')")
+        raise UsageError(
+            f"no service with id or key {args.service_id!r} (search for it with 'coventry-directory search')"
+        )
     if args.json:
         print_json(svc.to_dict())
     else:
@@ -122,7 +124,16 @@ def cmd_build_db(args: argparse.Namespace) -> int:
 
 def cmd_gui(args: argparse.Namespace) -> int:
     """``gui [--lang CODE]``, and no subcommand at all: open the desktop app."""
-    from coventry_directory.ui.app import run_app
+    from coventry_directory.i18n.choice import ui_language
+    from coventry_directory.i18n.languages import UnknownLanguage
 
     # With no subcommand there is no --lang on the namespace.
-    return run_app(lang=getattr(args, "lang", None))
+    lang = getattr(args, "lang", None)
+    if lang:
+        try:
+            ui_language(lang)
+        except UnknownLanguage as exc:
+            raise UsageError(str(exc)) from exc  # exit code 2, before Qt is even imported
+    from coventry_directory.ui.app import run_app
+
+    return run_app(lang=lang)

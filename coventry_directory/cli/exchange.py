@@ -20,26 +20,38 @@ SMTP_PASSWORD_ENV = "COVENTRY_DIRECTORY_SMTP_PASSWORD"
 
 def register(subparsers) -> None:
     """Add ``export``, ``import`` and ``bundle`` (with its actions) to the main parser's subparsers."""
-    export = subparsers.add_parser("export", help="export the directory as HSDS 3.0 JSON or CSV, or your correction "
-                                                  "notes")
-    export.add_argument("--format", required=True, choices=("hsds-json", "hsds-csv", "corrections"),
-                        help="hsds-json (DIR/services.json), hsds-csv (DIR/*.csv + datapackage.json), "
-                             "or corrections (your queued correction notes, as FILE.json)")
+    export = subparsers.add_parser(
+        "export", help="export the directory as HSDS 3.0 JSON or CSV, or your correction notes"
+    )
+    export.add_argument(
+        "--format",
+        required=True,
+        choices=("hsds-json", "hsds-csv", "corrections"),
+        help="hsds-json (DIR/services.json), hsds-csv (DIR/*.csv + datapackage.json), "
+        "or corrections (your queued correction notes, as FILE.json)",
+    )
     export.add_argument("-o", "--output", type=Path, metavar="DIR|FILE", help="where to write")
     export.add_argument("--db", type=Path, metavar="FILE", help="export this directory database instead")
-    export.add_argument("--email", action="store_true",
-                        help="corrections: email them to the maintainer named by the installed bundle (TLS only)")
+    export.add_argument(
+        "--email",
+        action="store_true",
+        help="corrections: email them to the maintainer named by the installed bundle (TLS only)",
+    )
     export.add_argument("--smtp-host", metavar="HOST", help="corrections --email: the mail server")
-    export.add_argument("--smtp-port", type=int, default=587, metavar="N",
-                        help="587 (STARTTLS, the default) or 465 (TLS)")
+    export.add_argument(
+        "--smtp-port", type=int, default=587, metavar="N", help="587 (STARTTLS, the default) or 465 (TLS)"
+    )
     export.add_argument("--smtp-user", metavar="USER", help=f"log in as USER (password from ${SMTP_PASSWORD_ENV})")
     export.add_argument("--from", dest="sender", metavar="ADDR", help="the sender address")
     export.set_defaults(handler=cmd_export)
 
-    imp = subparsers.add_parser("import", help="replace the directory from HSDS JSON/CSV, or sync an Open Referral feed",
-                                description="PATH: an HSDS JSON file or folder, or an HSDS CSV package folder "
-                                            "(replaces the directory). URL: an Open Referral / HSDS API root; the "
-                                            "first pull replaces the directory, later pulls fetch only what changed.")
+    imp = subparsers.add_parser(
+        "import",
+        help="replace the directory from HSDS JSON/CSV, or sync an Open Referral feed",
+        description="PATH: an HSDS JSON file or folder, or an HSDS CSV package folder "
+        "(replaces the directory). URL: an Open Referral / HSDS API root; the "
+        "first pull replaces the directory, later pulls fetch only what changed.",
+    )
     imp.add_argument("source", metavar="PATH_OR_URL")
     imp.add_argument("--db", type=Path, metavar="FILE", help="update this database file instead of the installed one")
     imp.add_argument("--full", action="store_true", help="feeds: pull everything, not only changes")
@@ -53,10 +65,16 @@ def register(subparsers) -> None:
     build = actions.add_parser("build", help="write a signed bundle of the directory")
     build.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     build.add_argument("--db", type=Path, metavar="FILE", help="bundle this database (default: the current directory)")
-    build.add_argument("--signing-key", metavar="FILE", help="the publisher's Ed25519 private key "
-                                                             "(default: $COVENTRY_DIRECTORY_SIGNING_KEY)")
-    build.add_argument("--maintainer-email", metavar="ADDR", help="where users' corrections go "
-                                                                  "(default: $COVENTRY_DIRECTORY_MAINTAINER_EMAIL)")
+    build.add_argument(
+        "--signing-key",
+        metavar="FILE",
+        help="the publisher's Ed25519 private key (default: $COVENTRY_DIRECTORY_SIGNING_KEY)",
+    )
+    build.add_argument(
+        "--maintainer-email",
+        metavar="ADDR",
+        help="where users' corrections go (default: $COVENTRY_DIRECTORY_MAINTAINER_EMAIL)",
+    )
     build.add_argument("--source", metavar="TEXT", help="where the data came from (shown in the manifest)")
     build.add_argument("--json", action="store_true", help="print the manifest as JSON")
     build.set_defaults(handler=cmd_bundle_build)
@@ -119,8 +137,10 @@ def _installed_info(target: Path) -> dict[str, str]:
 
 def _manifest_text(manifest: dict) -> str:
     counts = manifest.get("counts", {})
-    return (f"edition {manifest.get('edition') or 'unknown'}, made {manifest.get('created')}, "
-            f"{counts.get('service', 0)} services, source {manifest.get('source')}")
+    return (
+        f"edition {manifest.get('edition') or 'unknown'}, made {manifest.get('created')}, "
+        f"{counts.get('service', 0)} services, source {manifest.get('source')}"
+    )
 
 
 # --- export / import -----------------------------------------------------------------
@@ -170,8 +190,9 @@ def _export_corrections(args: argparse.Namespace) -> int:
             write_corrections(document, args.output)
             print(f"wrote {len(document['corrections'])} correction(s) to {args.output}")
         if args.email:
-            smtp = SmtpSettings(args.smtp_host, args.smtp_port, args.sender or "", args.smtp_user,
-                                os.environ.get(SMTP_PASSWORD_ENV))
+            smtp = SmtpSettings(
+                args.smtp_host, args.smtp_port, args.sender or "", args.smtp_user, os.environ.get(SMTP_PASSWORD_ENV)
+            )
             sent = send_corrections(user, document, info.get("maintainer_email"), smtp)
             print(f"emailed {sent} correction(s) to {info.get('maintainer_email')}")
     finally:
@@ -192,8 +213,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         result = import_file(Path(args.source), target)
     if args.json:
-        print_json({"ok": True, "source": result.source, "format": result.format, "mode": result.mode,
-                    "counts": result.counts, "edition": result.info.get("edition"), "database": str(target)})
+        print_json(
+            {
+                "ok": True,
+                "source": result.source,
+                "format": result.format,
+                "mode": result.mode,
+                "counts": result.counts,
+                "edition": result.info.get("edition"),
+                "database": str(target),
+            }
+        )
     else:
         services = result.counts.get("service", 0)
         verb = "replaced the directory with" if result.mode == "replace" else "merged"

@@ -16,36 +16,51 @@ from coventry_directory.cli.common import EXIT_OK, UsageError, print_json
 def register(subparsers) -> None:
     """Add ``leaflet``, ``languages`` and ``build-translations`` to the main parser's subparsers."""
     leaflet = subparsers.add_parser(
-        "leaflet", help="print leaflets: services, a category near a place, or a shortlist handout",
+        "leaflet",
+        help="print leaflets: services, a category near a place, or a shortlist handout",
         description="Print a service leaflet (SERVICE_ID...), a topic leaflet (--category [--near]) or a "
-                    "shortlist handout (SERVICE_ID... --handout). Several languages (--lang en,pl,ro or "
-                    "--lang all) make a batch: -o is then a folder and gets one PDF per language (and per "
-                    "service). Translations not yet checked by a fluent speaker need --accept-unreviewed.")
+        "shortlist handout (SERVICE_ID... --handout). Several languages (--lang en,pl,ro or "
+        "--lang all) make a batch: -o is then a folder and gets one PDF per language (and per "
+        "service). Translations not yet checked by a fluent speaker need --accept-unreviewed.",
+    )
     leaflet.add_argument("service_ids", nargs="*", metavar="SERVICE_ID", help="service ids (UUID) or directory keys")
     leaflet.add_argument("--category", metavar="C", help="a category code, e.g. naloxone, needle-syringe, mutual-aid")
     leaflet.add_argument("--near", metavar="PLACE", help="a town, district or postcode (with --category)")
-    leaflet.add_argument("--lang", metavar="CODE", required=True, help="en, pl, ro, pa, ur, ar, bn, gu, ckb, ti; "
-                         "several comma-separated, or 'all', for a batch")
+    leaflet.add_argument(
+        "--lang",
+        metavar="CODE",
+        required=True,
+        help="en, pl, ro, pa, ur, ar, bn, gu, ckb, ti; several comma-separated, or 'all', for a batch",
+    )
     leaflet.add_argument("--large-print", action="store_true", help="large print (16 pt body text)")
     leaflet.add_argument("--easy-read", action="store_true", help="Easy Read English (one service; --lang en)")
     leaflet.add_argument("--handout", action="store_true", help="one shortlist handout for the services given")
     leaflet.add_argument("--size", choices=("A4", "A5"), default="A4", help="paper size (default A4)")
-    leaflet.add_argument("--accept-unreviewed", action="store_true",
-                         help="print a translation that no fluent speaker has checked yet (the leaflet says so)")
-    leaflet.add_argument("-o", "--output", required=True, metavar="FILE.pdf|DIR",
-                         help="the PDF to write, or a folder for a batch")
+    leaflet.add_argument(
+        "--accept-unreviewed",
+        action="store_true",
+        help="print a translation that no fluent speaker has checked yet (the leaflet says so)",
+    )
+    leaflet.add_argument(
+        "-o", "--output", required=True, metavar="FILE.pdf|DIR", help="the PDF to write, or a folder for a batch"
+    )
     leaflet.set_defaults(handler=cmd_leaflet)
 
-    languages = subparsers.add_parser("languages", help="list leaflet and app languages and whether each translation "
-                                                        "is checked")
+    languages = subparsers.add_parser(
+        "languages", help="list leaflet and app languages and whether each translation is checked"
+    )
     languages.add_argument("--json", action="store_true", help="print the list as JSON")
     languages.set_defaults(handler=cmd_languages)
 
-    build = subparsers.add_parser("build-translations",
-                                  help="compile translations/*.po into resources/locale (build step)")
-    build.add_argument("--update", action="store_true",
-                       help="first extract every marked string into the .pot and update each .po (developers; "
-                            "see docs/translations.md)")
+    build = subparsers.add_parser(
+        "build-translations", help="compile translations/*.po into resources/locale (build step)"
+    )
+    build.add_argument(
+        "--update",
+        action="store_true",
+        help="first extract every marked string into the .pot and update each .po (developers; "
+        "see docs/translations.md)",
+    )
     build.set_defaults(handler=cmd_build_translations)
 
 
@@ -59,8 +74,10 @@ def cmd_languages(args: argparse.Namespace) -> int:
     for lang in LANGUAGES.values():
         status = "checked" if lang.reviewed else "NOT checked by a fluent speaker"
         use = "app+leaflets" if lang.ui else "leaflets"
-        print(f"{lang.code:4} {lang.english_name:17} {lang.native_name:10} {lang.script:9} {lang.direction}  "
-              f"{use:12}  {status}")
+        print(
+            f"{lang.code:4} {lang.english_name:17} {lang.native_name:10} {lang.script:9} {lang.direction}  "
+            f"{use:12}  {status}"
+        )
     return EXIT_OK
 
 
@@ -73,8 +90,12 @@ def cmd_build_translations(args: argparse.Namespace) -> int:
         from coventry_directory.i18n.maintain import regenerate
 
         report = regenerate()
-        print("template " + ("updated" if report["template_changed"] else "unchanged") + "; catalogs updated: "
-              + (", ".join(report["catalogs_changed"]) or "none"))
+        print(
+            "template "
+            + ("updated" if report["template_changed"] else "unchanged")
+            + "; catalogs updated: "
+            + (", ".join(report["catalogs_changed"]) or "none")
+        )
         paths = report["compiled"]
     else:
         paths = build_translations()
@@ -92,8 +113,10 @@ def _leaflet_languages(args: argparse.Namespace):
     unchecked = [lang for lang in langs if not lang.reviewed]
     if unchecked and not args.accept_unreviewed:
         names = ", ".join(f"{lang.english_name} ({lang.code})" for lang in unchecked)
-        raise UsageError(f"the {names} translation has not been checked by a fluent speaker yet; the leaflet "
-                         "says so in its footer. Add --accept-unreviewed to print it anyway")
+        raise UsageError(
+            f"the {names} translation has not been checked by a fluent speaker yet; the leaflet "
+            "says so in its footer. Add --accept-unreviewed to print it anyway"
+        )
     return langs
 
 
@@ -126,7 +149,9 @@ def cmd_leaflet(args: argparse.Namespace) -> int:
         if not args.handout:
             for ref in args.service_ids:
                 if store.resolve_service_id(ref) is None:
-                    raise UsageError(f"no service with id or key {ref!r} (search for it with 'coventry-directory search')")
+                    raise UsageError(
+                        f"no service with id or key {ref!r} (search for it with 'coventry-directory search')"
+                    )
         opts = {"size": args.size, "large_print": args.large_print}
         if as_folder and args.category:
             written = batch.topic_pack(store, args.category, args.near, langs, out, **opts)

@@ -25,8 +25,11 @@ PASSPHRASE_ENV = "COVENTRY_DIRECTORY_OUTBOX_PASSPHRASE"
 
 def register(subparsers) -> None:
     """Add ``referral`` and ``outbox`` (with their actions) to the main parser's subparsers."""
-    ref = subparsers.add_parser("referral", help="make a direct referral: print it, or send it by secure email",
-                                description="Referrals are read from FORM.json (its shape is in docs/referrals.md).")
+    ref = subparsers.add_parser(
+        "referral",
+        help="make a direct referral: print it, or send it by secure email",
+        description="Referrals are read from FORM.json (its shape is in docs/referrals.md).",
+    )
     actions = ref.add_subparsers(dest="referral_command", metavar="ACTION", required=True)
     render = actions.add_parser("render", help="print a referral to a PDF (for printing or secure upload)")
     render.add_argument("form", metavar="FORM.json", help="the referral form")
@@ -60,16 +63,24 @@ def register(subparsers) -> None:
     settings.add_argument("--username", help="login name (the password is never stored in settings)")
     settings.add_argument("--ca-file", metavar="PEM", help="extra trusted CA certificate for the relay")
     settings.add_argument("--timeout", type=float, metavar="SECONDS", help="network timeout (default 30)")
-    settings.add_argument("--retention-days", type=int, metavar="N",
-                          help="days to keep a sent referral's encrypted copy (default 0: purge at once)")
-    settings.add_argument("--remember-password", action="store_true",
-                          help="ask for the mail password and keep it in the system keyring (if there is one)")
+    settings.add_argument(
+        "--retention-days",
+        type=int,
+        metavar="N",
+        help="days to keep a sent referral's encrypted copy (default 0: purge at once)",
+    )
+    settings.add_argument(
+        "--remember-password",
+        action="store_true",
+        help="ask for the mail password and keep it in the system keyring (if there is one)",
+    )
     settings.set_defaults(handler=cmd_settings)
 
     outbox = subparsers.add_parser("outbox", help="referrals waiting to be sent (encrypted)")
     outbox_actions = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
-    olist = outbox_actions.add_parser("list", help="list waiting referrals (service, dates, last error; no personal "
-                                                   "data)")
+    olist = outbox_actions.add_parser(
+        "list", help="list waiting referrals (service, dates, last error; no personal data)"
+    )
     olist.add_argument("--json", action="store_true", help="machine-readable output")
     olist.set_defaults(handler=cmd_outbox_list)
     flush = outbox_actions.add_parser("flush", help="try to send every waiting referral now")
@@ -108,7 +119,7 @@ def _read_form(path_text: str):
         raise UsageError(f"{path} must hold a JSON object (see docs/referrals.md)")
     form = ReferralForm.from_dict(data)
     if not form.service:
-        raise UsageError(f"{path} names no service: add \"service\": \"<service id or key>\"")
+        raise UsageError(f'{path} names no service: add "service": "<service id or key>"')
     return form
 
 
@@ -147,8 +158,10 @@ def _passphrase(folder: Path) -> str | None:
     if given:
         return given
     if not sys.stdin.isatty():
-        raise UsageError(f"the outbox is encrypted with a passphrase: set {PASSPHRASE_ENV} or run this in a "
-                         "terminal to be asked for it")
+        raise UsageError(
+            f"the outbox is encrypted with a passphrase: set {PASSPHRASE_ENV} or run this in a "
+            "terminal to be asked for it"
+        )
     first = getpass.getpass("Outbox passphrase: " if mode else "Choose an outbox passphrase (8+ characters): ")
     if mode is None and getpass.getpass("Type it again: ") != first:
         raise UsageError("the two passphrases differ; nothing was saved")
@@ -177,8 +190,10 @@ def cmd_render(args: argparse.Namespace) -> int:
         desk = ReferralDesk(user_store)
         ref = _prepared(desk, args.form)
         path = desk.save_pdf(ref, args.output)
-    print(f"wrote {path}: referral {ref.short_id} to {ref.service.name}. It holds personal data: print it or "
-          "upload it securely, then delete the file.")
+    print(
+        f"wrote {path}: referral {ref.short_id} to {ref.service.name}. It holds personal data: print it or "
+        "upload it securely, then delete the file."
+    )
     return EXIT_OK
 
 
@@ -239,8 +254,10 @@ def cmd_log(args: argparse.Namespace) -> int:
     for row in rows:
         due = row.get("follow_up_by") or "-"
         flag = "  DUE" if row.get("due") else ""
-        print(f"{row['id'][:8]}  {row['created_at'][:10]}  {row['status']:<11} follow up by {due}{flag}  "
-              f"{row['service_name']}" + (f"  [{row['local_reference']}]" if row.get("local_reference") else ""))
+        print(
+            f"{row['id'][:8]}  {row['created_at'][:10]}  {row['status']:<11} follow up by {due}{flag}  "
+            f"{row['service_name']}" + (f"  [{row['local_reference']}]" if row.get("local_reference") else "")
+        )
     return EXIT_OK
 
 
@@ -250,8 +267,10 @@ def cmd_mark(args: argparse.Namespace) -> int:
 
     with _user_store() as user_store:
         row = log.set_status(user_store, args.referral_id, args.status, args.follow_up_by)
-    print(f"referral {row['id'][:8]} to {row['service_name']}: {row['status']}"
-          + (f", follow up by {row['follow_up_by']}" if row["follow_up_by"] else ""))
+    print(
+        f"referral {row['id'][:8]} to {row['service_name']}: {row['status']}"
+        + (f", follow up by {row['follow_up_by']}" if row["follow_up_by"] else "")
+    )
     return EXIT_OK
 
 
@@ -282,9 +301,11 @@ def cmd_settings(args: argparse.Namespace) -> int:
             if not credentials.remember_smtp_password(cfg.username, getpass.getpass("Mail password: "), host=cfg.host):
                 print("No system keyring here: the password was not kept, and you will be asked each time.")
         retention = user_store.get_setting(RETENTION_SETTING, "0")
-    print(f"mail server: {cfg.describe() if cfg.host else 'not set'}; from: {cfg.sender or 'not set'}; "
-          f"login: {cfg.username or 'none'}; extra CA: {cfg.ca_file or 'none'}; "
-          f"keep sent referrals: {retention} days")
+    print(
+        f"mail server: {cfg.describe() if cfg.host else 'not set'}; from: {cfg.sender or 'not set'}; "
+        f"login: {cfg.username or 'none'}; extra CA: {cfg.ca_file or 'none'}; "
+        f"keep sent referrals: {retention} days"
+    )
     return EXIT_OK
 
 
@@ -302,9 +323,11 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
         print("The outbox is empty.")
     for row in rows:
         state = "NEEDS ATTENTION" if row["needs_attention"] else "waiting"
-        print(f"{row['id'][:8]}  {row['service_name']}  queued {row['queued_at']}  attempts {row['attempts']}  "
-              f"next {row['next_attempt_at']}  {state}" + (f"\n          last error: {row['last_error']}"
-                                                          if row["last_error"] else ""))
+        print(
+            f"{row['id'][:8]}  {row['service_name']}  queued {row['queued_at']}  attempts {row['attempts']}  "
+            f"next {row['next_attempt_at']}  {state}"
+            + (f"\n          last error: {row['last_error']}" if row["last_error"] else "")
+        )
     return EXIT_OK
 
 

@@ -10,7 +10,8 @@ import argparse
 from datetime import datetime
 
 from coventry_directory.cli.common import EXIT_OK, UsageError, print_json
-from coventry_directory.core.eligibility import EXCLUDED, ClientProfile
+from coventry_directory.core.clock import uk_now
+from coventry_directory.core.eligibility import ClientProfile, Eligibility
 from coventry_directory.core.places import Place, resolve_place
 from coventry_directory.core.search import Filters, Hit, SearchEngine
 from coventry_directory.core.taxonomy import vocabularies
@@ -58,7 +59,9 @@ def _codes(values: list[str] | None, taxonomy: str) -> tuple[str, ...]:
             if not code:
                 continue
             if code not in known:
-                raise UsageError(f"unknown {taxonomy.replace('_', ' ')} {part.strip()!r}; choose from: {', '.join(known)}")
+                raise UsageError(
+                    f"unknown {taxonomy.replace('_', ' ')} {part.strip()!r}; choose from: {', '.join(known)}"
+                )
             out.append(code)
     return tuple(out)
 
@@ -84,12 +87,12 @@ def _age(value: int | None) -> int | None:
 def _when(args: argparse.Namespace) -> datetime | None:
     """The moment --open-now or --open-at asks about, to the minute; None when neither is given."""
     if getattr(args, "open_now", False):
-        return datetime.now().replace(second=0, microsecond=0)
+        return uk_now()
     if getattr(args, "open_at", None):
         try:
             return datetime.strptime(args.open_at.strip(), "%Y-%m-%d %H:%M")
         except ValueError:
-            raise UsageError(f"--open-at wants \"YYYY-MM-DD HH:MM\", not {args.open_at!r}") from None
+            raise UsageError(f'--open-at wants "YYYY-MM-DD HH:MM", not {args.open_at!r}') from None
     return None
 
 
@@ -155,8 +158,11 @@ def cmd_eligible(args: argparse.Namespace) -> int:
 
     place = _place(args.near)
     profile = ClientProfile(
-        age=_age(args.age), gender=_gender(args.gender), area=place.area if place else None,
-        substances=_codes(args.substance, "substance"), groups=_codes(args.group, "client_group"),
+        age=_age(args.age),
+        gender=_gender(args.gender),
+        area=place.area if place else None,
+        substances=_codes(args.substance, "substance"),
+        groups=_codes(args.group, "client_group"),
     )
     store = open_directory()
     try:
@@ -164,14 +170,17 @@ def cmd_eligible(args: argparse.Namespace) -> int:
         result = SearchEngine(store).search("", Filters(near=place), limit=500, profile=profile)
     finally:
         store.close()
-    fits = [h for h in result.hits if h.verdict.status != EXCLUDED]
-    excluded = [h for h in result.hits if h.verdict.status == EXCLUDED]
+    fits = [h for h in result.hits if h.verdict.status != Eligibility.EXCLUDED]
+    excluded = [h for h in result.hits if h.verdict.status == Eligibility.EXCLUDED]
     if args.json:
-        print_json({
-            "eligible": [dict(h.to_dict(), status=h.verdict.status, checks=h.verdict.checks) for h in fits],
-            "excluded": [{"id": h.id, "key": h.key, "name": h.name, "reasons": h.verdict.reasons}
-                         for h in excluded],
-        })
+        print_json(
+            {
+                "eligible": [dict(h.to_dict(), status=h.verdict.status, checks=h.verdict.checks) for h in fits],
+                "excluded": [
+                    {"id": h.id, "key": h.key, "name": h.name, "reasons": h.verdict.reasons} for h in excluded
+                ],
+            }
+        )
         return EXIT_OK
     print(f"Can use ({len(fits)}):")
     for n, hit in enumerate(fits, 1):

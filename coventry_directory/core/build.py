@@ -12,8 +12,8 @@ from pathlib import Path
 from coventry_directory import __version__
 from coventry_directory.atomic_write import SHARED, ensure_replaceable, replace_file
 from coventry_directory.core.directory_source import read_directory
-from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.resources import directory_source_dir
+from coventry_directory.store.directory import DirectoryStore
 
 
 def sources_digest(root: Path) -> str:

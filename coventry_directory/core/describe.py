@@ -12,8 +12,13 @@ from coventry_directory.i18n import N_, _
 NOT_KNOWN = N_("not known — check with the service")
 
 _DAY_NAMES = {
-    "MO": N_("Mondays"), "TU": N_("Tuesdays"), "WE": N_("Wednesdays"), "TH": N_("Thursdays"),
-    "FR": N_("Fridays"), "SA": N_("Saturdays"), "SU": N_("Sundays"),
+    "MO": N_("Mondays"),
+    "TU": N_("Tuesdays"),
+    "WE": N_("Wednesdays"),
+    "TH": N_("Thursdays"),
+    "FR": N_("Fridays"),
+    "SA": N_("Saturdays"),
+    "SU": N_("Sundays"),
 }
 _ORDINALS = {"1": N_("first"), "2": N_("second"), "3": N_("third"), "4": N_("fourth"), "-1": N_("last")}
 

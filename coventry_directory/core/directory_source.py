@@ -12,6 +12,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from coventry_directory.core.ids import stable_id
 from coventry_directory.core.models import AREAS, CODE_FIELDS, Address, Location, Organization, Phone, Schedule, Service
@@ -26,7 +27,6 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _BYDAY = re.compile(r"^(-?\d)?(MO|TU|WE|TH|FR|SA|SU)$")
 STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 PHONE_TYPES = ("voice", "text", "fax", "textphone", "cell", "video", "pager")
-
 
 
 class DirectorySourceError(Exception):
@@ -60,7 +60,14 @@ class _Reader:
         self.where = ""
 
     def problem(self, message: str) -> None:
+        """Record a problem at the current place in the sources."""
         self.problems.append(f"{self.where}: {message}")
+
+    def register(self, registry: dict[str, Any], item: Any, kind: str) -> None:
+        """Add a keyed record to ``registry``; a key used twice is a problem (the later one wins)."""
+        if item.key in registry:
+            self.problem(f"{kind} key {item.key!r} is defined twice")
+        registry[item.key] = item
 
     # --- citations --------------------------------------------------------------
     def citations(self, table: dict, required: bool = True) -> tuple[str, ...]:
@@ -199,15 +206,15 @@ def _read_organization(reader: _Reader, table: dict, locations: dict[str, Locati
         loc = _read_location(reader, loc_table, key)
         if loc is None:
             continue
-        if loc.key in locations:
-            reader.problem(f"location key {loc.key!r} is defined twice")
-        locations[loc.key] = loc
+        reader.register(locations, loc, "location")
         org.locations.append(loc)
     reader.where = file_where
     return org
 
 
-def _read_schedule(reader: _Reader, table: dict, service_key: str, index: int, locations: dict[str, Location]) -> Schedule:
+def _read_schedule(
+    reader: _Reader, table: dict, service_key: str, index: int, locations: dict[str, Location]
+) -> Schedule:
     sources = reader.citations(table)
     location_id = None
     if table.get("location"):
@@ -253,7 +260,9 @@ def _read_schedule(reader: _Reader, table: dict, service_key: str, index: int, l
     )
 
 
-def _read_service(reader: _Reader, table: dict, orgs: dict[str, Organization], locations: dict[str, Location]) -> Service | None:
+def _read_service(
+    reader: _Reader, table: dict, orgs: dict[str, Organization], locations: dict[str, Location]
+) -> Service | None:
     key = table.get("key")
     file_where = reader.where
     if not key or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", key):
@@ -320,7 +329,11 @@ def _read_service(reader: _Reader, table: dict, orgs: dict[str, Organization], l
         reader.problem("at least one category is required")
     if service.email:
         reader.require_in_sources(service.email, sources, "email")
-    if service.minimum_age is not None and service.maximum_age is not None and service.minimum_age > service.maximum_age:
+    if (
+        service.minimum_age is not None
+        and service.maximum_age is not None
+        and service.minimum_age > service.maximum_age
+    ):
         reader.problem("minimum_age is above maximum_age")
     for loc_key in table.get("locations", []):
         loc = locations.get(loc_key)
@@ -369,9 +382,7 @@ def read_directory(root: Path | None = None) -> DirectorySources:
             org = _read_organization(reader, org_table, locations)
             if org is None:
                 continue
-            if org.key in orgs:
-                reader.problem(f"organisation key {org.key!r} is defined twice")
-            orgs[org.key] = org
+            reader.register(orgs, org, "organisation")
     services: dict[str, Service] = {}
     for name, data in tables:
         for svc_table in data.get("service", []):
@@ -379,9 +390,7 @@ def read_directory(root: Path | None = None) -> DirectorySources:
             svc = _read_service(reader, svc_table, orgs, locations)
             if svc is None:
                 continue
-            if svc.key in services:
-                reader.problem(f"service key {svc.key!r} is defined twice")
-            services[svc.key] = svc
+            reader.register(services, svc, "service")
     if reader.problems:
         raise DirectorySourceError(reader.problems)
     return DirectorySources(

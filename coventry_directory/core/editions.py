@@ -8,10 +8,10 @@ from pathlib import Path
 
 from coventry_directory.core.build import build_database
 from coventry_directory.core.clock import uk_today
-from coventry_directory.store.directory import DirectoryStore
-from coventry_directory.store.errors import StoreError
 from coventry_directory.i18n import _
 from coventry_directory.resources import bundled_database_path, directory_source_dir, is_frozen
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.errors import StoreError
 from coventry_directory.userdata import installed_directory_path
 
 
@@ -62,13 +62,16 @@ class EditionAge:
             return _("The directory's edition date is not known; check services before referring.")
         when = self.edition.isoformat()
         if self.stale:
-            return _("This directory edition is from {when} ({days} days ago): details may be out of date. "
-                     "Install a newer bundle or sync the feed.").format(when=when, days=self.age_days)
+            return _(
+                "This directory edition is from {when} ({days} days ago): details may be out of date. "
+                "Install a newer bundle or sync the feed."
+            ).format(when=when, days=self.age_days)
         return _("Directory edition {when}.").format(when=when)
 
 
-def edition_age(info: dict[str, str], *, max_age_days: int = DEFAULT_MAX_AGE_DAYS,
-                today: dt.date | None = None) -> EditionAge:
+def edition_age(
+    info: dict[str, str], *, max_age_days: int = DEFAULT_MAX_AGE_DAYS, today: dt.date | None = None
+) -> EditionAge:
     """How old the edition described by ``info`` (directory_info) is, against ``max_age_days``."""
     today = today or uk_today()
     try:
@@ -79,8 +82,9 @@ def edition_age(info: dict[str, str], *, max_age_days: int = DEFAULT_MAX_AGE_DAY
     return EditionAge(edition, age, max_age_days, age > max_age_days)
 
 
-def directory_age(path: Path | None = None, *, max_age_days: int = DEFAULT_MAX_AGE_DAYS,
-                  today: dt.date | None = None) -> EditionAge:
+def directory_age(
+    path: Path | None = None, *, max_age_days: int = DEFAULT_MAX_AGE_DAYS, today: dt.date | None = None
+) -> EditionAge:
     """:func:`edition_age` of the directory the app uses (or of the file at ``path``)."""
     store = open_directory(path)
     try:

@@ -9,12 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from coventry_directory.core.models import AREAS, Service
 from coventry_directory.core.taxonomy import label
 from coventry_directory.i18n import _
 
-ELIGIBLE, EXCLUDED, CHECK = "eligible", "excluded", "check"
+
+class Eligibility(StrEnum):
+    """A verdict on whether a client can use a service."""
+
+    ELIGIBLE = "eligible"
+    CHECK = "check"  # nothing rules the client out, but the data is silent on something asked
+    EXCLUDED = "excluded"
+
+
 WARWICKSHIRE = frozenset(AREAS[1:])
 # Only for these kinds of help does a service's substance list limit who it is for; naloxone,
 # needle exchange, housing or family support are not for "alcohol only" people.
@@ -26,17 +35,17 @@ class ClientProfile:
     """What a worker knows about the person in front of them (nothing is stored)."""
 
     age: int | None = None
-    gender: str | None = None          # "female" | "male" | None (not said)
-    area: str | None = None            # catchment code where the person lives
+    gender: str | None = None  # "female" | "male" | None (not said)
+    area: str | None = None  # catchment code where the person lives
     substances: Sequence[str] = ()
-    groups: Sequence[str] = ()         # circumstances: client_group codes
+    groups: Sequence[str] = ()  # circumstances: client_group codes
 
 
 @dataclass
 class Verdict:
     """The answer for one service: status, why excluded, and what to check."""
 
-    status: str
+    status: Eligibility
     reasons: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
 
@@ -87,8 +96,13 @@ def assess(service: Service, profile: ClientProfile) -> Verdict:
             checks.append(_("Age range not known"))
 
     if profile.gender and service.genders and "any" not in service.genders and profile.gender not in service.genders:
-        reasons.append(_("Women only") if service.genders == ("female",) else _("Men only") if service.genders == ("male",)
-                       else _("Not open to this gender"))
+        reasons.append(
+            _("Women only")
+            if service.genders == ("female",)
+            else _("Men only")
+            if service.genders == ("male",)
+            else _("Not open to this gender")
+        )
 
     if profile.area and service.coverage != "national":
         if service.catchment and profile.area not in service.catchment:
@@ -97,7 +111,13 @@ def assess(service: Service, profile: ClientProfile) -> Verdict:
             checks.append(_("Area served not known"))
 
     wanted = set(profile.substances)
-    if wanted and SUBSTANCE_SPECIFIC & set(service.categories) and service.substances and "any" not in service.substances and not wanted & set(service.substances):
+    if (
+        wanted
+        and SUBSTANCE_SPECIFIC & set(service.categories)
+        and service.substances
+        and "any" not in service.substances
+        and not wanted & set(service.substances)
+    ):
         names = ", ".join(label("substance", s) for s in service.substances)
         reasons.append(_("Works with {substances} only").format(substances=names))
 
@@ -109,14 +129,5 @@ def assess(service: Service, profile: ClientProfile) -> Verdict:
         reasons.append(_("Only for: {groups}").format(groups=names))
 
     if reasons:
-        return Verdict(EXCLUDED, reasons, checks)
-    return Verdict(CHECK if checks else ELIGIBLE, [], checks)
-
-
-def assess_all(services: Sequence[Service], profile: ClientProfile) -> tuple[list[tuple[Service, Verdict]], list[tuple[Service, Verdict]]]:
-    """Split services into (eligible or check, excluded), each with its verdict."""
-    fits, excluded = [], []
-    for svc in services:
-        verdict = assess(svc, profile)
-        (excluded if verdict.status == EXCLUDED else fits).append((svc, verdict))
-    return fits, excluded
+        return Verdict(Eligibility.EXCLUDED, reasons, checks)
+    return Verdict(Eligibility.CHECK if checks else Eligibility.ELIGIBLE, [], checks)

@@ -130,14 +130,16 @@ def _suggest(key: str, gazetteer: _Gazetteer) -> list[str]:
 def _unknown(text: str, key: str, gazetteer: _Gazetteer, outward: str | None = None) -> UnknownPlace:
     hint = _("Type a town, council area or postcode in Coventry or Warwickshire.")
     if outward:
-        hint = _("Postcode district {code} is not one this directory knows (it covers Coventry and "
-                 "Warwickshire).").format(code=outward)
+        hint = _(
+            "Postcode district {code} is not one this directory knows (it covers Coventry and Warwickshire)."
+        ).format(code=outward)
     if not key:
         return UnknownPlace(_("No place given. {hint}").format(hint=hint))
     suggestions = _suggest(key, gazetteer) if len(key) <= _MAX_INPUT else []
     if suggestions:
         message = _("Unknown place '{text}'. Did you mean: {names}?").format(
-            text=_shown(text), names=", ".join(suggestions))
+            text=_shown(text), names=", ".join(suggestions)
+        )
         if outward:
             message = f"{message} {hint}"
     else:

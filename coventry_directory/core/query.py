@@ -24,10 +24,75 @@ TYPO_WEIGHT = 0.75
 STEM_WEIGHT = 0.9
 
 STOP_WORDS = frozenset(
-    "a an the and or of for in at on to near nearby with where get getting help helps service services "
-    "support find me my i im is are who can how do does need needs someone somebody person client "
-    "please local around about any from by into this that it want wants looking worried worry concerned "
-    "think thinks might has have had been using uses use".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "for",
+        "in",
+        "at",
+        "on",
+        "to",
+        "near",
+        "nearby",
+        "with",
+        "where",
+        "get",
+        "getting",
+        "help",
+        "helps",
+        "service",
+        "services",
+        "support",
+        "find",
+        "me",
+        "my",
+        "i",
+        "im",
+        "is",
+        "are",
+        "who",
+        "can",
+        "how",
+        "do",
+        "does",
+        "need",
+        "needs",
+        "someone",
+        "somebody",
+        "person",
+        "client",
+        "please",
+        "local",
+        "around",
+        "about",
+        "any",
+        "from",
+        "by",
+        "into",
+        "this",
+        "that",
+        "it",
+        "want",
+        "wants",
+        "looking",
+        "worried",
+        "worry",
+        "concerned",
+        "think",
+        "thinks",
+        "might",
+        "has",
+        "have",
+        "had",
+        "been",
+        "using",
+        "uses",
+        "use",
+    ]
 )
 _AGE_UNITS = frozenset({"year", "years", "yr", "yrs", "y"})
 _AGE_YO = re.compile(r"^(\d{1,3})(?:yo|yrs?|y)$")
@@ -63,6 +128,7 @@ class ParsedQuery:
 
     @property
     def is_empty(self) -> bool:
+        """True when nothing searchable was typed (a place or age alone)."""
         return not self.groups
 
 
@@ -76,7 +142,7 @@ def _synonym_data() -> dict:
 def substance_index() -> dict[str, str]:
     """Folded term -> substance code, for every term in a substance's synonym group."""
     index = synonym_index()
-    out = {}
+    out: dict[str, str] = {}
     for code, head in _synonym_data()["substances"].items():
         for term in index.get(" ".join(words(head)), []):
             out.setdefault(term, code)

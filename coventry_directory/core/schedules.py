@@ -21,21 +21,49 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from functools import lru_cache
 
 import holidays
 from dateutil import rrule as rr
 
-from coventry_directory.core.models import Schedule, Service
+from coventry_directory.core.models import Schedule
 from coventry_directory.i18n import N_, _
 
-OPEN, CLOSED, UNKNOWN = "open", "closed", "unknown"
+
+class OpenState(StrEnum):
+    """Whether a service is open at a moment; UNKNOWN when no trustworthy hours say."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    UNKNOWN = "unknown"
+
+
 LOOKAHEAD_DAYS = 60
 
-_WEEKDAY_NAMES = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"),
-                  N_("Friday"), N_("Saturday"), N_("Sunday"))
-_MONTH_NAMES = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
-                N_("August"), N_("September"), N_("October"), N_("November"), N_("December"))
+_WEEKDAY_NAMES = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
+_MONTH_NAMES = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
 _NOT_KNOWN = N_("Opening hours not known")
 _FREQS = {"DAILY": rr.DAILY, "WEEKLY": rr.WEEKLY, "MONTHLY": rr.MONTHLY, "YEARLY": rr.YEARLY}
 _DAYS = {"MO": rr.MO, "TU": rr.TU, "WE": rr.WE, "TH": rr.TH, "FR": rr.FR, "SA": rr.SA, "SU": rr.SU}
@@ -80,8 +108,7 @@ class _Rule:
     bymonthday: tuple[int, ...] = ()
 
     def applies(self, day: date) -> bool:
-        return (self.valid_from is None or day >= self.valid_from) and (
-            self.valid_to is None or day <= self.valid_to)
+        return (self.valid_from is None or day >= self.valid_from) and (self.valid_to is None or day <= self.valid_to)
 
     def occurs(self, day: date) -> bool:
         return self.timed and self.applies(day) and day in _occurrences(self, day.year)
@@ -113,10 +140,9 @@ def _clock(text: str | None, *, closing: bool) -> tuple[timedelta, str]:
 
 @lru_cache(maxsize=8192)
 def _parse(key: tuple) -> _Rule:
-    (_id, freq, interval, byday, bymonthday, opens_at, closes_at,
-     valid_from, valid_to, dtstart, until) = key
+    (_id, freq, interval, byday, bymonthday, opens_at, closes_at, valid_from, valid_to, dtstart, until) = key
     try:
-        validity = {"valid_from": _date(valid_from), "valid_to": _date(valid_to)}
+        valid_from_day, valid_to_day = _date(valid_from), _date(valid_to)
     except (ValueError, TypeError, AttributeError):
         return _Rule(timed=False)
     try:
@@ -128,40 +154,81 @@ def _parse(key: tuple) -> _Rule:
         monthdays = tuple(int(t) for t in (bymonthday or "").split(",") if t.strip())
         start, end = _date(dtstart), _date(until)
     except (ValueError, KeyError, TypeError, AttributeError):
-        return _Rule(timed=False, **validity)
+        return _Rule(timed=False, valid_from=valid_from_day, valid_to=valid_to_day)
     ordinal = any(m and m.group(1) for m in days)
-    if (None in days or step < 1 or any(not 0 < abs(d) <= 31 for d in monthdays)
-            or (ordinal and code not in (rr.MONTHLY, rr.YEARLY))):
-        return _Rule(timed=False, **validity)
+    matches = [m for m in days if m is not None]
+    if (
+        len(matches) != len(days)
+        or step < 1
+        or any(not 0 < abs(d) <= 31 for d in monthdays)
+        or (ordinal and code not in (rr.MONTHLY, rr.YEARLY))
+    ):
+        return _Rule(timed=False, valid_from=valid_from_day, valid_to=valid_to_day)
     # Without a first date, an every-other-week rule or one that takes its day from
     # dtstart cannot be placed on the calendar: that is not known, not a guess.
-    needs_anchor = (step > 1 or code == rr.YEARLY or (code == rr.WEEKLY and not days)
-                    or (code == rr.MONTHLY and not days and not monthdays))
+    needs_anchor = (
+        step > 1
+        or code == rr.YEARLY
+        or (code == rr.WEEKLY and not days)
+        or (code == rr.MONTHLY and not days and not monthdays)
+    )
     if needs_anchor and start is None:
-        return _Rule(timed=False, **validity)
+        return _Rule(timed=False, valid_from=valid_from_day, valid_to=valid_to_day)
     if closes <= opens:
         closes += _DAY
-    weekdays = tuple(_DAYS[m.group(2)](int(m.group(1))) if m.group(1) else _DAYS[m.group(2)] for m in days)
-    every_day = step == 1 and not monthdays and (
-        (code == rr.DAILY and not days) or (code == rr.WEEKLY and len({m.group(2) for m in days}) == 7))
-    return _Rule(timed=True, opens=opens, closes=closes, labels=(open_label, close_label),
-                 whole_day=every_day and opens == timedelta(0) and closes == _DAY,
-                 freq=code, interval=step, dtstart=start, until=end,
-                 byweekday=weekdays, bymonthday=monthdays, **validity)
+    weekdays = tuple(_DAYS[m.group(2)](int(m.group(1))) if m.group(1) else _DAYS[m.group(2)] for m in matches)
+    every_day = (
+        step == 1
+        and not monthdays
+        and ((code == rr.DAILY and not days) or (code == rr.WEEKLY and len({m.group(2) for m in matches}) == 7))
+    )
+    return _Rule(
+        timed=True,
+        opens=opens,
+        closes=closes,
+        labels=(open_label, close_label),
+        whole_day=every_day and opens == timedelta(0) and closes == _DAY,
+        freq=code,
+        interval=step,
+        dtstart=start,
+        until=end,
+        byweekday=weekdays,
+        bymonthday=monthdays,
+        valid_from=valid_from_day,
+        valid_to=valid_to_day,
+    )
 
 
 def _rule(schedule: Schedule) -> _Rule:
     # Keyed by content as well as id, so an edited schedule never reuses a stale parse.
-    return _parse((schedule.id, schedule.freq, schedule.interval, schedule.byday, schedule.bymonthday,
-                   schedule.opens_at, schedule.closes_at, schedule.valid_from, schedule.valid_to,
-                   schedule.dtstart, schedule.until))
+    return _parse(
+        (
+            schedule.id,
+            schedule.freq,
+            schedule.interval,
+            schedule.byday,
+            schedule.bymonthday,
+            schedule.opens_at,
+            schedule.closes_at,
+            schedule.valid_from,
+            schedule.valid_to,
+            schedule.dtstart,
+            schedule.until,
+        )
+    )
 
 
 @lru_cache(maxsize=512)
 def _build_rrule(rule: _Rule, start: date, cache: bool = False) -> rr.rrule:
-    return rr.rrule(rule.freq, dtstart=datetime.combine(start, time()), interval=rule.interval,
-                    until=datetime.combine(rule.until, time.max) if rule.until else None,
-                    byweekday=rule.byweekday or None, bymonthday=rule.bymonthday or None, cache=cache)
+    return rr.rrule(
+        rule.freq,
+        dtstart=datetime.combine(start, time()),
+        interval=rule.interval,
+        until=datetime.combine(rule.until, time.max) if rule.until else None,
+        byweekday=rule.byweekday or None,
+        bymonthday=rule.bymonthday or None,
+        cache=cache,
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -192,7 +259,7 @@ def bank_holiday(day: date) -> str | None:
 def _status(rules: list[_Rule], at: datetime) -> tuple[str, str | None, datetime | None]:
     """(state, bank holiday name, end of the covering occurrence) for ``at``."""
     if not _FIRST_DAY <= at.date() <= _LAST_DAY:
-        return UNKNOWN, None, None
+        return OpenState.UNKNOWN, None, None
     found_open: datetime | None = None
     holiday = None
     unknown = closed = False
@@ -213,10 +280,10 @@ def _status(rules: list[_Rule], at: datetime) -> tuple[str, str | None, datetime
             closed |= rule.timed
             unknown |= not rule.timed
     if found_open:
-        return OPEN, None, found_open
+        return OpenState.OPEN, None, found_open
     if holiday:
-        return UNKNOWN, holiday, None
-    return (CLOSED if closed and not unknown else UNKNOWN), None, None
+        return OpenState.UNKNOWN, holiday, None
+    return (OpenState.CLOSED if closed and not unknown else OpenState.UNKNOWN), None, None
 
 
 def open_state(schedules: Sequence[Schedule], at: datetime) -> str:
@@ -279,18 +346,19 @@ def _opens_at(at: datetime, when: datetime | None) -> str:
     if days < 7:
         return _("Closed — opens {day} {time}").format(day=_weekday(when.date()), time=clock)
     return _("Closed — opens {day} {date} {time}").format(
-        day=_weekday(when.date()), date=f"{when.day} {_(_MONTH_NAMES[when.month - 1])}", time=clock)
+        day=_weekday(when.date()), date=f"{when.day} {_(_MONTH_NAMES[when.month - 1])}", time=clock
+    )
 
 
 def explain_state(schedules: Sequence[Schedule], at: datetime) -> tuple[str, str]:
     """The state at ``at`` plus a short reason, e.g. ("open", "Open until 12:00")."""
     rules = [_rule(s) for s in schedules]
     state, holiday, end = _status(rules, at)
-    if state == OPEN:
+    if state == OpenState.OPEN and end is not None:
         return state, _open_until(rules, at, end)
     if holiday:
         return state, _("Bank holiday ({name}): hours not known").format(name=holiday)
-    if state == CLOSED:
+    if state == OpenState.CLOSED:
         return state, _opens_at(at, next_opening(schedules, at))
     return state, _(_NOT_KNOWN)
 
@@ -310,17 +378,18 @@ def week_ahead(schedules: Sequence[Schedule], start: date) -> list[DayHours]:
         todays = sorted((r for r in rules if r.occurs(day)), key=lambda r: (r.opens, r.closes))
         applicable = [r for r in rules if r.applies(day)]
         if any(r.whole_day or not holiday for r in todays):
-            state = OPEN
+            state = OpenState.OPEN
         elif todays or not applicable or any(not r.timed for r in applicable):
-            state = UNKNOWN
+            state = OpenState.UNKNOWN
         else:
-            state = CLOSED
+            state = OpenState.CLOSED
         week.append(DayHours(day, _weekday(day), [r.labels for r in todays], holiday, state))
     return week
 
 
-def record_state(schedules: Sequence[Schedule], verification: str | None, evidence_date: str | None,
-                 at: datetime) -> tuple[str, str]:
+def record_state(
+    schedules: Sequence[Schedule], verification: str | None, evidence_date: str | None, at: datetime
+) -> tuple[str, str]:
     """Open state and reason for a service's schedules, honest about old evidence.
 
     Hours from a source that only describes the past (verification "historic") are shown in
@@ -328,10 +397,5 @@ def record_state(schedules: Sequence[Schedule], verification: str | None, eviden
     """
     if schedules and verification == "historic":
         when = evidence_date or _("an undated source")
-        return UNKNOWN, _("Hours last published {when}; current hours not known").format(when=when)
+        return OpenState.UNKNOWN, _("Hours last published {when}; current hours not known").format(when=when)
     return explain_state(schedules, at)
-
-
-def service_state(service: Service, at: datetime) -> tuple[str, str]:
-    """:func:`record_state` for a whole service."""
-    return record_state(service.schedules, service.verification, service.evidence_date, at)

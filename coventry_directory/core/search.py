@@ -16,18 +16,18 @@ from typing import NamedTuple
 
 from coventry_directory.core import schedules as hours
 from coventry_directory.core.clock import as_uk_wall_clock, uk_now
-from coventry_directory.core.eligibility import ClientProfile, Verdict, assess
+from coventry_directory.core.eligibility import ClientProfile, Eligibility, Verdict, assess
 from coventry_directory.core.places import Place, distance_km, resolve_place
 from coventry_directory.core.query import ParsedQuery, TermGroup, Vocabulary, parse_query
+from coventry_directory.core.text import fts_term
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.search_queries import FacetFilter
-from coventry_directory.core.text import fts_term
 
 # How much a match in each indexed column counts.
 FIELD_WEIGHTS = {"name": 6.0, "categories": 4.0, "keywords": 3.0, "organization": 2.0, "description": 1.0}
 STRONG_COLUMNS = ("name", "categories", "keywords", "organization")
-CANDIDATES = 80    # per SQL candidate query
-ENOUGH = 40        # matches of every typed word that make partial matches unnecessary
+CANDIDATES = 80  # per SQL candidate query
+ENOUGH = 40  # matches of every typed word that make partial matches unnecessary
 # What a service listing the substance asked about counts (like a keyword), or listing "any".
 SUBSTANCE_LISTED, SUBSTANCE_ANY = 3.0, 2.0
 TREATMENT = frozenset({"treatment-adult", "young-people"})
@@ -115,12 +115,19 @@ class SearchEngine:
 
     @property
     def vocabulary(self) -> Vocabulary:
+        """The directory's indexed words (loaded once, on first use), for typo correction."""
         if self._vocabulary is None:
             self._vocabulary = Vocabulary(self.store.queries.vocabulary())
         return self._vocabulary
 
-    def search(self, query: str = "", filters: Filters | None = None, limit: int = 20,
-               profile: ClientProfile | None = None, now: datetime | None = None) -> SearchResult:
+    def search(
+        self,
+        query: str = "",
+        filters: Filters | None = None,
+        limit: int = 20,
+        profile: ClientProfile | None = None,
+        now: datetime | None = None,
+    ) -> SearchResult:
         """Rank services for ``query`` within ``filters``. Raises ValueError only for an unknown place.
 
         The steps: understand the query; fetch candidate ids (SQL, filters applied); score
@@ -141,23 +148,35 @@ class SearchEngine:
         keep = pool[: limit * 3 if profile else limit]
         hits = self._hits(keep, {s.service_id: s for s in scored}, facets, profile, at)
         if profile:
-            rank = {"eligible": 0, "check": 1, "excluded": 2}
+            rank = {Eligibility.ELIGIBLE: 0, Eligibility.CHECK: 1, Eligibility.EXCLUDED: 2}
             hits.sort(key=lambda h: (rank[h.verdict.status] if h.verdict else 1, -h.score))
         return SearchResult(hits[:limit], parsed, place, at, _notes(parsed))
 
-    def _candidate_ids(self, parsed: ParsedQuery, place: Place | None, facet: FacetFilter, limit: int,
-                       open_filter: bool) -> list[str]:
+    def _candidate_ids(
+        self, parsed: ParsedQuery, place: Place | None, facet: FacetFilter, limit: int, open_filter: bool
+    ) -> list[str]:
         """Ids that pass the filters: text candidates for a query, else nearest (or by name)."""
         where = facet.where()
         if not parsed.is_empty:
             return self._candidates(parsed.groups, where)
-        near = (place.latitude, place.longitude) if place and place.latitude is not None else None
+        near = (
+            (place.latitude, place.longitude)
+            if place and place.latitude is not None and place.longitude is not None
+            else None
+        )
         # "open at" drops most services after ranking, so it needs a wider pool to fill a page
         pool = 5000 if open_filter else limit * 3 + 50
         return self.store.queries.filtered_ids(where, pool, near)
 
-    def _score(self, ids: list[str], facets: dict[str, dict], parsed: ParsedQuery, place: Place | None,
-               age: int | None, profile: ClientProfile | None) -> list[_Scored]:
+    def _score(
+        self,
+        ids: list[str],
+        facets: dict[str, dict],
+        parsed: ParsedQuery,
+        place: Place | None,
+        age: int | None,
+        profile: ClientProfile | None,
+    ) -> list[_Scored]:
         """Each candidate's score (text match plus context), best first."""
         points = self.store.queries.points(ids)
         texts = self.store.queries.folded_texts(ids) if not parsed.is_empty else {}
@@ -178,27 +197,51 @@ class SearchEngine:
     def _open_at(self, ids: list[str], facets: dict[str, dict], at: datetime) -> list[str]:
         """Only the services known to be open at ``at`` (historic hours never count as open)."""
         schedules = self.store.schedules_for(ids)
-        return [sid for sid in ids
-                if hours.record_state(schedules.get(sid, []), facets[sid]["verification"] or None,
-                                      facets[sid]["evidence_date"], at)[0] == hours.OPEN]
+        return [
+            sid
+            for sid in ids
+            if hours.record_state(
+                schedules.get(sid, []), facets[sid]["verification"] or None, facets[sid]["evidence_date"], at
+            )[0]
+            == hours.OpenState.OPEN
+        ]
 
-    def _hits(self, ids: list[str], scored: dict[str, _Scored], facets: dict[str, dict],
-              profile: ClientProfile | None, at: datetime) -> list[Hit]:
+    def _hits(
+        self,
+        ids: list[str],
+        scored: dict[str, _Scored],
+        facets: dict[str, dict],
+        profile: ClientProfile | None,
+        at: datetime,
+    ) -> list[Hit]:
         """The result rows, with open state and (in client mode) the eligibility verdict."""
         schedules = self.store.schedules_for(ids)
         services = {s.id: s for s in self.store.services(ids)} if profile else {}
         hits = []
         for sid in ids:
             s, f = scored[sid], facets[sid]
-            state, reason = hours.record_state(schedules.get(sid, []), f["verification"] or None, f["evidence_date"], at)
+            state, reason = hours.record_state(
+                schedules.get(sid, []), f["verification"] or None, f["evidence_date"], at
+            )
             svc = services.get(sid)
-            hits.append(Hit(
-                id=sid, key=f["key"], name=f["name"], organization=f["organization"],
-                categories=tuple((f["categories"] or "").split()), verification=f["verification"] or None,
-                assured_date=f["assured_date"], evidence_date=f["evidence_date"], score=s.score,
-                distance_km=s.distance, open_state=state, open_reason=reason, matched=s.matched,
-                verdict=assess(svc, profile) if svc is not None and profile is not None else None,
-            ))
+            hits.append(
+                Hit(
+                    id=sid,
+                    key=f["key"],
+                    name=f["name"],
+                    organization=f["organization"],
+                    categories=tuple((f["categories"] or "").split()),
+                    verification=f["verification"] or None,
+                    assured_date=f["assured_date"],
+                    evidence_date=f["evidence_date"],
+                    score=s.score,
+                    distance_km=s.distance,
+                    open_state=state,
+                    open_reason=reason,
+                    matched=s.matched,
+                    verdict=assess(svc, profile) if svc is not None and profile is not None else None,
+                )
+            )
         return hits
 
     def _candidates(self, groups: list[TermGroup], where: tuple[str, list]) -> list[str]:
@@ -239,10 +282,16 @@ class _Scored(NamedTuple):
 def _facet_filter(filters: Filters) -> FacetFilter:
     """The hard filters as the store's facet query takes them."""
     return FacetFilter(
-        categories=tuple(filters.categories), referral_routes=tuple(filters.routes),
-        delivery_modes=tuple(filters.modes), client_groups=tuple(filters.groups),
-        languages=(filters.language,) if filters.language else (), substances=tuple(filters.substances),
-        gender=filters.gender, age=filters.age, free=filters.free, scheduled_only=filters.open_at is not None,
+        categories=tuple(filters.categories),
+        referral_routes=tuple(filters.routes),
+        delivery_modes=tuple(filters.modes),
+        client_groups=tuple(filters.groups),
+        languages=(filters.language,) if filters.language else (),
+        substances=tuple(filters.substances),
+        gender=filters.gender,
+        age=filters.age,
+        free=filters.free,
+        scheduled_only=filters.open_at is not None,
     )
 
 
@@ -284,7 +333,9 @@ def _text_score(groups: list[TermGroup], row: dict | None, facets: dict) -> tupl
                 matched.add(col)
         if group.substance:
             listed = facets.get("substances") or ""
-            value = SUBSTANCE_LISTED if f" {group.substance} " in listed else SUBSTANCE_ANY if " any " in listed else 0.0
+            value = (
+                SUBSTANCE_LISTED if f" {group.substance} " in listed else SUBSTANCE_ANY if " any " in listed else 0.0
+            )
             if value and TREATMENT & set((facets.get("categories") or "").split()):
                 value += 0.5  # someone asking about a drug most often wants treatment
             if value:

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import unicodedata
 
-MAX_QUERY_CHARS = 500   # longer input is cut: nobody types more, and it bounds the work
+MAX_QUERY_CHARS = 500  # longer input is cut: nobody types more, and it bounds the work
 MAX_TOKENS = 24
 MAX_TOKEN_CHARS = 40
+
 
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip accents and format/control characters (RTL marks, NUL)."""
     decomposed = unicodedata.normalize("NFKD", text)
-    kept = []
+    kept: list[str] = []
     for ch in decomposed:
         cat = unicodedata.category(ch)
         if cat == "Mn" and kept and _is_latin(kept[-1]):
@@ -52,9 +53,9 @@ def words(text: str, bounded: bool = True) -> list[str]:
 
 
 def fts_term(term: str, prefix: bool = False) -> str:
-    """One term or phrase as an FTS5 string literal, safe for any input.
+    r"""One term or phrase as an FTS5 string literal, safe for any input.
 
-    Words only ever contain \\w characters, but quoting (and doubling any quote) means
+    Words only ever contain \w characters, but quoting (and doubling any quote) means
     even an unexpected character can never become FTS5 syntax.
     """
     literal = '"' + term.replace('"', '""') + '"'

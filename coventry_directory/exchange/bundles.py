@@ -29,11 +29,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from coventry_directory import __version__
 from coventry_directory.atomic_write import SHARED, atomic_write, ensure_replaceable
-from coventry_directory.store import hsds_rows
-from coventry_directory.store import database_files
 from coventry_directory.exchange.errors import BundleError
 from coventry_directory.exchange.install import checkpoint, commit, staging_path
 from coventry_directory.exchange.signing import key_id, trusted_keys
+from coventry_directory.store import database_files, hsds_rows
 
 FORMAT = "coventry-directory-bundle"
 FORMAT_VERSION = 1
@@ -56,8 +55,14 @@ def _sha256_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def build_bundle(db_path: Path, out_path: Path, signing_key: Ed25519PrivateKey, *,
-                 source: str | None = None, maintainer_email: str | None = None) -> dict:
+def build_bundle(
+    db_path: Path,
+    out_path: Path,
+    signing_key: Ed25519PrivateKey,
+    *,
+    source: str | None = None,
+    maintainer_email: str | None = None,
+) -> dict:
     """Write a signed bundle of the directory at ``db_path`` to ``out_path``; returns the manifest."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -67,8 +72,10 @@ def build_bundle(db_path: Path, out_path: Path, signing_key: Ed25519PrivateKey, 
         manifest = _signed_manifest(db_path, work, signing_key, source, maintainer_email)
         manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
         # atomic: a reader of out_path never sees half a bundle; 0644: a bundle is for handing out
-        with atomic_write(out_path, mode=SHARED) as fh, \
-                zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        with (
+            atomic_write(out_path, mode=SHARED) as fh,
+            zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf,
+        ):
             zf.writestr(MANIFEST_MEMBER, manifest_bytes)
             zf.writestr(SIG_MEMBER, base64.b64encode(signing_key.sign(manifest_bytes)))
             zf.write(work, DB_MEMBER)
@@ -94,10 +101,16 @@ def _signed_manifest(db_path, work: Path, signing_key: Ed25519PrivateKey, source
         store.close()
     sha, size = _sha256_file(work)
     return {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "edition": info.get("edition", ""),
-        "created": created, "source": source, "counts": counts, "maintainer_email": email,
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "edition": info.get("edition", ""),
+        "created": created,
+        "source": source,
+        "counts": counts,
+        "maintainer_email": email,
         "database": {"file": DB_MEMBER, "sha256": sha, "size": size},
-        "key_id": key_id(signing_key.public_key()), "app_version": __version__,
+        "key_id": key_id(signing_key.public_key()),
+        "app_version": __version__,
     }
 
 
@@ -114,23 +127,37 @@ class _Bundle:
             raise self._truncated(exc) from exc
         names = set(self.zip.namelist())
         if MANIFEST_MEMBER not in names:
-            raise BundleError("not-a-bundle", f"{self.path} is not a Coventry Directory bundle (it has no {MANIFEST_MEMBER})")
+            raise BundleError(
+                "not-a-bundle", f"{self.path} is not a Coventry Directory bundle (it has no {MANIFEST_MEMBER})"
+            )
         if SIG_MEMBER not in names:
-            raise BundleError("unsigned", f"{self.path} is not signed (no {SIG_MEMBER}); only signed bundles are accepted")
+            raise BundleError(
+                "unsigned", f"{self.path} is not signed (no {SIG_MEMBER}); only signed bundles are accepted"
+            )
         raw = self._read_small(MANIFEST_MEMBER)
         self.manifest = self._check_signature(raw, self._read_small(SIG_MEMBER), trusted)
         if self.manifest.get("format") != FORMAT or not isinstance(self.manifest.get("format_version"), int):
-            raise BundleError("not-a-bundle", f"{self.path} is not a Coventry Directory bundle (unknown manifest format)")
+            raise BundleError(
+                "not-a-bundle", f"{self.path} is not a Coventry Directory bundle (unknown manifest format)"
+            )
         if self.manifest["format_version"] > FORMAT_VERSION:
-            raise BundleError("format", f"{self.path} was made for a newer version of the app (bundle format "
-                                        f"{self.manifest['format_version']}); update the app first")
+            raise BundleError(
+                "format",
+                f"{self.path} was made for a newer version of the app (bundle format "
+                f"{self.manifest['format_version']}); update the app first",
+            )
         db = self.manifest.get("database") or {}
         if DB_MEMBER not in names or self.zip.getinfo(DB_MEMBER).file_size != db.get("size"):
-            raise BundleError("tampered", f"{self.path} has been altered after it was signed: "
-                                          f"{DB_MEMBER} is missing or not the size the manifest gives")
+            raise BundleError(
+                "tampered",
+                f"{self.path} has been altered after it was signed: "
+                f"{DB_MEMBER} is missing or not the size the manifest gives",
+            )
 
     def _truncated(self, exc: Exception) -> BundleError:
-        return BundleError("truncated", f"{self.path} is truncated or damaged: it is not a complete bundle archive ({exc})")
+        return BundleError(
+            "truncated", f"{self.path} is truncated or damaged: it is not a complete bundle archive ({exc})"
+        )
 
     def _read_small(self, name: str) -> bytes:
         if self.zip.getinfo(name).file_size > _MAX_MANIFEST:
@@ -157,9 +184,12 @@ class _Bundle:
         except (ValueError, AttributeError):
             claimed = None
         if claimed and claimed not in trusted:
-            raise BundleError("untrusted", f"{self.path} is signed with a key this app does not trust (key id {claimed})")
-        raise BundleError("tampered", f"{self.path} has been altered after it was signed: "
-                                      "its signature does not match its manifest")
+            raise BundleError(
+                "untrusted", f"{self.path} is signed with a key this app does not trust (key id {claimed})"
+            )
+        raise BundleError(
+            "tampered", f"{self.path} has been altered after it was signed: its signature does not match its manifest"
+        )
 
     def copy_database(self, dst=None) -> str:
         """Stream directory.db (to ``dst`` if given) and return its SHA-256."""
@@ -177,8 +207,10 @@ class _Bundle:
         except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
             raise self._truncated(exc) from exc
         if digest.hexdigest() != self.manifest["database"].get("sha256"):
-            raise BundleError("tampered", f"{self.path} has been altered after it was signed: "
-                                          f"{DB_MEMBER} does not match the signed SHA-256")
+            raise BundleError(
+                "tampered",
+                f"{self.path} has been altered after it was signed: {DB_MEMBER} does not match the signed SHA-256",
+            )
         return digest.hexdigest()
 
     def close(self) -> None:
@@ -200,13 +232,17 @@ def check_not_older(manifest: dict, installed: dict[str, str], path: Path) -> No
     new = (manifest.get("edition") or "", manifest.get("created") or "")
     old = (installed.get("edition") or "", installed.get("bundle_created") or "")
     if installed and new < old:
-        raise BundleError("downgrade", f"{path} holds edition {new[0] or 'unknown'} (made {new[1]}), older than the "
-                                       f"installed edition {old[0]}; refusing to downgrade "
-                                       "(use 'bundle rollback' to go back deliberately)")
+        raise BundleError(
+            "downgrade",
+            f"{path} holds edition {new[0] or 'unknown'} (made {new[1]}), older than the "
+            f"installed edition {old[0]}; refusing to downgrade "
+            "(use 'bundle rollback' to go back deliberately)",
+        )
 
 
-def install_bundle(path: Path, target: Path, installed_info: dict[str, str], *,
-                   trusted: dict[str, Ed25519PublicKey] | None = None) -> dict:
+def install_bundle(
+    path: Path, target: Path, installed_info: dict[str, str], *, trusted: dict[str, Ed25519PublicKey] | None = None
+) -> dict:
     """Verify a bundle and atomically make it the installed directory at ``target``."""
     bundle = _Bundle(path, trusted)
     try:

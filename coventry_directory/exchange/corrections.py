@@ -21,10 +21,10 @@ from pathlib import Path
 
 from coventry_directory import APP_NAME, __version__
 from coventry_directory.atomic_write import SHARED, write_text_atomic
-from coventry_directory.store.user import UserStore
 from coventry_directory.exchange.errors import ExchangeError
 from coventry_directory.exchange.importing import utc_now
 from coventry_directory.smtp_client import SendError, SmtpConfig, TlsNotOffered, deliver
+from coventry_directory.store.user import UserStore
 
 FORMAT = "coventry-directory-corrections"
 
@@ -44,13 +44,20 @@ class SmtpSettings:
 
     def config(self) -> SmtpConfig:
         """These settings in the shared SMTP client's terms (the port chooses the TLS mode)."""
-        return SmtpConfig(host=self.host, port=self.port, security="tls" if self.port == 465 else "starttls",
-                          sender=self.sender, username=self.username or "", ca_file=self.ca_file,
-                          timeout=self.timeout)
+        return SmtpConfig(
+            host=self.host,
+            port=self.port,
+            security="tls" if self.port == 465 else "starttls",
+            sender=self.sender,
+            username=self.username or "",
+            ca_file=self.ca_file,
+            timeout=self.timeout,
+        )
 
 
-def corrections_document(user_store: UserStore, directory_info: dict[str, str],
-                         service_names: dict[str, str] | None = None) -> dict:
+def corrections_document(
+    user_store: UserStore, directory_info: dict[str, str], service_names: dict[str, str] | None = None
+) -> dict:
     """The unsent notes as a JSON-ready document, with the edition they were made against."""
     names = service_names or {}
     return {
@@ -60,8 +67,13 @@ def corrections_document(user_store: UserStore, directory_info: dict[str, str],
         "app": f"{APP_NAME} {__version__}",
         "directory": {k: directory_info.get(k) for k in ("edition", "source", "bundle_created")},
         "corrections": [
-            {"id": c["id"], "service_id": c["service_id"], "service_name": names.get(c["service_id"]),
-             "note": c["note"], "created_at": c["created_at"]}
+            {
+                "id": c["id"],
+                "service_id": c["service_id"],
+                "service_name": names.get(c["service_id"]),
+                "note": c["note"],
+                "created_at": c["created_at"],
+            }
             for c in user_store.corrections(unsent_only=True)
         ],
     }
@@ -78,8 +90,10 @@ def build_email(document: dict, to: str, sender: str) -> EmailMessage:
     """The email to the maintainer: a readable list, with the JSON attached."""
     items = document["corrections"]
     msg = EmailMessage()
-    msg["Subject"] = f"{APP_NAME}: {len(items)} correction{'s' if len(items) != 1 else ''} " \
-                     f"(edition {document['directory'].get('edition') or 'unknown'})"
+    msg["Subject"] = (
+        f"{APP_NAME}: {len(items)} correction{'s' if len(items) != 1 else ''} "
+        f"(edition {document['directory'].get('edition') or 'unknown'})"
+    )
     msg["From"] = sender
     msg["To"] = to
     msg["Date"] = formatdate(localtime=True)
@@ -88,23 +102,36 @@ def build_email(document: dict, to: str, sender: str) -> EmailMessage:
     for c in items:
         lines += [f"- {c['service_name'] or c['service_id']} ({c['created_at']}):", f"  {c['note']}", ""]
     msg.set_content("\n".join(lines))
-    msg.add_attachment(json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"),
-                       maintype="application", subtype="json", filename="corrections.json")
+    msg.add_attachment(
+        json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"),
+        maintype="application",
+        subtype="json",
+        filename="corrections.json",
+    )
     return msg
 
 
 def send_corrections(user_store: UserStore, document: dict, to: str | None, smtp: SmtpSettings) -> int:
     """Email the notes to ``to`` over TLS and mark them sent; returns how many were sent."""
     if not to:
-        raise ExchangeError("the installed directory names no maintainer email; export the corrections to a file instead")
+        raise ExchangeError(
+            "the installed directory names no maintainer email; export the corrections to a file instead"
+        )
     if not document["corrections"]:
         return 0
     sender = smtp.sender or to
     msg = build_email(document, to, sender)
     cfg = smtp.config()
     try:
-        deliver(cfg, sender, to, msg.as_bytes(policy=policy.SMTP), password=smtp.password,
-                context=smtp.ssl_context, what="a correction")
+        deliver(
+            cfg,
+            sender,
+            to,
+            msg.as_bytes(policy=policy.SMTP),
+            password=smtp.password,
+            context=smtp.ssl_context,
+            what="a correction",
+        )
     except TlsNotOffered as exc:
         raise ExchangeError(f"{smtp.host}:{smtp.port} does not offer TLS (STARTTLS); nothing was sent") from exc
     except SendError as exc:

@@ -47,10 +47,23 @@ def extension_fields(attribute_row: dict) -> dict:
 def extension_taxonomy_rows() -> dict[str, list[dict]]:
     """The taxonomy and term rows extension attributes point at (inserted when needed)."""
     return {
-        "taxonomy": [{"id": taxonomy_id(RECORD_TAXONOMY), "name": "Record",
-                      "description": "Keys and provenance of directory records.", "version": "1"}],
-        "taxonomy_term": [{"id": EXTENSION_TERM_ID, "code": EXTENSION_CODE, "name": "HSDS extension fields",
-                           "description": "Fields of this record that HSDS 3.0 does not define, as a JSON object.",
-                           "taxonomy": RECORD_TAXONOMY, "taxonomy_id": taxonomy_id(RECORD_TAXONOMY),
-                           "language": "en"}],
+        "taxonomy": [
+            {
+                "id": taxonomy_id(RECORD_TAXONOMY),
+                "name": "Record",
+                "description": "Keys and provenance of directory records.",
+                "version": "1",
+            }
+        ],
+        "taxonomy_term": [
+            {
+                "id": EXTENSION_TERM_ID,
+                "code": EXTENSION_CODE,
+                "name": "HSDS extension fields",
+                "description": "Fields of this record that HSDS 3.0 does not define, as a JSON object.",
+                "taxonomy": RECORD_TAXONOMY,
+                "taxonomy_id": taxonomy_id(RECORD_TAXONOMY),
+                "language": "en",
+            }
+        ],
     }

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from coventry_directory.store.schema import HSDS_TABLES, column_names
 from coventry_directory.exchange.errors import Problem
 from coventry_directory.exchange.extension import extension_attribute, extension_taxonomy_rows
 from coventry_directory.exchange.hsds_schema import Relation, property_names, relations
+from coventry_directory.store.schema import HSDS_TABLES, column_names
 
 
 @dataclass
@@ -92,8 +92,11 @@ class Flattener:
                 continue
             if not isinstance(value, list):
                 continue
-            link = {"many": {rel.fk: rid}, "link": {"link_id": rid, "link_entity": table},
-                    "resource": {"resource_id": rid, "resource_type": table}}[rel.kind]
+            link = {
+                "many": {rel.fk: rid},
+                "link": {"link_id": rid, "link_entity": table},
+                "resource": {"resource_id": rid, "resource_type": table},
+            }[rel.kind]
             ids = [self.add(rel.table, child, f"{path}.{rel.prop}[{n}]", link) for n, child in enumerate(value)]
             self.data.assertions.append(Assertion(table, rid, rel, [i for i in ids if i]))
         return rid
@@ -115,16 +118,20 @@ class Flattener:
             if existing.get(col) is None:
                 existing[col] = value
             elif existing[col] != value:
-                self.data.problems.append(Problem(
-                    f"{path}.{col}",
-                    f"{table} {rid} appears twice with different {col}: {value!r} here, {existing[col]!r} at {first}",
-                ))
+                self.data.problems.append(
+                    Problem(
+                        f"{path}.{col}",
+                        f"{table} {rid} appears twice with different {col}: {value!r} here, {existing[col]!r} at {first}",
+                    )
+                )
 
     def _merge_extras(self, table: str, rid: str, extras: dict, path: str) -> None:
         existing = self.data.extensions.setdefault((table, rid), {})
         for name, value in extras.items():
             if name in existing and existing[name] != value:
-                self.data.problems.append(Problem(f"{path}.{name}", f"{table} {rid} appears twice with different {name}"))
+                self.data.problems.append(
+                    Problem(f"{path}.{name}", f"{table} {rid} appears twice with different {name}")
+                )
             existing.setdefault(name, value)
 
 

@@ -14,14 +14,14 @@ import json
 from pathlib import Path
 
 from coventry_directory.atomic_write import SHARED, atomic_write, write_text_atomic
-from coventry_directory.store.schema import HSDS_TABLES, column_names
-from coventry_directory.store.directory import DirectoryStore
-from coventry_directory.store.hsds_rows import read_table
 from coventry_directory.exchange.errors import ExchangeError, InvalidData, Problem
 from coventry_directory.exchange.flatten import FlatData
 from coventry_directory.exchange.hsds_schema import csv_file_names, field_type, required_fields, table_schema
 from coventry_directory.exchange.nest import json_value
 from coventry_directory.exchange.validate import MAX_PROBLEMS, validate_row
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.hsds_rows import read_table
+from coventry_directory.store.schema import HSDS_TABLES, column_names
 
 DATAPACKAGE = "datapackage.json"
 
@@ -47,13 +47,18 @@ def datapackage(name: str = "coventry-directory") -> dict:
     """The tabular data package descriptor for a full HSDS 3.0 export."""
     resources = []
     for table, path in csv_file_names().items():
-        resources.append({
-            "name": table, "path": path, "profile": "tabular-data-resource", "format": "csv",
-            "mediatype": "text/csv", "encoding": "utf-8",
-            "schema": {"fields": [_field(table, c) for c in column_names(table)], "primaryKey": ["id"]},
-        })
-    return {"profile": "tabular-data-package", "name": name, "title": "HSDS 3.0 directory data",
-            "resources": resources}
+        resources.append(
+            {
+                "name": table,
+                "path": path,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {"fields": [_field(table, c) for c in column_names(table)], "primaryKey": ["id"]},
+            }
+        )
+    return {"profile": "tabular-data-package", "name": name, "title": "HSDS 3.0 directory data", "resources": resources}
 
 
 def _cell(table: str, column: str, value) -> str:

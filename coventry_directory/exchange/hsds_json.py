@@ -12,11 +12,11 @@ import json
 from pathlib import Path
 
 from coventry_directory.atomic_write import SHARED, write_text_atomic
-from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.exchange.errors import ExchangeError, InvalidData, Problem
 from coventry_directory.exchange.flatten import FlatData, flatten_services
 from coventry_directory.exchange.nest import nested_services
 from coventry_directory.exchange.validate import validate_services
+from coventry_directory.store.directory import DirectoryStore
 
 JSON_FILE_NAME = "services.json"
 
@@ -41,7 +41,9 @@ def load_services_file(path: Path) -> list:
     except UnicodeDecodeError as exc:
         raise InvalidData(str(path), [Problem("$", f"not UTF-8 text ({exc.reason})")]) from exc
     except json.JSONDecodeError as exc:
-        raise InvalidData(str(path), [Problem(f"line {exc.lineno} column {exc.colno}", f"not JSON: {exc.msg}")]) from exc
+        raise InvalidData(
+            str(path), [Problem(f"line {exc.lineno} column {exc.colno}", f"not JSON: {exc.msg}")]
+        ) from exc
     except OSError as exc:
         raise ExchangeError(f"cannot read {path}: {exc.strerror or exc}") from exc
     if isinstance(data, dict) and isinstance(data.get("contents"), list):

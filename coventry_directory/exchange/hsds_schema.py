@@ -3,7 +3,7 @@
 Two things come from the schema files rather than being typed out by hand, so the code
 cannot drift from the spec:
 
-* validators for any HSDS object, with the files' relative ``$ref``\\ s resolved through a
+* validators for any HSDS object, with the files' relative ``$ref`` values resolved through a
   ``referencing`` registry (nothing is fetched from the network);
 * the nesting of objects (which property holds which table, and which foreign key ties
   a nested row to its parent), used to flatten JSON into table rows and back.
@@ -19,8 +19,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from coventry_directory.store.schema import HSDS_TABLES, column_names
 from coventry_directory.resources import resource_path
+from coventry_directory.store.schema import HSDS_TABLES, column_names
 
 # The URI the spec publishes its files under (the openapi.json refers to it); we only use it
 # as a name inside the registry.
@@ -30,7 +30,12 @@ SCHEMA_BASE = "https://raw.githubusercontent.com/openreferral/specification/3.0/
 # these foreign keys that is set (most specific first). Writing each row exactly once keeps
 # the order of every list stable through export -> import -> export.
 OWNER_PRECEDENCE: tuple[str, ...] = (
-    "service_at_location_id", "service_id", "location_id", "contact_id", "phone_id", "organization_id",
+    "service_at_location_id",
+    "service_id",
+    "location_id",
+    "contact_id",
+    "phone_id",
+    "organization_id",
 )
 
 
@@ -82,7 +87,9 @@ def validator(table: str, *, rows_only: bool = False) -> Draft202012Validator:
         required = list(dict.fromkeys([*spec.get("required", []), *spec.get("tabular_required", [])]))
         schema = {"type": "object", "properties": scalar, "required": required}
         return Draft202012Validator(schema, format_checker=FormatChecker())
-    return Draft202012Validator({"$ref": SCHEMA_BASE + f"{table}.json"}, registry=registry(), format_checker=FormatChecker())
+    return Draft202012Validator(
+        {"$ref": SCHEMA_BASE + f"{table}.json"}, registry=registry(), format_checker=FormatChecker()
+    )
 
 
 def required_fields(table: str) -> tuple[str, ...]:

@@ -13,14 +13,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coventry_directory.store import hsds_rows
-from coventry_directory.store import database_files
 from coventry_directory.exchange.errors import UnknownSource
 from coventry_directory.exchange.flatten import FlatData
 from coventry_directory.exchange.hsds_csv import DATAPACKAGE, read_csv
 from coventry_directory.exchange.hsds_json import JSON_FILE_NAME, read_json
 from coventry_directory.exchange.install import commit, staging_path
 from coventry_directory.exchange.writer import edition_of, write_rows
+from coventry_directory.store import database_files, hsds_rows
 
 
 @dataclass
@@ -59,8 +58,10 @@ def detect_format(path: Path) -> str:
             return "hsds-json"
     elif not path.exists():
         raise UnknownSource(f"{path} does not exist")
-    raise UnknownSource(f"{path} is neither an HSDS JSON file nor an HSDS CSV package "
-                        f"(a folder of CSV files with {DATAPACKAGE}) nor an http(s) feed address")
+    raise UnknownSource(
+        f"{path} is neither an HSDS JSON file nor an HSDS CSV package "
+        f"(a folder of CSV files with {DATAPACKAGE}) nor an http(s) feed address"
+    )
 
 
 def write_edition(target: Path, data: FlatData, info: dict[str, str], *, mode: str) -> dict[str, int]:
@@ -76,7 +77,9 @@ def write_edition(target: Path, data: FlatData, info: dict[str, str], *, mode: s
         try:
             counts = write_rows(store, data, info, mode=mode)
             if mode == "merge":
-                hsds_rows.set_info(store, {"edition": str(hsds_rows.column_max(store, "service", "assured_date") or "")[:10]})
+                hsds_rows.set_info(
+                    store, {"edition": str(hsds_rows.column_max(store, "service", "assured_date") or "")[:10]}
+                )
         finally:
             store.close()
     except BaseException:
@@ -90,11 +93,12 @@ def import_file(source: Path, target: Path) -> ImportResult:
     """Replace the directory at ``target`` with an HSDS JSON file or CSV package."""
     source = Path(source)
     fmt = detect_format(source)
-    if fmt == "hsds-csv":
-        data = read_csv(source.parent if source.is_file() else source)
-    else:
-        data = read_json(source)
-    info = {"edition": edition_of(data.rows()), "source": str(source.resolve()), "imported_at": utc_now(),
-            "publisher": f"Imported from {source.name}"}
+    data = read_csv(source.parent if source.is_file() else source) if fmt == "hsds-csv" else read_json(source)
+    info = {
+        "edition": edition_of(data.rows()),
+        "source": str(source.resolve()),
+        "imported_at": utc_now(),
+        "publisher": f"Imported from {source.name}",
+    }
     counts = write_edition(target, data, info, mode="replace")
     return ImportResult(str(source), fmt, "replace", counts, info)

@@ -23,9 +23,9 @@ import signal
 from pathlib import Path
 
 from coventry_directory.atomic_write import NotARegularFile, ensure_replaceable, fsync_dir, fsync_file
+from coventry_directory.exchange.errors import ExchangeError
 from coventry_directory.store import database_files
 from coventry_directory.store.errors import StoreError
-from coventry_directory.exchange.errors import ExchangeError
 
 CRASH_ENV = "COVENTRY_DIRECTORY_INSTALL_CRASH_AT"
 # Steps at which a test can make the installer die: see checkpoint() calls.

@@ -22,13 +22,13 @@ import urllib.request
 from pathlib import Path
 
 from coventry_directory import __version__
-from coventry_directory.store import database_files
 from coventry_directory.exchange.errors import FeedError, InvalidData, Problem
 from coventry_directory.exchange.flatten import Flattener
 from coventry_directory.exchange.hsds_schema import relations
 from coventry_directory.exchange.importing import ImportResult, utc_now, write_edition
 from coventry_directory.exchange.validate import MAX_PROBLEMS, validate_object
 from coventry_directory.exchange.writer import edition_of
+from coventry_directory.store import database_files
 
 DEFAULT_TIMEOUT = 30.0  # seconds per connection or read
 DEFAULT_PER_PAGE = 100
@@ -62,8 +62,9 @@ class FeedClient:
     def get(self, path: str, params: dict | None = None):
         """The decoded JSON at ``base + path``."""
         url = self.base + path + ("?" + urllib.parse.urlencode(params) if params else "")
-        request = urllib.request.Request(url, headers={"Accept": "application/json",
-                                                      "User-Agent": f"coventry-directory/{__version__}"})
+        request = urllib.request.Request(
+            url, headers={"Accept": "application/json", "User-Agent": f"coventry-directory/{__version__}"}
+        )
         try:
             with self.opener.open(request, timeout=self.timeout) as resp:
                 body = resp.read(MAX_RESPONSE + 1)
@@ -109,8 +110,9 @@ def fetch_services(client: FeedClient, params: dict, per_page: int) -> list[dict
             raise FeedError(f"{client.base}/services has more than {MAX_PAGES} pages; stopped")
 
 
-def sync_feed(url: str, target: Path, *, full: bool = False, timeout: float = DEFAULT_TIMEOUT,
-              per_page: int = DEFAULT_PER_PAGE) -> ImportResult:
+def sync_feed(
+    url: str, target: Path, *, full: bool = False, timeout: float = DEFAULT_TIMEOUT, per_page: int = DEFAULT_PER_PAGE
+) -> ImportResult:
     """Pull a feed into the directory at ``target`` (whole, or a delta after the first pull)."""
     base = feed_base(url)
     target = Path(target)
@@ -135,8 +137,7 @@ def sync_feed(url: str, target: Path, *, full: bool = False, timeout: float = DE
     if problems:
         raise InvalidData(f"the feed {base}", problems)
     data = flattener.data
-    info = {sync_key(base): started, "source": base, "synced_at": started,
-            "publisher": f"Open Referral feed {base}"}
+    info = {sync_key(base): started, "source": base, "synced_at": started, "publisher": f"Open Referral feed {base}"}
     if mode == "replace":
         info["edition"] = edition_of(data.rows())
     counts = write_edition(target, data, info, mode=mode)

@@ -44,8 +44,9 @@ def generate_keypair(private_path: Path, public_path: Path, passphrase: str | No
     """
     private_path, public_path = Path(private_path), Path(public_path)
     key = Ed25519PrivateKey.generate()
-    encryption = (serialization.BestAvailableEncryption(passphrase.encode()) if passphrase
-                  else serialization.NoEncryption())
+    encryption = (
+        serialization.BestAvailableEncryption(passphrase.encode()) if passphrase else serialization.NoEncryption()
+    )
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
     private_path.parent.mkdir(parents=True, exist_ok=True)
     # O_EXCL, not atomic_write: the point is to never replace an existing key, which a

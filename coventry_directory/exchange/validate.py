@@ -6,8 +6,6 @@ Paths are JSON paths into the input (``$[3].phones[0].number``) for JSON, and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from coventry_directory.exchange.errors import Problem
 from coventry_directory.exchange.hsds_schema import validator
 
@@ -49,14 +47,3 @@ def validate_row(table: str, row: dict, where: str) -> list[Problem]:
         Problem(f"{where} column {'.'.join(map(str, e.absolute_path)) or '-'}", e.message)
         for e in _sorted_errors(validator(table, rows_only=True), row)
     ]
-
-
-def first_problems(problems: Iterable[Problem], limit: int = 20) -> list[str]:
-    """The first problems as text lines, for a short report."""
-    out = []
-    for n, p in enumerate(problems):
-        if n == limit:
-            out.append("...")
-            break
-        out.append(str(p))
-    return out

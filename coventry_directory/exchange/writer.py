@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from coventry_directory.store import hsds_rows
-from coventry_directory.store.schema import HSDS_TABLES
-from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.exchange.extension import extension_attribute
 from coventry_directory.exchange.flatten import FlatData
 from coventry_directory.exchange.hsds_schema import owner_columns, relations
+from coventry_directory.store import hsds_rows
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.schema import HSDS_TABLES
 
 
 def edition_of(rows: Mapping[str, list[dict]]) -> str:
@@ -63,10 +63,12 @@ def _delete_dropped(store: DirectoryStore, data: FlatData) -> None:
             if (a.parent_table, a.parent_id) in data.extensions:
                 keep.add(extension_attribute(a.parent_table, a.parent_id, {})["id"])
             deleted = hsds_rows.delete_owned(
-                store, "attribute", {"link_id": a.parent_id, "link_entity": a.parent_table}, (), keep)
+                store, "attribute", {"link_id": a.parent_id, "link_entity": a.parent_table}, (), keep
+            )
         elif rel.kind == "resource":
             deleted = hsds_rows.delete_owned(
-                store, "metadata", {"resource_id": a.parent_id, "resource_type": a.parent_table}, (), a.child_ids)
+                store, "metadata", {"resource_id": a.parent_id, "resource_type": a.parent_table}, (), a.child_ids
+            )
         else:
             continue
         gone.setdefault(rel.table, set()).update(deleted)

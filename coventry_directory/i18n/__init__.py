@@ -51,6 +51,6 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return active_translation().ngettext(singular, plural, n)
 
 
-def N_(message: str) -> str:
+def N_(message: str) -> str:  # noqa: N802 - the gettext name every extractor knows
     """Mark ``message`` for extraction without translating it yet (translated at display)."""
     return message

@@ -35,10 +35,13 @@ class IsolatingTranslations(gettext.NullTranslations):
         self.inner = inner
 
     def gettext(self, message):  # gettext API
+        """The translation, with right-to-left isolation marks where it needs them."""
         return isolate(self.inner.gettext(message))
 
     def ngettext(self, msgid1, msgid2, n):  # gettext API
+        """The plural-aware translation, isolated like :meth:`gettext`."""
         return isolate(self.inner.ngettext(msgid1, msgid2, n))
 
     def info(self):  # gettext API
+        """The catalog's header fields (gettext API)."""
         return self.inner.info()

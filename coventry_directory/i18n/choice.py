@@ -31,8 +31,9 @@ def ui_language(code: str) -> Language:
     lang = get_language(code)
     if not lang.ui:
         codes = ", ".join(lang.code for lang in ui_languages())
-        raise NotAUiLanguage(f"the app cannot be shown in {lang.english_name} yet (leaflets only); "
-                             f"choose one of: {codes}")
+        raise NotAUiLanguage(
+            f"the app cannot be shown in {lang.english_name} yet (leaflets only); choose one of: {codes}"
+        )
     return lang
 
 

@@ -12,8 +12,16 @@ import tomllib
 # Vocabularies whose labels appear on leaflets and in the app. Catchment areas are mostly
 # place names, kept as written on signs and addresses, but "Warwick district" and
 # "Nuneaton and Bedworth" have words in them, so the app translates their labels too.
-TRANSLATED_VOCABULARIES = ("category", "substance", "client_group", "referral_route",
-                           "delivery_mode", "gender", "verification", "catchment")
+TRANSLATED_VOCABULARIES = (
+    "category",
+    "substance",
+    "client_group",
+    "referral_route",
+    "delivery_mode",
+    "gender",
+    "verification",
+    "catchment",
+)
 # Vocabularies whose term descriptions the app shows (tooltips on the filter lists).
 DESCRIBED_VOCABULARIES = ("category", "substance", "client_group", "referral_route", "delivery_mode")
 

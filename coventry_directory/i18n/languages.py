@@ -26,16 +26,16 @@ class UnknownLanguage(ValueError):
 class Language:
     """One leaflet language."""
 
-    code: str            # gettext locale code, also the --lang value
+    code: str  # gettext locale code, also the --lang value
     english_name: str
     native_name: str
-    script: str          # ISO 15924 name of the writing system
-    direction: str       # "ltr" or "rtl"
-    font: str            # regular font file in resources/fonts (bold: see bold_font)
+    script: str  # ISO 15924 name of the writing system
+    direction: str  # "ltr" or "rtl"
+    font: str  # regular font file in resources/fonts (bold: see bold_font)
     bold_font: str
-    reviewed: bool       # checked by a fluent speaker?
+    reviewed: bool  # checked by a fluent speaker?
     note: str = ""
-    ui: bool = False     # can the app itself speak it (every UI string translated)?
+    ui: bool = False  # can the app itself speak it (every UI string translated)?
 
     @property
     def rtl(self) -> bool:
@@ -72,23 +72,69 @@ URDU_FONT_NOTE = "Set in Noto Naskh Arabic, not Nastaliq (keeps the PDF text sea
 LANGUAGES: dict[str, Language] = {
     lang.code: lang
     for lang in (
-        Language("en", N_("English"), "English", "Latin", "ltr", LATIN_FONT, LATIN_BOLD_FONT, True,
-                 "The source language.", ui=True),
+        Language(
+            "en",
+            N_("English"),
+            "English",
+            "Latin",
+            "ltr",
+            LATIN_FONT,
+            LATIN_BOLD_FONT,
+            True,
+            "The source language.",
+            ui=True,
+        ),
         Language("pl", N_("Polish"), "Polski", "Latin", "ltr", LATIN_FONT, LATIN_BOLD_FONT, False, _DRAFT, ui=True),
-        Language("ro", N_("Romanian"), "Română", "Latin", "ltr", LATIN_FONT, LATIN_BOLD_FONT, False, _DRAFT,
-                 ui=True),
-        Language("pa", N_("Punjabi"), "ਪੰਜਾਬੀ", "Gurmukhi", "ltr",
-                 "NotoSansGurmukhi-Regular.ttf", "NotoSansGurmukhi-Bold.ttf", False, _DRAFT, ui=True),
+        Language("ro", N_("Romanian"), "Română", "Latin", "ltr", LATIN_FONT, LATIN_BOLD_FONT, False, _DRAFT, ui=True),
+        Language(
+            "pa",
+            N_("Punjabi"),
+            "ਪੰਜਾਬੀ",
+            "Gurmukhi",
+            "ltr",
+            "NotoSansGurmukhi-Regular.ttf",
+            "NotoSansGurmukhi-Bold.ttf",
+            False,
+            _DRAFT,
+            ui=True,
+        ),
         Language("ur", N_("Urdu"), "اردو", "Arabic", "rtl", *_NASKH, False, f"{_DRAFT} {URDU_FONT_NOTE}", ui=True),
         Language("ar", N_("Arabic"), "العربية", "Arabic", "rtl", *_NASKH, False, _DRAFT, ui=True),
         # Leaflets only: the app's own words are not translated into these yet.
-        Language("bn", N_("Bengali"), "বাংলা", "Bengali", "ltr",
-                 "NotoSansBengali-Regular.ttf", "NotoSansBengali-Bold.ttf", False, _DRAFT),
-        Language("gu", N_("Gujarati"), "ગુજરાતી", "Gujarati", "ltr",
-                 "NotoSansGujarati-Regular.ttf", "NotoSansGujarati-Bold.ttf", False, _DRAFT),
+        Language(
+            "bn",
+            N_("Bengali"),
+            "বাংলা",
+            "Bengali",
+            "ltr",
+            "NotoSansBengali-Regular.ttf",
+            "NotoSansBengali-Bold.ttf",
+            False,
+            _DRAFT,
+        ),
+        Language(
+            "gu",
+            N_("Gujarati"),
+            "ગુજરાતી",
+            "Gujarati",
+            "ltr",
+            "NotoSansGujarati-Regular.ttf",
+            "NotoSansGujarati-Bold.ttf",
+            False,
+            _DRAFT,
+        ),
         Language("ckb", N_("Kurdish (Sorani)"), "کوردی", "Arabic", "rtl", *_NASKH, False, _DRAFT),
-        Language("ti", N_("Tigrinya"), "ትግርኛ", "Ethiopic", "ltr",
-                 "NotoSansEthiopic-Regular.ttf", "NotoSansEthiopic-Bold.ttf", False, _DRAFT),
+        Language(
+            "ti",
+            N_("Tigrinya"),
+            "ትግርኛ",
+            "Ethiopic",
+            "ltr",
+            "NotoSansEthiopic-Regular.ttf",
+            "NotoSansEthiopic-Bold.ttf",
+            False,
+            _DRAFT,
+        ),
     )
 }
 
@@ -97,8 +143,18 @@ LANGUAGES: dict[str, Language] = {
 # Not a language anyone reads, so it is not in LANGUAGES (no leaflet batch, no Settings
 # entry); ``gui --lang x-pseudo`` or ``leaflet --lang x-pseudo`` reach it.
 PSEUDO_CODE = "x-pseudo"
-PSEUDO = Language(PSEUDO_CODE, "Pseudo-locale (for testing)", "Ƥšéûðô", "Latin", "ltr", LATIN_FONT,
-                  LATIN_BOLD_FONT, False, "Generated from the .pot; finds untranslated and clipped text.", ui=True)
+PSEUDO = Language(
+    PSEUDO_CODE,
+    "Pseudo-locale (for testing)",
+    "Ƥšéûðô",
+    "Latin",
+    "ltr",
+    LATIN_FONT,
+    LATIN_BOLD_FONT,
+    False,
+    "Generated from the .pot; finds untranslated and clipped text.",
+    ui=True,
+)
 
 # The font that sets Urdu (recorded here because Nastaliq was considered and not used).
 URDU_FONT = LANGUAGES["ur"].font

@@ -40,25 +40,39 @@ def extract_template() -> Catalog:
     """Every marked message in the sources, as a template catalog (nothing written)."""
     with open(pot_path().parent / "babel.cfg", encoding="utf-8") as fh:
         method_map, options_map = parse_mapping_cfg(fh)
-    template = Catalog(project="Coventry Directory", version=__version__,
-                       copyright_holder="Coventry Directory contributors", domain=DOMAIN, charset="utf-8")
+    template = Catalog(
+        project="Coventry Directory",
+        version=__version__,
+        copyright_holder="Coventry Directory contributors",
+        domain=DOMAIN,
+        charset="utf-8",
+    )
     for folder in source_dirs():
         for filename, lineno, message, comments, context in extract_from_dir(
-                str(folder), method_map, options_map, keywords=DEFAULT_KEYWORDS, comment_tags=COMMENT_TAGS,
-                strip_comment_tags=True):
+            str(folder),
+            method_map,
+            options_map,
+            keywords=DEFAULT_KEYWORDS,
+            comment_tags=COMMENT_TAGS,
+            strip_comment_tags=True,
+        ):
             template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return template
 
 
 def _messages(catalog: Catalog) -> list[tuple]:
     """What matters in a catalog, for "did anything change?" (not dates or locations)."""
+
     # Read back from a file, empty translations are "" (None when just extracted) and long
     # comments come back wrapped over several lines.
     def words(comments) -> str:
         return " ".join(" ".join(comments).split())
 
-    return [(m.id, m.context, m.string or "", sorted(m.flags), words(m.auto_comments), words(m.user_comments))
-            for m in catalog if m.id] + [("obsolete", m.id, m.string) for m in catalog.obsolete.values()]
+    return [
+        (m.id, m.context, m.string or "", sorted(m.flags), words(m.auto_comments), words(m.user_comments))
+        for m in catalog
+        if m.id
+    ] + [("obsolete", m.id, m.string) for m in catalog.obsolete.values()]
 
 
 def _render(catalog: Catalog) -> bytes:

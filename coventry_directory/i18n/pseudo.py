@@ -26,8 +26,10 @@ _ACCENTS = str.maketrans(
     "åƀçðéƒĝĥîĵķļɱñöþǫŕšţûvŵxýžÅƁÇÐÉƑĜĤÎĴĶĻṀÑÖÞǪŔŠŢÛṼŴẊÝŽ",
 )
 # Things that must survive untouched: placeholders, printf conversions, tags, entities, mnemonics.
-_KEEP = re.compile(r"\{[^{}]*\}|%\([^)]*\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]|"
-                   r"<[^<>]*>|&[a-zA-Z]+;|&#\d+;|&&?")
+_KEEP = re.compile(
+    r"\{[^{}]*\}|%\([^)]*\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]|"
+    r"<[^<>]*>|&[a-zA-Z]+;|&#\d+;|&&?"
+)
 STRETCH = 0.35  # how much longer than English; many languages run 30-40% longer
 
 
@@ -37,7 +39,7 @@ def pseudo_text(message: str) -> str:
         return message
     out, pos = [], 0
     for match in _KEEP.finditer(message):
-        out.append(message[pos:match.start()].translate(_ACCENTS))
+        out.append(message[pos : match.start()].translate(_ACCENTS))
         keep = match.group()
         out.append(keep)
         pos = match.end()

@@ -25,9 +25,9 @@ from coventry_directory.core.describe import not_known
 from coventry_directory.i18n import _
 from coventry_directory.i18n.catalogs import in_language
 from coventry_directory.i18n.languages import Language, get_language
-from coventry_directory.leaflets import texts
+from coventry_directory.leaflets import wording
+from coventry_directory.leaflets.shaped_text import ShapedText
 from coventry_directory.leaflets.styles import RULE, Styles, make_styles
-from coventry_directory.leaflets.text import ShapedText
 
 PAGE_SIZES = {"A4": A4, "A5": A5}
 
@@ -48,7 +48,9 @@ class Kit:
         """Translated (already ``_()``-ed) text: the language's font and direction."""
         style = style or self.styles.body
         fonts = self.styles.fonts
-        primary, fallback = (fonts.bold, fonts.latin_bold) if style.fontName == fonts.bold else (fonts.regular, fonts.latin)
+        primary, fallback = (
+            (fonts.bold, fonts.latin_bold) if style.fontName == fonts.bold else (fonts.regular, fonts.latin)
+        )
         return ShapedText(text, style, primary, fallback, rtl=self.lang.rtl, bullet=bullet)
 
     def c(self, text: str, style=None, bullet: str | None = None) -> ShapedText:
@@ -76,29 +78,37 @@ class Kit:
         # splitInRow: a long answer (a service's own referral words in large print on A5)
         # may be taller than a page, so a row may continue on the next page.
         table = Table(data, colWidths=widths, hAlign="RIGHT" if self.lang.rtl else "LEFT", splitInRow=1)
-        table.setStyle(TableStyle([
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-            # QR codes and other narrow flowables sit on the start side of their cell.
-            ("ALIGN", (0, 0), (-1, -1), "RIGHT" if self.lang.rtl else "LEFT"),
-        ]))
+        table.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                    ("TOPPADDING", (0, 0), (-1, -1), 2),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                    # QR codes and other narrow flowables sit on the start side of their cell.
+                    ("ALIGN", (0, 0), (-1, -1), "RIGHT" if self.lang.rtl else "LEFT"),
+                ]
+            )
+        )
         return table
 
     def box(self, content: list[Flowable], fill, edge) -> Table:
         """A shaded box round some flowables (crisis lines, privacy statement)."""
         table = Table([[content]], colWidths=[self.width])
-        table.setStyle(TableStyle([
-            ("BACKGROUND", (0, 0), (-1, -1), fill),
-            ("BOX", (0, 0), (-1, -1), 1, edge),
-            ("LEFTPADDING", (0, 0), (-1, -1), 7),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 7),
-            ("TOPPADDING", (0, 0), (-1, -1), 5),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-        ]))
+        table.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, -1), fill),
+                    ("BOX", (0, 0), (-1, -1), 1, edge),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 7),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 7),
+                    ("TOPPADDING", (0, 0), (-1, -1), 5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ]
+            )
+        )
         return table
 
     def qr(self, url: str, size: float) -> Drawing:
@@ -179,25 +189,42 @@ class LeafletRenderer(ABC):
         buf = io.BytesIO()
         with in_language(self.lang.code):
             doc = BaseDocTemplate(
-                buf, pagesize=self.pagesize, leftMargin=self.margin, rightMargin=self.margin,
-                topMargin=self.margin, bottomMargin=self.margin + self.footer_height,
-                title=self.document_title, author="Coventry Directory", subject="",
-                creator=f"Coventry Directory {__version__}", lang=self.lang.code,
+                buf,
+                pagesize=self.pagesize,
+                leftMargin=self.margin,
+                rightMargin=self.margin,
+                topMargin=self.margin,
+                bottomMargin=self.margin + self.footer_height,
+                title=self.document_title,
+                author="Coventry Directory",
+                subject="",
+                creator=f"Coventry Directory {__version__}",
+                lang=self.lang.code,
             )
-            frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
-                          leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+            frame = Frame(
+                doc.leftMargin,
+                doc.bottomMargin,
+                doc.width,
+                doc.height,
+                id="body",
+                leftPadding=0,
+                rightPadding=0,
+                topPadding=0,
+                bottomPadding=0,
+            )
             footer = self._footer_flowables()
-            doc.addPageTemplates([PageTemplate(id="page", frames=[frame],
-                                               onPage=lambda canv, d: self._draw_footer(canv, d, footer))])
+            doc.addPageTemplates(
+                [PageTemplate(id="page", frames=[frame], onPage=lambda canv, d: self._draw_footer(canv, d, footer))]
+            )
             doc.build(self.story())
         return buf.getvalue()
 
     def _footer_flowables(self) -> list[Flowable]:
         day = format_day(earliest(self.assured_dates()), self.lang)
-        lines = [self.kit.t(_(texts.CORRECT_AS_OF).format(date=day), self.styles.footer)]
+        lines = [self.kit.t(_(wording.CORRECT_AS_OF).format(date=day), self.styles.footer)]
         lines += [self.kit.t(_(msg), self.styles.footer) for msg in self.footer_lines]
         if not self.lang.reviewed:
-            lines.append(self.kit.c(texts.UNREVIEWED_NOTICE, self.styles.notice))
+            lines.append(self.kit.c(wording.UNREVIEWED_NOTICE, self.styles.notice))
         return lines
 
     def _draw_footer(self, canv, doc, lines: list[Flowable]) -> None:
@@ -208,8 +235,9 @@ class LeafletRenderer(ABC):
         canv.setLineWidth(0.6)
         canv.line(doc.leftMargin, y + 1.5 * mm, doc.leftMargin + width, y + 1.5 * mm)
         canv.restoreState()
-        page = self.kit.t(_(texts.PAGE).format(number=canv.getPageNumber()) + "  ·  Coventry Directory",
-                          self.styles.footer)
+        page = self.kit.t(
+            _(wording.PAGE).format(number=canv.getPageNumber()) + "  ·  Coventry Directory", self.styles.footer
+        )
         for flowable in [*lines, page]:
             h = flowable.wrap(width, self.footer_height)[1]
             y -= h

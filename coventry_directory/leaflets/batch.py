@@ -11,12 +11,12 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.i18n.languages import Language
 from coventry_directory.leaflets.base import write_pdf
 from coventry_directory.leaflets.handout import ShortlistHandoutRenderer, resolve_services
 from coventry_directory.leaflets.service_leaflet import ServiceLeafletRenderer
 from coventry_directory.leaflets.topic_leaflet import TopicLeafletRenderer, check_category
+from coventry_directory.store.directory import DirectoryStore
 
 
 def slug(text: str) -> str:
@@ -24,8 +24,16 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "leaflet"
 
 
-def service_pack(store: DirectoryStore, service_ids: Sequence[str], languages: Sequence[Language], out_dir: Path, *,
-                 size: str = "A4", large_print: bool = False, handout: bool = False) -> list[Path]:
+def service_pack(
+    store: DirectoryStore,
+    service_ids: Sequence[str],
+    languages: Sequence[Language],
+    out_dir: Path,
+    *,
+    size: str = "A4",
+    large_print: bool = False,
+    handout: bool = False,
+) -> list[Path]:
     """A leaflet per service per language (or one handout per language)."""
     services = resolve_services(store, service_ids)
     suffix = "-large" if large_print else ""
@@ -41,8 +49,16 @@ def service_pack(store: DirectoryStore, service_ids: Sequence[str], languages: S
     return written
 
 
-def topic_pack(store: DirectoryStore, category: str, near: str | None, languages: Sequence[Language], out_dir: Path, *,
-               size: str = "A4", large_print: bool = False) -> list[Path]:
+def topic_pack(
+    store: DirectoryStore,
+    category: str,
+    near: str | None,
+    languages: Sequence[Language],
+    out_dir: Path,
+    *,
+    size: str = "A4",
+    large_print: bool = False,
+) -> list[Path]:
     """The topic leaflet in each language."""
     category = check_category(category)
     stem = category + (f"-{slug(near)}" if near else "") + ("-large" if large_print else "")

@@ -13,7 +13,7 @@ from coventry_directory.core import describe
 from coventry_directory.core.models import Service
 from coventry_directory.core.taxonomy import label
 from coventry_directory.i18n import _
-from coventry_directory.leaflets import texts
+from coventry_directory.leaflets import wording
 from coventry_directory.leaflets.base import Kit
 from coventry_directory.leaflets.styles import CRISIS_EDGE, CRISIS_FILL, PRIVACY_FILL, RULE
 
@@ -25,7 +25,7 @@ def tlabels(taxonomy: str, codes) -> str:
 
 def route_sentences(service: Service) -> list[str]:
     """How to get in, self-referral words first; empty when the routes are not known."""
-    return [_(texts.ROUTE_SENTENCES[r]) for r in texts.ROUTE_ORDER if r in service.referral_routes]
+    return [_(wording.ROUTE_SENTENCES[r]) for r in wording.ROUTE_ORDER if r in service.referral_routes]
 
 
 def how_to_get_help(kit: Kit, service: Service) -> list[Flowable]:
@@ -66,7 +66,7 @@ def web(kit: Kit, service: Service, qr: bool = True) -> list[Flowable]:
     if qr:
         link = url if "://" in url else f"https://{url}"
         size = (22 if kit.styles.variant == "standard" else 30) * mm
-        out += [Spacer(1, 2), kit.qr(link, size), kit.t(_(texts.SCAN_QR), kit.styles.small)]
+        out += [Spacer(1, 2), kit.qr(link, size), kit.t(_(wording.SCAN_QR), kit.styles.small)]
     return out
 
 
@@ -76,16 +76,16 @@ def who_for(kit: Kit, service: Service) -> list[Flowable]:
     if service.eligibility_description:
         out.append(kit.c(service.eligibility_description))
     if service.minimum_age is not None or service.maximum_age is not None:
-        out.append(kit.t(f"{_(texts.AGES)}: {describe.age_range(service)}"))
+        out.append(kit.t(f"{_(wording.AGES)}: {describe.age_range(service)}"))
     if service.client_groups:
-        out.append(kit.t(f"{_(texts.GROUPS)}: {tlabels('client_group', service.client_groups)}"))
+        out.append(kit.t(f"{_(wording.GROUPS)}: {tlabels('client_group', service.client_groups)}"))
     return out
 
 
 def areas(service: Service) -> str:
     """Where it serves: 'Anywhere in the UK' or area names (place names stay as signed)."""
     if service.coverage == "national":
-        return _(texts.UK_WIDE)
+        return _(wording.UK_WIDE)
     return ", ".join(label("catchment", c) for c in service.catchment) or describe.not_known()
 
 
@@ -93,8 +93,14 @@ def alert(kit: Kit, service: Service) -> list[Flowable]:
     """The record's warning (e.g. the provider may have changed), in a box."""
     if not service.alert:
         return []
-    return [kit.box([kit.t(_(texts.PLEASE_NOTE), kit.styles.label), kit.c(service.alert, kit.styles.small)],
-                    CRISIS_FILL, CRISIS_EDGE), Spacer(1, 4)]
+    return [
+        kit.box(
+            [kit.t(_(wording.PLEASE_NOTE), kit.styles.label), kit.c(service.alert, kit.styles.small)],
+            CRISIS_FILL,
+            CRISIS_EDGE,
+        ),
+        Spacer(1, 4),
+    ]
 
 
 def contact_rows(kit: Kit, service: Service, *, qr: bool = True, distance_km: float | None = None):
@@ -102,27 +108,31 @@ def contact_rows(kit: Kit, service: Service, *, qr: bool = True, distance_km: fl
     rows = []
     if distance_km is not None:
         km = f"{distance_km:.1f}" if distance_km < 10 else f"{distance_km:.0f}"  # never "about 0 km"
-        rows.append((_(texts.DISTANCE), [kit.t(_(texts.ABOUT_KM).format(km=km))]))
+        rows.append((_(wording.DISTANCE), [kit.t(_(wording.ABOUT_KM).format(km=km))]))
     rows += [
-        (_(texts.PHONE), phones(kit, service)),
-        (_(texts.ADDRESS), addresses(kit, service)),
-        (_(texts.OPENING_HOURS), hours(kit, service)),
-        (_(texts.WEB_PAGE), web(kit, service, qr=qr)),
+        (_(wording.PHONE), phones(kit, service)),
+        (_(wording.ADDRESS), addresses(kit, service)),
+        (_(wording.OPENING_HOURS), hours(kit, service)),
+        (_(wording.WEB_PAGE), web(kit, service, qr=qr)),
     ]
     if service.email:
-        rows.append((_(texts.EMAIL), [kit.c(service.email)]))
+        rows.append((_(wording.EMAIL), [kit.c(service.email)]))
     return rows
 
 
 def service_summary(kit: Kit, service: Service, *, distance_km: float | None = None) -> list[Flowable]:
     """A compact block for lists (topic leaflets, handouts): name, offer, routes, contacts."""
     s = kit.styles
-    head = [kit.c(service.name, s.box_heading),
-            kit.t(_(texts.RUN_BY).format(organisation=service.organization.name), s.small)]
+    head = [
+        kit.c(service.name, s.box_heading),
+        kit.t(_(wording.RUN_BY).format(organisation=service.organization.name), s.small),
+    ]
     offer = tlabels("category", service.categories)
-    rows = [(_(texts.WHAT_THEY_OFFER), [kit.t(offer)] if offer else []),
-            (_(texts.HOW_TO_GET_HELP), [kit.t(x) for x in route_sentences(service)]),
-            *contact_rows(kit, service, qr=False, distance_km=distance_km)]
+    rows = [
+        (_(wording.WHAT_THEY_OFFER), [kit.t(offer)] if offer else []),
+        (_(wording.HOW_TO_GET_HELP), [kit.t(x) for x in route_sentences(service)]),
+        *contact_rows(kit, service, qr=False, distance_km=distance_km),
+    ]
     # Keep the name with its first rows; the table itself may run onto the next page.
     return [KeepTogether(head + alert(kit, service)), kit.facts(rows), Spacer(1, 8)]
 
@@ -130,12 +140,18 @@ def service_summary(kit: Kit, service: Service, *, distance_km: float | None = N
 def privacy_box(kit: Kit) -> Flowable:
     """The confidentiality and information-sharing statement."""
     s = kit.styles
-    return kit.box([kit.t(_(texts.PRIVACY_HEADING), s.box_heading), *kit.bullets([_(p) for p in texts.PRIVACY])],
-                   PRIVACY_FILL, RULE)
+    return kit.box(
+        [kit.t(_(wording.PRIVACY_HEADING), s.box_heading), *kit.bullets([_(p) for p in wording.PRIVACY])],
+        PRIVACY_FILL,
+        RULE,
+    )
 
 
 def crisis_box(kit: Kit) -> Flowable:
     """999, NHS 111 and Samaritans 116 123: on every leaflet."""
     s = kit.styles
-    return kit.box([kit.t(_(texts.CRISIS_HEADING), s.box_heading), *kit.bullets([_(c) for c in texts.CRISIS])],
-                   CRISIS_FILL, CRISIS_EDGE)
+    return kit.box(
+        [kit.t(_(wording.CRISIS_HEADING), s.box_heading), *kit.bullets([_(c) for c in wording.CRISIS])],
+        CRISIS_FILL,
+        CRISIS_EDGE,
+    )

@@ -75,9 +75,12 @@ class EasyReadRenderer(LeafletRenderer):
         story += self._section("When they are open", [describe.describe_schedule(x) for x in svc.schedules])
         if svc.url:
             story += self._section("Website", [svc.url])
-        story += [Spacer(1, 10),
-                  KeepTogether([kit.box([kit.t("It is private", s.box_heading), *[kit.c(x) for x in PRIVATE]],
-                                        PRIVACY_FILL, RULE)]),
-                  Spacer(1, 8),
-                  kit.box([kit.t("Help now", s.box_heading), *[kit.c(x) for x in CRISIS]], CRISIS_FILL, CRISIS_EDGE)]
+        story += [
+            Spacer(1, 10),
+            KeepTogether(
+                [kit.box([kit.t("It is private", s.box_heading), *[kit.c(x) for x in PRIVATE]], PRIVACY_FILL, RULE)]
+            ),
+            Spacer(1, 8),
+            kit.box([kit.t("Help now", s.box_heading), *[kit.c(x) for x in CRISIS]], CRISIS_FILL, CRISIS_EDGE),
+        ]
         return story

@@ -61,10 +61,6 @@ class FontSet:
     latin: str
     latin_bold: str
 
-    def pick(self, bold: bool) -> tuple[str, str]:
-        """(script font, Latin fallback font) for normal or bold text."""
-        return (self.bold, self.latin_bold) if bold else (self.regular, self.latin)
-
 
 def fonts_for(lang: Language) -> FontSet:
     """Register (if needed) and return the fonts for ``lang``."""

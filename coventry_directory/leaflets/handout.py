@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from coventry_directory.core.models import Service
-from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.i18n import _
 from coventry_directory.i18n.languages import Language
-from coventry_directory.leaflets import blocks, texts
+from coventry_directory.leaflets import blocks, wording
 from coventry_directory.leaflets.base import LeafletError, LeafletRenderer
+from coventry_directory.store.directory import DirectoryStore
 
 
 class UnknownService(LeafletError):
@@ -45,10 +45,11 @@ class ShortlistHandoutRenderer(LeafletRenderer):
     """The handout for a list of already-resolved services."""
 
     document_title = "Services that can help"
-    footer_lines = (texts.NO_PERSONAL_DETAILS,)
+    footer_lines = (wording.NO_PERSONAL_DETAILS,)
 
-    def __init__(self, services: Sequence[Service], lang: Language | str = "en", *,
-                 size: str = "A4", large_print: bool = False):
+    def __init__(
+        self, services: Sequence[Service], lang: Language | str = "en", *, size: str = "A4", large_print: bool = False
+    ):
         super().__init__(lang, size=size, large_print=large_print)
         self.services = list(services)
 
@@ -59,17 +60,23 @@ class ShortlistHandoutRenderer(LeafletRenderer):
     def story(self) -> list[Flowable]:
         """Title, each service in brief, privacy and crisis lines."""
         kit, s = self.kit, self.styles
-        story: list[Flowable] = [kit.t(_(texts.HANDOUT_TITLE), s.title), kit.t(_(texts.HANDOUT_INTRO), s.subtitle)]
+        story: list[Flowable] = [kit.t(_(wording.HANDOUT_TITLE), s.title), kit.t(_(wording.HANDOUT_INTRO), s.subtitle)]
         for svc in self.services:
             story += blocks.service_summary(kit, svc)
         if self.lang.code != "en":
-            story.append(kit.t(_(texts.ENGLISH_NOTE), s.small))
+            story.append(kit.t(_(wording.ENGLISH_NOTE), s.small))
         story += [Spacer(1, 6), KeepTogether([blocks.privacy_box(kit)]), Spacer(1, 6), blocks.crisis_box(kit)]
         return story
 
 
-def render_handout(store: DirectoryStore, service_ids: Sequence[str], *, lang: Language | str = "en",
-                   size: str = "A4", large_print: bool = False) -> bytes:
+def render_handout(
+    store: DirectoryStore,
+    service_ids: Sequence[str],
+    *,
+    lang: Language | str = "en",
+    size: str = "A4",
+    large_print: bool = False,
+) -> bytes:
     """The handout PDF for these service ids. There is no parameter for anything personal."""
     services = resolve_services(store, service_ids)
     return ShortlistHandoutRenderer(services, lang, size=size, large_print=large_print).render()

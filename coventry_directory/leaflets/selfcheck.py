@@ -16,8 +16,12 @@ from coventry_directory.leaflets.service_leaflet import ServiceLeafletRenderer
 def check_leaflets() -> str:
     """Load every font and catalog and render a leaflet in every language; raises on failure."""
     fonts = register_all()
-    sample = Service(id="self-test", key="self-test", name="Self-test service",
-                     organization=Organization(id="o", key="o", name="Coventry Directory", description=""))
+    sample = Service(
+        id="self-test",
+        key="self-test",
+        name="Self-test service",
+        organization=Organization(id="o", key="o", name="Coventry Directory", description=""),
+    )
     scripts = set()
     for lang in LANGUAGES.values():
         translation_for(lang.code)

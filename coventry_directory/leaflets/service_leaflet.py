@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, PageBreak, Spacer
 from coventry_directory.core.models import Service
 from coventry_directory.i18n import _
 from coventry_directory.i18n.languages import Language
-from coventry_directory.leaflets import blocks, texts
+from coventry_directory.leaflets import blocks, wording
 from coventry_directory.leaflets.base import LeafletError, LeafletRenderer
 
 
@@ -23,8 +23,14 @@ class ServiceLeafletRenderer(LeafletRenderer):
 
     document_title = "Service leaflet"
 
-    def __init__(self, services: Service | Sequence[Service], lang: Language | str = "en", *,
-                 size: str = "A4", large_print: bool = False):
+    def __init__(
+        self,
+        services: Service | Sequence[Service],
+        lang: Language | str = "en",
+        *,
+        size: str = "A4",
+        large_print: bool = False,
+    ):
         super().__init__(lang, size=size, large_print=large_print)
         self.services = [services] if isinstance(services, Service) else list(services)
         if not self.services:
@@ -48,24 +54,27 @@ class ServiceLeafletRenderer(LeafletRenderer):
         kit, s = self.kit, self.styles
         story: list[Flowable] = [
             kit.c(service.name, s.title),
-            kit.t(_(texts.RUN_BY).format(organisation=service.organization.name), s.subtitle),
+            kit.t(_(wording.RUN_BY).format(organisation=service.organization.name), s.subtitle),
             *blocks.alert(kit, service),
-            kit.t(_(texts.WHAT_THEY_OFFER), s.heading),
+            kit.t(_(wording.WHAT_THEY_OFFER), s.heading),
         ]
         offer = blocks.tlabels("category", service.categories)
         if offer:
             story.append(kit.t(offer, s.label))
         if service.description:
             story.append(kit.c(service.description))
-        story += [kit.t(_(texts.WHO_FOR), s.heading), *(blocks.who_for(kit, service) or [kit.t(_(blocks.describe.NOT_KNOWN))])]
-        rows = [(_(texts.HOW_TO_GET_HELP), blocks.how_to_get_help(kit, service))]
+        story += [
+            kit.t(_(wording.WHO_FOR), s.heading),
+            *(blocks.who_for(kit, service) or [kit.t(_(blocks.describe.NOT_KNOWN))]),
+        ]
+        rows = [(_(wording.HOW_TO_GET_HELP), blocks.how_to_get_help(kit, service))]
         rows += blocks.contact_rows(kit, service)
-        rows.append((_(texts.AREAS), [kit.c(blocks.areas(service))]))
+        rows.append((_(wording.AREAS), [kit.c(blocks.areas(service))]))
         if service.substances:
-            rows.append((_(texts.HELP_WITH), [kit.t(blocks.tlabels("substance", service.substances))]))
+            rows.append((_(wording.HELP_WITH), [kit.t(blocks.tlabels("substance", service.substances))]))
         story += [Spacer(1, 6), kit.facts(rows), Spacer(1, 4)]
         if self.lang.code != "en":
-            story.append(kit.t(_(texts.ENGLISH_NOTE), s.small))
+            story.append(kit.t(_(wording.ENGLISH_NOTE), s.small))
         # Crisis lines first: they should land on the first page whenever they fit.
         story += [Spacer(1, 8), blocks.crisis_box(kit), Spacer(1, 6), blocks.privacy_box(kit)]
         return story

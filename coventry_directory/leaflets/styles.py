@@ -20,7 +20,7 @@ from coventry_directory.leaflets.fonts import FontSet, fonts_for
 _LEADING = {"Latin": 1.32, "Arabic": 1.75, "Gurmukhi": 1.6, "Bengali": 1.6, "Gujarati": 1.6, "Ethiopic": 1.5}
 
 INK = colors.HexColor("#1a1a1a")
-ACCENT = colors.HexColor("#0b5394")      # headings and rules: dark blue, prints well in grey
+ACCENT = colors.HexColor("#0b5394")  # headings and rules: dark blue, prints well in grey
 CRISIS_FILL = colors.HexColor("#fde9e7")
 CRISIS_EDGE = colors.HexColor("#b3261e")
 PRIVACY_FILL = colors.HexColor("#e8f0fa")

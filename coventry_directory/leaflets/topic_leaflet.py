@@ -9,12 +9,12 @@ from __future__ import annotations
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from coventry_directory.core.models import Service
-from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.core.taxonomy import label, vocabularies
 from coventry_directory.i18n import _
 from coventry_directory.i18n.languages import Language
-from coventry_directory.leaflets import blocks, texts
+from coventry_directory.leaflets import blocks, wording
 from coventry_directory.leaflets.base import LeafletError, LeafletRenderer
+from coventry_directory.store.directory import DirectoryStore
 
 _GONE = ("inactive", "defunct")
 
@@ -32,8 +32,9 @@ def check_category(category: str) -> str:
     return code
 
 
-def select_services(store: DirectoryStore, category: str, near: str | None = None,
-                    limit: int = 50) -> list[tuple[Service, float | None]]:
+def select_services(
+    store: DirectoryStore, category: str, near: str | None = None, limit: int = 50
+) -> list[tuple[Service, float | None]]:
     """Services of ``category`` that serve ``near`` (all, when None), nearest first.
 
     The one place that chooses services for a topic leaflet: the search engine ranks and
@@ -55,8 +56,13 @@ def select_services(store: DirectoryStore, category: str, near: str | None = Non
         svc = services[hit.id]
         if svc.status in _GONE or category not in svc.categories:
             continue
-        if place is not None and place.area and svc.coverage != "national" and svc.catchment \
-                and place.area not in svc.catchment:
+        if (
+            place is not None
+            and place.area
+            and svc.coverage != "national"
+            and svc.catchment
+            and place.area not in svc.catchment
+        ):
             continue
         chosen.append((svc, hit.distance_km))
     # Local services before UK-wide ones: a leaflet about Rugby should lead with Rugby.
@@ -67,7 +73,7 @@ def select_services(store: DirectoryStore, category: str, near: str | None = Non
 def place_name(near: str | None) -> str:
     """The place as printed in the title (the gazetteer's name), or the whole county."""
     if not near:
-        return texts.ALL_AREAS
+        return wording.ALL_AREAS
     from coventry_directory.core.places import resolve_place
 
     return resolve_place(near).name
@@ -78,8 +84,16 @@ class TopicLeafletRenderer(LeafletRenderer):
 
     document_title = "Topic leaflet"
 
-    def __init__(self, store: DirectoryStore, category: str, near: str | None = None,
-                 lang: Language | str = "en", *, size: str = "A4", large_print: bool = False):
+    def __init__(
+        self,
+        store: DirectoryStore,
+        category: str,
+        near: str | None = None,
+        lang: Language | str = "en",
+        *,
+        size: str = "A4",
+        large_print: bool = False,
+    ):
         super().__init__(lang, size=size, large_print=large_print)
         self.category = check_category(category)
         self.near = near
@@ -92,24 +106,24 @@ class TopicLeafletRenderer(LeafletRenderer):
 
     def title(self) -> str:
         """E.g. 'Where to get naloxone in Rugby', translated."""
-        template = texts.TOPIC_TITLES.get(self.category)
+        template = wording.TOPIC_TITLES.get(self.category)
         if template:
             return _(template).format(place=self.place)
-        return _(texts.TOPIC_TITLE_OTHER).format(category=label("category", self.category), place=self.place)
+        return _(wording.TOPIC_TITLE_OTHER).format(category=label("category", self.category), place=self.place)
 
     def story(self) -> list[Flowable]:
         """Title, facts, services, privacy and crisis lines."""
         kit, s = self.kit, self.styles
         story: list[Flowable] = [kit.t(self.title(), s.title), Spacer(1, 4)]
-        facts = texts.FACTS.get(self.category)
+        facts = wording.FACTS.get(self.category)
         if facts:
-            story += [kit.t(_(texts.GOOD_TO_KNOW), s.heading), *kit.bullets([_(f) for f in facts])]
-        story += [kit.t(_(texts.WHERE_TO_GO), s.heading)]
+            story += [kit.t(_(wording.GOOD_TO_KNOW), s.heading), *kit.bullets([_(f) for f in facts])]
+        story += [kit.t(_(wording.WHERE_TO_GO), s.heading)]
         if not self.found:
-            story.append(kit.t(_(texts.NONE_FOUND).format(place=self.place)))
+            story.append(kit.t(_(wording.NONE_FOUND).format(place=self.place)))
         for svc, dist in self.found:
             story += blocks.service_summary(kit, svc, distance_km=dist)
         if self.lang.code != "en":
-            story.append(kit.t(_(texts.ENGLISH_NOTE), s.small))
+            story.append(kit.t(_(wording.ENGLISH_NOTE), s.small))
         story += [Spacer(1, 6), KeepTogether([blocks.privacy_box(kit)]), Spacer(1, 6), blocks.crisis_box(kit)]
         return story

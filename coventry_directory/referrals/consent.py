@@ -36,8 +36,9 @@ DEFAULT_STATEMENT = (
 def sharing_statement(service: Service, definition: FormDefinition, referrer_org: str = "") -> str:
     """The information-sharing statement to show (and read out) before anything is sent."""
     template = definition.statement or DEFAULT_STATEMENT
-    return template.format(service=service.name, organisation=service.organization.name,
-                           referrer_org=referrer_org or "we")
+    return template.format(
+        service=service.name, organisation=service.organization.name, referrer_org=referrer_org or "we"
+    )
 
 
 def statement_digest(text: str) -> str:
@@ -50,11 +51,17 @@ def now_iso() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def record_consent(given: bool, *, method: str, referrer_name: str, statement_shown: bool,
-                   when: str | None = None) -> Consent:
+def record_consent(
+    given: bool, *, method: str, referrer_name: str, statement_shown: bool, when: str | None = None
+) -> Consent:
     """A consent record made now (or at ``when``) by the referrer."""
-    return Consent(given=given, method=method, recorded_at=when or now_iso(), recorded_by=referrer_name,
-                   statement_shown=statement_shown)
+    return Consent(
+        given=given,
+        method=method,
+        recorded_at=when or now_iso(),
+        recorded_by=referrer_name,
+        statement_shown=statement_shown,
+    )
 
 
 def complete_consent(form: ReferralForm, service: Service, definition: FormDefinition) -> Consent:
@@ -68,8 +75,11 @@ def complete_consent(form: ReferralForm, service: Service, definition: FormDefin
     consent = form.consent
     return Consent(
         # No time in the form: consent is being confirmed now, as the referral is made.
-        given=consent.given, method=consent.method, recorded_at=consent.recorded_at or now_iso(),
-        recorded_by=consent.recorded_by or form.referrer.name, statement_shown=consent.statement_shown,
+        given=consent.given,
+        method=consent.method,
+        recorded_at=consent.recorded_at or now_iso(),
+        recorded_by=consent.recorded_by or form.referrer.name,
+        statement_shown=consent.statement_shown,
         shared_fields=definition.shared_fields(filled),
         recipient=f"{service.name} ({service.organization.name})",
     )
@@ -81,16 +91,22 @@ def consent_errors(consent: Consent) -> list:
 
     errors = []
     if not consent.given:
-        errors.append(FieldError("consent", "Consent: the person must explicitly agree to this referral "
-                                            "before it is sent or printed."))
+        errors.append(
+            FieldError(
+                "consent", "Consent: the person must explicitly agree to this referral before it is sent or printed."
+            )
+        )
     if not consent.statement_shown:
-        errors.append(FieldError("consent", "Consent: show (or read out) the service's information-sharing "
-                                            "statement first."))
+        errors.append(
+            FieldError("consent", "Consent: show (or read out) the service's information-sharing statement first.")
+        )
     if consent.method not in CONSENT_METHODS:
         errors.append(FieldError("consent", f"Consent: how was it given? ({', '.join(CONSENT_METHODS)})"))
     if consent.recorded_at and _parse_time(consent.recorded_at) is None:
         errors.append(FieldError("consent", "Consent: the time it was recorded is not a date and time."))
-    elif consent.recorded_at and _parse_time(consent.recorded_at) > dt.datetime.now().astimezone() + dt.timedelta(minutes=5):
+    elif consent.recorded_at and _parse_time(consent.recorded_at) > dt.datetime.now().astimezone() + dt.timedelta(
+        minutes=5
+    ):
         errors.append(FieldError("consent", "Consent: the time it was recorded is in the future."))
     return errors
 

@@ -1,5 +1,6 @@
-"""Encryption at rest for the outbox: AES-256-GCM, with the key kept in the OS keyring or
-derived from the user's passphrase with scrypt.
+"""Encryption at rest for the outbox: AES-256-GCM.
+
+The key is kept in the OS keyring or derived from the user's passphrase with scrypt.
 
 The outbox folder holds ``key.json``: which way the key is kept, the scrypt salt and cost
 (never the key or the passphrase), and a sealed check value so a wrong passphrase is caught
@@ -65,7 +66,7 @@ def unseal(key: bytes, blob: bytes, aad: bytes) -> bytes:
     """Decrypt what :func:`seal` made; DecryptError when it was changed or the key is wrong."""
     if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + 12 + 16:
         raise DecryptError("not an outbox file")
-    nonce, body = blob[len(MAGIC):len(MAGIC) + 12], blob[len(MAGIC) + 12:]
+    nonce, body = blob[len(MAGIC) : len(MAGIC) + 12], blob[len(MAGIC) + 12 :]
     try:
         return AESGCM(key).decrypt(nonce, body, MAGIC + aad)
     except InvalidTag:
@@ -98,8 +99,10 @@ def _open_existing(meta: dict, passphrase: str | None) -> bytes:
     if meta.get("mode") == "keyring":
         stored = credentials.keyring_get(KEYRING_SERVICE, meta["key_id"])
         if stored is None:
-            raise OutboxKeyError("the outbox key is kept in the system keyring, which is not available now; "
-                                 "log in to the desktop session that created it")
+            raise OutboxKeyError(
+                "the outbox key is kept in the system keyring, which is not available now; "
+                "log in to the desktop session that created it"
+            )
         return _check_key(_unb64(stored), meta)
     if passphrase is None:
         raise PassphraseNeeded("the outbox is encrypted with a passphrase; give it to open the outbox")
@@ -121,8 +124,16 @@ def _create(folder: Path, passphrase: str | None) -> bytes:
         raise OutboxKeyError(f"choose an outbox passphrase of at least {MIN_PASSPHRASE} characters")
     salt = os.urandom(16)
     key = derive_key(passphrase, salt)
-    meta = {"version": 1, "mode": "passphrase", "kdf": "scrypt", "salt": _b64(salt),
-            "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P, "check": _b64(seal(key, _CHECK, b"check"))}
+    meta = {
+        "version": 1,
+        "mode": "passphrase",
+        "kdf": "scrypt",
+        "salt": _b64(salt),
+        "n": SCRYPT_N,
+        "r": SCRYPT_R,
+        "p": SCRYPT_P,
+        "check": _b64(seal(key, _CHECK, b"check")),
+    }
     write_private(folder / KEY_FILE, json.dumps(meta, indent=2).encode("utf-8"))
     return key
 

@@ -15,7 +15,6 @@ from email.parser import BytesParser
 from pathlib import Path
 
 from coventry_directory.core.models import Service
-from coventry_directory.store.user import UserStore
 from coventry_directory.referrals import credentials
 from coventry_directory.referrals.forms import FormDefinition
 from coventry_directory.referrals.log import log_printed, log_row
@@ -25,6 +24,7 @@ from coventry_directory.referrals.outbox import FlushResult, Outbox, Sender, utc
 from coventry_directory.referrals.pdf import render_referral_pdf, write_referral_pdf
 from coventry_directory.referrals.prepare import PreparedReferral, prepare
 from coventry_directory.referrals.smtp import SendError, SmtpConfig, deliver, load_config
+from coventry_directory.store.user import UserStore
 
 PLACEHOLDER_SENDER = "referrals@coventry-directory.invalid"
 
@@ -48,9 +48,15 @@ def _with_from(message: bytes, sender: str) -> bytes:
 class ReferralDesk:
     """Prepare, print, queue and send referrals for one user."""
 
-    def __init__(self, user_store: UserStore, outbox: Outbox | None = None, *,
-                 ask_password: credentials.Ask | None = None, forms: dict[str, FormDefinition] | None = None,
-                 remember_password: bool = True):
+    def __init__(
+        self,
+        user_store: UserStore,
+        outbox: Outbox | None = None,
+        *,
+        ask_password: credentials.Ask | None = None,
+        forms: dict[str, FormDefinition] | None = None,
+        remember_password: bool = True,
+    ):
         self.user_store = user_store
         self.outbox = outbox
         self.ask_password = ask_password
@@ -84,9 +90,15 @@ class ReferralDesk:
         email = build_referral_email(ref, render_referral_pdf(ref), sender=sender, message_id=message_id)
         row = log_row(ref, delivery="email", message_id=message_id)
         payload = {
-            "version": 1, "id": ref.id, "service_id": ref.service.id, "service_name": ref.service.name,
-            "to": ref.service.email, "from": sender, "message_id": message_id,
-            "queued_at": (now or utc_now()).isoformat(timespec="seconds"), "log": row,
+            "version": 1,
+            "id": ref.id,
+            "service_id": ref.service.id,
+            "service_name": ref.service.name,
+            "to": ref.service.email,
+            "from": sender,
+            "message_id": message_id,
+            "queued_at": (now or utc_now()).isoformat(timespec="seconds"),
+            "log": row,
             "message": base64.b64encode(email.as_bytes(policy=policy.SMTP)).decode("ascii"),
         }
         return self.outbox.enqueue(payload, row, now)
@@ -102,20 +114,26 @@ class ReferralDesk:
         if ref.id in result.sent:
             return Outcome(ref.id, "sent", f"Sent to {ref.service.name} ({ref.service.email}).")
         reason = dict(result.failed).get(ref.id, "not sent")
-        return Outcome(ref.id, "queued", f"Not sent yet: {reason}. The referral is safe in the outbox "
-                                         "(encrypted) and will be tried again.")
+        return Outcome(
+            ref.id,
+            "queued",
+            f"Not sent yet: {reason}. The referral is safe in the outbox (encrypted) and will be tried again.",
+        )
 
     def sender(self, cfg: SmtpConfig, password: str | None) -> Sender:
         """A function that sends one message through the configured relay."""
+
         def send(envelope_from: str, to: str, message: bytes) -> None:
             if cfg.sender and envelope_from != cfg.sender:
                 # Queued before the relay was set up (or it changed): send as the relay's user.
                 message, envelope_from = _with_from(message, cfg.sender), cfg.sender
             deliver(cfg, envelope_from, to, message, password=password)
+
         return send
 
-    def flush(self, *, force: bool = False, only: list[str] | None = None,
-              now: dt.datetime | None = None) -> FlushResult:
+    def flush(
+        self, *, force: bool = False, only: list[str] | None = None, now: dt.datetime | None = None
+    ) -> FlushResult:
         """Try the queued referrals that are due (all with ``force``)."""
         if self.outbox is None:
             raise RuntimeError("the outbox is not open")

@@ -8,6 +8,7 @@ never half of one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -24,8 +25,6 @@ def write_private(path: Path | str, data: bytes) -> Path:
 def private_folder(path: Path) -> Path:
     """Create a folder only this user can open (where the OS supports it)."""
     path.mkdir(parents=True, exist_ok=True)
-    try:
+    with contextlib.suppress(OSError):  # e.g. some network drives: the files inside are still encrypted
         os.chmod(path, 0o700)
-    except OSError:  # e.g. some network drives: the files inside are still encrypted
-        pass
     return path

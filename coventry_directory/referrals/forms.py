@@ -80,8 +80,16 @@ def _definition(key: str, body: dict) -> FormDefinition:
     missing = [n for n in (*required, *(n for g in one_of for n in g)) if n not in names]
     if missing:
         raise FormsFileError(f"form {key}: requires fields it does not take: {missing}")
-    return FormDefinition(key, str(body.get("title", "Referral")), fields, required, one_of, tuple(questions),
-                          bool(body.get("email", True)), body.get("statement"))
+    return FormDefinition(
+        key,
+        str(body.get("title", "Referral")),
+        fields,
+        required,
+        one_of,
+        tuple(questions),
+        bool(body.get("email", True)),
+        body.get("statement"),
+    )
 
 
 def parse_forms(data: dict) -> dict[str, FormDefinition]:

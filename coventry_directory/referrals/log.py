@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 
 from coventry_directory.core.clock import uk_today
+from coventry_directory.referrals.prepare import PreparedReferral
 from coventry_directory.store.referrals import ReferralStore
 from coventry_directory.store.user import UserStore
-from coventry_directory.referrals.prepare import PreparedReferral
 
 STATUSES: dict[str, str] = {
     "queued": "Waiting in the outbox",
@@ -37,9 +37,14 @@ class LogError(ValueError):
 def log_row(ref: PreparedReferral, *, delivery: str, message_id: str | None = None) -> dict:
     """The log row for a referral: nothing in it identifies the client (bar the local reference)."""
     return {
-        "id": ref.id, "service_id": ref.service.id, "service_name": ref.service.name,
-        "created_at": ref.created_at, "delivery": delivery, "local_reference": ref.form.local_reference or None,
-        "message_id": message_id, "consent_at": ref.form.consent.recorded_at,
+        "id": ref.id,
+        "service_id": ref.service.id,
+        "service_name": ref.service.name,
+        "created_at": ref.created_at,
+        "delivery": delivery,
+        "local_reference": ref.form.local_reference or None,
+        "message_id": message_id,
+        "consent_at": ref.form.consent.recorded_at,
         "shared_fields": ",".join(ref.form.consent.shared_fields),
     }
 
@@ -51,8 +56,11 @@ def log_printed(user_store: UserStore, ref: PreparedReferral, today: dt.date | N
         return ref.id  # printing the same referral again is not a second referral
     today = today or uk_today()
     row = log_row(ref, delivery="pdf")
-    row.update(status="printed", status_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-               follow_up_by=(today + dt.timedelta(days=DEFAULT_FOLLOW_UP_DAYS)).isoformat())
+    row.update(
+        status="printed",
+        status_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        follow_up_by=(today + dt.timedelta(days=DEFAULT_FOLLOW_UP_DAYS)).isoformat(),
+    )
     store.add_log(row)
     return ref.id
 

@@ -55,8 +55,12 @@ def build_referral_email(ref: PreparedReferral, pdf: bytes, *, sender: str, mess
     ]
     lines += [f"  Phone: {r.phone}"] if r.phone else []
     lines += [f"  Email: {r.email}"] if r.email else []
-    lines += ["", "Please let the referrer know whether you can accept this referral.", "",
-              f"Sent by {APP_NAME}, an offline directory of drug and alcohol services in Coventry and Warwickshire."]
+    lines += [
+        "",
+        "Please let the referrer know whether you can accept this referral.",
+        "",
+        f"Sent by {APP_NAME}, an offline directory of drug and alcohol services in Coventry and Warwickshire.",
+    ]
     msg.set_content("\n".join(lines))
     msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"referral-{ref.short_id}.pdf")
     return msg

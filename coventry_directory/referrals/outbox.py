@@ -22,11 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coventry_directory.store.referrals import ReferralStore
-from coventry_directory.store.user import UserStore
 from coventry_directory.referrals import crypto
 from coventry_directory.referrals.files import private_folder, write_private
 from coventry_directory.smtp_client import SendError
+from coventry_directory.store.referrals import ReferralStore
+from coventry_directory.store.user import UserStore
 from coventry_directory.userdata import data_dir
 
 log = logging.getLogger(__name__)  # ids and service names only: never client details
@@ -50,8 +50,10 @@ def _iso(moment: dt.datetime) -> str:
 
 
 def retry_delay(attempts: int, temporary: bool) -> int:
-    """Seconds to wait after ``attempts`` failures: doubling from 1 minute (1 hour for errors
-    that need a person to fix something), at most 6 hours."""
+    """Seconds to wait after ``attempts`` failures, at most 6 hours.
+
+    The wait doubles from 1 minute (from 1 hour for errors that need a person to fix something).
+    """
     first = RETRY_FIRST if temporary else RETRY_FIRST_PERMANENT
     return min(first * 2 ** max(attempts - 1, 0), RETRY_MAX)
 
@@ -104,7 +106,9 @@ class Outbox:
         sealed = crypto.seal(key, json.dumps(payload).encode("utf-8"), item_id.encode("ascii"))
         write_private(self._path(item_id), sealed)
         try:
-            self.store.add_queued(self._outbox_row(payload, now_text), dict(log_row, status="queued", status_at=now_text))
+            self.store.add_queued(
+                self._outbox_row(payload, now_text), dict(log_row, status="queued", status_at=now_text)
+            )
         except BaseException:
             self._path(item_id).unlink(missing_ok=True)  # nothing half-queued: no row, so no file either
             raise
@@ -113,9 +117,15 @@ class Outbox:
 
     @staticmethod
     def _outbox_row(payload: dict, now_text: str) -> dict:
-        return {"id": payload["id"], "service_id": payload["service_id"], "service_name": payload["service_name"],
-                "to_address": payload["to"], "message_id": payload["message_id"],
-                "queued_at": payload.get("queued_at") or now_text, "next_attempt_at": now_text}
+        return {
+            "id": payload["id"],
+            "service_id": payload["service_id"],
+            "service_name": payload["service_name"],
+            "to_address": payload["to"],
+            "message_id": payload["message_id"],
+            "queued_at": payload.get("queued_at") or now_text,
+            "next_attempt_at": now_text,
+        }
 
     def read(self, item_id: str) -> dict:
         """Decrypt one queued referral's payload (message bytes under ``message``)."""
@@ -129,8 +139,9 @@ class Outbox:
         return self.store.outbox()
 
     # --- sending ------------------------------------------------------------------
-    def flush(self, send: Sender, *, now: dt.datetime | None = None, force: bool = False,
-              only: list[str] | None = None) -> FlushResult:
+    def flush(
+        self, send: Sender, *, now: dt.datetime | None = None, force: bool = False, only: list[str] | None = None
+    ) -> FlushResult:
         """Try every queued referral that is due (all of them with ``force``); keep what fails."""
         self._key_or_raise()
         now = now or utc_now()
@@ -150,8 +161,13 @@ class Outbox:
         try:
             payload = self.read(item_id)
         except (OSError, ValueError, crypto.DecryptError) as exc:
-            self._failed(row, f"the sealed copy cannot be read ({type(exc).__name__}); restore the outbox "
-                              "folder from a backup", False, now, result)
+            self._failed(
+                row,
+                f"the sealed copy cannot be read ({type(exc).__name__}); restore the outbox folder from a backup",
+                False,
+                now,
+                result,
+            )
             return
         try:
             send(payload["from"], payload["to"], payload["message"])
@@ -200,8 +216,9 @@ class Outbox:
             now_text = _iso(utc_now())
             log_row = payload.get("log") or {}
             if self.store.log_row(item_id) is None:
-                self.store.add_queued(self._outbox_row(payload, now_text),
-                                      dict(log_row, status="queued", status_at=now_text))
+                self.store.add_queued(
+                    self._outbox_row(payload, now_text), dict(log_row, status="queued", status_at=now_text)
+                )
             else:
                 self.store.add_queued_outbox_only(self._outbox_row(payload, now_text))
             adopted.append(item_id)

@@ -49,10 +49,18 @@ def _styles():
         "small": ParagraphStyle("small", parent=body, fontSize=8.5, leading=11),
         "label": ParagraphStyle("label", parent=body, fontName=bold),
         "title": ParagraphStyle("title", parent=body, fontName=bold, fontSize=16, leading=20, spaceAfter=4),
-        "h2": ParagraphStyle("h2", parent=body, fontName=bold, fontSize=12, leading=15, spaceBefore=10,
-                             spaceAfter=4, keepWithNext=1),
-        "banner": ParagraphStyle("banner", parent=body, fontName=bold, textColor=colors.white,
-                                 backColor=_WARN, borderPadding=(4, 6, 4, 6), spaceAfter=10),
+        "h2": ParagraphStyle(
+            "h2", parent=body, fontName=bold, fontSize=12, leading=15, spaceBefore=10, spaceAfter=4, keepWithNext=1
+        ),
+        "banner": ParagraphStyle(
+            "banner",
+            parent=body,
+            fontName=bold,
+            textColor=colors.white,
+            backColor=_WARN,
+            borderPadding=(4, 6, 4, 6),
+            spaceAfter=10,
+        ),
     }
 
 
@@ -63,12 +71,17 @@ def _para(text: str, style) -> Paragraph:
 def _table(rows: list[tuple[str, str]], st) -> Table:
     data = [[_para(k, st["label"]), _para(v or "—", st["body"])] for k, v in rows]
     table = Table(data, colWidths=[52 * mm, 118 * mm], splitByRow=1)
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (0, -1), _SHADE),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b8c2cc")),
-        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (0, -1), _SHADE),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#b8c2cc")),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
     return table
 
 
@@ -81,37 +94,55 @@ def _story(ref: PreparedReferral, st) -> list:
     svc, form, consent = ref.service, ref.form, ref.form.consent
     delivery = f"Email to {svc.email}" if ref.can_email else "Printed / secure upload (no email referral route)"
     story = [
-        _para("CONFIDENTIAL — personal and health information (special category data). "
-              "Keep it secure; do not leave it on a printer.", st["banner"]),
+        _para(
+            "CONFIDENTIAL — personal and health information (special category data). "
+            "Keep it secure; do not leave it on a printer.",
+            st["banner"],
+        ),
         _para(f"{ref.definition.title}: {svc.name}", st["title"]),
-        _para(f"{svc.organization.name} · referral {ref.short_id} · prepared {ref.created_at[:16].replace('T', ' ')}",
-              st["body"]),
+        _para(
+            f"{svc.organization.name} · referral {ref.short_id} · prepared {ref.created_at[:16].replace('T', ' ')}",
+            st["body"],
+        ),
     ]
-    story += _section("Referral", [
-        ("To", f"{svc.name} ({svc.organization.name})"),
-        ("Delivery", delivery),
-        ("Referral id", ref.id),
-        ("Local reference", form.local_reference),
-        ("Form", f"{APP_NAME} default form for this kind of service — not a form published by {svc.name}"),
-    ], st)
+    story += _section(
+        "Referral",
+        [
+            ("To", f"{svc.name} ({svc.organization.name})"),
+            ("Delivery", delivery),
+            ("Referral id", ref.id),
+            ("Local reference", form.local_reference),
+            ("Form", f"{APP_NAME} default form for this kind of service — not a form published by {svc.name}"),
+        ],
+        st,
+    )
     # Consent comes before the person's details: the receiving service checks it first.
-    story += _section("Consent record", [
-        ("Consent given", "Yes — explicit consent to this referral" if consent.given else "NO"),
-        ("How", CONSENT_METHODS.get(consent.method, consent.method)),
-        ("Recorded", consent.recorded_at.replace("T", " ")),
-        ("Recorded by", consent.recorded_by),
-        ("Information shared", ", ".join(ref.shared_labels())),
-        ("Shared with", consent.recipient),
-        ("Statement shown first", ("Yes" if consent.statement_shown else "No")
-         + f" (text fingerprint {statement_digest(ref.statement)})"),
-    ], st)
+    story += _section(
+        "Consent record",
+        [
+            ("Consent given", "Yes — explicit consent to this referral" if consent.given else "NO"),
+            ("How", CONSENT_METHODS.get(consent.method, consent.method)),
+            ("Recorded", consent.recorded_at.replace("T", " ")),
+            ("Recorded by", consent.recorded_by),
+            ("Information shared", ", ".join(ref.shared_labels())),
+            ("Shared with", consent.recipient),
+            (
+                "Statement shown first",
+                ("Yes" if consent.statement_shown else "No") + f" (text fingerprint {statement_digest(ref.statement)})",
+            ),
+        ],
+        st,
+    )
     story += _section("The person referred", ref.client_rows(), st)
     answers = ref.answer_rows()
     if answers:
         story += _section(f"Questions for {svc.name}", answers, st)
     r = form.referrer
-    story += _section("Referrer", [("Name", r.name), ("Role", r.role), ("Organisation", r.organisation),
-                                   ("Phone", r.phone), ("Email", r.email)], st)
+    story += _section(
+        "Referrer",
+        [("Name", r.name), ("Role", r.role), ("Organisation", r.organisation), ("Phone", r.phone), ("Email", r.email)],
+        st,
+    )
     story += [_para("Information-sharing statement shown to the person", st["h2"]), _para(ref.statement, st["small"])]
     return story
 
@@ -130,9 +161,18 @@ def render_referral_pdf(ref: PreparedReferral) -> bytes:
         canvas.drawRightString(190 * mm, 10 * mm, f"page {doc.page}")
         canvas.restoreState()
 
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=16 * mm,
-                            bottomMargin=18 * mm, title=f"Referral to {ref.service.name}", author=APP_NAME,
-                            subject="Referral", creator=APP_NAME)
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=16 * mm,
+        bottomMargin=18 * mm,
+        title=f"Referral to {ref.service.name}",
+        author=APP_NAME,
+        subject="Referral",
+        creator=APP_NAME,
+    )
     doc.build(_story(ref, st), onFirstPage=footer, onLaterPages=footer)
     return buf.getvalue()
 

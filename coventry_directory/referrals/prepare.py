@@ -63,12 +63,16 @@ class PreparedReferral:
     def email_problem(self) -> str | None:
         """Why it cannot be emailed, in plain words (None when it can)."""
         if not self.service.email:
-            return (f"{self.service.name} has no referral email address in the directory (its sources do not "
-                    "give one), so this referral cannot be emailed. Print the PDF and hand it over, or upload "
-                    "it through the service's own secure route.")
+            return (
+                f"{self.service.name} has no referral email address in the directory (its sources do not "
+                "give one), so this referral cannot be emailed. Print the PDF and hand it over, or upload "
+                "it through the service's own secure route."
+            )
         if not self.definition.email:
-            return (f"{self.service.name} is a kind of service that does not take referrals by email "
-                    f"({self.definition.title}). Give the person its details, or print the PDF for them.")
+            return (
+                f"{self.service.name} is a kind of service that does not take referrals by email "
+                f"({self.definition.title}). Give the person its details, or print the PDF for them."
+            )
         return None
 
     def require_ok(self) -> None:
@@ -79,13 +83,19 @@ class PreparedReferral:
     def client_rows(self) -> list[tuple[str, str]]:
         """(label, value) for each summary field this referral shares, as printed."""
         summary = self.form.summary
-        return [(self.definition.label(n), display_value(n, summary.value(n)))
-                for n in self.definition.fields if n in self.form.consent.shared_fields]
+        return [
+            (self.definition.label(n), display_value(n, summary.value(n)))
+            for n in self.definition.fields
+            if n in self.form.consent.shared_fields
+        ]
 
     def answer_rows(self) -> list[tuple[str, str]]:
         """(label, value) for each of the form's own questions that was answered."""
-        return [(q.label, display_value(q.name, self.form.answers.get(q.name, "")))
-                for q in self.definition.questions if q.name in self.form.consent.shared_fields]
+        return [
+            (q.label, display_value(q.name, self.form.answers.get(q.name, "")))
+            for q in self.definition.questions
+            if q.name in self.form.consent.shared_fields
+        ]
 
     def shared_labels(self) -> list[str]:
         """Labels of everything shared (for the consent record)."""
@@ -111,14 +121,24 @@ def display_value(name: str, value) -> str:
     return str(value)
 
 
-def prepare(form: ReferralForm, service: Service, *, forms: dict[str, FormDefinition] | None = None,
-            today: dt.date | None = None, referral_id: str | None = None) -> PreparedReferral:
+def prepare(
+    form: ReferralForm,
+    service: Service,
+    *,
+    forms: dict[str, FormDefinition] | None = None,
+    today: dt.date | None = None,
+    referral_id: str | None = None,
+) -> PreparedReferral:
     """Pair a referral form with its service: form, checks, completed consent, statement."""
     definition = form_for(service, forms)
     statement = sharing_statement(service, definition, form.referrer.organisation)
     completed = replace(form, consent=complete_consent(form, service, definition))
     return PreparedReferral(
-        id=referral_id or str(uuid.uuid4()), form=completed, service=service, definition=definition,
-        statement=statement, created_at=now_iso(),
+        id=referral_id or str(uuid.uuid4()),
+        form=completed,
+        service=service,
+        definition=definition,
+        statement=statement,
+        created_at=now_iso(),
         errors=validate_referral(completed, service, definition, today),
     )

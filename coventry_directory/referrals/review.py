@@ -23,16 +23,20 @@ def review_html(referrals: list[PreparedReferral], skipped: list[str] | None = N
     for ref in referrals:
         svc, consent = ref.service, ref.form.consent
         parts.append(f"<h3>{escape(svc.name)} <small>({escape(svc.organization.name)})</small></h3>")
-        parts.append(f"<p><i>{escape(ref.definition.title)} — Coventry Directory's default form, not one "
-                     f"published by {escape(svc.name)}.</i></p>")
+        parts.append(
+            f"<p><i>{escape(ref.definition.title)} — Coventry Directory's default form, not one "
+            f"published by {escape(svc.name)}.</i></p>"
+        )
         if ref.can_email:
             parts.append(f"<p><b>Will be emailed</b> over a secure (TLS) connection to {escape(svc.email)}.</p>")
         else:
             parts.append(f"<p><b>Cannot be emailed.</b> {escape(ref.email_problem() or '')}</p>")
         parts.append(_rows(ref.client_rows() + ref.answer_rows()))
-        parts.append(f"<p>Consent: {'given' if consent.given else '<b>NOT given</b>'} "
-                     f"({escape(CONSENT_METHODS.get(consent.method, consent.method))}), recorded by "
-                     f"{escape(consent.recorded_by)}.</p>")
+        parts.append(
+            f"<p>Consent: {'given' if consent.given else '<b>NOT given</b>'} "
+            f"({escape(CONSENT_METHODS.get(consent.method, consent.method))}), recorded by "
+            f"{escape(consent.recorded_by)}.</p>"
+        )
         if ref.errors:
             items = "".join(f"<li>{escape(e.message)}</li>" for e in ref.errors)
             parts.append(f"<p style='color:#8b0000'><b>To fix before it can go:</b></p><ul>{items}</ul>")

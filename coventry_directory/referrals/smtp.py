@@ -19,8 +19,16 @@ from coventry_directory.store.user import UserStore
 
 SETTING_PREFIX = "referrals.smtp."
 
-__all__ = ["SECURITY_MODES", "SETTING_PREFIX", "SendError", "SmtpConfig", "deliver", "load_config", "save_config",
-           "tls_context"]
+__all__ = [
+    "SECURITY_MODES",
+    "SETTING_PREFIX",
+    "SendError",
+    "SmtpConfig",
+    "deliver",
+    "load_config",
+    "save_config",
+    "tls_context",
+]
 
 
 def load_config(user_store: UserStore) -> SmtpConfig:
@@ -47,10 +55,16 @@ def save_config(user_store: UserStore, cfg: SmtpConfig) -> None:
         user_store.set_setting(SETTING_PREFIX + f.name, str(getattr(cfg, f.name)))
 
 
-def deliver(cfg: SmtpConfig, envelope_from: str, recipient: str, message: bytes, *,
-            password: str | None = None, context: ssl.SSLContext | None = None) -> None:
+def deliver(
+    cfg: SmtpConfig,
+    envelope_from: str,
+    recipient: str,
+    message: bytes,
+    *,
+    password: str | None = None,
+    context: ssl.SSLContext | None = None,
+) -> None:
     """Send one referral email (exact bytes, so a retry is the same message) or raise SendError."""
     if not cfg.configured:
         raise SendError("no mail server is set up for sending referrals (see 'referral settings')", temporary=True)
-    smtp_client.deliver(cfg, envelope_from, recipient, message, password=password, context=context,
-                        what="a referral")
+    smtp_client.deliver(cfg, envelope_from, recipient, message, password=password, context=context, what="a referral")

@@ -48,7 +48,7 @@ def nhs_number_valid(text: str) -> bool:
     digits = nhs_number_digits(text)
     if digits is None:
         return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1)))
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
     check = 11 - total % 11
     if check == 11:
         check = 0
@@ -107,8 +107,13 @@ def _summary_formats(summary: ClientSummary, taken: set[str], today: dt.date) ->
         elif age_on(born, today) > 120:
             errors.append(FieldError("date_of_birth", "Date of birth is more than 120 years ago."))
     if "nhs_number" in taken and summary.nhs_number and not nhs_number_valid(summary.nhs_number):
-        errors.append(FieldError("nhs_number", "NHS number is not valid: it needs 10 digits and the last digit "
-                                               "must match the others (Modulus 11 check). Leave it empty if unsure."))
+        errors.append(
+            FieldError(
+                "nhs_number",
+                "NHS number is not valid: it needs 10 digits and the last digit "
+                "must match the others (Modulus 11 check). Leave it empty if unsure.",
+            )
+        )
     if "postcode" in taken and summary.postcode and normalise_postcode(summary.postcode) is None:
         errors.append(FieldError("postcode", "Postcode is not a UK postcode (e.g. CV1 2AB)."))
     if "phone" in taken and summary.phone and normalise_phone(summary.phone) is None:
@@ -142,8 +147,11 @@ def age_range_errors(summary: ClientSummary, service: Service, today: dt.date) -
     lo, hi = service.minimum_age, service.maximum_age
     if (lo is not None and age < lo) or (hi is not None and age > hi):
         span = f"{lo}–{hi}" if lo is not None and hi is not None else f"{lo}+" if lo is not None else f"up to {hi}"
-        return [FieldError("date_of_birth", f"{service.name} is for ages {span}; by the date of birth given "
-                                            f"this person is {age}.")]
+        return [
+            FieldError(
+                "date_of_birth", f"{service.name} is for ages {span}; by the date of birth given this person is {age}."
+            )
+        ]
     return []
 
 
@@ -176,8 +184,9 @@ def _answer_errors(form: ReferralForm, definition: FormDefinition) -> list[Field
     return errors
 
 
-def validate_fields(form: ReferralForm, service: Service, definition: FormDefinition,
-                    today: dt.date | None = None) -> list[FieldError]:
+def validate_fields(
+    form: ReferralForm, service: Service, definition: FormDefinition, today: dt.date | None = None
+) -> list[FieldError]:
     """Everything but consent: the fields this service's form takes, its questions, the referrer."""
     today = today or uk_today()
     summary, taken = form.summary, set(definition.fields)
@@ -197,8 +206,9 @@ def validate_fields(form: ReferralForm, service: Service, definition: FormDefini
     return errors
 
 
-def validate_referral(form: ReferralForm, service: Service, definition: FormDefinition,
-                      today: dt.date | None = None) -> list[FieldError]:
+def validate_referral(
+    form: ReferralForm, service: Service, definition: FormDefinition, today: dt.date | None = None
+) -> list[FieldError]:
     """Every problem with a referral to ``service``, consent included; [] when it can go."""
     from coventry_directory.referrals.consent import consent_errors
 

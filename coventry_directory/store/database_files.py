@@ -27,6 +27,11 @@ def fts5_available() -> bool:
         conn.close()
 
 
+def sqlite_library_version() -> str:
+    """The version of the SQLite library this Python uses (e.g. "3.45.1")."""
+    return sqlite3.sqlite_version
+
+
 def _read_only_uri(path: Path) -> str:
     # as_uri() percent-encodes, so a folder named "a?b" or "50%" still opens the right file
     return Path(path).resolve().as_uri() + "?mode=ro"

@@ -35,7 +35,7 @@ class DirectoryStore:
 
     # --- opening ------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path | str, *, readonly: bool = False) -> "DirectoryStore":
+    def open(cls, path: Path | str, *, readonly: bool = False) -> DirectoryStore:
         """Open an existing directory database, migrating it (after a backup) unless read-only.
 
         ``readonly`` opens the file with SQLite's ``mode=ro``: an older schema is then an
@@ -53,7 +53,9 @@ class DirectoryStore:
         if pending:
             if readonly:
                 db.conn.close()
-                raise StoreError(f"The directory database {path} is from an older version and cannot be upgraded in place.")
+                raise StoreError(
+                    f"The directory database {path} is from an older version and cannot be upgraded in place."
+                )
             try:
                 migrate(db, path)
             except sqlite3.DatabaseError as exc:
@@ -61,7 +63,7 @@ class DirectoryStore:
         return store
 
     @classmethod
-    def create(cls, path: Path | str | None = None) -> "DirectoryStore":
+    def create(cls, path: Path | str | None = None) -> DirectoryStore:
         """A new, empty, fully migrated directory database (in memory when path is None)."""
         db = Database(memory=True) if path is None else Database(Path(path))
         migrate(db, None if path is None else Path(path))
@@ -81,9 +83,21 @@ class DirectoryStore:
     ) -> None:
         """Replace the whole directory with these records in one transaction."""
         with self._db.atomic():
-            for table in ("attribute", "language", "service_area", "schedule", "phone", "address",
-                          "service_at_location", "location", "service", "organization",
-                          "taxonomy_term", "taxonomy", "directory_info"):
+            for table in (
+                "attribute",
+                "language",
+                "service_area",
+                "schedule",
+                "phone",
+                "address",
+                "service_at_location",
+                "location",
+                "service",
+                "organization",
+                "taxonomy_term",
+                "taxonomy",
+                "directory_info",
+            ):
                 self._db.execute(f"DELETE FROM [{table}]")
             self._write_taxonomy(vocabularies)
             rows = DirectoryRows(vocabularies)
@@ -93,21 +107,33 @@ class DirectoryStore:
                 rows.add_service(svc)
             for table, table_rows in rows.tables.items():
                 if table_rows:
-                    self._db[table].insert_all(table_rows, batch_size=1000)
-            self._db["directory_info"].insert_all(
+                    self._db.table(table).insert_all(table_rows, batch_size=1000)
+            self._db.table("directory_info").insert_all(
                 [{"key": k, "value": v} for k, v in sorted(info.items())], pk="key", replace=True
             )
             rebuild_search_index(self._db)
 
     def _write_taxonomy(self, vocabularies: dict[str, Vocabulary]) -> None:
-        self._db["taxonomy"].insert_all(
-            [{"id": taxonomy_id(v.name), "name": v.title, "description": v.description, "version": "1"}
-             for v in vocabularies.values()]
+        self._db.table("taxonomy").insert_all(
+            [
+                {"id": taxonomy_id(v.name), "name": v.title, "description": v.description, "version": "1"}
+                for v in vocabularies.values()
+            ]
         )
-        self._db["taxonomy_term"].insert_all(
-            [{"id": term_id(v.name, t.code), "code": t.code, "name": t.name, "description": t.description,
-              "taxonomy": v.name, "taxonomy_id": taxonomy_id(v.name), "language": "en"}
-             for v in vocabularies.values() for t in v.terms]
+        self._db.table("taxonomy_term").insert_all(
+            [
+                {
+                    "id": term_id(v.name, t.code),
+                    "code": t.code,
+                    "name": t.name,
+                    "description": t.description,
+                    "taxonomy": v.name,
+                    "taxonomy_id": taxonomy_id(v.name),
+                    "language": "en",
+                }
+                for v in vocabularies.values()
+                for t in v.terms
+            ]
         )
 
     # --- reading ------------------------------------------------------------------
@@ -155,7 +181,9 @@ class DirectoryStore:
     def count_text_matches(self, word: str) -> int:
         """How many services the full-text index finds for one word (a self-test probe)."""
         phrase = '"' + word.replace('"', '""') + '"'
-        return self._db.execute("SELECT count(*) FROM service_search WHERE service_search MATCH ?", [phrase]).fetchone()[0]
+        return self._db.execute(
+            "SELECT count(*) FROM service_search WHERE service_search MATCH ?", [phrase]
+        ).fetchone()[0]
 
     def vacuum(self) -> None:
         """Compact the file (outside any transaction)."""

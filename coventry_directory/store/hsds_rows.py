@@ -10,9 +10,9 @@ the SQL text.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from coventry_directory.store.database_files import migrate, open_checked
 from coventry_directory.store.directory import DirectoryStore
@@ -47,7 +47,7 @@ def read_table(store: DirectoryStore, table: str) -> list[dict]:
     cols = ", ".join(f"[{c}]" for c in column_names(_table(table)))
     cur = store._db.execute(f"SELECT {cols} FROM [{table}] ORDER BY rowid")
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) for row in cur.fetchall()]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def table_counts(store: DirectoryStore) -> dict[str, int]:
@@ -106,9 +106,12 @@ def delete_ids(store: DirectoryStore, table: str, ids: Sequence[str]) -> None:
 
 def column_values(store: DirectoryStore, table: str, column: str) -> set:
     """The distinct non-null values of one column."""
-    return {r[0] for r in store._db.execute(
-        f"SELECT DISTINCT [{_column(table, column)}] FROM [{_table(table)}] WHERE [{column}] IS NOT NULL"
-    )}
+    return {
+        r[0]
+        for r in store._db.execute(
+            f"SELECT DISTINCT [{_column(table, column)}] FROM [{_table(table)}] WHERE [{column}] IS NOT NULL"
+        )
+    }
 
 
 def column_max(store: DirectoryStore, table: str, column: str):

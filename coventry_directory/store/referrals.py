@@ -13,10 +13,34 @@ from collections.abc import Mapping
 
 from coventry_directory.store.user import UserStore
 
-OUTBOX_COLUMNS = ("id", "service_id", "service_name", "to_address", "message_id", "queued_at", "attempts",
-                  "next_attempt_at", "last_error", "needs_attention", "sent_at", "purge_after")
-LOG_COLUMNS = ("id", "service_id", "service_name", "created_at", "delivery", "status", "status_at",
-               "follow_up_by", "local_reference", "message_id", "consent_at", "shared_fields")
+OUTBOX_COLUMNS = (
+    "id",
+    "service_id",
+    "service_name",
+    "to_address",
+    "message_id",
+    "queued_at",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "needs_attention",
+    "sent_at",
+    "purge_after",
+)
+LOG_COLUMNS = (
+    "id",
+    "service_id",
+    "service_name",
+    "created_at",
+    "delivery",
+    "status",
+    "status_at",
+    "follow_up_by",
+    "local_reference",
+    "message_id",
+    "consent_at",
+    "shared_fields",
+)
 
 
 def _insert(store: UserStore, table: str, columns: tuple[str, ...], row: Mapping) -> None:
@@ -31,7 +55,7 @@ def _insert(store: UserStore, table: str, columns: tuple[str, ...], row: Mapping
 def _rows(store: UserStore, sql: str, params: list) -> list[dict]:
     cur = store._db.execute(sql, params)
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 class ReferralStore:
@@ -111,8 +135,11 @@ class ReferralStore:
         """One log row by id (or a unique id prefix of at least 6 characters), or None."""
         found = _rows(self.user_store, "SELECT * FROM referral_log WHERE id = ?", [ref])
         if not found and len(ref) >= 6:
-            found = _rows(self.user_store, "SELECT * FROM referral_log WHERE id LIKE ? ESCAPE '\\'",
-                          [ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"])
+            found = _rows(
+                self.user_store,
+                "SELECT * FROM referral_log WHERE id LIKE ? ESCAPE '\\'",
+                [ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"],
+            )
         return found[0] if len(found) == 1 else None
 
     def set_status(self, item_id: str, status: str, status_at: str, follow_up_by: str | None) -> None:

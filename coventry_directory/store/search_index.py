@@ -68,8 +68,14 @@ def rebuild_fts(db: Database) -> None:
     db.conn.executemany(
         f"INSERT INTO {SEARCH_TABLE} (service_id, {', '.join(SEARCH_COLUMNS)}) VALUES ({placeholders})",
         [
-            (sid, f"{name} {alt}".strip(), f"{org} {org_alt}".strip(), category_names.get(sid, ""),
-             " ".join([keywords.get(sid, ""), *places.get(sid, [])]).strip(), desc)
+            (
+                sid,
+                f"{name} {alt}".strip(),
+                f"{org} {org_alt}".strip(),
+                category_names.get(sid, ""),
+                " ".join([keywords.get(sid, ""), *places.get(sid, [])]).strip(),
+                desc,
+            )
             for sid, name, alt, org, org_alt, desc in rows
         ],
     )
@@ -97,9 +103,17 @@ def rebuild_facets(db: Database) -> None:
         "coalesce(s.fees_description, '') FROM service s LEFT JOIN organization o ON o.id = s.organization_id "
         "ORDER BY s.id"
     ).fetchall():
-        row = {"service_id": sid, "key": keys.get(sid, sid), "name": name, "organization": org or "",
-               "status": status or "active", "assured_date": assured, "evidence_date": evidence.get(sid),
-               "minimum_age": lo, "maximum_age": hi}
+        row = {
+            "service_id": sid,
+            "key": keys.get(sid, sid),
+            "name": name,
+            "organization": org or "",
+            "status": status or "active",
+            "assured_date": assured,
+            "evidence_date": evidence.get(sid),
+            "minimum_age": lo,
+            "maximum_age": hi,
+        }
         for col in CODE_FIELDS:
             row[col] = codes[col].get(sid, "")
         row["groups_required"] = int(required.get(sid, [""])[0] == "true")
@@ -110,7 +124,7 @@ def rebuild_facets(db: Database) -> None:
         row["verification"] = verification.get(sid, "").strip()
         facet_rows.append(row)
     if facet_rows:
-        db["service_facets"].insert_all(facet_rows, batch_size=2000)
+        db.table("service_facets").insert_all(facet_rows, batch_size=2000)
     towns = {k: v[0] for k, v in _record_values(db, "town", "location").items()}
     points = []
     for sid, loc_id, lat, lon in db.execute(

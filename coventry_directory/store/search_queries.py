@@ -18,8 +18,21 @@ from sqlite_utils import Database
 from coventry_directory.store.schema import SEARCH_COLUMNS, SEARCH_TABLE
 from coventry_directory.store.service_loader import chunks
 
-FACET_FIELDS = ("key", "name", "organization", "status", "categories", "substances", "catchment",
-                "national", "minimum_age", "maximum_age", "verification", "assured_date", "evidence_date")
+FACET_FIELDS = (
+    "key",
+    "name",
+    "organization",
+    "status",
+    "categories",
+    "substances",
+    "catchment",
+    "national",
+    "minimum_age",
+    "maximum_age",
+    "verification",
+    "assured_date",
+    "evidence_date",
+)
 
 
 @dataclass
@@ -54,13 +67,19 @@ class FacetFilter:
                 any_code(col, values)
         if self.substances:
             # a service that works with "any" substance, or whose substances are not known, still fits
-            clauses.append("(f.substances = '' OR " + " OR ".join("instr(f.substances, ?) > 0" for _ in [*self.substances, "any"]) + ")")
+            clauses.append(
+                "(f.substances = '' OR "
+                + " OR ".join("instr(f.substances, ?) > 0" for _ in [*self.substances, "any"])
+                + ")"
+            )
             params.extend(f" {v} " for v in [*self.substances, "any"])
         if self.gender:
             clauses.append("(f.genders = '' OR instr(f.genders, ' any ') > 0 OR instr(f.genders, ?) > 0)")
             params.append(f" {self.gender} ")
         if self.age is not None:
-            clauses.append("(f.minimum_age IS NULL OR f.minimum_age <= ?) AND (f.maximum_age IS NULL OR f.maximum_age >= ?)")
+            clauses.append(
+                "(f.minimum_age IS NULL OR f.minimum_age <= ?) AND (f.maximum_age IS NULL OR f.maximum_age >= ?)"
+            )
             params += [self.age, self.age]
         if self.free:
             clauses.append("f.free = 1")
@@ -78,8 +97,7 @@ class SearchQueries:
     def __init__(self, db: Database):
         self._db = db
 
-    def fts_candidates(self, match: str, where: tuple[str, list], limit: int,
-                       columns: Sequence[str] = ()) -> list[str]:
+    def fts_candidates(self, match: str, where: tuple[str, list], limit: int, columns: Sequence[str] = ()) -> list[str]:
         """Ids of services matching an FTS5 expression and the filters; at most ``limit``, unranked.
 
         Neither ORDER BY rank nor bm25(): both need document counts for every OR'd synonym over
@@ -93,8 +111,10 @@ class SearchQueries:
             sql = f"SELECT service_id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ? LIMIT ?"
             args = [expr, limit]
         else:
-            sql = (f"SELECT s.service_id FROM {SEARCH_TABLE} s JOIN service_facets f ON f.service_id = s.service_id "
-                   f"WHERE {SEARCH_TABLE} MATCH ? AND {sql_where} LIMIT ?")
+            sql = (
+                f"SELECT s.service_id FROM {SEARCH_TABLE} s JOIN service_facets f ON f.service_id = s.service_id "
+                f"WHERE {SEARCH_TABLE} MATCH ? AND {sql_where} LIMIT ?"
+            )
             args = [expr, *params, limit]
         return [r[0] for r in db.execute(sql, args).fetchall()]
 
@@ -157,8 +177,10 @@ class SearchQueries:
         cols = ", ".join(columns)
         for chunk in chunks(list(ids)):
             q = ",".join("?" * len(chunk))
-            for row in db.execute(f"SELECT service_id, {cols} FROM {table} WHERE service_id IN ({q})", chunk).fetchall():
-                out[row[0]] = dict(zip(columns, row[1:]))
+            for row in db.execute(
+                f"SELECT service_id, {cols} FROM {table} WHERE service_id IN ({q})", chunk
+            ).fetchall():
+                out[row[0]] = dict(zip(columns, row[1:], strict=True))
         return out
 
     def facet_rows(self, ids: Sequence[str]) -> dict[str, dict]:
@@ -187,7 +209,9 @@ class SearchQueries:
         db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab USING fts5vocab(main, {SEARCH_TABLE}, 'col')")
         if columns:
             q = ",".join("?" * len(columns))
-            rows = db.execute(f"SELECT term, sum(doc) FROM temp.search_vocab WHERE col IN ({q}) GROUP BY term", list(columns))
+            rows = db.execute(
+                f"SELECT term, sum(doc) FROM temp.search_vocab WHERE col IN ({q}) GROUP BY term", list(columns)
+            )
         else:
             rows = db.execute("SELECT term, sum(doc) FROM temp.search_vocab GROUP BY term")
         return {term: int(n) for term, n in rows.fetchall()}

@@ -36,21 +36,23 @@ class ServiceLoader:
             q = ",".join("?" * len(chunk))
             cur = self.db.execute(sql.format(ids=q), [*extra, *chunk])
             names = [d[0] for d in cur.description]
-            out.extend(dict(zip(names, r)) for r in cur.fetchall())
+            out.extend(dict(zip(names, r, strict=True)) for r in cur.fetchall())
         return out
 
-    def _attributes(self, entity: str, ids: Sequence[str]) -> dict[str, "_AttributeView"]:
+    def _attributes(self, entity: str, ids: Sequence[str]) -> dict[str, _AttributeView]:
         grouped: dict[str, dict[str, list[tuple[str, str | None]]]] = defaultdict(lambda: defaultdict(list))
         for link_id, value, taxonomy, code in self._tuples(
             "SELECT a.link_id, a.value, t.taxonomy, t.code FROM attribute a "
             "JOIN taxonomy_term t ON t.id = a.taxonomy_term_id "
             "WHERE a.link_entity = ? AND a.link_id IN ({ids}) ORDER BY a.rowid",
-            ids, [entity],
+            ids,
+            [entity],
         ):
             grouped[link_id][taxonomy].append((code, value))
         return {link_id: _AttributeView(by_tax) for link_id, by_tax in grouped.items()}
 
     def load(self, ids: Sequence[str]) -> list[Service]:
+        """Whole services for these ids, in the order given (unknown ids are skipped)."""
         svc_rows = {r["id"]: r for r in self._rows("SELECT * FROM service WHERE id IN ({ids})", ids)}
         if not svc_rows:
             return []
@@ -65,27 +67,47 @@ class ServiceLoader:
             row = svc_rows.get(sid)
             if row is None:
                 continue
-            org = orgs.get(row["organization_id"]) or Organization(id="", key="", name="Unknown organisation", description="")
+            org = orgs.get(row["organization_id"]) or Organization(
+                id="", key="", name="Unknown organisation", description=""
+            )
             a = attrs.get(sid) or _AttributeView()
-            out.append(Service(
-                id=sid, key=a.first("key") or sid, name=row["name"], organization=org,
-                description=row["description"] or "", alternate_name=row["alternate_name"], url=row["url"],
-                email=row["email"], status=row["status"] or "active",
-                application_process=row["application_process"],
-                eligibility_description=row["eligibility_description"],
-                fees_description=row["fees_description"],
-                minimum_age=_int(row["minimum_age"]), maximum_age=_int(row["maximum_age"]),
-                assured_date=row["assured_date"], evidence_date=a.first("evidence-date"),
-                verification=next(iter(a.codes("verification")), None), alert=row["alert"],
-                sources=a.values("source"),
-                categories=a.codes("category"), genders=a.codes("gender"), substances=a.codes("substance"),
-                client_groups=a.codes("client_group"), groups_required=a.first("groups-required") == "true",
-                referral_routes=a.codes("referral_route"), delivery_modes=a.codes("delivery_mode"),
-                catchment=a.codes("catchment"), coverage=a.first("coverage") or "local",
-                languages=tuple(r["code"] for r in self._language_rows.get(sid, [])),
-                keywords=a.values("keyword"),
-                locations=locations.get(sid, []), phones=phones.get(sid, []), schedules=schedules.get(sid, []),
-            ))
+            out.append(
+                Service(
+                    id=sid,
+                    key=a.first("key") or sid,
+                    name=row["name"],
+                    organization=org,
+                    description=row["description"] or "",
+                    alternate_name=row["alternate_name"],
+                    url=row["url"],
+                    email=row["email"],
+                    status=row["status"] or "active",
+                    application_process=row["application_process"],
+                    eligibility_description=row["eligibility_description"],
+                    fees_description=row["fees_description"],
+                    minimum_age=_int(row["minimum_age"]),
+                    maximum_age=_int(row["maximum_age"]),
+                    assured_date=row["assured_date"],
+                    evidence_date=a.first("evidence-date"),
+                    verification=next(iter(a.codes("verification")), None),
+                    alert=row["alert"],
+                    sources=a.values("source"),
+                    categories=a.codes("category"),
+                    genders=a.codes("gender"),
+                    substances=a.codes("substance"),
+                    client_groups=a.codes("client_group"),
+                    groups_required=a.first("groups-required") == "true",
+                    referral_routes=a.codes("referral_route"),
+                    delivery_modes=a.codes("delivery_mode"),
+                    catchment=a.codes("catchment"),
+                    coverage=a.first("coverage") or "local",
+                    languages=tuple(r["code"] for r in self._language_rows.get(sid, [])),
+                    keywords=a.values("keyword"),
+                    locations=locations.get(sid, []),
+                    phones=phones.get(sid, []),
+                    schedules=schedules.get(sid, []),
+                )
+            )
         return out
 
     def _organizations(self, ids: Sequence[str]) -> dict[str, Organization]:
@@ -95,9 +117,16 @@ class ServiceLoader:
         for r in rows:
             a = attrs.get(r["id"]) or _AttributeView()
             out[r["id"]] = Organization(
-                id=r["id"], key=a.first("key") or r["id"], name=r["name"], description=r["description"] or "",
-                alternate_name=r["alternate_name"], website=r["website"], email=r["email"], tax_id=r["tax_id"],
-                legal_status=r["legal_status"], sources=a.values("source"),
+                id=r["id"],
+                key=a.first("key") or r["id"],
+                name=r["name"],
+                description=r["description"] or "",
+                alternate_name=r["alternate_name"],
+                website=r["website"],
+                email=r["email"],
+                tax_id=r["tax_id"],
+                legal_status=r["legal_status"],
+                sources=a.values("source"),
             )
         return out
 
@@ -110,21 +139,37 @@ class ServiceLoader:
         )
         attrs = self._attributes("location", sorted({r["id"] for r in rows}))
         self._language_rows: dict[str, list[dict]] = defaultdict(list)
-        for r in self._rows("SELECT service_id, code FROM language WHERE service_id IN ({ids}) ORDER BY rowid", service_ids):
+        for r in self._rows(
+            "SELECT service_id, code FROM language WHERE service_id IN ({ids}) ORDER BY rowid", service_ids
+        ):
             self._language_rows[r["service_id"]].append(r)
         out: dict[str, list[Location]] = defaultdict(list)
         for r in rows:
             a = attrs.get(r["id"]) or _AttributeView()
             address = None
             if r["address_1"]:
-                address = Address(address_1=r["address_1"], address_2=r["address_2"], city=r["city"] or None,
-                                  postal_code=r["postal_code"] or None, state_province=r["state_province"] or None,
-                                  country=r["country"] or "GB")
-            out[r["service_id"]].append(Location(
-                id=r["id"], key=a.first("key") or r["id"], name=r["name"] or "", description=r["description"],
-                address=address, town=a.first("town"), area=next(iter(a.codes("catchment")), None),
-                latitude=r["latitude"], longitude=r["longitude"], sources=a.values("source"),
-            ))
+                address = Address(
+                    address_1=r["address_1"],
+                    address_2=r["address_2"],
+                    city=r["city"] or None,
+                    postal_code=r["postal_code"] or None,
+                    state_province=r["state_province"] or None,
+                    country=r["country"] or "GB",
+                )
+            out[r["service_id"]].append(
+                Location(
+                    id=r["id"],
+                    key=a.first("key") or r["id"],
+                    name=r["name"] or "",
+                    description=r["description"],
+                    address=address,
+                    town=a.first("town"),
+                    area=next(iter(a.codes("catchment")), None),
+                    latitude=r["latitude"],
+                    longitude=r["longitude"],
+                    sources=a.values("source"),
+                )
+            )
         return out
 
     def _phones(self, service_ids: Sequence[str]) -> dict[str, list[Phone]]:
@@ -132,10 +177,15 @@ class ServiceLoader:
         attrs = self._attributes("phone", [r["id"] for r in rows])
         out: dict[str, list[Phone]] = defaultdict(list)
         for r in rows:
-            out[r["service_id"]].append(Phone(
-                id=r["id"], number=r["number"], type=r["type"] or "voice", description=r["description"],
-                sources=(attrs.get(r["id"]) or _AttributeView()).values("source"),
-            ))
+            out[r["service_id"]].append(
+                Phone(
+                    id=r["id"],
+                    number=r["number"],
+                    type=r["type"] or "voice",
+                    description=r["description"],
+                    sources=(attrs.get(r["id"]) or _AttributeView()).values("source"),
+                )
+            )
         return out
 
     def schedules(self, service_ids: Sequence[str]) -> dict[str, list[Schedule]]:
@@ -144,13 +194,25 @@ class ServiceLoader:
         attrs = self._attributes("schedule", [r["id"] for r in rows])
         out: dict[str, list[Schedule]] = defaultdict(list)
         for r in rows:
-            out[r["service_id"]].append(Schedule(
-                id=r["id"], freq=r["freq"], interval=_int(r["interval"]), byday=r["byday"],
-                bymonthday=r["bymonthday"], opens_at=r["opens_at"], closes_at=r["closes_at"],
-                valid_from=r["valid_from"], valid_to=r["valid_to"], dtstart=r["dtstart"], until=r["until"],
-                description=r["description"], notes=r["notes"], location_id=r["location_id"],
-                sources=(attrs.get(r["id"]) or _AttributeView()).values("source"),
-            ))
+            out[r["service_id"]].append(
+                Schedule(
+                    id=r["id"],
+                    freq=r["freq"],
+                    interval=_int(r["interval"]),
+                    byday=r["byday"],
+                    bymonthday=r["bymonthday"],
+                    opens_at=r["opens_at"],
+                    closes_at=r["closes_at"],
+                    valid_from=r["valid_from"],
+                    valid_to=r["valid_to"],
+                    dtstart=r["dtstart"],
+                    until=r["until"],
+                    description=r["description"],
+                    notes=r["notes"],
+                    location_id=r["location_id"],
+                    sources=(attrs.get(r["id"]) or _AttributeView()).values("source"),
+                )
+            )
         return out
 
 
@@ -166,7 +228,7 @@ class _AttributeView:
         return tuple(code for code, _ in hits)
 
     def values(self, code: str) -> tuple[str, ...]:
-        return tuple(v for c, v in self.by_taxonomy.get(RECORD_TAXONOMY, ()) if c == code)
+        return tuple(v or "" for c, v in self.by_taxonomy.get(RECORD_TAXONOMY, ()) if c == code)
 
     def first(self, code: str) -> str | None:
         vals = self.values(code)

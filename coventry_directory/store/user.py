@@ -37,7 +37,7 @@ class UserStore:
             pos = self._db.execute("SELECT coalesce(max(position), 0) + 1 FROM shortlist").fetchone()[0]
             self._db.execute(
                 "INSERT OR IGNORE INTO shortlist (service_id, position, added_at) VALUES (?, ?, ?)",
-                [service_id, pos, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")],
+                [service_id, pos, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")],
             )
 
     def remove_from_shortlist(self, service_id: str) -> None:
@@ -55,9 +55,9 @@ class UserStore:
         with self._db.atomic():
             cur = self._db.execute(
                 "INSERT INTO correction (service_id, note, created_at) VALUES (?, ?, ?)",
-                [service_id, note, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")],
+                [service_id, note, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")],
             )
-            return cur.lastrowid
+            return int(cur.lastrowid or 0)
 
     def corrections(self, unsent_only: bool = True) -> list[dict]:
         """Queued correction notes."""

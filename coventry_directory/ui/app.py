@@ -1,7 +1,8 @@
 """Starts the desktop app: one QApplication, the stores opened, the main window shown.
 
-Any unexpected error shows a plain-language message and is logged (type, message and
-where, never the data the user typed) to the log folder, instead of a traceback.
+Any unexpected error, on any thread, shows a plain-language message and is logged (type
+and where, never the data the user typed) to the log folder, instead of a traceback
+(see ui/errors.py).
 
 The app speaks the language chosen in Settings (English until one is chosen; never the
 OS locale); ``gui --lang CODE`` overrides it for one run (see i18n/choice.py).
@@ -11,15 +12,15 @@ from __future__ import annotations
 
 import logging
 import sys
-import traceback
 from logging.handlers import RotatingFileHandler
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from coventry_directory import APP_NAME, __version__
+from coventry_directory.i18n import _
 from coventry_directory.store.errors import StoreError
 from coventry_directory.store.user import UserStore
-from coventry_directory.i18n import _
+from coventry_directory.ui.errors import install_exception_hook
 from coventry_directory.userdata import log_dir, user_database_path
 
 log = logging.getLogger("coventry_directory")
@@ -50,46 +51,14 @@ def setup_logging() -> None:
     log.setLevel(logging.INFO)
 
 
-def describe_exception(exc_type, exc, tb) -> str:
-    """Type and code locations only: exception messages can carry what the user typed."""
-    frames = traceback.extract_tb(tb)
-    where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in reversed(frames[-6:]))
-    return f"{exc_type.__name__} at {where}"
-
-
-def install_exception_hook() -> None:
-    """Show unexpected errors as a plain message and log them without personal data."""
-
-    def hook(exc_type, exc, tb):
-        if issubclass(exc_type, KeyboardInterrupt):
-            sys.__excepthook__(exc_type, exc, tb)
-            return
-        summary = describe_exception(exc_type, exc, tb)
-        log.error("unexpected error: %s", summary)
-        if QApplication.instance() is not None:
-            QMessageBox.warning(
-                None, APP_NAME,
-                _("Something went wrong, and the last action may not have finished. Your shortlist and any saved "
-                  "work are safe.\n\nIf it keeps happening, tell your IT support and give them the log file in:\n"
-                  "{folder}").format(folder=log_dir()),
-            )
-
-    sys.excepthook = hook
-
-
 def run_app(lang: str | None = None) -> int:
     """Open the main window (in ``lang`` if given) and run the event loop; returns the exit code."""
-    from coventry_directory.cli.common import UsageError
     from coventry_directory.core.editions import current_directory_path, open_directory
     from coventry_directory.i18n.choice import SETTING_KEY, resolve, ui_language
-    from coventry_directory.i18n.languages import UnknownLanguage
     from coventry_directory.ui.language import WindowHost, apply_language
 
     if lang:
-        try:
-            ui_language(lang)
-        except UnknownLanguage as exc:
-            raise UsageError(str(exc)) from exc  # exit code 2, before any window opens
+        ui_language(lang)  # an unknown code raises UnknownLanguage (the CLI checks it first: exit 2)
     app = make_application()
     setup_logging()
     install_exception_hook()
@@ -102,10 +71,13 @@ def run_app(lang: str | None = None) -> int:
     except StoreError as exc:
         log.error("could not open a database: %s", type(exc).__name__)
         QMessageBox.critical(
-            None, APP_NAME,
-            _("The service directory could not be opened.\n\n{problem}\n\nTo recover: install the directory again "
-              "from your organisation's bundle (coventry-directory bundle install FILE), or reinstall the app. "
-              "Your own data is kept in {folder}.").format(problem=exc, folder=user_database_path().parent),
+            None,
+            APP_NAME,
+            _(
+                "The service directory could not be opened.\n\n{problem}\n\nTo recover: install the directory again "
+                "from your organisation's bundle (coventry-directory bundle install FILE), or reinstall the app. "
+                "Your own data is kept in {folder}."
+            ).format(problem=exc, folder=user_database_path().parent),
         )
         return 1
     host = WindowHost(store, user, path)

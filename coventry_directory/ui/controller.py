@@ -6,8 +6,7 @@ corrections, settings), and turns panel state into search filters.
 
 from __future__ import annotations
 
-from datetime import datetime
-
+from coventry_directory.core.clock import uk_now
 from coventry_directory.core.editions import DEFAULT_MAX_AGE_DAYS, EditionAge, edition_age
 from coventry_directory.core.eligibility import ClientProfile, Verdict, assess
 from coventry_directory.core.models import Service
@@ -57,7 +56,7 @@ class DirectoryController:
             modes=state["modes"],
             language=state["language"],
             free=state["free"],
-            open_at=datetime.now().replace(second=0, microsecond=0) if state["open_now"] else None,
+            open_at=uk_now() if state["open_now"] else None,
         )
 
     @staticmethod

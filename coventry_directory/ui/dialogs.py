@@ -1,10 +1,9 @@
-"""Small dialogs: report a correction, and the plain-language error message."""
+"""Small dialogs: report a correction (unexpected errors are shown by ui/errors.py)."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget
 
-from coventry_directory import APP_NAME
 from coventry_directory.i18n import _
 
 
@@ -15,9 +14,13 @@ class CorrectionDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(_("Report a correction"))
         self.setAccessibleName(_("Report a correction"))
-        intro = QLabel(_("What is wrong or missing in “{name}”? For example a new phone number, different opening "
-                         "hours, or a service that has closed. Say where you found the right information.\n\n"
-                         "Do not write anything about a client.").format(name=service_name))
+        intro = QLabel(
+            _(
+                "What is wrong or missing in “{name}”? For example a new phone number, different opening "
+                "hours, or a service that has closed. Say where you found the right information.\n\n"
+                "Do not write anything about a client."
+            ).format(name=service_name)
+        )
         intro.setWordWrap(True)
         self.note = QPlainTextEdit()
         self.note.setAccessibleName(_("Correction note"))
@@ -41,11 +44,3 @@ class CorrectionDialog(QDialog):
             QMessageBox.information(self, _("Report a correction"), _("Please say what should change."))
             return
         self.accept()
-
-
-def show_error(parent: QWidget | None, summary: str, detail: str = "") -> None:
-    """A plain-language error with an optional technical detail (never personal data)."""
-    box = QMessageBox(QMessageBox.Warning, APP_NAME, summary, QMessageBox.Ok, parent)
-    if detail:
-        box.setDetailedText(detail)
-    box.exec()

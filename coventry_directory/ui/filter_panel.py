@@ -32,8 +32,12 @@ ANY = ""
 def code_list(taxonomy: str, accessible_name: str, rows: int = 5) -> QListWidget:
     """A checkable list of a vocabulary's terms."""
     terms = vocabularies()[taxonomy].terms
-    return check_list({t.code: _(t.name) for t in terms}, accessible_name, rows,
-                      tooltips={t.code: _(t.description) for t in terms if t.description})
+    return check_list(
+        {t.code: _(t.name) for t in terms},
+        accessible_name,
+        rows,
+        tooltips={t.code: _(t.description) for t in terms if t.description},
+    )
 
 
 def age_box(accessible_name: str, none_text: str) -> QSpinBox:
@@ -114,9 +118,13 @@ class FilterPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(basics)
-        for title, widget in ((_("Category"), self.categories), (_("Substance"), self.substances),
-                              (_("Client group"), self.groups), (_("Referral route"), self.routes),
-                              (_("Delivery"), self.modes)):
+        for title, widget in (
+            (_("Category"), self.categories),
+            (_("Substance"), self.substances),
+            (_("Client group"), self.groups),
+            (_("Referral route"), self.routes),
+            (_("Delivery"), self.modes),
+        ):
             box = QGroupBox(title)
             inner = QVBoxLayout(box)
             inner.setContentsMargins(4, 4, 4, 4)
@@ -126,8 +134,12 @@ class FilterPanel(QWidget):
         self.hint.setWordWrap(True)
         layout.addWidget(self.hint)
         self.topic_button = QPushButton(_("Print a &topic leaflet…"))
-        self.topic_button.setToolTip(_("Tick one category (and choose a place) to print, e.g., where to get naloxone "
-                                       "near Rugby, in the client's language"))
+        self.topic_button.setToolTip(
+            _(
+                "Tick one category (and choose a place) to print, e.g., where to get naloxone "
+                "near Rugby, in the client's language"
+            )
+        )
         self.topic_button.setEnabled(False)
         layout.addWidget(self.topic_button)
         layout.addStretch(1)

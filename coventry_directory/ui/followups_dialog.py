@@ -65,8 +65,13 @@ class FollowUpDialog(QDialog):
         self.table.setRowCount(len(self.rows))
         for i, row in enumerate(self.rows):
             due = (" — " + _("due")) if row["due"] else ""
-            values = (row["service_name"], row["created_at"][:10], log.STATUSES.get(row["status"], row["status"]),
-                      (row["follow_up_by"] or "") + due, row["local_reference"] or "")
+            values = (
+                row["service_name"],
+                row["created_at"][:10],
+                log.STATUSES.get(row["status"], row["status"]),
+                (row["follow_up_by"] or "") + due,
+                row["local_reference"] or "",
+            )
             for j, value in enumerate(values):
                 self.table.setItem(i, j, QTableWidgetItem(value))
 
@@ -77,8 +82,12 @@ class FollowUpDialog(QDialog):
             self.message.setText(_("Choose a referral in the list first."))
             return
         try:
-            log.set_status(self.desk.user_store, self.rows[index]["id"], self.status.currentData(),
-                           self.follow_up_by.text() or None)
+            log.set_status(
+                self.desk.user_store,
+                self.rows[index]["id"],
+                self.status.currentData(),
+                self.follow_up_by.text() or None,
+            )
         except log.LogError as exc:
             self.message.setText(str(exc))
             return

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 from coventry_directory.i18n import _
 
 
-def check_list(items: dict[str, str], accessible_name: str, rows: int = 5,
-               tooltips: dict[str, str] | None = None) -> QListWidget:
+def check_list(
+    items: dict[str, str], accessible_name: str, rows: int = 5, tooltips: dict[str, str] | None = None
+) -> QListWidget:
     """A list of tick boxes (Space ticks the current one), one per code."""
     widget = QListWidget()
     widget.setAccessibleName(accessible_name)

@@ -20,12 +20,12 @@ from PySide6.QtCore import QLibraryInfo, QObject, Qt, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QComboBox, QListWidget
 
-from coventry_directory.store.directory import DirectoryStore
-from coventry_directory.store.user import UserStore
 from coventry_directory.i18n import N_, _
 from coventry_directory.i18n.choice import SETTING_KEY, activate, current_language
 from coventry_directory.i18n.languages import LANGUAGES, Language
 from coventry_directory.resources import resource_path
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.user import UserStore
 
 log = logging.getLogger("coventry_directory")
 
@@ -33,8 +33,17 @@ log = logging.getLogger("coventry_directory")
 # (Romanian, Punjabi, Urdu, the pseudo-locale) still get translated standard buttons.
 # (context, source text) exactly as Qt asks for them.
 QT_WORDS: dict[str, tuple[str, ...]] = {
-    "QPlatformTheme": (N_("OK"), N_("Cancel"), N_("Close"), N_("Save"), N_("Open"), N_("&Yes"), N_("&No"),
-                       N_("Apply"), N_("Help")),
+    "QPlatformTheme": (
+        N_("OK"),
+        N_("Cancel"),
+        N_("Close"),
+        N_("Save"),
+        N_("Open"),
+        N_("&Yes"),
+        N_("&No"),
+        N_("Apply"),
+        N_("Help"),
+    ),
     "QMessageBox": (N_("Show Details..."), N_("Hide Details...")),
 }
 # The font each script is shown in when the app speaks it (bundled, so every PC has it).
@@ -47,6 +56,7 @@ class CatalogQtTranslator(QTranslator):
     """Answers Qt's requests for the words in :data:`QT_WORDS` from our gettext catalog."""
 
     def translate(self, context, source_text, disambiguation=None, n=-1):  # Qt API
+        """Our catalog's translation of one of Qt's own words, or None to let Qt ask elsewhere."""
         if source_text in QT_WORDS.get(context, ()):
             text = _(source_text)
             if text != source_text:
@@ -54,6 +64,7 @@ class CatalogQtTranslator(QTranslator):
         return None  # not ours: Qt asks the next translator
 
     def isEmpty(self) -> bool:  # Qt API
+        """Never empty: Qt skips an empty translator without asking it anything."""
         return False
 
 
@@ -123,8 +134,9 @@ class ScreenState:
 
 
 def _checked(widget: QListWidget) -> list[str]:
-    return [widget.item(i).data(Qt.UserRole) for i in range(widget.count())
-            if widget.item(i).checkState() == Qt.Checked]
+    return [
+        widget.item(i).data(Qt.UserRole) for i in range(widget.count()) if widget.item(i).checkState() == Qt.Checked
+    ]
 
 
 def _check(widget: QListWidget, codes) -> None:
@@ -151,8 +163,13 @@ def capture(window) -> ScreenState:
     return ScreenState(
         search=window.search_box.text(),
         filters=f.state(),
-        profile={"age": p.age.value(), "gender": p.gender.currentData(), "lives": p.home(),
-                 "substances": _checked(p.substances), "groups": _checked(p.groups)},
+        profile={
+            "age": p.age.value(),
+            "gender": p.gender.currentData(),
+            "lives": p.home(),
+            "substances": _checked(p.substances),
+            "groups": _checked(p.groups),
+        },
         tab=window.tabs.currentIndex(),
         service_id=window._current_id,
     )
@@ -169,8 +186,13 @@ def restore(window, state: ScreenState) -> None:
         _choose(f.language, s["language"])
         f.free.setChecked(s["free"])
         f.open_now.setChecked(s["open_now"])
-        for widget, key in ((f.categories, "categories"), (f.substances, "substances"), (f.groups, "groups"),
-                            (f.routes, "routes"), (f.modes, "modes")):
+        for widget, key in (
+            (f.categories, "categories"),
+            (f.substances, "substances"),
+            (f.groups, "groups"),
+            (f.routes, "routes"),
+            (f.modes, "modes"),
+        ):
             _check(widget, s[key])
     if state.profile:
         p.age.setValue(state.profile["age"])
@@ -182,6 +204,9 @@ def restore(window, state: ScreenState) -> None:
     window.search_box.setText(state.search)
     if state.service_id:
         _reselect_when_found(window, state.service_id)
+    # The setters above started the typing-pause timer; left running, its later search
+    # would move the selection back to the top hit after the service was reselected.
+    window._timer.stop()
     window.refresh()
 
 

@@ -27,17 +27,17 @@ from PySide6.QtWidgets import (
 )
 
 from coventry_directory.core.search import SearchResult
-from coventry_directory.store.directory import DirectoryStore
-from coventry_directory.store.user import UserStore
 from coventry_directory.i18n import _, ngettext
 from coventry_directory.i18n.choice import current_language
 from coventry_directory.i18n.formatting import format_long_date, format_number
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.user import UserStore
 from coventry_directory.ui.controller import DirectoryController
 from coventry_directory.ui.dialogs import CorrectionDialog
 from coventry_directory.ui.filter_panel import FilterPanel
 from coventry_directory.ui.profile_panel import ProfilePanel
 from coventry_directory.ui.results_model import HitRole, ResultDelegate, ResultsModel
-from coventry_directory.ui.search_worker import SearchService
+from coventry_directory.ui.search_worker import OPEN_FAILED, SearchService
 from coventry_directory.ui.service_html import COPY_SCHEME, service_html
 from coventry_directory.ui.settings_dialog import SettingsDialog
 from coventry_directory.ui.shortlist_panel import ShortlistPanel
@@ -60,7 +60,8 @@ class CrisisStrip(QLabel):
 class SearchBox(QLineEdit):
     """The search field; Esc clears it."""
 
-    def keyPressEvent(self, event):  # noqa: N802 - Qt API
+    def keyPressEvent(self, event):  # Qt API
+        """Esc clears the search; every other key types as usual."""
         if event.key() == Qt.Key_Escape:
             self.clear()
             return
@@ -114,6 +115,7 @@ class MainWindow(QMainWindow):
         self.results.setAccessibleName(_("Results"))
         self.results.setUniformItemSizes(True)
         self.count_label = QLabel()
+        self.count_label.setWordWrap(True)  # it also carries the "Search failed" message
 
         self.details = QTextBrowser()
         self.details.setAccessibleName(_("Service details"))
@@ -161,6 +163,7 @@ class MainWindow(QMainWindow):
         self.search_service = SearchService(directory_path or store.path, self)
         self.search_service.results.connect(self._show_results)
         self.search_service.problem.connect(self._show_problem)
+        self.search_service.failed.connect(self._show_failure)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(TYPING_PAUSE_MS)
@@ -202,18 +205,22 @@ class MainWindow(QMainWindow):
             self.addAction(action)
 
     def _menus(self) -> None:
-        menu = self.menuBar().addMenu(_("&Settings"))
+        # Kept on self, so code that needs the menu uses this reference, never QAction.menu():
+        # on a temporary QAction wrapper that returns a QMenu wrapper that dies with it.
+        self.settings_menu = self.menuBar().addMenu(_("&Settings"))
         settings = QAction(_("&Language and settings…"), self)
         settings.setShortcut(QKeySequence.Preferences)
         settings.triggered.connect(self.open_settings)
-        menu.addAction(settings)
+        self.settings_menu.addAction(settings)
 
     def _status(self) -> None:
         info = self.controller.edition()
         count = int(info["count"]) if info["count"].isdigit() else 0
         self.statusBar().showMessage(
             _("Directory edition {edition} · {count} services · every record shows its sources").format(
-                edition=format_long_date(info["edition"]), count=format_number(count)))
+                edition=format_long_date(info["edition"]), count=format_number(count)
+            )
+        )
         age = self.controller.edition_age()
         self.stale_label = QLabel(age.message() if age.stale else "")
         self.stale_label.setAccessibleName(_("Directory age warning"))
@@ -229,7 +236,8 @@ class MainWindow(QMainWindow):
         if splitter:
             self.splitter.restoreState(QByteArray.fromBase64(splitter.encode()))
 
-    def closeEvent(self, event):  # noqa: N802 - Qt API
+    def closeEvent(self, event):  # Qt API
+        """Remember the window's size and layout, and stop the search thread."""
         if not self._closed:  # Qt may deliver close twice (e.g. quit after close)
             self._closed = True
             self.controller.set_setting("window.geometry", bytes(self.saveGeometry().toBase64()).decode())
@@ -272,6 +280,24 @@ class MainWindow(QMainWindow):
     def _show_problem(self, message: str) -> None:
         self.notes.setText(message)
 
+    def _show_failure(self, kind: str) -> None:
+        """The search could not run: say so where the results go; the rest of the window still works."""
+        if self._closed:
+            return
+        if kind == OPEN_FAILED:
+            message = _(
+                "Search failed: the service directory could not be read. Close the app and open it again; "
+                "if that does not help, install the directory again."
+            )
+        else:
+            message = _("Search failed: something went wrong while searching. Try again or change the search.")
+        # Results from an earlier search would look like answers to this one.
+        self._result = None
+        self.model.set_hits([])
+        self.count_label.setText(message)
+        self.notes.clear()
+        self.statusBar().showMessage(message)
+
     # --- details --------------------------------------------------------------------------
     def _show_hit(self, index) -> None:
         hit = index.data(HitRole) if index.isValid() else None
@@ -305,7 +331,7 @@ class MainWindow(QMainWindow):
 
     def _link(self, url: QUrl) -> None:
         if url.scheme() == COPY_SCHEME:
-            number = url.toString()[len(COPY_SCHEME) + 1:]
+            number = url.toString()[len(COPY_SCHEME) + 1 :]
             QGuiApplication.clipboard().setText(number)
             self.statusBar().showMessage(_("Copied {number}").format(number=number), 4000)
 

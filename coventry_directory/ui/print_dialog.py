@@ -149,23 +149,33 @@ class PrintDialog(QDialog):
         """Render again for the new choices and show page one."""
         self._pdf = None
         lang = self.current_language()
-        self.note.setText("" if lang.reviewed else _(
-            "This translation has not been checked by a fluent speaker yet. The leaflet says so in English at "
-            "the bottom. Directory details stay in English."))
+        self.note.setText(
+            ""
+            if lang.reviewed
+            else _(
+                "This translation has not been checked by a fluent speaker yet. The leaflet says so in English at "
+                "the bottom. Directory details stay in English."
+            )
+        )
         pdf = self.pdf()
         if pdf:
             image = page_images(pdf, 40, first_only=True)[0]
-            self.preview.setPixmap(QPixmap.fromImage(image).scaled(self.preview.size(), Qt.KeepAspectRatio,
-                                                                   Qt.SmoothTransformation))
+            self.preview.setPixmap(
+                QPixmap.fromImage(image).scaled(self.preview.size(), Qt.KeepAspectRatio, Qt.SmoothTransformation)
+            )
 
     def _confirm_unreviewed(self) -> bool:
         lang = self.current_language()
         if lang.reviewed:
             return True
         answer = QMessageBox.question(
-            self, self.windowTitle(),
-            _("The {language} translation has not been checked by a fluent speaker. Print it anyway? "
-              "The leaflet says so in English.").format(language=_(lang.english_name)))
+            self,
+            self.windowTitle(),
+            _(
+                "The {language} translation has not been checked by a fluent speaker. Print it anyway? "
+                "The leaflet says so in English."
+            ).format(language=_(lang.english_name)),
+        )
         return answer == QMessageBox.Yes
 
     def print_(self) -> None:
@@ -181,8 +191,11 @@ class PrintDialog(QDialog):
         try:
             pages = print_pdf(pdf, printer)
         except OSError as exc:
-            QMessageBox.warning(self, self.windowTitle(), _("Printing failed: {problem}\nTry “Open in PDF viewer” "
-                                                           "and print from there.").format(problem=exc))
+            QMessageBox.warning(
+                self,
+                self.windowTitle(),
+                _("Printing failed: {problem}\nTry “Open in PDF viewer” and print from there.").format(problem=exc),
+            )
             return
         sent = ngettext("Sent {n} page to the printer.", "Sent {n} pages to the printer.", pages)
         QMessageBox.information(self, self.windowTitle(), sent.format(n=pages))
@@ -193,8 +206,9 @@ class PrintDialog(QDialog):
         if not pdf or not self._confirm_unreviewed():
             return None
         name = f"{self.default_name}-{self.current_language().code}.pdf"
-        path, _filter = QFileDialog.getSaveFileName(self, _("Save leaflet as PDF"), str(Path.home() / name),
-                                                    _("PDF files (*.pdf)"))
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save leaflet as PDF"), str(Path.home() / name), _("PDF files (*.pdf)")
+        )
         if not path:
             return None
         try:
@@ -211,8 +225,11 @@ class PrintDialog(QDialog):
         folder = Path(tempfile.mkdtemp(prefix="coventry-directory-leaflet-"))
         path = write_pdf(folder / f"{self.default_name}-{self.current_language().code}.pdf", pdf)
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-            QMessageBox.information(self, self.windowTitle(),
-                                    _("No PDF viewer is set up. The leaflet is saved at:\n{path}").format(path=path))
+            QMessageBox.information(
+                self,
+                self.windowTitle(),
+                _("No PDF viewer is set up. The leaflet is saved at:\n{path}").format(path=path),
+            )
 
 
 def service_leaflet_dialog(svc, parent: QWidget | None = None) -> PrintDialog:
@@ -246,4 +263,3 @@ def topic_dialog(store, category: str, near: str | None, parent: QWidget | None 
     where = near or _("Coventry and Warwickshire")
     title = _("Print a topic leaflet: {topic}, {place}").format(topic=label("category", category), place=where)
     return PrintDialog(title, render, f"{category}-{where}".replace(" ", "-").lower(), parent)
-

@@ -23,8 +23,12 @@ class ProfilePanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setAccessibleName(_("Client profile"))
-        intro = QLabel(_("Describe the person in front of you. Services they can use come first; the others "
-                         "are greyed with the reason. Nothing here is saved."))
+        intro = QLabel(
+            _(
+                "Describe the person in front of you. Services they can use come first; the others "
+                "are greyed with the reason. Nothing here is saved."
+            )
+        )
         intro.setWordWrap(True)
         self.age = age_box(_("Client age"), _("Not given"))
         self.gender = gender_box(_("Client gender"), _("Not given"))

@@ -51,8 +51,14 @@ _ERROR_STYLE = "border: 2px solid #8b0000;"
 class ReferralWizard(QDialog):
     """Make referrals to one or more services from one client summary."""
 
-    def __init__(self, services: list[Service], desk: ReferralDesk, *, referrer: Referrer | None = None,
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        services: list[Service],
+        desk: ReferralDesk,
+        *,
+        referrer: Referrer | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.services, self.desk = list(services), desk
         self.prepared = []
@@ -107,8 +113,8 @@ class ReferralWizard(QDialog):
             elif name == "may_leave_message":
                 widget = make_field("yesno", label)
             else:
-                widget = make_field("multiline" if name in _MULTILINE else "date" if name == "date_of_birth" else "text",
-                                label)
+                kind = "multiline" if name in _MULTILINE else "date" if name == "date_of_birth" else "text"
+                widget = make_field(kind, label)
             self.summary_fields[name] = widget
         intro = QLabel(_("Write the person's details once; each service gets only the parts its form needs."))
         intro.setWordWrap(True)
@@ -126,15 +132,17 @@ class ReferralWizard(QDialog):
             box = QGroupBox(f"{svc.name} — {definition.title}")
             box.setAccessibleName(svc.name)
             inner = QVBoxLayout(box)
-            takes = QLabel(_("This form takes: {fields}.").format(
-                fields=", ".join(definition.label(f) for f in definition.fields)))
+            takes = QLabel(
+                _("This form takes: {fields}.").format(fields=", ".join(definition.label(f) for f in definition.fields))
+            )
             takes.setWordWrap(True)
             inner.addWidget(takes)
             route = svc.email if svc.email and definition.email else _("cannot be emailed — print the PDF instead")
             inner.addWidget(QLabel(_("Email: {route}").format(route=route)))
             fields = {q.name: make_field(q.kind, f"{svc.name}: {q.label}") for q in definition.questions}
-            inner.addLayout(field_form(fields, {q.name: q.label + (" *" if q.required else "")
-                                           for q in definition.questions}))
+            inner.addLayout(
+                field_form(fields, {q.name: q.label + (" *" if q.required else "") for q in definition.questions})
+            )
             self.answer_fields[svc.id] = fields
             layout.addWidget(box)
         layout.addStretch(1)
@@ -143,8 +151,13 @@ class ReferralWizard(QDialog):
     def _consent_page(self, referrer: Referrer | None) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        labels = {"name": _("Your name"), "role": _("Your role"), "organisation": _("Your organisation"),
-                  "phone": _("Your phone"), "email": _("Your email")}
+        labels = {
+            "name": _("Your name"),
+            "role": _("Your role"),
+            "organisation": _("Your organisation"),
+            "phone": _("Your phone"),
+            "email": _("Your email"),
+        }
         self.referrer_fields = {k: make_field("text", v) for k, v in labels.items()}
         for key, widget in self.referrer_fields.items():
             set_field_value(widget, getattr(referrer or Referrer(), key))
@@ -166,8 +179,9 @@ class ReferralWizard(QDialog):
         layout.addLayout(method)
         self.consent_boxes: dict[str, QCheckBox] = {}
         for svc in self.services:
-            box = QCheckBox(_("The person explicitly agrees to share the details listed with {service}").format(
-                service=svc.name))
+            box = QCheckBox(
+                _("The person explicitly agrees to share the details listed with {service}").format(service=svc.name)
+            )
             self.consent_boxes[svc.id] = box
             layout.addWidget(box)
         return page
@@ -199,11 +213,6 @@ class ReferralWizard(QDialog):
         """The summary as typed so far."""
         return ClientSummary.from_dict({n: field_value(w) for n, w in self.summary_fields.items()})
 
-    def set_summary(self, summary: ClientSummary) -> None:
-        """Fill the summary widgets (e.g. from a saved draft)."""
-        for name, widget in self.summary_fields.items():
-            set_field_value(widget, summary.value(name))
-
     def referrer(self) -> Referrer:
         """The referrer as typed."""
         return Referrer.from_dict({k: field_value(w) for k, w in self.referrer_fields.items()})
@@ -211,24 +220,31 @@ class ReferralWizard(QDialog):
     def form_for_service(self, svc: Service) -> ReferralForm:
         """The referral form to one service, as the widgets stand."""
         referrer = self.referrer()
-        consent = record_consent(self.consent_boxes[svc.id].isChecked(), method=self.consent_method.currentData(),
-                                 referrer_name=referrer.name, statement_shown=self.statement_shown.isChecked())
+        consent = record_consent(
+            self.consent_boxes[svc.id].isChecked(),
+            method=self.consent_method.currentData(),
+            referrer_name=referrer.name,
+            statement_shown=self.statement_shown.isChecked(),
+        )
         answers = {k: str(field_value(w)) for k, w in self.answer_fields[svc.id].items()}
-        return ReferralForm(service=svc.id, summary=self.summary(), referrer=referrer, consent=consent,
-                            answers=answers)
+        return ReferralForm(service=svc.id, summary=self.summary(), referrer=referrer, consent=consent, answers=answers)
 
     # --- moving between steps ---------------------------------------------------
     def _show_step(self, index: int) -> None:
         self.stack.setCurrentIndex(index)
-        self.step_label.setText(_("Step {n} of {total}: {name}").format(n=index + 1, total=len(STEPS),
-                                                                        name=_(STEPS[index])))
+        self.step_label.setText(
+            _("Step {n} of {total}: {name}").format(n=index + 1, total=len(STEPS), name=_(STEPS[index]))
+        )
         self.back_button.setEnabled(index > 0)
         self.next_button.setVisible(index < len(STEPS) - 1)
         if index == 2:
             referrer_org = self.referrer().organisation
-            self.statements.setPlainText("\n\n".join(
-                f"— {svc.name} —\n{sharing_statement(svc, form_for(svc, self.desk.forms), referrer_org)}"
-                for svc in self.services))
+            self.statements.setPlainText(
+                "\n\n".join(
+                    f"— {svc.name} —\n{sharing_statement(svc, form_for(svc, self.desk.forms), referrer_org)}"
+                    for svc in self.services
+                )
+            )
         if index == 3:
             self._prepare_all()
 
@@ -261,9 +277,11 @@ class ReferralWizard(QDialog):
             for svc in self.services:
                 form = self.form_for_service(svc)
                 fields = {**self.summary_fields, **self.answer_fields[svc.id]}
-                out += [(fields.get(e.field), f"{svc.name}: {e.message}")
-                        for e in validate_fields(form, svc, form_for(svc, self.desk.forms))
-                        if not e.field.startswith("referrer.")]  # the referrer comes on the next step
+                out += [
+                    (fields.get(e.field), f"{svc.name}: {e.message}")
+                    for e in validate_fields(form, svc, form_for(svc, self.desk.forms))
+                    if not e.field.startswith("referrer.")
+                ]  # the referrer comes on the next step
             return out
         out = [(self.referrer_fields.get(e.field.split(".")[-1]), e.message) for e in referrer_errors(self.referrer())]
         if not self.statement_shown.isChecked():
@@ -309,8 +327,11 @@ class ReferralWizard(QDialog):
             QMessageBox.warning(self, _("Outbox"), str(exc))
             return False
         new = crypto.key_mode(Outbox(self.desk.user_store).folder) is None
-        prompt = (_("Choose a passphrase for the encrypted outbox (8 or more characters):") if new
-                  else _("Passphrase for the encrypted outbox:"))
+        prompt = (
+            _("Choose a passphrase for the encrypted outbox (8 or more characters):")
+            if new
+            else _("Passphrase for the encrypted outbox:")
+        )
         while True:
             passphrase, ok = QInputDialog.getText(self, _("Outbox passphrase"), prompt, QLineEdit.Password)
             if not ok:
@@ -329,8 +350,10 @@ class ReferralWizard(QDialog):
             self.results.setText(_("Not sent: the outbox stayed locked. Nothing was lost; try again."))
             return []
         outcomes = [self.desk.submit(ref) for ref in self.prepared if ref.ok and ref.can_email]
-        lines = [f"{ref.service.name}: {o.message}" for ref, o in zip(
-            [r for r in self.prepared if r.ok and r.can_email], outcomes)]
+        lines = [
+            f"{ref.service.name}: {o.message}"
+            for ref, o in zip([r for r in self.prepared if r.ok and r.can_email], outcomes, strict=True)
+        ]
         lines += [f"{r.service.name}: {r.email_problem()}" for r in self.prepared if r.ok and not r.can_email]
         self.results.setText("\n".join(lines))
         self.send_button.setEnabled(False)  # sent or safely queued: a second click must not queue it twice
@@ -344,8 +367,11 @@ class ReferralWizard(QDialog):
         """Print one prepared referral to a PDF file."""
         ref = next(r for r in self.prepared if r.id == referral_id)
         written = self.desk.save_pdf(ref, path)
-        self.results.setText(_("Saved {path}. It holds personal data: print it or upload it securely, then "
-                               "delete the file.").format(path=written))
+        self.results.setText(
+            _("Saved {path}. It holds personal data: print it or upload it securely, then delete the file.").format(
+                path=written
+            )
+        )
         return written
 
     def _ask_pdf_path(self) -> None:
@@ -362,7 +388,11 @@ class ReferralWizard(QDialog):
         return typed and not self.results.text()
 
     def reject(self) -> None:  # Qt API: Esc and Close come here
-        if self.has_unsaved_input() and QMessageBox.question(
-                self, _("Discard referral?"), _("Close and discard what you have typed?")) != QMessageBox.Yes:
+        """Close, after asking first if anything typed would be lost."""
+        if (
+            self.has_unsaved_input()
+            and QMessageBox.question(self, _("Discard referral?"), _("Close and discard what you have typed?"))
+            != QMessageBox.Yes
+        ):
             return
         super().reject()

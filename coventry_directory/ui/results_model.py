@@ -13,11 +13,15 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from coventry_directory.core.eligibility import CHECK, EXCLUDED
+from coventry_directory.core.clock import uk_today
+from coventry_directory.core.eligibility import Eligibility
+from coventry_directory.core.schedules import OpenState
 from coventry_directory.core.search import Hit
 from coventry_directory.core.taxonomy import label
 from coventry_directory.i18n import N_, _
 from coventry_directory.i18n.formatting import format_decimal
+
+_ROOT = QModelIndex()  # the invalid index: a list model's only parent
 
 HitRole = Qt.UserRole + 1
 STALE_AFTER_DAYS = 365
@@ -27,7 +31,7 @@ _OPEN_WORDS = {"open": N_("Open now"), "closed": N_("Closed now"), "unknown": N_
 
 def stale_badge(hit: Hit, today: date | None = None) -> str | None:
     """A warning when the record's evidence is old or the provider may have changed."""
-    today = today or date.today()
+    today = today or uk_today()
     if hit.verification == "provider-may-have-changed":
         return _("Provider may have changed")
     if hit.verification == "historic":
@@ -50,9 +54,9 @@ def row_summary(hit: Hit) -> tuple[str, str, str]:
     if badge:
         status.append(badge)
     if hit.verdict is not None:
-        if hit.verdict.status == EXCLUDED:
+        if hit.verdict.status == Eligibility.EXCLUDED:
             status.append(_("Not for this client: {reasons}").format(reasons="; ".join(hit.verdict.reasons)))
-        elif hit.verdict.status == CHECK:
+        elif hit.verdict.status == Eligibility.CHECK:
             status.append(_("Check: {what}").format(what="; ".join(hit.verdict.checks)))
         else:
             status.append(_("Can use"))
@@ -72,10 +76,12 @@ class ResultsModel(QAbstractListModel):
         self.hits = list(hits)
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
+    def rowCount(self, parent: QModelIndex = _ROOT) -> int:
+        """How many hits the list shows."""
         return 0 if parent.isValid() else len(self.hits)
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
+        """What one row shows for ``role`` (text, tooltip, accessible text or the hit itself)."""
         if not index.isValid() or not 0 <= index.row() < len(self.hits):
             return None
         hit = self.hits[index.row()]
@@ -93,11 +99,13 @@ class ResultDelegate(QStyledItemDelegate):
 
     PAD = 6
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        """The height of a two-line row at the current font."""
         fm = QFontMetrics(option.font)
         return QSize(option.rect.width(), fm.height() * 3 + self.PAD * 3)
 
     def paint(self, painter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        """Draw one result row with palette colours (readable in dark and high-contrast themes)."""
         hit: Hit = index.data(HitRole)
         if hit is None:
             return super().paint(painter, option, index)
@@ -109,7 +117,7 @@ class ResultDelegate(QStyledItemDelegate):
         pal = option.palette
         text = pal.color(QPalette.HighlightedText if selected else QPalette.Text)
         muted = QColor(text)
-        excluded = hit.verdict is not None and hit.verdict.status == EXCLUDED
+        excluded = hit.verdict is not None and hit.verdict.status == Eligibility.EXCLUDED
         if excluded and not selected:
             text = pal.color(QPalette.Disabled, QPalette.Text)
         muted.setAlpha(200)
@@ -126,26 +134,33 @@ class ResultDelegate(QStyledItemDelegate):
         # The name is the directory's English: laid out left to right (so "…" ends it on the
         # right) even where the row is right-aligned; the lines below follow the app.
         painter.setLayoutDirection(Qt.LeftToRight)
-        painter.drawText(QRect(r.left(), r.top(), r.width(), line), align,
-                         QFontMetrics(bold).elidedText(title, Qt.ElideRight, r.width()))
+        painter.drawText(
+            QRect(r.left(), r.top(), r.width(), line),
+            align,
+            QFontMetrics(bold).elidedText(title, Qt.ElideRight, r.width()),
+        )
         painter.setLayoutDirection(option.direction)
         painter.setFont(option.font)
         painter.setPen(muted if not excluded else text)
-        painter.drawText(QRect(r.left(), r.top() + line + 2, r.width(), line), align,
-                         fm.elidedText(detail, Qt.ElideRight, r.width()))
+        painter.drawText(
+            QRect(r.left(), r.top() + line + 2, r.width(), line), align, fm.elidedText(detail, Qt.ElideRight, r.width())
+        )
         colour = _status_colour(hit, pal, selected)
         painter.setPen(colour)
-        painter.drawText(QRect(r.left(), r.top() + 2 * line + 4, r.width(), line), align,
-                         fm.elidedText(status, Qt.ElideRight, r.width()))
+        painter.drawText(
+            QRect(r.left(), r.top() + 2 * line + 4, r.width(), line),
+            align,
+            fm.elidedText(status, Qt.ElideRight, r.width()),
+        )
         painter.restore()
 
 
 def _status_colour(hit: Hit, pal: QPalette, selected: bool) -> QColor:
     if selected:
         return pal.color(QPalette.HighlightedText)
-    if hit.verdict is not None and hit.verdict.status == EXCLUDED:
+    if hit.verdict is not None and hit.verdict.status == Eligibility.EXCLUDED:
         return pal.color(QPalette.Disabled, QPalette.Text)
-    if hit.open_state == "open":
+    if hit.open_state == OpenState.OPEN:
         return QColor("#1b6e20")  # dark green: readable on white, and not the only signal (words too)
     if hit.verification in ("historic", "provider-may-have-changed"):
         return QColor("#8a4b00")

@@ -3,10 +3,16 @@
 The worker owns its own read-only connection to the directory (SQLite connections stay
 in the thread that made them) and drops requests overtaken by newer ones: only the last
 thing typed is searched.
+
+Nothing raised in the worker escapes its thread: a place the directory does not know is
+reported as a ``problem`` (worded for the user), anything else (the directory failing to
+open, a damaged file) as ``failed``, after a log line that names the exception's type and
+where it happened, never the query, which may hold details about a client.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +22,13 @@ from coventry_directory.core.eligibility import ClientProfile
 from coventry_directory.core.places import UnknownPlace
 from coventry_directory.core.search import Filters, SearchEngine, SearchResult
 from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.ui.errors import describe_exception
+
+log = logging.getLogger("coventry_directory")
+
+# What ``failed`` reports: the directory could not be opened, or a search broke.
+OPEN_FAILED = "open"
+SEARCH_FAILED = "search"
 
 
 @dataclass
@@ -31,7 +44,8 @@ class SearchRequest:
 
 class _Worker(QObject):
     finished = Signal(int, object)  # generation, SearchResult
-    failed = Signal(int, str)       # generation, message for the user
+    problem = Signal(int, str)  # generation, message for the user (e.g. unknown place)
+    failed = Signal(int, str)  # generation, OPEN_FAILED or SEARCH_FAILED
 
     def __init__(self, path: Path):
         super().__init__()
@@ -44,16 +58,39 @@ class _Worker(QObject):
     def run(self, request: SearchRequest) -> None:
         if request.generation < self.latest:
             return  # overtaken by newer typing
-        if self.engine is None:
-            self.store = DirectoryStore.open(self.path, readonly=True)
-            self.engine = SearchEngine(self.store)
+        try:
+            engine = self._engine()
+        except Exception as exc:  # any error: a slot's exception would reach the excepthook off the GUI thread
+            self._fail(request, OPEN_FAILED, exc)
+            return
         try:
             # hits carry what the list shows; the details pane loads a record through the UI's own store
-            result = self.engine.search(request.query, request.filters, limit=request.limit, profile=request.profile)
+            result = engine.search(request.query, request.filters, limit=request.limit, profile=request.profile)
         except UnknownPlace as exc:
-            self.failed.emit(request.generation, str(exc))
+            self.problem.emit(request.generation, str(exc))
+            return
+        except Exception as exc:  # any error, as above
+            self.close()  # the next search reopens: the file may have been repaired or replaced
+            self._fail(request, SEARCH_FAILED, exc)
             return
         self.finished.emit(request.generation, result)
+
+    def _engine(self) -> SearchEngine:
+        """The search engine on a read-only connection opened in this thread (opened on first use)."""
+        if self.engine is None:
+            store = DirectoryStore.open(self.path, readonly=True)
+            try:
+                self.engine = SearchEngine(store)
+            except BaseException:
+                store.close()
+                raise
+            self.store = store
+        return self.engine
+
+    def _fail(self, request: SearchRequest, kind: str, exc: BaseException) -> None:
+        # Type and code locations only: the message may quote the query (a client's details).
+        log.error("search failed (%s): %s", kind, describe_exception(type(exc), exc.__traceback__))
+        self.failed.emit(request.generation, kind)
 
     @Slot()
     def warm_up(self) -> None:
@@ -62,16 +99,21 @@ class _Worker(QObject):
 
     @Slot()
     def close(self) -> None:
+        self.engine = None
         if self.store is not None:
-            self.store.close()
-            self.store = None
+            store, self.store = self.store, None
+            try:
+                store.close()
+            except Exception as exc:  # closing a broken file must not take the thread down
+                log.warning("closing the search connection failed: %s", type(exc).__name__)
 
 
 class SearchService(QObject):
     """The UI's handle on the worker: ``submit`` requests, get ``results`` back in order."""
 
-    results = Signal(object)   # SearchResult of the newest request
-    problem = Signal(str)      # a message for the user (e.g. unknown place)
+    results = Signal(object)  # SearchResult of the newest request
+    problem = Signal(str)  # a message for the user (e.g. unknown place)
+    failed = Signal(str)  # the newest request could not run: OPEN_FAILED or SEARCH_FAILED
     _request = Signal(object)
     _warm = Signal()
 
@@ -84,7 +126,8 @@ class SearchService(QObject):
         self._worker.moveToThread(self._thread)
         self._request.connect(self._worker.run)
         self._worker.finished.connect(self._deliver)
-        self._worker.failed.connect(self._fail)
+        self._worker.problem.connect(self._problem)
+        self._worker.failed.connect(self._failed)
         self._warm.connect(self._worker.warm_up)
         self._thread.start()
         self._warm.emit()
@@ -100,9 +143,13 @@ class SearchService(QObject):
         if generation == self.generation and self._thread.isRunning():
             self.results.emit(result)
 
-    def _fail(self, generation: int, message: str) -> None:
+    def _problem(self, generation: int, message: str) -> None:
         if generation == self.generation:
             self.problem.emit(message)
+
+    def _failed(self, generation: int, kind: str) -> None:
+        if generation == self.generation and self._thread.isRunning():
+            self.failed.emit(kind)
 
     def shutdown(self) -> None:
         """Stop the thread (and close its connection, in its own thread) before the app exits."""

@@ -16,7 +16,8 @@ from datetime import date
 from html import escape
 
 from coventry_directory.core import describe
-from coventry_directory.core.eligibility import Verdict
+from coventry_directory.core.clock import uk_today
+from coventry_directory.core.eligibility import Eligibility, Verdict
 from coventry_directory.core.models import Service
 from coventry_directory.core.schedules import week_ahead
 from coventry_directory.core.taxonomy import label
@@ -51,8 +52,10 @@ def _table() -> str:
 
 def _row(label_text: str, value: str) -> str:
     align = "right" if _rtl() else "left"
-    return _tr(f"<th align='{align}' valign='top' style='padding:2px 12px'>{escape(label_text)}</th>",
-               f"<td align='{align}' style='padding:2px 0'>{value}</td>")
+    return _tr(
+        f"<th align='{align}' valign='top' style='padding:2px 12px'>{escape(label_text)}</th>",
+        f"<td align='{align}' style='padding:2px 0'>{value}</td>",
+    )
 
 
 def _in_english(html: str) -> str:
@@ -75,8 +78,15 @@ def _hours(svc: Service, today: date) -> str:
         return _known(None)
     lines = [escape(describe.describe_schedule(s)) for s in svc.schedules]
     if svc.verification == "historic":
-        lines.append("<i>" + escape(_("These hours are from {when}; current hours are not known.").format(
-            when=svc.evidence_date or _("an undated source"))) + "</i>")
+        lines.append(
+            "<i>"
+            + escape(
+                _("These hours are from {when}; current hours are not known.").format(
+                    when=svc.evidence_date or _("an undated source")
+                )
+            )
+            + "</i>"
+        )
         return "<br>".join(lines)
     rows = []
     for day in week_ahead(svc.schedules, today):
@@ -87,20 +97,22 @@ def _hours(svc: Service, today: date) -> str:
         if day.bank_holiday:
             holiday, unknown = _("bank holiday: {name}").format(name=day.bank_holiday), _("hours not known")
             note = f" <b>({escape(holiday)} — {escape(unknown)})</b>"
-        rows.append(_tr(f"<td style='padding:0 10px'>{escape(format_weekday_date(day.date))}</td>",
-                        f"<td>{spans}{note}</td>"))
+        rows.append(
+            _tr(f"<td style='padding:0 10px'>{escape(format_weekday_date(day.date))}</td>", f"<td>{spans}{note}</td>")
+        )
     return "<br>".join(lines) + "<table>" + "".join(rows) + "</table>"
 
 
 def _verdict(verdict: Verdict | None) -> str:
     if verdict is None:
         return ""
-    if verdict.status == "excluded":
+    if verdict.status == Eligibility.EXCLUDED:
         body = _("This client cannot use this service: {reasons}.").format(reasons="; ".join(verdict.reasons))
         colour = "#f8d7da"
-    elif verdict.status == "check":
+    elif verdict.status == Eligibility.CHECK:
         body = _("This client may be able to use it. Check with the service: {what}.").format(
-            what="; ".join(verdict.checks))
+            what="; ".join(verdict.checks)
+        )
         colour = "#fff3cd"
     else:
         body = _("This client can use this service, as far as the directory knows.")
@@ -117,14 +129,17 @@ def _language_name(code: str) -> str:
 
 def service_html(svc: Service, verdict: Verdict | None = None, today: date | None = None) -> str:
     """The whole record as simple, screen-reader-friendly HTML."""
-    today = today or date.today()
-    parts = [f"<h2>{escape(svc.name)}</h2>",
-             f"<p><b>{escape(svc.organization.name)}</b> · "
-             f"{escape(describe.labels('category', svc.categories))}</p>"]
+    today = today or uk_today()
+    parts = [
+        f"<h2>{escape(svc.name)}</h2>",
+        f"<p><b>{escape(svc.organization.name)}</b> · {escape(describe.labels('category', svc.categories))}</p>",
+    ]
     if svc.alert:
         please_note = _("Please note")
-        parts.append(f"<p style='background:#fff3cd;padding:6px'><b>{escape(please_note)}:</b> "
-                     f"{_in_english(escape(svc.alert))}</p>")
+        parts.append(
+            f"<p style='background:#fff3cd;padding:6px'><b>{escape(please_note)}:</b> "
+            f"{_in_english(escape(svc.alert))}</p>"
+        )
     parts.append(_verdict(verdict))
     parts.append(f"<p>{_in_english(escape(svc.description))}</p>")
     copy_tip = _("Copy this number")
@@ -141,26 +156,44 @@ def service_html(svc: Service, verdict: Verdict | None = None, today: date | Non
     groups = describe.labels("client_group", svc.client_groups)
     if svc.groups_required and svc.client_groups:
         groups += " " + _("(only these groups)")
-    parts.append("<h3>" + escape(_("How to get help")) + "</h3>" + _table() + "".join([
-        _row(_("How to refer"), _known(svc.application_process, free_text=True)),
-        _row(_("Referral routes"), escape(describe.labels("referral_route", svc.referral_routes))),
-        _row(_("Phone"), phones or _known(None)),
-        _row(_("Email"), _known(svc.email)),
-        _row(_("Web"), _known(svc.url)),
-        _row(_("Where"), locations or _known(None)),
-        _row(_("Access"), _known(None)),  # no source describes step-free access, hearing loops or the like
-        _row(_("Delivered"), escape(describe.labels("delivery_mode", svc.delivery_modes))),
-    ]) + "</table>")
-    parts.append("<h3>" + escape(_("Who it is for")) + "</h3>" + _table() + "".join([
-        _row(_("In words"), _known(svc.eligibility_description, free_text=True)),
-        _row(_("Ages"), escape(describe.age_range(svc))),
-        _row(_("Gender"), escape(describe.labels("gender", svc.genders))),
-        _row(_("Substances"), escape(describe.labels("substance", svc.substances))),
-        _row(_("Client groups"), escape(groups)),
-        _row(_("Areas"), escape(areas)),
-        _row(_("Languages"), languages or _known(None)),
-        _row(_("Cost"), _known(svc.fees_description, free_text=True)),
-    ]) + "</table>")
+    parts.append(
+        "<h3>"
+        + escape(_("How to get help"))
+        + "</h3>"
+        + _table()
+        + "".join(
+            [
+                _row(_("How to refer"), _known(svc.application_process, free_text=True)),
+                _row(_("Referral routes"), escape(describe.labels("referral_route", svc.referral_routes))),
+                _row(_("Phone"), phones or _known(None)),
+                _row(_("Email"), _known(svc.email)),
+                _row(_("Web"), _known(svc.url)),
+                _row(_("Where"), locations or _known(None)),
+                _row(_("Access"), _known(None)),  # no source describes step-free access, hearing loops or the like
+                _row(_("Delivered"), escape(describe.labels("delivery_mode", svc.delivery_modes))),
+            ]
+        )
+        + "</table>"
+    )
+    parts.append(
+        "<h3>"
+        + escape(_("Who it is for"))
+        + "</h3>"
+        + _table()
+        + "".join(
+            [
+                _row(_("In words"), _known(svc.eligibility_description, free_text=True)),
+                _row(_("Ages"), escape(describe.age_range(svc))),
+                _row(_("Gender"), escape(describe.labels("gender", svc.genders))),
+                _row(_("Substances"), escape(describe.labels("substance", svc.substances))),
+                _row(_("Client groups"), escape(groups)),
+                _row(_("Areas"), escape(areas)),
+                _row(_("Languages"), languages or _known(None)),
+                _row(_("Cost"), _known(svc.fees_description, free_text=True)),
+            ]
+        )
+        + "</table>"
+    )
     parts.append("<h3>" + escape(_("Opening hours")) + "</h3>" + _hours(svc, today))
     sources = "".join(f"<li>{escape(s)}</li>" for s in svc.sources)
     status = label("verification", svc.verification) if svc.verification else describe.not_known()

@@ -45,9 +45,13 @@ class SettingsDialog(QDialog):
                 self.languages.setCurrentItem(item)
         if self.languages.currentItem() is None:
             self.languages.setCurrentRow(0)
-        note = QLabel(_("Service names, descriptions and other details from the directory stay in English, "
-                        "as the services wrote them. Leaflets can be printed in more languages: choose the "
-                        "language when you print."))
+        note = QLabel(
+            _(
+                "Service names, descriptions and other details from the directory stay in English, "
+                "as the services wrote them. Leaflets can be printed in more languages: choose the "
+                "language when you print."
+            )
+        )
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)

@@ -16,15 +16,19 @@ from coventry_directory.i18n import _
 class ShortlistPanel(QWidget):
     """A list of services with remove, clear, handout and refer actions."""
 
-    opened = Signal(str)    # service id
-    removed = Signal(str)   # service id
+    opened = Signal(str)  # service id
+    removed = Signal(str)  # service id
     cleared = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setAccessibleName(_("Shortlist"))
-        self.info = QLabel(_("Add services with “Add to shortlist” (Ctrl+D). The shortlist keeps service names "
-                             "only, never anything about the client."))
+        self.info = QLabel(
+            _(
+                "Add services with “Add to shortlist” (Ctrl+D). The shortlist keeps service names "
+                "only, never anything about the client."
+            )
+        )
         self.info.setWordWrap(True)
         self.list = QListWidget()
         self.list.setAccessibleName(_("Shortlisted services"))
@@ -35,8 +39,10 @@ class ShortlistPanel(QWidget):
         self.refer_button.setToolTip(_("Refer the client to every shortlisted service from one summary"))
         self.followups_button = QPushButton(_("Referral follow-&ups…"))
         self.followups_button.setToolTip(_("Referrals waiting for an answer, and what happened"))
-        for button, tip in ((self.remove_button, _("Take the selected service off the shortlist")),
-                            (self.clear_button, _("Empty the shortlist for the next client"))):
+        for button, tip in (
+            (self.remove_button, _("Take the selected service off the shortlist")),
+            (self.clear_button, _("Empty the shortlist for the next client")),
+        ):
             button.setAccessibleDescription(tip)
         buttons = QHBoxLayout()
         for button in (self.remove_button, self.clear_button):

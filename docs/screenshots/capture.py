@@ -14,13 +14,13 @@ from pathlib import Path
 
 os.environ.setdefault("COVENTRY_DIRECTORY_HOME", tempfile.mkdtemp(prefix="cd-shots-"))
 
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtCore import QEventLoop, QTimer
 
-from coventry_directory.core.editions import current_directory_path, open_directory  # noqa: E402
-from coventry_directory.store.user import UserStore  # noqa: E402
-from coventry_directory.ui.app import make_application  # noqa: E402
-from coventry_directory.ui.main_window import MainWindow  # noqa: E402
-from coventry_directory.userdata import user_database_path  # noqa: E402
+from coventry_directory.core.editions import current_directory_path, open_directory
+from coventry_directory.store.user import UserStore
+from coventry_directory.ui.app import make_application
+from coventry_directory.ui.main_window import MainWindow
+from coventry_directory.userdata import user_database_path
 
 HERE = Path(__file__).resolve().parent
 

@@ -88,8 +88,17 @@ class ShapedText(Flowable):
     A ``bullet`` is drawn in the indent on the start side.
     """
 
-    def __init__(self, text: str, style: ParagraphStyle, primary: str, fallback: str, *,
-                 rtl: bool = False, bullet: str | None = None, _lines=None):
+    def __init__(
+        self,
+        text: str,
+        style: ParagraphStyle,
+        primary: str,
+        fallback: str,
+        *,
+        rtl: bool = False,
+        bullet: str | None = None,
+        _lines=None,
+    ):
         super().__init__()
         self.text = text
         self.style = style
@@ -164,6 +173,7 @@ class ShapedText(Flowable):
         return max(aw - self.style.leftIndent - self.style.rightIndent, 1.0)
 
     def wrap(self, availWidth, availHeight):
+        """Lay out the lines for this width (reportlab Flowable API); returns (width, height)."""
         if self._lines is None or (self._wrap_width != availWidth and not self._prebroken):
             self._lines = self._break(self._text_width(availWidth))
         self._wrap_width = availWidth
@@ -172,6 +182,7 @@ class ShapedText(Flowable):
         return self.width, self.height
 
     def split(self, availWidth, availHeight):
+        """Split into what fits in ``availHeight`` and the rest (reportlab Flowable API)."""
         self.wrap(availWidth, availHeight)
         fit = int((availHeight + 1e-6) // self.style.leading)
         if fit >= len(self._lines):
@@ -181,17 +192,26 @@ class ShapedText(Flowable):
         first, rest = self._lines[:fit], self._lines[fit:]
         parts = []
         for i, lines in enumerate((first, rest)):
-            part = ShapedText(self.text, self.style, self.primary, self.fallback, rtl=self.rtl,
-                              bullet=self.bullet if i == 0 else None, _lines=lines)
+            part = ShapedText(
+                self.text,
+                self.style,
+                self.primary,
+                self.fallback,
+                rtl=self.rtl,
+                bullet=self.bullet if i == 0 else None,
+                _lines=lines,
+            )
             part._space_before = self.style.spaceBefore if i == 0 else 0
             part._space_after = self.style.spaceAfter if i == 1 else 0
             parts.append(part)
         return parts
 
     def getSpaceBefore(self):
+        """Space above the paragraph, from its style (reportlab Flowable API)."""
         return getattr(self, "_space_before", self.style.spaceBefore)
 
     def getSpaceAfter(self):
+        """Space below the paragraph, from its style (reportlab Flowable API)."""
         return getattr(self, "_space_after", self.style.spaceAfter)
 
     # --- drawing ---------------------------------------------------------------------
@@ -225,7 +245,7 @@ class ShapedText(Flowable):
         space = ("", " ", self._space())
         runs: list[tuple[str, str, float]] = []
         groups = self._groups(line)
-        for opposite, words in (reversed(groups) if self.rtl else groups):
+        for opposite, words in reversed(groups) if self.rtl else groups:
             if runs:
                 runs.append(space)
             if not opposite:
@@ -243,11 +263,14 @@ class ShapedText(Flowable):
                 core = word.core if self.rtl else list(reversed(word.core))
                 before = word.lead if word is not first else []
                 after = word.trail if word is not last else []
-                runs.extend(before + core + after if self.rtl else list(reversed(after)) + core + list(reversed(before)))
+                runs.extend(
+                    before + core + after if self.rtl else list(reversed(after)) + core + list(reversed(before))
+                )
             runs.extend(first.lead if self.rtl else last.trail)
         return runs
 
     def draw(self):
+        """Draw the laid-out lines on the canvas (reportlab Flowable API)."""
         canv = self.canv
         style = self.style
         size = style.fontSize

@@ -82,7 +82,9 @@ NONE_FOUND = N_("The directory has no services of this kind for {place}. Ask you
 FACTS = {
     "naloxone": (
         N_("Naloxone can reverse an overdose of opioids, such as heroin or methadone, for a short time."),
-        N_("It is for anyone who might see an overdose: friends, family, carers and workers. It is not only for people who inject."),
+        N_(
+            "It is for anyone who might see an overdose: friends, family, carers and workers. It is not only for people who inject."
+        ),
         N_("Always call 999 as well. Naloxone wears off sooner than the opioids."),
         N_("Carry your kit with you. A kit at home cannot help if you are somewhere else."),
         N_("Ask for training when you get a kit."),
