@@ -1,4 +1,8 @@
-"""Shared test set-up: headless Qt, one QApplication, a fresh home and database per test."""
+"""Shared test set-up: headless Qt, one QApplication, a fresh home and database per test.
+
+Also the UI tests' ways in: the real main window (``open_window``) and the app as
+``run_app`` starts it, language and all (``hosts``, with ``english_afterwards``).
+"""
 
 from __future__ import annotations
 
@@ -90,3 +94,88 @@ def sample_store(tmp_path):
     store = DirectoryStore.open(path)
     yield store
     store.close()
+
+
+# --- the desktop window -------------------------------------------------------------------
+def _show_active(qtbot, window) -> None:
+    """Show ``window`` as the active window, as on a desktop: shortcuts and focus need one."""
+    from PySide6.QtWidgets import QApplication
+
+    with qtbot.waitExposed(window):
+        window.show()
+    window.activateWindow()
+    window.raise_()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5_000)
+
+
+@pytest.fixture
+def open_window(qtbot, directory_db):
+    """Open the real window on this test's directory copy and user folder; closes everything after.
+
+    ``open_window(search_path)`` points the search thread at another file (the details still
+    read the good copy); ``ready=False`` only shows the window, without waiting for it to be
+    active or for its first results (which a broken directory never brings).
+    """
+    from coventry_directory.store.directory import DirectoryStore
+    from coventry_directory.store.user import UserStore
+    from coventry_directory.ui.main_window import MainWindow
+    from coventry_directory.userdata import user_database_path
+
+    opened = []
+
+    def make(search_path: Path | None = None, *, ready: bool = True):
+        store = DirectoryStore.open(directory_db)
+        user = UserStore(user_database_path())
+        window = MainWindow(store, user, search_path or directory_db)
+        qtbot.addWidget(window)
+        opened.append((window, store, user))
+        if ready:
+            _show_active(qtbot, window)
+            qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)
+        else:
+            window.show()
+        return window
+
+    yield make
+    for window, store, user in opened:
+        window.close()
+        store.close()
+        user.close()
+
+
+# --- the app in other languages -------------------------------------------------------------
+@pytest.fixture
+def english_afterwards(qapp):
+    """The language, direction, font and Qt translators are app-wide: put English back."""
+    from coventry_directory.ui.language import apply_language
+
+    yield
+    apply_language("en")
+
+
+@pytest.fixture
+def hosts(qtbot, directory_db):
+    """Start the app as run_app does (stores, WindowHost, a language); closes everything after."""
+    from coventry_directory.i18n.choice import SETTING_KEY, resolve
+    from coventry_directory.store.directory import DirectoryStore
+    from coventry_directory.store.user import UserStore
+    from coventry_directory.ui.language import WindowHost
+    from coventry_directory.userdata import user_database_path
+
+    opened = []
+
+    def start(lang: str | None = None):
+        store = DirectoryStore.open(directory_db)
+        user = UserStore(user_database_path())
+        host = WindowHost(store, user, directory_db)
+        opened.append(host)
+        window = host.open(resolve(lang, user.get_setting(SETTING_KEY)).code)
+        qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)
+        return host
+
+    yield start
+    for host in opened:
+        if host.window is not None:
+            host.window.close()
+        host.store.close()
+        host.user.close()

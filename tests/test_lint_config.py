@@ -17,14 +17,13 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "pyproject.toml"
 
 
+def _python_m(*argv: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """``python -m ARGV...`` in ``cwd``, its output captured as text."""
+    return subprocess.run([sys.executable, "-m", *argv], capture_output=True, text=True, check=False, cwd=cwd)
+
+
 def _ruff(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ruff", *args, "--config", str(CONFIG), "--no-cache"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-    )
+    return _python_m("ruff", *args, "--config", str(CONFIG), "--no-cache")
 
 
 def test_ruff_reports_bugbear_naming_docstring_and_import_faults(tmp_path):
@@ -56,12 +55,6 @@ def test_mypy_with_the_project_settings_reports_a_type_error(tmp_path):
         (folder / "__init__.py").write_text('"""Scratch package."""\n')
     (package / "planted.py").write_text('"""A planted fault."""\n\n\ndef count() -> int:\n    return "three"\n')
     shutil.copy(CONFIG, tmp_path / "pyproject.toml")  # files = [...coventry_directory/core...] finds it
-    result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--no-incremental", "coventry_directory/core"],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-    )
+    result = _python_m("mypy", "--no-incremental", "coventry_directory/core", cwd=tmp_path)
     assert result.returncode == 1
     assert 'Incompatible return value type (got "str", expected "int")' in result.stdout

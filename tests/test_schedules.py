@@ -1,15 +1,17 @@
-"""Opening hours: open / closed / not known, bank holidays, overnight hours, the week ahead."""
+"""Opening hours: open / closed, monthly and overnight hours, validity, bank holidays, the week ahead.
+
+Rows whose hours are not known (and any row at all) are in test_schedules_rows.py.
+"""
 
 from __future__ import annotations
 
 import gettext
 import re
 import time as clock
-from datetime import date, datetime
+from datetime import date
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from test_schedules_support import DESCRIPTION_ONLY, HELPLINE, OVERNIGHT, TUE_FRI, WEEKDAYS, at, monthly, weekly
 
 from coventry_directory.core.models import Schedule
 from coventry_directory.core.schedules import (
@@ -22,28 +24,6 @@ from coventry_directory.core.schedules import (
     week_ahead,
 )
 from coventry_directory.i18n import use_translation
-
-ALL_DAYS = "MO,TU,WE,TH,FR,SA,SU"
-
-
-def weekly(byday: str, opens: str | None, closes: str | None, sid: str = "s", **extra) -> Schedule:
-    return Schedule(id=sid, freq="WEEKLY", byday=byday, opens_at=opens, closes_at=closes, **extra)
-
-
-def monthly(byday: str, opens: str, closes: str, sid: str = "m") -> Schedule:
-    return Schedule(id=sid, freq="MONTHLY", byday=byday, opens_at=opens, closes_at=closes)
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-TUE_FRI = [weekly("TU,FR", "09:30", "12:00", sid="tue-fri")]
-OVERNIGHT = [weekly("FR,SA", "23:30", "03:30", sid="night")]
-HELPLINE = [weekly(ALL_DAYS, "00:00", "23:59", sid="helpline")]
-WEEKDAYS = [weekly("MO,TU,WE,TH,FR", "09:00", "17:00", sid="weekdays")]
-DESCRIPTION_ONLY = [Schedule(id="desc", description="Meeting times vary: use 'Find a Meeting'.")]
-
 
 # --- Tuesdays and Fridays 09:30-12:00 (March 2026: Tue 3rd, Fri 6th) -------------------
 
@@ -262,64 +242,6 @@ def test_bank_holiday_lookup():
     assert bank_holiday(date(2026, 3, 4)) is None
 
 
-# --- not known ------------------------------------------------------------------------
-
-
-def test_no_schedules_is_unknown():
-    assert explain_state([], at("2026-03-03 10:00")) == (OpenState.UNKNOWN, "Opening hours not known")
-    assert next_opening([], at("2026-03-03 10:00")) is None
-
-
-def test_description_only_is_unknown_not_closed():
-    assert explain_state(DESCRIPTION_ONLY, at("2026-03-03 10:00")) == (OpenState.UNKNOWN, "Opening hours not known")
-    # Known hours that say closed do not overrule hours we do not know.
-    assert open_state(TUE_FRI + DESCRIPTION_ONLY, at("2026-03-04 10:00")) == OpenState.UNKNOWN
-    # Known hours that say open do.
-    assert open_state(TUE_FRI + DESCRIPTION_ONLY, at("2026-03-03 10:00")) == OpenState.OPEN
-    assert next_opening(TUE_FRI + DESCRIPTION_ONLY, at("2026-03-04 10:00")) == at("2026-03-06 09:30")
-
-
-@pytest.mark.parametrize(
-    "schedule",
-    [
-        weekly("TU", "9am", "5pm"),
-        weekly("TU", "09:00", None),
-        weekly("TU", "25:00", "26:00"),
-        weekly("TU", "09:60", "12:00"),
-        weekly("XX", "09:00", "17:00"),
-        weekly("2TU", "09:00", "17:00"),  # an ordinal day makes no sense weekly
-        weekly("", "09:00", "17:00"),  # weekly with no day and no dtstart
-        Schedule(id="x", freq="FORTNIGHTLY", byday="TU", opens_at="09:00", closes_at="17:00"),
-        Schedule(id="x", freq=None, byday="TU", opens_at="09:00", closes_at="17:00"),
-        Schedule(id="x", freq="MONTHLY", bymonthday="40", opens_at="09:00", closes_at="17:00"),
-        Schedule(id="x", freq="WEEKLY", interval=0, byday="TU", opens_at="09:00", closes_at="17:00"),
-        Schedule(id="x", freq="YEARLY", opens_at="09:00", closes_at="17:00"),
-        weekly("TU", "09:00", "17:00", valid_to="not a date"),
-    ],
-)
-def test_unusable_schedules_are_unknown(schedule):
-    assert open_state([schedule], at("2026-03-03 10:00")) == OpenState.UNKNOWN
-
-
-def test_bymonthday_and_lowercase_freq():
-    first_and_fifteenth = [Schedule(id="md", freq="monthly", bymonthday="1,15", opens_at="09:00", closes_at="10:00")]
-    assert open_state(first_and_fifteenth, at("2026-03-16 09:30")) == OpenState.CLOSED
-    assert open_state(first_and_fifteenth, at("2026-03-15 09:30")) == OpenState.OPEN
-
-
-@pytest.mark.parametrize("when", [datetime(9999, 12, 31, 10), datetime(1, 1, 1, 10)])
-def test_ends_of_the_calendar_are_not_known(when):
-    assert explain_state(TUE_FRI, when) == (OpenState.UNKNOWN, "Opening hours not known")
-    assert next_opening(TUE_FRI, when) is None
-    with pytest.raises(ValueError):
-        week_ahead(TUE_FRI, when.date())
-
-
-def test_cache_follows_content_not_just_id():
-    assert open_state([weekly("TU", "09:00", "17:00", sid="same")], at("2026-03-03 10:00")) == OpenState.OPEN
-    assert open_state([weekly("WE", "09:00", "17:00", sid="same")], at("2026-03-03 10:00")) == OpenState.CLOSED
-
-
 # --- the week ahead -------------------------------------------------------------------
 
 
@@ -359,7 +281,7 @@ def test_week_ahead_not_known():
     ]
 
 
-# --- translation, speed, robustness ---------------------------------------------------
+# --- translation, speed --------------------------------------------------------------
 
 
 class _Shouting(gettext.NullTranslations):
@@ -389,56 +311,3 @@ def test_open_state_is_fast():
     for _ in range(runs):
         open_state(schedules, moment)
     assert (clock.perf_counter() - started) / runs < 0.0005
-
-
-_field = st.one_of(
-    st.none(),
-    st.text(max_size=12),
-    st.sampled_from(
-        [
-            "WEEKLY",
-            "MONTHLY",
-            "DAILY",
-            "YEARLY",
-            "TU,FR",
-            "2MO",
-            "-1FR",
-            "09:30",
-            "23:59",
-            "24:00",
-            "00:00",
-            "2026-01-01",
-            "1,15",
-            "-1",
-            "",
-        ]
-    ),
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    freq=_field,
-    byday=_field,
-    bymonthday=_field,
-    opens=_field,
-    closes=_field,
-    valid=_field,
-    interval=st.one_of(st.none(), st.integers(-3, 5)),
-    when=st.datetimes(datetime(1900, 1, 1), datetime(2200, 1, 1)),
-)
-def test_any_schedule_row_gives_one_of_three_states(freq, byday, bymonthday, opens, closes, valid, interval, when):
-    schedule = Schedule(
-        id="h",
-        freq=freq,
-        interval=interval,
-        byday=byday,
-        bymonthday=bymonthday,
-        opens_at=opens,
-        closes_at=closes,
-        valid_from=valid,
-        dtstart=valid,
-    )
-    state, reason = explain_state([schedule], when)
-    assert state in (OpenState.OPEN, OpenState.CLOSED, OpenState.UNKNOWN) and reason
-    assert len(week_ahead([schedule], when.date())) == 7

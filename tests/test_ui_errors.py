@@ -136,28 +136,7 @@ def test_a_burst_of_errors_opens_one_box(qtbot, boxes, hooks_restored):
     assert QApplication.activeModalWidget() is None
 
 
-@pytest.fixture
-def window_on(qtbot, directory_db):
-    """The real window whose search thread opens ``search_path`` (the details still use the good copy)."""
-    opened = []
-
-    def make(search_path):
-        store = DirectoryStore.open(directory_db)
-        user = UserStore(user_database_path())
-        window = MainWindow(store, user, search_path)
-        qtbot.addWidget(window)
-        window.show()
-        opened.append((window, store, user))
-        return window
-
-    yield make
-    for window, store, user in opened:
-        window.close()
-        store.close()
-        user.close()
-
-
-def test_a_damaged_directory_file_fails_the_search_plainly(qtbot, window_on, tmp_path, caplog):
+def test_a_damaged_directory_file_fails_the_search_plainly(qtbot, open_window, tmp_path, caplog):
     damaged = tmp_path / "damaged.db"
     damaged.write_bytes(b"not a database" * 500)
     message = _(
@@ -165,7 +144,7 @@ def test_a_damaged_directory_file_fails_the_search_plainly(qtbot, window_on, tmp
         "if that does not help, install the directory again."
     )
     with qtbot.captureExceptions() as escaped, caplog.at_level(logging.INFO, logger="coventry_directory"):
-        window = window_on(damaged)
+        window = open_window(damaged, ready=False)
         qtbot.waitUntil(lambda: window.count_label.text() == message, timeout=10_000)
         window.count_label.clear()
         window.search_box.setText(CLIENT_DETAILS)  # typed, as a worker might, into the search box
@@ -184,7 +163,7 @@ def test_a_damaged_directory_file_fails_the_search_plainly(qtbot, window_on, tmp
     assert not [r for r in caplog.records if "Jane" in r.getMessage() or "damaged" in r.getMessage()]
 
 
-def test_a_search_that_breaks_says_so_and_the_next_one_works(qtbot, window_on, directory_db, caplog, monkeypatch):
+def test_a_search_that_breaks_says_so_and_the_next_one_works(qtbot, open_window, caplog, monkeypatch):
     real_search = SearchEngine.search
 
     def breaks_on_jane(self, query, *args, **kwargs):
@@ -195,7 +174,7 @@ def test_a_search_that_breaks_says_so_and_the_next_one_works(qtbot, window_on, d
     monkeypatch.setattr(SearchEngine, "search", breaks_on_jane)
     message = _("Search failed: something went wrong while searching. Try again or change the search.")
     with qtbot.captureExceptions() as escaped, caplog.at_level(logging.INFO, logger="coventry_directory"):
-        window = window_on(directory_db)
+        window = open_window(ready=False)
         qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)
         window.search_box.setText(CLIENT_DETAILS)
         qtbot.waitUntil(lambda: window.count_label.text() == message, timeout=10_000)
@@ -209,7 +188,7 @@ def test_a_search_that_breaks_says_so_and_the_next_one_works(qtbot, window_on, d
     assert not [r for r in caplog.records if "Jane" in r.getMessage()]
 
 
-def test_the_search_thread_opens_the_directory_read_only(qtbot, window_on, directory_db, monkeypatch):
+def test_the_search_thread_opens_the_directory_read_only(qtbot, open_window, directory_db, monkeypatch):
     opened = []
     real_open = DirectoryStore.open.__func__
 
@@ -219,7 +198,7 @@ def test_the_search_thread_opens_the_directory_read_only(qtbot, window_on, direc
         return real_open(cls, path, **kwargs)
 
     monkeypatch.setattr(search_worker.DirectoryStore, "open", classmethod(spy))
-    window = window_on(directory_db)
+    window = open_window(ready=False)
     qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)
     assert opened == [(directory_db, {"readonly": True})]
 

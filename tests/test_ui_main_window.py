@@ -2,47 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
 
-from coventry_directory.store.directory import DirectoryStore
-from coventry_directory.store.user import UserStore
-from coventry_directory.ui.main_window import CrisisStrip, MainWindow
+from coventry_directory.ui.main_window import CrisisStrip
 from coventry_directory.ui.results_model import HitRole
-from coventry_directory.userdata import user_database_path
-
-
-@pytest.fixture
-def open_window(qtbot, directory_db):
-    """Open the real window on this test's directory copy and user folder; closes everything after."""
-    opened = []
-
-    def make():
-        store = DirectoryStore.open(directory_db)
-        user = UserStore(user_database_path())
-        window = MainWindow(store, user, directory_db)
-        qtbot.addWidget(window)
-        show_active(qtbot, window)
-        qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)
-        opened.append((window, store, user))
-        return window
-
-    yield make
-    for window, store, user in opened:
-        window.close()
-        store.close()
-        user.close()
-
-
-def show_active(qtbot, window) -> None:
-    """Show ``window`` as the active window, as on a desktop: shortcuts and focus need one."""
-    with qtbot.waitExposed(window):
-        window.show()
-    window.activateWindow()
-    window.raise_()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5_000)
 
 
 def shown_keys(window) -> list[str]:
@@ -156,14 +120,14 @@ def test_phone_link_copies_the_number(qtbot, open_window):
 
 def test_report_a_correction_is_queued(qtbot, open_window, monkeypatch):
     window = open_window()
-    from coventry_directory.ui import main_window as mw
+    from coventry_directory.ui import main_window_actions
 
-    class Answered(mw.CorrectionDialog):
+    class Answered(main_window_actions.CorrectionDialog):
         def exec(self):
             self.note.setPlainText("The phone number changed in 2026 (provider website).")
             return True
 
-    monkeypatch.setattr(mw, "CorrectionDialog", Answered)
+    monkeypatch.setattr(main_window_actions, "CorrectionDialog", Answered)
     window.report_correction()
     queued = window.controller.user.corrections()
     assert len(queued) == 1 and "phone number changed" in queued[0]["note"]

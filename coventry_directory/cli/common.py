@@ -1,4 +1,4 @@
-"""What every command family shares: exit codes, the parser class, JSON output and the error table.
+"""What every command family shares: exit codes, the parser class, adding commands, JSON output, the error table.
 
 Handlers raise; they do not print errors or pick exit codes for them. ``main`` catches what a
 handler raises and looks its class up in :data:`ERRORS`, which says what the user sees
@@ -32,6 +32,24 @@ class Parser(argparse.ArgumentParser):
         Raised rather than printed so that main() reports it through the error table like any other bad input.
         """
         raise UsageError(f"{message} (try '{self.prog} --help')")
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def add_command(subparsers, name: str, handler: Handler, **options) -> argparse.ArgumentParser:
+    """Add the subcommand ``name`` that runs ``handler``; ``options`` go to ``add_parser`` (help, description).
+
+    Returns the new parser, for its arguments. ``main`` runs the ``handler`` the parsed arguments carry.
+    """
+    parser = subparsers.add_parser(name, **options)
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def add_service_id(parser: argparse.ArgumentParser) -> None:
+    """The SERVICE_ID argument, the same for every command about one service."""
+    parser.add_argument("service_id", metavar="SERVICE_ID", help="a service id (UUID) or directory key")
 
 
 def print_json(data) -> None:

@@ -5,30 +5,28 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from coventry_directory.cli.common import EXIT_FAILURE, EXIT_OK, UsageError, print_json
+from coventry_directory.cli.common import EXIT_FAILURE, EXIT_OK, UsageError, add_command, add_service_id, print_json
 from coventry_directory.core import describe
 from coventry_directory.core.models import Service
 
 
 def register(subparsers) -> None:
     """Add ``gui``, ``show``, ``self-test`` and ``build-db`` to the main parser's subparsers."""
-    gui = subparsers.add_parser("gui", help="open the desktop app (the default)")
+    gui = add_command(subparsers, "gui", cmd_gui, help="open the desktop app (the default)")
     gui.add_argument("--lang", metavar="CODE", help="interface language, e.g. en, pl, ro, pa, ur, ar")
-    gui.set_defaults(handler=cmd_gui)
 
-    show = subparsers.add_parser("show", help="show one service in full")
-    show.add_argument("service_id", metavar="SERVICE_ID", help="a service id (UUID) or directory key")
+    show = add_command(subparsers, "show", cmd_show, help="show one service in full")
+    add_service_id(show)
     show.add_argument("--json", action="store_true", help="print the whole record as JSON")
-    show.set_defaults(handler=cmd_show)
 
-    selftest = subparsers.add_parser("self-test", help="check this installation works")
+    selftest = add_command(subparsers, "self-test", cmd_self_test, help="check this installation works")
     selftest.add_argument("--json", action="store_true", help="print the report as JSON")
-    selftest.set_defaults(handler=cmd_self_test)
 
-    build = subparsers.add_parser("build-db", help="compile resources/directory into the directory database")
+    build = add_command(
+        subparsers, "build-db", cmd_build_db, help="compile resources/directory into the directory database"
+    )
     build.add_argument("-o", "--output", type=Path, help="where to write it (default: the bundled database)")
     build.add_argument("--check", action="store_true", help="only check the sources; write nothing")
-    build.set_defaults(handler=cmd_build_db)
 
 
 def service_text(svc: Service) -> str:

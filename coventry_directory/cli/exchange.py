@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from pathlib import Path
 
-from coventry_directory.cli.common import EXIT_OK, UsageError, print_json
+from coventry_directory.cli.common import EXIT_OK, UsageError, add_command, print_json
 
 SMTP_PASSWORD_ENV = "COVENTRY_DIRECTORY_SMTP_PASSWORD"
 
 
 def register(subparsers) -> None:
     """Add ``export``, ``import`` and ``bundle`` (with its actions) to the main parser's subparsers."""
-    export = subparsers.add_parser(
-        "export", help="export the directory as HSDS 3.0 JSON or CSV, or your correction notes"
+    export = add_command(
+        subparsers, "export", cmd_export, help="export the directory as HSDS 3.0 JSON or CSV, or your correction notes"
     )
     export.add_argument(
         "--format",
@@ -43,10 +44,11 @@ def register(subparsers) -> None:
     )
     export.add_argument("--smtp-user", metavar="USER", help=f"log in as USER (password from ${SMTP_PASSWORD_ENV})")
     export.add_argument("--from", dest="sender", metavar="ADDR", help="the sender address")
-    export.set_defaults(handler=cmd_export)
 
-    imp = subparsers.add_parser(
+    imp = add_command(
+        subparsers,
         "import",
+        cmd_import,
         help="replace the directory from HSDS JSON/CSV, or sync an Open Referral feed",
         description="PATH: an HSDS JSON file or folder, or an HSDS CSV package folder "
         "(replaces the directory). URL: an Open Referral / HSDS API root; the "
@@ -58,11 +60,10 @@ def register(subparsers) -> None:
     imp.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="feeds: per request (default 30)")
     imp.add_argument("--per-page", type=int, default=100, metavar="N", help="feeds: page size (default 100)")
     imp.add_argument("--json", action="store_true", help="print the result (or the problems) as JSON")
-    imp.set_defaults(handler=cmd_import)
 
     bundle = subparsers.add_parser("bundle", help="signed directory bundles for machines that are never online")
     actions = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
-    build = actions.add_parser("build", help="write a signed bundle of the directory")
+    build = add_command(actions, "build", cmd_bundle_build, help="write a signed bundle of the directory")
     build.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
     build.add_argument("--db", type=Path, metavar="FILE", help="bundle this database (default: the current directory)")
     build.add_argument(
@@ -77,27 +78,28 @@ def register(subparsers) -> None:
     )
     build.add_argument("--source", metavar="TEXT", help="where the data came from (shown in the manifest)")
     build.add_argument("--json", action="store_true", help="print the manifest as JSON")
-    build.set_defaults(handler=cmd_bundle_build)
 
-    verify = actions.add_parser("verify", help="check a bundle's signature and contents")
+    verify = add_command(actions, "verify", cmd_bundle_verify, help="check a bundle's signature and contents")
     verify.add_argument("file", type=Path, metavar="FILE")
     verify.add_argument("--json", action="store_true", help="print the manifest as JSON")
-    verify.set_defaults(handler=cmd_bundle_verify)
 
-    install = actions.add_parser("install", help="verify a bundle and make it the installed directory (atomic)")
+    install = add_command(
+        actions, "install", cmd_bundle_install, help="verify a bundle and make it the installed directory (atomic)"
+    )
     install.add_argument("file", type=Path, metavar="FILE")
     install.add_argument("--json", action="store_true", help="print the manifest as JSON")
     install.add_argument("--db", type=Path, metavar="FILE", help="install to this file instead")
-    install.set_defaults(handler=cmd_bundle_install)
 
-    rollback = actions.add_parser("rollback", help="go back to the edition installed before the current one")
+    rollback = add_command(
+        actions, "rollback", cmd_bundle_rollback, help="go back to the edition installed before the current one"
+    )
     rollback.add_argument("--db", type=Path, metavar="FILE", help="the installed file (default: the app's)")
-    rollback.set_defaults(handler=cmd_bundle_rollback)
 
-    keygen = actions.add_parser("keygen", help="make a publisher key pair (see docs/publishing.md)")
+    keygen = add_command(
+        actions, "keygen", cmd_bundle_keygen, help="make a publisher key pair (see docs/publishing.md)"
+    )
     keygen.add_argument("--private-key", type=Path, required=True, metavar="FILE")
     keygen.add_argument("--public-key", type=Path, required=True, metavar="FILE")
-    keygen.set_defaults(handler=cmd_bundle_keygen)
 
 
 # --- helpers -------------------------------------------------------------------------
@@ -141,6 +143,15 @@ def _manifest_text(manifest: dict) -> str:
         f"edition {manifest.get('edition') or 'unknown'}, made {manifest.get('created')}, "
         f"{counts.get('service', 0)} services, source {manifest.get('source')}"
     )
+
+
+def _report_manifest(args: argparse.Namespace, manifest: dict, sentence: Callable[[str], str]) -> int:
+    """The manifest as JSON with ``--json``, else the ``sentence`` made around the manifest in brief."""
+    if args.json:
+        print_json(manifest)
+    else:
+        print(sentence(_manifest_text(manifest)))
+    return EXIT_OK
 
 
 # --- export / import -----------------------------------------------------------------
@@ -241,11 +252,7 @@ def cmd_bundle_build(args: argparse.Namespace) -> int:
     key = signing.load_signing_key(args.signing_key)
     db = args.db or current_directory_path()
     manifest = bundles.build_bundle(db, args.output, key, source=args.source, maintainer_email=args.maintainer_email)
-    if args.json:
-        print_json(manifest)
-    else:
-        print(f"wrote {args.output}: {_manifest_text(manifest)}")
-    return EXIT_OK
+    return _report_manifest(args, manifest, lambda brief: f"wrote {args.output}: {brief}")
 
 
 def cmd_bundle_verify(args: argparse.Namespace) -> int:
@@ -253,11 +260,7 @@ def cmd_bundle_verify(args: argparse.Namespace) -> int:
     from coventry_directory.exchange import bundles
 
     manifest = bundles.verify_bundle(args.file)
-    if args.json:
-        print_json(manifest)
-    else:
-        print(f"{args.file} is valid: {_manifest_text(manifest)}")
-    return EXIT_OK
+    return _report_manifest(args, manifest, lambda brief: f"{args.file} is valid: {brief}")
 
 
 def cmd_bundle_install(args: argparse.Namespace) -> int:
@@ -266,11 +269,7 @@ def cmd_bundle_install(args: argparse.Namespace) -> int:
 
     target = _installed_target(args)
     manifest = bundles.install_bundle(args.file, target, _installed_info(target))
-    if args.json:
-        print_json(manifest)
-    else:
-        print(f"installed {_manifest_text(manifest)} to {target}")
-    return EXIT_OK
+    return _report_manifest(args, manifest, lambda brief: f"installed {brief} to {target}")
 
 
 def cmd_bundle_rollback(args: argparse.Namespace) -> int:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from coventry_directory.cli.common import EXIT_OK, UsageError, print_json
+from coventry_directory.cli.common import EXIT_OK, UsageError, add_command, print_json
 
 
 def register(subparsers) -> None:
     """Add ``leaflet``, ``languages`` and ``build-translations`` to the main parser's subparsers."""
-    leaflet = subparsers.add_parser(
+    leaflet = add_command(
+        subparsers,
         "leaflet",
+        cmd_leaflet,
         help="print leaflets: services, a category near a place, or a shortlist handout",
         description="Print a service leaflet (SERVICE_ID...), a topic leaflet (--category [--near]) or a "
         "shortlist handout (SERVICE_ID... --handout). Several languages (--lang en,pl,ro or "
@@ -44,16 +46,20 @@ def register(subparsers) -> None:
     leaflet.add_argument(
         "-o", "--output", required=True, metavar="FILE.pdf|DIR", help="the PDF to write, or a folder for a batch"
     )
-    leaflet.set_defaults(handler=cmd_leaflet)
 
-    languages = subparsers.add_parser(
-        "languages", help="list leaflet and app languages and whether each translation is checked"
+    languages = add_command(
+        subparsers,
+        "languages",
+        cmd_languages,
+        help="list leaflet and app languages and whether each translation is checked",
     )
     languages.add_argument("--json", action="store_true", help="print the list as JSON")
-    languages.set_defaults(handler=cmd_languages)
 
-    build = subparsers.add_parser(
-        "build-translations", help="compile translations/*.po into resources/locale (build step)"
+    build = add_command(
+        subparsers,
+        "build-translations",
+        cmd_build_translations,
+        help="compile translations/*.po into resources/locale (build step)",
     )
     build.add_argument(
         "--update",
@@ -61,7 +67,6 @@ def register(subparsers) -> None:
         help="first extract every marked string into the .pot and update each .po (developers; "
         "see docs/translations.md)",
     )
-    build.set_defaults(handler=cmd_build_translations)
 
 
 def cmd_languages(args: argparse.Namespace) -> int:

@@ -13,12 +13,12 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from coventry_directory import APP_ID
-from coventry_directory.cli.common import EXIT_FAILURE, EXIT_OK, UsageError, print_json
+from coventry_directory.cli.common import EXIT_FAILURE, EXIT_OK, UsageError, add_command, add_service_id, print_json
 
 PASSPHRASE_ENV = "COVENTRY_DIRECTORY_OUTBOX_PASSPHRASE"
 
@@ -31,31 +31,32 @@ def register(subparsers) -> None:
         description="Referrals are read from FORM.json (its shape is in docs/referrals.md).",
     )
     actions = ref.add_subparsers(dest="referral_command", metavar="ACTION", required=True)
-    render = actions.add_parser("render", help="print a referral to a PDF (for printing or secure upload)")
+    render = add_command(
+        actions, "render", cmd_render, help="print a referral to a PDF (for printing or secure upload)"
+    )
     render.add_argument("form", metavar="FORM.json", help="the referral form")
     render.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="the PDF to write")
-    render.set_defaults(handler=cmd_render)
 
-    send = actions.add_parser("send", help="email a referral over TLS; it waits in the outbox if it cannot go now")
+    send = add_command(
+        actions, "send", cmd_send, help="email a referral over TLS; it waits in the outbox if it cannot go now"
+    )
     send.add_argument("form", metavar="FORM.json", help="the referral form")
-    send.set_defaults(handler=cmd_send)
 
-    statement = actions.add_parser("statement", help="show a service's information-sharing statement and form")
-    statement.add_argument("service_id", metavar="SERVICE_ID", help="a service id (UUID) or directory key")
-    statement.set_defaults(handler=cmd_statement)
+    statement = add_command(
+        actions, "statement", cmd_statement, help="show a service's information-sharing statement and form"
+    )
+    add_service_id(statement)
 
-    log = actions.add_parser("log", help="the referral log (no personal data) and follow-up reminders")
+    log = add_command(actions, "log", cmd_log, help="the referral log (no personal data) and follow-up reminders")
     log.add_argument("--follow-ups", action="store_true", help="only referrals still waiting for an answer")
     log.add_argument("--json", action="store_true", help="machine-readable output")
-    log.set_defaults(handler=cmd_log)
 
-    mark = actions.add_parser("mark", help="record what happened to a referral")
+    mark = add_command(actions, "mark", cmd_mark, help="record what happened to a referral")
     mark.add_argument("referral_id", metavar="ID", help="a referral id (or its first 8 characters)")
     mark.add_argument("status", metavar="STATUS", help="accepted, declined, no-response, follow-up or printed")
     mark.add_argument("--follow-up-by", metavar="YYYY-MM-DD", help="when to chase it up")
-    mark.set_defaults(handler=cmd_mark)
 
-    settings = actions.add_parser("settings", help="show or change the mail server used for referrals")
+    settings = add_command(actions, "settings", cmd_settings, help="show or change the mail server used for referrals")
     settings.add_argument("--host", help="mail relay host name, e.g. a secure NHS mail relay")
     settings.add_argument("--port", type=int, help="port (587 for STARTTLS, 465 for TLS)")
     settings.add_argument("--security", choices=("starttls", "tls"), help="never plain text")
@@ -74,17 +75,17 @@ def register(subparsers) -> None:
         action="store_true",
         help="ask for the mail password and keep it in the system keyring (if there is one)",
     )
-    settings.set_defaults(handler=cmd_settings)
 
     outbox = subparsers.add_parser("outbox", help="referrals waiting to be sent (encrypted)")
     outbox_actions = outbox.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
-    olist = outbox_actions.add_parser(
-        "list", help="list waiting referrals (service, dates, last error; no personal data)"
+    olist = add_command(
+        outbox_actions,
+        "list",
+        cmd_outbox_list,
+        help="list waiting referrals (service, dates, last error; no personal data)",
     )
     olist.add_argument("--json", action="store_true", help="machine-readable output")
-    olist.set_defaults(handler=cmd_outbox_list)
-    flush = outbox_actions.add_parser("flush", help="try to send every waiting referral now")
-    flush.set_defaults(handler=cmd_outbox_flush)
+    add_command(outbox_actions, "flush", cmd_outbox_flush, help="try to send every waiting referral now")
 
 
 # --- helpers --------------------------------------------------------------------
@@ -135,6 +136,18 @@ def _service(ref_text: str):
     if service is None:
         raise UsageError(f"no service with id or key {ref_text!r} (search for it with '{APP_ID} search')")
     return service
+
+
+def _list_rows(args: argparse.Namespace, rows: list[dict], empty: str, line: Callable[[dict], str]) -> int:
+    """Print the rows as JSON with ``--json``, else one ``line`` each (``empty`` when there are none)."""
+    if args.json:
+        print_json(rows)
+        return EXIT_OK
+    if not rows:
+        print(empty)
+    for row in rows:
+        print(line(row))
+    return EXIT_OK
 
 
 def _prepared(desk, form_path: str):
@@ -246,19 +259,17 @@ def cmd_log(args: argparse.Namespace) -> int:
 
     with _user_store() as user_store:
         rows = log.follow_ups(user_store) if args.follow_ups else log.entries(user_store)
-    if args.json:
-        print_json(rows)
-        return EXIT_OK
-    if not rows:
-        print("No referrals logged." if not args.follow_ups else "No referrals waiting for an answer.")
-    for row in rows:
-        due = row.get("follow_up_by") or "-"
-        flag = "  DUE" if row.get("due") else ""
-        print(
-            f"{row['id'][:8]}  {row['created_at'][:10]}  {row['status']:<11} follow up by {due}{flag}  "
-            f"{row['service_name']}" + (f"  [{row['local_reference']}]" if row.get("local_reference") else "")
-        )
-    return EXIT_OK
+    empty = "No referrals logged." if not args.follow_ups else "No referrals waiting for an answer."
+    return _list_rows(args, rows, empty, _log_line)
+
+
+def _log_line(row: dict) -> str:
+    due = row.get("follow_up_by") or "-"
+    flag = "  DUE" if row.get("due") else ""
+    return (
+        f"{row['id'][:8]}  {row['created_at'][:10]}  {row['status']:<11} follow up by {due}{flag}  "
+        f"{row['service_name']}" + (f"  [{row['local_reference']}]" if row.get("local_reference") else "")
+    )
 
 
 def cmd_mark(args: argparse.Namespace) -> int:
@@ -316,19 +327,16 @@ def cmd_outbox_list(args: argparse.Namespace) -> int:
 
     with _user_store() as user_store:
         rows = Outbox(user_store).items()
-    if args.json:
-        print_json(rows)
-        return EXIT_OK
-    if not rows:
-        print("The outbox is empty.")
-    for row in rows:
-        state = "NEEDS ATTENTION" if row["needs_attention"] else "waiting"
-        print(
-            f"{row['id'][:8]}  {row['service_name']}  queued {row['queued_at']}  attempts {row['attempts']}  "
-            f"next {row['next_attempt_at']}  {state}"
-            + (f"\n          last error: {row['last_error']}" if row["last_error"] else "")
-        )
-    return EXIT_OK
+    return _list_rows(args, rows, "The outbox is empty.", _outbox_line)
+
+
+def _outbox_line(row: dict) -> str:
+    state = "NEEDS ATTENTION" if row["needs_attention"] else "waiting"
+    return (
+        f"{row['id'][:8]}  {row['service_name']}  queued {row['queued_at']}  attempts {row['attempts']}  "
+        f"next {row['next_attempt_at']}  {state}"
+        + (f"\n          last error: {row['last_error']}" if row["last_error"] else "")
+    )
 
 
 def cmd_outbox_flush(args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
-from coventry_directory.cli.common import EXIT_OK, UsageError, print_json
+from coventry_directory.cli.common import EXIT_OK, UsageError, add_command, print_json
 from coventry_directory.core.clock import uk_now
 from coventry_directory.core.eligibility import ClientProfile, Eligibility
 from coventry_directory.core.places import Place, resolve_place
@@ -19,7 +19,9 @@ from coventry_directory.core.taxonomy import vocabularies
 
 def register(subparsers) -> None:
     """Add ``search`` and ``eligible`` to the main parser's subparsers."""
-    search = subparsers.add_parser("search", help="find services (as-you-type search, filters, distance, open now)")
+    search = add_command(
+        subparsers, "search", cmd_search, help="find services (as-you-type search, filters, distance, open now)"
+    )
     search.add_argument("query", nargs="*", default=[], metavar="QUERY", help="words to search for (optional)")
     search.add_argument("--near", metavar="PLACE", help="town, district or postcode, e.g. Rugby, CV12, 'CV21 3AB'")
     search.add_argument("--category", action="append", metavar="C", help="category code (repeatable)")
@@ -36,16 +38,14 @@ def register(subparsers) -> None:
     when.add_argument("--open-at", metavar='"YYYY-MM-DD HH:MM"', help="only services open then")
     search.add_argument("--limit", type=int, default=20, metavar="N", help="how many results (default 20)")
     search.add_argument("--json", action="store_true", help="machine-readable output")
-    search.set_defaults(handler=cmd_search)
 
-    eligible = subparsers.add_parser("eligible", help="which services this client can use, and why not")
+    eligible = add_command(subparsers, "eligible", cmd_eligible, help="which services this client can use, and why not")
     eligible.add_argument("--age", type=int, required=True, metavar="N")
     eligible.add_argument("--gender", metavar="G", help="female, male or any")
     eligible.add_argument("--near", metavar="PLACE", help="where the client lives: town, district or postcode")
     eligible.add_argument("--substance", action="append", metavar="S", help="substance code (repeatable)")
     eligible.add_argument("--group", action="append", metavar="G", help="client group code (repeatable)")
     eligible.add_argument("--json", action="store_true", help="machine-readable output")
-    eligible.set_defaults(handler=cmd_eligible)
 
 
 # --- turning option values into filter values ----------------------------------------

@@ -4,6 +4,10 @@ The result is a list of :class:`Service` objects ready for the store. Checking i
 because the files are the directory's source of truth: every code must be in the
 taxonomy, every record must cite a source that exists, and every phone number, postcode
 and opening time must appear in the text of a source it cites.
+
+This module holds the :class:`SourceReader` (field and citation checks, the problem list)
+and :func:`read_directory`; the readers of each kind of record are in
+:mod:`coventry_directory.core.directory_records`.
 """
 
 from __future__ import annotations
@@ -14,19 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coventry_directory.core.ids import stable_id
-from coventry_directory.core.models import AREAS, CODE_FIELDS, Address, Location, Organization, Phone, Schedule, Service
-from coventry_directory.core.source_documents import SourceDocument, load_documents, normal, time_patterns
+from coventry_directory.core.directory_records import read_organization, read_service
+from coventry_directory.core.models import CODE_FIELDS, Location, Organization, Service
+from coventry_directory.core.source_documents import SourceDocument, load_documents, normal
 from coventry_directory.core.taxonomy import Vocabulary, load_vocabularies
 from coventry_directory.resources import directory_source_dir
 
 _CITATION_LINE = re.compile(r"^(?P<doc>[a-z0-9-]+) L(?P<line>\d+)$")
 _URL = re.compile(r"^https?://\S+$")
-_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-_BYDAY = re.compile(r"^(-?\d)?(MO|TU|WE|TH|FR|SA|SU)$")
-STATUSES = ("active", "inactive", "defunct", "temporarily closed")
-PHONE_TYPES = ("voice", "text", "fax", "textphone", "cell", "video", "pager")
 
 
 class DirectorySourceError(Exception):
@@ -47,7 +46,7 @@ class DirectorySources:
     services: list[Service]
 
 
-class _Reader:
+class SourceReader:
     """Collects problems while turning TOML tables into models."""
 
     def __init__(self, root: Path):
@@ -71,6 +70,7 @@ class _Reader:
 
     # --- citations --------------------------------------------------------------
     def citations(self, table: dict, required: bool = True) -> tuple[str, ...]:
+        """The table's ``source`` citations, each checked (none at all is a problem when required)."""
         raw = table.get("source", [])
         if isinstance(raw, str):
             raw = [raw]
@@ -120,6 +120,7 @@ class _Reader:
 
     # --- fields -----------------------------------------------------------------
     def codes(self, table: dict, key: str) -> tuple[str, ...]:
+        """A list of taxonomy codes; a code the field's vocabulary lacks is a problem."""
         values = table.get(key, [])
         vocab = self.vocabularies[CODE_FIELDS[key]]
         for v in values:
@@ -128,6 +129,7 @@ class _Reader:
         return tuple(values)
 
     def text(self, table: dict, key: str) -> str | None:
+        """An optional text field, stripped (blank is None; a value that is not text is a problem)."""
         value = table.get(key)
         if value is None:
             return None
@@ -137,6 +139,7 @@ class _Reader:
         return value.strip() or None
 
     def age(self, table: dict, key: str) -> int | None:
+        """An optional age in whole years, 0 to 120 (anything else is a problem)."""
         value = table.get(key)
         if value is None:
             return None
@@ -146,224 +149,10 @@ class _Reader:
         return value
 
 
-def _read_location(reader: _Reader, table: dict, org_key: str) -> Location | None:
-    key = table.get("key")
-    if not key:
-        reader.problem("a location has no key")
-        return None
-    reader.where = f"{reader.where.split(' ')[0]} location {key}"
-    sources = reader.citations(table)
-    address = None
-    address_1 = reader.text(table, "address_1")
-    if address_1:
-        address = Address(
-            address_1=address_1,
-            address_2=reader.text(table, "address_2"),
-            city=reader.text(table, "city"),
-            postal_code=reader.text(table, "postal_code"),
-        )
-        reader.require_in_sources(address_1, sources, "address")
-        if address.postal_code:
-            reader.require_in_sources(address.postal_code, sources, "postcode")
-    area = reader.text(table, "area")
-    if area and area not in AREAS:
-        reader.problem(f"area {area!r} is not a catchment code")
-    return Location(
-        id=stable_id("location", key),
-        key=key,
-        name=reader.text(table, "name") or key,
-        description=reader.text(table, "description"),
-        address=address,
-        town=reader.text(table, "town") or (address.city if address else None),
-        area=area,
-        sources=sources,
-    )
-
-
-def _read_organization(reader: _Reader, table: dict, locations: dict[str, Location]) -> Organization | None:
-    key = table.get("key")
-    if not key or not table.get("name") or not table.get("description"):
-        reader.problem("an organisation needs key, name and description")
-        return None
-    file_where = reader.where
-    reader.where = f"{file_where} organisation {key}"
-    org = Organization(
-        id=stable_id("organization", key),
-        key=key,
-        name=table["name"].strip(),
-        description=table["description"].strip(),
-        alternate_name=reader.text(table, "alternate_name"),
-        website=reader.text(table, "website"),
-        email=reader.text(table, "email"),
-        tax_id=reader.text(table, "tax_id"),
-        legal_status=reader.text(table, "legal_status"),
-        sources=reader.citations(table),
-    )
-    if org.email:
-        reader.require_in_sources(org.email, org.sources, "email")
-    for loc_table in table.get("location", []):
-        reader.where = f"{file_where} location"
-        loc = _read_location(reader, loc_table, key)
-        if loc is None:
-            continue
-        reader.register(locations, loc, "location")
-        org.locations.append(loc)
-    reader.where = file_where
-    return org
-
-
-def _read_schedule(
-    reader: _Reader, table: dict, service_key: str, index: int, locations: dict[str, Location]
-) -> Schedule:
-    sources = reader.citations(table)
-    location_id = None
-    if table.get("location"):
-        loc = locations.get(table["location"])
-        if loc is None:
-            reader.problem(f"schedule names unknown location {table['location']!r}")
-        else:
-            location_id = loc.id
-    freq = reader.text(table, "freq")
-    if freq and freq not in ("WEEKLY", "MONTHLY", "DAILY"):
-        reader.problem(f"schedule freq {freq!r} must be WEEKLY, MONTHLY or DAILY")
-    byday = reader.text(table, "byday")
-    for day in (byday or "").split(","):
-        if day and not _BYDAY.match(day.strip()):
-            reader.problem(f"schedule byday {day!r} is not like MO, 2MO or -1FR")
-    cited = reader.cited_text(sources)
-    for key in ("opens_at", "closes_at"):
-        value = reader.text(table, key)
-        if value:
-            if not _TIME.match(value):
-                reader.problem(f"schedule {key} {value!r} must be HH:MM")
-            elif not any(p.search(cited) for p in time_patterns(value)):
-                reader.problem(f"schedule {key} {value!r} does not appear in its cited sources")
-    for key in ("valid_from", "valid_to"):
-        value = reader.text(table, key)
-        if value and not _DATE.match(value):
-            reader.problem(f"schedule {key} {value!r} must be an ISO date")
-    interval = table.get("interval")
-    return Schedule(
-        id=stable_id("schedule", service_key, index),
-        freq=freq,
-        interval=int(interval) if isinstance(interval, int) else None,
-        byday=byday,
-        bymonthday=reader.text(table, "bymonthday"),
-        opens_at=reader.text(table, "opens_at"),
-        closes_at=reader.text(table, "closes_at"),
-        valid_from=reader.text(table, "valid_from"),
-        valid_to=reader.text(table, "valid_to"),
-        description=reader.text(table, "description"),
-        notes=reader.text(table, "notes"),
-        location_id=location_id,
-        sources=sources,
-    )
-
-
-def _read_service(
-    reader: _Reader, table: dict, orgs: dict[str, Organization], locations: dict[str, Location]
-) -> Service | None:
-    key = table.get("key")
-    file_where = reader.where
-    if not key or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", key):
-        reader.problem(f"service key {key!r} must be lowercase letters, digits and hyphens")
-        return None
-    reader.where = f"{file_where} service {key}"
-    org = orgs.get(table.get("organization", ""))
-    if org is None:
-        reader.problem(f"unknown organization {table.get('organization')!r}")
-        reader.where = file_where
-        return None
-    for required in ("name", "description", "assured_date", "verification"):
-        if not table.get(required):
-            reader.problem(f"{required} is required")
-    status = table.get("status", "active")
-    if status not in STATUSES:
-        reader.problem(f"status {status!r} is not one of {STATUSES}")
-    verification = table.get("verification")
-    if verification and verification not in reader.vocabularies["verification"].codes():
-        reader.problem(f"verification {verification!r} is not a verification code")
-    for date_key in ("assured_date", "evidence_date"):
-        if table.get(date_key) and not _DATE.match(str(table[date_key])):
-            reader.problem(f"{date_key} {table[date_key]!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
-    coverage = table.get("coverage", "local")
-    if coverage not in ("local", "national"):
-        reader.problem("coverage must be 'local' or 'national'")
-    catchment = reader.codes(table, "catchment")
-    if coverage == "national":
-        catchment = AREAS
-    sources = reader.citations(table)
-    service = Service(
-        id=stable_id("service", key),
-        key=key,
-        name=str(table.get("name", key)).strip(),
-        organization=org,
-        description=str(table.get("description", "")).strip(),
-        alternate_name=reader.text(table, "alternate_name"),
-        url=reader.text(table, "url"),
-        email=reader.text(table, "email"),
-        status=status,
-        application_process=reader.text(table, "application_process"),
-        eligibility_description=reader.text(table, "eligibility_description"),
-        fees_description=reader.text(table, "fees_description"),
-        minimum_age=reader.age(table, "minimum_age"),
-        maximum_age=reader.age(table, "maximum_age"),
-        assured_date=str(table.get("assured_date", "")) or None,
-        evidence_date=str(table["evidence_date"]) if table.get("evidence_date") else None,
-        verification=verification,
-        alert=reader.text(table, "alert"),
-        sources=sources,
-        categories=reader.codes(table, "categories"),
-        genders=reader.codes(table, "genders"),
-        substances=reader.codes(table, "substances"),
-        client_groups=reader.codes(table, "client_groups"),
-        groups_required=bool(table.get("groups_required", False)),
-        referral_routes=reader.codes(table, "referral_routes"),
-        delivery_modes=reader.codes(table, "delivery_modes"),
-        catchment=tuple(catchment),
-        coverage=coverage,
-        languages=tuple(table.get("languages", [])),
-        keywords=tuple(table.get("keywords", [])),
-    )
-    if not service.categories:
-        reader.problem("at least one category is required")
-    if service.email:
-        reader.require_in_sources(service.email, sources, "email")
-    if (
-        service.minimum_age is not None
-        and service.maximum_age is not None
-        and service.minimum_age > service.maximum_age
-    ):
-        reader.problem("minimum_age is above maximum_age")
-    for loc_key in table.get("locations", []):
-        loc = locations.get(loc_key)
-        if loc is None:
-            reader.problem(f"unknown location {loc_key!r}")
-        else:
-            service.locations.append(loc)
-    for index, phone in enumerate(table.get("phones", [])):
-        number = str(phone.get("number", "")).strip()
-        cites = reader.citations(phone)
-        if not number:
-            reader.problem("a phone has no number")
-            continue
-        reader.require_in_sources(number, cites, "phone")
-        ptype = phone.get("type", "voice")
-        if ptype not in PHONE_TYPES:
-            reader.problem(f"phone type {ptype!r} is not one of {PHONE_TYPES}")
-        service.phones.append(
-            Phone(stable_id("phone", key, index), number, ptype, reader.text(phone, "description"), cites)
-        )
-    for index, sched in enumerate(table.get("schedules", [])):
-        service.schedules.append(_read_schedule(reader, sched, key, index, locations))
-    reader.where = file_where
-    return service
-
-
 def read_directory(root: Path | None = None) -> DirectorySources:
     """Read and check every source file; raise DirectorySourceError listing all problems."""
     root = root or directory_source_dir()
-    reader = _Reader(root)
+    reader = SourceReader(root)
     files = [root / "organizations.toml", *sorted((root / "services").glob("*.toml"))]
     tables: list[tuple[str, dict]] = []
     for path in files:
@@ -379,7 +168,7 @@ def read_directory(root: Path | None = None) -> DirectorySources:
     for name, data in tables:
         for org_table in data.get("organization", []):
             reader.where = name
-            org = _read_organization(reader, org_table, locations)
+            org = read_organization(reader, org_table, locations)
             if org is None:
                 continue
             reader.register(orgs, org, "organisation")
@@ -387,7 +176,7 @@ def read_directory(root: Path | None = None) -> DirectorySources:
     for name, data in tables:
         for svc_table in data.get("service", []):
             reader.where = name
-            svc = _read_service(reader, svc_table, orgs, locations)
+            svc = read_service(reader, svc_table, orgs, locations)
             if svc is None:
                 continue
             reader.register(services, svc, "service")

@@ -1,8 +1,9 @@
 """Opening hours from HSDS schedule rows: open, closed or not known at a given moment.
 
 Times are naive local UK times: every ``datetime`` passed in or returned is Europe/London
-wall-clock time with no tzinfo, which is how services print their hours. Recurrences are
-evaluated by python-dateutil's ``rrule``; England bank holidays come from ``holidays``.
+wall-clock time with no tzinfo, which is how services print their hours. Each row is read
+into a recurrence rule by :mod:`coventry_directory.core.schedule_rules` (python-dateutil's
+``rrule``); England bank holidays come from ``holidays``.
 
 Rules the answers follow (we never guess):
 
@@ -17,7 +18,6 @@ Rules the answers follow (we never guess):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -25,9 +25,9 @@ from enum import StrEnum
 from functools import lru_cache
 
 import holidays
-from dateutil import rrule as rr
 
 from coventry_directory.core.models import Schedule
+from coventry_directory.core.schedule_rules import DAY, Rule, rule_for
 from coventry_directory.i18n import N_, _
 
 
@@ -65,11 +65,6 @@ _MONTH_NAMES = (
     N_("December"),
 )
 _NOT_KNOWN = N_("Opening hours not known")
-_FREQS = {"DAILY": rr.DAILY, "WEEKLY": rr.WEEKLY, "MONTHLY": rr.MONTHLY, "YEARLY": rr.YEARLY}
-_DAYS = {"MO": rr.MO, "TU": rr.TU, "WE": rr.WE, "TH": rr.TH, "FR": rr.FR, "SA": rr.SA, "SU": rr.SU}
-_BYDAY = re.compile(r"([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)")
-_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
-_DAY = timedelta(days=1)
 # Look-behind and look-ahead must stay inside datetime's calendar; beyond it nothing is known.
 _FIRST_DAY, _LAST_DAY = date(2, 1, 1), date(9998, 12, 31)
 
@@ -89,162 +84,6 @@ class DayHours:
     state: str
 
 
-@dataclass(frozen=True)
-class _Rule:
-    """A parsed schedule; ``timed`` False means its hours cannot be computed."""
-
-    timed: bool
-    valid_from: date | None = None
-    valid_to: date | None = None
-    opens: timedelta = timedelta(0)
-    closes: timedelta = timedelta(0)  # from the start day's midnight; past 24h = overnight
-    labels: tuple[str, str] = ("", "")
-    whole_day: bool = False
-    freq: int = rr.DAILY
-    interval: int = 1
-    dtstart: date | None = None
-    until: date | None = None
-    byweekday: tuple = ()
-    bymonthday: tuple[int, ...] = ()
-
-    def applies(self, day: date) -> bool:
-        return (self.valid_from is None or day >= self.valid_from) and (self.valid_to is None or day <= self.valid_to)
-
-    def occurs(self, day: date) -> bool:
-        return self.timed and self.applies(day) and day in _occurrences(self, day.year)
-
-    def span(self, day: date) -> tuple[datetime, datetime]:
-        midnight = datetime.combine(day, time())
-        return midnight + self.opens, midnight + self.closes
-
-
-def _date(text: str | None) -> date | None:
-    """An ISO date (a datetime's date part is enough); '' is absent. Raises ValueError."""
-    if isinstance(text, date):
-        return text
-    return date.fromisoformat(text.strip()[:10]) if text and text.strip() else None
-
-
-def _clock(text: str | None, *, closing: bool) -> tuple[timedelta, str]:
-    match = _TIME.fullmatch((text or "").strip())
-    if not match:
-        raise ValueError(text)
-    hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    value = timedelta(hours=hours, minutes=minutes, seconds=seconds)
-    if minutes > 59 or seconds > 59 or value > timedelta(hours=24) or (value == _DAY and not closing):
-        raise ValueError(text)
-    if closing and (hours, minutes) == (23, 59):
-        value = _DAY  # "23:59" is how sources write "until midnight"
-    return value, f"{hours:02d}:{minutes:02d}"
-
-
-@lru_cache(maxsize=8192)
-def _parse(key: tuple) -> _Rule:
-    (_id, freq, interval, byday, bymonthday, opens_at, closes_at, valid_from, valid_to, dtstart, until) = key
-    try:
-        valid_from_day, valid_to_day = _date(valid_from), _date(valid_to)
-    except (ValueError, TypeError, AttributeError):
-        return _Rule(timed=False)
-    try:
-        opens, open_label = _clock(opens_at, closing=False)
-        closes, close_label = _clock(closes_at, closing=True)
-        code = _FREQS[(freq or "").strip().upper()]
-        step = int(interval) if interval not in (None, "") else 1
-        days = [_BYDAY.fullmatch(t.strip().upper()) for t in (byday or "").split(",") if t.strip()]
-        monthdays = tuple(int(t) for t in (bymonthday or "").split(",") if t.strip())
-        start, end = _date(dtstart), _date(until)
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return _Rule(timed=False, valid_from=valid_from_day, valid_to=valid_to_day)
-    ordinal = any(m and m.group(1) for m in days)
-    matches = [m for m in days if m is not None]
-    if (
-        len(matches) != len(days)
-        or step < 1
-        or any(not 0 < abs(d) <= 31 for d in monthdays)
-        or (ordinal and code not in (rr.MONTHLY, rr.YEARLY))
-    ):
-        return _Rule(timed=False, valid_from=valid_from_day, valid_to=valid_to_day)
-    # Without a first date, an every-other-week rule or one that takes its day from
-    # dtstart cannot be placed on the calendar: that is not known, not a guess.
-    needs_anchor = (
-        step > 1
-        or code == rr.YEARLY
-        or (code == rr.WEEKLY and not days)
-        or (code == rr.MONTHLY and not days and not monthdays)
-    )
-    if needs_anchor and start is None:
-        return _Rule(timed=False, valid_from=valid_from_day, valid_to=valid_to_day)
-    if closes <= opens:
-        closes += _DAY
-    weekdays = tuple(_DAYS[m.group(2)](int(m.group(1))) if m.group(1) else _DAYS[m.group(2)] for m in matches)
-    every_day = (
-        step == 1
-        and not monthdays
-        and ((code == rr.DAILY and not days) or (code == rr.WEEKLY and len({m.group(2) for m in matches}) == 7))
-    )
-    return _Rule(
-        timed=True,
-        opens=opens,
-        closes=closes,
-        labels=(open_label, close_label),
-        whole_day=every_day and opens == timedelta(0) and closes == _DAY,
-        freq=code,
-        interval=step,
-        dtstart=start,
-        until=end,
-        byweekday=weekdays,
-        bymonthday=monthdays,
-        valid_from=valid_from_day,
-        valid_to=valid_to_day,
-    )
-
-
-def _rule(schedule: Schedule) -> _Rule:
-    # Keyed by content as well as id, so an edited schedule never reuses a stale parse.
-    return _parse(
-        (
-            schedule.id,
-            schedule.freq,
-            schedule.interval,
-            schedule.byday,
-            schedule.bymonthday,
-            schedule.opens_at,
-            schedule.closes_at,
-            schedule.valid_from,
-            schedule.valid_to,
-            schedule.dtstart,
-            schedule.until,
-        )
-    )
-
-
-@lru_cache(maxsize=512)
-def _build_rrule(rule: _Rule, start: date, cache: bool = False) -> rr.rrule:
-    return rr.rrule(
-        rule.freq,
-        dtstart=datetime.combine(start, time()),
-        interval=rule.interval,
-        until=datetime.combine(rule.until, time.max) if rule.until else None,
-        byweekday=rule.byweekday or None,
-        bymonthday=rule.bymonthday or None,
-        cache=cache,
-    )
-
-
-@lru_cache(maxsize=8192)
-def _occurrences(rule: _Rule, year: int) -> frozenset[date]:
-    """The days in ``year`` on which ``rule`` has an occurrence."""
-    first, last = datetime(year, 1, 1), datetime(year, 12, 31, 23, 59)
-    if rule.dtstart is not None:
-        if rule.dtstart.year > year:
-            return frozenset()
-        recurrence = _build_rrule(rule, rule.dtstart, cache=True)  # reused for every year asked
-    else:
-        # With interval 1 and no anchor-dependent parts, the year's start is as good an anchor.
-        recurrence = _build_rrule(rule, first.date())
-    return frozenset(d.date() for d in recurrence.between(first, last, inc=True))
-
-
 @lru_cache(maxsize=1)
 def _england_holidays() -> holidays.HolidayBase:
     return holidays.country_holidays("GB", subdiv="ENG")
@@ -256,7 +95,7 @@ def bank_holiday(day: date) -> str | None:
     return _england_holidays().get(day)
 
 
-def _status(rules: list[_Rule], at: datetime) -> tuple[str, str | None, datetime | None]:
+def _status(rules: list[Rule], at: datetime) -> tuple[str, str | None, datetime | None]:
     """(state, bank holiday name, end of the covering occurrence) for ``at``."""
     if not _FIRST_DAY <= at.date() <= _LAST_DAY:
         return OpenState.UNKNOWN, None, None
@@ -266,7 +105,7 @@ def _status(rules: list[_Rule], at: datetime) -> tuple[str, str | None, datetime
     today = at.date()
     for rule in rules:
         covered = False
-        for day in (today - _DAY, today):
+        for day in (today - DAY, today):
             if rule.occurs(day):
                 start, end = rule.span(day)
                 if start <= at < end:
@@ -288,14 +127,14 @@ def _status(rules: list[_Rule], at: datetime) -> tuple[str, str | None, datetime
 
 def open_state(schedules: Sequence[Schedule], at: datetime) -> str:
     """OPEN, CLOSED or UNKNOWN at the naive UK local time ``at``."""
-    return _status([_rule(s) for s in schedules], at)[0]
+    return _status([rule_for(s) for s in schedules], at)[0]
 
 
-def _open_spans(rules: list[_Rule], first: date, days: int) -> list[tuple[datetime, datetime]]:
+def _open_spans(rules: list[Rule], first: date, days: int) -> list[tuple[datetime, datetime]]:
     """Known-open (start, end) spans of occurrences starting on ``days`` days from ``first``."""
     spans = []
     for offset in range(days):
-        day = first + offset * _DAY
+        day = first + offset * DAY
         for rule in rules:
             if rule.occurs(day) and (rule.whole_day or not bank_holiday(day)):
                 spans.append(rule.span(day))
@@ -311,7 +150,7 @@ def next_opening(schedules: Sequence[Schedule], after: datetime) -> datetime | N
     if not _FIRST_DAY <= after.date() <= _LAST_DAY:
         return None
     limit = after + timedelta(days=LOOKAHEAD_DAYS)
-    spans = _open_spans([_rule(s) for s in schedules], after.date() - _DAY, LOOKAHEAD_DAYS + 2)
+    spans = _open_spans([rule_for(s) for s in schedules], after.date() - DAY, LOOKAHEAD_DAYS + 2)
     starts = [max(start, after) for start, end in spans if end > after]
     best = min(starts, default=None)
     return best if best is not None and best <= limit else None
@@ -321,14 +160,14 @@ def _weekday(day: date) -> str:
     return _(_WEEKDAY_NAMES[day.weekday()])
 
 
-def _open_until(rules: list[_Rule], at: datetime, end: datetime) -> str:
+def _open_until(rules: list[Rule], at: datetime, end: datetime) -> str:
     # Back-to-back occurrences (a daily 24-hour rule) read as one open stretch.
     for start, stop in _open_spans(rules, at.date(), 9):
         if start <= end < stop:
             end = stop
     if end - at >= timedelta(days=7):
         return _("Open 24 hours")
-    if end == datetime.combine(at.date() + _DAY, time()):
+    if end == datetime.combine(at.date() + DAY, time()):
         return _("Open until midnight")
     if end.date() == at.date():
         return _("Open until {time}").format(time=end.strftime("%H:%M"))
@@ -352,7 +191,7 @@ def _opens_at(at: datetime, when: datetime | None) -> str:
 
 def explain_state(schedules: Sequence[Schedule], at: datetime) -> tuple[str, str]:
     """The state at ``at`` plus a short reason, e.g. ("open", "Open until 12:00")."""
-    rules = [_rule(s) for s in schedules]
+    rules = [rule_for(s) for s in schedules]
     state, holiday, end = _status(rules, at)
     if state == OpenState.OPEN and end is not None:
         return state, _open_until(rules, at, end)
@@ -370,10 +209,10 @@ def week_ahead(schedules: Sequence[Schedule], start: date) -> list[DayHours]:
     """
     if not _FIRST_DAY <= start <= _LAST_DAY:
         raise ValueError(f"date out of range: {start}")
-    rules = [_rule(s) for s in schedules]
+    rules = [rule_for(s) for s in schedules]
     week = []
     for offset in range(7):
-        day = start + offset * _DAY
+        day = start + offset * DAY
         holiday = bank_holiday(day)
         todays = sorted((r for r in rules if r.occurs(day)), key=lambda r: (r.opens, r.closes))
         applicable = [r for r in rules if r.applies(day)]

@@ -3,12 +3,12 @@
 Filter first, rank a small candidate set: the store returns at most a few hundred
 candidates (FTS5 matches and facet filters in SQL), and this module ranks them by where
 the words matched (name over category over keywords over description), how many of the
-typed words matched, distance from the place asked about, and whether it is open.
+typed words matched, distance from the place asked about, and whether it is open. The
+scores themselves are :mod:`coventry_directory.core.ranking`'s.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,20 +17,17 @@ from typing import NamedTuple
 from coventry_directory.core import schedules as hours
 from coventry_directory.core.clock import as_uk_wall_clock, uk_now
 from coventry_directory.core.eligibility import ClientProfile, Eligibility, Verdict, assess
-from coventry_directory.core.places import Place, distance_km, resolve_place
+from coventry_directory.core.places import Place, resolve_place
 from coventry_directory.core.query import ParsedQuery, TermGroup, Vocabulary, parse_query
+from coventry_directory.core.ranking import context_score, nearest_km, profile_fit, text_score
 from coventry_directory.core.text import fts_term
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.search_queries import FacetFilter
 
-# How much a match in each indexed column counts.
-FIELD_WEIGHTS = {"name": 6.0, "categories": 4.0, "keywords": 3.0, "organization": 2.0, "description": 1.0}
+# The columns whose matches are fetched first (the ranking weights are in core.ranking).
 STRONG_COLUMNS = ("name", "categories", "keywords", "organization")
 CANDIDATES = 80  # per SQL candidate query
 ENOUGH = 40  # matches of every typed word that make partial matches unnecessary
-# What a service listing the substance asked about counts (like a keyword), or listing "any".
-SUBSTANCE_LISTED, SUBSTANCE_ANY = 3.0, 2.0
-TREATMENT = frozenset({"treatment-adult", "young-people"})
 
 
 @dataclass
@@ -185,9 +182,9 @@ class SearchEngine:
             row = facets.get(sid)
             if row is None:
                 continue
-            dist = _nearest(place, points.get(sid, []))
-            text_score, matched = _text_score(parsed.groups, texts.get(sid), row) if texts else (0.0, ())
-            score = text_score + _context_score(row, place, dist, age) + _profile_fit(row, profile)
+            dist = nearest_km(place, points.get(sid, []))
+            text_points, matched = text_score(parsed.groups, texts.get(sid), row) if texts else (0.0, ())
+            score = text_points + context_score(row, place, dist, age) + profile_fit(row, profile)
             if parsed.is_empty:
                 score -= order * 1e-6  # keep the store's order (distance or name) among equals
             scored.append(_Scored(score, sid, dist, matched))
@@ -297,95 +294,6 @@ def _facet_filter(filters: Filters) -> FacetFilter:
 
 def _place(near: str | Place) -> Place:
     return near if isinstance(near, Place) else resolve_place(near)
-
-
-def _nearest(place: Place | None, pts: list[tuple[float, float, str]]) -> float | None:
-    if place is None or place.latitude is None:
-        return None
-    dists = [d for lat, lon, _ in pts if (d := distance_km(place, lat, lon)) is not None]
-    return min(dists) if dists else None
-
-
-def _text_score(groups: list[TermGroup], row: dict | None, facets: dict) -> tuple[float, tuple[str, ...]]:
-    """How well the indexed columns match: 0..10, weighted by field and by typed-word coverage."""
-    if not groups:
-        return 0.0, ()
-    row = row or {}
-    fields = {col: row.get(col) or " " for col in FIELD_WEIGHTS}
-    everything = "|".join(fields.values())  # one test rules out the many synonyms that match nowhere
-    best_possible = max(FIELD_WEIGHTS.values())
-    total, covered, matched = 0.0, 0, set()
-    for group in groups:
-        best = 0.0
-        for term in group.terms:
-            needle = " " + term.text
-            if needle not in everything:
-                continue
-            for col, text in fields.items():
-                if needle + " " in text:
-                    value = term.weight * FIELD_WEIGHTS[col]
-                elif term.prefix and needle in text:
-                    value = 0.8 * term.weight * FIELD_WEIGHTS[col]
-                else:
-                    continue
-                if value > best:
-                    best = value
-                matched.add(col)
-        if group.substance:
-            listed = facets.get("substances") or ""
-            value = (
-                SUBSTANCE_LISTED if f" {group.substance} " in listed else SUBSTANCE_ANY if " any " in listed else 0.0
-            )
-            if value and TREATMENT & set((facets.get("categories") or "").split()):
-                value += 0.5  # someone asking about a drug most often wants treatment
-            if value:
-                matched.add("substances")
-                best = max(best, value)
-        if best > 0:
-            covered += 1
-        total += best
-    relevance = total / (best_possible * len(groups))
-    coverage = covered / len(groups)
-    return 10.0 * relevance * (0.35 + 0.65 * coverage * coverage), tuple(sorted(matched))
-
-
-def _context_score(row: dict, place: Place | None, dist: float | None, age: int | None) -> float:
-    """Boosts for being near, in the area, the right age, running and well evidenced."""
-    score = 0.0
-    if place is not None:
-        if row["national"]:
-            score += 0.4
-        elif place.area and f" {place.area} " in (row["catchment"] or ""):
-            score += 2.0
-        elif row["catchment"]:
-            score -= 4.0  # serves other areas only
-        if dist is not None:
-            score += 2.5 * math.exp(-dist / 15.0)
-    if age is not None:
-        lo, hi = row["minimum_age"], row["maximum_age"]
-        if (lo is not None and age < lo) or (hi is not None and age > hi):
-            score -= 3.0
-        elif lo is not None or hi is not None:
-            score += 0.5  # an age range that fits is a positive signal
-    if row["status"] == "defunct":
-        score -= 10.0  # kept findable by name, but never ahead of a running service
-    elif row["status"] in ("inactive", "temporarily closed"):
-        score -= 2.0
-    if row["verification"] == "historic":
-        score -= 0.3
-    return score
-
-
-def _profile_fit(row: dict, profile: ClientProfile | None) -> float:
-    """In client mode, treatment that works with the client's substances comes first among equals."""
-    if profile is None or not profile.substances:
-        return 0.0
-    listed = row["substances"] or ""
-    if not TREATMENT & set((row["categories"] or "").split()):
-        return 0.0
-    if any(f" {s} " in listed for s in profile.substances):
-        return 1.0
-    return 0.6 if " any " in listed else 0.0
 
 
 def _notes(parsed: ParsedQuery) -> list[str]:

@@ -6,6 +6,8 @@ as the not-known wording ("not known — check with the service"), never guessed
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
@@ -139,19 +141,14 @@ def service_summary(kit: Kit, service: Service, *, distance_km: float | None = N
 
 def privacy_box(kit: Kit) -> Flowable:
     """The confidentiality and information-sharing statement."""
-    s = kit.styles
-    return kit.box(
-        [kit.t(_(wording.PRIVACY_HEADING), s.box_heading), *kit.bullets([_(p) for p in wording.PRIVACY])],
-        PRIVACY_FILL,
-        RULE,
-    )
+    return _bullet_box(kit, wording.PRIVACY_HEADING, wording.PRIVACY, PRIVACY_FILL, RULE)
 
 
 def crisis_box(kit: Kit) -> Flowable:
     """999, NHS 111 and Samaritans 116 123: on every leaflet."""
-    s = kit.styles
-    return kit.box(
-        [kit.t(_(wording.CRISIS_HEADING), s.box_heading), *kit.bullets([_(c) for c in wording.CRISIS])],
-        CRISIS_FILL,
-        CRISIS_EDGE,
-    )
+    return _bullet_box(kit, wording.CRISIS_HEADING, wording.CRISIS, CRISIS_FILL, CRISIS_EDGE)
+
+
+def _bullet_box(kit: Kit, heading: str, points: Sequence[str], fill, edge) -> Flowable:
+    """A coloured box: a translated heading over translated bullet points."""
+    return kit.box([kit.t(_(heading), kit.styles.box_heading), *kit.bullets([_(p) for p in points])], fill, edge)

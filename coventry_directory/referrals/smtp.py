@@ -10,7 +10,6 @@ referral user is told when none are set up.
 
 from __future__ import annotations
 
-import ssl
 from dataclasses import fields
 
 from coventry_directory import smtp_client
@@ -56,15 +55,13 @@ def save_config(user_store: UserStore, cfg: SmtpConfig) -> None:
 
 
 def deliver(
-    cfg: SmtpConfig,
-    envelope_from: str,
-    recipient: str,
-    message: bytes,
-    *,
-    password: str | None = None,
-    context: ssl.SSLContext | None = None,
+    cfg: SmtpConfig, envelope_from: str, recipient: str, message: bytes, *, password: str | None = None
 ) -> None:
-    """Send one referral email (exact bytes, so a retry is the same message) or raise SendError."""
+    """Send one referral email through :func:`smtp_client.deliver`, or raise SendError.
+
+    Adds only what is the referrals' own: a relay that is not set up is a temporary failure
+    (the referral waits in the outbox) with a pointer to ``referral settings``.
+    """
     if not cfg.configured:
         raise SendError("no mail server is set up for sending referrals (see 'referral settings')", temporary=True)
-    smtp_client.deliver(cfg, envelope_from, recipient, message, password=password, context=context, what="a referral")
+    smtp_client.deliver(cfg, envelope_from, recipient, message, password=password, what="a referral")

@@ -10,6 +10,18 @@ from coventry_directory.core.models import CODE_FIELDS, Location, Organization, 
 from coventry_directory.core.taxonomy import RECORD_TAXONOMY, Vocabulary, term_id
 from coventry_directory.store.schema import column_names
 
+# The columns each table takes straight from the model attribute of the same name; the
+# others are links (organization_id, service_id) or constants, given where the row is made.
+_SAME_NAMED = {
+    "organization": "id name alternate_name description email website tax_id legal_status",
+    "location": "id name description latitude longitude",
+    "service": "id name alternate_name description url email status application_process eligibility_description "
+    "fees_description minimum_age maximum_age assured_date alert",
+    "phone": "id number type description",
+    "schedule": "id location_id freq interval byday bymonthday opens_at closes_at valid_from valid_to dtstart until "
+    "description notes",
+}
+
 
 class DirectoryRows:
     """Turns model objects into HSDS table rows, with attributes for our taxonomy."""
@@ -24,6 +36,10 @@ class DirectoryRows:
         row = {c: values.get(c) for c in cols}
         self.tables[table].append(row)
         return row
+
+    def _record_row(self, table: str, record, **values) -> dict:
+        """A row for one model object: its attributes named in :data:`_SAME_NAMED`, plus ``values``."""
+        return self._row(table, **{name: getattr(record, name) for name in _SAME_NAMED[table].split()}, **values)
 
     def attribute(
         self, entity: str, link_id: str, taxonomy: str, code: str, value: str | None = None, n: int = 0
@@ -46,17 +62,7 @@ class DirectoryRows:
 
     def add_organization(self, org: Organization) -> None:
         """Add an organisation with its key, sources and locations."""
-        self._row(
-            "organization",
-            id=org.id,
-            name=org.name,
-            alternate_name=org.alternate_name,
-            description=org.description,
-            email=org.email,
-            website=org.website,
-            tax_id=org.tax_id,
-            legal_status=org.legal_status,
-        )
+        self._record_row("organization", org)
         self.attribute("organization", org.id, RECORD_TAXONOMY, "key", org.key)
         self.sources("organization", org.id, org.sources)
         for loc in org.locations:
@@ -64,16 +70,7 @@ class DirectoryRows:
 
     def add_location(self, loc: Location, org_id: str) -> None:
         """Add a location with its address, town, area and sources."""
-        self._row(
-            "location",
-            id=loc.id,
-            location_type="physical",
-            organization_id=org_id,
-            name=loc.name,
-            description=loc.description,
-            latitude=loc.latitude,
-            longitude=loc.longitude,
-        )
+        self._record_row("location", loc, location_type="physical", organization_id=org_id)
         self.attribute("location", loc.id, RECORD_TAXONOMY, "key", loc.key)
         if loc.town:
             self.attribute("location", loc.id, RECORD_TAXONOMY, "town", loc.town)
@@ -97,24 +94,7 @@ class DirectoryRows:
 
     def add_service(self, svc: Service) -> None:
         """Add a service with every fact it carries: codes, areas, languages, phones, hours."""
-        self._row(
-            "service",
-            id=svc.id,
-            organization_id=svc.organization.id,
-            name=svc.name,
-            alternate_name=svc.alternate_name,
-            description=svc.description,
-            url=svc.url,
-            email=svc.email,
-            status=svc.status,
-            application_process=svc.application_process,
-            eligibility_description=svc.eligibility_description,
-            fees_description=svc.fees_description,
-            minimum_age=svc.minimum_age,
-            maximum_age=svc.maximum_age,
-            assured_date=svc.assured_date,
-            alert=svc.alert,
-        )
+        self._record_row("service", svc, organization_id=svc.organization.id)
         self.attribute("service", svc.id, RECORD_TAXONOMY, "key", svc.key)
         self.sources("service", svc.id, svc.sources)
         if svc.evidence_date:
@@ -148,32 +128,8 @@ class DirectoryRows:
                 location_id=loc.id,
             )
         for phone in svc.phones:
-            self._row(
-                "phone",
-                id=phone.id,
-                service_id=svc.id,
-                number=phone.number,
-                type=phone.type,
-                description=phone.description,
-            )
+            self._record_row("phone", phone, service_id=svc.id)
             self.sources("phone", phone.id, phone.sources)
         for sched in svc.schedules:
-            self._row(
-                "schedule",
-                id=sched.id,
-                service_id=svc.id,
-                location_id=sched.location_id,
-                freq=sched.freq,
-                interval=sched.interval,
-                byday=sched.byday,
-                bymonthday=sched.bymonthday,
-                opens_at=sched.opens_at,
-                closes_at=sched.closes_at,
-                valid_from=sched.valid_from,
-                valid_to=sched.valid_to,
-                dtstart=sched.dtstart,
-                until=sched.until,
-                description=sched.description,
-                notes=sched.notes,
-            )
+            self._record_row("schedule", sched, service_id=svc.id)
             self.sources("schedule", sched.id, sched.sources)

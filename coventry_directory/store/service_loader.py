@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
 
 from sqlite_utils import Database
 
@@ -11,6 +12,7 @@ from coventry_directory.core.models import Address, Location, Organization, Phon
 from coventry_directory.core.taxonomy import RECORD_TAXONOMY
 
 _CHUNK = 500  # ids per IN (...) query; well under SQLite's variable limit
+_T = TypeVar("_T")
 
 
 def chunks(items: list[str]) -> Iterator[list[str]]:
@@ -173,47 +175,48 @@ class ServiceLoader:
         return out
 
     def _phones(self, service_ids: Sequence[str]) -> dict[str, list[Phone]]:
-        rows = self._rows("SELECT * FROM phone WHERE service_id IN ({ids}) ORDER BY rowid", service_ids)
-        attrs = self._attributes("phone", [r["id"] for r in rows])
-        out: dict[str, list[Phone]] = defaultdict(list)
-        for r in rows:
-            out[r["service_id"]].append(
-                Phone(
-                    id=r["id"],
-                    number=r["number"],
-                    type=r["type"] or "voice",
-                    description=r["description"],
-                    sources=(attrs.get(r["id"]) or _AttributeView()).values("source"),
-                )
-            )
-        return out
+        return self._children("phone", service_ids, _phone)
 
     def schedules(self, service_ids: Sequence[str]) -> dict[str, list[Schedule]]:
         """Schedules of these services, by service id."""
-        rows = self._rows("SELECT * FROM schedule WHERE service_id IN ({ids}) ORDER BY rowid", service_ids)
-        attrs = self._attributes("schedule", [r["id"] for r in rows])
-        out: dict[str, list[Schedule]] = defaultdict(list)
+        return self._children("schedule", service_ids, _schedule)
+
+    def _children(
+        self, table: str, service_ids: Sequence[str], make: Callable[[dict, tuple[str, ...]], _T]
+    ) -> dict[str, list[_T]]:
+        """The records of a per-service table, by service id in table order, each made from its row and sources."""
+        rows = self._rows(f"SELECT * FROM {table} WHERE service_id IN ({{ids}}) ORDER BY rowid", service_ids)
+        attrs = self._attributes(table, [r["id"] for r in rows])
+        out: dict[str, list[_T]] = defaultdict(list)
         for r in rows:
-            out[r["service_id"]].append(
-                Schedule(
-                    id=r["id"],
-                    freq=r["freq"],
-                    interval=_int(r["interval"]),
-                    byday=r["byday"],
-                    bymonthday=r["bymonthday"],
-                    opens_at=r["opens_at"],
-                    closes_at=r["closes_at"],
-                    valid_from=r["valid_from"],
-                    valid_to=r["valid_to"],
-                    dtstart=r["dtstart"],
-                    until=r["until"],
-                    description=r["description"],
-                    notes=r["notes"],
-                    location_id=r["location_id"],
-                    sources=(attrs.get(r["id"]) or _AttributeView()).values("source"),
-                )
-            )
+            out[r["service_id"]].append(make(r, (attrs.get(r["id"]) or _AttributeView()).values("source")))
         return out
+
+
+def _phone(r: dict, sources: tuple[str, ...]) -> Phone:
+    return Phone(
+        id=r["id"], number=r["number"], type=r["type"] or "voice", description=r["description"], sources=sources
+    )
+
+
+def _schedule(r: dict, sources: tuple[str, ...]) -> Schedule:
+    return Schedule(
+        id=r["id"],
+        freq=r["freq"],
+        interval=_int(r["interval"]),
+        byday=r["byday"],
+        bymonthday=r["bymonthday"],
+        opens_at=r["opens_at"],
+        closes_at=r["closes_at"],
+        valid_from=r["valid_from"],
+        valid_to=r["valid_to"],
+        dtstart=r["dtstart"],
+        until=r["until"],
+        description=r["description"],
+        notes=r["notes"],
+        location_id=r["location_id"],
+        sources=sources,
+    )
 
 
 class _AttributeView:

@@ -3,6 +3,8 @@
 Keyboard: Ctrl+F search, Enter open details, Esc clear search, Ctrl+D shortlist,
 Ctrl+P print, Ctrl+, settings. The crisis numbers are always on screen. Choosing another
 language in Settings emits ``language_chosen``; ui/language.py rebuilds the window.
+What the window does with the service shown and the shortlist (add, print, refer, correct)
+is in ui/main_window_actions.py; this module builds the widgets, searches and shows details.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ from coventry_directory.i18n.formatting import format_long_date, format_number
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.user import UserStore
 from coventry_directory.ui.controller import DirectoryController
-from coventry_directory.ui.dialogs import CorrectionDialog
 from coventry_directory.ui.filter_panel import FilterPanel
+from coventry_directory.ui.main_window_actions import ServiceActions
 from coventry_directory.ui.profile_panel import ProfilePanel
 from coventry_directory.ui.results_model import HitRole, ResultDelegate, ResultsModel
 from coventry_directory.ui.search_worker import OPEN_FAILED, SearchService
@@ -76,7 +78,7 @@ def _scroll(widget: QWidget) -> QScrollArea:
     return area
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ServiceActions, QMainWindow):
     """Find a service, check who can use it, shortlist it, read everything known about it."""
 
     language_chosen = Signal(str)  # a language code picked in Settings
@@ -175,17 +177,7 @@ class MainWindow(QMainWindow):
         self.results.selectionModel().currentChanged.connect(lambda cur, _prev: self._show_hit(cur))
         self.results.activated.connect(lambda _index: self.details.setFocus())
         self.details.anchorClicked.connect(self._link)
-        self.shortlist_button.clicked.connect(self.toggle_shortlist)
-        self.correction_button.clicked.connect(self.report_correction)
-        self.print_button.clicked.connect(self.print_leaflet)
-        self.shortlist.handout_button.clicked.connect(self.print_handout)
-        self.filters.topic_button.clicked.connect(self.print_topic)
-        self.refer_button.clicked.connect(self.refer_current)
-        self.shortlist.refer_button.clicked.connect(self.refer_shortlist)
-        self.shortlist.followups_button.clicked.connect(self.show_follow_ups)
-        self.shortlist.removed.connect(self._remove_from_shortlist)
-        self.shortlist.cleared.connect(self._clear_shortlist)
-        self.shortlist.opened.connect(self.show_service)
+        self._connect_service_actions()
         self._actions()
         self._menus()
         self._refresh_shortlist()
@@ -347,94 +339,3 @@ class MainWindow(QMainWindow):
         """Ctrl+F."""
         self.search_box.setFocus()
         self.search_box.selectAll()
-
-    # --- shortlist and corrections ----------------------------------------------------------
-    def toggle_shortlist(self) -> None:
-        """Add the shown service to the shortlist, or take it off."""
-        if not self._current_id:
-            return
-        added = self.controller.toggle_shortlist(self._current_id)
-        self._refresh_shortlist()
-        self._enable_actions(True)
-        self.statusBar().showMessage(_("Added to the shortlist") if added else _("Removed from the shortlist"), 3000)
-
-    def _remove_from_shortlist(self, service_id: str) -> None:
-        self.controller.user.remove_from_shortlist(service_id)
-        self._refresh_shortlist()
-        self._enable_actions(bool(self._current_id))
-
-    def _clear_shortlist(self) -> None:
-        self.controller.clear_shortlist()
-        self._refresh_shortlist()
-        self._enable_actions(bool(self._current_id))
-
-    def _refresh_shortlist(self) -> None:
-        services = self.controller.shortlist()
-        self.shortlist.set_services(services)
-        self.tabs.setTabText(2, _("&Shortlist ({n})").format(n=format_number(len(services))))
-
-    def print_leaflet(self) -> None:
-        """Print or save a leaflet about the service shown (Ctrl+P)."""
-        svc = self.controller.service(self._current_id) if self._current_id else None
-        if svc is not None:
-            from coventry_directory.ui.print_dialog import service_leaflet_dialog
-
-            service_leaflet_dialog(svc, self).exec()
-
-    def print_handout(self) -> None:
-        """Print the shortlist as a handout for the client (service names only, nothing about them)."""
-        ids = self.shortlist.ids()
-        if ids:
-            from coventry_directory.ui.print_dialog import handout_dialog
-
-            handout_dialog(self.controller.store, ids, self).exec()
-
-    def print_topic(self) -> None:
-        """Print the one ticked category near the chosen place, e.g. "Where to get naloxone in Rugby"."""
-        state = self.filters.state()
-        if len(state["categories"]) == 1:
-            from coventry_directory.ui.print_dialog import topic_dialog
-
-            topic_dialog(self.controller.store, state["categories"][0], state["near"] or None, self).exec()
-
-    def desk(self):
-        """The referral desk for this user (made on first use: it may open the encrypted outbox)."""
-        if self._desk is None:
-            from coventry_directory.referrals.desk import ReferralDesk
-
-            self._desk = ReferralDesk(self.controller.user)
-        return self._desk
-
-    def refer(self, services: list) -> None:
-        """Open the referral wizard for these services (one client summary for all)."""
-        if not services:
-            return
-        from coventry_directory.ui.referral_wizard import ReferralWizard
-
-        ReferralWizard(services, self.desk(), parent=self).exec()
-
-    def refer_current(self) -> None:
-        """Refer to the service shown."""
-        svc = self.controller.service(self._current_id) if self._current_id else None
-        if svc is not None:
-            self.refer([svc])
-
-    def refer_shortlist(self) -> None:
-        """Refer to every shortlisted service."""
-        self.refer(self.controller.shortlist())
-
-    def show_follow_ups(self) -> None:
-        """Referrals waiting for an answer."""
-        from coventry_directory.ui.followups_dialog import FollowUpDialog
-
-        FollowUpDialog(self.desk(), self).exec()
-
-    def report_correction(self) -> None:
-        """Ask what is wrong with the shown record and queue it for the maintainer."""
-        svc = self.controller.service(self._current_id) if self._current_id else None
-        if svc is None:
-            return
-        dialog = CorrectionDialog(svc.name, self)
-        if dialog.exec():
-            self.controller.report_correction(svc.id, dialog.text())
-            self.statusBar().showMessage(_("Correction queued for the directory maintainer. Thank you."), 5000)

@@ -58,6 +58,11 @@ def _row(label_text: str, value: str) -> str:
     )
 
 
+def _section(heading: str, *rows: str) -> str:
+    """A titled table of label/value rows (see :func:`_row`)."""
+    return f"<h3>{escape(heading)}</h3>{_table()}{''.join(rows)}</table>"
+
+
 def _in_english(html: str) -> str:
     """Directory free text: marked as English when the app speaks another language."""
     if current_language().code == "en":
@@ -157,42 +162,30 @@ def service_html(svc: Service, verdict: Verdict | None = None, today: date | Non
     if svc.groups_required and svc.client_groups:
         groups += " " + _("(only these groups)")
     parts.append(
-        "<h3>"
-        + escape(_("How to get help"))
-        + "</h3>"
-        + _table()
-        + "".join(
-            [
-                _row(_("How to refer"), _known(svc.application_process, free_text=True)),
-                _row(_("Referral routes"), escape(describe.labels("referral_route", svc.referral_routes))),
-                _row(_("Phone"), phones or _known(None)),
-                _row(_("Email"), _known(svc.email)),
-                _row(_("Web"), _known(svc.url)),
-                _row(_("Where"), locations or _known(None)),
-                _row(_("Access"), _known(None)),  # no source describes step-free access, hearing loops or the like
-                _row(_("Delivered"), escape(describe.labels("delivery_mode", svc.delivery_modes))),
-            ]
+        _section(
+            _("How to get help"),
+            _row(_("How to refer"), _known(svc.application_process, free_text=True)),
+            _row(_("Referral routes"), escape(describe.labels("referral_route", svc.referral_routes))),
+            _row(_("Phone"), phones or _known(None)),
+            _row(_("Email"), _known(svc.email)),
+            _row(_("Web"), _known(svc.url)),
+            _row(_("Where"), locations or _known(None)),
+            _row(_("Access"), _known(None)),  # no source describes step-free access, hearing loops or the like
+            _row(_("Delivered"), escape(describe.labels("delivery_mode", svc.delivery_modes))),
         )
-        + "</table>"
     )
     parts.append(
-        "<h3>"
-        + escape(_("Who it is for"))
-        + "</h3>"
-        + _table()
-        + "".join(
-            [
-                _row(_("In words"), _known(svc.eligibility_description, free_text=True)),
-                _row(_("Ages"), escape(describe.age_range(svc))),
-                _row(_("Gender"), escape(describe.labels("gender", svc.genders))),
-                _row(_("Substances"), escape(describe.labels("substance", svc.substances))),
-                _row(_("Client groups"), escape(groups)),
-                _row(_("Areas"), escape(areas)),
-                _row(_("Languages"), languages or _known(None)),
-                _row(_("Cost"), _known(svc.fees_description, free_text=True)),
-            ]
+        _section(
+            _("Who it is for"),
+            _row(_("In words"), _known(svc.eligibility_description, free_text=True)),
+            _row(_("Ages"), escape(describe.age_range(svc))),
+            _row(_("Gender"), escape(describe.labels("gender", svc.genders))),
+            _row(_("Substances"), escape(describe.labels("substance", svc.substances))),
+            _row(_("Client groups"), escape(groups)),
+            _row(_("Areas"), escape(areas)),
+            _row(_("Languages"), languages or _known(None)),
+            _row(_("Cost"), _known(svc.fees_description, free_text=True)),
         )
-        + "</table>"
     )
     parts.append("<h3>" + escape(_("Opening hours")) + "</h3>" + _hours(svc, today))
     sources = "".join(f"<li>{escape(s)}</li>" for s in svc.sources)
