@@ -1,4 +1,4 @@
-"""search and eligible on the command line, as DESIGN.md specifies them."""
+"""search and eligible on the command line, as docs/architecture.md specifies them."""
 
 from __future__ import annotations
 

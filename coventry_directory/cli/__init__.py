@@ -1,4 +1,4 @@
-"""The command-line front end: ``coventry-directory [SUBCOMMAND]`` (see DESIGN.md and docs/cli.md).
+"""The command-line front end: ``coventry-directory [SUBCOMMAND]`` (see docs/cli.md and docs/architecture.md).
 
 With no arguments it opens the desktop app. Each command family lives in its own module with
 one ``register(subparsers)`` that adds its subcommands and sets ``handler=`` on each; every

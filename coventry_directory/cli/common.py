@@ -3,7 +3,7 @@
 Handlers raise; they do not print errors or pick exit codes for them. ``main`` catches what a
 handler raises and looks its class up in :data:`ERRORS`, which says what the user sees
 (one line on stderr, never a traceback) and which exit code the process ends with. The
-command-line contract in DESIGN.md fixes the codes: 2 for bad input, 1 for failures.
+command-line contract in docs/architecture.md fixes the codes: 2 for bad input, 1 for failures.
 """
 
 from __future__ import annotations

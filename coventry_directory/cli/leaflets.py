@@ -1,4 +1,4 @@
-"""The ``leaflet``, ``languages`` and ``build-translations`` subcommands (see DESIGN.md and docs/leaflets/).
+"""The ``leaflet``, ``languages`` and ``build-translations`` subcommands (see docs/cli.md and docs/leaflets/).
 
 A leaflet that cannot be made from the arguments given (LeafletError, an unknown language) is
 bad input; a missing font or translation catalog is a failure of the installation. Both are

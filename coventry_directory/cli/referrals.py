@@ -1,4 +1,4 @@
-"""The ``referral`` and ``outbox`` subcommands (see DESIGN.md and docs/referrals.md).
+"""The ``referral`` and ``outbox`` subcommands (see docs/cli.md and docs/referrals.md).
 
 ``referral render FORM.json -o FILE.pdf`` prints a referral; ``referral send FORM.json``
 queues it in the encrypted outbox and tries to send it; ``outbox list`` and ``outbox flush``

@@ -1,4 +1,4 @@
-"""The ``search`` and ``eligible`` subcommands (see DESIGN.md's command-line contract).
+"""The ``search`` and ``eligible`` subcommands (see docs/cli.md).
 
 Filter values are checked against the published taxonomy before the directory is opened, so
 a typo gets a one-line message listing the codes that do exist (exit 2), never an empty result.

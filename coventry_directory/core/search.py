@@ -71,7 +71,7 @@ class Hit:
     verdict: Verdict | None = None
 
     def to_dict(self) -> dict:
-        """The search --json shape (DESIGN.md), plus a few helpful extras."""
+        """The search --json shape (docs/architecture.md), plus a few helpful extras."""
         data = {
             "id": self.id,
             "key": self.key,
