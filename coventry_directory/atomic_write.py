@@ -140,7 +140,11 @@ def atomic_write(
     """
     path = Path(path)
     ensure_replaceable(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        _name_target(exc, path)
+        raise
     try:
         fh: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding=encoding, newline=newline)
         with fh:
@@ -150,11 +154,52 @@ def atomic_write(
         os.chmod(tmp, mode)
         ensure_replaceable(path)  # again: something may have appeared there while we wrote
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and not isinstance(exc, NotARegularFile):
+            _name_target(exc, path)
         raise
     fsync_dir(path.parent)
+
+
+def _name_target(exc: OSError, path: Path) -> None:
+    """Make ``exc`` name the file the caller asked for, not the hidden temp file (or nothing).
+
+    A full disk while writing names no file at all, and a folder that cannot be written
+    names the temp file's made-up name; the user knows neither, so both become ``path``.
+    """
+    if exc.filename is None or Path(os.fsdecode(exc.filename)).name.startswith(f".{path.name}."):
+        exc.filename = str(path)
+
+
+@contextlib.contextmanager
+def new_folder(folder: Path | str) -> Iterator[Path]:
+    """Make ``folder`` (and missing parents) for the block's files; if the block fails, remove what was made.
+
+    Only the folders this call created, and only while they are empty: a failed export
+    into a new folder leaves no empty folder behind, and never touches one that was there.
+    """
+    folder = Path(folder)
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _remove_empty(made)
+        if exc.filename is None:
+            exc.filename = str(folder)
+        raise
+    try:
+        yield folder
+    except BaseException:
+        _remove_empty(made)
+        raise
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for path in folders:  # deepest first
+        with contextlib.suppress(OSError):
+            path.rmdir()  # fails, harmlessly, on a folder that is not empty
 
 
 def write_bytes_atomic(path: Path | str, data: bytes, *, mode: int = PRIVATE) -> Path:

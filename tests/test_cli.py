@@ -167,8 +167,15 @@ def test_errors_reaching_main_get_the_contract_exit_code(monkeypatch, capsys, ex
     assert capsys.readouterr().err == message
 
 
-def test_an_unexpected_exception_keeps_its_traceback(monkeypatch):
-    # Only the errors the contract describes become exit codes; a bug must stay visible to whoever reports it.
-    monkeypatch.setattr("coventry_directory.cli.build_parser", lambda: _Fixed(_raising(ZeroDivisionError())))
-    with pytest.raises(ZeroDivisionError):
-        main(["anything"])
+def test_an_unexpected_exception_is_one_line_and_its_details_go_to_the_log(monkeypatch, capsys, user_home):
+    # A bug is still a bug (exit 1, "please report it"), but the terminal gets one plain line; the log gets
+    # the type and code locations, and never the exception's message, which may hold what the user typed.
+    secret = "Jane Example, NHS 943 476 5919"
+    monkeypatch.setattr("coventry_directory.cli.build_parser", lambda: _Fixed(_raising(ZeroDivisionError(secret))))
+    assert main(["anything"]) == 1
+    err = capsys.readouterr().err
+    log = user_home / "logs" / "coventry-directory.log"
+    assert err.count("\n") == 1 and "Traceback" not in err and secret not in err
+    assert "unexpected error (ZeroDivisionError)" in err and str(log) in err
+    text = log.read_text(encoding="utf-8")
+    assert "ZeroDivisionError at test_cli.py:" in text and "handler" in text and secret not in text

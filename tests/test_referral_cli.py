@@ -150,7 +150,7 @@ def test_bad_forms_are_one_line_errors(referral_directory, tmp_path, capsys, con
 
 def test_missing_form_file(referral_directory, tmp_path, capsys):
     code, _, err = run(capsys, "referral", "render", str(tmp_path / "nope.json"), "-o", str(tmp_path / "x.pdf"))
-    assert code == 2 and "no such file" in err
+    assert code == 2 and "the referral form" in err and "does not exist" in err
 
 
 def test_statement_shows_our_default_form(referral_directory, capsys):

@@ -134,7 +134,10 @@ def test_whole_flow_by_keyboard_sends_and_offers_print(qtbot, desk, smtp_servers
     youth = wizard.prepared[1]
     assert "nhs_number" not in youth.form.consent.shared_fields  # the youth form does not take it
 
-    outcomes = wizard.send_all()
+    with qtbot.waitSignal(wizard.sent, timeout=20_000) as sending:
+        assert wizard.send_all() is not None  # sends in a worker thread
+        assert not wizard.send_button.isEnabled()  # off while it sends
+    outcomes = sending.args[0]
     assert [o.status for o in outcomes] == ["sent"]
     assert len(server.messages) == 1
     assert "no referral email address" in wizard.results.text()
@@ -193,7 +196,9 @@ def test_with_a_keyring_the_outbox_opens_without_a_question(qtbot, user_store, s
     wizard.statement_shown.setChecked(True)
     next(iter(wizard.consent_boxes.values())).setChecked(True)
     wizard.go_next()
-    assert [o.status for o in wizard.send_all()] == ["sent"]
+    with qtbot.waitSignal(wizard.sent, timeout=20_000) as sending:
+        wizard.send_all()
+    assert [o.status for o in sending.args[0]] == ["sent"]
     assert desk.outbox is not None and not desk.outbox.locked
     assert message_ids(server) == [log.entries(user_store)[0]["message_id"]]
 

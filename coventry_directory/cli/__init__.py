@@ -5,18 +5,25 @@ one ``register(subparsers)`` that adds its subcommands and sets ``handler=`` on 
 handler takes the parsed ``argparse.Namespace`` and returns the exit code. Handlers raise on
 bad input or failure; :func:`main` turns what they raise into one line on stderr and an exit
 code through the table in :mod:`coventry_directory.cli.common` (2 for bad input, 1 for
-failures), never a traceback.
+failures), never a traceback. Whatever the table does not cover is a bug: it too is one
+plain line and exit 1, and its type and code locations (never its message, which may hold
+what the user typed) go to the app's log file for whoever reports it.
+
+Text arguments are made safe before any handler sees them (``common.clean_arguments``), and
+stdout and stderr never fail on a character they cannot encode.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 
 from coventry_directory import APP_ID, __version__
 from coventry_directory.cli import directory, exchange, leaflets, referrals, search
-from coventry_directory.cli.common import Parser, rule_for
+from coventry_directory.cli.common import EXIT_FAILURE, Parser, clean_arguments, rule_for, say
+from coventry_directory.disk_errors import os_error_text
 
 # The order in which the families are registered is the order ``coventry-directory --help`` lists them.
 FAMILIES = (directory, search, exchange, referrals, leaflets)
@@ -40,14 +47,74 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``coventry-directory`` console script and ``python -m coventry_directory``."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    _never_fail_to_print()
     args = None
     try:
-        args = build_parser().parse_args(argv)
+        args = clean_arguments(build_parser().parse_args(argv))
         handler = getattr(args, "handler", directory.cmd_gui)  # no subcommand: open the desktop app
+        _remove_stale_staging()
         return handler(args)
     except (Exception, KeyboardInterrupt) as exc:
         rule = rule_for(exc)
         if rule is None:
-            raise  # a bug, not an outcome the contract describes: keep the traceback for whoever reports it
+            return report_unexpected(exc, args)
         rule.report(exc, args)
         return rule.exit_code
+
+
+def report_unexpected(exc: BaseException, args: argparse.Namespace | None) -> int:
+    """A bug, not an outcome the contract describes: one plain line, and the details in the log file.
+
+    The log gets the exception's type and code locations only: its message, like the
+    arguments, may hold what the user typed. Exit code 1.
+    """
+    from coventry_directory.crash_log import log_unexpected
+
+    command = " ".join(part for part in (getattr(args, "command", None), _action(args)) if part) or "gui"
+    try:
+        where = f"details were written to the log at {log_unexpected(exc, f'command {command}')}"
+    except Exception as problem:  # the log cannot be written either (a read-only or full data folder)
+        where = f"the log could not be written either ({os_error_text(problem)})"
+    say(f"{APP_ID}: unexpected error ({type(exc).__name__}) in '{command}'; {where}. Please report it.")
+    return EXIT_FAILURE
+
+
+def _action(args: argparse.Namespace | None) -> str | None:
+    """The action of a command with actions (``bundle install``), for the unexpected-error line."""
+    for name in ("bundle_command", "referral_command", "outbox_command"):
+        if getattr(args, name, None):
+            return getattr(args, name)
+    return None
+
+
+def _remove_stale_staging() -> None:
+    """Remove what a killed install or import left in the data folder (``directory.db.incoming-PID``).
+
+    Cheap when there is nothing: one listing of the folder, and exchange.install is imported
+    only when a leftover is found. A folder that cannot be read or tidied is left for the
+    command itself to report.
+    """
+    from coventry_directory.userdata import installed_directory_path
+
+    target = installed_directory_path()
+    try:
+        found = any(target.parent.glob(f"{target.name}.*"))
+    except OSError:
+        return
+    if found:
+        from coventry_directory.exchange.install import remove_stale
+
+        remove_stale(target)
+
+
+def _never_fail_to_print() -> None:
+    """Let stdout and stderr print any character, escaping what their encoding cannot hold.
+
+    A file name with undecodable bytes, or a Tigrinya service name on a console that only
+    speaks cp1252, must not turn a finished command into a UnicodeEncodeError.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            # a stream that cannot be reconfigured (closed, say) is left as it is
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="backslashreplace")

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from coventry_directory import APP_ID
+from coventry_directory.disk_errors import database_error, os_error_text
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -52,6 +57,97 @@ def add_service_id(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("service_id", metavar="SERVICE_ID", help="a service id (UUID) or directory key")
 
 
+# --- argument values: paths keep their bytes, text is made safe ------------------------
+class PathText(str):
+    """An argument that names a file but is kept as text (``-o`` that may end in ``/``, an import source).
+
+    :func:`clean_arguments` leaves it, and :class:`~pathlib.Path` values, as the user typed
+    them: a file name that is not UTF-8 arrives as lone surrogates, which the OS functions turn
+    back into the very same bytes, so the file the user named is the file used.
+    """
+
+
+def _no_nul(value: str) -> str:
+    if "\0" in value:
+        raise argparse.ArgumentTypeError("a file name cannot contain a NUL character")
+    if not value:
+        raise argparse.ArgumentTypeError("an empty file name")
+    return value
+
+
+def path_arg(value: str) -> Path:
+    """The argparse ``type=`` for a file or folder argument: a Path (NUL and empty names refused)."""
+    return Path(_no_nul(value))
+
+
+path_arg.__name__ = "path"  # argparse names the type in its messages: "invalid path value"
+
+
+def path_text(value: str) -> PathText:
+    """The argparse ``type=`` for a file argument kept as text (see :class:`PathText`)."""
+    return PathText(_no_nul(value))
+
+
+path_text.__name__ = "path"
+
+
+def positive_number(value: str) -> float:
+    """The argparse ``type=`` for a number of seconds: finite and above 0 (not nan, inf or -1)."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not math.isfinite(number) or number <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number above 0, not {value!r}")
+    return number
+
+
+def clean_arguments(args: argparse.Namespace) -> argparse.Namespace:
+    """``args`` with every text value made safe for SQLite, files and terminals (see core.text.clean_text).
+
+    Undecodable bytes in an argument arrive as lone surrogates (Python decodes the command
+    line with ``surrogateescape``); in a search, a service key or a setting they would reach
+    SQLite and raise. Paths (:class:`~pathlib.Path` and :class:`PathText` values) are left
+    as they are, so a file whose name is not UTF-8 can still be named.
+    """
+    from coventry_directory.core.text import clean_text
+
+    def clean(value):
+        if isinstance(value, str) and not isinstance(value, PathText):
+            return clean_text(value)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    for name, value in vars(args).items():
+        setattr(args, name, clean(value))
+    return args
+
+
+@contextmanager
+def user_store(*, write: bool = False) -> Iterator:
+    """The user's own database (referral log, outbox metadata, mail settings), closed afterwards.
+
+    ``write``: the command will change it, so the data folder is proved writable first
+    (DataFolderError, one clear line, before any work). A database that does not exist yet
+    will be made, so that needs a writable folder too. A SQLite error inside the block (a
+    disk that fills up) is raised worded, naming the user's database.
+    """
+    from coventry_directory.disk_errors import database_writes
+    from coventry_directory.store.user import UserStore
+    from coventry_directory.userdata import require_writable_data_dir, user_database_path
+
+    path = user_database_path()
+    if write or not path.exists():
+        require_writable_data_dir()
+    with database_writes(path):
+        store = UserStore(path)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
 def print_json(data) -> None:
     """Write ``data`` as readable UTF-8 JSON on stdout (every ``--json`` option uses this)."""
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
@@ -62,20 +158,55 @@ def print_json(data) -> None:
 Reporter = Callable[[BaseException, argparse.Namespace | None], None]
 
 
+def one_line(text: object) -> str:
+    r"""``text`` as one printable line: line breaks joined, undecodable bytes shown as ``\xNN``.
+
+    Every error message goes through this, so that it is exactly one line on stderr, never
+    fails to print and never sends a terminal control sequence, whatever bytes a file name
+    or an argument held.
+    """
+    line = " ".join(str(text).split())
+    if len(line) > MAX_LINE:  # a 100,000-character argument echoed back helps nobody
+        line = line[: MAX_LINE - 1] + "…"
+    return _UNPRINTABLE.sub(_escape, line)
+
+
+MAX_LINE = 2000
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:
+        code -= 0xDC00  # a byte 0x80-0xFF that surrogateescape could not decode: show the byte
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def say(message: object) -> None:
+    """Print one error line on stderr (through :func:`one_line`)."""
+    print(one_line(message), file=sys.stderr)
+
+
 def report_bad_input(exc: BaseException, args: argparse.Namespace | None) -> None:
     """One line on stderr, marked as an error in the user's input."""
-    print(f"{APP_ID}: error: {exc}", file=sys.stderr)
+    say(f"{APP_ID}: error: {exc}")
 
 
 def report_failure(exc: BaseException, args: argparse.Namespace | None) -> None:
     """One line on stderr: something went wrong that is not the user's input."""
-    print(f"{APP_ID}: {exc}", file=sys.stderr)
+    say(f"{APP_ID}: {exc}")
 
 
 def report_os_error(exc: BaseException, args: argparse.Namespace | None) -> None:
-    """One line on stderr for a file or network problem: the reason, then the file it concerns (if any)."""
-    reason = getattr(exc, "strerror", None) or exc
-    print(f"{APP_ID}: {reason}: {getattr(exc, 'filename', None) or ''}".rstrip(": "), file=sys.stderr)
+    """One line on stderr for a file or network problem (see :func:`os_error_text`)."""
+    say(f"{APP_ID}: {os_error_text(exc)}")
+
+
+def report_database_error(exc: BaseException, args: argparse.Namespace | None) -> None:
+    """One line for a SQLite error no command worded itself (which database is not known here)."""
+    report_os_error(database_error(exc, None) or exc, args)
 
 
 def report_invalid_data(exc: BaseException, args: argparse.Namespace | None) -> None:
@@ -125,15 +256,19 @@ ERRORS: dict[str, ErrorRule] = {
     "coventry_directory.referrals.crypto.OutboxKeyError": BAD_INPUT,  # a wrong or too short outbox passphrase
     "coventry_directory.exchange.errors.InvalidData": ErrorRule(EXIT_BAD_INPUT, report_invalid_data),
     "coventry_directory.exchange.errors.UnknownSource": BAD_INPUT,  # import: neither HSDS files nor a feed URL
+    "coventry_directory.exchange.errors.EmptySource": BAD_INPUT,  # import: no services; the directory is kept
+    "coventry_directory.input_files.InputFileError": BAD_INPUT,  # a named file that is a pipe, folder, too big ...
     "coventry_directory.exchange.errors.BundleError": BAD_INPUT,  # a refused bundle (damaged, untrusted ...)
     "coventry_directory.exchange.signing.SigningKeyError": BAD_INPUT,  # no usable signing key, or one exists
     # Failures (exit 1): the input was fine but the work could not be done.
     "coventry_directory.exchange.errors.ExchangeError": FAILURE,  # network, feed, mail or install failures
+    "coventry_directory.referrals.crypto.OutboxKeyLost": FAILURE,  # key.json missing/damaged with referrals sealed
     "coventry_directory.core.directory_source.DirectorySourceError": FAILURE,  # build-db: wrong source files
     "coventry_directory.store.errors.StoreError": FAILURE,  # a database that cannot be opened
     "coventry_directory.i18n.catalogs.CatalogError": FAILURE,  # translation catalogs missing or broken
     "coventry_directory.leaflets.fonts.FontError": FAILURE,  # a leaflet font missing
     "builtins.OSError": ErrorRule(EXIT_FAILURE, report_os_error),  # disk or network
+    "sqlite3.Error": ErrorRule(EXIT_FAILURE, report_database_error),  # a database write no command worded
     "builtins.KeyboardInterrupt": ErrorRule(EXIT_FAILURE, report_nothing),
     # The reader went away (``coventry-directory show x | head``): a normal end, nothing to report.
     "builtins.BrokenPipeError": ErrorRule(EXIT_OK, report_nothing),

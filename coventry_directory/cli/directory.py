@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from coventry_directory.cli.common import EXIT_FAILURE, EXIT_OK, UsageError, add_command, add_service_id, print_json
+from coventry_directory.cli.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    UsageError,
+    add_command,
+    add_service_id,
+    path_arg,
+    print_json,
+)
 from coventry_directory.core import describe
 from coventry_directory.core.models import Service
 
@@ -25,7 +32,7 @@ def register(subparsers) -> None:
     build = add_command(
         subparsers, "build-db", cmd_build_db, help="compile resources/directory into the directory database"
     )
-    build.add_argument("-o", "--output", type=Path, help="where to write it (default: the bundled database)")
+    build.add_argument("-o", "--output", type=path_arg, help="where to write it (default: the bundled database)")
     build.add_argument("--check", action="store_true", help="only check the sources; write nothing")
 
 
@@ -108,6 +115,7 @@ def cmd_build_db(args: argparse.Namespace) -> int:
     """``build-db [-o FILE] [--check]``: compile the directory sources into SQLite (or only check them)."""
     from coventry_directory.core.build import build_database
     from coventry_directory.core.directory_source import read_directory
+    from coventry_directory.disk_errors import database_writes
     from coventry_directory.resources import bundled_database_path
 
     if args.check:
@@ -115,7 +123,8 @@ def cmd_build_db(args: argparse.Namespace) -> int:
         print(f"sources ok: {len(sources.services)} services, {len(sources.organizations)} organisations")
         return EXIT_OK
     out = args.output or bundled_database_path()
-    info = build_database(out)
+    with database_writes(out):  # a full disk is "no space left on the disk holding OUT", not a SQLite error
+        info = build_database(out)
     print(f"built {out}: {info['service_count']} services, edition {info['edition']}")
     return EXIT_OK
 
@@ -124,14 +133,20 @@ def cmd_gui(args: argparse.Namespace) -> int:
     """``gui [--lang CODE]``, and no subcommand at all: open the desktop app."""
     from coventry_directory.i18n.choice import ui_language
     from coventry_directory.i18n.languages import UnknownLanguage
+    from coventry_directory.userdata import require_writable_data_dir
 
     # With no subcommand there is no --lang on the namespace.
     lang = getattr(args, "lang", None)
-    if lang:
+    if lang is not None:
+        if not lang.strip():  # "--lang ''" asks for no language at all: bad input, not "the default"
+            raise UsageError("--lang needs a language code, e.g. en, pl, ro, pa, ur or ar")
         try:
             ui_language(lang)
         except UnknownLanguage as exc:
             raise UsageError(str(exc)) from exc  # exit code 2, before Qt is even imported
+    # The app keeps settings, the shortlist and its log there: a read-only or full folder is one
+    # clear line now (DataFolderError, exit 1), not a failure halfway through starting.
+    require_writable_data_dir()
     from coventry_directory.ui.app import run_app
 
     return run_app(lang=lang)

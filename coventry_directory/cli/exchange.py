@@ -14,7 +14,16 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from coventry_directory.cli.common import EXIT_OK, UsageError, add_command, print_json
+from coventry_directory.cli.common import (
+    EXIT_OK,
+    UsageError,
+    add_command,
+    path_arg,
+    path_text,
+    positive_number,
+    print_json,
+    user_store,
+)
 
 SMTP_PASSWORD_ENV = "COVENTRY_DIRECTORY_SMTP_PASSWORD"
 
@@ -31,8 +40,8 @@ def register(subparsers) -> None:
         help="hsds-json (DIR/services.json), hsds-csv (DIR/*.csv + datapackage.json), "
         "or corrections (your queued correction notes, as FILE.json)",
     )
-    export.add_argument("-o", "--output", type=Path, metavar="DIR|FILE", help="where to write")
-    export.add_argument("--db", type=Path, metavar="FILE", help="export this directory database instead")
+    export.add_argument("-o", "--output", type=path_arg, metavar="DIR|FILE", help="where to write")
+    export.add_argument("--db", type=path_arg, metavar="FILE", help="export this directory database instead")
     export.add_argument(
         "--email",
         action="store_true",
@@ -54,20 +63,27 @@ def register(subparsers) -> None:
         "(replaces the directory). URL: an Open Referral / HSDS API root; the "
         "first pull replaces the directory, later pulls fetch only what changed.",
     )
-    imp.add_argument("source", metavar="PATH_OR_URL")
-    imp.add_argument("--db", type=Path, metavar="FILE", help="update this database file instead of the installed one")
+    imp.add_argument("source", type=path_text, metavar="PATH_OR_URL")
+    imp.add_argument(
+        "--db", type=path_arg, metavar="FILE", help="update this database file instead of the installed one"
+    )
     imp.add_argument("--full", action="store_true", help="feeds: pull everything, not only changes")
-    imp.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="feeds: per request (default 30)")
+    imp.add_argument(
+        "--timeout", type=positive_number, default=30.0, metavar="SECONDS", help="feeds: per request (default 30)"
+    )
     imp.add_argument("--per-page", type=int, default=100, metavar="N", help="feeds: page size (default 100)")
     imp.add_argument("--json", action="store_true", help="print the result (or the problems) as JSON")
 
     bundle = subparsers.add_parser("bundle", help="signed directory bundles for machines that are never online")
     actions = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
     build = add_command(actions, "build", cmd_bundle_build, help="write a signed bundle of the directory")
-    build.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
-    build.add_argument("--db", type=Path, metavar="FILE", help="bundle this database (default: the current directory)")
+    build.add_argument("-o", "--output", type=path_arg, required=True, metavar="FILE")
+    build.add_argument(
+        "--db", type=path_arg, metavar="FILE", help="bundle this database (default: the current directory)"
+    )
     build.add_argument(
         "--signing-key",
+        type=path_text,
         metavar="FILE",
         help="the publisher's Ed25519 private key (default: $COVENTRY_DIRECTORY_SIGNING_KEY)",
     )
@@ -80,34 +96,46 @@ def register(subparsers) -> None:
     build.add_argument("--json", action="store_true", help="print the manifest as JSON")
 
     verify = add_command(actions, "verify", cmd_bundle_verify, help="check a bundle's signature and contents")
-    verify.add_argument("file", type=Path, metavar="FILE")
+    verify.add_argument("file", type=path_arg, metavar="FILE")
     verify.add_argument("--json", action="store_true", help="print the manifest as JSON")
 
     install = add_command(
         actions, "install", cmd_bundle_install, help="verify a bundle and make it the installed directory (atomic)"
     )
-    install.add_argument("file", type=Path, metavar="FILE")
+    install.add_argument("file", type=path_arg, metavar="FILE")
     install.add_argument("--json", action="store_true", help="print the manifest as JSON")
-    install.add_argument("--db", type=Path, metavar="FILE", help="install to this file instead")
+    install.add_argument("--db", type=path_arg, metavar="FILE", help="install to this file instead")
 
     rollback = add_command(
         actions, "rollback", cmd_bundle_rollback, help="go back to the edition installed before the current one"
     )
-    rollback.add_argument("--db", type=Path, metavar="FILE", help="the installed file (default: the app's)")
+    rollback.add_argument("--db", type=path_arg, metavar="FILE", help="the installed file (default: the app's)")
 
     keygen = add_command(
         actions, "keygen", cmd_bundle_keygen, help="make a publisher key pair (see docs/publishing.md)"
     )
-    keygen.add_argument("--private-key", type=Path, required=True, metavar="FILE")
-    keygen.add_argument("--public-key", type=Path, required=True, metavar="FILE")
+    keygen.add_argument("--private-key", type=path_arg, required=True, metavar="FILE")
+    keygen.add_argument("--public-key", type=path_arg, required=True, metavar="FILE")
 
 
 # --- helpers -------------------------------------------------------------------------
-def _installed_target(args: argparse.Namespace) -> Path:
-    """The database file to change: ``--db`` if given, else the installed directory in the user-data folder."""
-    from coventry_directory.userdata import installed_directory_path
+def _installed_target(args: argparse.Namespace, *, write: bool = False) -> Path:
+    """The database file to change: ``--db`` if given, else the installed directory in the user-data folder.
 
-    return Path(args.db) if getattr(args, "db", None) else installed_directory_path()
+    ``write``: it is about to be replaced, so a target that is a folder, a device or a pipe,
+    or a data folder that cannot be written, is refused now (one line), before any work.
+    """
+    from coventry_directory.atomic_write import ensure_replaceable
+    from coventry_directory.userdata import installed_directory_path, require_writable_data_dir
+
+    if getattr(args, "db", None):
+        target = Path(args.db)
+        if write:
+            ensure_replaceable(target)
+        return target
+    if write:
+        require_writable_data_dir()  # made private (0700) if it is new, and proved writable
+    return installed_directory_path()
 
 
 def _require_db_file(args: argparse.Namespace) -> None:
@@ -181,8 +209,6 @@ def _export_corrections(args: argparse.Namespace) -> int:
         send_corrections,
         write_corrections,
     )
-    from coventry_directory.store.user import UserStore
-    from coventry_directory.userdata import user_database_path
 
     if args.output is None and not args.email:
         raise UsageError("--format corrections needs -o FILE.json, --email, or both")
@@ -194,8 +220,7 @@ def _export_corrections(args: argparse.Namespace) -> int:
         names = {s.id: s.name for s in store.all_services()}
     finally:
         store.close()
-    user = UserStore(user_database_path())
-    try:
+    with user_store(write=args.email) as user:  # an email marks the notes sent
         document = corrections_document(user, info, names)
         if args.output is not None:
             write_corrections(document, args.output)
@@ -206,21 +231,21 @@ def _export_corrections(args: argparse.Namespace) -> int:
             )
             sent = send_corrections(user, document, info.get("maintainer_email"), smtp)
             print(f"emailed {sent} correction(s) to {info.get('maintainer_email')}")
-    finally:
-        user.close()
     return EXIT_OK
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     """``import PATH_OR_URL``: replace the directory from HSDS files, or sync it from a feed."""
+    from coventry_directory.core.text import clean_text
     from coventry_directory.exchange.importing import import_file, is_url
     from coventry_directory.exchange.oruk_sync import sync_feed
 
     if args.timeout <= 0 or args.per_page < 1:
         raise UsageError("--timeout and --per-page must be positive")
-    target = _installed_target(args)
+    target = _installed_target(args, write=True)
     if is_url(args.source):
-        result = sync_feed(args.source, target, full=args.full, timeout=args.timeout, per_page=args.per_page)
+        url = clean_text(args.source)  # an address is text: undecodable bytes in it are refused as such
+        result = sync_feed(url, target, full=args.full, timeout=args.timeout, per_page=args.per_page)
     else:
         result = import_file(Path(args.source), target)
     if args.json:
@@ -267,7 +292,7 @@ def cmd_bundle_install(args: argparse.Namespace) -> int:
     """``bundle install FILE``: verify, refuse a downgrade, and swap the new edition in atomically."""
     from coventry_directory.exchange import bundles
 
-    target = _installed_target(args)
+    target = _installed_target(args, write=True)
     manifest = bundles.install_bundle(args.file, target, _installed_info(target))
     return _report_manifest(args, manifest, lambda brief: f"installed {brief} to {target}")
 
@@ -276,7 +301,7 @@ def cmd_bundle_rollback(args: argparse.Namespace) -> int:
     """``bundle rollback``: swap back the edition installed before the current one."""
     from coventry_directory.exchange import install
 
-    info = install.rollback(_installed_target(args))
+    info = install.rollback(_installed_target(args, write=True))
     print(f"rolled back to edition {info.get('edition') or 'unknown'}")
     return EXIT_OK
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from coventry_directory.cli.common import EXIT_OK, UsageError, add_command, print_json
+from coventry_directory.cli.common import EXIT_OK, UsageError, add_command, path_text, print_json
 
 
 def register(subparsers) -> None:
@@ -44,7 +44,12 @@ def register(subparsers) -> None:
         help="print a translation that no fluent speaker has checked yet (the leaflet says so)",
     )
     leaflet.add_argument(
-        "-o", "--output", required=True, metavar="FILE.pdf|DIR", help="the PDF to write, or a folder for a batch"
+        "-o",
+        "--output",
+        type=path_text,
+        required=True,
+        metavar="FILE.pdf|DIR",
+        help="the PDF to write, or a folder for a batch",
     )
 
     languages = add_command(

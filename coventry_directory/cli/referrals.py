@@ -13,14 +13,23 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from coventry_directory import APP_ID
-from coventry_directory.cli.common import EXIT_FAILURE, EXIT_OK, UsageError, add_command, add_service_id, print_json
+from coventry_directory.cli.common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    UsageError,
+    add_command,
+    add_service_id,
+    path_text,
+    print_json,
+)
+from coventry_directory.cli.common import user_store as _user_store
 
 PASSPHRASE_ENV = "COVENTRY_DIRECTORY_OUTBOX_PASSPHRASE"
+MAX_FORM_BYTES = 1 << 20  # a referral form is a few KB; 1 MB is far more than any could need
 
 
 def register(subparsers) -> None:
@@ -34,13 +43,13 @@ def register(subparsers) -> None:
     render = add_command(
         actions, "render", cmd_render, help="print a referral to a PDF (for printing or secure upload)"
     )
-    render.add_argument("form", metavar="FORM.json", help="the referral form")
-    render.add_argument("-o", "--output", required=True, metavar="FILE.pdf", help="the PDF to write")
+    render.add_argument("form", type=path_text, metavar="FORM.json", help="the referral form")
+    render.add_argument("-o", "--output", type=path_text, required=True, metavar="FILE.pdf", help="the PDF to write")
 
     send = add_command(
         actions, "send", cmd_send, help="email a referral over TLS; it waits in the outbox if it cannot go now"
     )
-    send.add_argument("form", metavar="FORM.json", help="the referral form")
+    send.add_argument("form", type=path_text, metavar="FORM.json", help="the referral form")
 
     statement = add_command(
         actions, "statement", cmd_statement, help="show a service's information-sharing statement and form"
@@ -89,35 +98,29 @@ def register(subparsers) -> None:
 
 
 # --- helpers --------------------------------------------------------------------
-@contextmanager
-def _user_store() -> Iterator:
-    """The user's own database (referral log, outbox metadata, mail settings), closed afterwards."""
-    from coventry_directory.store.user import UserStore
-    from coventry_directory.userdata import user_database_path
-
-    store = UserStore(user_database_path())
-    try:
-        yield store
-    finally:
-        store.close()
-
-
 def _read_form(path_text: str):
     """The ReferralForm in FORM.json; every way the file can be wrong is bad input with its own message."""
+    from coventry_directory.input_files import InputFileError, JsonTooDeep, parse_json, read_input, unencodable_paths
     from coventry_directory.referrals.models import ReferralForm
 
     path = Path(path_text)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"no such file: {path}") from None
+        # a regular file of at most MAX_FORM_BYTES: a named pipe would block for ever, /dev/zero never end
+        data = parse_json(read_input(path, "the referral form", MAX_FORM_BYTES).decode("utf-8"))
+    except InputFileError as exc:
+        raise UsageError(str(exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         # The class name only: a decoding error's text quotes bytes of the file, and the file holds personal data.
         raise UsageError(f"cannot read {path}: {exc.__class__.__name__}") from None
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+    except JsonTooDeep:
+        raise UsageError(f"{path} is nested too deeply to be a referral form (see docs/referrals.md)") from None
     if not isinstance(data, dict):
         raise UsageError(f"{path} must hold a JSON object (see docs/referrals.md)")
+    broken = unencodable_paths(data, "$", limit=1)
+    if broken:  # names the field only: its value is the client's
+        raise UsageError(f"{path} holds text that is not valid at {broken[0]} (a lone surrogate); fix that field")
     form = ReferralForm.from_dict(data)
     if not form.service:
         raise UsageError(f'{path} names no service: add "service": "<service id or key>"')
@@ -150,8 +153,7 @@ def _list_rows(args: argparse.Namespace, rows: list[dict], empty: str, line: Cal
     return EXIT_OK
 
 
-def _prepared(desk, form_path: str):
-    form = _read_form(form_path)
+def _prepared(desk, form):
     ref = desk.prepare(form, _service(form.service))
     if not ref.ok:
         raise UsageError("the referral is not ready: " + " ".join(e.message for e in ref.errors))
@@ -160,10 +162,14 @@ def _prepared(desk, form_path: str):
 
 def _passphrase(folder: Path) -> str | None:
     """The outbox passphrase: env var, else a prompt on a terminal, else a clear error."""
+    from coventry_directory.core.text import clean_text
     from coventry_directory.referrals import credentials, crypto
 
+    crypto.check_not_lost(folder)  # sealed referrals but no key file: exit 1, never a new passphrase
     mode = crypto.key_mode(folder)
     given = os.environ.get(PASSPHRASE_ENV) or None
+    if given is not None and clean_text(given) != given:
+        raise UsageError(f"{PASSPHRASE_ENV} holds bytes that are not UTF-8 text; set it again as plain text")
     if mode == "keyring":
         return None  # the key is in the system keyring
     if mode is None and given is None and credentials.keyring_usable():
@@ -199,10 +205,20 @@ def cmd_render(args: argparse.Namespace) -> int:
     """``referral render FORM.json -o FILE.pdf``: check the referral and write it as a private PDF."""
     from coventry_directory.referrals.desk import ReferralDesk
 
-    with _user_store() as user_store:
+    form = _read_form(args.form)  # first: a form that cannot be read needs no user database
+    out = Path(args.output)
+    existed = os.path.lexists(out)
+    with _user_store(write=True) as user_store:  # it logs the referral as printed
         desk = ReferralDesk(user_store)
-        ref = _prepared(desk, args.form)
-        path = desk.save_pdf(ref, args.output)
+        ref = _prepared(desk, form)
+        try:
+            path = desk.save_pdf(ref, out)
+        except BaseException:
+            # Written but not logged (a disk that filled up meanwhile): a PDF of personal data that the
+            # log does not know about is not left behind. One that was there before is not ours to remove.
+            if not existed:
+                out.unlink(missing_ok=True)
+            raise
     print(
         f"wrote {path}: referral {ref.short_id} to {ref.service.name}. It holds personal data: print it or "
         "upload it securely, then delete the file."
@@ -214,9 +230,10 @@ def cmd_send(args: argparse.Namespace) -> int:
     """``referral send FORM.json``: check, show the sharing statement, queue in the outbox and try to send once."""
     from coventry_directory.referrals.desk import ReferralDesk
 
-    with _user_store() as user_store:
+    form = _read_form(args.form)  # first: a form that cannot be read needs no user database
+    with _user_store(write=True) as user_store:
         # Checked before the outbox is unlocked, so a form that cannot be emailed never asks for a passphrase.
-        ref = _prepared(ReferralDesk(user_store), args.form)
+        ref = _prepared(ReferralDesk(user_store), form)
         problem = ref.email_problem()
         if problem:
             raise UsageError(f"{problem} To print it: {APP_ID} referral render {args.form} -o referral.pdf")
@@ -276,7 +293,7 @@ def cmd_mark(args: argparse.Namespace) -> int:
     """``referral mark ID STATUS``: record the answer (an unknown id or status raises LogError: bad input)."""
     from coventry_directory.referrals import log
 
-    with _user_store() as user_store:
+    with _user_store(write=True) as user_store:
         row = log.set_status(user_store, args.referral_id, args.status, args.follow_up_by)
     print(
         f"referral {row['id'][:8]} to {row['service_name']}: {row['status']}"
@@ -289,28 +306,37 @@ def cmd_settings(args: argparse.Namespace) -> int:
     """``referral settings [...]``: change the given mail settings, then show them all."""
     from coventry_directory.referrals import credentials
     from coventry_directory.referrals.outbox import RETENTION_SETTING
-    from coventry_directory.referrals.smtp import load_config, save_config
+    from coventry_directory.referrals.smtp import SettingsError, load_config, save_config, validated_config
 
-    with _user_store() as user_store:
+    names = ("host", "port", "security", "sender", "username", "ca_file", "timeout")
+    changing = args.retention_days is not None or args.remember_password
+    with _user_store(write=changing or any(getattr(args, n) is not None for n in names)) as user_store:
+        # Every value is checked before anything is saved, then all are saved in one transaction.
         cfg = load_config(user_store)
-        for name in ("host", "port", "security", "sender", "username", "ca_file", "timeout"):
-            value = getattr(args, name)
-            if value is not None:
-                setattr(cfg, name, value.strip() if isinstance(value, str) else value)
-        if not 0 < cfg.port < 65536 or cfg.timeout <= 0:
-            raise UsageError("the port must be 1-65535 and the timeout above 0")
-        if cfg.ca_file and not Path(cfg.ca_file).is_file():
-            raise UsageError(f"no such CA certificate file: {cfg.ca_file}")
-        save_config(user_store, cfg)
+        changed = any(getattr(args, n) is not None for n in names)
+        if changed:  # (only showing them checks nothing, so a broken saved value can still be seen)
+            try:
+                cfg = validated_config({n: getattr(args, n) for n in names}, cfg)
+            except SettingsError as exc:
+                raise UsageError(f"{exc} Nothing was saved.") from None
+        extra = {}
         if args.retention_days is not None:
             if not 0 <= args.retention_days <= 365:
-                raise UsageError("--retention-days must be between 0 and 365")
-            user_store.set_setting(RETENTION_SETTING, str(args.retention_days))
+                raise UsageError("--retention-days must be between 0 and 365; nothing was saved")
+            extra[RETENTION_SETTING] = str(args.retention_days)
+        password = None
         if args.remember_password:
             if not cfg.username or not sys.stdin.isatty():
-                raise UsageError("--remember-password needs --username and a terminal to type the password in")
-            if not credentials.remember_smtp_password(cfg.username, getpass.getpass("Mail password: "), host=cfg.host):
-                print("No system keyring here: the password was not kept, and you will be asked each time.")
+                raise UsageError(
+                    "--remember-password needs --username and a terminal to type the password in; nothing was saved"
+                )
+            password = getpass.getpass("Mail password: ")
+        if changed:
+            save_config(user_store, cfg, extra)
+        elif extra:
+            user_store.set_settings(extra)
+        if password is not None and not credentials.remember_smtp_password(cfg.username, password, host=cfg.host):
+            print("No system keyring here: the password was not kept, and you will be asked each time.")
         retention = user_store.get_setting(RETENTION_SETTING, "0")
     print(
         f"mail server: {cfg.describe() if cfg.host else 'not set'}; from: {cfg.sender or 'not set'}; "
@@ -342,12 +368,15 @@ def _outbox_line(row: dict) -> str:
 def cmd_outbox_flush(args: argparse.Namespace) -> int:
     """``outbox flush``: try every waiting referral now; exit 1 if any is still waiting afterwards."""
     from coventry_directory.referrals.outbox import SUFFIX, Outbox
+    from coventry_directory.userdata import require_writable_data_dir
 
     with _user_store() as user_store:
         locked = Outbox(user_store)
         if not locked.items() and not any(locked.folder.glob(f"*{SUFFIX}")):
             print("The outbox is empty.")  # nothing to send: no need to ask for the passphrase
             return EXIT_OK
+        # Sending marks each referral sent: a folder that cannot record that would mean sending it twice.
+        require_writable_data_dir()
         desk = _open_desk(user_store)
         result = desk.flush(force=True)
         names = {r["id"]: r["service_name"] for r in desk.outbox.store.log()}

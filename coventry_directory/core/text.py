@@ -6,11 +6,26 @@ or "Café" typed would not find "cafe" stored.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 MAX_QUERY_CHARS = 500  # longer input is cut: nobody types more, and it bounds the work
 MAX_TOKENS = 24
 MAX_TOKEN_CHARS = 40
+_UNSAFE = re.compile("[\ud800-\udfff]")  # lone surrogates (see clean_text)
+
+
+def clean_text(text: str) -> str:
+    """``text`` with every code point that UTF-8 (and so SQLite, a file or a terminal) cannot hold replaced.
+
+    Python decodes command-line arguments and file names with ``surrogateescape``, so bytes
+    that are not UTF-8 arrive as lone surrogates (U+DC80-U+DCFF), and any caller can pass a
+    lone surrogate by itself (U+D800); neither can be encoded as UTF-8, and SQLite would
+    raise ``UnicodeEncodeError``. Each becomes U+FFFD (the replacement character). Everything
+    else is kept as it is - NUL and control characters too, which SQLite stores as they are,
+    so that a check further on (a host name, a code) can still see them and say no.
+    """
+    return _UNSAFE.sub("\ufffd", text)
 
 
 def fold(text: str) -> str:

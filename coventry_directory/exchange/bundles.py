@@ -7,9 +7,15 @@ covers the manifest and the manifest's hash covers the database, so one check pr
 both came from the publisher unchanged.
 
 Verification refuses, each with its own message (``BundleError.kind``): a missing file,
-a truncated or damaged archive, something that is not a bundle, an unsigned bundle, one
-signed by a key the app does not trust, a tampered one, a newer format than this app
-reads, and (on install) an edition older than the installed one.
+one that cannot be read (a folder, a pipe, no permission), a truncated or damaged archive,
+something that is not a bundle, an unsigned bundle, one signed by a key the app does not
+trust, a tampered one, a newer format than this app reads, and (on install) an edition
+older than the installed one, or the very edition already installed - installing it again
+would change nothing but the copy ``bundle rollback`` goes back to.
+
+A disk that fills up while a bundle is built or installed is reported as such (an OSError,
+"no space left on the disk holding ..."), never as a damaged bundle, and leaves no scratch
+file behind.
 """
 
 from __future__ import annotations
@@ -28,17 +34,22 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from coventry_directory import __version__
-from coventry_directory.atomic_write import SHARED, atomic_write, ensure_replaceable
+from coventry_directory.atomic_write import SHARED, atomic_write, ensure_replaceable, new_folder
+from coventry_directory.core.text import clean_text
+from coventry_directory.disk_errors import database_writes
 from coventry_directory.exchange.errors import BundleError
-from coventry_directory.exchange.install import checkpoint, commit, staging_path
+from coventry_directory.exchange.install import checkpoint, commit, remove_staging, staging_path
 from coventry_directory.exchange.signing import key_id, trusted_keys
+from coventry_directory.input_files import InputFileError, open_input, parse_json
 from coventry_directory.store import database_files, hsds_rows
+from coventry_directory.store.errors import StoreError
 
 FORMAT = "coventry-directory-bundle"
 FORMAT_VERSION = 1
 DB_MEMBER, MANIFEST_MEMBER, SIG_MEMBER = "directory.db", "manifest.json", "manifest.sig"
 MAINTAINER_ENV = "COVENTRY_DIRECTORY_MAINTAINER_EMAIL"
 _MAX_MANIFEST = 1 << 20  # a manifest is a few hundred bytes; refuse to read a huge one
+MAX_BUNDLE_BYTES = 16 << 30  # far above any directory (100k services is a few hundred MB)
 _CHUNK = 1 << 20
 
 
@@ -63,36 +74,50 @@ def build_bundle(
     source: str | None = None,
     maintainer_email: str | None = None,
 ) -> dict:
-    """Write a signed bundle of the directory at ``db_path`` to ``out_path``; returns the manifest."""
+    """Write a signed bundle of the directory at ``db_path`` to ``out_path``; returns the manifest.
+
+    On any failure - a full disk included, reported as "no space left on the disk holding
+    ``out_path``" - nothing is left behind: no scratch copy, no partial bundle, no folder
+    made for it.
+    """
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
     ensure_replaceable(out_path)  # refuse e.g. a device before the (slow) copy, not after
     work = out_path.with_name(out_path.name + ".building.db")
-    try:
-        manifest = _signed_manifest(db_path, work, signing_key, source, maintainer_email)
-        manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
-        # atomic: a reader of out_path never sees half a bundle; 0644: a bundle is for handing out
-        with (
-            atomic_write(out_path, mode=SHARED) as fh,
-            zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf,
-        ):
-            zf.writestr(MANIFEST_MEMBER, manifest_bytes)
-            zf.writestr(SIG_MEMBER, base64.b64encode(signing_key.sign(manifest_bytes)))
-            zf.write(work, DB_MEMBER)
-    finally:
-        work.unlink(missing_ok=True)
+    with new_folder(out_path.parent), database_writes(out_path):
+        try:
+            manifest = _signed_manifest(db_path, work, signing_key, source, maintainer_email)
+            manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
+            # atomic: a reader of out_path never sees half a bundle; 0644: a bundle is for handing out
+            with (
+                atomic_write(out_path, mode=SHARED) as fh,
+                zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf,
+            ):
+                zf.writestr(MANIFEST_MEMBER, manifest_bytes)
+                zf.writestr(SIG_MEMBER, base64.b64encode(signing_key.sign(manifest_bytes)))
+                zf.write(work, DB_MEMBER)
+        finally:
+            remove_staging(work)  # the scratch copy and any journal SQLite left beside it
     return manifest
 
 
 def _signed_manifest(db_path, work: Path, signing_key: Ed25519PrivateKey, source, maintainer_email) -> dict:
     """Copy the directory to ``work``, stamp its bundle details, and describe it."""
-    database_files.copy_database(Path(db_path), work)
+    try:
+        database_files.copy_database(Path(db_path), work)
+    except StoreError as exc:
+        # copy_database says the *source* "cannot be copied" when the disk being written is full
+        if getattr(exc.__cause__, "sqlite_errorname", None) == "SQLITE_FULL":
+            raise exc.__cause__ from exc
+        raise
     created = _now()
     store = hsds_rows.open_for_writing(work)  # brings an older file up to this app's schema
     try:
         info = store.info()
         email = maintainer_email or os.environ.get(MAINTAINER_ENV) or info.get("maintainer_email")
         source = source or info.get("source") or info.get("publisher") or str(db_path)
+        # text for the manifest and the database: undecodable bytes (an odd file name, an odd
+        # environment variable) are shown as U+FFFD rather than breaking the write
+        email, source = (clean_text(email) if email else email), clean_text(source)
         # the installed copy then knows its own bundle details (the corrections email uses them)
         hsds_rows.set_info(store, {"bundle_created": created, "bundle_source": source, "maintainer_email": email})
         counts = {t: n for t, n in hsds_rows.table_counts(store).items() if n}
@@ -119,12 +144,24 @@ class _Bundle:
 
     def __init__(self, path: Path, trusted: dict[str, Ed25519PublicKey] | None = None):
         self.path = Path(path)
-        if not self.path.is_file():
-            raise BundleError("missing", f"the bundle {self.path} does not exist")
         try:
-            self.zip = zipfile.ZipFile(self.path)
+            # a regular file only: a folder, a pipe (which would block for ever) or a device is refused
+            self._file = open_input(self.path, "the bundle", MAX_BUNDLE_BYTES)
+        except InputFileError as exc:
+            kind = "missing" if isinstance(exc.__cause__, FileNotFoundError) else "unreadable"
+            raise BundleError(kind, str(exc)) from exc
+        try:
+            self.zip = zipfile.ZipFile(self._file)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            self._file.close()
             raise self._truncated(exc) from exc
+        try:
+            self._open_manifest(trusted)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open_manifest(self, trusted: dict[str, Ed25519PublicKey] | None) -> None:
         names = set(self.zip.namelist())
         if MANIFEST_MEMBER not in names:
             raise BundleError(
@@ -180,7 +217,7 @@ class _Bundle:
                 continue
             return json.loads(raw)
         try:
-            claimed = json.loads(raw).get("key_id")
+            claimed = parse_json(raw).get("key_id")  # nesting too deep is a ValueError too
         except (ValueError, AttributeError):
             claimed = None
         if claimed and claimed not in trusted:
@@ -192,7 +229,11 @@ class _Bundle:
         )
 
     def copy_database(self, dst=None) -> str:
-        """Stream directory.db (to ``dst`` if given) and return its SHA-256."""
+        """Stream directory.db (to ``dst`` if given) and return its SHA-256.
+
+        A failure to *read* the archive is a damaged bundle (BundleError); a failure to write
+        ``dst`` (a full disk) is raised as the OSError it is.
+        """
         digest = hashlib.sha256()
         try:
             with self.zip.open(DB_MEMBER) as src:
@@ -200,10 +241,15 @@ class _Bundle:
                 while chunk := src.read(_CHUNK):
                     digest.update(chunk)
                     if dst is not None:
-                        dst.write(chunk)
+                        try:
+                            dst.write(chunk)
+                        except OSError as exc:
+                            raise _WriteFailed(exc) from exc
                         if first:
                             checkpoint(1)  # a partly written staging file
                             first = False
+        except _WriteFailed as failed:
+            raise failed.error from None
         except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
             raise self._truncated(exc) from exc
         if digest.hexdigest() != self.manifest["database"].get("sha256"):
@@ -214,7 +260,17 @@ class _Bundle:
         return digest.hexdigest()
 
     def close(self) -> None:
+        """Close the archive and the file under it."""
         self.zip.close()
+        self._file.close()
+
+
+class _WriteFailed(Exception):
+    """Carries an OSError from writing the copy past the handler for errors in reading the archive."""
+
+    def __init__(self, error: OSError):
+        super().__init__(error)
+        self.error = error
 
 
 def verify_bundle(path: Path, *, trusted: dict[str, Ed25519PublicKey] | None = None) -> dict:
@@ -228,9 +284,20 @@ def verify_bundle(path: Path, *, trusted: dict[str, Ed25519PublicKey] | None = N
 
 
 def check_not_older(manifest: dict, installed: dict[str, str], path: Path) -> None:
-    """Refuse a bundle whose edition (then build time) is older than the installed one."""
+    """Refuse a bundle whose edition (then build time) is older than the installed one, or is the installed one.
+
+    The same bundle again (same edition, same build time) would change nothing but the
+    previous edition kept for ``bundle rollback``, which it would overwrite with a copy of
+    itself: refused, so that a scheduled task running the same install again changes nothing.
+    """
     new = (manifest.get("edition") or "", manifest.get("created") or "")
     old = (installed.get("edition") or "", installed.get("bundle_created") or "")
+    if installed and new == old:
+        raise BundleError(
+            "installed",
+            f"{path} holds edition {new[0] or 'unknown'} (made {new[1]}), which is already installed; "
+            "nothing was changed",
+        )
     if installed and new < old:
         raise BundleError(
             "downgrade",
@@ -254,8 +321,13 @@ def install_bundle(
             with open(staged, "wb") as fh:
                 bundle.copy_database(fh)
             checkpoint(2)
+        except OSError as exc:
+            remove_staging(staged)
+            if exc.filename is None or exc.filename == str(staged):  # name the file being installed
+                raise OSError(exc.errno, exc.strerror, str(target)) from exc
+            raise
         except BaseException:
-            staged.unlink(missing_ok=True)
+            remove_staging(staged)
             raise
         commit(staged, Path(target))
         checkpoint(9)

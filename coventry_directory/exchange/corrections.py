@@ -2,11 +2,13 @@
 
 Notes wait in the user's database (``UserStore.add_correction``). They leave either as a
 JSON file (to hand over on a stick or attach by hand), or by email to the maintainer
-address that came with the installed bundle. Email goes only when asked, through the
-same SMTP client as referrals (:mod:`coventry_directory.smtp_client`): only over TLS
-(STARTTLS, or implicit TLS on port 465) with the server's certificate checked; a server
-without STARTTLS is refused. The notes say which service and what is wrong; they never
-hold client details.
+address that came with the installed bundle. Email goes only when asked - ``export
+--format corrections --email``, or "Send correction notes" in the app, which uses the
+app's Mail settings (:func:`deliver_corrections`) - through the same SMTP client as
+referrals (:mod:`coventry_directory.smtp_client`): only over TLS (STARTTLS, or implicit
+TLS) with the server's certificate checked, within one deadline; a server without
+STARTTLS is refused. The notes say which service and what is wrong; they never hold
+client details.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from coventry_directory import APP_NAME, __version__
-from coventry_directory.atomic_write import SHARED, write_text_atomic
+from coventry_directory.atomic_write import SHARED, new_folder, write_text_atomic
 from coventry_directory.exchange.errors import ExchangeError
 from coventry_directory.exchange.importing import utc_now
 from coventry_directory.smtp_client import SendError, SmtpConfig, TlsNotOffered, deliver
@@ -82,8 +84,8 @@ def corrections_document(
 def write_corrections(document: dict, path: Path) -> Path:
     """Save a corrections document as a JSON file, atomically (0644: it is handed to the maintainer)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return write_text_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n", mode=SHARED)
+    with new_folder(path.parent):  # a folder made for it is removed again if the write fails
+        return write_text_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n", mode=SHARED)
 
 
 def build_email(document: dict, to: str, sender: str) -> EmailMessage:
@@ -111,30 +113,42 @@ def build_email(document: dict, to: str, sender: str) -> EmailMessage:
     return msg
 
 
-def send_corrections(user_store: UserStore, document: dict, to: str | None, smtp: SmtpSettings) -> int:
-    """Email the notes to ``to`` over TLS and mark them sent; returns how many were sent."""
+def deliver_corrections(
+    document: dict,
+    to: str | None,
+    cfg: SmtpConfig,
+    *,
+    password: str | None = None,
+    context: ssl.SSLContext | None = None,
+) -> int:
+    """Email the notes in ``document`` to ``to`` over TLS; returns how many went. Network only.
+
+    Touches no database, so the app can run it off the UI thread and mark the notes sent
+    on its own thread afterwards (:meth:`UserStore.mark_corrections_sent`). Every failure
+    is an ExchangeError saying what to do; nothing is marked sent.
+    """
     if not to:
         raise ExchangeError(
             "the installed directory names no maintainer email; export the corrections to a file instead"
         )
     if not document["corrections"]:
         return 0
-    sender = smtp.sender or to
+    sender = cfg.sender or to
     msg = build_email(document, to, sender)
-    cfg = smtp.config()
     try:
         deliver(
-            cfg,
-            sender,
-            to,
-            msg.as_bytes(policy=policy.SMTP),
-            password=smtp.password,
-            context=smtp.ssl_context,
-            what="a correction",
+            cfg, sender, to, msg.as_bytes(policy=policy.SMTP), password=password, context=context, what="a correction"
         )
     except TlsNotOffered as exc:
-        raise ExchangeError(f"{smtp.host}:{smtp.port} does not offer TLS (STARTTLS); nothing was sent") from exc
+        raise ExchangeError(f"{cfg.host}:{cfg.port} does not offer TLS (STARTTLS); nothing was sent") from exc
     except SendError as exc:
         raise ExchangeError(f"sending the corrections to {to} via {cfg.describe()} failed: {exc}") from exc
-    user_store.mark_corrections_sent([c["id"] for c in document["corrections"]], utc_now())
     return len(document["corrections"])
+
+
+def send_corrections(user_store: UserStore, document: dict, to: str | None, smtp: SmtpSettings) -> int:
+    """Email the notes to ``to`` over TLS and mark them sent; returns how many were sent."""
+    sent = deliver_corrections(document, to, smtp.config(), password=smtp.password, context=smtp.ssl_context)
+    if sent:
+        user_store.mark_corrections_sent([c["id"] for c in document["corrections"]], utc_now())
+    return sent

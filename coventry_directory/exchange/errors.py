@@ -42,6 +42,10 @@ class UnknownSource(ExchangeError):
     """What was given to import is neither an HSDS file/package nor a feed URL (exit code 2)."""
 
 
+class EmptySource(ExchangeError):
+    """An import that would leave the directory with no services; nothing was changed (exit code 2)."""
+
+
 class FeedError(ExchangeError):
     """An ORUK/HSDS API feed could not be read completely; nothing was changed (exit code 1)."""
 

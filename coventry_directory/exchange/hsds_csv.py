@@ -9,21 +9,26 @@ not define are kept as extension fields (see ``extension.py``).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import os
 from pathlib import Path
 
-from coventry_directory.atomic_write import SHARED, atomic_write, write_text_atomic
+from coventry_directory.atomic_write import SHARED, atomic_write, new_folder
 from coventry_directory.exchange.errors import ExchangeError, InvalidData, Problem
 from coventry_directory.exchange.flatten import FlatData
 from coventry_directory.exchange.hsds_schema import csv_file_names, field_type, required_fields, table_schema
 from coventry_directory.exchange.nest import json_value
 from coventry_directory.exchange.validate import MAX_PROBLEMS, validate_row
+from coventry_directory.input_files import open_input, parse_json, read_input
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.hsds_rows import read_table
 from coventry_directory.store.schema import HSDS_TABLES, column_names
 
 DATAPACKAGE = "datapackage.json"
+MAX_DESCRIPTOR_BYTES = 16 << 20  # a full HSDS descriptor is about 100 KB
+MAX_CSV_BYTES = 4 << 30  # per table; read a line at a time, so only the disk limits it
 
 
 def _field(table: str, column: str) -> dict:
@@ -68,22 +73,36 @@ def _cell(table: str, column: str, value) -> str:
 
 
 def export_csv(store: DirectoryStore, out_dir: Path) -> list[Path]:
-    """Write every table's CSV and ``datapackage.json`` into ``out_dir``; returns the files."""
+    """Write every table's CSV and ``datapackage.json`` into ``out_dir``; returns the files.
+
+    All or nothing: every file is first written in full (to its own temp file, flushed to
+    disk), and only then are they all renamed into place. A full disk or any other failure
+    while writing leaves the folder as it was - no mix of new and old tables, no partial
+    file - and removes the folder itself if this export made it.
+    """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for table, name in csv_file_names().items():
-        cols = column_names(table)
-        # each file atomically, so a reader never sees half a table; 0644: an export is for sharing
-        with atomic_write(out_dir / name, mode=SHARED, binary=False, newline="") as fh:
+    with new_folder(out_dir), contextlib.ExitStack() as files:
+        written = []
+        for table, name in csv_file_names().items():
+            cols = column_names(table)
+            # 0644: an export is for sharing; renamed in only when the stack closes without an error
+            fh = files.enter_context(atomic_write(out_dir / name, mode=SHARED, binary=False, newline=""))
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(cols)
             for row in read_table(store, table):
                 writer.writerow([_cell(table, c, row[c]) for c in cols])
-        written.append(out_dir / name)
-    descriptor = json.dumps(datapackage(), ensure_ascii=False, indent=2) + "\n"
-    written.append(write_text_atomic(out_dir / DATAPACKAGE, descriptor, mode=SHARED))
+            _flush(fh)  # a full disk shows now, before any file has been renamed in
+            written.append(out_dir / name)
+        fh = files.enter_context(atomic_write(out_dir / DATAPACKAGE, mode=SHARED, binary=False, newline=""))
+        fh.write(json.dumps(datapackage(), ensure_ascii=False, indent=2) + "\n")
+        _flush(fh)
+        written.append(out_dir / DATAPACKAGE)
     return written
+
+
+def _flush(fh) -> None:
+    fh.flush()
+    os.fsync(fh.fileno())
 
 
 def _files(in_dir: Path, problems: list[Problem]) -> dict[str, Path]:
@@ -91,10 +110,10 @@ def _files(in_dir: Path, problems: list[Problem]) -> dict[str, Path]:
     descriptor = in_dir / DATAPACKAGE
     if descriptor.is_file():
         try:
-            package = json.loads(descriptor.read_text(encoding="utf-8"))
+            package = parse_json(read_input(descriptor, "the data package descriptor", MAX_DESCRIPTOR_BYTES))
             resources = package["resources"]
             listed = {r["name"]: r["path"] for r in resources}
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:  # JSON, UTF-8 and nesting errors are ValueErrors
             problems.append(Problem(DATAPACKAGE, f"not a readable data package descriptor ({exc})"))
             return {}
         files = {}
@@ -136,7 +155,8 @@ def _convert(table: str, column: str, text: str):
 def _read_table(table: str, path: Path, data: FlatData, problems: list[Problem]) -> None:
     cols = set(column_names(table))
     try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
+        # open_input: a named pipe or a device with a .csv name is refused, not read for ever
+        with open_input(path, "the CSV file", MAX_CSV_BYTES, text=True, encoding="utf-8-sig") as fh:
             reader = csv.DictReader(fh)
             header = reader.fieldnames or []
             if len(set(header)) != len(header):

@@ -11,14 +11,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from coventry_directory.atomic_write import SHARED, write_text_atomic
+from coventry_directory.atomic_write import SHARED, new_folder, write_text_atomic
 from coventry_directory.exchange.errors import ExchangeError, InvalidData, Problem
 from coventry_directory.exchange.flatten import FlatData, flatten_services
 from coventry_directory.exchange.nest import nested_services
 from coventry_directory.exchange.validate import validate_services
+from coventry_directory.input_files import JsonTooDeep, parse_json, read_input
 from coventry_directory.store.directory import DirectoryStore
 
 JSON_FILE_NAME = "services.json"
+MAX_JSON_BYTES = 1 << 30  # 1 GB: tens of thousands of fully nested services; json.loads needs several times this
 
 
 def dumps(services: list[dict]) -> str:
@@ -29,21 +31,29 @@ def dumps(services: list[dict]) -> str:
 def export_json(store: DirectoryStore, out_dir: Path) -> Path:
     """Write ``out_dir/services.json`` atomically (0644: an export is for sharing); returns its path."""
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return write_text_atomic(out_dir / JSON_FILE_NAME, dumps(nested_services(store)), mode=SHARED)
+    with new_folder(out_dir):  # removed again if the write fails and this export made it
+        return write_text_atomic(out_dir / JSON_FILE_NAME, dumps(nested_services(store)), mode=SHARED)
 
 
 def load_services_file(path: Path) -> list:
-    """The service list in a JSON file (a list, or an API page object with ``contents``)."""
+    """The service list in a JSON file (a list, or an API page object with ``contents``).
+
+    Only a regular file of at most :data:`MAX_JSON_BYTES` is read (InputFileError otherwise:
+    a pipe, a device, a folder, a path under a file ...).
+    """
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_json(read_input(path, "the HSDS JSON file", MAX_JSON_BYTES).decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise InvalidData(str(path), [Problem("$", f"not UTF-8 text ({exc.reason})")]) from exc
     except json.JSONDecodeError as exc:
         raise InvalidData(
             str(path), [Problem(f"line {exc.lineno} column {exc.colno}", f"not JSON: {exc.msg}")]
         ) from exc
+    except JsonTooDeep as exc:
+        raise InvalidData(str(path), [Problem("$", str(exc))]) from exc
+    except MemoryError as exc:
+        raise ExchangeError(f"{path} is too large to read into this computer's memory; nothing was changed") from exc
     except OSError as exc:
         raise ExchangeError(f"cannot read {path}: {exc.strerror or exc}") from exc
     if isinstance(data, dict) and isinstance(data.get("contents"), list):
@@ -54,7 +64,10 @@ def load_services_file(path: Path) -> list:
 def check_services(services, source: str, prefix: str = "$") -> FlatData:
     """Validate and flatten services; raises InvalidData listing every problem."""
     problems = validate_services(services, prefix)
-    data = flatten_services(services if isinstance(services, list) else [], prefix)
+    try:
+        data = flatten_services(services if isinstance(services, list) else [], prefix)
+    except RecursionError:
+        raise InvalidData(source, [*problems, Problem(prefix, "is nested too deeply to read")]) from None
     problems += data.problems
     if problems:
         raise InvalidData(source, problems)

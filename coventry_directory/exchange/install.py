@@ -11,12 +11,17 @@ staged file is checked by SQLite before the swap, and the previous copy is made 
 between), so it uses that module's pieces - the fsyncs and the refusal to replace
 anything but a regular file - rather than its one-shot writer.
 
+A failure at any step removes the staging file (and SQLite's journal beside it); what a
+*killed* process leaves, ``directory.db.incoming-PID``, is removed by :func:`remove_stale`
+when the next command starts, once that process is known to be gone.
+
 For the fault-injection test, the environment variable named by ``CRASH_ENV`` makes the
 process kill itself (SIGKILL, no clean-up) when it reaches that numbered step.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -46,22 +51,83 @@ def previous_path(target: Path) -> Path:
 def staging_path(target: Path) -> Path:
     """A fresh file name beside ``target`` to build a new edition in (stale ones are removed)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    for stale in target.parent.glob(f"{target.name}.incoming-*"):
-        # left by an install that crashed; never the live file, so safe to drop
-        stale.unlink(missing_ok=True)
+    remove_stale(target, scratch_copies=True)
     return target.with_name(f"{target.name}.incoming-{os.getpid()}")
 
 
+def remove_staging(staged: Path) -> None:
+    """Remove a staging file and whatever SQLite left beside it (its rollback journal).
+
+    Best effort, for clean-up after a failure: an error here (a read-only disk answers even
+    a missing file with EROFS) must not hide the failure being cleaned up after.
+    """
+    for path in (staged, staged.with_name(staged.name + "-journal")):
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
+def remove_stale(target: Path, *, scratch_copies: bool = False) -> list[Path]:
+    """Remove what a killed install or import left beside ``target``; returns what was removed.
+
+    Staging files (``directory.db.incoming-PID`` and their journals) of processes that are
+    no longer running - never the live file, the previous edition, or the staging file of
+    an install still running in another process. Called when the CLI starts, and before
+    each install, which (``scratch_copies``) also removes the scratch copies of an
+    interrupted keep-the-previous step: those carry no process id, so only an install,
+    about to make its own, may take them for stale.
+    """
+    removed = []
+    try:
+        leftovers = list(target.parent.glob(f"{target.name}.incoming-*"))
+    except OSError:
+        return removed  # a folder that cannot be listed holds nothing we could remove
+    if scratch_copies:
+        leftovers += [previous_path(target).with_name(previous_path(target).name + ".tmp")]
+        leftovers += [target.with_name(target.name + ".rollback.tmp")]
+    for path in leftovers:
+        pid = path.name.rpartition(".incoming-")[2].removesuffix("-journal")
+        if pid.isdigit() and _running(int(pid)):
+            continue
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError:
+            continue  # a read-only folder: the next install there reports it
+        removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    """True when a process with this id is alive (it may be a later, unrelated one: then the file waits)."""
+    if pid == os.getpid():
+        return False  # this process starts no second install of the same target
+    if os.name != "posix":
+        return False  # no cheap check: a staging file is only ever left by a crash there
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists but belongs to another user
+    return True
+
+
 def _keep_copy(src: Path, dst: Path) -> None:
-    """``dst`` becomes a complete copy of ``src``, replaced atomically."""
+    """``dst`` becomes a complete copy of ``src``, replaced atomically (no scratch file left if it fails)."""
     tmp = dst.with_name(dst.name + ".tmp")
     tmp.unlink(missing_ok=True)
     try:
-        os.link(src, tmp)  # instant and atomic; no second copy of the bytes
-    except OSError:
-        shutil.copyfile(src, tmp)  # file systems without hard links (FAT USB sticks)
-        fsync_file(tmp)
-    os.replace(tmp, dst)
+        try:
+            os.link(src, tmp)  # instant and atomic; no second copy of the bytes
+        except OSError:
+            shutil.copyfile(src, tmp)  # file systems without hard links (FAT USB sticks)
+            fsync_file(tmp)
+        os.replace(tmp, dst)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
 
 
 def commit(staged: Path, target: Path) -> dict[str, str]:
@@ -74,21 +140,25 @@ def commit(staged: Path, target: Path) -> dict[str, str]:
         ensure_replaceable(target)  # never swap a database in over a folder, device or pipe
         info = database_files.check_database(staged)
     except NotARegularFile as exc:
-        staged.unlink(missing_ok=True)
+        remove_staging(staged)
         raise ExchangeError(f"the new directory was not installed: {exc}") from exc
     except StoreError as exc:
-        staged.unlink(missing_ok=True)
+        remove_staging(staged)
         raise ExchangeError(f"the new directory failed its check and was not installed: {exc}") from exc
-    checkpoint(3)
-    fsync_file(staged)
-    checkpoint(4)
-    if target.is_file():
-        _keep_copy(target, previous_path(target))
-        checkpoint(5)
-        fsync_dir(target.parent)
-    checkpoint(6)
-    # A journal left by a crashed writer of the old file must not be replayed into the new one.
-    target.with_name(target.name + "-journal").unlink(missing_ok=True)
+    try:
+        checkpoint(3)
+        fsync_file(staged)
+        checkpoint(4)
+        if target.is_file():
+            _keep_copy(target, previous_path(target))
+            checkpoint(5)
+            fsync_dir(target.parent)
+        checkpoint(6)
+        # A journal left by a crashed writer of the old file must not be replayed into the new one.
+        target.with_name(target.name + "-journal").unlink(missing_ok=True)
+    except BaseException:
+        remove_staging(staged)  # the installed edition is still the old one: nothing half-done is left
+        raise
     os.replace(staged, target)
     checkpoint(7)
     fsync_dir(target.parent)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from coventry_directory.exchange.errors import Problem
 from coventry_directory.exchange.hsds_schema import validator
+from coventry_directory.input_files import unencodable_paths
 
 # Stop collecting after this many: a wholly wrong file would otherwise print for ever.
 MAX_PROBLEMS = 1000
@@ -18,8 +19,19 @@ def _sorted_errors(v, instance):
 
 
 def validate_object(table: str, obj, prefix: str = "$") -> list[Problem]:
-    """Problems with one nested HSDS object (e.g. a service) against ``{table}.json``."""
-    return [Problem(prefix + e.json_path[1:], e.message) for e in _sorted_errors(validator(table), obj)]
+    r"""Problems with one nested HSDS object (e.g. a service) against ``{table}.json``.
+
+    Also text that is not text: a string holding a lone surrogate (JSON can spell one,
+    ``"\ud800"``) could be stored nowhere, so it is reported rather than half-written.
+    """
+    problems = [Problem(path, NOT_TEXT) for path in unencodable_paths(obj, prefix)]
+    try:
+        return problems + [Problem(prefix + e.json_path[1:], e.message) for e in _sorted_errors(validator(table), obj)]
+    except RecursionError:
+        return [*problems, Problem(prefix, "is nested too deeply to check")]
+
+
+NOT_TEXT = "is not valid text: it holds a lone surrogate (a broken UTF-16 pair), which no file can store"
 
 
 def validate_services(services, prefix: str = "$") -> list[Problem]:

@@ -4,7 +4,8 @@ The key is kept in the OS keyring or derived from the user's passphrase with scr
 
 The outbox folder holds ``key.json``: which way the key is kept, the scrypt salt and cost
 (never the key or the passphrase), and a sealed check value so a wrong passphrase is caught
-at once instead of as "corrupt" referrals. Each referral file is ``MAGIC + nonce +
+at once instead of as "corrupt" referrals. A missing or damaged ``key.json`` while sealed
+referrals wait is reported (:class:`OutboxKeyLost`), never replaced by a new key. Each referral file is ``MAGIC + nonce +
 ciphertext``, authenticated together with its id so files cannot be swapped undetected.
 """
 
@@ -42,6 +43,14 @@ class PassphraseNeeded(OutboxKeyError):
 
 class WrongPassphrase(OutboxKeyError):
     """The passphrase does not open this outbox."""
+
+
+class OutboxKeyLost(OutboxKeyError):
+    """The key file is missing or damaged, or the key does not match it, while referrals are sealed.
+
+    Never answered by making a new key: that would leave every sealed referral unreadable.
+    The command line ends with exit code 1; the app says what to restore.
+    """
 
 
 class DecryptError(Exception):
@@ -86,12 +95,16 @@ def key_mode(folder: Path) -> str | None:
         return None
 
 
-def _check_key(key: bytes, meta: dict) -> bytes:
+def _key_matches(key: bytes, meta: dict) -> bool:
     try:
-        if unseal(key, _unb64(meta["check"]), b"check") == _CHECK:
-            return key
+        return unseal(key, _unb64(meta["check"]), b"check") == _CHECK
     except DecryptError:
-        pass
+        return False
+
+
+def _check_key(key: bytes, meta: dict) -> bytes:
+    if _key_matches(key, meta):
+        return key
     raise WrongPassphrase("that passphrase does not open the outbox")
 
 
@@ -103,7 +116,13 @@ def _open_existing(meta: dict, passphrase: str | None) -> bytes:
                 "the outbox key is kept in the system keyring, which is not available now; "
                 "log in to the desktop session that created it"
             )
-        return _check_key(_unb64(stored), meta)
+        key = _unb64(stored)
+        if not _key_matches(key, meta):
+            raise OutboxKeyLost(
+                "the outbox key in the system keyring does not match the outbox key file; restore "
+                f"{KEY_FILE} from the backup made with the referrals waiting in the outbox"
+            )
+        return key
     if passphrase is None:
         raise PassphraseNeeded("the outbox is encrypted with a passphrase; give it to open the outbox")
     key = derive_key(passphrase, _unb64(meta["salt"]), meta["n"], meta["r"], meta["p"])
@@ -138,20 +157,52 @@ def _create(folder: Path, passphrase: str | None) -> bytes:
     return key
 
 
+def sealed_count(folder: Path, suffix: str = ".ref") -> int:
+    """How many sealed referral files wait in ``folder``."""
+    try:
+        return sum(1 for _ in folder.glob(f"*{suffix}"))
+    except OSError:
+        return 0
+
+
+def check_not_lost(folder: Path) -> None:
+    """Raise :class:`OutboxKeyLost` when referrals are sealed in ``folder`` but its key file is missing.
+
+    Call it before asking for a passphrase, so nobody is asked to "choose" one for an outbox
+    whose key has gone.
+    """
+    path = folder / KEY_FILE
+    waiting = 0 if path.is_file() else sealed_count(folder)
+    if waiting:
+        raise OutboxKeyLost(
+            f"the outbox key file {path} is missing, but {waiting} sealed referral(s) wait in {folder}. "
+            f"Restore {KEY_FILE} from a backup of that folder. No new key was made, so nothing sealed was changed."
+        )
+
+
 def open_key(folder: Path, passphrase: str | None = None) -> bytes:
     """The outbox key: opened from ``key.json``, or created on first use.
 
     A new outbox keeps a random key in the OS keyring when there is one (and no passphrase
     was given); otherwise the key comes from the passphrase and is never stored anywhere.
+    A key is only ever created for an outbox with nothing sealed in it: with sealed
+    referrals and no key file, :class:`OutboxKeyLost` says what to restore.
     """
     path = folder / KEY_FILE
+    waiting = sealed_count(folder)
     if path.is_file():
+        damaged = f"the outbox key file {path} is damaged; restore it from a backup" + (
+            "" if waiting else " (nothing is sealed in the outbox: deleting it starts a new one)"
+        )
         try:
             meta = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise OutboxKeyError(f"the outbox key file {path} is damaged ({exc}); restore it from a backup") from exc
+            if not isinstance(meta, dict):
+                raise ValueError("not an object")
+        except (OSError, ValueError):
+            raise OutboxKeyLost(damaged) from None
         try:
             return _open_existing(meta, passphrase)
-        except (KeyError, TypeError, ValueError) as exc:  # a hand-edited or truncated key file
-            raise OutboxKeyError(f"the outbox key file {path} is damaged; restore it from a backup") from exc
+        except (KeyError, TypeError, ValueError, AttributeError):  # a hand-edited or truncated key file
+            raise OutboxKeyLost(damaged) from None
+    check_not_lost(folder)
     return _create(folder, passphrase)

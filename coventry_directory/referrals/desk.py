@@ -1,15 +1,21 @@
 """The referral desk: the few calls the CLI and the wizard make (prepare, print, send, retry).
 
 Sending always queues first and then tries once, so whatever happens on the wire the
-referral ends either sent or waiting in the outbox. The mail password is asked for (or
-read from the keyring) once per pass and kept only in memory for that pass.
+referral ends either sent or waiting in the outbox. Queueing is idempotent by referral id:
+a second Send of the same referral keeps the one sealed copy and its Message-ID. The mail
+password is asked for (or read from the keyring) once per pass and kept only in memory for
+that pass.
+
+A pass can run in three steps for a worker thread (:meth:`ReferralDesk.begin_flush` and
+:meth:`ReferralDesk.finish_attempt` on the caller's thread, :meth:`SendPass.send` on any
+thread); :meth:`ReferralDesk.flush` is the same three steps in a row.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -20,7 +26,7 @@ from coventry_directory.referrals.forms import FormDefinition
 from coventry_directory.referrals.log import log_printed, log_row
 from coventry_directory.referrals.message import build_referral_email, new_message_id
 from coventry_directory.referrals.models import ReferralForm
-from coventry_directory.referrals.outbox import FlushResult, Outbox, Sender, utc_now
+from coventry_directory.referrals.outbox import Attempt, FlushResult, Outbox, Sender, try_send, utc_now
 from coventry_directory.referrals.pdf import render_referral_pdf, write_referral_pdf
 from coventry_directory.referrals.prepare import PreparedReferral, prepare
 from coventry_directory.referrals.smtp import SendError, SmtpConfig, deliver, load_config
@@ -45,6 +51,26 @@ def _with_from(message: bytes, sender: str) -> bytes:
     return msg.as_bytes()
 
 
+@dataclass
+class SendPass:
+    """One pass over the outbox: what to send, how, and what has happened so far.
+
+    ``attempts`` hold the exact message bytes; :meth:`send` touches only the network, so a
+    worker thread may call it. ``password_missing`` is set when the relay needs a login and
+    no password could be had without asking: nothing was tried.
+    """
+
+    attempts: list[Attempt]
+    sender: Sender
+    result: FlushResult
+    password: str | None = field(default=None, repr=False)
+    password_missing: bool = False
+
+    def send(self, attempt: Attempt) -> Exception | None:
+        """Send one attempt; the error, or None when the server accepted it (any thread)."""
+        return try_send(self.sender, attempt)
+
+
 class ReferralDesk:
     """Prepare, print, queue and send referrals for one user."""
 
@@ -63,9 +89,11 @@ class ReferralDesk:
         self.forms = forms
         self.remember_password = remember_password
 
-    def prepare(self, form: ReferralForm, service: Service, today: dt.date | None = None) -> PreparedReferral:
-        """Check a referral to one service (see ``prepare.prepare``)."""
-        return prepare(form, service, forms=self.forms, today=today)
+    def prepare(
+        self, form: ReferralForm, service: Service, today: dt.date | None = None, referral_id: str | None = None
+    ) -> PreparedReferral:
+        """Check a referral to one service (see ``prepare.prepare``); ``referral_id`` keeps an id across edits."""
+        return prepare(form, service, forms=self.forms, today=today, referral_id=referral_id)
 
     def save_pdf(self, ref: PreparedReferral, path: Path | str) -> Path:
         """Print the referral to a PDF file (atomically, private) and log it as printed."""
@@ -78,15 +106,20 @@ class ReferralDesk:
         return load_config(self.user_store)
 
     def queue(self, ref: PreparedReferral, now: dt.datetime | None = None) -> str:
-        """Seal the referral email into the outbox (the Message-ID is fixed here, once)."""
+        """Seal the referral email into the outbox (the Message-ID is fixed here, once).
+
+        Queueing a referral already sealed (or sent) changes nothing: it is one referral.
+        """
         problem = ref.email_problem()
         if problem:
             raise ValueError(problem)
         if self.outbox is None or self.outbox.locked:
             raise RuntimeError("the outbox is not open")
+        if self.outbox.sealed(ref.id):
+            return ref.id
         cfg = self.smtp_config()
         sender = cfg.sender or ref.form.referrer.email or PLACEHOLDER_SENDER
-        message_id = new_message_id(sender)
+        message_id = self.outbox.message_id(ref.id) or new_message_id(sender)
         email = build_referral_email(ref, render_referral_pdf(ref), sender=sender, message_id=message_id)
         row = log_row(ref, delivery="email", message_id=message_id)
         payload = {
@@ -111,8 +144,17 @@ class ReferralDesk:
             return Outcome(ref.id, "cannot-email", problem)
         self.queue(ref, now)
         result = self.flush(force=True, only=[ref.id], now=now)
+        return self.outcome(ref, result)
+
+    def outcome(self, ref: PreparedReferral, result: FlushResult) -> Outcome:
+        """What a pass did to one queued referral, in words for the person who sent it."""
         if ref.id in result.sent:
             return Outcome(ref.id, "sent", f"Sent to {ref.service.name} ({ref.service.email}).")
+        if self.outbox is not None and ref.id not in {r["id"] for r in self.outbox.items()}:
+            logged = self.outbox.store.log_row(ref.id) or {}
+            if logged.get("status") == "sent":
+                return Outcome(ref.id, "sent", f"Already sent to {ref.service.name}; not sent again.")
+            return Outcome(ref.id, "cannot-email", "Already recorded as answered in the referral log; not emailed.")
         reason = dict(result.failed).get(ref.id, "not sent")
         return Outcome(
             ref.id,
@@ -135,19 +177,57 @@ class ReferralDesk:
         self, *, force: bool = False, only: list[str] | None = None, now: dt.datetime | None = None
     ) -> FlushResult:
         """Try the queued referrals that are due (all with ``force``)."""
+        job = self.begin_flush(force=force, only=only, now=now)
+        for attempt in job.attempts:
+            self.finish_attempt(job, attempt, job.send(attempt), now)
+        return self.end_flush(job, now)
+
+    def begin_flush(
+        self,
+        *,
+        force: bool = False,
+        only: list[str] | None = None,
+        now: dt.datetime | None = None,
+        ask: bool | credentials.Ask = True,
+        exclude: set[str] | frozenset[str] = frozenset(),
+    ) -> SendPass:
+        """Step 1 of a pass (caller's thread): the password, and the due referrals decrypted.
+
+        ``ask`` is how to ask for the mail password: True for the desk's own ``ask_password``,
+        or a function. With ``ask`` False nobody is asked for anything (a timer): when the
+        relay needs a password that the keyring does not hold, nothing is tried.
+        """
         if self.outbox is None:
             raise RuntimeError("the outbox is not open")
-        due = [r for r in self.outbox.items() if only is None or r["id"] in only]
-        if not due:
-            return FlushResult()
         cfg = self.smtp_config()
+        if not any(only is None or r["id"] in only for r in self.outbox.items()):
+            return SendPass([], self.sender(cfg, None), FlushResult())
         password = None
         if cfg.configured and cfg.username:
-            password = credentials.smtp_password(cfg.username, self.ask_password, host=cfg.host)
-        result = self.outbox.flush(self.sender(cfg, password), force=force, only=only, now=now)
-        if result.sent and password and self.remember_password:
-            credentials.remember_smtp_password(cfg.username, password, host=cfg.host)
-        return result
+            asker = ask if callable(ask) else self.ask_password if ask else None
+            password = credentials.smtp_password(cfg.username, asker, host=cfg.host)
+            if password is None and not ask:
+                return SendPass([], self.sender(cfg, None), FlushResult(), password_missing=True)
+        attempts, result = self.outbox.due(now=now, force=force, only=only, exclude=exclude)
+        return SendPass(attempts, self.sender(cfg, password), result, password)
+
+    def finish_attempt(
+        self, job: SendPass, attempt: Attempt, error: Exception | None, now: dt.datetime | None = None
+    ) -> None:
+        """Step 2 of a pass (caller's thread): record how one attempt went."""
+        if self.outbox is None:
+            raise RuntimeError("the outbox is not open")
+        self.outbox.record(attempt, error, now, job.result)
+
+    def end_flush(self, job: SendPass, now: dt.datetime | None = None) -> FlushResult:
+        """Step 3 of a pass (caller's thread): purge what may go, remember a password that worked."""
+        if self.outbox is None:
+            raise RuntimeError("the outbox is not open")
+        self.outbox.purge_expired(now)
+        cfg = self.smtp_config()
+        if job.result.sent and job.password and self.remember_password:
+            credentials.remember_smtp_password(cfg.username, job.password, host=cfg.host)
+        return job.result
 
 
-__all__ = ["Outcome", "ReferralDesk", "SendError"]
+__all__ = ["Outcome", "ReferralDesk", "SendError", "SendPass"]

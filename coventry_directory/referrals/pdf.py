@@ -2,7 +2,8 @@
 
 Rendered to bytes in memory (no temp file holds a client's details); ``write_referral_pdf``
 then writes it atomically and privately. The PDF's metadata names the service, never the
-client, because file managers and print queues show it.
+client, because file managers and print queues show it. Any amount of free text prints:
+a long answer flows on over as many pages as it needs.
 """
 
 from __future__ import annotations
@@ -70,7 +71,9 @@ def _para(text: str, style) -> Paragraph:
 
 def _table(rows: list[tuple[str, str]], st) -> Table:
     data = [[_para(k, st["label"]), _para(v or "—", st["body"])] for k, v in rows]
-    table = Table(data, colWidths=[52 * mm, 118 * mm], splitByRow=1)
+    # splitInRow: a cell taller than a page (pages of risk notes) flows on over pages, its
+    # paragraph broken between lines; without it reportlab raises LayoutError and prints nothing.
+    table = Table(data, colWidths=[52 * mm, 118 * mm], splitByRow=1, splitInRow=1)
     table.setStyle(
         TableStyle(
             [

@@ -33,6 +33,9 @@ class FieldError:
 _POSTCODE = re.compile(
     r"^(GIR ?0AA|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPS-UW]|[A-HK-Y][0-9][ABEHMNPRV-Y]) ?[0-9][ABD-HJLNP-UW-Z]{2})$"
 )
+# The most any one typed field may hold: about 1,500 words, several printed pages. The wizard
+# shows a count against it; a FORM.json over it is refused field by field, never cut short.
+MAX_TEXT = 10_000
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %m %Y")
 
@@ -96,8 +99,22 @@ def age_on(born: dt.date, today: dt.date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+def too_long(field: str, label: str, value: object) -> FieldError | None:
+    """An error when a typed value is longer than :data:`MAX_TEXT` characters (the value is not repeated)."""
+    if not isinstance(value, str) or len(value) <= MAX_TEXT:
+        return None
+    return FieldError(field, f"{label}: at most {MAX_TEXT:,} characters (this has {len(value):,}). Shorten it.")
+
+
+def _length_errors(summary: ClientSummary, taken: set[str]) -> list[FieldError]:
+    from coventry_directory.referrals.models import SUMMARY_FIELDS
+
+    found = (too_long(name, SUMMARY_FIELDS.get(name, name), summary.value(name)) for name in sorted(taken))
+    return [e for e in found if e is not None]
+
+
 def _summary_formats(summary: ClientSummary, taken: set[str], today: dt.date) -> list[FieldError]:
-    errors = []
+    errors = _length_errors(summary, taken)
     if "date_of_birth" in taken and summary.date_of_birth:
         born = parse_date(summary.date_of_birth)
         if born is None:
@@ -157,7 +174,11 @@ def age_range_errors(summary: ClientSummary, service: Service, today: dt.date) -
 
 def referrer_errors(referrer: Referrer) -> list[FieldError]:
     """The referrer must be someone the service can call back."""
-    errors = []
+    errors = [
+        e
+        for e in (too_long(f"referrer.{k}", f"Referrer {k}", v) for k, v in referrer.to_dict().items())
+        if e is not None
+    ]
     if not referrer.name:
         errors.append(FieldError("referrer.name", "Referrer: your name is needed."))
     if not referrer.organisation:
@@ -175,7 +196,10 @@ def _answer_errors(form: ReferralForm, definition: FormDefinition) -> list[Field
     errors = []
     for q in definition.questions:
         value = form.answers.get(q.name, "")
-        if q.required and not value:
+        long_value = too_long(q.name, q.label, value)
+        if long_value is not None:
+            errors.append(long_value)
+        elif q.required and not value:
             errors.append(FieldError(q.name, f"{q.label}: this service's form needs an answer."))
         elif value and q.kind == "yesno" and value.lower() not in ("yes", "no"):
             errors.append(FieldError(q.name, f"{q.label}: answer yes or no."))

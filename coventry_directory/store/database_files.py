@@ -1,9 +1,15 @@
-"""Part of the store: opening, checking, copying, backing up and migrating SQLite files."""
+"""Part of the store: opening, checking, copying, backing up and migrating SQLite files.
+
+Also keeps the user's own database private (:func:`make_private`): 0600, like its backups.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import sqlite3
+import stat
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -37,10 +43,61 @@ def _read_only_uri(path: Path) -> str:
     return Path(path).resolve().as_uri() + "?mode=ro"
 
 
+PRIVATE_FILE = 0o600  # the user's own database and its backups: only this user may read them
+_SIDECARS = ("-journal", "-wal", "-shm")
+
+
+def _backup_glob(path: Path) -> str:
+    return f"{path.stem}.backup-*{path.suffix}"
+
+
+def _chmod(path: Path, mode: int) -> None:
+    if os.name != "posix":
+        return  # Windows: the per-user profile folder is already the user's own
+    try:
+        if stat.S_IMODE(os.stat(path).st_mode) != mode:
+            os.chmod(path, mode)
+    except OSError:
+        pass  # not there (no journal now), or a file system without permissions (a FAT USB stick)
+
+
+def _create(path: Path, mode: int) -> None:
+    """Create an empty file with permission ``mode`` (narrowed by the umask) unless one is there."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode))
+
+
+def make_private(path: Path) -> None:
+    """Create ``path`` as an empty 0600 file if missing; put it, its journals and its backups back to 0600.
+
+    Called before the user's database is opened, so SQLite never creates it with the
+    umask's permissions (usually 0644, readable by every user of the computer), and a file
+    left readable by an older release is closed up again. SQLite gives the journals it
+    makes the database file's permissions.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _create(path, PRIVATE_FILE)
+    for each in (
+        path,
+        *(path.with_name(path.name + s) for s in _SIDECARS),
+        *path.parent.glob(_backup_glob(path)),
+    ):
+        _chmod(each, PRIVATE_FILE)
+
+
 def backup_database(path: Path) -> Path:
-    """Copy a database file (consistently, via SQLite's backup API) beside itself."""
+    """Copy a database file (consistently, via SQLite's backup API) beside itself.
+
+    The copy gets the original's permissions before a byte is written: a backup of the
+    user's private database is as private as the database (0600), one of the shared
+    directory as readable as the directory.
+    """
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     target = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    _create(target, mode)
+    _chmod(target, mode)  # the umask may have narrowed it; an existing file may have been wider
     src = sqlite3.connect(path)
     dst = sqlite3.connect(target)
     try:

@@ -72,10 +72,15 @@ class ReferralStore:
             _insert(self.user_store, "referral_outbox", OUTBOX_COLUMNS, outbox_row)
             _insert(self.user_store, "referral_log", LOG_COLUMNS, log_row)
 
-    def add_queued_outbox_only(self, outbox_row: Mapping) -> None:
-        """Re-create an outbox row for a referral the log already knows (crash recovery)."""
+    def add_queued_for_logged(self, outbox_row: Mapping, message_id: str, status_at: str) -> None:
+        """Queue a referral the log already holds (printed first, or a crash left the log row): one transaction."""
         with self._db.atomic():
             _insert(self.user_store, "referral_outbox", OUTBOX_COLUMNS, outbox_row)
+            self._db.execute(
+                "UPDATE referral_log SET delivery = 'email', status = 'queued', status_at = ?, message_id = ? "
+                "WHERE id = ?",
+                [status_at, message_id, outbox_row["id"]],
+            )
 
     def outbox(self, *, include_sent: bool = False) -> list[dict]:
         """Outbox rows, oldest first (sent rows kept for retention only when asked)."""

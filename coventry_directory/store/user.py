@@ -1,15 +1,21 @@
-"""Part of the store: the user's own database (shortlist, correction notes, settings)."""
+"""Part of the store: the user's own database (shortlist, correction notes, settings).
+
+The file holds the referral log and the mail settings: it is private (0600), created so
+from its first byte and put back to 0600 whenever it is opened (a file from an older
+release, or one copied in by hand, may have been readable by others). The backups
+migrations make beside it are made private too (``database_files.backup_database``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from coventry_directory.store.database_files import migrate, open_checked
+from coventry_directory.store.database_files import make_private, migrate, open_checked
 from coventry_directory.store.errors import StoreError
 from coventry_directory.store.migrations import USER_MIGRATIONS
 
@@ -21,6 +27,10 @@ class UserStore:
         if path is None:
             self._db = Database(memory=True)
         else:
+            try:
+                make_private(path)
+            except OSError as exc:
+                raise StoreError(f"Your data file {path} cannot be opened: {exc.strerror or exc}") from exc
             self._db = open_checked(path)
         try:
             migrate(self._db, path, USER_MIGRATIONS)
@@ -71,8 +81,14 @@ class UserStore:
 
     def set_setting(self, key: str, value: str) -> None:
         """Store a setting."""
+        self.set_settings({key: value})
+
+    def set_settings(self, items: Mapping[str, str]) -> None:
+        """Store several settings in one transaction: all of them are saved, or none."""
         with self._db.atomic():
-            self._db.execute("INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", [key, value])
+            self._db.conn.executemany(
+                "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", [(k, v) for k, v in items.items()]
+            )
 
     def mark_corrections_sent(self, ids: Sequence[int], when: str) -> None:
         """Record that these queued correction notes were sent."""

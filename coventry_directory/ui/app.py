@@ -21,7 +21,7 @@ from coventry_directory.i18n import _
 from coventry_directory.store.errors import StoreError
 from coventry_directory.store.user import UserStore
 from coventry_directory.ui.errors import install_exception_hook
-from coventry_directory.userdata import log_dir, user_database_path
+from coventry_directory.userdata import PrivateLogHandler, log_dir, user_database_path
 
 log = logging.getLogger("coventry_directory")
 
@@ -45,7 +45,7 @@ def setup_logging() -> None:
             return
         log.removeHandler(old)  # the data folder changed (portable mode, tests): follow it
         old.close()
-    handler = RotatingFileHandler(target, maxBytes=512_000, backupCount=2, encoding="utf-8")
+    handler = PrivateLogHandler(target, maxBytes=512_000, backupCount=2, encoding="utf-8")  # 0600
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
@@ -82,8 +82,29 @@ def run_app(lang: str | None = None) -> int:
         return 1
     host = WindowHost(store, user, path)
     host.open(resolve(lang, user.get_setting(SETTING_KEY)).code)
+    retry = start_outbox_retry(user)
     log.info("started %s", __version__)
     code = app.exec()
+    stop_sending(retry)
     store.close()
     user.close()
     return code
+
+
+def start_outbox_retry(user: UserStore):
+    """Start retrying this user's outbox by itself (soon, then with its back-off); returns the OutboxRetry."""
+    from coventry_directory.ui.outbox_access import desk_for
+    from coventry_directory.ui.outbox_retry import OutboxRetry
+
+    retry = OutboxRetry(desk_for(user))
+    retry.start()
+    return retry
+
+
+def stop_sending(retry) -> None:
+    """At exit: no new attempts; let an attempt on the wire end so its result is recorded first."""
+    from coventry_directory.ui import send_worker
+
+    retry.stop()
+    send_worker.cancel_all()
+    send_worker.wait_for_sends()

@@ -6,8 +6,10 @@ corrections, settings), and turns panel state into search filters.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from coventry_directory.core.clock import uk_now
-from coventry_directory.core.editions import DEFAULT_MAX_AGE_DAYS, EditionAge, edition_age
+from coventry_directory.core.editions import DEFAULT_MAX_AGE_DAYS, EditionAge, edition_age, open_directory
 from coventry_directory.core.eligibility import ClientProfile, Verdict, assess
 from coventry_directory.core.models import Service
 from coventry_directory.core.search import Filters
@@ -22,6 +24,17 @@ class DirectoryController:
         self.store = store
         self.user = user
         self._cache: dict[str, Service] = {}
+
+    def reopen(self, path: Path) -> None:
+        """Read details from the directory file at ``path`` from now on (a new edition was installed).
+
+        The search thread noticed the change and reopened its own store; this keeps the details
+        pane on the same edition. If the new file cannot be opened, the old store stays in use.
+        """
+        new = open_directory(path)
+        old, self.store = self.store, new
+        self._cache.clear()
+        old.close()
 
     def edition(self) -> dict[str, str]:
         """Edition date and service count for the status bar."""

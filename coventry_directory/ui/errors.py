@@ -12,24 +12,16 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-import traceback
-from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from coventry_directory import APP_NAME
+from coventry_directory.crash_log import describe_exception
 from coventry_directory.i18n import _
 from coventry_directory.userdata import log_dir
 
 log = logging.getLogger("coventry_directory")
-
-
-def describe_exception(exc_type, tb) -> str:
-    """Type and code locations only, e.g. ``ValueError at search.py:40 run <- ...``."""
-    frames = traceback.extract_tb(tb)
-    where = " <- ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames[-6:]))
-    return f"{exc_type.__name__} at {where}" if where else exc_type.__name__
 
 
 def on_gui_thread() -> bool:

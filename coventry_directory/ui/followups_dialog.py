@@ -1,7 +1,10 @@
 """The referral follow-up list: referrals still waiting for an answer, and what happened.
 
 Shows the referral log only (service, dates, status, the worker's own reference): never
-anything about the client.
+anything about the client. "Send now" tries every referral waiting in the outbox at once,
+in the send worker (the window stays usable; Stop waiting leaves them safely queued). It is
+the one place the retry asks for the outbox passphrase or mail password: the app's retry
+timer never does.
 """
 
 from __future__ import annotations
@@ -20,9 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coventry_directory.i18n import N_, _
-from coventry_directory.referrals import log
+from coventry_directory.i18n import N_, _, ngettext
+from coventry_directory.i18n.formatting import format_number
+from coventry_directory.referrals import crypto, log
 from coventry_directory.referrals.desk import ReferralDesk
+from coventry_directory.referrals.outbox import FlushResult, Outbox
+from coventry_directory.ui import send_worker
+from coventry_directory.ui.outbox_access import key_lost_message, mail_password_asker, unlock_outbox
 
 
 class FollowUpDialog(QDialog):
@@ -49,12 +56,25 @@ class FollowUpDialog(QDialog):
         self.update_button = QPushButton(_("&Update"))
         self.update_button.clicked.connect(self.update_selected)
         self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.outbox_label = QLabel()
+        self.outbox_label.setWordWrap(True)
+        self.send_now_button = QPushButton(_("Send &now"))
+        self.send_now_button.setToolTip(_("Try every referral waiting in the outbox now"))
+        self.send_now_button.clicked.connect(self.send_now)
+        self.progress = send_worker.SendProgress()
+        self.runner: send_worker.SendRunner | None = None
         row = QHBoxLayout()
         for widget in (self.status, self.follow_up_by, self.update_button):
             row.addWidget(widget)
+        outbox_row = QHBoxLayout()
+        outbox_row.addWidget(self.outbox_label, 1)
+        outbox_row.addWidget(self.send_now_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
+        layout.addLayout(outbox_row)
+        layout.addWidget(self.progress)
         layout.addWidget(self.message)
         self.resize(720, 360)
         self.refresh()
@@ -74,6 +94,53 @@ class FollowUpDialog(QDialog):
             )
             for j, value in enumerate(values):
                 self.table.setItem(i, j, QTableWidgetItem(value))
+        outbox = Outbox(self.desk.user_store)
+        waiting = outbox.items()
+        try:
+            crypto.check_not_lost(outbox.folder)
+        except crypto.OutboxKeyLost as exc:  # said plainly; nothing is replaced or sent
+            self.outbox_label.setText(key_lost_message(exc))
+            self.send_now_button.setEnabled(False)
+            return
+        self.outbox_label.setText(
+            ngettext(
+                "{n} referral is waiting in the outbox.", "{n} referrals are waiting in the outbox.", len(waiting)
+            ).format(n=format_number(len(waiting)))
+            if waiting
+            else _("Nothing is waiting in the outbox.")
+        )
+        self.send_now_button.setEnabled(bool(waiting) and self.runner is None)
+
+    def send_now(self) -> send_worker.SendRunner | None:
+        """Try every waiting referral now, in the send worker (asks for a passphrase or password only if needed)."""
+        if self.runner is not None or not Outbox(self.desk.user_store).items():
+            return None
+        self.send_now_button.setEnabled(False)
+        if not unlock_outbox(self, self.desk):
+            self.message.setText(_("The outbox stayed locked; nothing was sent and nothing was lost."))
+            self.refresh()
+            return None
+        job = self.desk.begin_flush(force=True, ask=mail_password_asker(self), exclude=send_worker.in_flight())
+        self.runner = send_worker.SendRunner(self.desk, job)
+        self.runner.finished.connect(self._sent)
+        self.progress.follow(self.runner)
+        self.runner.start()
+        return self.runner
+
+    def _sent(self, result: FlushResult) -> None:
+        cancelled = self.runner is not None and self.runner.cancelled
+        self.runner = None
+        problems = "; ".join(dict.fromkeys(reason for _id, reason in result.failed))
+        if cancelled:
+            text = _("Stopped waiting. Whatever was not sent stays safe in the outbox and will be tried again.")
+        elif result.failed:
+            text = _("Sent {sent}; {waiting} still waiting ({problems}).").format(
+                sent=format_number(len(result.sent)), waiting=format_number(len(result.failed)), problems=problems
+            )
+        else:
+            text = _("Sent {sent}.").format(sent=format_number(len(result.sent)))
+        self.message.setText(text)
+        self.refresh()
 
     def update_selected(self) -> None:
         """Set the chosen status on the selected referral."""

@@ -9,6 +9,7 @@ is in ui/main_window_actions.py; this module builds the widgets, searches and sh
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
@@ -33,9 +34,12 @@ from coventry_directory.i18n import _, ngettext
 from coventry_directory.i18n.choice import current_language
 from coventry_directory.i18n.formatting import format_long_date, format_number
 from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.errors import StoreError
 from coventry_directory.store.user import UserStore
 from coventry_directory.ui.controller import DirectoryController
+from coventry_directory.ui.correction_mail import CorrectionMail
 from coventry_directory.ui.filter_panel import FilterPanel
+from coventry_directory.ui.mail_settings_dialog import MailSettingsDialog
 from coventry_directory.ui.main_window_actions import ServiceActions
 from coventry_directory.ui.profile_panel import ProfilePanel
 from coventry_directory.ui.results_model import HitRole, ResultDelegate, ResultsModel
@@ -43,6 +47,8 @@ from coventry_directory.ui.search_worker import OPEN_FAILED, SearchService
 from coventry_directory.ui.service_html import COPY_SCHEME, service_html
 from coventry_directory.ui.settings_dialog import SettingsDialog
 from coventry_directory.ui.shortlist_panel import ShortlistPanel
+
+log = logging.getLogger(__name__)
 
 TYPING_PAUSE_MS = 120  # wait this long after a keystroke before searching
 RESULT_LIMIT = 300  # a county fits whole; a national feed shows its best 300
@@ -166,6 +172,7 @@ class MainWindow(ServiceActions, QMainWindow):
         self.search_service.results.connect(self._show_results)
         self.search_service.problem.connect(self._show_problem)
         self.search_service.failed.connect(self._show_failure)
+        self.search_service.edition_changed.connect(self._edition_changed)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(TYPING_PAUSE_MS)
@@ -204,8 +211,32 @@ class MainWindow(ServiceActions, QMainWindow):
         settings.setShortcut(QKeySequence.Preferences)
         settings.triggered.connect(self.open_settings)
         self.settings_menu.addAction(settings)
+        mail = QAction(_("&Mail settings…"), self)
+        mail.triggered.connect(self.open_mail_settings)
+        self.settings_menu.addAction(mail)
+        self.correction_mail = CorrectionMail(self, self.controller.user, lambda: self.controller.store)
+        send_notes = QAction(_("Send &correction notes…"), self)
+        send_notes.triggered.connect(self.correction_mail.send)
+        self.settings_menu.addAction(send_notes)
+
+    def _edition_changed(self, path: str) -> None:
+        """A new edition was installed while the app ran: details and the status bar follow the search."""
+        try:
+            self.controller.reopen(Path(path))
+        except StoreError:
+            log.warning("the new directory edition could not be opened for details; keeping the old one")
+            return
+        self._show_edition()
+        self._show_hit(self.results.currentIndex())
 
     def _status(self) -> None:
+        self.stale_label = QLabel()
+        self.stale_label.setAccessibleName(_("Directory age warning"))
+        self.stale_label.setStyleSheet("color:#8a4b00;font-weight:bold;")
+        self.statusBar().addPermanentWidget(self.stale_label)
+        self._show_edition()
+
+    def _show_edition(self) -> None:
         info = self.controller.edition()
         count = int(info["count"]) if info["count"].isdigit() else 0
         self.statusBar().showMessage(
@@ -214,11 +245,8 @@ class MainWindow(ServiceActions, QMainWindow):
             )
         )
         age = self.controller.edition_age()
-        self.stale_label = QLabel(age.message() if age.stale else "")
-        self.stale_label.setAccessibleName(_("Directory age warning"))
-        self.stale_label.setStyleSheet("color:#8a4b00;font-weight:bold;")
+        self.stale_label.setText(age.message() if age.stale else "")
         self.stale_label.setVisible(age.stale)
-        self.statusBar().addPermanentWidget(self.stale_label)
 
     def _restore_state(self) -> None:
         geometry = self.controller.setting("window.geometry")
@@ -334,6 +362,10 @@ class MainWindow(ServiceActions, QMainWindow):
             # After this slot returns: the window may be replaced while the dialog unwinds.
             code = dialog.chosen()
             QTimer.singleShot(0, lambda: self.language_chosen.emit(code))
+
+    def open_mail_settings(self) -> None:
+        """Settings ▸ Mail settings: the relay for referrals and correction notes."""
+        MailSettingsDialog(self.controller.user, self).exec()
 
     def focus_search(self) -> None:
         """Ctrl+F."""

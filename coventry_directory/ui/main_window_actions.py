@@ -82,11 +82,11 @@ class ServiceActions:
 
     # --- referrals and corrections --------------------------------------------------------
     def desk(self):
-        """The referral desk for this user (made on first use: it may open the encrypted outbox)."""
+        """The referral desk for this user (shared with the outbox retry timer; the outbox opens on first send)."""
         if self._desk is None:
-            from coventry_directory.referrals.desk import ReferralDesk
+            from coventry_directory.ui.outbox_access import desk_for
 
-            self._desk = ReferralDesk(self.controller.user)
+            self._desk = desk_for(self.controller.user)
         return self._desk
 
     def refer(self, services: list) -> None:

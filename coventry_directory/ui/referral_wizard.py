@@ -4,24 +4,25 @@ Opened from a service's details (one service) or from the shortlist (several ser
 one summary). All checking, printing and sending is done by ``referrals.desk``; this module
 only lays out widgets and moves between steps. What was typed stays in the widgets until the
 dialog closes, whatever the checks say. Nothing here logs anything about the client.
+
+The last step (review, send, save a PDF) is ``ui/referral_send.py``: Send queues each
+referral in the encrypted outbox first, then sends in a worker thread, so the window stays
+usable while a server is slow, and it can never queue the same referral twice.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QStackedWidget,
@@ -33,23 +34,27 @@ from PySide6.QtWidgets import (
 from coventry_directory.core.models import Service
 from coventry_directory.core.taxonomy import vocabularies
 from coventry_directory.i18n import N_, _
-from coventry_directory.referrals import crypto
 from coventry_directory.referrals.consent import CONSENT_METHODS, record_consent, sharing_statement
 from coventry_directory.referrals.desk import ReferralDesk
 from coventry_directory.referrals.forms import form_for
 from coventry_directory.referrals.models import RISKS, SUMMARY_FIELDS, ClientSummary, ReferralForm, Referrer
-from coventry_directory.referrals.outbox import Outbox
-from coventry_directory.referrals.review import review_html
-from coventry_directory.referrals.validate import referrer_errors, validate_fields, validate_summary
+from coventry_directory.referrals.validate import MAX_TEXT, referrer_errors, validate_fields, validate_summary
 from coventry_directory.ui.form_widgets import check_list, field_form, field_value, make_field, set_field_value
+from coventry_directory.ui.referral_send import ReviewAndSend
+from coventry_directory.ui.text_limit import add_counts
 
 STEPS = (N_("Client summary"), N_("Each service's questions"), N_("Consent"), N_("Review and send"))
 _MULTILINE = {"pattern_of_use", "risk_notes", "wants", "address"}
 _ERROR_STYLE = "border: 2px solid #8b0000;"
 
 
-class ReferralWizard(QDialog):
-    """Make referrals to one or more services from one client summary."""
+class ReferralWizard(ReviewAndSend, QDialog):
+    """Make referrals to one or more services from one client summary.
+
+    ``sent`` carries the Outcomes once a send has ended (or stopped being waited for).
+    """
+
+    sent = Signal(list)
 
     def __init__(
         self,
@@ -61,7 +66,6 @@ class ReferralWizard(QDialog):
     ):
         super().__init__(parent)
         self.services, self.desk = list(services), desk
-        self.prepared = []
         self.setWindowTitle(_("Make a referral") if len(services) == 1 else _("Make referrals"))
         self.setAccessibleName(self.windowTitle())
         self.resize(760, 680)
@@ -120,7 +124,10 @@ class ReferralWizard(QDialog):
         intro.setWordWrap(True)
         layout = QVBoxLayout(page)
         layout.addWidget(intro)
-        layout.addLayout(field_form(self.summary_fields, SUMMARY_FIELDS))
+        form = field_form(self.summary_fields, SUMMARY_FIELDS)
+        multiline = [w for w in self.summary_fields.values() if isinstance(w, QPlainTextEdit)]
+        self.text_counts = add_counts(form, multiline, MAX_TEXT)
+        layout.addLayout(form)
         return page
 
     def _services_page(self) -> QWidget:
@@ -186,28 +193,6 @@ class ReferralWizard(QDialog):
             layout.addWidget(box)
         return page
 
-    def _review_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        self.review = QTextBrowser()
-        self.review.setAccessibleName(_("Review"))
-        layout.addWidget(self.review, 1)
-        self.send_button = QPushButton(_("&Send (or keep in the outbox)"))
-        self.send_button.clicked.connect(self.send_all)
-        self.pdf_choice = QComboBox()
-        self.pdf_choice.setAccessibleName(_("Referral to save as PDF"))
-        self.pdf_button = QPushButton(_("Save &PDF…"))
-        self.pdf_button.clicked.connect(self._ask_pdf_path)
-        row = QHBoxLayout()
-        for widget in (self.send_button, self.pdf_choice, self.pdf_button):
-            row.addWidget(widget)
-        layout.addLayout(row)
-        self.results = QLabel()
-        self.results.setWordWrap(True)
-        self.results.setAccessibleName(_("What happened"))
-        layout.addWidget(self.results)
-        return page
-
     # --- reading the widgets ----------------------------------------------------
     def summary(self) -> ClientSummary:
         """The summary as typed so far."""
@@ -235,7 +220,7 @@ class ReferralWizard(QDialog):
         self.step_label.setText(
             _("Step {n} of {total}: {name}").format(n=index + 1, total=len(STEPS), name=_(STEPS[index]))
         )
-        self.back_button.setEnabled(index > 0)
+        self.back_button.setEnabled(index > 0 and not self.queued)  # queued referrals are not changed
         self.next_button.setVisible(index < len(STEPS) - 1)
         if index == 2:
             referrer_org = self.referrer().organisation
@@ -300,87 +285,6 @@ class ReferralWizard(QDialog):
         """Back one step, keeping everything typed."""
         self._show_errors([])
         self._show_step(max(self.stack.currentIndex() - 1, 0))
-
-    # --- review, sending, printing ----------------------------------------------
-    def _prepare_all(self) -> None:
-        consented = [s for s in self.services if self.consent_boxes[s.id].isChecked()]
-        self.prepared = [self.desk.prepare(self.form_for_service(s), s) for s in consented]
-        skipped = [s.name for s in self.services if s not in consented]
-        self.review.setHtml(review_html(self.prepared, skipped))
-        self.pdf_choice.clear()
-        for ref in self.prepared:
-            self.pdf_choice.addItem(ref.service.name, ref.id)
-        ready = [r for r in self.prepared if r.ok]
-        self.send_button.setEnabled(any(r.can_email for r in ready))
-        self.pdf_button.setEnabled(bool(ready))
-        self.results.setText("")
-
-    def _unlock_outbox(self) -> bool:
-        if self.desk.outbox is not None and not self.desk.outbox.locked:
-            return True
-        try:  # the key may be in the OS keyring: no question to ask
-            self.desk.outbox = Outbox.open(self.desk.user_store, None)
-            return True
-        except crypto.PassphraseNeeded:
-            pass
-        except crypto.OutboxKeyError as exc:
-            QMessageBox.warning(self, _("Outbox"), str(exc))
-            return False
-        new = crypto.key_mode(Outbox(self.desk.user_store).folder) is None
-        prompt = (
-            _("Choose a passphrase for the encrypted outbox (8 or more characters):")
-            if new
-            else _("Passphrase for the encrypted outbox:")
-        )
-        while True:
-            passphrase, ok = QInputDialog.getText(self, _("Outbox passphrase"), prompt, QLineEdit.Password)
-            if not ok:
-                return False
-            try:
-                self.desk.outbox = Outbox.open(self.desk.user_store, passphrase or None)
-                return True
-            except crypto.OutboxKeyError as exc:
-                QMessageBox.warning(self, _("Outbox"), str(exc))
-
-    def send_all(self) -> list:
-        """Send every ready referral that can be emailed; the rest are listed for printing."""
-        if self.desk.ask_password is None:
-            self.desk.ask_password = self._ask_mail_password
-        if not self._unlock_outbox():
-            self.results.setText(_("Not sent: the outbox stayed locked. Nothing was lost; try again."))
-            return []
-        outcomes = [self.desk.submit(ref) for ref in self.prepared if ref.ok and ref.can_email]
-        lines = [
-            f"{ref.service.name}: {o.message}"
-            for ref, o in zip([r for r in self.prepared if r.ok and r.can_email], outcomes, strict=True)
-        ]
-        lines += [f"{r.service.name}: {r.email_problem()}" for r in self.prepared if r.ok and not r.can_email]
-        self.results.setText("\n".join(lines))
-        self.send_button.setEnabled(False)  # sent or safely queued: a second click must not queue it twice
-        return outcomes
-
-    def _ask_mail_password(self, prompt: str) -> str | None:
-        text, ok = QInputDialog.getText(self, _("Mail password"), prompt, QLineEdit.Password)
-        return text if ok else None
-
-    def save_pdf(self, referral_id: str, path: Path | str) -> Path:
-        """Print one prepared referral to a PDF file."""
-        ref = next(r for r in self.prepared if r.id == referral_id)
-        written = self.desk.save_pdf(ref, path)
-        self.results.setText(
-            _("Saved {path}. It holds personal data: print it or upload it securely, then delete the file.").format(
-                path=written
-            )
-        )
-        return written
-
-    def _ask_pdf_path(self) -> None:
-        referral_id = self.pdf_choice.currentData()
-        if referral_id is None:
-            return
-        path, _filter = QFileDialog.getSaveFileName(self, _("Save referral PDF"), "referral.pdf", "PDF (*.pdf)")
-        if path:
-            self.save_pdf(referral_id, path)
 
     def has_unsaved_input(self) -> bool:
         """True when something was typed and nothing has been sent, queued or printed yet."""

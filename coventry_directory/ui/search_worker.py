@@ -4,6 +4,11 @@ The worker owns its own read-only connection to the directory (SQLite connection
 in the thread that made them) and drops requests overtaken by newer ones: only the last
 thing typed is searched.
 
+A new edition is noticed before each search: when ``bundle install``, ``bundle rollback``
+or a feed sync swaps another file in (a new inode, mtime or size), or an installed edition
+appears where the app started on the one shipped with it, the worker closes its connection
+and reopens, read-only, on the new file, and ``edition_changed`` says so.
+
 Nothing raised in the worker escapes its thread: a place the directory does not know is
 reported as a ``problem`` (worded for the user), anything else (the directory failing to
 open, a damaged file) as ``failed``, after a log line that names the exception's type and
@@ -13,6 +18,7 @@ where it happened, never the query, which may hold details about a client.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +27,10 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 from coventry_directory.core.eligibility import ClientProfile
 from coventry_directory.core.places import UnknownPlace
 from coventry_directory.core.search import Filters, SearchEngine, SearchResult
+from coventry_directory.resources import bundled_database_path
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.ui.errors import describe_exception
+from coventry_directory.userdata import installed_directory_path
 
 log = logging.getLogger("coventry_directory")
 
@@ -42,17 +50,36 @@ class SearchRequest:
     limit: int
 
 
+def file_identity(path: Path) -> tuple[int, int, int, int] | None:
+    """What changes when another edition is swapped in at ``path`` (None: no file there)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size
+
+
 class _Worker(QObject):
     finished = Signal(int, object)  # generation, SearchResult
     problem = Signal(int, str)  # generation, message for the user (e.g. unknown place)
     failed = Signal(int, str)  # generation, OPEN_FAILED or SEARCH_FAILED
+    reopened = Signal(str)  # the path of a new edition the worker now searches
 
     def __init__(self, path: Path):
         super().__init__()
-        self.path = path
+        self.path = Path(path)
         self.store: DirectoryStore | None = None
         self.engine: SearchEngine | None = None
         self.latest = 0
+        self._opened: tuple[Path, tuple[int, int, int, int] | None] | None = None  # the file the engine reads
+
+    def _target(self) -> Path:
+        """The file to search: an edition installed after the app started replaces the shipped one."""
+        if self.path == bundled_database_path():
+            installed = installed_directory_path()
+            if installed.is_file():
+                return installed
+        return self.path
 
     @Slot(object)
     def run(self, request: SearchRequest) -> None:
@@ -76,15 +103,27 @@ class _Worker(QObject):
         self.finished.emit(request.generation, result)
 
     def _engine(self) -> SearchEngine:
-        """The search engine on a read-only connection opened in this thread (opened on first use)."""
+        """The search engine on a read-only connection opened in this thread (reopened for a new edition)."""
+        target = self._target()
+        # Taken before opening: a swap between the two means one reopen too many, never one too few.
+        opened = (target, file_identity(target))
+        if self.engine is not None and opened != self._opened:
+            self.close()
+            changed = True
+        else:
+            changed = False
         if self.engine is None:
-            store = DirectoryStore.open(self.path, readonly=True)
+            store = DirectoryStore.open(target, readonly=True)
             try:
                 self.engine = SearchEngine(store)
             except BaseException:
                 store.close()
                 raise
             self.store = store
+            self._opened = opened
+            if changed:
+                log.info("search: a new directory edition was opened")
+                self.reopened.emit(str(target))
         return self.engine
 
     def _fail(self, request: SearchRequest, kind: str, exc: BaseException) -> None:
@@ -114,6 +153,7 @@ class SearchService(QObject):
     results = Signal(object)  # SearchResult of the newest request
     problem = Signal(str)  # a message for the user (e.g. unknown place)
     failed = Signal(str)  # the newest request could not run: OPEN_FAILED or SEARCH_FAILED
+    edition_changed = Signal(str)  # the search now reads a new edition (its path); details should follow
     _request = Signal(object)
     _warm = Signal()
 
@@ -128,6 +168,7 @@ class SearchService(QObject):
         self._worker.finished.connect(self._deliver)
         self._worker.problem.connect(self._problem)
         self._worker.failed.connect(self._failed)
+        self._worker.reopened.connect(self.edition_changed)
         self._warm.connect(self._worker.warm_up)
         self._thread.start()
         self._warm.emit()
