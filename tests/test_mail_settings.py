@@ -10,18 +10,17 @@ file in the data folder. The queued correction notes go through the same setting
 
 from __future__ import annotations
 
-import io
 import os
-import sys
 
 import keyring
 import pytest
-from keyring.backends import fail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from test_referral_support import (  # noqa: F401 - fixtures
     SENDER,
     MemoryKeyring,
+    headless_keyring,
+    headless_terminal,
     parsed,
     smtp_servers,
     tls_ca,
@@ -36,13 +35,8 @@ PASSWORD = "pw-Zq81-unique"
 
 
 @pytest.fixture
-def headless(monkeypatch):
+def headless(headless_terminal):
     """No keyring backend and no terminal, as under cron or CI."""
-    before = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    monkeypatch.setattr(sys, "stdin", io.StringIO())
-    yield
-    keyring.set_keyring(before)
 
 
 @pytest.fixture

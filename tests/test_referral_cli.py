@@ -3,17 +3,13 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
 import stat
 import subprocess
-import sys
 
-import keyring
 import pytest
-from keyring.backends import fail
 from test_referral_support import (  # noqa: F401 - fixtures
     NAME,
     PASSPHRASE,
@@ -21,6 +17,8 @@ from test_referral_support import (  # noqa: F401 - fixtures
     configure_relay,
     form_data,
     free_port,
+    headless_keyring,
+    headless_terminal,
     message_ids,
     referral_directory,
     smtp_servers,
@@ -34,13 +32,8 @@ from coventry_directory.userdata import user_database_path
 
 
 @pytest.fixture(autouse=True)
-def headless(monkeypatch):
-    """No keyring backend and no terminal, as under cron or CI."""
-    before = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    monkeypatch.setattr(sys, "stdin", io.StringIO())
-    yield
-    keyring.set_keyring(before)
+def headless(headless_terminal):
+    """Every test here runs as under cron or CI: no keyring backend and no terminal."""
 
 
 @pytest.fixture

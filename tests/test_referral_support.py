@@ -255,6 +255,15 @@ def headless_keyring():
 
 
 @pytest.fixture
+def headless_terminal(headless_keyring, monkeypatch):
+    """No keyring backend and no terminal (nothing to type a password into), as under cron or CI."""
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO())
+
+
+@pytest.fixture
 def desk(user_store):
     """A referral desk with its outbox opened by passphrase."""
     from coventry_directory.referrals.desk import ReferralDesk
