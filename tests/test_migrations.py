@@ -24,6 +24,7 @@ def test_empty_file_migrates_to_latest(tmp_path):
         "m001_hsds_tables",
         "m002_search_index",
         "m003_search_facets",
+        "m004_sources",
     ]
     # nothing to back up for a brand-new file
     assert list(tmp_path.glob("*.backup-*")) == []

@@ -1,6 +1,6 @@
-"""The ``export``, ``import`` and ``bundle`` subcommands: moving the directory between machines.
+"""The ``export`` and ``bundle`` subcommands: moving the directory between machines.
 
-HSDS 3.0 files and Open Referral feeds go in and out with ``export`` and ``import``; signed
+HSDS 3.0 files go out with ``export`` (and come in with ``import``, in ``cli.sources``); signed
 bundles carry editions to machines that are never online (see docs/publishing.md). Errors of
 the exchange layer are reported by the error table in ``cli.common``: invalid data, a refused
 bundle or an unusable key are bad input (exit 2, with every data problem listed on stdout);
@@ -20,7 +20,6 @@ from coventry_directory.cli.common import (
     add_command,
     path_arg,
     path_text,
-    positive_number,
     print_json,
     user_store,
 )
@@ -29,7 +28,7 @@ SMTP_PASSWORD_ENV = "COVENTRY_DIRECTORY_SMTP_PASSWORD"
 
 
 def register(subparsers) -> None:
-    """Add ``export``, ``import`` and ``bundle`` (with its actions) to the main parser's subparsers."""
+    """Add ``export`` and ``bundle`` (with its actions) to the main parser's subparsers."""
     export = add_command(
         subparsers, "export", cmd_export, help="export the directory as HSDS 3.0 JSON or CSV, or your correction notes"
     )
@@ -53,26 +52,6 @@ def register(subparsers) -> None:
     )
     export.add_argument("--smtp-user", metavar="USER", help=f"log in as USER (password from ${SMTP_PASSWORD_ENV})")
     export.add_argument("--from", dest="sender", metavar="ADDR", help="the sender address")
-
-    imp = add_command(
-        subparsers,
-        "import",
-        cmd_import,
-        help="replace the directory from HSDS JSON/CSV, or sync an Open Referral feed",
-        description="PATH: an HSDS JSON file or folder, or an HSDS CSV package folder "
-        "(replaces the directory). URL: an Open Referral / HSDS API root; the "
-        "first pull replaces the directory, later pulls fetch only what changed.",
-    )
-    imp.add_argument("source", type=path_text, metavar="PATH_OR_URL")
-    imp.add_argument(
-        "--db", type=path_arg, metavar="FILE", help="update this database file instead of the installed one"
-    )
-    imp.add_argument("--full", action="store_true", help="feeds: pull everything, not only changes")
-    imp.add_argument(
-        "--timeout", type=positive_number, default=30.0, metavar="SECONDS", help="feeds: per request (default 30)"
-    )
-    imp.add_argument("--per-page", type=int, default=100, metavar="N", help="feeds: page size (default 100)")
-    imp.add_argument("--json", action="store_true", help="print the result (or the problems) as JSON")
 
     bundle = subparsers.add_parser("bundle", help="signed directory bundles for machines that are never online")
     actions = bundle.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
@@ -119,7 +98,7 @@ def register(subparsers) -> None:
 
 
 # --- helpers -------------------------------------------------------------------------
-def _installed_target(args: argparse.Namespace, *, write: bool = False) -> Path:
+def installed_target(args: argparse.Namespace, *, write: bool = False) -> Path:
     """The database file to change: ``--db`` if given, else the installed directory in the user-data folder.
 
     ``write``: it is about to be replaced, so a target that is a folder, a device or a pipe,
@@ -136,6 +115,24 @@ def _installed_target(args: argparse.Namespace, *, write: bool = False) -> Path:
     if write:
         require_writable_data_dir()  # made private (0700) if it is new, and proved writable
     return installed_directory_path()
+
+
+def home_of(args: argparse.Namespace, *, write: bool = False):
+    """The directory to change and its sources (``exchange.sources.Home``): ``--db`` or the installed one.
+
+    The installed directory starts from the shipped edition; a ``--db`` file from itself.
+    """
+    from coventry_directory.exchange.sources import Home
+    from coventry_directory.resources import bundled_database_path
+    from coventry_directory.userdata import installed_directory_path
+
+    target = installed_target(args, write=write)
+    if target != installed_directory_path():
+        return Home(target, None)
+    from coventry_directory.core.editions import current_directory_path
+
+    current_directory_path()  # a source checkout compiles the shipped edition on first use
+    return Home(target, bundled_database_path())
 
 
 def _require_db_file(args: argparse.Namespace) -> None:
@@ -234,39 +231,6 @@ def _export_corrections(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_import(args: argparse.Namespace) -> int:
-    """``import PATH_OR_URL``: replace the directory from HSDS files, or sync it from a feed."""
-    from coventry_directory.core.text import clean_text
-    from coventry_directory.exchange.importing import import_file, is_url
-    from coventry_directory.exchange.oruk_sync import sync_feed
-
-    if args.timeout <= 0 or args.per_page < 1:
-        raise UsageError("--timeout and --per-page must be positive")
-    target = _installed_target(args, write=True)
-    if is_url(args.source):
-        url = clean_text(args.source)  # an address is text: undecodable bytes in it are refused as such
-        result = sync_feed(url, target, full=args.full, timeout=args.timeout, per_page=args.per_page)
-    else:
-        result = import_file(Path(args.source), target)
-    if args.json:
-        print_json(
-            {
-                "ok": True,
-                "source": result.source,
-                "format": result.format,
-                "mode": result.mode,
-                "counts": result.counts,
-                "edition": result.info.get("edition"),
-                "database": str(target),
-            }
-        )
-    else:
-        services = result.counts.get("service", 0)
-        verb = "replaced the directory with" if result.mode == "replace" else "merged"
-        print(f"{verb} {services} service(s) from {result.source} into {target}")
-    return EXIT_OK
-
-
 # --- bundle --------------------------------------------------------------------------
 def cmd_bundle_build(args: argparse.Namespace) -> int:
     """``bundle build -o FILE``: sign the directory (or ``--db``) into a bundle."""
@@ -291,17 +255,31 @@ def cmd_bundle_verify(args: argparse.Namespace) -> int:
 def cmd_bundle_install(args: argparse.Namespace) -> int:
     """``bundle install FILE``: verify, refuse a downgrade, and swap the new edition in atomically."""
     from coventry_directory.exchange import bundles
+    from coventry_directory.exchange.sources import EDITION, rebuild
 
-    target = _installed_target(args, write=True)
-    manifest = bundles.install_bundle(args.file, target, _installed_info(target))
-    return _report_manifest(args, manifest, lambda brief: f"installed {brief} to {target}")
+    home = home_of(args, write=True)
+    if not home.composed():
+        target = home.target
+        manifest = bundles.install_bundle(args.file, target, _installed_info(target))
+        return _report_manifest(args, manifest, lambda brief: f"installed {brief} to {target}")
+    # A directory made from sources: the bundle becomes its edition, and the others stay.
+    edition = home.source_path(EDITION)
+    manifest = bundles.install_bundle(args.file, edition, _installed_info(edition))
+    rebuild(home)
+    return _report_manifest(args, manifest, lambda brief: f"installed {brief} as the edition of {home.target}")
 
 
 def cmd_bundle_rollback(args: argparse.Namespace) -> int:
     """``bundle rollback``: swap back the edition installed before the current one."""
     from coventry_directory.exchange import install
+    from coventry_directory.exchange.sources import EDITION, rebuild
 
-    info = install.rollback(_installed_target(args, write=True))
+    home = home_of(args, write=True)
+    if home.composed():
+        info = install.rollback(home.source_path(EDITION))
+        rebuild(home)
+    else:
+        info = install.rollback(home.target)
     print(f"rolled back to edition {info.get('edition') or 'unknown'}")
     return EXIT_OK
 

@@ -33,6 +33,9 @@ def register(subparsers) -> None:
     search.add_argument("--mode", action="append", metavar="M", help="delivery mode code (repeatable)")
     search.add_argument("--language", metavar="L", help="language code the service offers, e.g. pl")
     search.add_argument("--free", action="store_true", help="only services known to be free")
+    search.add_argument(
+        "--include-closed", action="store_true", help="also list services marked inactive or defunct"
+    )
     when = search.add_mutually_exclusive_group()
     when.add_argument("--open-now", action="store_true", help="only services open now")
     when.add_argument("--open-at", metavar='"YYYY-MM-DD HH:MM"', help="only services open then")
@@ -113,6 +116,7 @@ def _filters(args: argparse.Namespace) -> Filters:
         modes=_codes(args.mode, "delivery_mode"),
         language=(args.language or "").strip().lower() or None,
         free=args.free,
+        include_closed=getattr(args, "include_closed", False),
         open_at=_when(args),
     )
 
@@ -124,7 +128,13 @@ def _hit_line(n: int, hit: Hit) -> str:
     bits.append({"open": "open now", "closed": "closed now"}.get(hit.open_state, "hours not known"))
     if hit.verification in ("historic", "provider-may-have-changed"):
         bits.append("check: " + hit.verification.replace("-", " "))
-    return f"{n:>2}. {hit.name}\n    {' · '.join(bits)}\n    key: {hit.key}"
+    if hit.status != "active":
+        bits.append(f"status: {hit.status}" if hit.status in STATUS_WORDS else "status unknown")
+    where = f"    source: {', '.join(hit.sources)}\n" if hit.sources and hit.sources != ("edition",) else ""
+    return f"{n:>2}. {hit.name}\n    {' · '.join(bits)}\n{where}    key: {hit.key}"
+
+
+STATUS_WORDS = ("inactive", "defunct", "temporarily closed")
 
 
 # --- handlers ------------------------------------------------------------------------

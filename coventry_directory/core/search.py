@@ -45,6 +45,11 @@ class Filters:
     language: str | None = None
     free: bool = False
     open_at: datetime | None = None
+    include_closed: bool = False  # inactive and defunct services are left out unless asked for
+
+
+# Statuses whose services are left out of results unless the worker asks for them.
+CLOSED_STATUSES = ("inactive", "defunct")
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,8 @@ class Hit:
     open_reason: str
     matched: tuple[str, ...] = ()
     verdict: Verdict | None = None
+    status: str = "active"
+    sources: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         """The search --json shape (docs/architecture.md), plus a few helpful extras."""
@@ -85,6 +92,9 @@ class Hit:
             "verification": self.verification,
             "assured_date": self.assured_date,
             "evidence_date": self.evidence_date,
+            "service_status": self.status,
+            "source": self.sources[0] if self.sources else None,
+            "sources": list(self.sources),
         }
         if self.verdict is not None:
             data["eligibility"] = self.verdict.status
@@ -213,6 +223,7 @@ class SearchEngine:
     ) -> list[Hit]:
         """The result rows, with open state and (in client mode) the eligibility verdict."""
         schedules = self.store.schedules_for(ids)
+        sources = self.store.queries.sources_for(ids)
         services = {s.id: s for s in self.store.services(ids)} if profile else {}
         hits = []
         for sid in ids:
@@ -237,6 +248,8 @@ class SearchEngine:
                     open_reason=reason,
                     matched=s.matched,
                     verdict=assess(svc, profile) if svc is not None and profile is not None else None,
+                    status=f["status"] or "active",
+                    sources=sources.get(sid, ()),
                 )
             )
         return hits
@@ -353,6 +366,7 @@ def _facet_filter(filters: Filters) -> FacetFilter:
         age=filters.age,
         free=filters.free,
         scheduled_only=filters.open_at is not None,
+        exclude_status=() if filters.include_closed else CLOSED_STATUSES,
     )
 
 

@@ -38,6 +38,7 @@ class FlatData:
     extensions: dict[tuple[str, str], dict] = field(default_factory=dict)
     assertions: list[Assertion] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    repaired: list[Problem] = field(default_factory=list)
     _first_path: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def rows(self) -> dict[str, list[dict]]:
@@ -55,10 +56,16 @@ class FlatData:
 
 
 class Flattener:
-    """Walks nested objects and collects rows into a :class:`FlatData`."""
+    """Walks nested objects and collects rows into a :class:`FlatData`.
 
-    def __init__(self) -> None:
+    ``tolerant``: a foreign key that contradicts where the record is nested (an attribute
+    under a service that says ``link_entity: "location"``) is taken from the nesting, with
+    a note in ``data.repaired``, instead of being a problem.
+    """
+
+    def __init__(self, *, tolerant: bool = False) -> None:
         self.data = FlatData()
+        self.tolerant = tolerant
 
     def add_services(self, services: list, prefix: str = "$") -> FlatData:
         """Flatten a list of service objects; paths are reported as ``{prefix}[i]...``."""
@@ -105,6 +112,10 @@ class Flattener:
         if row.get(col) is None:
             row[col] = value
         elif row[col] != value:
+            if self.tolerant:
+                self.data.repaired.append(Problem(path, f"was {row[col]!r}; {why} {value!r}, so read as that"))
+                row[col] = value
+                return
             self.data.problems.append(Problem(path, f"is {row[col]!r} but {why} {value!r}"))
 
     def _merge(self, table: str, rid: str, row: dict, path: str) -> None:

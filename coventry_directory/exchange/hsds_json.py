@@ -36,7 +36,15 @@ def export_json(store: DirectoryStore, out_dir: Path) -> Path:
 
 
 def load_services_file(path: Path) -> list:
-    """The service list in a JSON file (a list, or an API page object with ``contents``).
+    """The service list in a JSON file (a list, or an API page object with ``contents``)."""
+    data = load_json_document(path)
+    if isinstance(data, dict) and isinstance(data.get("contents"), list):
+        return data["contents"]
+    return data
+
+
+def load_json_document(path: Path):
+    """The parsed JSON of a file (InvalidData saying where it is not JSON).
 
     Only a regular file of at most :data:`MAX_JSON_BYTES` is read (InputFileError otherwise:
     a pipe, a device, a folder, a path under a file ...).
@@ -56,8 +64,6 @@ def load_services_file(path: Path) -> list:
         raise ExchangeError(f"{path} is too large to read into this computer's memory; nothing was changed") from exc
     except OSError as exc:
         raise ExchangeError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    if isinstance(data, dict) and isinstance(data.get("contents"), list):
-        return data["contents"]
     return data
 
 

@@ -26,17 +26,6 @@ from coventry_directory.store.schema import HSDS_TABLES, column_names
 # as a name inside the registry.
 SCHEMA_BASE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
 
-# When a row could hang under several parents, it is written once, under the first of
-# these foreign keys that is set (most specific first). Writing each row exactly once keeps
-# the order of every list stable through export -> import -> export.
-OWNER_PRECEDENCE: tuple[str, ...] = (
-    "service_at_location_id",
-    "service_id",
-    "location_id",
-    "contact_id",
-    "phone_id",
-    "organization_id",
-)
 
 
 @dataclass(frozen=True)
@@ -131,12 +120,6 @@ def relations(table: str) -> tuple[Relation, ...]:
             assert fk in column_names(table), (table, prop)
             out.append(Relation(prop, child, "one", fk))
     return tuple(out)
-
-
-def owner_columns(table: str) -> tuple[str, ...]:
-    """The foreign keys of ``table`` that can make a row a nested child, by precedence."""
-    cols = column_names(table)
-    return tuple(c for c in OWNER_PRECEDENCE if c in cols)
 
 
 # Where each HSDS table's CSV lives in a tabular data package (from compiled/tabular.json).

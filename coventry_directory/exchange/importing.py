@@ -1,10 +1,11 @@
-"""``import PATH_OR_URL``: HSDS JSON, an HSDS CSV package, or an Open Referral API feed.
+"""``import PATH_OR_URL``: a file or folder (HSDS 3.0 JSON or CSV, ORUK 1.0, Meeting Guide) as a source.
 
-An import from a file replaces the directory's contents with the file's; a feed is
-pulled whole the first time and as deltas after that (``oruk_sync``). Either way the new
-edition is built in a staging file beside the target and swapped in atomically
-(``install.commit``), so invalid data, a time-out or a crash leaves the directory that
-was there before, untouched and still in use.
+Each import adds or updates one named source of the directory and leaves the others
+alone (``sources``); a feed is pulled whole the first time and as deltas after that
+(``oruk_sync``). The file is read record by record (``reading``): what can be read is
+imported, what cannot is listed with its path. A file with no readable services, or far
+fewer than its source had, changes nothing unless the user says so. The new source and
+the new directory are built beside the old ones and swapped in only when complete.
 """
 
 from __future__ import annotations
@@ -17,26 +18,56 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coventry_directory.core.text import clean_text
-from coventry_directory.disk_errors import database_writes
-from coventry_directory.exchange.errors import EmptySource, UnknownSource
-from coventry_directory.exchange.flatten import FlatData
+from coventry_directory.exchange.errors import Problem, UnknownSource
 from coventry_directory.exchange.hsds_csv import DATAPACKAGE, read_csv
-from coventry_directory.exchange.hsds_json import JSON_FILE_NAME, read_json
-from coventry_directory.exchange.install import commit, remove_staging, staging_path
-from coventry_directory.exchange.writer import edition_of, write_rows
+from coventry_directory.exchange.hsds_json import JSON_FILE_NAME, load_json_document
+from coventry_directory.exchange.reading import ReadResult, read_document
+from coventry_directory.exchange.sources import Change, Home, check_name, derive_name, put_source
 from coventry_directory.input_files import kind_of, unreachable_reason
-from coventry_directory.store import database_files, hsds_rows
 
 
 @dataclass
 class ImportResult:
-    """What an import did."""
+    """What an import did: the source it added or updated and what was read, skipped and repaired."""
 
     source: str
     format: str
-    mode: str  # replace | merge
+    mode: str  # added | updated | replaced | merged
     counts: dict[str, int] = field(default_factory=dict)
     info: dict[str, str] = field(default_factory=dict)
+    name: str = ""
+    kind: str = ""
+    services: int = 0
+    skipped: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    repairs: dict[str, int] = field(default_factory=dict)
+    unmapped_terms: dict[str, int] = field(default_factory=dict)
+    contributed: int = 0
+    total: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def as_json(self, database: Path) -> dict:
+        """The result for ``import --json``."""
+        return {
+            "ok": True,
+            "source": self.name,
+            "kind": self.kind,
+            "from": self.source,
+            "format": self.format,
+            "mode": self.mode,
+            "services": self.services,
+            "skipped": self.skipped,
+            "problems": [{"path": p.path, "reason": p.message} for p in self.problems],
+            "repairs": self.repairs,
+            "unmapped_terms": self.unmapped_terms,
+            "new_services": self.contributed,
+            "directory_services": self.total,
+            "counts": self.counts,
+            "edition": self.info.get("edition"),
+            "notes": self.notes,
+            "database": str(database),
+        }
 
 
 def utc_now(offset_seconds: int = 0) -> str:
@@ -102,55 +133,60 @@ def detect_format(path: Path) -> str:
     )
 
 
-def write_edition(target: Path, data: FlatData, info: dict[str, str], *, mode: str) -> dict[str, int]:
-    """Build the new edition beside ``target`` (a copy of it when merging) and swap it in.
+def result_of(change: Change, read: ReadResult, where: str, fmt: str) -> ImportResult:
+    """The ImportResult of a source change made from ``read``."""
+    source = change.source
+    return ImportResult(
+        source=where,
+        format=fmt,
+        mode=change.mode,
+        counts=change.counts,
+        info=source.info if source else {},
+        name=source.name if source else "",
+        kind=source.kind if source else "",
+        services=read.services,
+        skipped=read.skipped,
+        problems=read.problems,
+        warnings=read.warnings,
+        repairs=dict(read.repairs),
+        unmapped_terms=dict(read.unmapped_terms.most_common(50)),
+        contributed=change.contributed.get(source.name, 0) if source else 0,
+        total=change.total,
+    )
 
-    A replacement with no services is refused (EmptySource): an empty file, a header-only
-    CSV or an empty first feed page must not silently empty the directory. Any failure -
-    a full disk included, reported as "no space left on the disk holding ``target``" -
-    leaves ``target`` as it was and no staging file behind.
+
+def read_file(path: Path, name: str, fmt: str | None, *, strict: bool) -> tuple[ReadResult, str]:
+    """The services of a file or folder, read record by record; and the format they were in."""
+    kind = detect_format(path)
+    if kind == "hsds-csv":
+        data = read_csv(path.parent if path.is_file() else path)
+        return ReadResult(data, services=len(data.tables["service"])), "hsds-csv"
+    doc = load_json_document(path / JSON_FILE_NAME if path.is_dir() else path)
+    return read_document(doc, fmt, name, strict=strict)
+
+
+def import_file(
+    source: Path,
+    target: Path,
+    *,
+    name: str | None = None,
+    fmt: str | None = None,
+    replace: bool = False,
+    strict: bool = False,
+    allow_shrink: bool = False,
+    shipped: Path | None = None,
+) -> ImportResult:
+    """Add (or update) the source ``name`` of the directory at ``target`` from a file or folder.
+
+    ``shipped`` is the edition the directory starts from when ``target`` does not exist yet.
     """
-    target = Path(target)
-    if mode == "replace" and not data.tables["service"]:
-        raise EmptySource(
-            f"{info.get('source') or 'the import'} holds no services; importing it would leave the "
-            "directory empty, so nothing was changed"
-        )
-    # database_writes: a full disk, or an error naming a scratch file, is worded about target
-    with database_writes(target):
-        staged = staging_path(target)
-        try:
-            if mode == "merge":
-                database_files.copy_database(target, staged)
-                store = hsds_rows.open_for_writing(staged)
-            else:
-                store = hsds_rows.open_new(staged)
-            try:
-                counts = write_rows(store, data, info, mode=mode)
-                if mode == "merge":
-                    hsds_rows.set_info(
-                        store, {"edition": str(hsds_rows.column_max(store, "service", "assured_date") or "")[:10]}
-                    )
-            finally:
-                store.close()
-        except BaseException:
-            remove_staging(staged)
-            raise
-        commit(staged, target)
-    return counts
-
-
-def import_file(source: Path, target: Path) -> ImportResult:
-    """Replace the directory at ``target`` with an HSDS JSON file or CSV package."""
     source = Path(source)
-    fmt = detect_format(source)
-    data = read_csv(source.parent if source.is_file() else source) if fmt == "hsds-csv" else read_json(source)
-    info = {
-        "edition": edition_of(data.rows()),
-        # as text: a file name that is not UTF-8 (surrogateescape) is shown, not stored, byte for byte
-        "source": clean_text(str(source.resolve())),
-        "imported_at": utc_now(),
-        "publisher": clean_text(f"Imported from {source.name}"),
-    }
-    counts = write_edition(target, data, info, mode="replace")
-    return ImportResult(str(source), fmt, "replace", counts, info)
+    # as text: a file name that is not UTF-8 (surrogateescape) is shown, not stored, byte for byte
+    where = clean_text(str(source.resolve()))
+    name = check_name(name) if name else derive_name(clean_text(str(source)))
+    read, used = read_file(source, name, fmt, strict=strict)
+    kind = "meetings" if used == "meeting-guide" else "file"
+    change = put_source(
+        Home(Path(target), shipped), name, kind, where, used, read, replace=replace, allow_shrink=allow_shrink
+    )
+    return result_of(change, read, where, used)

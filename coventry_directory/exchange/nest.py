@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 from coventry_directory.exchange.extension import extension_fields, is_extension
-from coventry_directory.exchange.hsds_schema import field_type, owner_columns, relations
+from coventry_directory.exchange.hsds_schema import field_type, relations
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.hsds_rows import read_table
-from coventry_directory.store.schema import HSDS_TABLES, column_names
+from coventry_directory.store.schema import HSDS_TABLES, column_names, owner_columns
 
 
 def json_value(table: str, column: str, value):

@@ -18,10 +18,10 @@ from collections.abc import Mapping
 
 from coventry_directory.exchange.extension import extension_attribute
 from coventry_directory.exchange.flatten import FlatData
-from coventry_directory.exchange.hsds_schema import owner_columns, relations
+from coventry_directory.exchange.hsds_schema import relations
 from coventry_directory.store import hsds_rows
 from coventry_directory.store.directory import DirectoryStore
-from coventry_directory.store.schema import HSDS_TABLES
+from coventry_directory.store.schema import HSDS_TABLES, owner_columns
 
 
 def edition_of(rows: Mapping[str, list[dict]]) -> str:
@@ -30,8 +30,14 @@ def edition_of(rows: Mapping[str, list[dict]]) -> str:
     return max(dates, default="")
 
 
-def write_rows(store: DirectoryStore, data: FlatData, info: Mapping[str, str | None], *, mode: str) -> dict[str, int]:
-    """Write ``data`` in one transaction; returns how many rows each table received."""
+def write_rows(
+    store: DirectoryStore, data: FlatData, info: Mapping[str, str | None], *, mode: str, index: bool = True
+) -> dict[str, int]:
+    """Write ``data`` in one transaction; returns how many rows each table received.
+
+    ``index=False`` leaves the search tables alone: a source database is never searched
+    itself, only the directory composed from it.
+    """
     if mode not in ("replace", "merge"):
         raise ValueError(mode)
     rows = data.rows()
@@ -43,7 +49,8 @@ def write_rows(store: DirectoryStore, data: FlatData, info: Mapping[str, str | N
         for table in HSDS_TABLES:
             hsds_rows.insert_rows(store, table, rows[table])
         hsds_rows.set_info(store, info, replace_all=(mode == "replace"))
-        hsds_rows.rebuild_search(store)
+        if index:
+            hsds_rows.rebuild_search(store)
     return {t: len(r) for t, r in rows.items() if r}
 
 

@@ -185,6 +185,25 @@ HSDS_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("taxonomy_term", ("taxonomy", "code")),
 )
 
+# When a row could hang under several parents, it is written once, under the first of
+# these foreign keys that is set (most specific first). Writing each row exactly once keeps
+# the order of every list stable through export -> import -> export.
+OWNER_PRECEDENCE: tuple[str, ...] = (
+    "service_at_location_id",
+    "service_id",
+    "location_id",
+    "contact_id",
+    "phone_id",
+    "organization_id",
+)
+
+
+def owner_columns(table: str) -> tuple[str, ...]:
+    """The foreign keys of ``table`` that can make a row a nested child, by precedence."""
+    cols = column_names(table)
+    return tuple(c for c in OWNER_PRECEDENCE if c in cols)
+
+
 SEARCH_TABLE = "service_search"
 SEARCH_COLUMNS = ("name", "organization", "categories", "keywords", "description")
 

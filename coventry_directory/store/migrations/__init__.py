@@ -15,6 +15,7 @@ from coventry_directory.store.migrations import (
     m001_hsds_tables,
     m002_search_index,
     m003_search_facets,
+    m004_sources,
     u001_user_tables,
     u002_referrals,
 )
@@ -22,7 +23,7 @@ from coventry_directory.store.migrations import (
 DIRECTORY_MIGRATIONS = Migrations("coventry_directory")
 USER_MIGRATIONS = Migrations("coventry_directory_user")
 
-for _step in (m001_hsds_tables, m002_search_index, m003_search_facets):
+for _step in (m001_hsds_tables, m002_search_index, m003_search_facets, m004_sources):
     DIRECTORY_MIGRATIONS(name=_step.NAME)(_step.apply)
 for _step in (u001_user_tables, u002_referrals):
     USER_MIGRATIONS(name=_step.NAME)(_step.apply)

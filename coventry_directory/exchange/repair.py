@@ -1,0 +1,241 @@
+"""Tolerant reading of one HSDS 3.0 service: repair what is plainly meant, drop what cannot be used.
+
+Real feeds are not clean. For one service object (nested as HSDS 3.0 nests it), this
+module repairs the faults whose meaning is clear, each noted as a warning with its path:
+
+- ``null`` and ``""`` mean "not given": the property is left out;
+- a number sent as text (``"18"``) where HSDS wants a number becomes the number, and a
+  number where HSDS wants text (a phone number, an integer id) becomes text;
+- an id that is not a UUID becomes a stable UUID made from the source name and that id,
+  and so does every reference to it, so the same feed's records keep the same ids pull
+  after pull and never collide with another source's;
+- a status outside HSDS's list is kept as it was written and the service is shown as
+  "status unknown" rather than hidden;
+- a required property missing from a nested record (an address without a county, an
+  organisation without a description) is noted and the record kept: what it does say is
+  still true;
+- a value that breaks the schema (an email that is not an address, a list that is not a
+  list) is left out with its record kept; a nested record that cannot be used at all is
+  left out from its list.
+
+What cannot be repaired - not an object, no id, no name - makes the service a *problem*:
+it is skipped and listed, and the rest of the source is imported.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+from coventry_directory.core.ids import looks_like_uuid
+from coventry_directory.exchange.errors import Problem
+from coventry_directory.exchange.hsds_schema import field_type, relations, required_fields, validator
+from coventry_directory.exchange.validate import NOT_TEXT
+from coventry_directory.input_files import unencodable_paths
+from coventry_directory.store.schema import column_names
+
+STATUSES = ("active", "inactive", "defunct", "temporarily closed")
+_REFERENCES = {"link_id", "resource_id", "parent_id", "taxonomy_term_id", "taxonomy_id"}
+_ID_NAMESPACE = uuid.UUID("4f1d7a52-3c1b-5e8a-9d0e-6a2b1c7e9f30")  # ours: ids made for other publishers' records
+_MAX_ROUNDS = 6
+
+
+def repaired_id(source: str, value: str) -> str:
+    """The stable UUID standing for a non-UUID id ``value`` of ``source``."""
+    return str(uuid.uuid5(_ID_NAMESPACE, f"{source}\x1f{value}"))
+
+
+def _is_reference(column: str) -> bool:
+    return column == "id" or column.endswith("_id") or column in _REFERENCES
+
+
+@dataclass
+class Outcome:
+    """One service after repair: the object (None when unusable), its warnings and its problems."""
+
+    service: dict | None
+    warnings: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    status_text: str | None = None
+    kinds: Counter = field(default_factory=Counter)
+
+
+class _Repairer:
+    def __init__(self, source: str, outcome: Outcome):
+        self.source = source
+        self.out = outcome
+
+    def warn(self, path: str, message: str, kind: str) -> None:
+        problem = Problem(path, message)
+        if problem in self.out.warnings:
+            return  # the same finding again, on the next round of checking
+        self.out.warnings.append(problem)
+        self.out.kinds[kind] += 1
+
+    def scalar(self, table: str, col: str, value, path: str):
+        """The repaired value of one scalar field, or None to leave it out."""
+        if value is None:
+            self.out.kinds["null left out"] += 1  # too common to list one by one
+            return None
+        if isinstance(value, str) and not value.strip():
+            self.out.kinds["empty text left out"] += 1
+            return None
+        wanted = field_type(table, col) if col in column_names(table) else None
+        if wanted == "number" and isinstance(value, str):
+            try:
+                number = float(value.strip())
+            except ValueError:
+                return value  # the schema check reports it, and the field is then left out
+            self.warn(path, f"the number {value!r} was sent as text; read as {number:g}", "number sent as text")
+            return int(number) if number.is_integer() else number
+        if wanted == "string" and isinstance(value, int | float) and not isinstance(value, bool):
+            self.warn(path, f"{value!r} was sent as a number; read as text", "text sent as a number")
+            value = str(value)
+        if _is_reference(col) and isinstance(value, str) and not looks_like_uuid(value):
+            self.out.kinds["id made a UUID"] += 1
+            return repaired_id(self.source, value)
+        return value
+
+    def walk(self, table: str, obj: dict, path: str) -> dict:
+        """A repaired copy of one nested object."""
+        nested = {rel.prop: rel for rel in relations(table)}
+        out = {}
+        for key, value in obj.items():
+            where = f"{path}.{key}"
+            rel = nested.get(key)
+            if rel is None:
+                repaired = self.scalar(table, key, value, where) if not isinstance(value, dict | list) else value
+                if repaired is not None:
+                    out[key] = repaired
+                continue
+            if value is None:
+                self.out.kinds["null left out"] += 1
+                continue
+            if rel.kind == "one":
+                out[key] = self.walk(rel.table, value, where) if isinstance(value, dict) else value
+            elif isinstance(value, list):
+                out[key] = [
+                    self.walk(rel.table, item, f"{where}[{n}]") if isinstance(item, dict) else item
+                    for n, item in enumerate(value)
+                    if item is not None
+                ]
+            else:
+                out[key] = value
+        return out
+
+
+def _table_at(path: list) -> tuple[str, bool]:
+    """The HSDS table of the object at ``path`` inside a service, and whether it is a list item."""
+    table, in_list = "service", False
+    for step in path:
+        if isinstance(step, int):
+            in_list = True
+            continue
+        rel = next((r for r in relations(table) if r.prop == step), None)
+        if rel is None:
+            return table, False
+        table, in_list = rel.table, False
+    return table, in_list
+
+
+def _json_path(prefix: str, steps: list) -> str:
+    return prefix + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in steps)
+
+
+def _drop(obj: dict, steps: list) -> bool:
+    """Remove what is at ``steps`` (a property or a list item); False when it is the root."""
+    if not steps:
+        return False
+    parent = obj
+    for step in steps[:-1]:
+        parent = parent[step]
+    del parent[steps[-1]]
+    return True
+
+
+def _droppable(steps: list) -> list | None:
+    """What to leave out for an error at ``steps``: the property, or the record holding it; None: nothing can be."""
+    steps = list(steps)
+    while steps:
+        key = steps[-1]
+        if isinstance(key, int):
+            return steps  # a nested record in a list: leave that record out
+        table, _ = _table_at(steps[:-1])
+        if key not in required_fields(table):
+            return steps
+        steps = steps[:-1]  # a required field is broken: the record holding it goes
+    return None
+
+
+def repair_service(obj: object, path: str, source: str, *, strict: bool = False) -> Outcome:
+    """Repair one service object for import (see the module docstring); ``strict`` repairs nothing."""
+    outcome = Outcome(None)
+    if not isinstance(obj, dict):
+        outcome.problems.append(Problem(path, f"is not a service object (found {type(obj).__name__})"))
+        return outcome
+    bad_text = [Problem(p, NOT_TEXT) for p in unencodable_paths(obj, path)]
+    if bad_text:
+        outcome.problems += bad_text
+        return outcome
+    fixer = _Repairer(source, outcome)
+    svc = obj if strict else fixer.walk("service", obj, path)
+    status = svc.get("status")
+    if not strict and status is not None and status not in STATUSES:
+        outcome.status_text = str(status)
+        fixer.warn(f"{path}.status", f"{status!r} is not an HSDS status; kept as written, shown as unknown", "status")
+        svc = {k: v for k, v in svc.items() if k != "status"}
+    for _ in range(_MAX_ROUNDS):
+        try:
+            errors = sorted(validator("service").iter_errors(svc), key=lambda e: list(map(str, e.absolute_path)))
+        except RecursionError:
+            outcome.problems.append(Problem(path, "is nested too deeply to check"))
+            return outcome
+        if not errors:
+            break
+        if strict:
+            outcome.problems += [Problem(_json_path(path, list(e.absolute_path)), e.message) for e in errors]
+            return outcome
+        dropped = False
+        for error in errors:
+            steps = list(error.absolute_path)
+            where = _json_path(path, steps)
+            if error.validator == "required":
+                missing = error.message.split("'")[1] if "'" in error.message else "?"
+                if not steps and missing in ("id", "name"):
+                    outcome.problems.append(Problem(where, f"has no {missing}; the service cannot be listed"))
+                    return outcome
+                if not steps and missing == "status":
+                    if outcome.status_text is None:
+                        fixer.warn(where, "has no status; shown as status unknown", "status")
+                elif steps and (missing == "id" or (missing == "number" and _table_at(steps)[0] == "phone")):
+                    target = _droppable(steps)
+                    if target is None or not _drop(svc, target):
+                        outcome.problems.append(Problem(where, error.message))
+                        return outcome
+                    fixer.warn(where, f"left out: it has no {missing}", "unusable value left out")
+                    dropped = True
+                    break
+                else:
+                    fixer.warn(where, f"has no {missing}, which HSDS 3.0 requires; kept without it", "required missing")
+                continue
+            target = _droppable(steps)
+            if target is None:
+                outcome.problems.append(Problem(where, error.message))
+                return outcome
+            try:
+                _drop(svc, target)
+            except (KeyError, IndexError, TypeError):
+                continue  # already gone with an earlier error's record
+            fixer.warn(_json_path(path, target), f"left out: {error.message}", "unusable value left out")
+            dropped = True
+            break  # paths after a removed list item have moved: check again
+        if not dropped:
+            break
+    else:
+        outcome.problems.append(Problem(path, "has too many faults to repair"))
+        return outcome
+    if outcome.status_text is not None:
+        svc["status"] = outcome.status_text  # kept as written; search treats it as "unknown"
+    outcome.service = svc
+    return outcome

@@ -1,0 +1,245 @@
+"""Sources: each import adds or updates one named source beside the shipped edition, and nothing shrinks silently.
+
+Through the real command line, on the real shipped directory (copied per test), with real
+SQLite files. The public material (official HSDS examples, the ORUK validator's data) is
+in ``test_sources_public.py``; merging rules in ``test_sources_merge.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from test_exchange_hsds_support import uid
+
+from coventry_directory.cli import main
+
+
+def service(n: int, **extra) -> dict:
+    """A small valid HSDS 3.0 service of an imaginary council feed, number ``n``."""
+    org = {"id": uid("org", "council"), "name": "Imaginary Council", "description": "A council."}
+    return {
+        "id": uid("svc", str(n)),
+        "name": f"Community support service {n}",
+        "status": "active",
+        "description": f"Help number {n}.",
+        "organization_id": org["id"],
+        "organization": org,
+        **extra,
+    }
+
+
+def write(path: Path, data) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def sources(capsys) -> dict[str, dict]:
+    code, out, _ = run(capsys, "sources", "--json")
+    assert code == 0
+    return {s["name"]: s for s in json.loads(out)["sources"]}
+
+
+def count(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM service").fetchone()[0]
+
+
+def test_a_plain_directory_lists_its_edition_as_its_one_source(installed_directory, capsys):
+    listed = sources(capsys)
+    assert list(listed) == ["edition"]
+    assert listed["edition"]["kind"] == "edition" and listed["edition"]["services"] == 96
+
+
+def test_two_imports_are_two_sources_and_the_edition_stays(installed_directory, tmp_path, capsys):
+    a = write(tmp_path / "council-a.json", [service(n) for n in range(5)])
+    b = write(tmp_path / "council-b.json", [service(n) for n in range(100, 103)])
+    code, out, err = run(capsys, "import", str(a))
+    assert code == 0, err
+    assert "Added the source 'council-a'" in out and "5 service(s) read" in out
+    assert "The directory now has 101 service(s)" in out
+    assert run(capsys, "import", str(b))[0] == 0
+    listed = sources(capsys)
+    assert [(n, s["kind"], s["services"]) for n, s in listed.items()] == [
+        ("edition", "edition", 96),
+        ("council-a", "file", 5),
+        ("council-b", "file", 3),
+    ]
+    assert count(installed_directory) == 104
+    # the shipped services are still found, and an imported one names its source
+    code, out, _ = run(capsys, "search", "naloxone", "--near", "Rugby", "--json")
+    hits = json.loads(out)
+    assert hits and hits[0]["source"] == "edition"
+    code, out, _ = run(capsys, "search", "Community support service 101", "--json")
+    assert json.loads(out)[0]["source"] == "council-b"
+
+
+def test_importing_again_updates_that_source_only(installed_directory, tmp_path, capsys):
+    write(tmp_path / "feed.json", [service(n) for n in range(6)])
+    assert run(capsys, "import", str(tmp_path / "feed.json"))[0] == 0
+    write(tmp_path / "other.json", [service(50)])
+    assert run(capsys, "import", str(tmp_path / "other.json"))[0] == 0
+    write(tmp_path / "feed.json", [service(n) for n in range(4)])  # two services ended
+    code, out, err = run(capsys, "import", str(tmp_path / "feed.json"))
+    assert code == 0, err
+    assert "Updated the source 'feed'" in out
+    assert {n: s["services"] for n, s in sources(capsys).items()} == {"edition": 96, "feed": 4, "other": 1}
+    assert count(installed_directory) == 101
+
+
+@pytest.mark.parametrize(
+    ("content", "shape"),
+    [("[]", "an empty list"), ('{"contents": [], "total_pages": 1}', "an empty page"), ("{}", "an empty object")],
+)
+def test_an_empty_input_changes_nothing(installed_directory, tmp_path, capsys, content, shape):
+    before = installed_directory.read_bytes()
+    (tmp_path / "empty.json").write_text(content, encoding="utf-8")
+    code, out, err = run(capsys, "import", str(tmp_path / "empty.json"))
+    assert code == 2, shape
+    assert "nothing was changed" in err.lower() and "Traceback" not in err
+    assert installed_directory.read_bytes() == before
+    assert list(sources(capsys)) == ["edition"]
+
+
+def test_a_shrunken_update_is_refused_unless_allowed(installed_directory, tmp_path, capsys):
+    write(tmp_path / "feed.json", [service(n) for n in range(10)])
+    assert run(capsys, "import", str(tmp_path / "feed.json"))[0] == 0
+    before = installed_directory.read_bytes()
+    write(tmp_path / "feed.json", [service(n) for n in range(3)])
+    code, _, err = run(capsys, "import", str(tmp_path / "feed.json"))
+    assert code == 2
+    assert "has 3 service(s)" in err and "has 10" in err and "--allow-shrink" in err
+    assert installed_directory.read_bytes() == before
+    assert sources(capsys)["feed"]["services"] == 10
+    code, _, err = run(capsys, "import", str(tmp_path / "feed.json"), "--allow-shrink")
+    assert code == 0, err
+    assert sources(capsys)["feed"]["services"] == 3
+
+
+def test_two_bad_records_of_fifty_are_skipped_and_listed(installed_directory, tmp_path, capsys):
+    records = [service(n) for n in range(50)]
+    records[7] = {"id": uid("svc", "7"), "status": "active"}  # no name: cannot be listed
+    records[31] = "not a service"
+    write(tmp_path / "council.json", records)
+    code, out, err = run(capsys, "import", str(tmp_path / "council.json"), "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["services"] == 48 and result["skipped"] == 2
+    assert [p["path"] for p in result["problems"]] == ["$[7]", "$[31]"]
+    assert "has no name" in result["problems"][0]["reason"]
+    assert count(installed_directory) == 96 + 48
+    code, out, _ = run(capsys, "sources", "show", "council")
+    assert code == 0 and "2 record(s) skipped" in out and "$[31]: is not a service object" in out
+
+
+def test_strict_keeps_all_or_nothing(installed_directory, tmp_path, capsys):
+    records = [service(n) for n in range(5)]
+    records[2]["email"] = None  # repaired when tolerant; a problem when strict
+    write(tmp_path / "council.json", records)
+    before = installed_directory.read_bytes()
+    code, out, err = run(capsys, "import", str(tmp_path / "council.json"), "--strict")
+    assert code == 2 and "Nothing was changed" in err
+    assert "$[2].email" in out
+    assert installed_directory.read_bytes() == before
+    code, out, err = run(capsys, "import", str(tmp_path / "council.json"), "--json")
+    assert code == 0, err
+    assert json.loads(out)["repairs"]["null left out"] == 1
+
+
+def test_real_world_faults_are_repaired_with_the_meaning_kept(installed_directory, tmp_path, capsys):
+    records = [
+        {
+            "id": "1043",  # not a UUID: made a stable one
+            "name": "Drop-in advice",
+            "status": "open all hours",  # not an HSDS status: kept, shown as unknown
+            "email": None,
+            "minimum_age": "18",
+            "phones": [{"id": 7, "number": 1632960000}],
+        }
+    ]
+    write(tmp_path / "live.json", records)
+    code, out, err = run(capsys, "import", str(tmp_path / "live.json"), "--json")
+    assert code == 0, err
+    repairs = json.loads(out)["repairs"]
+    assert repairs["id made a UUID"] == 2 and repairs["number sent as text"] == 1 and repairs["status"] == 1
+    code, out, _ = run(capsys, "search", "Drop-in advice", "--json")
+    hit = json.loads(out)[0]
+    assert hit["service_status"] == "open all hours" and hit["source"] == "live"
+    with sqlite3.connect(installed_directory) as conn:
+        sid, age = conn.execute("SELECT id, minimum_age FROM service WHERE name = 'Drop-in advice'").fetchone()
+        assert age == 18 and len(sid) == 36
+        assert conn.execute("SELECT number FROM phone WHERE service_id = ?", [sid]).fetchone() == ("1632960000",)
+    # the same feed again gives the same ids: nothing new
+    code, out, _ = run(capsys, "import", str(tmp_path / "live.json"), "--json")
+    assert json.loads(out)["directory_services"] == 97
+
+
+def test_defunct_and_inactive_services_are_hidden_unless_asked_for(installed_directory, tmp_path, capsys):
+    records = [
+        service(1, name="Harbour naloxone point", status="defunct"),
+        service(2, name="Harbour naloxone van", status="inactive"),
+        service(3, name="Harbour naloxone desk", status="temporarily closed"),
+    ]
+    write(tmp_path / "harbour.json", records)
+    assert run(capsys, "import", str(tmp_path / "harbour.json"))[0] == 0
+    code, out, _ = run(capsys, "search", "harbour", "--json")
+    assert [h["name"] for h in json.loads(out)] == ["Harbour naloxone desk"]
+    code, out, _ = run(capsys, "search", "harbour")
+    assert "status: temporarily closed" in out
+    code, out, _ = run(capsys, "search", "harbour", "--include-closed", "--json")
+    assert {h["name"] for h in json.loads(out)} == {n["name"] for n in records}
+
+
+def test_remove_takes_away_only_what_that_source_brought(installed_directory, tmp_path, capsys):
+    write(tmp_path / "council.json", [service(n) for n in range(4)])
+    assert run(capsys, "import", str(tmp_path / "council.json"))[0] == 0
+    code, out, err = run(capsys, "sources", "remove", "council")
+    assert code == 0, err
+    assert "now has 96 service(s)" in out
+    assert list(sources(capsys)) == ["edition"]
+    code, _, err = run(capsys, "sources", "remove", "edition")
+    assert code == 2 and "only source" in err
+    code, _, err = run(capsys, "sources", "remove", "nothing-called-this")
+    assert code == 2 and "no source called 'nothing-called-this'" in err and "edition" in err
+
+
+def test_replace_makes_one_source_and_the_edition_can_be_restored(installed_directory, tmp_path, capsys):
+    write(tmp_path / "a.json", [service(n) for n in range(3)])
+    write(tmp_path / "b.json", [service(n) for n in range(10, 12)])
+    assert run(capsys, "import", str(tmp_path / "a.json"))[0] == 0
+    code, out, err = run(capsys, "import", str(tmp_path / "b.json"), "--replace")
+    assert code == 0, err
+    assert list(sources(capsys)) == ["b"] and count(installed_directory) == 2
+    code, out, err = run(capsys, "sources", "restore-edition")
+    assert code == 0, err
+    assert list(sources(capsys)) == ["edition", "b"] and count(installed_directory) == 98
+
+
+def test_a_named_source_and_a_bad_name(installed_directory, tmp_path, capsys):
+    write(tmp_path / "services.json", [service(1)])
+    assert run(capsys, "import", str(tmp_path / "services.json"), "--source", "Warwickshire County Council")[0] == 0
+    assert "Warwickshire County Council" in sources(capsys)
+    code, _, err = run(capsys, "import", str(tmp_path / "services.json"), "--source", "../../etc")
+    assert code == 2 and "not a usable source name" in err
+
+
+def test_a_crash_between_source_and_directory_is_mended_by_rebuild(installed_directory, tmp_path, capsys):
+    write(tmp_path / "council.json", [service(n) for n in range(3)])
+    assert run(capsys, "import", str(tmp_path / "council.json"))[0] == 0
+    # as if the process died after the new source was in place but before the directory was swapped
+    sources_dir = installed_directory.with_name("directory.sources")
+    (source_file,) = [p for p in sources_dir.glob("council*.db")]
+    with sqlite3.connect(source_file) as conn:
+        conn.execute("UPDATE directory_info SET value = 'changed' WHERE key = 'source_stamp'")
+    code, out, _ = run(capsys, "sources")
+    assert "sources rebuild" in out
+    assert run(capsys, "sources", "rebuild")[0] == 0
+    assert "sources rebuild" not in run(capsys, "sources")[1]

@@ -1,0 +1,108 @@
+"""Merging: the same service from two sources is one service; the curated edition's facts win, the feed fills gaps.
+
+The shipped edition lists "St Basils Coventry Youth Hub" at CV1 4DX with no phone. An
+imaginary council feed lists it too (its own id, the same organisation, name and postcode),
+with a phone and a description of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from test_exchange_hsds_support import uid
+from test_sources import run, service, sources, write
+
+from coventry_directory.store.directory import DirectoryStore
+
+HUB_ID = "31037687-1c20-5e74-b6be-b669934f7296"  # the shipped record
+DRAMA_NUMBER = "01632 960123"  # Ofcom's numbers for drama: never a real line
+
+
+def feed_copy_of_the_hub(**extra) -> dict:
+    org = {"id": uid("org", "stbasils"), "name": "St Basils", "description": "Youth homelessness charity."}
+    loc = {
+        "id": uid("loc", "hub"),
+        "location_type": "physical",
+        "name": "Youth Hub",
+        "addresses": [
+            {
+                "id": uid("addr", "hub"),
+                "address_1": "1 Imaginary Street",
+                "city": "Coventry",
+                "state_province": "West Midlands",
+                "postal_code": "cv1 4dx",  # written differently: still the same postcode
+                "country": "GB",
+                "address_type": "physical",
+            }
+        ],
+    }
+    return {
+        "id": uid("svc", "hub"),
+        "name": "St Basils - Coventry Youth Hub",
+        "status": "active",
+        "description": "The council's own description.",
+        "email": "hub@example.org",
+        "organization_id": org["id"],
+        "organization": org,
+        "phones": [{"id": uid("phone", "hub"), "number": DRAMA_NUMBER}],
+        "service_at_locations": [{"id": uid("sal", "hub"), "location": loc}],
+        **extra,
+    }
+
+
+def test_the_same_service_from_a_feed_is_shown_once_with_both_sources(installed_directory, tmp_path, capsys):
+    write(tmp_path / "council.json", [feed_copy_of_the_hub(), service(1)])
+    code, out, err = run(capsys, "import", str(tmp_path / "council.json"), "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["services"] == 2 and result["new_services"] == 1 and result["directory_services"] == 97
+    store = DirectoryStore.open(installed_directory)
+    try:
+        hub = store.get_service(HUB_ID)
+        assert hub.description != "The council's own description."  # the curated description stands
+        assert [p.number for p in hub.phones] == [DRAMA_NUMBER]  # the feed fills the missing phone
+        assert hub.email == "hub@example.org"  # and the missing email
+        assert store.queries.sources_for([HUB_ID]) == {HUB_ID: ("edition", "council")}
+    finally:
+        store.close()
+    code, out, _ = run(capsys, "search", "St Basils Youth Hub", "--json")
+    hits = [h for h in json.loads(out) if "Youth Hub" in h["name"]]
+    assert len(hits) == 1 and hits[0]["sources"] == ["edition", "council"]
+    with sqlite3.connect(installed_directory) as conn:
+        matched = conn.execute(
+            "SELECT source, record_id, matched_by FROM service_source WHERE service_id = ? ORDER BY source", [HUB_ID]
+        ).fetchall()
+    assert matched == [("council", uid("svc", "hub"), "name and postcode or phone"), ("edition", HUB_ID, "new")]
+
+
+def test_removing_the_feed_takes_its_filled_facts_away(installed_directory, tmp_path, capsys):
+    write(tmp_path / "council.json", [feed_copy_of_the_hub()])
+    assert run(capsys, "import", str(tmp_path / "council.json"))[0] == 0
+    assert run(capsys, "sources", "remove", "council")[0] == 0
+    store = DirectoryStore.open(installed_directory)
+    try:
+        hub = store.get_service(HUB_ID)
+        assert hub.phones == [] and hub.email is None
+    finally:
+        store.close()
+
+
+def test_a_name_alone_is_not_enough_to_merge(installed_directory, tmp_path, capsys):
+    other = feed_copy_of_the_hub()
+    other["service_at_locations"][0]["location"]["addresses"][0]["postal_code"] = "B1 1AA"
+    other["phones"] = []
+    write(tmp_path / "council.json", [other])
+    code, out, _ = run(capsys, "import", str(tmp_path / "council.json"), "--json")
+    assert json.loads(out)["new_services"] == 1  # another place: another service
+
+
+def test_a_feed_that_is_the_edition_adds_nothing(installed_directory, tmp_path, capsys):
+    assert run(capsys, "export", "--format", "hsds-json", "-o", str(tmp_path / "ours"))[0] == 0
+    before = (tmp_path / "ours" / "services.json").read_bytes()
+    code, out, err = run(capsys, "import", str(tmp_path / "ours"), "--source", "mirror", "--json")
+    assert code == 0, err
+    assert json.loads(out)["new_services"] == 0 and json.loads(out)["directory_services"] == 96
+    assert run(capsys, "export", "--format", "hsds-json", "-o", str(tmp_path / "again"))[0] == 0
+    assert (tmp_path / "again" / "services.json").read_bytes() == before
+    assert list(sources(capsys)) == ["edition", "mirror"]
