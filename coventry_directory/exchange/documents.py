@@ -31,6 +31,7 @@ class Items:
 
     services: list[tuple[str, object]] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # what was found that holds no service
 
 
 def _page_contents(doc: dict, prefix: str, items: Items) -> list | None:
@@ -51,11 +52,23 @@ def _page_contents(doc: dict, prefix: str, items: Items) -> list | None:
     return None
 
 
+_ORGANIZATION_ONLY = {"website", "tax_status", "tax_id", "year_incorporated", "legal_status", "parent_organization_id"}
+_SERVICE_ONLY = {"status", "service_at_locations", "organization_id", "organization", "schedules", "url"}
+
+
 def _is_organization(obj: object) -> bool:
-    return isinstance(obj, dict) and isinstance(obj.get("services"), list) and "service_at_locations" not in obj
+    if not isinstance(obj, dict) or "service_at_locations" in obj:
+        return False
+    if isinstance(obj.get("services"), list):
+        return True
+    return bool(_ORGANIZATION_ONLY & obj.keys()) and not (_SERVICE_ONLY & obj.keys())
 
 
 def _from_organization(org: dict, path: str, items: Items) -> None:
+    if not isinstance(org.get("services"), list):
+        # an organisation list (GET /organizations) names no services: nothing here can be listed
+        items.problems.append(Problem(path, "is an organisation with no services in it; nothing to list"))
+        return
     parent = {k: v for k, v in org.items() if k != "services"}
     for n, svc in enumerate(org["services"]):
         where = f"{path}.services[{n}]"

@@ -22,7 +22,7 @@ from coventry_directory.exchange.errors import Problem, UnknownSource
 from coventry_directory.exchange.hsds_csv import DATAPACKAGE, read_csv
 from coventry_directory.exchange.hsds_json import JSON_FILE_NAME, load_json_document
 from coventry_directory.exchange.reading import ReadResult, read_document
-from coventry_directory.exchange.sources import Change, Home, check_name, derive_name, put_source
+from coventry_directory.exchange.sources import Change, Home, check_name, derive_name, name_for, put_source
 from coventry_directory.input_files import kind_of, unreachable_reason
 
 
@@ -183,10 +183,11 @@ def import_file(
     source = Path(source)
     # as text: a file name that is not UTF-8 (surrogateescape) is shown, not stored, byte for byte
     where = clean_text(str(source.resolve()))
-    name = check_name(name) if name else derive_name(clean_text(str(source)))
+    home = Home(Path(target), shipped)
+    name = check_name(name) if name else name_for(home, derive_name(clean_text(str(source))), where)
     read, used = read_file(source, name, fmt, strict=strict)
     kind = "meetings" if used == "meeting-guide" else "file"
-    change = put_source(
-        Home(Path(target), shipped), name, kind, where, used, read, replace=replace, allow_shrink=allow_shrink
-    )
-    return result_of(change, read, where, used)
+    change = put_source(home, name, kind, where, used, read, replace=replace, allow_shrink=allow_shrink)
+    result = result_of(change, read, where, used)
+    result.notes += read.notes
+    return result

@@ -34,6 +34,7 @@ class ReadResult:
     warnings: list[Problem] = field(default_factory=list)
     repairs: Counter = field(default_factory=Counter)
     unmapped_terms: Counter = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)  # about the whole input (page 1 of 10 ...), shown to the user
 
     def note(self, problem: Problem) -> None:
         """Keep a warning (the first :data:`MAX_PROBLEMS`; the kinds are all counted)."""
@@ -82,8 +83,11 @@ def read_services(items: Items, source: str, *, strict: bool = False, map_terms:
     result = ReadResult(FlatData())
     for warning in items.warnings:
         result.note(warning)
+        result.notes.append(warning.message)
+    for problem in items.problems:
+        result.skip([problem])
     shared = Flattener(tolerant=not strict)
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, object]] = {}
     for path, obj in items.services:
         outcome = repair_service(obj, path, source, strict=strict)
         result.repairs.update(outcome.kinds)
@@ -94,7 +98,12 @@ def read_services(items: Items, source: str, *, strict: bool = False, map_terms:
             result.skip(outcome.problems)
             continue
         if svc["id"] in seen:
-            result.skip([Problem(f"{path}.id", f"service {svc['id']} is also at {seen[svc['id']]}; this one was skipped")])
+            first, first_obj = seen[svc["id"]]
+            if first_obj == obj:  # the same record listed twice: one copy is enough
+                result.repairs["the same service listed twice"] += 1
+                result.note(Problem(path, f"is the same service as {first}; listed once"))
+                continue
+            result.skip([Problem(f"{path}.id", f"service {svc['id']} is also at {first}, differently; skipped")])
             continue
         if map_terms:
             from coventry_directory.exchange.taxonomy_map import add_our_terms
@@ -122,7 +131,7 @@ def read_services(items: Items, source: str, *, strict: bool = False, map_terms:
             result.note(Problem(conflict.path, f"{conflict.message}; the first was kept"))
             result.repairs["records that disagree"] += 1
         del shared.data.problems[before:]
-        seen[svc["id"]] = path
+        seen[svc["id"]] = (path, obj)
         result.services += 1
     result.data = shared.data
     if strict and (result.problems or result.skipped):

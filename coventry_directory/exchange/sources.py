@@ -139,10 +139,24 @@ def derive_name(where: str) -> str:
         return host.removeprefix("www.")
     path = Path(where)
     stem = path.stem if path.suffix else path.name
-    if stem.lower() in ("services", "datapackage", "index", "meetings", "data", "") and path.parent.name:
+    if stem.lower() in ("services", "datapackage", "index", "meetings", "data", "csv", "json", "") and path.parent.name:
         stem = f"{path.parent.name} {stem}".strip() if stem.lower() == "meetings" else path.parent.name
     cleaned = re.sub(r"[^\w .()&'+-]+", " ", clean_text(stem)).strip() or "import"
     return cleaned[:80]
+
+
+def name_for(home: Home, derived: str, location: str) -> str:
+    """``derived``, unless a source of that name comes from elsewhere: then a name of its own.
+
+    Importing ``a/services.json`` and then ``b/services.json`` must not make the second
+    silently replace the first; importing the same file again updates its source.
+    """
+    taken = {s.name.casefold(): s for s in list_sources(home)}
+    candidate, n = derived, 1
+    while candidate.casefold() in taken and taken[candidate.casefold()].location != location:
+        n += 1
+        candidate = f"{derived} ({n})"
+    return candidate
 
 
 def _source_files(home: Home) -> list[Path]:

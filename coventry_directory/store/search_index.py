@@ -94,7 +94,15 @@ def rebuild_facets(db: Database) -> None:
     languages: dict[str, list[str]] = defaultdict(list)
     for sid, code in db.execute("SELECT service_id, code FROM language WHERE code IS NOT NULL").fetchall():
         languages[sid].append(code)
-    scheduled = {r[0] for r in db.execute("SELECT DISTINCT service_id FROM schedule")}
+    # hours of the service, of the service at one of its places, or of the place itself
+    scheduled = {
+        r[0]
+        for r in db.execute(
+            "SELECT service_id FROM schedule WHERE service_id IS NOT NULL "
+            "UNION SELECT sal.service_id FROM service_at_location sal JOIN schedule s "
+            "ON s.service_at_location_id = sal.id OR (s.location_id = sal.location_id AND s.service_at_location_id IS NULL)"
+        )
+    }
     keys = {k: v[0] for k, v in _record_values(db, "key").items()}
     evidence = {k: v[0] for k, v in _record_values(db, "evidence-date").items()}
     facet_rows = []

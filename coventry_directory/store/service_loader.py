@@ -175,22 +175,96 @@ class ServiceLoader:
         return out
 
     def _phones(self, service_ids: Sequence[str]) -> dict[str, list[Phone]]:
-        return self._children("phone", service_ids, _phone)
+        # A phone can hang under the service, the service at one of its places, the place,
+        # a contact for the service, or (when nothing nearer has one) its organisation.
+        return self._children("phone", service_ids, _phone, levels=_PHONE_LEVELS)
 
     def schedules(self, service_ids: Sequence[str]) -> dict[str, list[Schedule]]:
-        """Schedules of these services, by service id."""
-        return self._children("schedule", service_ids, _schedule)
+        """Opening hours of these services, by service id.
+
+        The service's own schedules and those of the service at one of its places; a
+        place's own hours only for a service with none nearer (building hours are a fair
+        guide, not a promise: the schedule keeps its location).
+        """
+        return self._children("schedule", service_ids, _schedule, levels=_SCHEDULE_LEVELS)
+
+    def _reach(self, service_ids: Sequence[str]) -> dict[str, dict[str, list[str]]]:
+        """For each level a record can hang under: {that record's id: [service ids it reaches]}."""
+        reach: dict[str, dict[str, list[str]]] = {
+            k: defaultdict(list) for k in ("service_at_location", "location", "contact", "organization")
+        }
+        for sal, loc, sid in self._tuples(
+            "SELECT id, location_id, service_id FROM service_at_location WHERE service_id IN ({ids})", service_ids
+        ):
+            reach["service_at_location"][sal].append(sid)
+            if loc:
+                reach["location"][loc].append(sid)
+        sal_service = {sal: sids[0] for sal, sids in reach["service_at_location"].items()}
+        for cid, sid in self._tuples("SELECT id, service_id FROM contact WHERE service_id IN ({ids})", service_ids):
+            reach["contact"][cid].append(sid)
+        for cid, sal in self._tuples(
+            "SELECT id, service_at_location_id FROM contact WHERE service_id IS NULL "
+            "AND service_at_location_id IN ({ids})",
+            sorted(sal_service),
+        ):
+            reach["contact"][cid].append(sal_service[sal])
+        for sid, org in self._tuples(
+            "SELECT id, organization_id FROM service WHERE id IN ({ids}) AND organization_id IS NOT NULL", service_ids
+        ):
+            reach["organization"][org].append(sid)
+        return reach
 
     def _children(
-        self, table: str, service_ids: Sequence[str], make: Callable[[dict, tuple[str, ...]], _T]
+        self,
+        table: str,
+        service_ids: Sequence[str],
+        make: Callable[[dict, tuple[str, ...]], _T],
+        levels: tuple[tuple[str, bool], ...] = (),
     ) -> dict[str, list[_T]]:
-        """The records of a per-service table, by service id in table order, each made from its row and sources."""
+        """The records of a per-service table, by service id in table order, each made from its row and sources.
+
+        ``levels``: (owner column, only-when-nothing-nearer) pairs for records that reach a
+        service through a place, a contact or its organisation rather than directly.
+        """
         rows = self._rows(f"SELECT * FROM {table} WHERE service_id IN ({{ids}}) ORDER BY rowid", service_ids)
-        attrs = self._attributes(table, [r["id"] for r in rows])
-        out: dict[str, list[_T]] = defaultdict(list)
+        found: dict[str, list[dict]] = defaultdict(list)
+        seen: dict[str, set[str]] = defaultdict(set)
         for r in rows:
-            out[r["service_id"]].append(make(r, (attrs.get(r["id"]) or _AttributeView()).values("source")))
-        return out
+            found[r["service_id"]].append(r)
+            seen[r["service_id"]].add(r["id"])
+        reach = self._reach(service_ids) if levels else {}
+        for n, (column, fallback) in enumerate(levels):
+            level = column.removesuffix("_id")
+            owners = reach[level]
+            if not owners:
+                continue
+            # a phone of one place that also names the organisation is that place's, not the organisation's
+            nearer = "".join(f" AND {c} IS NULL" for c, _ in levels[:n])
+            for r in self._rows(
+                f"SELECT * FROM {table} WHERE {column} IN ({{ids}}) AND service_id IS NULL{nearer} ORDER BY rowid",
+                sorted(owners),
+            ):
+                for sid in owners[r[column]]:
+                    if r["id"] in seen[sid] or (fallback and found.get(sid)):
+                        continue
+                    seen[sid].add(r["id"])
+                    found[sid].append(r)
+        attrs = self._attributes(table, sorted({r["id"] for rs in found.values() for r in rs}))
+        return {
+            sid: [make(r, (attrs.get(r["id"]) or _AttributeView()).values("source")) for r in rs]
+            for sid, rs in found.items()
+        }
+
+
+# Where else a phone or a schedule may hang (HSDS allows each level), nearest first; True:
+# only for a service that has none nearer.
+_PHONE_LEVELS = (
+    ("service_at_location_id", False),
+    ("location_id", False),
+    ("contact_id", False),
+    ("organization_id", True),
+)
+_SCHEDULE_LEVELS = (("service_at_location_id", False), ("location_id", True))
 
 
 def _phone(r: dict, sources: tuple[str, ...]) -> Phone:
