@@ -1,7 +1,8 @@
 """Importing HSDS 3.0: invalid data reported with where it is, and the import/export commands.
 
 Every problem in a rejected file is listed with its JSON path (or CSV file, line and column),
-a failed import changes nothing, and the commands replace and restore the installed directory.
+a failed import changes nothing, and the commands replace and restore the installed directory
+(adding a source beside the edition is in test_sources*.py).
 The other publisher's dataset is in ``test_exchange_hsds_support``.
 """
 
@@ -79,9 +80,9 @@ def test_invalid_csv_is_reported_by_file_line_and_column(directory_store, tmp_pa
 def test_failed_import_leaves_the_installed_directory_untouched(installed_directory, tmp_path, capsys):
     before = installed_directory.read_bytes()
     services = foreign_services()
-    services[1]["status"] = "closed for ever"
+    services[1]["status"] = "closed for ever"  # repaired when tolerant: refused with --strict
     (tmp_path / "bad.json").write_text(json.dumps(services), encoding="utf-8")
-    code = main(["import", str(tmp_path / "bad.json")])
+    code = main(["import", str(tmp_path / "bad.json"), "--strict"])
     out, err = capsys.readouterr()
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and "Nothing was changed" in err and "Traceback" not in err
@@ -94,9 +95,9 @@ def test_cli_export_then_import_replaces_the_directory(installed_directory, tmp_
     assert main(["export", "--format", "hsds-json", "-o", str(tmp_path / "j")]) == 0
     (tmp_path / "theirs.json").write_text(json.dumps(foreign_services()), encoding="utf-8")
     capsys.readouterr()
-    assert main(["import", str(tmp_path / "theirs.json"), "--json"]) == 0
+    assert main(["import", str(tmp_path / "theirs.json"), "--replace", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["ok"] and result["mode"] == "replace" and result["counts"]["service"] == 2
+    assert result["ok"] and result["mode"] == "replaced" and result["counts"]["service"] == 2
     store = DirectoryStore.open(installed_directory)
     try:
         assert store.count_services() == 2
@@ -105,7 +106,7 @@ def test_cli_export_then_import_replaces_the_directory(installed_directory, tmp_
         store.close()
     # the previous edition is kept for rollback, and importing our own export brings it back
     assert (installed_directory.parent / "directory.previous.db").is_file()
-    assert main(["import", str(tmp_path / "j")]) == 0
+    assert main(["import", str(tmp_path / "j"), "--replace"]) == 0
     assert main(["export", "--format", "hsds-json", "-o", str(tmp_path / "k")]) == 0
     assert (tmp_path / "k" / "services.json").read_bytes() == (tmp_path / "j" / "services.json").read_bytes()
 
@@ -131,7 +132,7 @@ def test_import_file_api_reports_counts(tmp_path, user_home):
     (tmp_path / "theirs.json").write_text(json.dumps(foreign_services()), encoding="utf-8")
     target = tmp_path / "dir.db"
     result = import_file(tmp_path / "theirs.json", target)
-    assert result.mode == "replace" and result.counts["service"] == 2 and result.counts["contact"] == 1
+    assert result.mode == "added" and result.counts["service"] == 2 and result.counts["contact"] == 1
     assert database_files.check_database(target)["edition"] == "2025-03-01"
 
 

@@ -1,8 +1,8 @@
 """Every network operation has a total deadline, kept even against a server that trickles.
 
-Real servers on loopback: a plain socket server that writes its answer one byte at a time
-(in the clear, or inside TLS), aiosmtpd with trustme certificates, and HTTP feed servers
-that trickle, redirect to another port, or downgrade https to http. The time bounds are
+Real servers on loopback (``feed_server``): a plain socket server that writes its answer one
+byte at a time (in the clear, or inside TLS), aiosmtpd with trustme certificates, and HTTP
+feed servers that trickle, redirect to another port, or downgrade https to http. The time bounds are
 generous (a loaded 2-core machine): what they catch is a limit per read, which a trickling
 server stretches to minutes.
 """
@@ -10,15 +10,10 @@ server stretches to minutes.
 
 from __future__ import annotations
 
-import contextlib
-import json
-import socket
-import ssl
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from feed_server import redirector, trickler  # noqa: F401 - fixtures
 from test_referral_support import (  # noqa: F401 - fixtures
     PASSPHRASE,
     SENDER,
@@ -43,71 +38,6 @@ from coventry_directory.smtp_client import SendError, SmtpConfig, check_connecti
 
 DEADLINE = 2.0
 WITHIN = 6.0  # seconds: the deadline plus room for a busy machine, far below what trickling takes
-
-
-class Trickler:
-    """Accepts connections, writes ``head`` at once, then ``payload`` one byte every ``interval`` seconds, for ever.
-
-    ``tls``: a server context; the bytes then trickle inside TLS (after a normal handshake).
-    ``wait_for_request``: read the client's request first (HTTP) before answering.
-    """
-
-    def __init__(
-        self, payload: bytes, *, head=b"", interval=0.3, tls: ssl.SSLContext | None = None, wait_for_request=False
-    ):
-        self.payload, self.head, self.interval = payload, head, interval
-        self.tls, self.wait_for_request = tls, wait_for_request
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.port = self.sock.getsockname()[1]
-        self.stop = threading.Event()
-        self.connections = 0
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
-
-    def _trickle(self, conn):
-        with contextlib.suppress(OSError):
-            conn.settimeout(30)
-            if self.tls is not None:
-                conn = self.tls.wrap_socket(conn, server_side=True)
-            if self.wait_for_request:
-                conn.recv(65536)
-            conn.sendall(self.head)
-            data = self.payload + b"x" * 100_000
-            for i in range(len(data)):
-                if self.stop.is_set():
-                    break
-                conn.sendall(data[i : i + 1])
-                time.sleep(self.interval)
-        with contextlib.suppress(OSError):
-            conn.close()
-
-    def close(self):
-        self.stop.set()
-        self.sock.close()
-
-
-@pytest.fixture
-def trickler():
-    made = []
-
-    def start(*args, **kwargs):
-        server = Trickler(*args, **kwargs)
-        made.append(server)
-        return server
-
-    yield start
-    for server in made:
-        server.close()
 
 
 def _relay(port, ca_pem, **overrides) -> SmtpConfig:
@@ -201,58 +131,6 @@ def test_the_whole_sync_has_a_deadline_of_its_own(feed_server, installed_directo
 
 
 # --- redirects ------------------------------------------------------------------------------
-class _Redirector:
-    """An HTTP(S) server that answers every request with a redirect to ``target(path)``."""
-
-    def __init__(self, target, context: ssl.SSLContext | None = None):
-        self.requests: list[str] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                outer.requests.append(self.path)
-                location = target(self.path)
-                if location is None:
-                    body = json.dumps({"contents": [], "total_pages": 1}).encode()
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                    return
-                self.send_response(302)
-                self.send_header("Location", location)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        if context is not None:
-            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def redirector():
-    made = []
-
-    def start(target, context=None):
-        server = _Redirector(target, context)
-        made.append(server)
-        return server
-
-    yield start
-    for server in made:
-        server.close()
-
-
 def test_a_redirect_to_another_port_is_refused(redirector, feed_server, installed_directory):
     before = installed_directory.read_bytes()
     moved = redirector(lambda path: f"http://127.0.0.1:{feed_server.port}{path}")

@@ -1,60 +1,26 @@
 """ORUK / HSDS API feed sync against a real HTTP server on loopback.
 
-The feed serves our own directory's services (as any HSDS 3.0 publisher would), pages
-them, and can fail a page, answer slowly, or act as the system proxy.
+The feed (``feed_server.Feed``) serves our own directory's services (as any HSDS 3.0
+publisher would), pages them, and can fail a page, answer slowly, or act as the system proxy.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import threading
 import time
-import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from feed_server import Feed, serving
 
 from coventry_directory.cli import main
 from coventry_directory.exchange.errors import FeedError, InvalidData
 from coventry_directory.exchange.hsds_json import dumps
 from coventry_directory.exchange.nest import nested_services
-from coventry_directory.exchange.oruk_sync import feed_base, sync_feed, sync_key
-from coventry_directory.store import database_files, hsds_rows
+from coventry_directory.exchange.oruk_sync import SYNC_KEY, feed_base, sync_feed
+from coventry_directory.exchange.sources import Home, find_source
+from coventry_directory.store import hsds_rows
 from coventry_directory.store.directory import DirectoryStore
-
-ONE_TO_ONE = ("id", "name", "description", "status", "organization_id", "last_modified")
-
-
-class Feed:
-    """What the loopback server serves, and what it was asked."""
-
-    def __init__(self, services: list[dict]):
-        self.services = services
-        self.full_list = False  # list items fully nested, or one-to-one fields only
-        self.fail_page: int | None = None
-        self.slow_seconds = 0.0
-        self.requests: list[tuple[str, dict]] = []
-
-    def page(self, query: dict) -> tuple[int, dict]:
-        page, per_page = int(query.get("page", 1)), int(query.get("per_page", 10))
-        if page == self.fail_page:
-            return 500, {"error": "database went away"}
-        chosen = [s for s in self.services if s.get("last_modified", "") >= query.get("modified_after", "")]
-        total_pages = max(1, -(-len(chosen) // per_page))
-        items = chosen[(page - 1) * per_page : page * per_page]
-        if not self.full_list:
-            items = [{k: s[k] for k in ONE_TO_ONE if k in s} for s in items]
-        return 200, {
-            "total_items": len(chosen),
-            "total_pages": total_pages,
-            "page_number": page,
-            "size": len(items),
-            "first_page": page == 1,
-            "last_page": page >= total_pages,
-            "empty": not items,
-            "contents": items,
-        }
 
 
 @pytest.fixture
@@ -62,43 +28,8 @@ def feed_server(directory_store):
     services = nested_services(directory_store)
     for svc in services:
         svc["last_modified"] = "2025-01-01T00:00:00Z"
-    feed = Feed(services)
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args):  # keep the test output clean
-            pass
-
-        def do_GET(self):
-            parts = urllib.parse.urlsplit(self.path)  # an absolute URL when we are the proxy
-            query = dict(urllib.parse.parse_qsl(parts.query))
-            feed.requests.append((self.path, query))
-            if feed.slow_seconds:
-                time.sleep(feed.slow_seconds)
-            if parts.path.endswith("/services"):
-                status, body = feed.page(query)
-            else:
-                sid = urllib.parse.unquote(parts.path.rsplit("/", 1)[-1])
-                match = [s for s in feed.services if s["id"] == sid]
-                status, body = (200, match[0]) if match else (404, {"error": "no such service"})
-            data = json.dumps(body).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (the time-out test)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    feed.url = f"http://127.0.0.1:{server.server_address[1]}/api"
-    feed.port = server.server_address[1]
-    yield feed
-    server.shutdown()
-    server.server_close()
+    with serving(Feed(services)) as feed:
+        yield feed
 
 
 def exported(path) -> list[dict]:
@@ -118,23 +49,30 @@ def test_feed_base_accepts_the_root_or_the_services_url():
     assert feed_base("https://x.org/api") == "https://x.org/api"
 
 
-def test_first_pull_pages_through_and_fetches_each_service(feed_server, installed_directory):
-    result = sync_feed(feed_server.url, installed_directory, per_page=10)
-    assert result.mode == "replace" and result.counts["service"] == len(feed_server.services)
+def feed_source(target, name="127.0.0.1"):
+    """The feed's source in the directory at ``target``."""
+    return find_source(Home(target), name)
+
+
+def test_first_pull_pages_through_and_fetches_each_service(feed_server, tmp_path):
+    target = tmp_path / "feed-only.db"  # a directory of this feed alone: what it holds is what the feed said
+    result = sync_feed(feed_server.url, target, per_page=10)
+    assert result.mode == "added" and result.counts["service"] == len(feed_server.services)
     pages = [q for p, q in feed_server.requests if p.startswith("/api/services?")]
     assert [int(q["page"]) for q in pages] == list(range(1, len(pages) + 1)) and len(pages) == 10
     assert all("modified_after" not in q for q in pages)
     singles = [p for p, _ in feed_server.requests if p.startswith("/api/services/")]
     assert len(singles) == len(feed_server.services)  # list items were not full
-    assert exported(installed_directory) == json.loads(json.dumps(feed_server.services))  # same order too
-    info = database_files.read_info(installed_directory)
-    assert info[sync_key(feed_server.url)] and info["source"] == feed_server.url
+    assert exported(target) == json.loads(json.dumps(feed_server.services))  # same order too
+    source = feed_source(target)
+    assert source.kind == "feed" and source.location == feed_server.url and source.info[SYNC_KEY]
 
 
-def test_later_pulls_ask_only_for_changes_and_merge_them(feed_server, installed_directory):
+def test_later_pulls_ask_only_for_changes_and_merge_them(feed_server, tmp_path):
+    installed_directory = tmp_path / "feed-only.db"
     feed_server.full_list = True
     sync_feed(feed_server.url, installed_directory, per_page=25)
-    last = database_files.read_info(installed_directory)[sync_key(feed_server.url)]
+    last = feed_source(installed_directory).info[SYNC_KEY]
     changed = next(s for s in feed_server.services if len(s["phones"]) >= 1)
     changed.update(name="Renamed service", last_modified="2099-01-01T00:00:00Z")
     dropped_phone = changed["phones"].pop()
@@ -153,8 +91,9 @@ def test_later_pulls_ask_only_for_changes_and_merge_them(feed_server, installed_
     feed_server.services.append(new)
     feed_server.requests.clear()
     result = sync_feed(feed_server.url, installed_directory, per_page=25)
-    assert result.mode == "merge" and result.counts["service"] == 2
-    assert {q.get("modified_after") for _, q in feed_server.requests} == {last}
+    assert result.mode == "merged" and result.counts["service"] == 2
+    pages = [q for p, q in feed_server.requests if p.startswith("/api/services")]
+    assert {q.get("modified_after") for q in pages} == {last}
     store = DirectoryStore.open(installed_directory)
     try:
         assert store.count_services() == len(feed_server.services)
@@ -191,13 +130,25 @@ def test_a_slow_feed_times_out_and_changes_nothing(feed_server, installed_direct
     assert installed_directory.read_bytes() == before
 
 
-def test_an_invalid_record_in_the_feed_is_reported_and_changes_nothing(feed_server, installed_directory):
+def test_an_unusable_record_in_the_feed_is_skipped_and_listed(feed_server, tmp_path):
+    target = tmp_path / "feed-only.db"
+    feed_server.full_list = True
+    del feed_server.services[5]["name"]
+    feed_server.services[6]["status"] = "sort of open"  # repaired: kept as written, shown as unknown
+    result = sync_feed(feed_server.url, target, per_page=50)
+    assert result.skipped == 1 and result.services == len(feed_server.services) - 1
+    assert result.problems[0].path == f"{feed_server.url}/services/{feed_server.services[5]['id']}"
+    assert "has no name" in result.problems[0].message
+    assert result.repairs["status"] == 1
+
+
+def test_strict_refuses_the_whole_feed_for_one_bad_record(feed_server, installed_directory):
     before = installed_directory.read_bytes()
     feed_server.full_list = True
     feed_server.services[5]["status"] = "sort of open"
     with pytest.raises(InvalidData) as err:
-        sync_feed(feed_server.url, installed_directory, per_page=50)
-    assert err.value.problems[0].path == f"{feed_server.url}/services/{feed_server.services[5]['id']} $.status"
+        sync_feed(feed_server.url, installed_directory, per_page=50, strict=True)
+    assert err.value.problems[0].path == f"{feed_server.url}/services/{feed_server.services[5]['id']}.status"
     assert installed_directory.read_bytes() == before
 
 
@@ -210,7 +161,7 @@ def test_the_system_proxy_is_used(feed_server, installed_directory, monkeypatch)
     result = sync_feed("http://directory-feed.invalid/api", installed_directory, per_page=50)
     assert result.counts["service"] == len(feed_server.services)
     assert feed_server.requests and all(
-        p.startswith("http://directory-feed.invalid/api/services") for p, _ in feed_server.requests
+        p.startswith("http://directory-feed.invalid/api/") for p, _ in feed_server.requests
     )
 
 
@@ -218,5 +169,5 @@ def test_cli_import_from_a_feed(feed_server, installed_directory, capsys):
     feed_server.full_list = True
     assert main(["import", feed_server.url + "/services", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["format"] == "oruk-api" and out["mode"] == "replace"
+    assert out["format"] == "oruk-api" and out["mode"] == "added" and out["kind"] == "feed"
     assert out["counts"]["service"] == len(feed_server.services)

@@ -21,12 +21,12 @@ import sys
 from collections.abc import Sequence
 
 from coventry_directory import APP_ID, __version__
-from coventry_directory.cli import directory, exchange, leaflets, referrals, search, sources
+from coventry_directory.cli import directory, exchange, leaflets, meetings, referrals, search, sources
 from coventry_directory.cli.common import EXIT_FAILURE, Parser, clean_arguments, rule_for, say
 from coventry_directory.disk_errors import os_error_text
 
 # The order in which the families are registered is the order ``coventry-directory --help`` lists them.
-FAMILIES = (directory, search, sources, exchange, referrals, leaflets)
+FAMILIES = (directory, search, meetings, sources, exchange, referrals, leaflets)
 
 
 def build_parser() -> argparse.ArgumentParser:

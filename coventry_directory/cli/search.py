@@ -33,9 +33,7 @@ def register(subparsers) -> None:
     search.add_argument("--mode", action="append", metavar="M", help="delivery mode code (repeatable)")
     search.add_argument("--language", metavar="L", help="language code the service offers, e.g. pl")
     search.add_argument("--free", action="store_true", help="only services known to be free")
-    search.add_argument(
-        "--include-closed", action="store_true", help="also list services marked inactive or defunct"
-    )
+    search.add_argument("--include-closed", action="store_true", help="also list services marked inactive or defunct")
     when = search.add_mutually_exclusive_group()
     when.add_argument("--open-now", action="store_true", help="only services open now")
     when.add_argument("--open-at", metavar='"YYYY-MM-DD HH:MM"', help="only services open then")

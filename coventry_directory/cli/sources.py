@@ -42,7 +42,9 @@ def register(subparsers) -> None:
     imp.add_argument(
         "--replace", action="store_true", help="make this the directory's only source (the others are removed)"
     )
-    imp.add_argument("--strict", action="store_true", help="all or nothing: refuse the whole input if any record is bad")
+    imp.add_argument(
+        "--strict", action="store_true", help="all or nothing: refuse the whole input if any record is bad"
+    )
     imp.add_argument(
         "--allow-shrink",
         action="store_true",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "coventry-directory")
@@ -13,8 +14,13 @@ def stable_id(kind: str, *parts: object) -> str:
     return str(uuid.uuid5(_NAMESPACE, name))
 
 
+_CANONICAL = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
 def looks_like_uuid(text: str) -> bool:
     """True when ``text`` parses as a UUID."""
+    if isinstance(text, str) and _CANONICAL.fullmatch(text):
+        return True  # the usual spelling, without building a UUID object (a feed has millions of ids)
     try:
         uuid.UUID(text)
     except (ValueError, AttributeError, TypeError):

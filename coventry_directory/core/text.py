@@ -28,8 +28,16 @@ def clean_text(text: str) -> str:
     return _UNSAFE.sub("\ufffd", text)
 
 
+_ASCII_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_ASCII_WORD = re.compile("[a-z0-9]+")
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip accents and format/control characters (RTL marks, NUL)."""
+    if text.isascii():
+        # the same answer as the general path below, without a Python step per character: for
+        # ASCII, NFKD changes nothing, casefold is lower, and only control characters are Cc
+        return _ASCII_CONTROL.sub(" ", text).lower()
     decomposed = unicodedata.normalize("NFKD", text)
     kept: list[str] = []
     for ch in decomposed:
@@ -51,6 +59,11 @@ def _is_latin(ch: str) -> bool:
 def words(text: str, bounded: bool = True) -> list[str]:
     """The folded words of ``text``; a query (``bounded``) is cut to a sane size first."""
     folded = fold(text[:MAX_QUERY_CHARS] if bounded else text)
+    if folded.isascii():
+        found = _ASCII_WORD.findall(folded)  # ASCII letters and digits are exactly what isalnum() keeps there
+        if bounded:
+            found = [w[:MAX_TOKEN_CHARS] for w in found[:MAX_TOKENS]]
+        return found
     out: list[str] = []
     current: list[str] = []
     for ch in folded + " ":

@@ -18,6 +18,7 @@ The format of a file - HSDS 3.0, ORUK 1.0 or Meeting Guide - is told from its co
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from coventry_directory.exchange.errors import Problem
@@ -29,7 +30,7 @@ FORMATS = ("hsds", "oruk1", "meeting-guide")
 class Items:
     """The service objects found in a document, with the path of each and what was noticed."""
 
-    services: list[tuple[str, object]] = field(default_factory=list)
+    services: Iterable[tuple[str, object]] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # what was found that holds no service
 
@@ -99,6 +100,14 @@ def _add(obj: object, path: str, items: Items) -> None:
         items.services.append((path, obj))
 
 
+def expand_items(pairs: Iterable[tuple[str, object]]) -> Iterator[tuple[str, object]]:
+    """The services of a stream of items (each a service, an organisation or a service-at-location)."""
+    for path, obj in pairs:
+        items = Items()
+        _add(obj, path, items)
+        yield from items.services  # an organisation without services yields none (and is not a service)
+
+
 def service_items(doc: object, prefix: str = "$") -> Items:
     """Every service object in an HSDS 3.0 document of any accepted shape.
 
@@ -111,8 +120,9 @@ def service_items(doc: object, prefix: str = "$") -> Items:
         if contents is None:
             _add(doc, prefix, items)
             return items
+        key = "contents" if "contents" in doc else "content"
         for n, obj in enumerate(contents):
-            _add(obj, f"{prefix}.contents[{n}]", items)
+            _add(obj, f"{prefix}.{key}[{n}]", items)
         return items
     if isinstance(doc, list):
         for n, obj in enumerate(doc):

@@ -216,15 +216,16 @@ class _Puller:
     def _read_root(self) -> None:
         url, warn = self.base + "/", self.result.warnings.append
         answer = get_with_retries(self.session, url)
-        unknown = "so the version of HSDS it serves is not known"
         try:
             root = read_json(answer.body) if answer.ok else None
+            why = None if answer.ok else f"answered HTTP {answer.status} {answer.reason}"
         except ValueError as exc:
-            return warn(f"the API root {url} {exc}, {unknown}")
-        if not answer.ok:
-            return warn(f"the API root {url} answered HTTP {answer.status} {answer.reason}, {unknown}")
-        if not isinstance(root, dict):
-            return warn(f"the API root {url} is not a JSON object, {unknown}")
+            root, why = None, str(exc)
+        if why is None and not isinstance(root, dict):
+            why = "is not a JSON object"
+        if why is not None or not isinstance(root, dict):
+            warn(f"the API root {url} {why}, so the version of HSDS it serves is not known")
+            return
         self.result.root = root
         version = root.get("version")
         major = re.search(r"\d+", version) if isinstance(version, str) else None

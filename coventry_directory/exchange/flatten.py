@@ -13,6 +13,7 @@ parent's children"), which a delta import uses to drop children that have gone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from coventry_directory.exchange.errors import Problem
 from coventry_directory.exchange.extension import extension_attribute, extension_taxonomy_rows
@@ -78,14 +79,14 @@ class Flattener:
         if not isinstance(obj, dict) or not isinstance(obj.get("id"), str):
             return None  # the schema check reports the shape problem
         rid = obj["id"]
-        row = {c: obj[c] for c in column_names(table) if obj.get(c) is not None}
+        row = {c: obj[c] for c in _columns(table) if obj.get(c) is not None}
         for col, value in from_parent.items():
             self._set(row, col, value, f"{path}.{col}", "it is nested under")
         for rel in relations(table):
             child = obj.get(rel.prop)
             if rel.kind == "one" and isinstance(child, dict) and isinstance(child.get("id"), str):
                 self._set(row, rel.fk, child["id"], f"{path}.{rel.fk}", f"its {rel.prop} object has id")
-        known = set(property_names(table))
+        known = _known(table)
         extras = {k: v for k, v in obj.items() if k not in known}
         self._merge(table, rid, row, path)
         if extras:
@@ -144,6 +145,17 @@ class Flattener:
                     Problem(f"{path}.{name}", f"{table} {rid} appears twice with different {name}")
                 )
             existing.setdefault(name, value)
+
+
+@cache
+def _columns(table: str) -> tuple[str, ...]:
+    return tuple(column_names(table))
+
+
+@cache
+def _known(table: str) -> frozenset[str]:
+    """The properties HSDS defines for ``table`` (anything else is an extension field)."""
+    return frozenset(property_names(table))
 
 
 def flatten_services(services: list, prefix: str = "$") -> FlatData:

@@ -12,6 +12,7 @@ cannot drift from the spec:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -25,7 +26,6 @@ from coventry_directory.store.schema import HSDS_TABLES, column_names
 # The URI the spec publishes its files under (the openapi.json refers to it); we only use it
 # as a name inside the registry.
 SCHEMA_BASE = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
-
 
 
 @dataclass(frozen=True)
@@ -130,3 +130,96 @@ def csv_file_names() -> dict[str, str]:
     names = {table: body["items"]["path"] for table, body in tabular["properties"].items()}
     assert set(names) == set(HSDS_TABLES)
     return names
+
+
+# --- a quick check for the common case: an object the full validator would pass -----------
+# The HSDS 3.0 schema files use only these keywords on properties (checked when the rules are
+# made, so a new schema version that uses another keyword cannot be checked wrongly: it stops
+# the import instead). Of its formats, the full validator enforces only these.
+_QUICK_KEYWORDS = {"name", "title", "description", "type", "constraints", "example", "core", "format"}
+_QUICK_KEYWORDS |= {"items", "datapackage_type", "enum", "$ref"}
+_ENFORCED_FORMATS = {"uuid", "email"}
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "number": (int, float),
+    "integer": (int,),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
+
+
+@dataclass(frozen=True)
+class _Rule:
+    types: tuple[type, ...]
+    enum: tuple | None
+    format: str | None
+    child: str | None  # the table of a nested object, or of a list's items
+    item_types: tuple[type, ...] | None
+
+
+@cache
+def _quick_rules(table: str) -> tuple[dict[str, _Rule], tuple[str, ...]]:
+    spec = table_schema(table)
+    rules = {}
+    for prop, body in spec["properties"].items():
+        unknown = set(body) - _QUICK_KEYWORDS
+        if unknown:
+            raise RuntimeError(f"{table}.{prop} uses schema keywords the quick check does not know: {unknown}")
+        ref = body.get("$ref") or (body.get("items") or {}).get("$ref")
+        item_type = (body.get("items") or {}).get("type")
+        fmt = body.get("format")
+        rules[prop] = _Rule(
+            types=_JSON_TYPES[body["type"]] if "type" in body else (dict,),
+            enum=tuple(body["enum"]) if "enum" in body else None,
+            format=fmt if fmt in _ENFORCED_FORMATS else None,
+            child=ref.removesuffix(".json") if ref else None,
+            item_types=_JSON_TYPES[item_type] if item_type else None,
+        )
+    return rules, tuple(spec.get("required", ()))
+
+
+def _format_ok(fmt: str, value: str) -> bool:
+    if fmt == "email":
+        return "@" in value
+    # the full validator's uuid rule (parses, hyphens where a UUID has them) is exactly this spelling
+    return _CANONICAL_UUID.fullmatch(value) is not None
+
+
+_CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def quickly_valid(table: str, obj: object) -> bool:
+    """True only when the full schema check of ``obj`` as ``table`` would find nothing wrong.
+
+    False means "not sure": the caller then runs the full validator, which says what is
+    wrong and where. Reading a national feed, almost every record is valid, and this check
+    is many times faster than the general one.
+    """
+    if not isinstance(obj, dict):
+        return False
+    rules, required = _quick_rules(table)
+    if any(name not in obj for name in required):
+        return False
+    for key, value in obj.items():
+        rule = rules.get(key)
+        if rule is None:
+            continue  # not in the schema: an extension field, which HSDS allows
+        if isinstance(value, bool) and bool not in rule.types:
+            return False  # JSON true is not a number
+        if not isinstance(value, rule.types):
+            return False
+        if rule.enum is not None and value not in rule.enum:
+            return False
+        if rule.format is not None and not _format_ok(rule.format, value):
+            return False
+        if rule.child is not None:
+            items = value if isinstance(value, list) else [value]
+            if not all(quickly_valid(rule.child, item) for item in items):
+                return False
+        elif rule.item_types is not None and not all(
+            isinstance(item, rule.item_types) and not (isinstance(item, bool) and bool not in rule.item_types)
+            for item in value
+        ):
+            return False
+    return True

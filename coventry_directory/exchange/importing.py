@@ -21,7 +21,7 @@ from coventry_directory.core.text import clean_text
 from coventry_directory.exchange.errors import Problem, UnknownSource
 from coventry_directory.exchange.hsds_csv import DATAPACKAGE, read_csv
 from coventry_directory.exchange.hsds_json import JSON_FILE_NAME, load_json_document
-from coventry_directory.exchange.reading import ReadResult, read_document
+from coventry_directory.exchange.reading import ReadResult, StoreSink, read_document
 from coventry_directory.exchange.sources import Change, Home, check_name, derive_name, name_for, put_source
 from coventry_directory.input_files import kind_of, unreachable_reason
 
@@ -155,14 +155,22 @@ def result_of(change: Change, read: ReadResult, where: str, fmt: str) -> ImportR
     )
 
 
-def read_file(path: Path, name: str, fmt: str | None, *, strict: bool) -> tuple[ReadResult, str]:
-    """The services of a file or folder, read record by record; and the format they were in."""
+def open_file(path: Path, progress=None):
+    """(what the file holds - parsed, streamed, or a CSV package's rows -, its format) for import."""
+    from coventry_directory.exchange.documents import detect_format as detect_content
+    from coventry_directory.exchange.json_stream import Streamed, stream_items
+
     kind = detect_format(path)
+    if progress:
+        progress("reading", 0, None)
     if kind == "hsds-csv":
         data = read_csv(path.parent if path.is_file() else path)
         return ReadResult(data, services=len(data.tables["service"])), "hsds-csv"
-    doc = load_json_document(path / JSON_FILE_NAME if path.is_dir() else path)
-    return read_document(doc, fmt, name, strict=strict)
+    file = path / JSON_FILE_NAME if path.is_dir() else path
+    size = file.stat().st_size if file.is_file() else None
+    on_read = (lambda done: progress("reading", done, size)) if progress and size else None
+    doc = stream_items(file, on_read) or load_json_document(file)
+    return doc, detect_content(doc.peeked if isinstance(doc, Streamed) else doc)
 
 
 def import_file(
@@ -175,19 +183,35 @@ def import_file(
     strict: bool = False,
     allow_shrink: bool = False,
     shipped: Path | None = None,
+    progress=None,
 ) -> ImportResult:
     """Add (or update) the source ``name`` of the directory at ``target`` from a file or folder.
 
-    ``shipped`` is the edition the directory starts from when ``target`` does not exist yet.
+    ``shipped`` is the edition the directory starts from when ``target`` does not exist yet;
+    ``progress`` is called as in ``sources.Progress``. A large file is read service by
+    service and written as it is read (``json_stream``, ``reading.StoreSink``).
     """
     source = Path(source)
     # as text: a file name that is not UTF-8 (surrogateescape) is shown, not stored, byte for byte
     where = clean_text(str(source.resolve()))
     home = Home(Path(target), shipped)
     name = check_name(name) if name else name_for(home, derive_name(clean_text(str(source))), where)
-    read, used = read_file(source, name, fmt, strict=strict)
+    doc, detected = open_file(source, progress)
+    if isinstance(doc, ReadResult):  # a CSV package, read whole (its tables cross-refer)
+        used = "hsds-csv"
+
+        def read(store):
+            return doc
+    else:
+        used = {"hsds": "hsds-json"}.get(fmt or detected, fmt or detected)
+
+        def read(store):
+            return read_document(doc, fmt or detected, name, strict=strict, progress=progress, sink=StoreSink(store))[0]
+
     kind = "meetings" if used == "meeting-guide" else "file"
-    change = put_source(home, name, kind, where, used, read, replace=replace, allow_shrink=allow_shrink)
-    result = result_of(change, read, where, used)
-    result.notes += read.notes
+    change, read_result = put_source(
+        home, name, kind, where, used, read, replace=replace, allow_shrink=allow_shrink, progress=progress
+    )
+    result = result_of(change, read_result, where, used)
+    result.notes += read_result.notes
     return result

@@ -21,11 +21,10 @@ closed, or open at the given hours every day of that range; ``eligibilitys`` -> 
 (``code`` the 1.0 id, ``taxonomy`` the vocabulary, and - HSDS 3.0 requires one, 1.0 has none -
 the name as ``description``).
 
-Dropped with a warning: ``reviews`` (no HSDS 3.0 home). Unknown fields holding one value (text,
-a number, true/false) are kept as extension fields, with a warning, as are the 1.0 service
-fields ``deliverable_type``, ``attending_type`` and ``attending_access`` (no 3.0 home), without
-one; unknown lists and objects, and unknown fields named like an HSDS 3.0 field, are dropped
-with a warning.
+Dropped with a warning: ``reviews`` (no HSDS 3.0 home). Kept as extension fields (the flattener
+keeps them): ``deliverable_type``, ``attending_type`` and ``attending_access`` (no 3.0 home), and,
+with a warning, unknown fields holding one value (text, a number, true/false). Unknown lists
+and objects, and unknown fields named like an HSDS 3.0 field, are dropped with a warning.
 
 Ids stay the feed's text (an integer becomes text); the import pipeline makes them UUIDs. A
 child without an id gets a stable one from its parent's id and position; an organisation or

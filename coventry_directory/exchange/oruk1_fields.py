@@ -381,10 +381,11 @@ def _left_out(raw: object, what: str) -> str:
 
 
 def describe(raw: object) -> str:
-    """A JSON value's kind in words, for messages: 'an object', 'a list', 'a str', 'true'."""
+    """A JSON value's kind in words, for messages: 'an object', 'a list', 'text', 'a number', 'true'."""
     if isinstance(raw, bool):
         return "true" if raw else "false"
-    return "an object" if isinstance(raw, dict) else "a list" if isinstance(raw, list) else f"a {type(raw).__name__}"
+    kinds = ((dict, "an object"), (list, "a list"), (str, "text"), (int | float, "a number"))
+    return next((word for kind, word in kinds if isinstance(raw, kind)), "null" if raw is None else type(raw).__name__)
 
 
 COERCE = {

@@ -22,7 +22,7 @@ from coventry_directory.exchange.documents import Items
 from coventry_directory.exchange.errors import Problem
 from coventry_directory.exchange.feed_client import DEFAULT_TIMEOUT, DEFAULT_TOTAL_TIMEOUT
 from coventry_directory.exchange.importing import ImportResult, check_feed_url, result_of, utc_now
-from coventry_directory.exchange.reading import read_services
+from coventry_directory.exchange.reading import StoreSink, read_services
 from coventry_directory.exchange.sources import Home, check_name, derive_name, find_source, list_sources, put_source
 
 DEFAULT_PER_PAGE = 100
@@ -97,13 +97,17 @@ def sync_feed(
     delta = since is not None and not pull.ignored_since
     items = Items(services=[(f"{base}/services/{svc.get('id')}", svc) for svc in pull.services])
     items.warnings = [Problem(base, w) for w in pull.warnings]
-    read = read_services(items, name, strict=strict)
-    read.problems = [*pull.problems, *read.problems]
-    read.skipped += len(pull.problems)
+
+    def read(store):
+        result = read_services(items, name, strict=strict, progress=progress, sink=None if delta else StoreSink(store))
+        result.problems = [*pull.problems, *result.problems]
+        result.skipped += len(pull.problems)
+        return result
+
     info = {SYNC_KEY: started, "source_pulled": utc_now(), "publisher": f"Open Referral feed {base}"}
     if pull.root:
         info["source_feed_version"] = str(pull.root.get("version") or "")
-    change = put_source(
+    change, read_result = put_source(
         home,
         name,
         "feed",
@@ -114,8 +118,9 @@ def sync_feed(
         allow_shrink=allow_shrink,
         merge=delta,
         extra_info=info,
+        progress=progress,
     )
-    result = result_of(change, read, base, "oruk-api")
+    result = result_of(change, read_result, base, "oruk-api")
     if delta:
         result.mode = "merged"
     result.notes += pull.warnings

@@ -14,13 +14,16 @@ first and note the difference.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from coventry_directory.exchange.documents import Items, service_items
+from coventry_directory.exchange.documents import Items, expand_items, service_items
 from coventry_directory.exchange.errors import InvalidData, Problem
 from coventry_directory.exchange.flatten import FlatData, Flattener
 from coventry_directory.exchange.repair import repair_service
 from coventry_directory.exchange.validate import MAX_PROBLEMS
+
+PROGRESS_EVERY = 250  # services between progress reports
 
 
 @dataclass
@@ -35,6 +38,7 @@ class ReadResult:
     repairs: Counter = field(default_factory=Counter)
     unmapped_terms: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)  # about the whole input (page 1 of 10 ...), shown to the user
+    counts: Counter = field(default_factory=Counter)  # rows written per table, when written as read
 
     def note(self, problem: Problem) -> None:
         """Keep a warning (the first :data:`MAX_PROBLEMS`; the kinds are all counted)."""
@@ -49,11 +53,18 @@ class ReadResult:
 
 
 def converted_items(doc: object, fmt: str, feed_name: str, result: ReadResult) -> Items:
-    """The HSDS 3.0 service objects of a parsed document in format ``fmt``."""
+    """The HSDS 3.0 service objects of a document in format ``fmt`` (parsed, or ``json_stream.Streamed``).
+
+    Converting ORUK 1.0, and reading a streamed file, happen one item at a time as the
+    services are read: nothing holds the whole feed.
+    """
+    from coventry_directory.exchange.json_stream import Streamed
+
     if fmt == "meeting-guide":
         from coventry_directory.exchange.meeting_guide import meetings_to_hsds3
 
-        services, problems, warnings = meetings_to_hsds3(doc, feed_name=feed_name)
+        meetings = [item for _, item in doc] if isinstance(doc, Streamed) else doc
+        services, problems, warnings = meetings_to_hsds3(meetings, feed_name=feed_name)
         for problem in problems:
             result.skip([problem])
         for warning in warnings:
@@ -61,49 +72,159 @@ def converted_items(doc: object, fmt: str, feed_name: str, result: ReadResult) -
             result.repairs["meeting list repair"] += 1
         return Items(services=[(f"$[{n}]", svc) for n, svc in enumerate(services)])
     if fmt == "oruk1":
-        from coventry_directory.exchange.oruk1 import oruk1_items, service_to_hsds3
+        from coventry_directory.exchange.oruk1 import oruk1_items
 
-        items = Items()
-        for n, item in enumerate(oruk1_items(doc)):
-            path = f"$[{n}]"
-            svc, problems, warnings = service_to_hsds3(item, path) if isinstance(item, dict) else (None, [], [])
-            if svc is None:
-                result.skip(problems or [Problem(path, "is not an ORUK 1.0 service object")])
-                continue
-            for warning in warnings:
-                result.note(warning)
-                result.repairs["ORUK 1.0 repair"] += 1
-            items.services.append((path, svc))
-        return items
+        pairs = iter(doc) if isinstance(doc, Streamed) else ((f"$[{n}]", x) for n, x in enumerate(oruk1_items(doc)))
+        return Items(services=_from_oruk1(pairs, result))
+    if isinstance(doc, Streamed):
+        return Items(services=expand_items(doc))
     return service_items(doc)
 
 
-def read_services(items: Items, source: str, *, strict: bool = False, map_terms: bool = True) -> ReadResult:
-    """Repair, check and flatten each service of ``items`` (see the module docstring)."""
+def _from_oruk1(pairs: Iterable[tuple[str, object]], result: ReadResult) -> Iterator[tuple[str, object]]:
+    from coventry_directory.exchange.oruk1 import service_to_hsds3
+
+    for path, item in pairs:
+        svc, problems, warnings = service_to_hsds3(item, path) if isinstance(item, dict) else (None, [], [])
+        if svc is None:
+            result.skip(problems or [Problem(path, "is not an ORUK 1.0 service object")])
+            continue
+        for warning in warnings:
+            result.note(warning)
+            result.repairs["ORUK 1.0 repair"] += 1
+        yield path, svc
+
+
+class MemorySink:
+    """Keeps the rows of the services read in one FlatData (a feed's delta, applied with its list assertions)."""
+
+    def __init__(self) -> None:
+        self.data = FlatData()
+
+    def offer(self, flat: FlatData, path: str) -> tuple[str, list[Problem]]:
+        """Take one service's rows: ("new" | "same" | "differs", notes about records that disagree)."""
+        sid, row = next(iter(flat.tables["service"].items()))
+        known = self.data.tables["service"].get(sid)
+        if known is not None:
+            return ("same" if known == row else "differs"), []
+        notes = []
+        for table, rows in flat.tables.items():
+            mine = self.data.tables[table]
+            for rid, r in rows.items():
+                if rid not in mine:
+                    mine[rid] = r
+                elif mine[rid] != r:
+                    notes.append(Problem(path, f"{table} {rid} is also in an earlier service, differently"))
+        for key, fields in flat.extensions.items():
+            self.data.extensions.setdefault(key, fields)
+        self.data.assertions += flat.assertions
+        return "new", notes
+
+    def finish(self) -> None:
+        """Nothing to flush: the rows are written by the caller."""
+
+
+class StoreSink:
+    """Writes the rows of the services read straight into a (new, staged) source database, in batches.
+
+    Only a 64-bit hash of each record's (table, id) and of its content is kept, so a feed of
+    100,000 services needs tens of megabytes here, not gigabytes. (Two different records
+    sharing a hash would make the second look like a copy of the first; at a million records
+    the odds are about one in twenty million.)
+    """
+
+    BATCH = 5000  # rows per INSERT batch
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self.seen: dict[int, int] = {}
+        self.pending: dict[str, list[dict]] = {}
+        self.waiting = 0
+        self.counts: Counter = Counter()
+        self.newest_assured = ""
+        self.data = FlatData()  # stays empty: the rows are already in the store
+
+    def offer(self, flat: FlatData, path: str) -> tuple[str, list[Problem]]:
+        """Take one service's rows: ("new" | "same" | "differs", notes about records that disagree)."""
+        rows = flat.rows() if flat.extensions else {t: r.values() for t, r in flat.tables.items()}
+        service = next(iter(flat.tables["service"].values()))
+        key = hash(("service", service["id"]))
+        if key in self.seen:
+            return ("same" if self.seen[key] == _body(service) else "differs"), []
+        notes = []
+        seen = self.seen
+        for table, table_rows in rows.items():
+            for row in table_rows:
+                key = hash((table, row["id"]))
+                # the service row's digest must not depend on key order (it decides "the same
+                # service listed twice"); any other row's only words a note, so it is cheaper
+                body = _body(row) if table == "service" else hash(tuple(row.items()))
+                known = seen.get(key)
+                if known is None:
+                    seen[key] = body
+                    self.pending.setdefault(table, []).append(row)
+                    self.waiting += 1
+                elif known != body and table != "taxonomy":
+                    notes.append(Problem(path, f"{table} {row['id']} is also in an earlier service, differently"))
+        assured = str(service.get("assured_date") or "")[:10]
+        self.newest_assured = max(self.newest_assured, assured)
+        if self.waiting >= self.BATCH:
+            self.finish()
+        return "new", notes
+
+    def finish(self) -> None:
+        """Write what is waiting."""
+        from coventry_directory.store import hsds_rows
+
+        with hsds_rows.atomic(self.store):
+            for table, rows in self.pending.items():
+                hsds_rows.insert_rows(self.store, table, rows)
+                self.counts[table] += len(rows)
+        self.pending = {}
+        self.waiting = 0
+
+
+def _body(row: dict) -> int:
+    return hash(tuple(sorted((k, v) for k, v in row.items() if v is not None)))
+
+
+def read_services(
+    items: Items,
+    source: str,
+    *,
+    strict: bool = False,
+    map_terms: bool = True,
+    progress=None,
+    sink: MemorySink | StoreSink | None = None,
+) -> ReadResult:
+    """Repair, check and flatten each service of ``items`` (see the module docstring).
+
+    The rows go to ``sink``: kept in memory (the default, ``result.data``) or written to a
+    database as they come. ``progress("checking", done, None)`` is called every few hundred
+    services.
+    """
+    sink = sink or MemorySink()
     result = ReadResult(FlatData())
     for warning in items.warnings:
         result.note(warning)
         result.notes.append(warning.message)
     for problem in items.problems:
         result.skip([problem])
-    shared = Flattener(tolerant=not strict)
-    seen: dict[str, tuple[str, object]] = {}
-    for path, obj in items.services:
-        outcome = repair_service(obj, path, source, strict=strict)
+    first_path: dict[str, str] = {}
+    for n, (path, obj) in enumerate(items.services):
+        if progress and n % PROGRESS_EVERY == 0:
+            progress("checking", n, None)
+        try:
+            outcome = repair_service(obj, path, source, strict=strict)
+        except RecursionError:
+            result.skip([Problem(path, "is nested too deeply to read")])
+            continue
         result.repairs.update(outcome.kinds)
         for warning in outcome.warnings:
             result.note(warning)
         svc = outcome.service
         if svc is None:
             result.skip(outcome.problems)
-            continue
-        if svc["id"] in seen:
-            first, first_obj = seen[svc["id"]]
-            if first_obj == obj:  # the same record listed twice: one copy is enough
-                result.repairs["the same service listed twice"] += 1
-                result.note(Problem(path, f"is the same service as {first}; listed once"))
-                continue
-            result.skip([Problem(f"{path}.id", f"service {svc['id']} is also at {first}, differently; skipped")])
             continue
         if map_terms:
             from coventry_directory.exchange.taxonomy_map import add_our_terms
@@ -122,33 +243,50 @@ def read_services(items: Items, source: str, *, strict: bool = False, map_terms:
         for note in alone.data.repaired:
             result.note(note)
             result.repairs["link that contradicts its nesting"] += 1
-        before = len(shared.data.problems)
-        shared.add("service", svc, path, {})
-        for conflict in shared.data.problems[before:]:
+        verdict, conflicts = sink.offer(alone.data, path)
+        first = first_path.get(svc["id"], "an earlier item")
+        if verdict == "same":  # the same record listed twice: one copy is enough
+            result.repairs["the same service listed twice"] += 1
+            result.note(Problem(path, f"is the same service as {first}; listed once"))
+            continue
+        if verdict == "differs":
+            result.skip([Problem(f"{path}.id", f"service {svc['id']} is also at {first}, differently; skipped")])
+            continue
+        for conflict in conflicts:
             if strict:
                 result.problems.append(conflict)
                 continue
             result.note(Problem(conflict.path, f"{conflict.message}; the first was kept"))
             result.repairs["records that disagree"] += 1
-        del shared.data.problems[before:]
-        seen[svc["id"]] = (path, obj)
+        if len(first_path) < MAX_PROBLEMS * 10:
+            first_path[svc["id"]] = path  # only for messages: not kept for every service of a national feed
         result.services += 1
-    result.data = shared.data
+    sink.finish()
+    result.data = sink.data
+    if isinstance(sink, StoreSink):
+        result.counts = sink.counts
     if strict and (result.problems or result.skipped):
         raise InvalidData(source, result.problems)
     return result
 
 
-def read_document(doc: object, fmt: str | None, source: str, *, strict: bool = False) -> tuple[ReadResult, str]:
-    """Read a parsed document in ``fmt`` (told from its content when None); returns the result and the format."""
-    from coventry_directory.exchange.documents import FORMATS, detect_format
+def read_document(
+    doc: object, fmt: str | None, source: str, *, strict: bool = False, progress=None, sink=None
+) -> tuple[ReadResult, str]:
+    """Read a document (parsed, or streamed) in ``fmt`` (told from its content when None).
 
-    fmt = fmt or detect_format(doc)
+    Returns the result and the format's name as ``import --json`` reports it.
+    """
+    from coventry_directory.exchange.documents import FORMATS, detect_format
+    from coventry_directory.exchange.json_stream import Streamed
+
+    if fmt is None:
+        fmt = detect_format(doc.peeked if isinstance(doc, Streamed) else doc)
     if fmt not in FORMATS:
         raise ValueError(fmt)
     pre = ReadResult(FlatData())
     items = converted_items(doc, fmt, source, pre)
-    result = read_services(items, source, strict=strict)
+    result = read_services(items, source, strict=strict, progress=progress, sink=sink)
     result.skipped += pre.skipped
     result.problems = [*pre.problems, *result.problems][:MAX_PROBLEMS]
     result.warnings = [*pre.warnings, *result.warnings][:MAX_PROBLEMS]

@@ -24,13 +24,15 @@ it is skipped and listed, and the rest of the source is imported.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 
 from coventry_directory.core.ids import looks_like_uuid
 from coventry_directory.exchange.errors import Problem
-from coventry_directory.exchange.hsds_schema import field_type, relations, required_fields, validator
+from coventry_directory.exchange.hsds_schema import field_type, quickly_valid, relations, required_fields, validator
 from coventry_directory.exchange.validate import NOT_TEXT
 from coventry_directory.input_files import unencodable_paths
 from coventry_directory.store.schema import column_names
@@ -47,7 +49,8 @@ def repaired_id(source: str, value: str) -> str:
 
 
 def _is_reference(column: str) -> bool:
-    return column == "id" or column.endswith("_id") or column in _REFERENCES
+    # tax_id is a charity or company number, the one "_id" field that names no record
+    return column == "id" or (column.endswith("_id") and column != "tax_id") or column in _REFERENCES
 
 
 @dataclass
@@ -78,40 +81,52 @@ class _Repairer:
         if value is None:
             self.out.kinds["null left out"] += 1  # too common to list one by one
             return None
-        if isinstance(value, str) and not value.strip():
-            self.out.kinds["empty text left out"] += 1
-            return None
-        wanted = field_type(table, col) if col in column_names(table) else None
-        if wanted == "number" and isinstance(value, str):
-            try:
-                number = float(value.strip())
-            except ValueError:
-                return value  # the schema check reports it, and the field is then left out
-            self.warn(path, f"the number {value!r} was sent as text; read as {number:g}", "number sent as text")
-            return int(number) if number.is_integer() else number
-        if wanted == "string" and isinstance(value, int | float) and not isinstance(value, bool):
+        wanted, reference = _fields(table).get(col, (None, _is_reference(col)))
+        if isinstance(value, str):
+            if not value.strip():
+                if col in required_fields(table):
+                    return value  # present, as HSDS requires, if empty: leaving it out would break the record
+                self.out.kinds["empty text left out"] += 1
+                return None
+            if wanted == "number":
+                try:
+                    number = float(value.strip())
+                except ValueError:
+                    return value  # the schema check reports it, and the field is then left out
+                self.warn(path, f"the number {value!r} was sent as text; read as {number:g}", "number sent as text")
+                return int(number) if number.is_integer() else number
+        elif wanted == "string" and isinstance(value, int | float) and not isinstance(value, bool):
             self.warn(path, f"{value!r} was sent as a number; read as text", "text sent as a number")
             value = str(value)
-        if _is_reference(col) and isinstance(value, str) and not looks_like_uuid(value):
+        if reference and isinstance(value, str) and not looks_like_uuid(value):
             self.out.kinds["id made a UUID"] += 1
             return repaired_id(self.source, value)
         return value
 
     def walk(self, table: str, obj: dict, path: str) -> dict:
         """A repaired copy of one nested object."""
-        nested = {rel.prop: rel for rel in relations(table)}
+        nested = _nested(table)
+        fields = _fields(table)
         out = {}
         for key, value in obj.items():
-            where = f"{path}.{key}"
             rel = nested.get(key)
             if rel is None:
-                repaired = self.scalar(table, key, value, where) if not isinstance(value, dict | list) else value
+                if isinstance(value, dict | list):
+                    out[key] = value  # an extension field: kept as sent
+                    continue
+                if isinstance(value, str) and value.strip():
+                    wanted, reference = fields.get(key, (None, True))
+                    if wanted == "string" and not reference:
+                        out[key] = value  # the usual case: plain text where text belongs, nothing to repair
+                        continue
+                repaired = self.scalar(table, key, value, f"{path}.{key}")
                 if repaired is not None:
                     out[key] = repaired
                 continue
             if value is None:
                 self.out.kinds["null left out"] += 1
                 continue
+            where = f"{path}.{key}"
             if rel.kind == "one":
                 out[key] = self.walk(rel.table, value, where) if isinstance(value, dict) else value
             elif isinstance(value, list):
@@ -123,6 +138,26 @@ class _Repairer:
             else:
                 out[key] = value
         return out
+
+
+@cache
+def _fields(table: str) -> dict[str, tuple[str, bool]]:
+    """{column: (its JSON type, whether it holds an id)} for one table, worked out once."""
+    return {col: (field_type(table, col), _is_reference(col)) for col in column_names(table)}
+
+
+@cache
+def _nested(table: str) -> dict:
+    return {rel.prop: rel for rel in relations(table)}
+
+
+def _encodable(obj: object) -> bool:
+    """True when every string in ``obj`` can be written as UTF-8 (one C-speed pass; the walk finds where not)."""
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError, TypeError, RecursionError):
+        return False
+    return True
 
 
 def _table_at(path: list) -> tuple[str, bool]:
@@ -174,9 +209,8 @@ def repair_service(obj: object, path: str, source: str, *, strict: bool = False)
     if not isinstance(obj, dict):
         outcome.problems.append(Problem(path, f"is not a service object (found {type(obj).__name__})"))
         return outcome
-    bad_text = [Problem(p, NOT_TEXT) for p in unencodable_paths(obj, path)]
-    if bad_text:
-        outcome.problems += bad_text
+    if not _encodable(obj):
+        outcome.problems += [Problem(p, NOT_TEXT) for p in unencodable_paths(obj, path)]
         return outcome
     fixer = _Repairer(source, outcome)
     svc = obj if strict else fixer.walk("service", obj, path)
@@ -186,6 +220,8 @@ def repair_service(obj: object, path: str, source: str, *, strict: bool = False)
         fixer.warn(f"{path}.status", f"{status!r} is not an HSDS status; kept as written, shown as unknown", "status")
         svc = {k: v for k, v in svc.items() if k != "status"}
     for _ in range(_MAX_ROUNDS):
+        if quickly_valid("service", svc):
+            break  # the usual case: nothing for the full validator to find
         try:
             errors = sorted(validator("service").iter_errors(svc), key=lambda e: list(map(str, e.absolute_path)))
         except RecursionError:

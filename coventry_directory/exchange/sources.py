@@ -25,6 +25,7 @@ import os
 import re
 import urllib.parse
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,11 +35,15 @@ from coventry_directory.disk_errors import database_writes
 from coventry_directory.exchange.errors import EmptySource, ExchangeError, InvalidData, Problem
 from coventry_directory.exchange.install import commit, remove_staging, staging_path
 from coventry_directory.exchange.reading import ReadResult
-from coventry_directory.exchange.writer import edition_of, write_rows
+from coventry_directory.exchange.writer import write_rows
 from coventry_directory.store import compose as composer
 from coventry_directory.store import database_files, hsds_rows
+from coventry_directory.store.directory import DirectoryStore
 
 EDITION = "edition"
+# progress(stage, done, total): stages "reading", "checking", "writing", "composing" (and a
+# feed's "pages" and "details"); total None when not known. Called from the working thread.
+Progress = Callable[[str, int, "int | None"], None]
 KINDS = ("edition", "file", "feed", "meetings")
 SHRINK_LIMIT = 0.5  # an update keeping under half a source's services needs --allow-shrink
 _NAME_OK = re.compile(r"^[\w][\w .()&'+-]{0,79}$")
@@ -112,6 +117,16 @@ class Home:
     def composed(self) -> bool:
         """True once the directory is made from sources (a sources folder with at least one)."""
         return bool(_source_files(self))
+
+
+def installed_home() -> Home:
+    """The app's own directory and its sources, starting from the shipped edition."""
+    from coventry_directory.core.editions import current_directory_path
+    from coventry_directory.resources import bundled_database_path
+    from coventry_directory.userdata import installed_directory_path
+
+    current_directory_path()  # a source checkout compiles the shipped edition on first use
+    return Home(installed_directory_path(), bundled_database_path())
 
 
 def file_stem(name: str) -> str:
@@ -332,35 +347,30 @@ def put_source(
     kind: str,
     location: str,
     fmt: str,
-    result: ReadResult,
+    read: ReadResult | Callable[[DirectoryStore], ReadResult],
     *,
     replace: bool = False,
     allow_shrink: bool = False,
     merge: bool = False,
     extra_info: dict[str, str] | None = None,
-) -> Change:
-    """Add the source ``name`` (or update it) from ``result`` and recompose the directory.
+    progress: Progress | None = None,
+) -> tuple[Change, ReadResult]:
+    """Add the source ``name`` (or update it) and recompose the directory; returns what changed and what was read.
 
-    ``merge`` applies ``result`` as a delta to the source's current rows (a feed's
-    changes since its last pull) instead of replacing them. ``replace`` makes this source
-    the directory's only one. An update that would empty a source, or leave it with under
-    half its services, is refused unless ``allow_shrink``.
+    ``read`` is what was read (its rows in ``data``), or a function that reads the input
+    into the new, empty source database it is given and returns what it read (a national
+    feed is written as it is read, never held whole). ``merge`` applies the rows as a delta
+    to the source's current ones (a feed's changes since its last pull). ``replace`` makes
+    this source the directory's only one. An update that would empty a source, or leave it
+    with under half its services, is refused unless ``allow_shrink``.
     """
     name = check_name(name)
     with database_writes(home.target):
         _start_sources(home)
         sources = list_sources(home)
         existing = next((s for s in sources if s.name.casefold() == name.casefold()), None)
-        _check_size(name, location, result, existing, merge=merge, replace=replace, allow_shrink=allow_shrink)
         path = existing.path if existing and existing.path else home.source_path(name)
         rank = existing.rank if existing else (0 if name == EDITION else _next_rank(sources))
-        info = {
-            **_describe(name, kind, location, fmt, rank=rank, added=existing.added_at if existing else ""),
-            **_result_info(result),
-            **(extra_info or {}),
-        }
-        if not merge:
-            info["edition"] = edition_of(result.data.rows())
         staged = staging_path(path)
         try:
             if merge and existing and existing.path:
@@ -369,13 +379,30 @@ def put_source(
             else:
                 store = hsds_rows.open_new(staged)
             try:
-                counts = write_rows(store, result.data, info, mode="merge" if merge else "replace", index=False)
+                result = read(store) if callable(read) else read
+                _check_size(name, location, result, existing, merge=merge, replace=replace, allow_shrink=allow_shrink)
+                info = {
+                    **_describe(name, kind, location, fmt, rank=rank, added=existing.added_at if existing else ""),
+                    **_result_info(result),
+                    **(extra_info or {}),
+                }
+                if progress:
+                    progress("writing", 0, None)
+                if merge or any(result.data.tables.values()):
+                    counts = write_rows(store, result.data, info, mode="merge" if merge else "replace", index=False)
+                else:  # the rows were written as they were read
+                    hsds_rows.set_info(store, info, replace_all=True)
+                    counts = dict(result.counts)
+                if not merge:
+                    hsds_rows.set_info(store, {"edition": _edition_date(store)})
             finally:
                 store.close()
             new_source = read_source(staged)
             new_source.path = staged
             others = [] if replace else [s for s in sources if s is not existing and s.path is not None]
             ordered = sorted([*others, new_source], key=lambda s: (s.rank, s.name.casefold()))
+            if progress:
+                progress("composing", 0, None)
             contributed = _compose_into_target(home, [_as_composer_file(s) for s in ordered])
             os.replace(staged, path)
             fsync_dir(path.parent)
@@ -388,7 +415,13 @@ def put_source(
                     other.path.unlink(missing_ok=True)
     new_source.path = path
     mode = "replaced" if replace else ("updated" if existing else "added")
-    return Change(new_source, mode, result.services, contributed, _services_in(home.target), counts)
+    change = Change(new_source, mode, result.services, contributed, _services_in(home.target), counts)
+    return change, result
+
+
+def _edition_date(store: DirectoryStore) -> str:
+    """The newest assured date of the source's services ('' if none): its edition."""
+    return str(hsds_rows.column_max(store, "service", "assured_date") or "")[:10]
 
 
 def others_to_drop(sources: list[Source], kept: Source | None) -> list[Source]:
@@ -433,9 +466,7 @@ def remove_source(home: Home, name: str) -> Change:
     """Take the source ``name`` out of the directory (refused when it is the only one)."""
     source = find_source(home, name)
     if not home.composed():
-        raise SourceError(
-            "the directory is a single edition; there is no other source to keep, so nothing was removed"
-        )
+        raise SourceError("the directory is a single edition; there is no other source to keep, so nothing was removed")
     rest = [s for s in list_sources(home) if s.path != source.path]
     if not rest:
         raise SourceError(

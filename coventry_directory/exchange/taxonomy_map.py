@@ -114,6 +114,7 @@ class TaxonomyMapping:
     def __init__(self, path: Path, entries: list[TermMapping], sections: dict[str, list[str]], uris: dict[str, str]):
         self.path = path
         self.entries = entries
+        self._memo: dict[tuple, tuple[Target | None, list[Target]]] = {}
         self._vocab_of: dict[str, str] = {}
         self._sections: dict[str, _Section] = {}
         for section, names in sections.items():
@@ -184,6 +185,22 @@ class TaxonomyMapping:
             found = (section.by_name.get(key) if section else None) or self._sections[NAMES_SECTION].by_name.get(key)
         return list(found.targets) if found else []
 
+    def _lookup(self, term: dict) -> tuple[Target | None, list[Target]]:
+        """(the term itself if it is ours, else the terms of ours it means), remembered per term.
+
+        A national feed tags thousands of services with the same few dozen terms: each is
+        worked out once.
+        """
+        key = _term_key(term)
+        memo = self._memo
+        if key is not None and key in memo:
+            return memo[key]
+        own = self.own_term(term)
+        answer = (own, [] if own else self.targets(term))
+        if key is not None and len(memo) < 100_000:
+            memo[key] = answer
+        return answer
+
     def add_our_terms(self, service: dict) -> tuple[dict, list[str]]:
         """``service`` with attributes for the terms of ours its terms mean, and the unmapped names.
 
@@ -200,11 +217,10 @@ class TaxonomyMapping:
         wanted: list[Target] = []
         unmapped: list[str] = []
         for term in _terms_of(service):
-            own = self.own_term(term)
+            own, found = self._lookup(term)
             if own:
                 have.append(own)
                 continue
-            found = self.targets(term)
             wanted += found
             label = _text(term.get("name")) or _text(term.get("code")) or _text(term.get("id"))
             if not found and label and label not in unmapped:
@@ -221,6 +237,19 @@ class TaxonomyMapping:
         if not new:
             return service, unmapped
         return {**service, "attributes": [*(attributes or []), *new]}, unmapped
+
+
+_TERM_KEYS = ("id", "code", "name", "taxonomy", "vocabulary", "term_uri", "taxonomy_id", "parent_id")
+
+
+def _term_key(term: dict) -> tuple | None:
+    """What a term's meaning depends on, as a hashable key (None when a value is not hashable)."""
+    key = tuple(term.get(k) for k in _TERM_KEYS)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _our_link(attribute: object, ours: dict[str, Target]) -> bool:

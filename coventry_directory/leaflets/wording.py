@@ -106,3 +106,42 @@ FACTS = {
 # --- shortlist handout -----------------------------------------------------------------------------
 HANDOUT_TITLE = N_("Services that can help")
 HANDOUT_INTRO = N_("These are the services we talked about.")
+
+# --- meeting lists (mutual-aid meetings, leaflets/meetings_leaflet.py) -------------------------------
+MEETINGS_THIS_WEEK = N_("Meetings this week")
+MEETINGS_TODAY = N_("Meetings today")
+MEETINGS_THIS_WEEK_NEAR = N_("Meetings this week near {place}")
+MEETINGS_TODAY_NEAR = N_("Meetings today near {place}")
+MEETINGS_PRINTED = N_("Printed on {date}")
+MEETINGS_ONLY = N_("Only: {filters}")
+MEETINGS_ONLINE_ONLY = N_("meetings you can join online")
+MEETINGS_IN_PERSON_ONLY = N_("meetings you can go to in person")
+MEETINGS_WITHIN = N_("up to {km} km away")
+MEETINGS_ONLINE_ANYWHERE = N_("online meetings from anywhere")
+MEETINGS_SOURCE = N_("Meeting details come from {source} as published on {date}. Check with the group before you go.")
+MEETINGS_OPEN_CLOSED = N_(
+    "Open meetings are for anyone. Closed meetings are only for people who want to stop drinking or using drugs."
+)
+MEETINGS_ONLINE_AT = N_("Online: {link}")
+MEETINGS_ALSO_ONLINE = N_("Also online: {link}")
+MEETINGS_DIAL_IN = N_("By phone: {number}")
+MEETINGS_FROM_TIME = N_("from {time}")
+MEETINGS_BANK_HOLIDAY = N_("{name} (bank holiday): check with the group that the meeting is on.")
+MEETINGS_NONE = N_("No meetings match this choice. Try a wider area or fewer filters.")
+MEETINGS_NO_TIME = N_("No day or time given: ask the group")
+MEETINGS_DISTANCE_NOT_KNOWN = N_("distance not known")
+MEETINGS_NO_PLACE = N_("Where: not given. Check with the group.")
+# The types people look for most, in words a reader can act on; other types keep the
+# meeting list's English label, as published.
+MEETING_TYPE_WORDS = {
+    "O": N_("Open meeting"),
+    "C": N_("Closed meeting"),
+    "W": N_("Women only"),
+    "M": N_("Men only"),
+    "LGBTQ": N_("LGBTQ+ people"),
+    "X": N_("Wheelchair access"),
+    "BE": N_("For newcomers"),
+    "D": N_("Discussion"),
+    "SP": N_("Speaker meeting"),
+    "ST": N_("Step study"),
+}

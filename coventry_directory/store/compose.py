@@ -164,6 +164,10 @@ class _Merger:
         self.conn.executemany("INSERT OR IGNORE INTO temp.dup VALUES (?, ?, ?)", dups)
 
     # --- helpers ------------------------------------------------------------------------
+    def _index(self, name: str) -> None:
+        """Index a scratch table by id: it is joined against tables of a whole national feed."""
+        self.conn.execute(f"CREATE INDEX temp.idx_{name}_id ON {name} (id)")
+
     def _insert_fresh(self, table: str, select_ids: str, params: Sequence = ()) -> None:
         """Insert the src rows of ``table`` whose ids ``select_ids`` yields and main lacks."""
         self.conn.execute("DROP TABLE IF EXISTS temp.new_ids")
@@ -172,6 +176,7 @@ class _Merger:
             f"WHERE id NOT IN (SELECT id FROM main.[{table}])",
             list(params),
         )
+        self._index("new_ids")
         self.conn.execute("INSERT OR IGNORE INTO temp.fresh (tbl, id) SELECT ?, id FROM temp.new_ids", [table])
         self.conn.execute(
             f"INSERT OR IGNORE INTO main.[{table}] ({_cols(table)}) SELECT {_cols(table, 's.')} "
@@ -237,6 +242,7 @@ class _Merger:
             " OR (d.main_id IS NOT NULL AND NOT EXISTS "
             "  (SELECT 1 FROM main.service_at_location m WHERE m.service_id = d.main_id)))"
         )
+        self._index("sal_in")
 
     def _merge_service_at_location(self) -> None:
         cols = [c for c in column_names("service_at_location") if c != "service_id"]
@@ -274,9 +280,7 @@ class _Merger:
                 f"  (SELECT 1 FROM main.[{table}] m WHERE m.[{col}] = {mapped}{main_higher_null})))",
                 [parent],
             )
-            self.conn.execute(
-                "INSERT OR IGNORE INTO temp.fresh (tbl, id) SELECT ?, id FROM temp.child_in", [table]
-            )
+            self.conn.execute("INSERT OR IGNORE INTO temp.fresh (tbl, id) SELECT ?, id FROM temp.child_in", [table])
             select = ", ".join("c.owner" if c == col else f"x.[{c}]" for c in cols)
             self.conn.execute(
                 f"INSERT OR IGNORE INTO main.[{table}] ({_cols(table)}) SELECT {select} FROM src.[{table}] x "
@@ -310,6 +314,7 @@ class _Merger:
                 f"   AND m.id NOT IN (SELECT id FROM temp.fresh WHERE tbl = ?) {same_kind})))",
                 [entity, entity, entity, table],
             )
+            self._index("link_in")
             self.conn.execute("INSERT OR IGNORE INTO temp.fresh (tbl, id) SELECT ?, id FROM temp.link_in", [table])
             select = ", ".join("c.owner" if c == id_col else f"x.[{c}]" for c in cols)
             self.conn.execute(

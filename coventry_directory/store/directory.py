@@ -14,10 +14,12 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from coventry_directory.core.ids import looks_like_uuid
+from coventry_directory.core.meetings import Meeting
 from coventry_directory.core.models import Organization, Schedule, Service
 from coventry_directory.core.taxonomy import RECORD_TAXONOMY, Vocabulary, taxonomy_id, term_id
 from coventry_directory.store.database_files import migrate, open_checked
 from coventry_directory.store.errors import StoreError
+from coventry_directory.store.meetings import MeetingQueries
 from coventry_directory.store.migrations import DIRECTORY_MIGRATIONS
 from coventry_directory.store.model_rows import DirectoryRows
 from coventry_directory.store.search_index import rebuild_search_index
@@ -177,6 +179,10 @@ class DirectoryStore:
     def schedules_for(self, ids: Sequence[str]) -> dict[str, list[Schedule]]:
         """Only the opening hours of these services (for open-now filtering)."""
         return ServiceLoader(self._db).schedules(list(ids))
+
+    def meetings(self) -> list[Meeting]:
+        """Every mutual-aid meeting (see :mod:`~coventry_directory.store.meetings`), sorted by name."""
+        return MeetingQueries(self._db).all()
 
     def count_text_matches(self, word: str) -> int:
         """How many services the full-text index finds for one word (a self-test probe)."""

@@ -7,6 +7,8 @@ SQL in ``store/migrations/``, and ``tests/test_schema.py`` checks the two agree.
 
 from __future__ import annotations
 
+from functools import cache
+
 # HSDS 3.0 tables with their scalar fields, in the spec's order. Types: TEXT unless named.
 HSDS_TABLES: dict[str, tuple[str, ...]] = {
     "organization": (
@@ -210,4 +212,10 @@ SEARCH_COLUMNS = ("name", "organization", "categories", "keywords", "description
 
 def column_names(table: str) -> list[str]:
     """The HSDS field names of ``table``."""
-    return [c.split(":")[0] for c in HSDS_TABLES[table]]
+    return list(_column_names(table))
+
+
+@cache
+def _column_names(table: str) -> tuple[str, ...]:
+    # called for every field of every record an import reads: worked out once per table
+    return tuple(c.split(":")[0] for c in HSDS_TABLES[table])

@@ -10,11 +10,9 @@ sending nothing, in a worker thread (:class:`MailTask`), and reports the result 
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -43,45 +41,20 @@ from coventry_directory.referrals.smtp import (
 )
 from coventry_directory.smtp_client import SendError, check_connection
 from coventry_directory.store.user import UserStore
+from coventry_directory.ui.background import BackgroundTask
 
 _DEFAULT_PORTS = {"starttls": 587, "tls": 465}
-_RUNNING: set[MailTask] = set()  # each task, kept alive until its thread has reported
 
 
-class MailTask(QObject):
+class MailTask(BackgroundTask):
     """One mail conversation run in a worker thread; ``finished`` brings None or the exception, on the UI thread.
 
     The work must not touch the user's database or any widget (both belong to the UI
-    thread): it only talks to the mail server, within its own deadline. A plain Python
-    thread (daemon), so a test still running when the app quits never holds it open.
+    thread): it only talks to the mail server, within its own deadline.
     """
 
-    finished = Signal(object)  # None (it worked) or the Exception it raised
-    _reported = Signal(object)
-
     def __init__(self, work: Callable[[], object]):
-        super().__init__()
-        self._work = work
-        self._reported.connect(self._report)  # emitted by the worker: queued to this (UI) thread
-
-    def start(self) -> None:
-        """Run the work in its thread."""
-        _RUNNING.add(self)
-        threading.Thread(target=self._run, name="mail", daemon=True).start()
-
-    def _run(self) -> None:
-        try:
-            self._work()
-            outcome: Exception | None = None
-        except Exception as exc:  # every failure is reported to the person, in words
-            outcome = exc
-        with contextlib.suppress(RuntimeError):  # the app has closed meanwhile
-            self._reported.emit(outcome)
-
-    @Slot(object)
-    def _report(self, outcome: object) -> None:
-        _RUNNING.discard(self)
-        self.finished.emit(outcome)
+        super().__init__(work, name="mail")
 
 
 class MailSettingsDialog(QDialog):

@@ -47,6 +47,7 @@ from coventry_directory.ui.search_worker import OPEN_FAILED, SearchService
 from coventry_directory.ui.service_html import COPY_SCHEME, service_html
 from coventry_directory.ui.settings_dialog import SettingsDialog
 from coventry_directory.ui.shortlist_panel import ShortlistPanel
+from coventry_directory.ui.sources_dialog import open_sources
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +219,10 @@ class MainWindow(ServiceActions, QMainWindow):
         send_notes = QAction(_("Send &correction notes…"), self)
         send_notes.triggered.connect(self.correction_mail.send)
         self.settings_menu.addAction(send_notes)
+        self.directory_menu = self.menuBar().addMenu(_("&Directory"))
+        self.sources_action = QAction(_("&Sources…"), self)
+        self.sources_action.triggered.connect(lambda: open_sources(self))
+        self.directory_menu.addAction(self.sources_action)
 
     def _edition_changed(self, path: str) -> None:
         """A new edition was installed while the app ran: details and the status bar follow the search."""
