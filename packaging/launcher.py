@@ -41,6 +41,11 @@ def _quit_when_shown() -> None:
 
 
 if __name__ == "__main__":
+    # A large import reads its services in worker processes (exchange.prepare): in the frozen
+    # app each worker is this executable started again, which freeze_support hands over to it.
+    import multiprocessing
+
+    multiprocessing.freeze_support()
     if os.environ.get(QUIT_WHEN_SHOWN) == "1":
         _quit_when_shown()
     from coventry_directory.cli import main

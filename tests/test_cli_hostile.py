@@ -97,6 +97,14 @@ def _cases() -> list[Case]:
         add(Case(("referral", "mark", "abcdef12", text)))
         add(Case(("referral", "mark", "abcdef12", "follow-up", "--follow-up-by", text)))
         add(Case(("export", "--format", text, "-o", "{OUT}/e")))
+        add(Case(("meetings", "--near", text), refused=text != ""))  # empty: no place asked for, so anywhere
+        add(Case(("meetings", "--at", text)))
+        # a directory with no meetings says how to add a list, whatever type was asked for
+        add(Case(("meetings", "--type", text), refused=False))
+        add(Case(("sources", "show", text)))
+        add(Case(("sources", "remove", text)))
+        add(Case(("sources", "pull", text)))
+        add(Case(("import", "{IN}/list.json", "--source", text), refused=text not in ("ok",)))
         add(Case(("referral", "settings", "--security", text)))
         add(Case(("gui", "--lang", text)))
         add(Case((text or "-", "--help")))  # an unknown command
@@ -154,6 +162,11 @@ def _cases() -> list[Case]:
         add(Case(("bundle", "install", path), words=says))
     add(Case(("bundle", "install", "{BUNDLE}"), setup="install-bundle", words="already installed"))
     add(Case(("bundle", "rollback"), words="no previous"))
+    add(Case(("sources", "restore-edition"), words="nothing to restore"))
+    add(Case(("sources", "rebuild"), words="nothing to rebuild"))
+    for path in NOT_FILES:
+        add(Case(("sources", "rebuild", "--db", path)))
+        add(Case(("sources", "restore-edition", "--db", path)))
     for path in keys:
         add(Case(("bundle", "build", "-o", "{OUT}/b.zip", "--signing-key", path), words=SAYS.get(path)))
     for path in ("{IN}/file.txt", "{IN}/dir", "{IN}/fifo", "/dev/zero", "{IN}/file.txt/k.key", "{RO}/k.key"):

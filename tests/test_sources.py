@@ -243,3 +243,65 @@ def test_a_crash_between_source_and_directory_is_mended_by_rebuild(installed_dir
     assert "sources rebuild" in out
     assert run(capsys, "sources", "rebuild")[0] == 0
     assert "sources rebuild" not in run(capsys, "sources")[1]
+
+
+@pytest.mark.parametrize("shape", ["list", "page"])
+def test_a_large_file_is_read_service_by_service_with_the_same_result(
+    installed_directory, tmp_path, capsys, monkeypatch, shape
+):
+    from coventry_directory.exchange import json_stream
+
+    records = [service(n) for n in range(30)]
+    records[4] = {"id": uid("svc", "4"), "status": "active"}  # no name: skipped, streamed or not
+    doc = records if shape == "list" else {"total_pages": 1, "page_number": 1, "contents": records}
+    write(tmp_path / "whole.json", doc)
+    write(tmp_path / "streamed.json", doc)
+    code, out, err = run(capsys, "import", str(tmp_path / "whole.json"), "--json")
+    assert code == 0, err
+    whole = json.loads(out)
+    monkeypatch.setattr(json_stream, "STREAM_FROM", 0)  # every file counts as large
+    seen = []
+    original = json_stream.stream_items
+    monkeypatch.setattr(json_stream, "stream_items", lambda *a, **k: seen.append(1) or original(*a, **k))
+    code, out, err = run(capsys, "import", str(tmp_path / "streamed.json"), "--json")
+    assert code == 0, err
+    streamed = json.loads(out)
+    assert seen and streamed["services"] == whole["services"] == 29
+    assert streamed["problems"] == whole["problems"]
+    assert streamed["problems"][0]["path"] == ("$[4]" if shape == "list" else "$.contents[4]")
+    assert streamed["counts"] == whole["counts"]
+
+
+def test_a_broken_large_file_changes_nothing(installed_directory, tmp_path, capsys, monkeypatch):
+    from coventry_directory.exchange import json_stream
+
+    monkeypatch.setattr(json_stream, "STREAM_FROM", 0)
+    text = json.dumps([service(n) for n in range(10)])
+    (tmp_path / "cut.json").write_text(text[: len(text) // 2], encoding="utf-8")  # a download cut short
+    before = installed_directory.read_bytes()
+    code, out, err = run(capsys, "import", str(tmp_path / "cut.json"))
+    assert code == 2 and "not JSON" in out + err and "Traceback" not in err
+    assert installed_directory.read_bytes() == before
+    assert list(sources(capsys)) == ["edition"]
+
+
+def test_services_prepared_in_worker_processes_give_the_same_rows(tmp_path):
+    """A large import prepares its services in worker processes: order and result must not change."""
+    from coventry_directory.exchange.documents import Items
+    from coventry_directory.exchange.reading import StoreSink, read_services
+    from coventry_directory.store import hsds_rows
+
+    records = [service(n, phones=[{"id": str(n), "number": f"01632 960{n:03d}"}]) for n in range(600)]
+    records[10] = {"id": uid("svc", "10"), "status": "active"}  # skipped either way
+    records[20] = dict(records[21])  # the same service twice: listed once either way
+    results, tables = [], []
+    for workers, name in ((1, "here.db"), (2, "workers.db")):
+        store = hsds_rows.open_new(tmp_path / name)
+        items = Items(services=[(f"$[{n}]", r) for n, r in enumerate(records)])
+        result = read_services(items, "council", sink=StoreSink(store), workers=workers)
+        results.append((result.services, result.skipped, result.problems, dict(result.repairs)))
+        tables.append({t: hsds_rows.read_table(store, t) for t in ("service", "phone", "organization")})
+        store.close()
+    assert results[0] == results[1]
+    assert results[0][:2] == (598, 1)
+    assert tables[0] == tables[1]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import email.utils
+import json
 import random
 import re
 import threading
@@ -239,6 +240,7 @@ class _Puller:
     # --- the list pages ---------------------------------------------------------------------
     def _read_pages(self, params: dict, per_page: int, since_at: dt.datetime | None) -> None:
         page, total_pages = 1, None
+        previous: int | None = None
         while True:
             url = f"{self.base}/services?" + urllib.parse.urlencode({**params, "page": page, "per_page": per_page})
             body = self._page(url, page)
@@ -247,6 +249,15 @@ class _Puller:
             contents = body["contents"]
             last = body.get("last_page") is True or not contents or (total_pages is not None and page >= total_pages)
             del body  # only the items go on; incomplete ones only until their details are asked for
+            # the same page again (a feed that ignores ``page`` and whose items are all unusable,
+            # so no id repeats): without this it would be asked for page after page
+            fingerprint = hash(json.dumps(contents, sort_keys=True, default=str))
+            if page > 1 and fingerprint == previous:
+                raise FeedError(
+                    f"page {page} of {self.base}/services is the same as page {page - 1}: the feed seems to "
+                    "ignore the page parameter; nothing was changed"
+                )
+            previous = fingerprint
             new, repeated = self._take(contents, page, since_at)
             del contents
             if page > 1 and repeated and not new:

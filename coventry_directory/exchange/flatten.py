@@ -81,11 +81,11 @@ class Flattener:
         rid = obj["id"]
         row = {c: obj[c] for c in _columns(table) if obj.get(c) is not None}
         for col, value in from_parent.items():
-            self._set(row, col, value, f"{path}.{col}", "it is nested under")
+            self._set(row, col, value, path, "")
         for rel in relations(table):
             child = obj.get(rel.prop)
             if rel.kind == "one" and isinstance(child, dict) and isinstance(child.get("id"), str):
-                self._set(row, rel.fk, child["id"], f"{path}.{rel.fk}", f"its {rel.prop} object has id")
+                self._set(row, rel.fk, child["id"], path, rel.prop)
         known = _known(table)
         extras = {k: v for k, v in obj.items() if k not in known}
         self._merge(table, rid, row, path)
@@ -109,10 +109,14 @@ class Flattener:
             self.data.assertions.append(Assertion(table, rid, rel, [i for i in ids if i]))
         return rid
 
-    def _set(self, row: dict, col: str, value: str, path: str, why: str) -> None:
+    def _set(self, row: dict, col: str, value: str, path: str, prop: str) -> None:
+        """Set a foreign key from the nesting (``prop``: the nested object's property, '' for the parent)."""
         if row.get(col) is None:
             row[col] = value
         elif row[col] != value:
+            # the words are made only here: this runs for every nested record of a national feed
+            path = f"{path}.{col}"
+            why = f"its {prop} object has id" if prop else "it is nested under"
             if self.tolerant:
                 self.data.repaired.append(Problem(path, f"was {row[col]!r}; {why} {value!r}, so read as that"))
                 row[col] = value

@@ -19,11 +19,11 @@ from coventry_directory.atomic_write import SHARED, atomic_write, new_folder
 from coventry_directory.exchange.errors import ExchangeError, InvalidData, Problem
 from coventry_directory.exchange.flatten import FlatData
 from coventry_directory.exchange.hsds_schema import csv_file_names, field_type, required_fields, table_schema
-from coventry_directory.exchange.nest import json_value
+from coventry_directory.exchange.nest import json_value, number_columns
 from coventry_directory.exchange.validate import MAX_PROBLEMS, validate_row
 from coventry_directory.input_files import open_input, parse_json, read_input
 from coventry_directory.store.directory import DirectoryStore
-from coventry_directory.store.hsds_rows import read_table
+from coventry_directory.store.hsds_batches import iter_rows
 from coventry_directory.store.schema import HSDS_TABLES, column_names
 
 DATAPACKAGE = "datapackage.json"
@@ -66,10 +66,13 @@ def datapackage(name: str = "coventry-directory") -> dict:
     return {"profile": "tabular-data-package", "name": name, "title": "HSDS 3.0 directory data", "resources": resources}
 
 
-def _cell(table: str, column: str, value) -> str:
-    if value is None:
-        return ""
-    return str(json_value(table, column, value))
+def _numbers_as_json(table: str, numbers: list[tuple[int, str]], row: tuple) -> list:
+    """A row with its number fields as JSON writes them (18.0 -> 18); csv writes None as an empty cell."""
+    cells = list(row)
+    for i, column in numbers:
+        if cells[i] is not None:
+            cells[i] = json_value(table, column, cells[i])
+    return cells
 
 
 def export_csv(store: DirectoryStore, out_dir: Path) -> list[Path]:
@@ -89,8 +92,9 @@ def export_csv(store: DirectoryStore, out_dir: Path) -> list[Path]:
             fh = files.enter_context(atomic_write(out_dir / name, mode=SHARED, binary=False, newline=""))
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(cols)
-            for row in read_table(store, table):
-                writer.writerow([_cell(table, c, row[c]) for c in cols])
+            numbers = [(i, c) for i, c in enumerate(cols) if c in number_columns(table)]  # json_value changes no other
+            for rows in iter_rows(store, table):  # a slice at a time: a national table is never in memory whole
+                writer.writerows([_numbers_as_json(table, numbers, row) for row in rows] if numbers else rows)
             _flush(fh)  # a full disk shows now, before any file has been renamed in
             written.append(out_dir / name)
         fh = files.enter_context(atomic_write(out_dir / DATAPACKAGE, mode=SHARED, binary=False, newline=""))

@@ -9,12 +9,14 @@ every problem.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO
 
-from coventry_directory.atomic_write import SHARED, new_folder, write_text_atomic
+from coventry_directory.atomic_write import SHARED, atomic_write, new_folder
 from coventry_directory.exchange.errors import ExchangeError, InvalidData, Problem
 from coventry_directory.exchange.flatten import FlatData, flatten_services
-from coventry_directory.exchange.nest import nested_services
+from coventry_directory.exchange.nest import service_texts
 from coventry_directory.exchange.validate import validate_services
 from coventry_directory.input_files import JsonTooDeep, parse_json, read_input
 from coventry_directory.store.directory import DirectoryStore
@@ -29,10 +31,27 @@ def dumps(services: list[dict]) -> str:
 
 
 def export_json(store: DirectoryStore, out_dir: Path) -> Path:
-    """Write ``out_dir/services.json`` atomically (0644: an export is for sharing); returns its path."""
+    """Write ``out_dir/services.json`` atomically (0644: an export is for sharing); returns its path.
+
+    The file holds exactly :func:`dumps` of every service, written a batch of services at a
+    time, so a national directory never sits in memory whole, as objects or as text.
+    """
     out_dir = Path(out_dir)
-    with new_folder(out_dir):  # removed again if the write fails and this export made it
-        return write_text_atomic(out_dir / JSON_FILE_NAME, dumps(nested_services(store)), mode=SHARED)
+    path = out_dir / JSON_FILE_NAME
+    with new_folder(out_dir), atomic_write(path, mode=SHARED, binary=False, newline="") as fh:
+        # both blocks undo themselves on failure: no temp file, and no folder this export made
+        write_services(fh, service_texts(store))
+    return path
+
+
+def write_services(fh: TextIO, texts: Iterable[str]) -> None:
+    """Write what :func:`dumps` gives for a list of services, from each service's text one level deep."""
+    start = "[\n  "
+    for text in texts:
+        fh.write(start)
+        fh.write(text)
+        start = ",\n  "
+    fh.write("[]\n" if start == "[\n  " else "\n]\n")
 
 
 def load_services_file(path: Path) -> list:

@@ -21,6 +21,8 @@ from coventry_directory.core.text import clean_text
 from coventry_directory.exchange.errors import Problem, UnknownSource
 from coventry_directory.exchange.hsds_csv import DATAPACKAGE, read_csv
 from coventry_directory.exchange.hsds_json import JSON_FILE_NAME, load_json_document
+from coventry_directory.exchange.json_stream import Streamed
+from coventry_directory.exchange.prepare import worker_count
 from coventry_directory.exchange.reading import ReadResult, StoreSink, read_document
 from coventry_directory.exchange.sources import Change, Home, check_name, derive_name, name_for, put_source
 from coventry_directory.input_files import kind_of, unreachable_reason
@@ -155,10 +157,14 @@ def result_of(change: Change, read: ReadResult, where: str, fmt: str) -> ImportR
     )
 
 
+# A file this large (~2,000 fully nested services) is prepared in worker processes.
+PARALLEL_BYTES = 3 << 20
+
+
 def open_file(path: Path, progress=None):
     """(what the file holds - parsed, streamed, or a CSV package's rows -, its format) for import."""
     from coventry_directory.exchange.documents import detect_format as detect_content
-    from coventry_directory.exchange.json_stream import Streamed, stream_items
+    from coventry_directory.exchange.json_stream import stream_items
 
     kind = detect_format(path)
     if progress:
@@ -205,8 +211,14 @@ def import_file(
     else:
         used = {"hsds": "hsds-json"}.get(fmt or detected, fmt or detected)
 
+        # a large file (read as a stream) is prepared in worker processes
+        workers = worker_count() if isinstance(doc, Streamed) and doc.size >= PARALLEL_BYTES else 0
+
         def read(store):
-            return read_document(doc, fmt or detected, name, strict=strict, progress=progress, sink=StoreSink(store))[0]
+            sink = StoreSink(store)
+            return read_document(
+                doc, fmt or detected, name, strict=strict, progress=progress, sink=sink, workers=workers
+            )[0]
 
     kind = "meetings" if used == "meeting-guide" else "file"
     change, read_result = put_source(

@@ -22,6 +22,7 @@ from coventry_directory.exchange.documents import Items
 from coventry_directory.exchange.errors import Problem
 from coventry_directory.exchange.feed_client import DEFAULT_TIMEOUT, DEFAULT_TOTAL_TIMEOUT
 from coventry_directory.exchange.importing import ImportResult, check_feed_url, result_of, utc_now
+from coventry_directory.exchange.prepare import PARALLEL_FROM, worker_count
 from coventry_directory.exchange.reading import StoreSink, read_services
 from coventry_directory.exchange.sources import Home, check_name, derive_name, find_source, list_sources, put_source
 
@@ -99,7 +100,15 @@ def sync_feed(
     items.warnings = [Problem(base, w) for w in pull.warnings]
 
     def read(store):
-        result = read_services(items, name, strict=strict, progress=progress, sink=None if delta else StoreSink(store))
+        many = not delta and len(pull.services) >= PARALLEL_FROM  # a national feed: prepared in workers
+        result = read_services(
+            items,
+            name,
+            strict=strict,
+            progress=progress,
+            sink=None if delta else StoreSink(store),
+            workers=worker_count() if many else 0,
+        )
         result.problems = [*pull.problems, *result.problems]
         result.skipped += len(pull.problems)
         return result

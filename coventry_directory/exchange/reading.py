@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 from coventry_directory.exchange.documents import Items, expand_items, service_items
 from coventry_directory.exchange.errors import InvalidData, Problem
-from coventry_directory.exchange.flatten import FlatData, Flattener
-from coventry_directory.exchange.repair import repair_service
+from coventry_directory.exchange.flatten import FlatData
+from coventry_directory.exchange.prepare import prepared
 from coventry_directory.exchange.validate import MAX_PROBLEMS
 
 PROGRESS_EVERY = 250  # services between progress reports
@@ -173,7 +173,7 @@ class StoreSink:
         return "new", notes
 
     def finish(self) -> None:
-        """Write what is waiting."""
+        """Write what is waiting (the staging file is written without syncing: see ``hsds_rows.staging_mode``)."""
         from coventry_directory.store import hsds_rows
 
         with hsds_rows.atomic(self.store):
@@ -196,12 +196,14 @@ def read_services(
     map_terms: bool = True,
     progress=None,
     sink: MemorySink | StoreSink | None = None,
+    workers: int = 0,
 ) -> ReadResult:
     """Repair, check and flatten each service of ``items`` (see the module docstring).
 
     The rows go to ``sink``: kept in memory (the default, ``result.data``) or written to a
-    database as they come. ``progress("checking", done, None)`` is called every few hundred
-    services.
+    database as they come. ``workers`` > 0 prepares the services in that many processes
+    (``prepare``; a store sink only). ``progress("checking", done, None)`` is called every
+    few hundred services.
     """
     sink = sink or MemorySink()
     result = ReadResult(FlatData())
@@ -211,46 +213,27 @@ def read_services(
     for problem in items.problems:
         result.skip([problem])
     first_path: dict[str, str] = {}
-    for n, (path, obj) in enumerate(items.services):
+    keep_lists = isinstance(sink, MemorySink)  # a delta needs its lists to know what was dropped
+    steps = prepared(items.services, source, strict=strict, map_terms=map_terms, keep_lists=keep_lists, workers=workers)
+    for n, step in enumerate(steps):
         if progress and n % PROGRESS_EVERY == 0:
             progress("checking", n, None)
-        try:
-            outcome = repair_service(obj, path, source, strict=strict)
-        except RecursionError:
-            result.skip([Problem(path, "is nested too deeply to read")])
-            continue
-        result.repairs.update(outcome.kinds)
-        for warning in outcome.warnings:
+        result.repairs.update(step.kinds)
+        for warning in step.warnings:
             result.note(warning)
-        svc = outcome.service
-        if svc is None:
-            result.skip(outcome.problems)
+        if step.flat is None or step.service_id is None:
+            result.skip(step.problems)
             continue
-        if map_terms:
-            from coventry_directory.exchange.taxonomy_map import add_our_terms
-
-            svc, unmapped = add_our_terms(svc)
-            result.unmapped_terms.update(unmapped)
-        alone = Flattener(tolerant=not strict)
-        try:
-            alone.add("service", svc, path, {})
-        except RecursionError:
-            result.skip([Problem(path, "is nested too deeply to read")])
-            continue
-        if alone.data.problems:
-            result.skip(alone.data.problems)
-            continue
-        for note in alone.data.repaired:
-            result.note(note)
-            result.repairs["link that contradicts its nesting"] += 1
-        verdict, conflicts = sink.offer(alone.data, path)
-        first = first_path.get(svc["id"], "an earlier item")
+        result.unmapped_terms.update(step.unmapped)
+        path, sid = step.path, step.service_id
+        verdict, conflicts = sink.offer(step.flat, path)
+        first = first_path.get(sid, "an earlier item")
         if verdict == "same":  # the same record listed twice: one copy is enough
             result.repairs["the same service listed twice"] += 1
             result.note(Problem(path, f"is the same service as {first}; listed once"))
             continue
         if verdict == "differs":
-            result.skip([Problem(f"{path}.id", f"service {svc['id']} is also at {first}, differently; skipped")])
+            result.skip([Problem(f"{path}.id", f"service {sid} is also at {first}, differently; skipped")])
             continue
         for conflict in conflicts:
             if strict:
@@ -259,7 +242,7 @@ def read_services(
             result.note(Problem(conflict.path, f"{conflict.message}; the first was kept"))
             result.repairs["records that disagree"] += 1
         if len(first_path) < MAX_PROBLEMS * 10:
-            first_path[svc["id"]] = path  # only for messages: not kept for every service of a national feed
+            first_path[sid] = path  # only for messages: not kept for every service of a national feed
         result.services += 1
     sink.finish()
     result.data = sink.data
@@ -271,7 +254,7 @@ def read_services(
 
 
 def read_document(
-    doc: object, fmt: str | None, source: str, *, strict: bool = False, progress=None, sink=None
+    doc: object, fmt: str | None, source: str, *, strict: bool = False, progress=None, sink=None, workers: int = 0
 ) -> tuple[ReadResult, str]:
     """Read a document (parsed, or streamed) in ``fmt`` (told from its content when None).
 
@@ -286,7 +269,7 @@ def read_document(
         raise ValueError(fmt)
     pre = ReadResult(FlatData())
     items = converted_items(doc, fmt, source, pre)
-    result = read_services(items, source, strict=strict, progress=progress, sink=sink)
+    result = read_services(items, source, strict=strict, progress=progress, sink=sink, workers=workers)
     result.skipped += pre.skipped
     result.problems = [*pre.problems, *result.problems][:MAX_PROBLEMS]
     result.warnings = [*pre.warnings, *result.warnings][:MAX_PROBLEMS]

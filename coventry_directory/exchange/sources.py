@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coventry_directory.atomic_write import fsync_dir
+from coventry_directory.atomic_write import fsync_dir, fsync_file
 from coventry_directory.core.text import clean_text
 from coventry_directory.disk_errors import database_writes
 from coventry_directory.exchange.errors import EmptySource, ExchangeError, InvalidData, Problem
@@ -243,27 +243,56 @@ def find_source(home: Home, name: str) -> Source:
     raise SourceError(f"there is no source called {name!r} (sources: {names})")
 
 
-def _start_sources(home: Home) -> None:
-    """Make a plain edition into a composed directory whose first source is that edition."""
-    if home.composed():
-        return
-    base = home.target if home.target.is_file() else home.shipped
-    home.sources_dir.mkdir(parents=True, exist_ok=True)
-    if base is None or not base.is_file():
-        return  # a new directory with no edition: its first import is its first source
-    staged = staging_path(home.source_path(EDITION))
-    try:
-        database_files.copy_database(base, staged)
-        store = hsds_rows.open_for_writing(staged)
+class _FirstSources:
+    """Turning a plain edition into the first source, staged until the change it is part of succeeds.
+
+    Nothing is left behind when that change fails (no sources folder, no edition copy): a
+    refused import leaves the data folder exactly as it was.
+    """
+
+    def __init__(self, home: Home):
+        self.home = home
+        self.made_folder = False
+        self.staged: Path | None = None
+        self.edition: Source | None = None
+
+    def __enter__(self) -> _FirstSources:
+        home = self.home
+        if home.composed():
+            return self
+        self.made_folder = not home.sources_dir.exists()
+        home.sources_dir.mkdir(parents=True, exist_ok=True)
+        base = home.target if home.target.is_file() else home.shipped
+        if base is None or not base.is_file():
+            return self  # a new directory with no edition: its first import is its first source
+        self.staged = staging_path(home.source_path(EDITION))
+        database_files.copy_database(base, self.staged)
+        store = hsds_rows.open_for_writing(self.staged)
         try:
             hsds_rows.set_info(store, _describe(EDITION, EDITION, str(base), "edition", rank=0))
         finally:
             store.close()
-        os.replace(staged, home.source_path(EDITION))
-        fsync_dir(home.sources_dir)
-    except BaseException:
-        remove_staging(staged)
-        raise
+        self.edition = read_source(self.staged)
+        return self
+
+    def sources(self) -> list[Source]:
+        """The directory's sources as they will be: the staged edition, or those already there."""
+        return [self.edition] if self.edition is not None else list_sources(self.home)
+
+    def install(self) -> None:
+        """Put the staged edition in place (call once the change it belongs to is complete)."""
+        if self.staged is not None and self.edition is not None:
+            fsync_file(self.staged)
+            os.replace(self.staged, self.home.source_path(EDITION))
+            self.edition.path = self.home.source_path(EDITION)
+            self.staged = None
+
+    def __exit__(self, kind, value, tb) -> None:
+        if self.staged is not None:
+            remove_staging(self.staged)
+        if kind is not None and self.made_folder:
+            with contextlib.suppress(OSError):
+                self.home.sources_dir.rmdir()  # only if empty: never anything a user put there
 
 
 def _describe(name: str, kind: str, location: str, fmt: str, *, rank: int, added: str = "") -> dict[str, str]:
@@ -365,9 +394,10 @@ def put_source(
     with under half its services, is refused unless ``allow_shrink``.
     """
     name = check_name(name)
-    with database_writes(home.target):
-        _start_sources(home)
-        sources = list_sources(home)
+    if name.casefold() == EDITION and kind != EDITION:
+        raise SourceError(f"{EDITION!r} is the name of the shipped edition's source: choose another --source name")
+    with database_writes(home.target), _FirstSources(home) as first:
+        sources = first.sources()
         existing = next((s for s in sources if s.name.casefold() == name.casefold()), None)
         path = existing.path if existing and existing.path else home.source_path(name)
         rank = existing.rank if existing else (0 if name == EDITION else _next_rank(sources))
@@ -404,6 +434,8 @@ def put_source(
             if progress:
                 progress("composing", 0, None)
             contributed = _compose_into_target(home, [_as_composer_file(s) for s in ordered])
+            first.install()
+            fsync_file(staged)  # written without SQLite's syncing (a staging file): on the disk before the swap
             os.replace(staged, path)
             fsync_dir(path.parent)
         except BaseException:
@@ -485,8 +517,11 @@ def restore_edition(home: Home) -> Change:
     """Bring back the shipped edition as the source ``edition`` (first in rank), others kept."""
     if home.shipped is None or not home.shipped.is_file():
         raise SourceError("there is no shipped edition to restore here")
+    if not home.composed():
+        raise SourceError("the directory is a single edition, not made from sources: there is nothing to restore")
+    if any(s.name == EDITION and s.kind == EDITION for s in list_sources(home)):
+        raise SourceError("the edition is already one of the directory's sources: there is nothing to restore")
     with database_writes(home.target):
-        _start_sources(home)
         staged = staging_path(home.source_path(EDITION))
         try:
             database_files.copy_database(home.shipped, staged)
@@ -499,6 +534,7 @@ def restore_edition(home: Home) -> Change:
             rest = [s for s in list_sources(home) if s.name != EDITION]
             ordered = [edition, *rest]
             contributed = _compose_into_target(home, [_as_composer_file(s) for s in ordered])
+            fsync_file(staged)
             os.replace(staged, home.source_path(EDITION))
             fsync_dir(home.sources_dir)
         except BaseException:

@@ -23,6 +23,7 @@ from pathlib import Path
 from babel.dates import format_date
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
+from reportlab.platypus.flowables import SetTopFlowables
 
 from coventry_directory.core.meetings import Attending, Meeting, MeetingList, Occurrence, Window, fellowship_marks
 from coventry_directory.i18n import _
@@ -157,36 +158,46 @@ class MeetingsLeafletRenderer(LeafletRenderer):
             out.append(kit.c(meeting.notes, s.small))
         return out
 
+    def day_head(self, day: date, holiday: str | None) -> list[Flowable]:
+        """The day's heading, and the bank holiday it is, if it is one."""
+        kit, s = self.kit, self.styles
+        head: list[Flowable] = [kit.t(self.day_heading(day), s.heading)]
+        if holiday:
+            head.append(kit.t(_(wording.MEETINGS_BANK_HOLIDAY).format(name=holiday), s.notice))
+        return head
+
+    def section(
+        self, head: list[Flowable], again: list[Flowable], rows: list[tuple[str, list[Flowable]]]
+    ) -> list[Flowable]:
+        """A heading over time/details rows; ``again`` heads each further page the section runs onto."""
+        story: list[Flowable] = [Spacer(1, self.day_space)]
+        for n, row in enumerate(rows):
+            table = self.kit.facts([row], self.time_width)
+            # A meeting is never cut by a page (unless taller than one), nor a heading left without its first meeting.
+            story += [KeepTogether([*(head if n == 0 else []), table]), Spacer(1, self.meeting_space)]
+            if n == 0:
+                story.append(SetTopFlowables(again))  # reportlab puts these at the top of every new frame
+        return [*story, SetTopFlowables([])]
+
     def days(self) -> list[Flowable]:
         """Each day's heading (and bank holiday) over its meetings, in the order they start."""
-        kit, s = self.kit, self.styles
         story: list[Flowable] = []
         by_day: dict[date, list[Occurrence]] = {}
         for occurrence in self.listing.occurrences:
             by_day.setdefault(occurrence.day, []).append(occurrence)
         for day, occurrences in by_day.items():
-            head: list[Flowable] = [Spacer(1, self.day_space), kit.t(self.day_heading(day), s.heading)]
-            if occurrences[0].bank_holiday:
-                head.append(kit.t(_(wording.MEETINGS_BANK_HOLIDAY).format(name=occurrences[0].bank_holiday), s.notice))
-            for n, o in enumerate(occurrences):
-                row = kit.facts(
-                    [(self.when_label(o), self.details(o.meeting, o.attending, o.distance_km))], self.time_width
-                )
-                # A meeting is never cut by a page, nor a day's heading left without its first meeting.
-                story += [KeepTogether([*(head if n == 0 else []), row]), Spacer(1, self.meeting_space)]
+            holiday = occurrences[0].bank_holiday
+            rows = [(self.when_label(o), self.details(o.meeting, o.attending, o.distance_km)) for o in occurrences]
+            story += self.section(self.day_head(day, holiday), self.day_head(day, holiday), rows)
         return story
 
     def no_time(self) -> list[Flowable]:
         """Meetings the list gives no day or time for."""
         if not self.listing.unscheduled:
             return []
-        kit, s = self.kit, self.styles
-        story: list[Flowable] = [Spacer(1, self.day_space), kit.t(_(wording.MEETINGS_NO_TIME), s.heading)]
-        for meeting in self.listing.unscheduled:
-            story += [
-                KeepTogether([kit.facts([("", self.details(meeting, meeting.attending, None))], self.time_width)])
-            ]
-        return story
+        heading = [self.kit.t(_(wording.MEETINGS_NO_TIME), self.styles.heading) for _n in range(2)]
+        rows = [("", self.details(meeting, meeting.attending, None)) for meeting in self.listing.unscheduled]
+        return self.section(heading[:1], heading[1:], rows)
 
     def story(self) -> list[Flowable]:
         """Header (with the crisis lines), the meetings day by day, and those with no set time."""

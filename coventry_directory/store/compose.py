@@ -32,6 +32,7 @@ from pathlib import Path
 from coventry_directory.core.matching import match_keys
 from coventry_directory.store.database_files import copy_database, migrate, open_checked
 from coventry_directory.store.errors import StoreError
+from coventry_directory.store.hsds_rows import staging_mode
 from coventry_directory.store.migrations import DIRECTORY_MIGRATIONS
 from coventry_directory.store.schema import HSDS_TABLES, column_names, owner_columns
 from coventry_directory.store.search_index import rebuild_search_index
@@ -381,6 +382,7 @@ def compose(
     db = open_checked(out)
     contributed: dict[str, int] = {}
     try:
+        staging_mode(db.conn)  # a staging file, fsynced by the installer before it is swapped in
         migrate(db, None)
         conn = db.conn
         conn.isolation_level = None  # explicit transactions: ATTACH cannot run inside one

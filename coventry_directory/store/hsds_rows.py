@@ -137,12 +137,28 @@ def set_info(store: DirectoryStore, updates: Mapping[str, str | None], *, replac
 
 
 def open_new(path: Path) -> DirectoryStore:
-    """A new, empty, migrated directory at ``path`` (any old file there is removed first)."""
+    """A new, empty, migrated directory at ``path`` (any old file there is removed first).
+
+    Only for staging files: written without SQLite's own syncing (see :func:`staging_mode`).
+    """
     path = Path(path)
     for p in (path, path.with_name(path.name + "-journal")):
         if p.exists():
             p.unlink()
-    return DirectoryStore.create(path)
+    store = DirectoryStore.create(path)
+    staging_mode(store._db.conn)
+    return store
+
+
+def staging_mode(conn: sqlite3.Connection) -> None:
+    """Write a staging file fast: no fsync per transaction, the rollback journal in memory.
+
+    Safe only for a file nobody uses until it is complete: a crash leaves a staging file
+    that is thrown away, and the installer fsyncs the finished file before swapping it in
+    (``exchange.install.commit``), so what is swapped in is on the disk.
+    """
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA journal_mode = MEMORY")
 
 
 def open_for_writing(path: Path) -> DirectoryStore:
@@ -156,6 +172,7 @@ def open_for_writing(path: Path) -> DirectoryStore:
     if not db["service"].exists():
         db.conn.close()
         raise StoreError(f"The file {path} is not a Coventry Directory database.")
+    staging_mode(db.conn)
     try:
         migrate(db, None)
     except sqlite3.DatabaseError as exc:
