@@ -7,6 +7,7 @@ in ``test_sources_public.py``; merging rules in ``test_sources_merge.py``.
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
 from pathlib import Path
@@ -305,3 +306,36 @@ def test_services_prepared_in_worker_processes_give_the_same_rows(tmp_path):
     assert results[0] == results[1]
     assert results[0][:2] == (598, 1)
     assert tables[0] == tables[1]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_is_a_bar_on_a_terminal_and_plain_lines_elsewhere():
+    from coventry_directory.cli.progress import CommandProgress
+
+    bar, lines = _Terminal(), io.StringIO()
+    on_terminal = CommandProgress(bar=bar, lines=lines)
+    on_terminal("reading", 50, 100)
+    on_terminal.finish()
+    assert "[###############               ]  50%" in bar.getvalue() and bar.getvalue().endswith("\r")
+    assert lines.getvalue() == ""
+    plain, out = CommandProgress(bar=io.StringIO(), lines=io.StringIO()), None
+    for stage, done in (("reading", 0), ("reading", 10), ("checking", 0), ("composing", 0)):
+        plain(stage, done, None)
+    out = plain.lines.getvalue()
+    assert out == "Reading the file…\nChecking services…\nMaking the directory from its sources…\n"
+    quiet = CommandProgress(quiet=True, bar=io.StringIO(), lines=io.StringIO())
+    quiet("reading", 1, 2)
+    assert quiet.lines.getvalue() == "" and quiet.bar.getvalue() == ""
+
+
+def test_an_import_says_what_it_is_doing(installed_directory, tmp_path, capsys):
+    write(tmp_path / "council.json", [service(n) for n in range(3)])
+    code, out, err = run(capsys, "import", str(tmp_path / "council.json"))
+    assert code == 0 and err == ""
+    assert out.startswith("Reading the file…\nChecking services…\nWriting the source…\nMaking the directory")
+    code, out, _ = run(capsys, "import", str(tmp_path / "council.json"), "--json")
+    assert json.loads(out)["services"] == 3  # nothing but the JSON on stdout

@@ -17,6 +17,7 @@ from coventry_directory.store.directory import DirectoryStore
 
 HUB_ID = "31037687-1c20-5e74-b6be-b669934f7296"  # the shipped record
 DRAMA_NUMBER = "01632 960123"  # Ofcom's numbers for drama: never a real line
+DRAFT_NUMBER_TEXT = f"Phones:         {DRAMA_NUMBER}"
 
 
 def feed_copy_of_the_hub(**extra) -> dict:
@@ -66,6 +67,8 @@ def test_the_same_service_from_a_feed_is_shown_once_with_both_sources(installed_
         assert store.queries.sources_for([HUB_ID]) == {HUB_ID: ("edition", "council")}
     finally:
         store.close()
+    code, out, _ = run(capsys, "show", HUB_ID)
+    assert "Listed by:      edition, council" in out and DRAFT_NUMBER_TEXT in out
     code, out, _ = run(capsys, "search", "St Basils Youth Hub", "--json")
     hits = [h for h in json.loads(out) if "Youth Hub" in h["name"]]
     assert len(hits) == 1 and hits[0]["sources"] == ["edition", "council"]

@@ -69,6 +69,7 @@ def service_text(svc: Service) -> str:
         "",
         f"Verification:   {describe.labels('verification', (svc.verification,) if svc.verification else ())}",
         f"Evidence:       {describe.evidence_note(svc)}",
+        "Listed by:      " + (", ".join(svc.listed_by) or "edition"),
         "Sources:",
         *[f"  - {s}" for s in svc.sources],
         f"Id:             {svc.id}  (key: {svc.key})",

@@ -255,7 +255,8 @@ def cmd_bundle_verify(args: argparse.Namespace) -> int:
 def cmd_bundle_install(args: argparse.Namespace) -> int:
     """``bundle install FILE``: verify, refuse a downgrade, and swap the new edition in atomically."""
     from coventry_directory.exchange import bundles
-    from coventry_directory.exchange.sources import EDITION, rebuild
+    from coventry_directory.exchange.source_changes import rebuild
+    from coventry_directory.exchange.sources import EDITION
 
     home = home_of(args, write=True)
     if not home.composed():
@@ -272,7 +273,8 @@ def cmd_bundle_install(args: argparse.Namespace) -> int:
 def cmd_bundle_rollback(args: argparse.Namespace) -> int:
     """``bundle rollback``: swap back the edition installed before the current one."""
     from coventry_directory.exchange import install
-    from coventry_directory.exchange.sources import EDITION, rebuild
+    from coventry_directory.exchange.source_changes import rebuild
+    from coventry_directory.exchange.sources import EDITION
 
     home = home_of(args, write=True)
     if home.composed():

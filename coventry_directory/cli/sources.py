@@ -9,11 +9,11 @@ fewer than its source had, changes nothing without ``--allow-shrink`` or ``--rep
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from coventry_directory.cli.common import EXIT_OK, UsageError, add_command, path_arg, path_text, print_json
 from coventry_directory.cli.exchange import home_of as _home
+from coventry_directory.cli.progress import CommandProgress
 
 FORMATS = ("hsds", "oruk1", "meeting-guide")
 SHOWN_PROBLEMS = 10  # on a terminal; `sources show NAME` lists them all
@@ -91,47 +91,17 @@ def _positive(value: str) -> float:
     return positive_number(value)
 
 
-def _progress(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
 # --- import ------------------------------------------------------------------------------
 def cmd_import(args: argparse.Namespace) -> int:
     """``import PATH_OR_URL``: add or update a source from a file, a folder or a feed."""
-    from coventry_directory.core.text import clean_text
-    from coventry_directory.exchange.importing import import_file, is_url
-    from coventry_directory.exchange.oruk_sync import sync_feed
-
     if args.timeout <= 0 or args.per_page < 1:
         raise UsageError("--timeout and --per-page must be positive")
     home = _home(args, write=True)
-    if is_url(args.source):
-        if args.format not in (None, "hsds"):
-            raise UsageError("a feed address is an Open Referral API; --format applies to files")
-        url = clean_text(args.source)  # an address is text: undecodable bytes in it are refused as such
-        result = sync_feed(
-            url,
-            home.target,
-            full=args.full,
-            timeout=args.timeout,
-            per_page=args.per_page,
-            name=args.name,
-            replace=args.replace,
-            strict=args.strict,
-            allow_shrink=args.allow_shrink,
-            shipped=home.shipped,
-        )
-    else:
-        result = import_file(
-            Path(args.source),
-            home.target,
-            name=args.name,
-            fmt=args.format,
-            replace=args.replace,
-            strict=args.strict,
-            allow_shrink=args.allow_shrink,
-            shipped=home.shipped,
-        )
+    progress = CommandProgress(quiet=args.json)
+    try:
+        result = _run_import(args, home, progress)
+    finally:
+        progress.finish()
     if args.json:
         print_json(result.as_json(home.target))
         return EXIT_OK
@@ -143,6 +113,42 @@ def cmd_import(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"  note: {note}")
     return EXIT_OK
+
+
+def _run_import(args: argparse.Namespace, home, progress):
+    """The import itself: a feed when the source is an address, else a file or folder."""
+    from coventry_directory.core.text import clean_text
+    from coventry_directory.exchange.importing import import_file, is_url
+    from coventry_directory.exchange.oruk_sync import sync_feed
+
+    if is_url(args.source):
+        if args.format not in (None, "hsds"):
+            raise UsageError("a feed address is an Open Referral API; --format applies to files")
+        url = clean_text(args.source)  # an address is text: undecodable bytes in it are refused as such
+        return sync_feed(
+            url,
+            home.target,
+            full=args.full,
+            timeout=args.timeout,
+            per_page=args.per_page,
+            name=args.name,
+            replace=args.replace,
+            strict=args.strict,
+            allow_shrink=args.allow_shrink,
+            shipped=home.shipped,
+            progress=progress,
+        )
+    return import_file(
+        Path(args.source),
+        home.target,
+        name=args.name,
+        fmt=args.format,
+        replace=args.replace,
+        strict=args.strict,
+        allow_shrink=args.allow_shrink,
+        shipped=home.shipped,
+        progress=progress,
+    )
 
 
 def _import_summary(result) -> str:
@@ -219,7 +225,7 @@ def cmd_sources_show(args: argparse.Namespace) -> int:
 
 def cmd_sources_remove(args: argparse.Namespace) -> int:
     """``sources remove NAME``: take one source out; what it alone brought goes with it."""
-    from coventry_directory.exchange.sources import remove_source
+    from coventry_directory.exchange.source_changes import remove_source
 
     change = remove_source(_home(args, write=True), args.name)
     name = change.source.name if change.source else args.name
@@ -239,16 +245,26 @@ def cmd_sources_pull(args: argparse.Namespace) -> int:
     for source in feeds:
         if source.kind != "feed":
             raise SourceError(f"{source.name!r} is a {source.kind}, not a feed: import its file again to update it")
-        result = sync_feed(
-            source.location, home.target, full=args.full, timeout=args.timeout, name=source.name, shipped=home.shipped
-        )
+        progress = CommandProgress()
+        try:
+            result = sync_feed(
+                source.location,
+                home.target,
+                full=args.full,
+                timeout=args.timeout,
+                name=source.name,
+                shipped=home.shipped,
+                progress=progress,
+            )
+        finally:
+            progress.finish()
         print(_import_summary(result))
     return EXIT_OK
 
 
 def cmd_sources_restore(args: argparse.Namespace) -> int:
     """``sources restore-edition``: the shipped edition back, first in rank; other sources kept."""
-    from coventry_directory.exchange.sources import restore_edition
+    from coventry_directory.exchange.source_changes import restore_edition
 
     change = restore_edition(_home(args, write=True))
     print(f"Restored the shipped edition. The directory now has {change.total} service(s).")
@@ -257,7 +273,7 @@ def cmd_sources_restore(args: argparse.Namespace) -> int:
 
 def cmd_sources_rebuild(args: argparse.Namespace) -> int:
     """``sources rebuild``: compose the directory again from its sources as they are."""
-    from coventry_directory.exchange.sources import rebuild
+    from coventry_directory.exchange.source_changes import rebuild
 
     change = rebuild(_home(args, write=True))
     print(f"Made the directory again from its sources: {change.total} service(s).")

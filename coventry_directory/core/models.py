@@ -172,6 +172,8 @@ class Service:
     locations: list[Location] = field(default_factory=list)
     phones: list[Phone] = field(default_factory=list)
     schedules: list[Schedule] = field(default_factory=list)
+    # the directory's sources that describe this service, in precedence order ("edition", a feed ...)
+    listed_by: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of the whole record (tuples become lists)."""

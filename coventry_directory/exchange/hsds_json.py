@@ -8,6 +8,7 @@ every problem.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -38,9 +39,12 @@ def export_json(store: DirectoryStore, out_dir: Path) -> Path:
     """
     out_dir = Path(out_dir)
     path = out_dir / JSON_FILE_NAME
-    with new_folder(out_dir), atomic_write(path, mode=SHARED, binary=False, newline="") as fh:
-        # both blocks undo themselves on failure: no temp file, and no folder this export made
-        write_services(fh, service_texts(store))
+    with (
+        new_folder(out_dir),  # each block undoes itself on failure: no temp file, no folder this export made
+        atomic_write(path, mode=SHARED, binary=False, newline="") as fh,
+        contextlib.closing(service_texts(store)) as texts,  # its scratch tables go while the store is open
+    ):
+        write_services(fh, texts)
     return path
 
 

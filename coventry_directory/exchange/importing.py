@@ -24,7 +24,8 @@ from coventry_directory.exchange.hsds_json import JSON_FILE_NAME, load_json_docu
 from coventry_directory.exchange.json_stream import Streamed
 from coventry_directory.exchange.prepare import worker_count
 from coventry_directory.exchange.reading import ReadResult, StoreSink, read_document
-from coventry_directory.exchange.sources import Change, Home, check_name, derive_name, name_for, put_source
+from coventry_directory.exchange.source_changes import Change, put_source
+from coventry_directory.exchange.sources import Home, check_name, derive_name, name_for
 from coventry_directory.input_files import kind_of, unreachable_reason
 
 

@@ -24,7 +24,8 @@ from coventry_directory.exchange.feed_client import DEFAULT_TIMEOUT, DEFAULT_TOT
 from coventry_directory.exchange.importing import ImportResult, check_feed_url, result_of, utc_now
 from coventry_directory.exchange.prepare import PARALLEL_FROM, worker_count
 from coventry_directory.exchange.reading import StoreSink, read_services
-from coventry_directory.exchange.sources import Home, check_name, derive_name, find_source, list_sources, put_source
+from coventry_directory.exchange.source_changes import put_source
+from coventry_directory.exchange.sources import Home, check_name, derive_name, find_source, list_sources
 
 DEFAULT_PER_PAGE = 100
 SYNC_OVERLAP_SECONDS = 600

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from coventry_directory.store.schema import SEARCH_COLUMNS, SEARCH_TABLE
-from coventry_directory.store.service_loader import chunks
+from coventry_directory.store.service_loader import chunks, sources_of
 
 FACET_FIELDS = (
     "key",
@@ -204,22 +204,8 @@ class SearchQueries:
         return out
 
     def sources_for(self, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
-        """The sources that described each service, in their rank order (none for a plain edition)."""
-        db = self._db
-        out: dict[str, list[str]] = defaultdict(list)
-        if not db["service_source"].exists() or db.execute("SELECT count(*) FROM directory_source").fetchone()[0] == 0:
-            return {sid: ("edition",) for sid in ids}  # a directory never composed is its edition alone
-        for chunk in chunks(list(ids)):
-            q = ",".join("?" * len(chunk))
-            for sid, name in db.execute(
-                "SELECT ss.service_id, ss.source FROM service_source ss "
-                "LEFT JOIN directory_source d ON d.name = ss.source "
-                f"WHERE ss.service_id IN ({q}) ORDER BY ss.service_id, coalesce(d.rank, 0), ss.source",
-                chunk,
-            ).fetchall():
-                if name not in out[sid]:
-                    out[sid].append(name)
-        return {sid: tuple(names) for sid, names in out.items()}
+        """The sources that described each service, in their rank order (``edition`` for a plain edition)."""
+        return sources_of(self._db, ids)
 
     def vocabulary(self, columns: Sequence[str] = ()) -> dict[str, int]:
         """Indexed terms (optionally of some columns only) with how many services use each."""

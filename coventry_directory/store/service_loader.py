@@ -21,6 +21,24 @@ def chunks(items: list[str]) -> Iterator[list[str]]:
         yield items[i : i + _CHUNK]
 
 
+def sources_of(db: Database, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """The directory sources that described each service, in rank order (``edition`` for a plain edition)."""
+    if not db["service_source"].exists() or db.execute("SELECT count(*) FROM directory_source").fetchone()[0] == 0:
+        return {sid: ("edition",) for sid in ids}  # a directory never composed is its edition alone
+    out: dict[str, list[str]] = defaultdict(list)
+    for chunk in chunks(list(ids)):
+        q = ",".join("?" * len(chunk))
+        for sid, name in db.execute(
+            "SELECT ss.service_id, ss.source FROM service_source ss "
+            "LEFT JOIN directory_source d ON d.name = ss.source "
+            f"WHERE ss.service_id IN ({q}) ORDER BY ss.service_id, coalesce(d.rank, 0), ss.source",
+            chunk,
+        ).fetchall():
+            if name not in out[sid]:
+                out[sid].append(name)
+    return {sid: tuple(names) for sid, names in out.items()}
+
+
 class ServiceLoader:
     """Builds whole Service objects from the HSDS tables with a few batched queries."""
 
@@ -64,6 +82,7 @@ class ServiceLoader:
         locations = self._locations(list(svc_rows))
         phones = self._phones(list(svc_rows))
         schedules = self.schedules(list(svc_rows))
+        listed_by = sources_of(self.db, list(svc_rows))
         out = []
         for sid in ids:
             row = svc_rows.get(sid)
@@ -108,6 +127,7 @@ class ServiceLoader:
                     locations=locations.get(sid, []),
                     phones=phones.get(sid, []),
                     schedules=schedules.get(sid, []),
+                    listed_by=listed_by.get(sid, ()),
                 )
             )
         return out

@@ -41,13 +41,17 @@ class UserStore:
         """Service ids on the shortlist, in the order added."""
         return [r[0] for r in self._db.execute("SELECT service_id FROM shortlist ORDER BY position")]
 
-    def add_to_shortlist(self, service_id: str) -> None:
-        """Add a service (no-op when already there)."""
+    def shortlist_names(self) -> dict[str, str]:
+        """{service id: the name it had when shortlisted} ('' for entries older than names)."""
+        return {r[0]: r[1] or "" for r in self._db.execute("SELECT service_id, name FROM shortlist")}
+
+    def add_to_shortlist(self, service_id: str, name: str = "") -> None:
+        """Add a service (no-op when already there), remembering its name for when it leaves the directory."""
         with self._db.atomic():
             pos = self._db.execute("SELECT coalesce(max(position), 0) + 1 FROM shortlist").fetchone()[0]
             self._db.execute(
-                "INSERT OR IGNORE INTO shortlist (service_id, position, added_at) VALUES (?, ?, ?)",
-                [service_id, pos, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")],
+                "INSERT OR IGNORE INTO shortlist (service_id, position, added_at, name) VALUES (?, ?, ?, ?)",
+                [service_id, pos, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), name],
             )
 
     def remove_from_shortlist(self, service_id: str) -> None:

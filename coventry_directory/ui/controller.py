@@ -84,12 +84,24 @@ class DirectoryController:
         found = {s.id: s for s in self.store.services(ids)}
         return [found[i] for i in ids if i in found]
 
+    def vanished_from_shortlist(self) -> list[tuple[str, str]]:
+        """(id, name when shortlisted) of shortlisted services no longer in the directory, in order.
+
+        A source removed or a new edition can take a service away; the shortlist then says
+        so rather than silently showing one fewer.
+        """
+        ids = self.user.shortlist()
+        present = {s.id for s in self.store.services(ids)}
+        names = self.user.shortlist_names()
+        return [(i, names.get(i, "")) for i in ids if i not in present]
+
     def toggle_shortlist(self, service_id: str) -> bool:
         """Add or remove; returns True when it is now on the shortlist."""
         if service_id in self.user.shortlist():
             self.user.remove_from_shortlist(service_id)
             return False
-        self.user.add_to_shortlist(service_id)
+        svc = self.store.get_service(service_id)
+        self.user.add_to_shortlist(service_id, svc.name if svc is not None else "")
         return True
 
     def clear_shortlist(self) -> None:

@@ -52,7 +52,7 @@ class ServiceActions:
 
     def _refresh_shortlist(self) -> None:
         services = self.controller.shortlist()
-        self.shortlist.set_services(services)
+        self.shortlist.set_services(services, self.controller.vanished_from_shortlist())
         self.tabs.setTabText(2, _("&Shortlist ({n})").format(n=format_number(len(services))))
 
     # --- printing -------------------------------------------------------------------------

@@ -191,9 +191,12 @@ def service_html(svc: Service, verdict: Verdict | None = None, today: date | Non
     sources = "".join(f"<li>{escape(s)}</li>" for s in svc.sources)
     status = label("verification", svc.verification) if svc.verification else describe.not_known()
     heading, status_word = _("Where this information comes from"), _("Status")
+    listed = ""
+    if any(name != "edition" for name in svc.listed_by):  # only worth saying once other sources are in
+        listed = "<p>" + escape(_("Listed by: {sources}.").format(sources=", ".join(svc.listed_by))) + "</p>"
     parts.append(
         f"<h3>{escape(heading)}</h3>"
         f"<p>{escape(describe.evidence_note(svc))} {escape(status_word)}: {escape(status)}.</p>"
-        f"<ul>{sources}</ul>"
+        f"{listed}<ul>{sources}</ul>"
     )
     return "\n".join(p for p in parts if p)

@@ -6,11 +6,15 @@ between sessions until the worker clears it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
 
 from coventry_directory.core.models import Service
 from coventry_directory.i18n import _
+
+VANISHED_ROLE = Qt.UserRole + 1  # marks an entry whose service is no longer in the directory
 
 
 class ShortlistPanel(QWidget):
@@ -60,22 +64,38 @@ class ShortlistPanel(QWidget):
         layout.addLayout(follow)
         self.remove_button.clicked.connect(self._remove)
         self.clear_button.clicked.connect(self.cleared)
-        self.list.itemActivated.connect(lambda item: self.opened.emit(item.data(Qt.UserRole)))
+        self.list.itemActivated.connect(self._open)
 
-    def set_services(self, services: list[Service]) -> None:
-        """Show these services."""
+    def set_services(self, services: list[Service], vanished: Sequence[tuple[str, str]] = ()) -> None:
+        """Show these services, and the shortlisted ones (id, name) no longer in the directory."""
         self.list.clear()
         for svc in services:
             item = QListWidgetItem(f"{svc.name} — {svc.organization.name}")
             item.setData(Qt.UserRole, svc.id)
             self.list.addItem(item)
+        for service_id, name in vanished:
+            gone = _("{name} — no longer in the directory (its source was removed or changed)").format(
+                name=name or _("a service")
+            )
+            item = QListWidgetItem(gone)
+            item.setData(Qt.UserRole, service_id)
+            item.setData(VANISHED_ROLE, True)
+            item.setToolTip(_("Nothing about it can be shown or printed now. Remove it, or search for it again."))
+            self.list.addItem(item)
         has = bool(services)
-        for button in (self.remove_button, self.clear_button, self.handout_button, self.refer_button):
+        for button in (self.handout_button, self.refer_button):
             button.setEnabled(has)
+        for button in (self.remove_button, self.clear_button):
+            button.setEnabled(has or bool(vanished))
+
+    def _open(self, item: QListWidgetItem) -> None:
+        if not item.data(VANISHED_ROLE):  # a service that has left the directory has nothing to show
+            self.opened.emit(item.data(Qt.UserRole))
 
     def ids(self) -> list[str]:
-        """Service ids in the list's order."""
-        return [self.list.item(i).data(Qt.UserRole) for i in range(self.list.count())]
+        """Ids of the services in the list that are still in the directory, in the list's order."""
+        items = [self.list.item(i) for i in range(self.list.count())]
+        return [item.data(Qt.UserRole) for item in items if not item.data(VANISHED_ROLE)]
 
     def _remove(self) -> None:
         item = self.list.currentItem()

@@ -33,7 +33,8 @@ from coventry_directory.store.errors import StoreError
 # the main window opens: it is most of a second's imports, and most sessions never need it.
 if TYPE_CHECKING:
     from coventry_directory.exchange.importing import ImportResult
-    from coventry_directory.exchange.sources import Change, Home, Progress, Source
+    from coventry_directory.exchange.source_changes import Change
+    from coventry_directory.exchange.sources import Home, Progress, Source
     from coventry_directory.ui.main_window import MainWindow
 
 log = logging.getLogger("coventry_directory")
@@ -73,7 +74,7 @@ class PullOutcome:
 
 def run_job(job: Job, home: Home, progress: Progress) -> ImportResult | Change | PullOutcome:
     """Do ``job`` to the sources of ``home`` (in a worker thread); raises what the exchange layer raises."""
-    from coventry_directory.exchange import importing, oruk_sync, sources
+    from coventry_directory.exchange import importing, oruk_sync, source_changes
     from coventry_directory.userdata import installed_directory_path, require_writable_data_dir
 
     if home.target == installed_directory_path():
@@ -90,9 +91,9 @@ def run_job(job: Job, home: Home, progress: Progress) -> ImportResult | Change |
     if job.action == PULL:
         return _pull(job, home, progress)
     if job.action == REMOVE:
-        return sources.remove_source(home, job.name or "")
+        return source_changes.remove_source(home, job.name or "")
     if job.action == RESTORE:
-        return sources.restore_edition(home)
+        return source_changes.restore_edition(home)
     raise ValueError(job.action)
 
 

@@ -18,6 +18,7 @@ from coventry_directory.store.migrations import (
     m004_sources,
     u001_user_tables,
     u002_referrals,
+    u003_shortlist_names,
 )
 
 DIRECTORY_MIGRATIONS = Migrations("coventry_directory")
@@ -25,5 +26,5 @@ USER_MIGRATIONS = Migrations("coventry_directory_user")
 
 for _step in (m001_hsds_tables, m002_search_index, m003_search_facets, m004_sources):
     DIRECTORY_MIGRATIONS(name=_step.NAME)(_step.apply)
-for _step in (u001_user_tables, u002_referrals):
+for _step in (u001_user_tables, u002_referrals, u003_shortlist_names):
     USER_MIGRATIONS(name=_step.NAME)(_step.apply)
