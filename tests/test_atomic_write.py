@@ -96,6 +96,24 @@ def test_a_failure_mid_write_leaves_the_old_file_and_no_temp_file(tmp_path):
     assert target.read_bytes() == b"old contents" and names(tmp_path) == ["keep.txt"]
 
 
+def test_a_text_stream_is_renamed_in_only_when_it_is_complete(tmp_path):
+    # what the HSDS JSON export does: many pieces written as they are made, never the whole text at once
+    target = tmp_path / "services.json"
+    write_text_atomic(target, "old\n")
+    with pytest.raises(OSError, match="No space left"), atomic_write(target, binary=False, newline="") as fh:
+        for n in range(10_000):
+            fh.write(f"piece {n}\r\n")
+            if n % 1000 == 0:
+                assert target.read_text() == "old\n"  # the old file is all a reader sees meanwhile
+        raise OSError(28, "No space left on device")
+    assert target.read_bytes() == b"old\n" and names(tmp_path) == ["services.json"]
+    with atomic_write(target, mode=SHARED, binary=False, newline="") as fh:
+        for n in range(3):
+            fh.write(f"caf\u00e9 {n}\r\n")
+    assert target.read_bytes() == "caf\u00e9 0\r\ncaf\u00e9 1\r\ncaf\u00e9 2\r\n".encode()  # no newline translation
+    assert names(tmp_path) == ["services.json"]
+
+
 def test_a_failed_rename_leaves_the_old_file_and_no_temp_file(tmp_path, monkeypatch):
     target = tmp_path / "keep.txt"
     write_bytes_atomic(target, b"old contents")

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 from test_exchange_hsds_support import foreign_services
 
-from coventry_directory.exchange import nest
+from coventry_directory.exchange import hsds_json, nest
+from coventry_directory.exchange.errors import ExchangeError
 from coventry_directory.exchange.extension import extension_attribute, extension_fields, is_extension
 from coventry_directory.exchange.hsds_csv import export_csv
 from coventry_directory.exchange.hsds_json import dumps, export_json, read_json
@@ -187,7 +188,8 @@ def test_a_synthetic_national_feed_exports_the_same_bytes(tmp_path, directory_db
     try:
         assert store.count_services() > 2500
         monkeypatch.setattr(nest, "SHARED_TEXT", 20_000)  # the organisations' texts come and go
-        assert_exports_unchanged(store, tmp_path)
+        expected = assert_exports_unchanged(store, tmp_path)
+        assert export_json(store, tmp_path / "by-workers", workers=2).read_bytes() == expected
     finally:
         store.close()
 
@@ -257,11 +259,8 @@ def edge_case_rows() -> dict[str, list[dict]]:
 
 @pytest.mark.parametrize(("size", "cache"), [(1, 0), (2, 300), (3, nest.SHARED_TEXT), (500, nest.SHARED_TEXT)])
 def test_every_nesting_rule_holds_across_batches(tmp_path, monkeypatch, size, cache):
-    store = hsds_rows.open_new(tmp_path / "edges.db")
+    store = edge_case_store(tmp_path / "edges.db")
     try:
-        with hsds_rows.atomic(store):
-            for table, rows in edge_case_rows().items():
-                hsds_rows.insert_rows(store, table, rows)
         monkeypatch.setattr(nest, "BATCH", size)
         monkeypatch.setattr(nest, "SHARED_TEXT", cache)
         written = assert_exports_unchanged(store, tmp_path, csv_too=size == 1)
@@ -274,7 +273,37 @@ def test_every_nesting_rule_holds_across_batches(tmp_path, monkeypatch, size, ca
         store.close()
 
 
+def edge_case_store(path: Path) -> DirectoryStore:
+    store = hsds_rows.open_new(path)
+    with hsds_rows.atomic(store):
+        for table, rows in edge_case_rows().items():
+            hsds_rows.insert_rows(store, table, rows)
+    return store
+
+
 # --- the streaming itself -----------------------------------------------------------------------
+def test_worker_processes_write_the_same_bytes(tmp_path, monkeypatch):
+    store = edge_case_store(tmp_path / "edges.db")
+    try:
+        monkeypatch.setattr(hsds_json, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(nest, "BATCH", 1)  # a batch per service: the workers' results must come back in order
+        assert export_json(store, tmp_path / "out", workers=2).read_bytes() == reference_json(store)
+        seen = iter(range(100))  # the file is another one (an import swapped it) by the time the workers are done
+        monkeypatch.setattr(hsds_json, "_identity", lambda path: next(seen))
+        with pytest.raises(ExchangeError, match="changed while it was being exported"):
+            export_json(store, tmp_path / "changed", workers=2)
+        assert not (tmp_path / "changed").exists()
+        monkeypatch.undo()
+        monkeypatch.setattr(hsds_json, "PARALLEL_FROM", 1)
+        store.path = tmp_path / "not-a-database.db"  # a worker that cannot read it stops the export cleanly
+        store.path.write_text("not SQLite")
+        with pytest.raises(ExchangeError, match="worker process writing the export stopped"):
+            export_json(store, tmp_path / "new", workers=2)
+        assert not (tmp_path / "new").exists()
+    finally:
+        store.close()
+
+
 def test_an_empty_directory_exports_an_empty_list(tmp_path):
     store = hsds_rows.open_new(tmp_path / "empty.db")
     try:
@@ -284,15 +313,14 @@ def test_an_empty_directory_exports_an_empty_list(tmp_path):
 
 
 def test_a_failure_part_way_leaves_the_old_export_and_no_temp_file(directory_store, tmp_path, monkeypatch):
-    from coventry_directory.exchange import hsds_json
-
     first = export_json(directory_store, tmp_path / "out").read_bytes()
+    real = nest.service_texts
 
     def failing(store, size=None):
-        yield from list(nest.service_texts(store))[:5]
+        yield from list(real(store))[:5]
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(hsds_json, "service_texts", failing)
+    monkeypatch.setattr(nest, "service_texts", failing)
     with pytest.raises(OSError, match="No space left"):
         export_json(directory_store, tmp_path / "out")
     assert (tmp_path / "out" / "services.json").read_bytes() == first

@@ -339,3 +339,19 @@ def test_an_import_says_what_it_is_doing(installed_directory, tmp_path, capsys):
     assert out.startswith("Reading the file…\nChecking services…\nWriting the source…\nMaking the directory")
     code, out, _ = run(capsys, "import", str(tmp_path / "council.json"), "--json")
     assert json.loads(out)["services"] == 3  # nothing but the JSON on stdout
+
+
+def test_a_result_row_says_first_when_a_service_is_not_running(installed_directory, tmp_path, capsys):
+    from coventry_directory.core.search import Filters, SearchEngine
+    from coventry_directory.store.directory import DirectoryStore
+    from coventry_directory.ui.results_model import row_summary
+
+    write(tmp_path / "harbour.json", [service(3, name="Harbour naloxone desk", status="temporarily closed")])
+    assert run(capsys, "import", str(tmp_path / "harbour.json"))[0] == 0
+    store = DirectoryStore.open(installed_directory)
+    try:
+        (hit,) = SearchEngine(store).search("harbour naloxone desk", Filters(), limit=1).hits
+    finally:
+        store.close()
+    assert hit.status == "temporarily closed" and hit.sources == ("harbour",)
+    assert row_summary(hit)[2].startswith("Temporarily closed · ")

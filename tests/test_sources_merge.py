@@ -109,3 +109,29 @@ def test_a_feed_that_is_the_edition_adds_nothing(installed_directory, tmp_path, 
     assert run(capsys, "export", "--format", "hsds-json", "-o", str(tmp_path / "again"))[0] == 0
     assert (tmp_path / "again" / "services.json").read_bytes() == before
     assert list(sources(capsys)) == ["edition", "mirror"]
+
+
+def test_a_source_sharing_nothing_is_copied_whole_with_the_same_result_as_the_rules(
+    installed_directory, tmp_path, capsys, monkeypatch
+):
+    """The fast copy for a source that shares no record must give exactly what the merge rules give."""
+    from coventry_directory.store import merge
+    from coventry_directory.store.hsds_rows import read_table
+    from coventry_directory.store.schema import HSDS_TABLES
+
+    write(tmp_path / "national.json", [service(n) for n in range(40)])
+    tables = []
+    for fast in (True, False):
+        if not fast:
+            monkeypatch.setattr(merge.Merger, "_apart", lambda self: False)
+        assert (
+            run(capsys, "import", str(tmp_path / "national.json"), "--source", f"national {fast}", "--replace")[0] == 0
+        )
+        assert run(capsys, "sources", "restore-edition")[0] == 0
+        store = DirectoryStore.open(installed_directory)
+        try:
+            tables.append({t: sorted(map(str, read_table(store, t))) for t in HSDS_TABLES})
+        finally:
+            store.close()
+    assert tables[0] == tables[1]
+    assert len(tables[0]["service"]) == 96 + 40

@@ -1,29 +1,39 @@
 """HSDS 3.0 JSON: the directory as one file holding a list of fully nested service objects.
 
 Export writes ``services.json`` (valid against the spec's ``service.json``, checked by the
-tests); import reads such a list - from us or any other publisher - validates every
-service, flattens it and writes it in one transaction, or changes nothing and reports
-every problem.
+tests) a batch of services at a time, in worker processes for a national directory, so
+that neither the objects nor the text are ever in memory whole; the bytes are exactly
+:func:`dumps` of the whole list. Import reads such a list - from us or any other
+publisher - validates every service, flattens it and writes it in one transaction, or
+changes nothing and reports every problem.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TextIO
 
 from coventry_directory.atomic_write import SHARED, atomic_write, new_folder
+from coventry_directory.exchange import nest
 from coventry_directory.exchange.errors import ExchangeError, InvalidData, Problem
 from coventry_directory.exchange.flatten import FlatData, flatten_services
-from coventry_directory.exchange.nest import service_texts
 from coventry_directory.exchange.validate import validate_services
 from coventry_directory.input_files import JsonTooDeep, parse_json, read_input
 from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.hsds_batches import rowid_ranges
 
 JSON_FILE_NAME = "services.json"
 MAX_JSON_BYTES = 1 << 30  # 1 GB: tens of thousands of fully nested services; json.loads needs several times this
+PARALLEL_FROM = 5000  # services: a smaller directory is written by this process alone
+MAX_WORKERS = 4
 
 
 def dumps(services: list[dict]) -> str:
@@ -31,21 +41,89 @@ def dumps(services: list[dict]) -> str:
     return json.dumps(services, ensure_ascii=False, indent=2) + "\n"
 
 
-def export_json(store: DirectoryStore, out_dir: Path) -> Path:
+def export_json(store: DirectoryStore, out_dir: Path, *, workers: int | None = None) -> Path:
     """Write ``out_dir/services.json`` atomically (0644: an export is for sharing); returns its path.
 
     The file holds exactly :func:`dumps` of every service, written a batch of services at a
-    time, so a national directory never sits in memory whole, as objects or as text.
+    time, so a national directory never sits in memory whole, as objects or as text. A
+    directory of :data:`PARALLEL_FROM` services or more is made into text by ``workers``
+    processes (:func:`export_workers` unless given), each batch on its own, written in order.
     """
     out_dir = Path(out_dir)
     path = out_dir / JSON_FILE_NAME
+    workers = export_workers() if workers is None else workers
+    parallel = workers > 1 and store.path is not None and store.count_services() >= PARALLEL_FROM
+    texts = _parallel_texts(store, workers) if parallel else nest.service_texts(store)
     with (
         new_folder(out_dir),  # each block undoes itself on failure: no temp file, no folder this export made
         atomic_write(path, mode=SHARED, binary=False, newline="") as fh,
-        contextlib.closing(service_texts(store)) as texts,  # its scratch tables go while the store is open
+        contextlib.closing(texts),  # scratch tables and workers go while the store is open
     ):
         write_services(fh, texts)
     return path
+
+
+def export_workers() -> int:
+    """How many processes a large export uses: every core (this process only writes what they make)."""
+    return min(MAX_WORKERS, os.cpu_count() or 1)
+
+
+def _parallel_texts(store: DirectoryStore, workers: int) -> Iterator[str]:
+    """The services' texts, a batch per worker task, in storage order (each batch's services already joined).
+
+    Workers are started with ``spawn``, as for an import (``exchange.prepare``). Each reads
+    the directory file through its own read-only connection, a batch of rowids at a time,
+    so the file must be the same one throughout: an import that swapped in a new directory
+    meanwhile stops the export rather than let it mix the two.
+    """
+    assert store.path is not None
+    before = _identity(store.path)
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(str(store.path),),
+    )
+    try:
+        waiting: deque[Future] = deque()
+        for first, last in rowid_ranges(store, "service", nest.BATCH):
+            waiting.append(pool.submit(_batch_text, first, last))
+            if len(waiting) > 2 * workers:  # a few batches ahead: enough to keep every worker busy
+                yield _result(waiting.popleft())
+        while waiting:
+            yield _result(waiting.popleft())
+        if _identity(store.path) != before:
+            raise ExchangeError(f"{store.path} changed while it was being exported; the export was not written")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # stopped early (a full disk): no worker goes on for nothing
+
+
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    info = os.stat(path)
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
+
+
+def _result(future: Future) -> str:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise ExchangeError(
+            "a worker process writing the export stopped unexpectedly (out of memory?); the export was not written"
+        ) from exc
+
+
+_worker: nest.Nester | None = None  # a worker process's own connection and nester, kept for all its batches
+
+
+def _start_worker(path: str) -> None:
+    global _worker
+    _worker = nest.Nester(DirectoryStore.open(path, readonly=True))
+
+
+def _batch_text(first: int, last: int) -> str:
+    assert _worker is not None
+    texts = _worker.texts(_worker.reader.rows_between("service", first, last))
+    return ",\n  ".join(texts)  # as write_services joins them
 
 
 def write_services(fh: TextIO, texts: Iterable[str]) -> None:

@@ -130,15 +130,16 @@ def _keep_copy(src: Path, dst: Path) -> None:
         raise
 
 
-def commit(staged: Path, target: Path) -> dict[str, str]:
+def commit(staged: Path, target: Path, *, thorough: bool = True) -> dict[str, str]:
     """Swap a fully written ``staged`` database in as ``target``; returns its directory info.
 
     Raises ExchangeError (and removes the staging file) when the staged file is not sound.
+    ``thorough=False``: SQLite's quick check, for a file this app has just composed itself.
     """
     staged, target = Path(staged), Path(target)
     try:
         ensure_replaceable(target)  # never swap a database in over a folder, device or pipe
-        info = database_files.check_database(staged)
+        info = database_files.check_database(staged, thorough=thorough)
     except NotARegularFile as exc:
         remove_staging(staged)
         raise ExchangeError(f"the new directory was not installed: {exc}") from exc

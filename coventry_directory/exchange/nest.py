@@ -14,16 +14,14 @@ Rules that make the output valid and stable:
 * extension fields (see ``extension.py``) go back onto their object;
 * services come in the order they were stored, and every list in rowid order.
 
-A national directory is exported a batch of services at a time: the batch's rows, then
-everything they nest, level by level, are read with a few ``IN (...)`` queries per table
-(``store.hsds_batches``); each service is then written straight into its JSON text -
-exactly ``json.dumps(service, ensure_ascii=False, indent=2)`` at its depth in the export's
-list - and forgotten. Building dicts for the standard library's indented encoder (pure
-Python, a call per token) took most of a national export's time. Here an object's plain
-fields go through the C encoder in one call, whose item separator carries the
-indentation, and a shared object's text is kept (up to :data:`SHARED_TEXT` characters)
-so that it is read and written once, not once per service that names it.
-:func:`nested_services` parses that same text back for callers that want objects.
+Services are made a batch at a time: the batch's rows, then what they nest, level by
+level, are read with a few ``IN (...)`` queries per table (``store.hsds_batches``), and
+each service goes straight into its JSON text - exactly ``json.dumps(service,
+ensure_ascii=False, indent=2)`` at its depth in the export's list. (That encoder is pure
+Python, a call per token: it took most of a national export's time.) An object's plain
+fields go through the C encoder in one call, its item separator carrying the indentation,
+and a shared object's text is kept (:data:`SHARED_TEXT`), so it is read and written once,
+not once per service. :func:`nested_services` parses the text back into objects.
 """
 
 from __future__ import annotations
@@ -106,10 +104,9 @@ class _Node:
 class _Plan:
     """How one table's objects are written at one depth, given which properties this directory uses.
 
-    The text of the properties no row of this directory fills (always ``[]``) is worked out
-    once and folded into the key text of the next property that is looked up per object
-    (``steps``) or into ``tail``. ``leaf`` is everything after the plain fields of an
-    object that nests nothing.
+    Properties no row of this directory fills (always ``[]``) are written once, into the
+    text before the next property looked up per object (``steps``) or into ``tail``.
+    ``leaf`` is all that follows the plain fields of an object that nests nothing.
     """
 
     def __init__(self, nester: Nester, table: str, level: int):
@@ -163,12 +160,14 @@ class Nester:
         self.reader.close()
 
     def service_texts(self, size: int | None = None) -> Iterator[str]:
-        """Every service's JSON text, one level deep (as in the export's list), in storage order, ``size`` (:data:`BATCH`) at a time."""
-        plan = self.plan("service", 1)
+        """Every service's JSON text, one level deep (as in the export's list), in storage order."""
         for rows in self.reader.iter_rows("service", size or BATCH):
-            batch = _Batch(self, "service", rows)
-            for node in batch.top:
-                yield batch.text(node, plan)
+            yield from self.texts(rows)
+
+    def texts(self, rows: list[tuple]) -> list[str]:
+        """The JSON texts of these service rows (one batch; tuples of the reader's columns)."""
+        batch, plan = _Batch(self, "service", rows), self.plan("service", 1)
+        return [batch.text(node, plan) for node in batch.top]
 
     def build(self, table: str, row: dict) -> dict:
         """One object with everything nested under it."""
@@ -234,23 +233,26 @@ class _Batch:
 
         ``under``: (parents by id, the column of a row that names its parent, the parent's property).
         """
-        known = self.by_id[table]
+        known = self.by_id[table] if table in _SHARED else None  # any other row comes once, under its one owner
         waiting = pending[table]
+        parents, at, prop = under or ({}, 0, "")
         out = []
         for values in rows:
-            node = known.get(values[0])  # id comes first
+            node = known.get(values[0]) if known is not None else None  # id comes first
             if node is None:
-                node = known[values[0]] = _Node(table, values)
+                node = _Node(table, values)
                 waiting.append(node)
+                if known is not None:
+                    known[values[0]] = node
             out.append(node)
             if under is not None:
-                parent = under[0][values[under[1]]]
+                parent = parents[values[at]]
                 if parent.kids is None:
-                    parent.kids = {under[2]: [node]}
-                elif under[2] in parent.kids:
-                    parent.kids[under[2]].append(node)
+                    parent.kids = {prop: [node]}
+                elif prop in parent.kids:
+                    parent.kids[prop].append(node)
                 else:
-                    parent.kids[under[2]] = [node]
+                    parent.kids[prop] = [node]
         return out
 
     def _nested(self, table: str, nodes: list[_Node], pending: dict[str, list[_Node]]) -> None:
@@ -304,9 +306,12 @@ class _Batch:
             if text is not None:
                 return text
         plain = {c: v for c, v in zip(plan.names, values, strict=True) if v is not None}
-        for c in plan.numbers:
+        for c in plan.numbers:  # json_value, with its commonest case first
             v = plain.get(c)
-            if v is not None and type(v) is not int:
+            if type(v) is float:
+                if v.is_integer():
+                    plain[c] = int(v)
+            elif v is not None and type(v) is not int:
                 plain[c] = json_value(plan.table, c, v)
         kids = node.kids
         if node.ext or plan.generic:

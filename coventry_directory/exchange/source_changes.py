@@ -146,7 +146,7 @@ def _compose_into_target(home: Home, sources: list[composer.SourceFile]) -> dict
     except BaseException:
         remove_staging(staged)
         raise
-    commit(staged, home.target)
+    commit(staged, home.target, thorough=False)  # made here, just now: the quick check is enough
     return contributed
 
 

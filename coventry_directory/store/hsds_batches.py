@@ -6,13 +6,16 @@ under a set of parents, the attributes or metadata of a set of records. Every ``
 list is chunked to ``_CHUNK`` ids, and table and column names come only from
 ``store.schema`` (never from input), as in ``hsds_rows``.
 
-A batch query on a column with no index would scan its whole table once per batch, which
-grows with the square of the directory. So the first time such a column is asked about,
-:class:`BatchReader` copies its (value, rowid) pairs into an indexed TEMP table - never a
-change to the database file, which may be read-only - and drops it again on ``close()``.
-A column with only a few distinct values (a handful of places that name their
-organisation) is read whole once, so only the ids that are there are asked for; a column
-no row uses costs one scan, and its queries are skipped.
+What :class:`BatchReader` does so that a national export stays fast:
+
+* only the columns some row fills are read (one count per table finds them): a directory
+  leaves most HSDS fields empty, and each column read costs time for every row;
+* a batch query on a column with no index would scan the whole table once per batch,
+  which grows with the square of the directory, so the first such query copies the
+  column's (value, rowid) pairs into an indexed TEMP table - never a change to the
+  database file, which may be read-only - dropped again on ``close()``;
+* a column with only a few distinct values (a handful of places that name their
+  organisation) is read whole once, so that only ids that are there are asked for.
 """
 
 from __future__ import annotations
@@ -54,6 +57,16 @@ def iter_rows(store: DirectoryStore, table: str, size: int = _FETCH) -> Iterator
         cur.close()  # a statement left open would stop :meth:`BatchReader.close` dropping its tables
 
 
+def rowid_ranges(store: DirectoryStore, table: str, size: int = _FETCH) -> Iterator[tuple[int, int]]:
+    """(first, last) rowids of each ``size`` rows of ``table`` in turn: batches that other connections can read."""
+    cur = store._db.execute(f"SELECT rowid FROM [{_checked(table)}] ORDER BY rowid")
+    try:
+        while batch := cur.fetchmany(size):
+            yield batch[0][0], batch[-1][0]
+    finally:
+        cur.close()
+
+
 class BatchReader:
     """Batched reads of one directory's HSDS rows for one export; ``close()`` when done.
 
@@ -88,6 +101,13 @@ class BatchReader:
             counts = self._db.execute(f"SELECT {', '.join(f'count([{c}])' for c in names)} FROM [{table}]").fetchone()
             self._columns[table] = [c for c, n in zip(names, counts, strict=True) if n or c == "id"]
         return self._columns[table]
+
+    def rows_between(self, table: str, first: int, last: int) -> list[tuple]:
+        """The rows of ``table`` whose rowid is from ``first`` to ``last``, as tuples of :meth:`columns`."""
+        cols = ", ".join(f"[{c}]" for c in self.columns(table))
+        return self._db.execute(
+            f"SELECT {cols} FROM [{table}] WHERE rowid BETWEEN ? AND ? ORDER BY rowid", [first, last]
+        ).fetchall()
 
     def has_values(self, table: str, column: str) -> bool:
         """Whether any row of ``table`` has a value in ``column``."""

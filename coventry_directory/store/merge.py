@@ -71,6 +71,9 @@ class Merger:
         """Every merge step, parents first."""
         self._temp_tables()
         self._match_services()
+        if self._apart():
+            self._copy_all()
+            return
         for table in MERGE_ORDER:
             step = getattr(self, f"_merge_{table}", None)
             if step is not None:
@@ -81,6 +84,34 @@ class Merger:
                 self._merge_children(table)
         self._merge_links("attribute", "link_entity", "link_id")
         self._merge_links("metadata", "resource_type", "resource_id")
+        self._record_provenance()
+
+    # Shared vocabularies: the same term id in two sources is the same term, kept once.
+    _VOCABULARIES = ("taxonomy", "taxonomy_term")
+
+    def _apart(self) -> bool:
+        """True when the source shares no service and no record id with the directory so far.
+
+        The usual case - a national feed beside the local edition - needs none of the
+        rules below: every row simply comes along, copied table by table inside SQLite.
+        """
+        if self.conn.execute("SELECT 1 FROM temp.dup LIMIT 1").fetchone():
+            return False
+        for table in MERGE_ORDER:
+            if table in self._VOCABULARIES:
+                continue
+            if self.conn.execute(
+                f"SELECT 1 FROM src.[{table}] x JOIN main.[{table}] m ON m.id = x.id LIMIT 1"
+            ).fetchone():
+                return False
+        return True
+
+    def _copy_all(self) -> None:
+        """Copy every row of a source that shares nothing with the directory (see :meth:`_apart`)."""
+        self.conn.execute("INSERT INTO temp.fresh (tbl, id) SELECT 'service', id FROM src.service")
+        for table in MERGE_ORDER:
+            verb = "INSERT OR IGNORE" if table in self._VOCABULARIES else "INSERT"
+            self.conn.execute(f"{verb} INTO main.[{table}] ({_cols(table)}) SELECT {_cols(table)} FROM src.[{table}]")
         self._record_provenance()
 
     def _temp_tables(self) -> None:
@@ -299,5 +330,3 @@ class Merger:
         self.conn.execute(
             "INSERT OR IGNORE INTO main.service_source SELECT main_id, ?, src_id, matched_by FROM temp.dup", [name]
         )
-
-

@@ -41,6 +41,7 @@ from coventry_directory.ui.correction_mail import CorrectionMail
 from coventry_directory.ui.filter_panel import FilterPanel
 from coventry_directory.ui.mail_settings_dialog import MailSettingsDialog
 from coventry_directory.ui.main_window_actions import ServiceActions
+from coventry_directory.ui.meetings_view import open_meetings
 from coventry_directory.ui.profile_panel import ProfilePanel
 from coventry_directory.ui.results_model import HitRole, ResultDelegate, ResultsModel
 from coventry_directory.ui.search_worker import OPEN_FAILED, SearchService
@@ -220,6 +221,9 @@ class MainWindow(ServiceActions, QMainWindow):
         send_notes.triggered.connect(self.correction_mail.send)
         self.settings_menu.addAction(send_notes)
         self.directory_menu = self.menuBar().addMenu(_("&Directory"))
+        self.meetings_action = QAction(_("&Meetings…"), self)
+        self.meetings_action.triggered.connect(lambda: open_meetings(self))
+        self.directory_menu.addAction(self.meetings_action)
         self.sources_action = QAction(_("&Sources…"), self)
         self.sources_action.triggered.connect(lambda: open_sources(self))
         self.directory_menu.addAction(self.sources_action)

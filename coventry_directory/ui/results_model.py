@@ -42,6 +42,20 @@ def stale_badge(hit: Hit, today: date | None = None) -> str | None:
     return None
 
 
+_STATUS_WORDS = {
+    "temporarily closed": N_("Temporarily closed"),
+    "inactive": N_("Marked inactive by its source"),
+    "defunct": N_("Closed for good, says its source"),
+}
+
+
+def status_words(status: str) -> str | None:
+    """What a result row says about a service whose source does not call it active (None when it does)."""
+    if status == "active":
+        return None
+    return _(_STATUS_WORDS[status]) if status in _STATUS_WORDS else _("Status not known: check with the service")
+
+
 def row_summary(hit: Hit) -> tuple[str, str, str]:
     """(title, detail line, status line) for a hit, as words a screen reader can speak."""
     cat = label("category", hit.categories[0]) if hit.categories else ""
@@ -53,6 +67,9 @@ def row_summary(hit: Hit) -> tuple[str, str, str]:
     badge = stale_badge(hit)
     if badge:
         status.append(badge)
+    closed = status_words(hit.status)
+    if closed:
+        status.insert(0, closed)  # first: a closed service is the one thing not to miss
     if hit.verdict is not None:
         if hit.verdict.status == Eligibility.EXCLUDED:
             status.append(_("Not for this client: {reasons}").format(reasons="; ".join(hit.verdict.reasons)))
