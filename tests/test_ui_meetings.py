@@ -1,12 +1,13 @@
 """Directory ▸ Meetings…, driven through its controls, on the UK meeting list imported for real.
 
-Each test imports ``tests/data/meeting_guide/uk_generated.json`` (32 generated meetings) into
-its own installed directory with the real ``import_file``, opens the real dialog from a real
-main window (conftest's ``open_window``) and fixes "now" with the dialog's clock: Monday
-7 December 2026, 14:00 UK time, a week with no bank holiday. Nothing depends on the
-machine's clock, time zone, locale or fonts. The save dialog and the question box are Qt's
-boundaries: tests answer them by monkeypatching, or call ``save_list``, where the save
-dialog's answer goes. PDFs are real and read back with pdftotext.
+A test imports ``tests/data/meeting_guide/uk_generated.json`` (32 generated meetings) into its
+own installed directory with the real ``import_file`` (or through Directory ▸ Sources…), opens
+the real dialog from a real main window (conftest's ``open_window``) and fixes "now" with the
+dialog's clock (``open_meetings(window, clock=...)``): Monday 7 December 2026, 14:00 UK time,
+a week with no bank holiday. Nothing depends on the machine's clock, time zone, locale or
+fonts. The save dialog and the question box are Qt's boundaries: tests answer them by
+monkeypatching, or call ``save_list``, where the save dialog's answer goes. PDFs are real and
+read back with pdftotext.
 """
 
 from __future__ import annotations
@@ -340,7 +341,7 @@ def test_with_no_meetings_it_says_how_to_add_a_list_and_follows_an_import(qtbot,
         "The directory has no mutual-aid meetings yet. To add a meeting list (a Meeting Guide JSON file, as AA, NA, "
         "SMART Recovery and other meeting finders publish), open the directory's sources and choose “Add file…”."
     )
-    assert dialog.sources_button.isVisible()
+    assert dialog.sources_button.isVisible() and not dialog.printer.button.isEnabled()  # no list to print
     qtbot.mouseClick(dialog.sources_button, Qt.LeftButton)
     sources = window.findChild(SourcesDialog)
     assert sources is not None and sources.isVisible()
@@ -349,7 +350,7 @@ def test_with_no_meetings_it_says_how_to_add_a_list_and_follows_an_import(qtbot,
     with qtbot.waitSignal(window.search_service.edition_changed, timeout=WAIT):
         qtbot.mouseClick(sources.import_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: dialog.tree.isVisible() and not dialog.busy(), timeout=WAIT)
-    assert rows(dialog) == TODAY and not dialog.empty_text.isVisible()
+    assert rows(dialog) == TODAY and not dialog.empty_text.isVisible() and dialog.printer.button.isEnabled()
     qtbot.waitUntil(lambda: not sources.busy(), timeout=WAIT)
     sources.close()
 

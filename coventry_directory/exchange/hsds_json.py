@@ -32,7 +32,7 @@ from coventry_directory.store.hsds_batches import rowid_ranges
 
 JSON_FILE_NAME = "services.json"
 MAX_JSON_BYTES = 1 << 30  # 1 GB: tens of thousands of fully nested services; json.loads needs several times this
-PARALLEL_FROM = 5000  # services: a smaller directory is written by this process alone
+PARALLEL_FROM = 20_000  # services: below this, starting workers costs about what they save
 MAX_WORKERS = 4
 
 

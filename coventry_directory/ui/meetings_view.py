@@ -287,9 +287,11 @@ class MeetingsDialog(QDialog):
                 self._again = True  # a fellowship or type chosen is no longer there
         if self._again:
             self.query()
-        elif isinstance(result, work.Answer):
-            self.pages.setCurrentIndex(0 if result.meetings else 1)
+            return
+        self.pages.setCurrentIndex(1 if isinstance(result, work.Answer) and not result.meetings else 0)
+        if isinstance(result, work.Answer):
             self._show(result.listing)
+            self.printer.button.setEnabled(bool(result.meetings) and not self.printer.busy())  # no list, no PDF
         else:
             self._clear(work.failure_text(outcome))
 
@@ -343,7 +345,6 @@ class MeetingsDialog(QDialog):
         self.tree.expandAll()
         if self.entries:
             self.tree.setCurrentItem(self.tree.topLevelItem(0).child(0))
-        self.printer.button.setEnabled(not self.printer.busy())
 
     def _heading(self, label: str) -> QTreeWidgetItem:
         item = QTreeWidgetItem([label])
