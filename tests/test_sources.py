@@ -355,3 +355,37 @@ def test_a_result_row_says_first_when_a_service_is_not_running(installed_directo
         store.close()
     assert hit.status == "temporarily closed" and hit.sources == ("harbour",)
     assert row_summary(hit)[2].startswith("Temporarily closed · ")
+
+
+def test_a_name_that_makes_another_sources_file_name_gets_a_file_of_its_own(installed_directory, tmp_path, capsys):
+    from coventry_directory.exchange.sources import Home, file_stem
+
+    write(tmp_path / "a.json", [service(1)])
+    write(tmp_path / "b.json", [service(2)])
+    assert run(capsys, "import", str(tmp_path / "a.json"), "--source", "A")[0] == 0
+    clash = file_stem("A")  # the file name source "A" got, used as another source's name
+    assert run(capsys, "import", str(tmp_path / "b.json"), "--source", clash)[0] == 0
+    assert {n: s["services"] for n, s in sources(capsys).items()} == {"edition": 96, "A": 1, clash: 1}
+    assert len(list(Home(installed_directory).sources_dir.glob("*.db"))) == 3
+
+
+def test_control_characters_blank_names_and_odd_statuses_are_dealt_with(installed_directory, tmp_path, capsys):
+    records = [
+        service(1, name="Clear\x1b[2J\x1b[Hscreen \u202eevil"),
+        service(2, name="   "),
+        service(3, name="Shouting closed", status=" INACTIVE"),
+        service(4, name="Huge age", maximum_age=1e999, minimum_age="inf"),
+    ]
+    write(tmp_path / "odd.json", records)
+    code, out, err = run(capsys, "import", str(tmp_path / "odd.json"), "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["services"] == 3 and [p["path"] for p in result["problems"]] == ["$[1].name"]
+    code, out, _ = run(capsys, "search", "clear screen", "--json")
+    assert json.loads(out)[0]["name"] == "Clear[2J[Hscreen evil"
+    code, out, _ = run(capsys, "search", "shouting closed", "--json")
+    assert all(h["name"] != "Shouting closed" for h in json.loads(out))  # inactive: hidden
+    code, out, err = run(capsys, "eligible", "--age", "30")
+    assert code == 0, err
+    code, out, err = run(capsys, "export", "--format", "hsds-json", "-o", str(tmp_path / "out"))
+    assert code == 0 and "Infinity" not in (tmp_path / "out" / "services.json").read_text(encoding="utf-8")

@@ -135,3 +135,31 @@ def test_a_source_sharing_nothing_is_copied_whole_with_the_same_result_as_the_ru
             store.close()
     assert tables[0] == tables[1]
     assert len(tables[0]["service"]) == 96 + 40
+
+
+def test_a_record_reusing_an_edition_id_for_another_service_is_left_out(installed_directory, tmp_path, capsys):
+    """Reusing the curated record's id must not graft another service's phone and hours onto it."""
+    hostile = feed_copy_of_the_hub(id=HUB_ID, name="Payday loans", description="Borrow now.")
+    org_thief = service(7, name="Fast detox clinic")
+    org_thief["organization"] = {
+        "id": "069c1cac-9fd1-51c1-b2b7-1a76bcf5f65f",
+        "name": "Totally Evil Ltd",
+        "description": "x",
+    }
+    org_thief["organization_id"] = org_thief["organization"]["id"]  # Change Grow Live's id in the edition
+    write(tmp_path / "hostile.json", [hostile, org_thief, service(8)])
+    code, out, err = run(capsys, "import", str(tmp_path / "hostile.json"), "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["services"] == 1 and result["skipped"] == 2
+    reasons = {p["path"]: p["reason"] for p in result["problems"]}
+    assert "uses the id of a different service" in reasons[f"service {HUB_ID}"]
+    assert "organisation by the id of a different one" in reasons[f"service {org_thief['id']}"]
+    store = DirectoryStore.open(installed_directory)
+    try:
+        hub = store.get_service(HUB_ID)
+        assert hub.name == "St Basils Coventry Youth Hub" and hub.phones == [] and hub.email is None
+        assert store.get_service(org_thief["id"]) is None
+        assert store.queries.sources_for([HUB_ID]) == {HUB_ID: ("edition",)}
+    finally:
+        store.close()

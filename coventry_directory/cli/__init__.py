@@ -88,7 +88,7 @@ def _action(args: argparse.Namespace | None) -> str | None:
 
 
 def _remove_stale_staging() -> None:
-    """Remove what a killed install or import left in the data folder (``directory.db.incoming-PID``).
+    """Remove what a killed install or import left in the data folder (``directory.db.incoming-PID``, and in ``directory.sources/``).
 
     Cheap when there is nothing: one listing of the folder, and exchange.install is imported
     only when a leftover is found. A folder that cannot be read or tidied is left for the
@@ -97,14 +97,17 @@ def _remove_stale_staging() -> None:
     from coventry_directory.userdata import installed_directory_path
 
     target = installed_directory_path()
+    sources_dir = target.with_name(target.stem + ".sources")
     try:
         found = any(target.parent.glob(f"{target.name}.*"))
+        in_sources = sources_dir.is_dir() and any(sources_dir.glob("*.incoming-*"))
     except OSError:
         return
-    if found:
-        from coventry_directory.exchange.install import remove_stale
+    if found or in_sources:
+        from coventry_directory.exchange.install import remove_stale, remove_stale_sources
 
         remove_stale(target)
+        remove_stale_sources(sources_dir)
 
 
 def _never_fail_to_print() -> None:

@@ -34,6 +34,8 @@ class CommandProgress:
         self.tty = _is_tty(self.bar)
         self.quiet = quiet and not self.tty  # a bar on the terminal never reaches a redirected stdout
         self.stage: str | None = None
+        self.said: set[str] = set()
+        self.bytes_known = False
         self.drawn = 0.0
         self.width = 0
         self.lock = threading.Lock()
@@ -44,10 +46,17 @@ class CommandProgress:
             if self.quiet:
                 return
             if not self.tty:
-                if stage != self.stage:
+                if stage not in self.said:  # each stage once: reading and checking take turns as a file streams
                     print(f"{STAGES.get(stage, stage)}…", file=self.lines, flush=True)
+                    self.said.add(stage)
                 self.stage = stage
                 return
+            if stage == "reading" and total:
+                self.bytes_known = True
+                if self.stage == "checking":
+                    stage = "checking"  # a streamed file: the bytes read say how far checking has got
+            elif stage == "checking" and total is None and self.bytes_known:
+                return  # the byte count above draws this stage; a bare count would make the bar flicker
             now = time.monotonic()
             if stage == self.stage and now - self.drawn < EVERY:
                 return

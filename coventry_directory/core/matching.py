@@ -17,7 +17,8 @@ from coventry_directory.core.text import words
 _PHONE_DIGITS = 10  # UK national numbers without the leading 0 or +44
 
 
-def _name(text: str | None) -> str:
+def plain_words(text: str | None) -> str:
+    """A name as folded words only ("CGL - Rugby Hub" -> "cgl rugby hub"), for comparing names."""
     return " ".join(words(text or "", bounded=False))
 
 
@@ -36,7 +37,7 @@ def match_keys(
     organization: str | None, name: str | None, postcodes: Iterable[str | None], phones: Iterable[str | None]
 ) -> set[str]:
     """The keys under which this service would be the same as another source's (empty: none)."""
-    org, svc = _name(organization), _name(name)
+    org, svc = plain_words(organization), plain_words(name)
     if not svc:
         return set()
     keys = {f"{org}|{svc}|pc:{pc}" for pc in map(postcode_key, postcodes) if pc}

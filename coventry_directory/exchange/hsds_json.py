@@ -152,7 +152,7 @@ def load_json_document(path: Path):
     """
     path = Path(path)
     try:
-        data = parse_json(read_input(path, "the HSDS JSON file", MAX_JSON_BYTES).decode("utf-8"))
+        data = parse_json(read_input(path, "the HSDS JSON file", MAX_JSON_BYTES).decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise InvalidData(str(path), [Problem("$", f"not UTF-8 text ({exc.reason})")]) from exc
     except json.JSONDecodeError as exc:

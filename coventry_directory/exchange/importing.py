@@ -137,8 +137,9 @@ def detect_format(path: Path) -> str:
 
 
 def result_of(change: Change, read: ReadResult, where: str, fmt: str) -> ImportResult:
-    """The ImportResult of a source change made from ``read``."""
+    """The ImportResult of a source change made from ``read`` (services left out when merging count as skipped)."""
     source = change.source
+    left_out = [Problem(f"service {sid}", f"{why}; left out") for sid, why in change.conflicts]
     return ImportResult(
         source=where,
         format=fmt,
@@ -147,9 +148,9 @@ def result_of(change: Change, read: ReadResult, where: str, fmt: str) -> ImportR
         info=source.info if source else {},
         name=source.name if source else "",
         kind=source.kind if source else "",
-        services=read.services,
-        skipped=read.skipped,
-        problems=read.problems,
+        services=read.services - len(left_out),
+        skipped=read.skipped + len(left_out),
+        problems=[*read.problems, *left_out],
         warnings=read.warnings,
         repairs=dict(read.repairs),
         unmapped_terms=dict(read.unmapped_terms.most_common(50)),

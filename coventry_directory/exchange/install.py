@@ -98,6 +98,23 @@ def remove_stale(target: Path, *, scratch_copies: bool = False) -> list[Path]:
     return removed
 
 
+def remove_stale_sources(sources_dir: Path) -> list[Path]:
+    """Remove what a killed import left in a sources folder (``NAME.db.incoming-PID``, dead PIDs only)."""
+    removed = []
+    try:
+        leftovers = list(sources_dir.glob("*.incoming-*"))
+    except OSError:
+        return removed
+    for path in leftovers:
+        pid = path.name.rpartition(".incoming-")[2].removesuffix("-journal")
+        if pid.isdigit() and _running(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
 def _running(pid: int) -> bool:
     """True when a process with this id is alive (it may be a later, unrelated one: then the file waits)."""
     if pid == os.getpid():
@@ -130,11 +147,13 @@ def _keep_copy(src: Path, dst: Path) -> None:
         raise
 
 
-def commit(staged: Path, target: Path, *, thorough: bool = True) -> dict[str, str]:
+def commit(staged: Path, target: Path, *, thorough: bool = True, keep_previous: bool = True) -> dict[str, str]:
     """Swap a fully written ``staged`` database in as ``target``; returns its directory info.
 
     Raises ExchangeError (and removes the staging file) when the staged file is not sound.
     ``thorough=False``: SQLite's quick check, for a file this app has just composed itself.
+    ``keep_previous=False`` leaves ``directory.previous.db`` as it is: composing the directory
+    from its sources must not take the place of the edition ``bundle rollback`` goes back to.
     """
     staged, target = Path(staged), Path(target)
     try:
@@ -150,7 +169,7 @@ def commit(staged: Path, target: Path, *, thorough: bool = True) -> dict[str, st
         checkpoint(3)
         fsync_file(staged)
         checkpoint(4)
-        if target.is_file():
+        if keep_previous and target.is_file():
             _keep_copy(target, previous_path(target))
             checkpoint(5)
             fsync_dir(target.parent)

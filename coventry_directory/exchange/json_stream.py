@@ -107,6 +107,10 @@ def _items(items: Iterator, fh, path: Path) -> Iterator:
         yield from items
     except ijson.JSONError as exc:
         raise InvalidData(str(path), [Problem("$", f"not JSON: {exc}")]) from exc
+    except RecursionError as exc:
+        raise InvalidData(str(path), [Problem("$", "is nested too deeply to read")]) from exc
+    except UnicodeDecodeError as exc:
+        raise InvalidData(str(path), [Problem("$", "is not UTF-8 text: save it as UTF-8 and import it again")]) from exc
     finally:
         fh.close()
 

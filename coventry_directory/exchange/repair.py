@@ -25,6 +25,8 @@ it is skipped and listed, and the rest of the source is imported.
 from __future__ import annotations
 
 import json
+import math
+import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -93,8 +95,21 @@ class _Repairer:
                     number = float(value.strip())
                 except ValueError:
                     return value  # the schema check reports it, and the field is then left out
+                if not _usable_number(number):
+                    self.warn(path, f"{value!r} is not a usable number; left out", "unusable value left out")
+                    return None
                 self.warn(path, f"the number {value!r} was sent as text; read as {number:g}", "number sent as text")
                 return int(number) if number.is_integer() else number
+            if _CONTROL.search(value):
+                # a name that clears the worker's screen or reads backwards is no name: drop the codes
+                self.warn(
+                    path, "held control or direction-override characters; they were taken out", "control characters"
+                )
+                value = _CONTROL.sub("", value)
+        elif wanted == "number" and isinstance(value, int | float) and not isinstance(value, bool):
+            if not _usable_number(value):
+                self.warn(path, f"{value!r} is not a usable number; left out", "unusable value left out")
+                return None
         elif wanted == "string" and isinstance(value, int | float) and not isinstance(value, bool):
             self.warn(path, f"{value!r} was sent as a number; read as text", "text sent as a number")
             value = str(value)
@@ -114,7 +129,7 @@ class _Repairer:
                 if isinstance(value, dict | list):
                     out[key] = value  # an extension field: kept as sent
                     continue
-                if isinstance(value, str) and value.strip():
+                if isinstance(value, str) and value.strip() and not _CONTROL.search(value):
                     wanted, reference = fields.get(key, (None, True))
                     if wanted == "string" and not reference:
                         out[key] = value  # the usual case: plain text where text belongs, nothing to repair
@@ -138,6 +153,16 @@ class _Repairer:
             else:
                 out[key] = value
         return out
+
+
+# C0 and C1 control characters other than tab and line breaks, and the bidi embedding,
+# override and isolate characters: none belongs in a directory record.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_MAX_NUMBER = 1e12  # ages, amounts, coordinates, counts: nothing in a directory is larger
+
+
+def _usable_number(number: float) -> bool:
+    return math.isfinite(number) and abs(number) <= _MAX_NUMBER
 
 
 @cache
@@ -214,7 +239,14 @@ def repair_service(obj: object, path: str, source: str, *, strict: bool = False)
         return outcome
     fixer = _Repairer(source, outcome)
     svc = obj if strict else fixer.walk("service", obj, path)
+    if not strict and isinstance(svc.get("name"), str) and not svc["name"].strip():
+        outcome.problems.append(Problem(f"{path}.name", "is blank; the service cannot be listed"))
+        return outcome
     status = svc.get("status")
+    if not strict and isinstance(status, str) and status not in STATUSES and status.strip().lower() in STATUSES:
+        fixer.warn(f"{path}.status", f"{status!r} read as {status.strip().lower()!r}", "status")
+        svc = {**svc, "status": status.strip().lower()}
+        status = svc["status"]
     if not strict and status is not None and status not in STATUSES:
         outcome.status_text = str(status)
         fixer.warn(f"{path}.status", f"{status!r} is not an HSDS status; kept as written, shown as unknown", "status")

@@ -136,17 +136,20 @@ def _as_composer_file(source: Source, path: Path | None = None) -> composer.Sour
     )
 
 
-def _compose_into_target(home: Home, sources: list[composer.SourceFile]) -> dict[str, int]:
+def _compose_into_target(
+    home: Home, sources: list[composer.SourceFile], conflicts: dict[str, list[tuple[str, str]]] | None = None
+) -> dict[str, int]:
     """Compose ``sources`` into a staging copy and swap it in as the directory."""
     if not sources:
         raise SourceError("the directory would have no sources left; nothing was changed")
     staged = staging_path(home.target)
     try:
-        contributed = composer.compose(sources, staged, {"composed_at": _now()})
+        contributed = composer.compose(sources, staged, {"composed_at": _now()}, conflicts=conflicts)
     except BaseException:
         remove_staging(staged)
         raise
-    commit(staged, home.target, thorough=False)  # made here, just now: the quick check is enough
+    # made here, just now: the quick check is enough; and the edition kept for rollback stays
+    commit(staged, home.target, thorough=False, keep_previous=False)
     return contributed
 
 
@@ -166,6 +169,7 @@ class Change:
     contributed: dict[str, int] = field(default_factory=dict)
     total: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    conflicts: list[tuple[str, str]] = field(default_factory=list)  # (service id, why it was left out)
 
 
 def put_source(
@@ -197,7 +201,9 @@ def put_source(
     with database_writes(home.target), _FirstSources(home) as first:
         sources = first.sources()
         existing = next((s for s in sources if s.name.casefold() == name.casefold()), None)
-        path = existing.path if existing and existing.path else home.source_path(name)
+        # a new source never takes another's file, even when their names make the same file name
+        path = existing.path if existing and existing.path and existing.path.parent == home.sources_dir else None
+        path = path or home.free_path(name)
         rank = existing.rank if existing else (0 if name == EDITION else _next_rank(sources))
         staged = staging_path(path)
         try:
@@ -231,7 +237,8 @@ def put_source(
             ordered = sorted([*others, new_source], key=lambda s: (s.rank, s.name.casefold()))
             if progress:
                 progress("composing", 0, None)
-            contributed = _compose_into_target(home, [_as_composer_file(s) for s in ordered])
+            conflicts: dict[str, list[tuple[str, str]]] = {}
+            contributed = _compose_into_target(home, [_as_composer_file(s) for s in ordered], conflicts)
             first.install()
             fsync_file(staged)  # written without SQLite's syncing (a staging file): on the disk before the swap
             os.replace(staged, path)
@@ -246,6 +253,7 @@ def put_source(
     new_source.path = path
     mode = "replaced" if replace else ("updated" if existing else "added")
     change = Change(new_source, mode, result.services, contributed, _services_in(home.target), counts)
+    change.conflicts = conflicts.get(new_source.name, [])
     return change, result
 
 

@@ -108,6 +108,14 @@ class Home:
         """Where the source called ``name`` is kept."""
         return self.sources_dir / f"{file_stem(name)}.db"
 
+    def free_path(self, name: str) -> Path:
+        """A file for a new source called ``name`` that no other source's file already is."""
+        path, n = self.source_path(name), 1
+        while path.exists():
+            n += 1
+            path = self.sources_dir / f"{file_stem(name)}-{n}.db"
+        return path
+
     def composed(self) -> bool:
         """True once the directory is made from sources (a sources folder with at least one)."""
         return bool(_source_files(self))

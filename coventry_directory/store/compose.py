@@ -85,10 +85,13 @@ def compose(
     out: Path,
     info: dict[str, str] | None = None,
     progress: Callable[[str], None] | None = None,
+    conflicts: dict[str, list[tuple[str, str]]] | None = None,
 ) -> dict[str, int]:
     """Write the directory composed of ``sources`` (rank order) to the new file ``out``.
 
-    ``info`` is added to the first source's ``directory_info``. Returns how many services
+    ``info`` is added to the first source's ``directory_info``. ``conflicts`` (when given)
+    receives, per source, the services left out because their id belongs to a different
+    service or organisation already in the directory. Returns how many services
     each source contributed of its own (not counting duplicates). StoreError when a
     source cannot be read.
     """
@@ -119,7 +122,10 @@ def compose(
             conn.execute("ATTACH DATABASE ? AS src", [f"{src.path.resolve().as_uri()}?mode=ro"])
             try:
                 conn.execute("BEGIN")
-                Merger(conn, src).run()
+                merger = Merger(conn, src)
+                merger.run()
+                if conflicts is not None and merger.conflicts:
+                    conflicts.setdefault(src.name, []).extend(merger.conflicts)
                 count = conn.execute("SELECT count(*) FROM temp.fresh WHERE tbl = 'service'").fetchone()[0]
                 contributed[src.name] = count
                 total = conn.execute("SELECT count(*) FROM src.service").fetchone()[0]

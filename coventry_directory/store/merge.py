@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from coventry_directory.core.matching import match_keys
+from coventry_directory.core.matching import match_keys, plain_words
 from coventry_directory.store.schema import HSDS_TABLES, column_names, owner_columns
 
 if TYPE_CHECKING:
@@ -52,6 +52,8 @@ OWNER_TABLE = {
     "phone_id": "phone",
     "organization_id": "organization",
 }
+SKIPPED = "left-out:"  # the "main id" of a source service that may not be merged: matches no record
+
 _FILLED_SERVICE_COLUMNS = [c for c in column_names("service") if c not in ("id", "organization_id", "program_id")]
 _FILLED_ORGANIZATION_COLUMNS = [c for c in column_names("organization") if c != "id"]
 
@@ -66,6 +68,7 @@ class Merger:
     def __init__(self, conn: sqlite3.Connection, source: SourceFile):
         self.conn = conn
         self.source = source
+        self.conflicts: list[tuple[str, str]] = []  # (service id in the source, why it was left out)
 
     def run(self) -> None:
         """Every merge step, parents first."""
@@ -146,14 +149,38 @@ class Merger:
             keys[sid] = match_keys(org, name, postcodes.get(sid, ()), phones.get(sid, ()))
         return keys
 
+    def _names(self, schema: str) -> dict[str, tuple[str, str, str | None]]:
+        """{service id: (its name, its organisation's name, its organisation id)}, names as plain words."""
+        return {
+            sid: (plain_words(name), plain_words(org), org_id)
+            for sid, name, org, org_id in self.conn.execute(
+                f"SELECT s.id, s.name, o.name, s.organization_id FROM {schema}.service s "
+                f"LEFT JOIN {schema}.organization o ON o.id = s.organization_id"
+            )
+        }
+
     def _match_services(self) -> None:
-        existing = {r[0] for r in self.conn.execute("SELECT id FROM main.service")}
+        existing = self._names("main")
         by_key: dict[str, str] = {}
         for sid, keys in self._service_keys("main").items():
             for key in keys:
                 by_key.setdefault(key, sid)
+        main_orgs = {
+            oid: plain_words(name) for oid, name in self.conn.execute("SELECT id, name FROM main.organization")
+        }
         dups = []
+        theirs = self._names("src")
         for sid, keys in self._service_keys("src").items():
+            name, org, org_id = theirs[sid]
+            if sid in existing and existing[sid][0] != name:
+                # the same id for another service (or another organisation's): never one record
+                self.conflicts.append((sid, "uses the id of a different service already in the directory"))
+                dups.append((sid, SKIPPED + sid, "conflict"))
+                continue
+            if org_id in main_orgs and main_orgs[org_id] != org:
+                self.conflicts.append((sid, "names an organisation by the id of a different one"))
+                dups.append((sid, SKIPPED + sid, "conflict"))
+                continue
             if sid in existing:
                 dups.append((sid, sid, "id"))
                 continue
@@ -238,7 +265,7 @@ class Merger:
             "FROM src.service_at_location x LEFT JOIN temp.dup d ON d.src_id = x.service_id "
             "WHERE x.id NOT IN (SELECT id FROM main.service_at_location) AND ("
             " x.service_id IN (SELECT id FROM temp.fresh WHERE tbl = 'service')"
-            " OR (d.main_id IS NOT NULL AND NOT EXISTS "
+            " OR (d.main_id IS NOT NULL AND d.matched_by != 'conflict' AND NOT EXISTS "
             "  (SELECT 1 FROM main.service_at_location m WHERE m.service_id = d.main_id)))"
         )
         self._index("sal_in")
@@ -328,5 +355,7 @@ class Merger:
             [name],
         )
         self.conn.execute(
-            "INSERT OR IGNORE INTO main.service_source SELECT main_id, ?, src_id, matched_by FROM temp.dup", [name]
+            "INSERT OR IGNORE INTO main.service_source SELECT main_id, ?, src_id, matched_by FROM temp.dup "
+            "WHERE matched_by != 'conflict'",
+            [name],
         )
