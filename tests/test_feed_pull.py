@@ -140,7 +140,7 @@ def test_an_item_without_a_usable_id_is_a_problem_and_the_rest_are_taken(feed):
         if svc is feed.services[1]:
             del got["id"]
         if svc is feed.services[6]:
-            got["id"] = 42
+            got["id"] = 4.2  # a whole number is an ORUK 1.0 id (made text); a fraction is no id
         return got
 
     feed.list_item = item
@@ -151,6 +151,17 @@ def test_an_item_without_a_usable_id_is_a_problem_and_the_rest_are_taken(feed):
         Problem(f"{feed.url}/services?page=1 contents[1]", "has no id"),
         Problem(f"{feed.url}/services?page=2 contents[2]", "has an id that is not text (JSON a number)"),
     ]
+
+
+def test_a_whole_number_id_is_taken_as_text(feed):
+    """ORUK 1.0 feeds number their services: 1502 is the id "1502"."""
+    feed.full_list = True
+    number = feed.services[3]["id"]
+    feed.services[3] = {**feed.services[3], "id": 1502}
+    feed.script("detail 1502", (200, {}, {**feed.services[3], "id": "1502"}))
+    result = pull(feed)
+    assert "1502" in result.listed_ids and number not in result.listed_ids
+    assert result.problems == []
 
 
 def test_a_detail_that_is_gone_or_not_a_service_is_a_problem(feed):

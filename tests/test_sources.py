@@ -389,3 +389,19 @@ def test_control_characters_blank_names_and_odd_statuses_are_dealt_with(installe
     assert code == 0, err
     code, out, err = run(capsys, "export", "--format", "hsds-json", "-o", str(tmp_path / "out"))
     assert code == 0 and "Infinity" not in (tmp_path / "out" / "services.json").read_text(encoding="utf-8")
+
+
+def test_a_damaged_source_file_is_listed_and_can_be_removed(installed_directory, tmp_path, capsys):
+    write(tmp_path / "a.json", [service(1)])
+    write(tmp_path / "b.json", [service(2)])
+    assert run(capsys, "import", str(tmp_path / "a.json"))[0] == 0
+    assert run(capsys, "import", str(tmp_path / "b.json"))[0] == 0
+    damaged = installed_directory.with_name("directory.sources") / "a.db"  # "a" is its own file name
+    damaged.write_bytes(damaged.read_bytes()[:5000])  # a disk fault, a half-copied file
+    listed = sources(capsys)
+    assert listed[damaged.stem]["kind"] == "damaged" and listed["b"]["services"] == 1
+    code, out, err = run(capsys, "sources", "show", damaged.stem)
+    assert code == 0 and "sources remove" in out
+    code, out, err = run(capsys, "sources", "remove", damaged.stem)
+    assert code == 0, err
+    assert set(sources(capsys)) == {"edition", "b"} and count(installed_directory) == 97

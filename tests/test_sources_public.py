@@ -128,3 +128,23 @@ def test_repeated_ids_in_the_validators_test_list_are_kept_once(installed_direct
     # 128 items share one id: the first is kept; the others, which differ, are listed
     assert result["services"] == 1 and result["skipped"] == 127
     assert all("differently" in p["reason"] for p in result["problems"])
+
+
+def test_an_oruk_1_feed_is_pulled_and_converted_beside_the_shipped_directory(installed_directory, capsys):
+    """ORUK 1.0 pages (``content``, ``totalPages``, integer ids), fetched in full, become a feed source."""
+    from feed_server import Feed, serving
+
+    page = json.loads((DATA / "oruk1" / "services_page.json").read_text(encoding="utf-8"))
+    items = page["content"]
+    feed = Feed([{**item, "id": str(item["id"])} for item in items])
+    feed.script("page 1", (200, {}, page), forever=True)
+    with serving(feed) as running:
+        code, out, err = run(capsys, "import", running.url, "--source", "Council 1.0", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["format"] == "oruk1-api" and result["kind"] == "feed"
+    assert result["services"] == 3 and result["skipped"] == 0
+    code, out, _ = run(capsys, "search", "Example Needle Exchange", "--json")
+    hit = json.loads(out)[0]
+    assert hit["name"] == "Example Needle Exchange" and hit["source"] == "Council 1.0"
+    shipped_still_found(capsys)

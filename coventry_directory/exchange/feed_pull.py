@@ -245,9 +245,12 @@ class _Puller:
             url = f"{self.base}/services?" + urllib.parse.urlencode({**params, "page": page, "per_page": per_page})
             body = self._page(url, page)
             if page == 1:
-                total_pages, self.total_items = _count(body.get("total_pages")), _count(body.get("total_items"))
+                # ORUK 1.0 pages say totalPages / totalElements / last (Spring's names)
+                total_pages = _count(body.get("total_pages", body.get("totalPages")))
+                self.total_items = _count(body.get("total_items", body.get("totalElements")))
             contents = body["contents"]
-            last = body.get("last_page") is True or not contents or (total_pages is not None and page >= total_pages)
+            ended = body.get("last_page") is True or body.get("last") is True
+            last = ended or not contents or (total_pages is not None and page >= total_pages)
             del body  # only the items go on; incomplete ones only until their details are asked for
             # the same page again (a feed that ignores ``page`` and whose items are all unusable,
             # so no id repeats): without this it would be asked for page after page
@@ -281,6 +284,8 @@ class _Puller:
             body = read_json(answer.body)
         except ValueError as exc:
             raise FeedError(f"{url} {exc}; nothing was changed") from exc
+        if isinstance(body, dict) and "contents" not in body and isinstance(body.get("content"), list):
+            body["contents"] = body.pop("content")  # an ORUK 1.0 page
         if not isinstance(body, dict) or not isinstance(body.get("contents"), list):
             raise FeedError(
                 f"page {page} of {self.base}/services is not an HSDS API page (no 'contents' list); nothing was changed"
@@ -378,6 +383,8 @@ def _unusable(item: object) -> str | None:
     if "id" not in item:
         return "has no id"
     sid = item["id"]
+    if isinstance(sid, int) and not isinstance(sid, bool):
+        item["id"] = sid = str(sid)  # ORUK 1.0 feeds number their services; the import makes UUIDs of them
     if not isinstance(sid, str):
         return f"has an id that is not text (JSON {_json_kind(sid)})"
     if not sid.strip():

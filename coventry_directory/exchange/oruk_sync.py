@@ -21,9 +21,11 @@ from pathlib import Path
 from coventry_directory.exchange.documents import Items
 from coventry_directory.exchange.errors import Problem
 from coventry_directory.exchange.feed_client import DEFAULT_TIMEOUT, DEFAULT_TOTAL_TIMEOUT
+from coventry_directory.exchange.flatten import FlatData
 from coventry_directory.exchange.importing import ImportResult, check_feed_url, result_of, utc_now
+from coventry_directory.exchange.oruk1 import looks_like_oruk1
 from coventry_directory.exchange.prepare import PARALLEL_FROM, worker_count
-from coventry_directory.exchange.reading import StoreSink, read_services
+from coventry_directory.exchange.reading import ReadResult, StoreSink, oruk1_services, read_services
 from coventry_directory.exchange.source_changes import put_source
 from coventry_directory.exchange.sources import Home, check_name, derive_name, find_source, list_sources
 
@@ -97,10 +99,15 @@ def sync_feed(
         progress=progress,
     )
     delta = since is not None and not pull.ignored_since
-    items = Items(services=[(f"{base}/services/{svc.get('id')}", svc) for svc in pull.services])
+    pairs = [(f"{base}/services/{svc.get('id')}", svc) for svc in pull.services]
+    items = Items(services=pairs)
     items.warnings = [Problem(base, w) for w in pull.warnings]
+    oruk1 = looks_like_oruk1(pull.services[:5])  # most live UK council feeds are still ORUK 1.0
 
     def read(store):
+        if oruk1:
+            converted = ReadResult(FlatData())
+            items.services = list(oruk1_services(pairs, converted))
         many = not delta and len(pull.services) >= PARALLEL_FROM  # a national feed: prepared in workers
         result = read_services(
             items,
@@ -110,6 +117,10 @@ def sync_feed(
             sink=None if delta else StoreSink(store),
             workers=worker_count() if many else 0,
         )
+        if oruk1:
+            result.problems = [*converted.problems, *result.problems]
+            result.skipped += converted.skipped
+            result.repairs.update(converted.repairs)
         result.problems = [*pull.problems, *result.problems]
         result.skipped += len(pull.problems)
         return result
@@ -130,7 +141,7 @@ def sync_feed(
         extra_info=info,
         progress=progress,
     )
-    result = result_of(change, read_result, base, "oruk-api")
+    result = result_of(change, read_result, base, "oruk1-api" if oruk1 else "oruk-api")
     if delta:
         result.mode = "merged"
     result.notes += pull.warnings

@@ -75,13 +75,14 @@ def converted_items(doc: object, fmt: str, feed_name: str, result: ReadResult) -
         from coventry_directory.exchange.oruk1 import oruk1_items
 
         pairs = iter(doc) if isinstance(doc, Streamed) else ((f"$[{n}]", x) for n, x in enumerate(oruk1_items(doc)))
-        return Items(services=_from_oruk1(pairs, result))
+        return Items(services=oruk1_services(pairs, result))
     if isinstance(doc, Streamed):
         return Items(services=expand_items(doc))
     return service_items(doc)
 
 
-def _from_oruk1(pairs: Iterable[tuple[str, object]], result: ReadResult) -> Iterator[tuple[str, object]]:
+def oruk1_services(pairs: Iterable[tuple[str, object]], result: ReadResult) -> Iterator[tuple[str, object]]:
+    """ORUK 1.0 service objects as HSDS 3.0 ones; those that cannot be are counted in ``result``."""
     from coventry_directory.exchange.oruk1 import service_to_hsds3
 
     for path, item in pairs:

@@ -34,6 +34,7 @@ from coventry_directory.exchange.sources import (
     find_source,
     list_sources,
     read_source,
+    usable,
 )
 from coventry_directory.exchange.writer import write_rows
 from coventry_directory.store import compose as composer
@@ -233,7 +234,7 @@ def put_source(
                 store.close()
             new_source = read_source(staged)
             new_source.path = staged
-            others = [] if replace else [s for s in sources if s is not existing and s.path is not None]
+            others = [] if replace else [s for s in usable(sources) if s is not existing and s.path is not None]
             ordered = sorted([*others, new_source], key=lambda s: (s.rank, s.name.casefold()))
             if progress:
                 progress("composing", 0, None)
@@ -305,7 +306,7 @@ def remove_source(home: Home, name: str) -> Change:
     source = find_source(home, name)
     if not home.composed():
         raise SourceError("the directory is a single edition; there is no other source to keep, so nothing was removed")
-    rest = [s for s in list_sources(home) if s.path != source.path]
+    rest = [s for s in usable(list_sources(home)) if s.path != source.path]
     if not rest:
         raise SourceError(
             f"{source.name!r} is the directory's only source; removing it would leave the directory empty. "
@@ -337,7 +338,7 @@ def restore_edition(home: Home) -> Change:
             finally:
                 store.close()
             edition = read_source(staged)
-            rest = [s for s in list_sources(home) if s.name != EDITION]
+            rest = [s for s in usable(list_sources(home)) if s.name != EDITION]
             ordered = [edition, *rest]
             contributed = _compose_into_target(home, [_as_composer_file(s) for s in ordered])
             fsync_file(staged)
@@ -356,5 +357,5 @@ def rebuild(home: Home) -> Change:
     if not home.composed():
         raise SourceError("the directory is a single edition: there is nothing to rebuild it from")
     with database_writes(home.target):
-        contributed = _compose_into_target(home, [_as_composer_file(s) for s in sources])
+        contributed = _compose_into_target(home, [_as_composer_file(s) for s in usable(sources)])
     return Change(None, "rebuilt", 0, contributed, _services_in(home.target))

@@ -33,12 +33,13 @@ from coventry_directory.core.text import clean_text
 from coventry_directory.exchange.errors import ExchangeError
 from coventry_directory.store import compose as composer
 from coventry_directory.store import database_files
+from coventry_directory.store.errors import StoreError
 
 EDITION = "edition"
 # progress(stage, done, total): stages "reading", "checking", "writing", "composing" (and a
 # feed's "pages" and "details"); total None when not known. Called from the working thread.
 Progress = Callable[[str, int, "int | None"], None]
-KINDS = ("edition", "file", "feed", "meetings")
+KINDS = ("edition", "file", "feed", "meetings")  # and "damaged": a source file that cannot be read
 SHRINK_LIMIT = 0.5  # an update keeping under half a source's services needs --allow-shrink
 _NAME_OK = re.compile(r"^[\w][\w .()&'+-]{0,79}$")
 INFO_PREFIX = "source_"  # the directory_info keys a source database describes itself with
@@ -232,7 +233,32 @@ def list_sources(home: Home) -> list[Source]:
             return []
         edition = read_source(base)
         return [Source(**{**edition.__dict__, "name": EDITION, "kind": EDITION, "rank": 0})]
-    return sorted((read_source(p) for p in files), key=lambda s: (s.rank, s.name.casefold()))
+    return sorted((_read_or_damaged(p) for p in files), key=lambda s: (s.rank, s.name.casefold()))
+
+
+DAMAGED = "damaged"
+DAMAGED_RANK = 1_000_000  # listed last; never composed
+
+
+def _read_or_damaged(path: Path) -> Source:
+    """The source in ``path``, or a ``damaged`` entry naming the file (so it can be seen and removed)."""
+    try:
+        return read_source(path)
+    except StoreError as exc:
+        reason = f"{exc} Remove it with: coventry-directory sources remove {path.stem}, then import it again."
+        return Source(
+            name=path.stem,
+            kind=DAMAGED,
+            path=path,
+            rank=DAMAGED_RANK,
+            problems=[{"path": str(path), "reason": reason}],
+            problem_count=1,
+        )
+
+
+def usable(sources: list[Source]) -> list[Source]:
+    """The sources a directory can be made from (damaged files left out)."""
+    return [s for s in sources if s.kind != DAMAGED]
 
 
 def find_source(home: Home, name: str) -> Source:
@@ -250,4 +276,4 @@ def stale(home: Home) -> bool:
     if not home.composed() or not home.target.is_file():
         return home.composed()
     made_from = composer.composed_stamps(home.target)
-    return made_from != {s.name: s.stamp for s in list_sources(home)}
+    return made_from != {s.name: s.stamp for s in usable(list_sources(home))}

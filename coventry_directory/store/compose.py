@@ -154,6 +154,8 @@ def source_stats(path: Path) -> dict[str, int]:
     db = open_checked(path, readonly=True)
     try:
         rows = db.execute("SELECT coalesce(status, ''), count(*) FROM service GROUP BY 1").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} is not a readable source database ({exc})") from exc
     finally:
         db.conn.close()
     out = {status or "unknown": n for status, n in rows}
