@@ -405,3 +405,16 @@ def test_a_damaged_source_file_is_listed_and_can_be_removed(installed_directory,
     code, out, err = run(capsys, "sources", "remove", damaged.stem)
     assert code == 0, err
     assert set(sources(capsys)) == {"edition", "b"} and count(installed_directory) == 97
+
+
+def test_a_second_change_while_one_runs_is_refused_and_changes_nothing(installed_directory, tmp_path, capsys):
+    from coventry_directory.exchange.source_lock import exclusive, lock_path
+
+    write(tmp_path / "council.json", [service(n) for n in range(3)])
+    before = installed_directory.read_bytes()
+    with exclusive(installed_directory):  # as if another process were importing now
+        code, _, err = run(capsys, "import", str(tmp_path / "council.json"))
+        assert code == 1 and "another import or sources command" in err and "nothing was changed" in err
+    assert installed_directory.read_bytes() == before
+    assert not lock_path(installed_directory).exists()  # no trace left in the data folder
+    assert run(capsys, "import", str(tmp_path / "council.json"))[0] == 0

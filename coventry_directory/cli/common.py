@@ -258,6 +258,7 @@ ERRORS: dict[str, ErrorRule] = {
     "coventry_directory.exchange.errors.UnknownSource": BAD_INPUT,  # import: neither HSDS files nor a feed URL
     "coventry_directory.exchange.errors.EmptySource": BAD_INPUT,  # import: no services; the directory is kept
     "coventry_directory.exchange.sources.SourceError": BAD_INPUT,  # sources: no such source, a shrink refused ...
+    "coventry_directory.exchange.source_lock.SourcesBusy": FAILURE,  # another import is changing the directory
     "coventry_directory.input_files.InputFileError": BAD_INPUT,  # a named file that is a pipe, folder, too big ...
     "coventry_directory.exchange.errors.BundleError": BAD_INPUT,  # a refused bundle (damaged, untrusted ...)
     "coventry_directory.exchange.signing.SigningKeyError": BAD_INPUT,  # no usable signing key, or one exists

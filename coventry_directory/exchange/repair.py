@@ -100,6 +100,10 @@ class _Repairer:
                     return None
                 self.warn(path, f"the number {value!r} was sent as text; read as {number:g}", "number sent as text")
                 return int(number) if number.is_integer() else number
+            if len(value) > MAX_TEXT:
+                # a 200 MB "name" would make every search read 200 MB: no directory text is that long
+                self.warn(path, f"is {len(value):,} characters long; cut to {MAX_TEXT:,}", "text cut")
+                value = value[:MAX_TEXT]
             if _CONTROL.search(value):
                 # a name that clears the worker's screen or reads backwards is no name: drop the codes
                 self.warn(
@@ -129,7 +133,7 @@ class _Repairer:
                 if isinstance(value, dict | list):
                     out[key] = value  # an extension field: kept as sent
                     continue
-                if isinstance(value, str) and value.strip() and not _CONTROL.search(value):
+                if isinstance(value, str) and len(value) <= MAX_TEXT and value.strip() and not _CONTROL.search(value):
                     wanted, reference = fields.get(key, (None, True))
                     if wanted == "string" and not reference:
                         out[key] = value  # the usual case: plain text where text belongs, nothing to repair
@@ -158,6 +162,7 @@ class _Repairer:
 # C0 and C1 control characters other than tab and line breaks, and the bidi embedding,
 # override and isolate characters: none belongs in a directory record.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+MAX_TEXT = 20_000  # characters: longer than any description a directory needs
 _MAX_NUMBER = 1e12  # ages, amounts, coordinates, counts: nothing in a directory is larger
 
 

@@ -21,6 +21,7 @@ from coventry_directory.disk_errors import database_writes
 from coventry_directory.exchange.errors import EmptySource, InvalidData
 from coventry_directory.exchange.install import commit, remove_staging, staging_path
 from coventry_directory.exchange.reading import ReadResult
+from coventry_directory.exchange.source_lock import exclusive
 from coventry_directory.exchange.sources import (
     EDITION,
     INFO_PREFIX,
@@ -199,7 +200,7 @@ def put_source(
     name = check_name(name)
     if name.casefold() == EDITION and kind != EDITION:
         raise SourceError(f"{EDITION!r} is the name of the shipped edition's source: choose another --source name")
-    with database_writes(home.target), _FirstSources(home) as first:
+    with exclusive(home.target), database_writes(home.target), _FirstSources(home) as first:
         sources = first.sources()
         existing = next((s for s in sources if s.name.casefold() == name.casefold()), None)
         # a new source never takes another's file, even when their names make the same file name
@@ -312,7 +313,7 @@ def remove_source(home: Home, name: str) -> Change:
             f"{source.name!r} is the directory's only source; removing it would leave the directory empty. "
             "Nothing was changed"
         )
-    with database_writes(home.target):
+    with exclusive(home.target), database_writes(home.target):
         contributed = _compose_into_target(home, [_as_composer_file(s) for s in rest])
         if source.path is not None:
             source.path.unlink(missing_ok=True)
@@ -328,7 +329,7 @@ def restore_edition(home: Home) -> Change:
         raise SourceError("the directory is a single edition, not made from sources: there is nothing to restore")
     if any(s.name == EDITION and s.kind == EDITION for s in list_sources(home)):
         raise SourceError("the edition is already one of the directory's sources: there is nothing to restore")
-    with database_writes(home.target):
+    with exclusive(home.target), database_writes(home.target):
         staged = staging_path(home.source_path(EDITION))
         try:
             database_files.copy_database(home.shipped, staged)
@@ -356,6 +357,6 @@ def rebuild(home: Home) -> Change:
     sources = list_sources(home)
     if not home.composed():
         raise SourceError("the directory is a single edition: there is nothing to rebuild it from")
-    with database_writes(home.target):
+    with exclusive(home.target), database_writes(home.target):
         contributed = _compose_into_target(home, [_as_composer_file(s) for s in usable(sources)])
     return Change(None, "rebuilt", 0, contributed, _services_in(home.target))
