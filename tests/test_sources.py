@@ -58,6 +58,8 @@ def test_a_plain_directory_lists_its_edition_as_its_one_source(installed_directo
     listed = sources(capsys)
     assert list(listed) == ["edition"]
     assert listed["edition"]["kind"] == "edition" and listed["edition"]["services"] == 96
+    code, out, _ = run(capsys, "sources")
+    assert code == 0 and out.startswith("edition  [edition]  96 service(s), edition 20")
 
 
 def test_two_imports_are_two_sources_and_the_edition_stays(installed_directory, tmp_path, capsys):

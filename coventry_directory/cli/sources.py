@@ -183,7 +183,9 @@ def cmd_sources_list(args: argparse.Namespace) -> int:
     for s in sources:
         when = s.pulled_at or s.updated_at or "unknown"
         problems = f", {s.problem_count} record(s) skipped" if s.problem_count else ""
-        print(f"{s.name}  [{s.kind}]  {s.services} service(s), updated {when}{problems}")
+        # an edition's date is what its keepers checked it against, not when it became a source
+        dated = f"edition {s.info['edition']}" if s.kind == "edition" and s.info.get("edition") else f"updated {when}"
+        print(f"{s.name}  [{s.kind}]  {s.services} service(s), {dated}{problems}")
         if s.location:
             print(f"    from {s.location}")
     if stale(home):
