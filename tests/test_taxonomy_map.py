@@ -18,9 +18,9 @@ from coventry_directory.exchange.taxonomy_map import (
     bundled_mapping,
     load_mapping,
     normalise_name,
-    our_attribute,
     vocabulary_key,
 )
+from coventry_directory.exchange.taxonomy_terms import our_attribute
 from coventry_directory.exchange.validate import validate_object
 from coventry_directory.resources import resource_path
 from coventry_directory.store.directory import DirectoryStore

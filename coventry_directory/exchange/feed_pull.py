@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import email.utils
 import json
 import random
 import re
@@ -31,6 +30,7 @@ from dataclasses import dataclass, field
 from coventry_directory.core.text import clean_text
 from coventry_directory.exchange.errors import FeedError, Problem
 from coventry_directory.exchange.feed_client import Answer, FeedSession, read_json
+from coventry_directory.exchange.feed_items import count_of, detail_of, moment, unusable
 
 DEFAULT_PER_PAGE = 100
 DEFAULT_WORKERS = 4  # detail requests at once: enough to hide latency, few enough to be a polite client
@@ -42,7 +42,6 @@ RETRY_AFTER_CAP = 60.0  # the longest wait honoured; a server asking for hours i
 # A list item is a whole service only with the lists a full service has: the official example
 # list (service_list.json) nests just the organization, and taking that would lose every phone.
 FULL_SERVICE_KEYS = ("service_at_locations", "phones", "schedules")
-GONE = frozenset({404, 410})  # a service listed and deleted before its details were asked for
 QUEUED_PER_WORKER = 8  # details waiting per worker: paging runs ahead of them, but not unbounded
 
 Progress = Callable[[str, int, int | None], None]
@@ -70,10 +69,10 @@ def retry_after_seconds(value: str | None, date: str | None = None) -> float | N
     value = (value or "").strip()
     if value.isascii() and value.isdigit():
         return float(value)
-    when = _moment(value)
+    when = moment(value)
     if when is None:
         return None
-    now = _moment(date or "") or dt.datetime.now(dt.UTC)
+    now = moment(date or "") or dt.datetime.now(dt.UTC)
     return max(0.0, (when - now).total_seconds())
 
 
@@ -178,7 +177,7 @@ class _Puller:
     def run(self, since: str | None, known_count: int | None, per_page: int) -> None:
         self._read_root()
         try:
-            self._read_pages({} if since is None else {"modified_after": since}, per_page, _moment(since))
+            self._read_pages({} if since is None else {"modified_after": since}, per_page, moment(since))
         except BaseException:
             self._raise_failure()  # a detail failed and stopped the session: that is the cause
             raise
@@ -246,8 +245,8 @@ class _Puller:
             body = self._page(url, page)
             if page == 1:
                 # ORUK 1.0 pages say totalPages / totalElements / last (Spring's names)
-                total_pages = _count(body.get("total_pages", body.get("totalPages")))
-                self.total_items = _count(body.get("total_items", body.get("totalElements")))
+                total_pages = count_of(body.get("total_pages", body.get("totalPages")))
+                self.total_items = count_of(body.get("total_items", body.get("totalElements")))
             contents = body["contents"]
             ended = body.get("last_page") is True or body.get("last") is True
             last = ended or not contents or (total_pages is not None and page >= total_pages)
@@ -296,7 +295,7 @@ class _Puller:
         """Queue each item of a page (kept whole, or its details asked for): how many were new, how many repeats."""
         new = repeated = 0
         for index, item in enumerate(contents):
-            why = _unusable(item)
+            why = unusable(item)
             if why:
                 self.result.problems.append(Problem(f"{self.base}/services?page={page} contents[{index}]", why))
                 continue
@@ -307,7 +306,7 @@ class _Puller:
             new += 1
             self.seen.add(sid)
             self.result.listed_ids.append(sid)
-            when = _moment(item.get("last_modified")) if since_at is not None else None
+            when = moment(item.get("last_modified")) if since_at is not None else None
             if when is not None and since_at is not None:
                 self.older, self.newer = self.older + (when < since_at), self.newer + (when >= since_at)
             whole = all(isinstance(item.get(key), list) for key in FULL_SERVICE_KEYS)
@@ -340,7 +339,7 @@ class _Puller:
 
     def _detail(self, sid: str) -> dict | Problem:
         url = f"{self.base}/services/{urllib.parse.quote(sid, safe='')}"
-        got = _detail_of(url, sid, get_with_retries(self.session, url))
+        got = detail_of(url, sid, get_with_retries(self.session, url))
         with self.lock:
             self.details_done += 1
             self._tell("details", self.details_done, self.details_total)
@@ -357,60 +356,3 @@ class _Puller:
                 self.failure = failure
         if first:
             self.session.stop()  # the pull has failed: end the other requests now
-
-
-def _detail_of(url: str, sid: str, answer: Answer) -> dict | Problem:
-    """The service a detail request answered, or the problem with it; FeedError when the feed failed."""
-    if answer.status in GONE:
-        return Problem(url, f"answered HTTP {answer.status} {answer.reason}: the service is listed but cannot be read")
-    if not answer.ok:
-        raise answer.error()
-    try:
-        full = read_json(answer.body)
-    except ValueError as exc:
-        return Problem(url, str(exc))
-    if not isinstance(full, dict):
-        return Problem(url, f"is not a service object (it is JSON {_json_kind(full)})")
-    if full.get("id") != sid:
-        return Problem(url, f"answered the service {full.get('id')!r}, not {sid!r}")
-    return full
-
-
-def _unusable(item: object) -> str | None:
-    """Why a list item cannot be taken (no id, or one no URL or database can hold), or None."""
-    if not isinstance(item, dict):
-        return f"is not a service object (it is JSON {_json_kind(item)})"
-    if "id" not in item:
-        return "has no id"
-    sid = item["id"]
-    if isinstance(sid, int) and not isinstance(sid, bool):
-        item["id"] = sid = str(sid)  # ORUK 1.0 feeds number their services; the import makes UUIDs of them
-    if not isinstance(sid, str):
-        return f"has an id that is not text (JSON {_json_kind(sid)})"
-    if not sid.strip():
-        return "has an empty id"
-    if clean_text(sid) != sid:  # a lone surrogate: no URL and no database can hold it
-        return "has an id that is not valid text"
-    return None
-
-
-def _json_kind(value: object) -> str:
-    kinds = {dict: "an object", list: "an array", str: "a string", bool: "true or false", type(None): "null"}
-    return kinds.get(type(value), "a number")
-
-
-def _count(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
-
-
-def _moment(text: object) -> dt.datetime | None:
-    """A time in ISO 8601 (HSDS's) or an HTTP date (a header's), UTC when it names no zone; None when neither."""
-    if not isinstance(text, str):
-        return None
-    for parse in (dt.datetime.fromisoformat, email.utils.parsedate_to_datetime):
-        try:
-            when = parse(text.strip())
-        except (TypeError, ValueError, IndexError):
-            continue
-        return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
-    return None

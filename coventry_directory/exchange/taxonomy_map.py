@@ -14,13 +14,13 @@ import re
 import tomllib
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from coventry_directory.core.ids import looks_like_uuid, stable_id
-from coventry_directory.core.taxonomy import RECORD_TAXONOMY, Vocabulary, taxonomy_id, term_id, vocabularies
+from coventry_directory.core.ids import looks_like_uuid
+from coventry_directory.core.taxonomy import RECORD_TAXONOMY, taxonomy_id, term_id, vocabularies
+from coventry_directory.exchange.taxonomy_terms import Target, our_attribute, our_link, term_key, terms_of
 from coventry_directory.resources import resource_path
 
 MAP_FILE = "taxonomy-map.toml"
@@ -30,8 +30,6 @@ NAMES_SECTION = "names"
 _SECTION_KEYS = {"title", "source", "names", "term_uri", "terms"}
 _ENTRY_KEYS = {"code", "name", "to", "reviewed", "by_name", "source"}
 _URI = re.compile(r"^https?://(www\.)?", re.IGNORECASE)
-
-Target = tuple[str, str]
 
 
 class TaxonomyMapError(ValueError):
@@ -191,7 +189,7 @@ class TaxonomyMapping:
         A national feed tags thousands of services with the same few dozen terms: each is
         worked out once.
         """
-        key = _term_key(term)
+        key = term_key(term)
         memo = self._memo
         if key is not None and key in memo:
             return memo[key]
@@ -213,10 +211,10 @@ class TaxonomyMapping:
         attributes = service.get("attributes") if isinstance(service, dict) else None
         if not isinstance(sid, str) or not isinstance(attributes, (list, type(None))):
             return service, []  # nothing to link to: the schema check reports the shape
-        have = [self._our_ids[a["taxonomy_term_id"]] for a in attributes or [] if _our_link(a, self._our_ids)]
+        have = [self._our_ids[a["taxonomy_term_id"]] for a in attributes or [] if our_link(a, self._our_ids)]
         wanted: list[Target] = []
         unmapped: list[str] = []
-        for term in _terms_of(service):
+        for term in terms_of(service):
             own, found = self._lookup(term)
             if own:
                 have.append(own)
@@ -237,51 +235,6 @@ class TaxonomyMapping:
         if not new:
             return service, unmapped
         return {**service, "attributes": [*(attributes or []), *new]}, unmapped
-
-
-_TERM_KEYS = ("id", "code", "name", "taxonomy", "vocabulary", "term_uri", "taxonomy_id", "parent_id")
-
-
-def _term_key(term: dict) -> tuple | None:
-    """What a term's meaning depends on, as a hashable key (None when a value is not hashable)."""
-    key = tuple(term.get(k) for k in _TERM_KEYS)
-    try:
-        hash(key)
-    except TypeError:
-        return None
-    return key
-
-
-def _our_link(attribute: object, ours: dict[str, Target]) -> bool:
-    """True for an attribute pointing at one of our terms by id (nested term or not)."""
-    return isinstance(attribute, dict) and attribute.get("taxonomy_term_id") in ours
-
-
-def _terms_of(service: dict) -> Iterator[dict]:
-    """The taxonomy terms a service carries: HSDS 3.0 attributes and ORUK 1.0 service_taxonomys."""
-    for attr in service.get("attributes") or []:
-        if isinstance(attr, dict) and isinstance(attr.get("taxonomy_term"), dict):
-            yield attr["taxonomy_term"]
-    taxonomys = service.get("service_taxonomys")
-    for link in taxonomys if isinstance(taxonomys, list) else []:
-        if isinstance(link, dict) and isinstance(link.get("taxonomy"), dict):
-            yield link["taxonomy"]
-
-
-def our_attribute(service_id: str, taxonomy: str, code: str, position: int = 0) -> dict:
-    """The HSDS attribute linking a service to one of our terms, with the term nested whole.
-
-    The term and its taxonomy are written as our own database writes them, so a service
-    that gets the same term this way and from our own export flattens without a conflict.
-    """
-    vocab: Vocabulary = vocabularies()[taxonomy]
-    term, tid = next(t for t in vocab.terms if t.code == code), term_id(taxonomy, code)
-    detail = {"id": taxonomy_id(taxonomy), "name": vocab.title, "description": vocab.description, "version": "1"}
-    nested = {"id": tid, "code": code, "name": term.name, "description": term.description, "taxonomy": taxonomy}
-    nested |= {"language": "en", "taxonomy_id": detail["id"]}
-    attribute = {"id": stable_id("mapped-attribute", service_id, taxonomy, code), "link_id": service_id}
-    attribute |= {"link_entity": "service", "link_type": taxonomy, "taxonomy_term_id": tid, "value": str(position)}
-    return {**attribute, "taxonomy_term": {**nested, "taxonomy_detail": detail}}
 
 
 def load_mapping(path: Path | None = None) -> TaxonomyMapping:
