@@ -16,6 +16,7 @@ import pytest
 from test_exchange_hsds_support import uid
 
 from coventry_directory.cli import main
+from coventry_directory.exchange.flatten import FlatData
 
 
 def service(n: int, **extra) -> dict:
@@ -283,31 +284,55 @@ def test_a_broken_large_file_changes_nothing(installed_directory, tmp_path, caps
     (tmp_path / "cut.json").write_text(text[: len(text) // 2], encoding="utf-8")  # a download cut short
     before = installed_directory.read_bytes()
     code, out, err = run(capsys, "import", str(tmp_path / "cut.json"))
-    assert code == 2 and "not JSON" in out + err and "Traceback" not in err
+    assert code == 2 and "not valid JSON near byte" in out + err and "cut short" in err and "Traceback" not in err
     assert installed_directory.read_bytes() == before
     assert list(sources(capsys)) == ["edition"]
 
 
-def test_services_prepared_in_worker_processes_give_the_same_rows(tmp_path):
-    """A large import prepares its services in worker processes: order and result must not change."""
-    from coventry_directory.exchange.documents import Items
-    from coventry_directory.exchange.reading import StoreSink, read_services
+def _read_streamed(path, db, workers, reopen_path=None):
+    """Read ``path`` as a streamed file into a new source database ``db``, sharing with ``workers`` processes."""
+    from coventry_directory.exchange import prepare
+    from coventry_directory.exchange.json_stream import stream_items
+    from coventry_directory.exchange.reading import ReadResult, StoreSink, converted_items, read_services
     from coventry_directory.store import hsds_rows
 
-    records = [service(n, phones=[{"id": str(n), "number": f"01632 960{n:03d}"}]) for n in range(600)]
+    doc = stream_items(path)
+    store = hsds_rows.open_new(db)
+    try:
+        items = converted_items(doc, "hsds", "council", ReadResult(FlatData()))
+        reopen = prepare.Reopen(str(reopen_path or path), "hsds", "council")
+        result = read_services(items, "council", sink=StoreSink(store), workers=workers, reopen=reopen)
+        tables = {t: hsds_rows.read_table(store, t) for t in ("service", "phone", "organization", "attribute")}
+    finally:
+        store.close()
+    return (result.services, result.skipped, result.problems, dict(result.repairs)), tables
+
+
+def test_services_prepared_with_worker_processes_give_the_same_rows(tmp_path, monkeypatch):
+    """A large file is shared with worker processes that read it themselves: order and result must not change."""
+    from coventry_directory.exchange import json_stream
+
+    monkeypatch.setattr(json_stream, "STREAM_FROM", 0)
+    records = [service(n, phones=[{"id": str(n), "number": f"01632 960{n:03d}"}]) for n in range(1400)]
     records[10] = {"id": uid("svc", "10"), "status": "active"}  # skipped either way
     records[20] = dict(records[21])  # the same service twice: listed once either way
-    results, tables = [], []
-    for workers, name in ((1, "here.db"), (2, "workers.db")):
-        store = hsds_rows.open_new(tmp_path / name)
-        items = Items(services=[(f"$[{n}]", r) for n, r in enumerate(records)])
-        result = read_services(items, "council", sink=StoreSink(store), workers=workers)
-        results.append((result.services, result.skipped, result.problems, dict(result.repairs)))
-        tables.append({t: hsds_rows.read_table(store, t) for t in ("service", "phone", "organization")})
-        store.close()
-    assert results[0] == results[1]
-    assert results[0][:2] == (598, 1)
-    assert tables[0] == tables[1]
+    records[900]["phones"][0]["number"] = None  # a fault a worker repairs, in a worker's batch
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps(records), encoding="utf-8")
+    here = _read_streamed(feed, tmp_path / "here.db", 0)
+    assert here[0][:2] == (1398, 1)
+    assert _read_streamed(feed, tmp_path / "one.db", 1) == here
+    assert _read_streamed(feed, tmp_path / "two.db", 2) == here
+    # a worker that cannot read the file leaves its batches to this process: the same again
+    assert _read_streamed(feed, tmp_path / "lost.db", 1, reopen_path=tmp_path / "gone.json") == here
+
+
+def test_batches_are_shared_so_this_process_keeps_one_in_four_with_one_worker():
+    from coventry_directory.exchange.prepare import _owner
+
+    assert [_owner(n, 1) for n in range(8)] == [-1, 0, 0, 0, -1, 0, 0, 0]
+    shared = [_owner(n, 3) for n in range(10)]
+    assert shared.count(-1) == 1 and all(shared.count(k) == 3 for k in range(3))
 
 
 class _Terminal(io.StringIO):

@@ -180,7 +180,9 @@ def test_the_window_searches_the_new_directory_after_an_import(qtbot, open_windo
     with qtbot.waitSignal(window.search_service.edition_changed, timeout=WORK_TIMEOUT):
         qtbot.mouseClick(dialog.import_button, Qt.LeftButton)
     # After the window's own edition note, the dialog's: both sources counted.
-    assert re.fullmatch(r"Directory updated: \d+ services from 2 sources", window.statusBar().currentMessage())
+    assert re.fullmatch(
+        r"Directory updated: it now has \d+ services\. It is made from 2 sources\.", window.statusBar().currentMessage()
+    )
 
     window.search_box.setText("Community Counselling")
     qtbot.waitUntil(
@@ -234,7 +236,7 @@ def test_a_shrunken_file_is_refused_until_import_anyway(qtbot, dialog, tmp_path,
     qtbot.mouseClick(dialog.import_button, Qt.LeftButton)
     finish(qtbot, dialog)
     said = dialog.outcome.text()
-    assert "has 1 service(s), but the source 'export' has 5" in said and "Nothing was changed" in said
+    assert said.startswith("Nothing was changed: what was read has 1 service, but the source “export” has 5")
     assert "--allow-shrink" not in said and "choose “Import anyway”" in said
     assert dialog.anyway_button.isVisible() and row_of(dialog, "export")[2] == "5"
 
@@ -286,7 +288,7 @@ def test_replace_everything_asks_first_and_the_edition_can_be_restored(qtbot, di
     answers.replies = [QMessageBox.No]
     qtbot.mouseClick(dialog.import_button, Qt.LeftButton)
     assert not dialog.busy() and names(dialog) == [EDITION]
-    assert answers.asked[0].startswith("This removes every other source, the shipped edition too")
+    assert answers.asked[0].startswith("This removes every other source, the edition too")
 
     answers.replies = [QMessageBox.Yes]
     qtbot.mouseClick(dialog.import_button, Qt.LeftButton)
@@ -298,7 +300,7 @@ def test_replace_everything_asks_first_and_the_edition_can_be_restored(qtbot, di
     qtbot.mouseClick(dialog.restore_button, Qt.LeftButton)
     finish(qtbot, dialog)
     assert names(dialog) == [EDITION, "uk_generated"]
-    assert dialog.outcome.text().startswith("Restored the shipped edition as the first source.")
+    assert dialog.outcome.text().startswith("Restored the shipped edition as the first source (the edition of ")
     assert not dialog.restore_button.isVisible()
 
 

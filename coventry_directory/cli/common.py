@@ -189,18 +189,46 @@ def say(message: object) -> None:
     print(one_line(message), file=sys.stderr)
 
 
+def json_refusal(exc: BaseException, args: argparse.Namespace | None, reason: str) -> None:
+    """With ``--json``, on a command that promises it (``import``, ``sources``): the refusal as JSON on stdout.
+
+    One object, so that a program reading stdout always gets one: ``ok`` false, ``refused``
+    true, the ``reason`` (the line stderr gets, without the program's name), the
+    ``exit_code``, the ``source`` the refusal is about (the file, folder or address; null for
+    ``sources``) and its ``problems`` (``path``, ``message``; empty when there are none).
+    The exit code and the line on stderr are as without ``--json``.
+    """
+    if not (getattr(args, "json", False) and getattr(args, "json_refusals", False)):
+        return
+    rule = rule_for(exc)
+    problems = getattr(exc, "problems", None) or []
+    print_json(
+        {
+            "ok": False,
+            "refused": True,
+            "reason": one_line(reason),
+            "exit_code": rule.exit_code if rule else EXIT_FAILURE,
+            "source": getattr(exc, "source", None) or getattr(args, "source", None),
+            "problems": [{"path": p.path, "message": p.message} for p in problems],
+        }
+    )
+
+
 def report_bad_input(exc: BaseException, args: argparse.Namespace | None) -> None:
     """One line on stderr, marked as an error in the user's input."""
+    json_refusal(exc, args, str(exc))
     say(f"{APP_ID}: error: {exc}")
 
 
 def report_failure(exc: BaseException, args: argparse.Namespace | None) -> None:
     """One line on stderr: something went wrong that is not the user's input."""
+    json_refusal(exc, args, str(exc))
     say(f"{APP_ID}: {exc}")
 
 
 def report_os_error(exc: BaseException, args: argparse.Namespace | None) -> None:
     """One line on stderr for a file or network problem (see :func:`os_error_text`)."""
+    json_refusal(exc, args, os_error_text(exc))
     say(f"{APP_ID}: {os_error_text(exc)}")
 
 
@@ -213,17 +241,20 @@ def report_invalid_data(exc: BaseException, args: argparse.Namespace | None) -> 
     """Every problem in the rejected data on stdout (as JSON with ``--json``), then the one-line error."""
     problems = getattr(exc, "problems", [])
     if getattr(args, "json", False):
-        print_json(
-            {
-                "ok": False,
-                "source": getattr(exc, "source", None),
-                "problems": [{"path": p.path, "message": p.message} for p in problems],
-            }
-        )
+        if getattr(args, "json_refusals", False):
+            json_refusal(exc, args, str(exc))
+        else:
+            print_json(
+                {
+                    "ok": False,
+                    "source": getattr(exc, "source", None),
+                    "problems": [{"path": p.path, "message": p.message} for p in problems],
+                }
+            )
     else:
         for problem in problems:
             print(problem)
-    report_bad_input(exc, args)
+    say(f"{APP_ID}: error: {exc}")
 
 
 def report_nothing(exc: BaseException, args: argparse.Namespace | None) -> None:

@@ -72,6 +72,11 @@ def register(subparsers) -> None:
         help="where users' corrections go (default: $COVENTRY_DIRECTORY_MAINTAINER_EMAIL)",
     )
     build.add_argument("--source", metavar="TEXT", help="where the data came from (shown in the manifest)")
+    build.add_argument(
+        "--include-sources",
+        action="store_true",
+        help="sign the directory even when it holds imported sources beside the curated edition",
+    )
     build.add_argument("--json", action="store_true", help="print the manifest as JSON")
 
     verify = add_command(actions, "verify", cmd_bundle_verify, help="check a bundle's signature and contents")
@@ -240,7 +245,14 @@ def cmd_bundle_build(args: argparse.Namespace) -> int:
     _require_db_file(args)
     key = signing.load_signing_key(args.signing_key)
     db = args.db or current_directory_path()
-    manifest = bundles.build_bundle(db, args.output, key, source=args.source, maintainer_email=args.maintainer_email)
+    manifest = bundles.build_bundle(
+        db,
+        args.output,
+        key,
+        source=args.source,
+        maintainer_email=args.maintainer_email,
+        include_sources=args.include_sources,
+    )
     return _report_manifest(args, manifest, lambda brief: f"wrote {args.output}: {brief}")
 
 

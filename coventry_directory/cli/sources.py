@@ -58,16 +58,18 @@ def register(subparsers) -> None:
         "--timeout", type=_positive, default=30.0, metavar="SECONDS", help="feeds: per request (default 30)"
     )
     imp.add_argument("--per-page", type=int, default=100, metavar="N", help="feeds: page size (default 100)")
-    imp.add_argument("--json", action="store_true", help="print the result (or the problems) as JSON")
+    imp.add_argument("--json", action="store_true", help="print the result (or why it was refused) as JSON")
+    imp.set_defaults(json_refusals=True)  # a refusal, too, is one JSON object on stdout (cli.common.json_refusal)
 
     src = subparsers.add_parser("sources", help="the directory's sources: list, show, pull, remove, restore")
-    src.set_defaults(handler=cmd_sources_list)
+    src.set_defaults(handler=cmd_sources_list, json_refusals=True)
     src.add_argument("--json", action="store_true", help="print the list as JSON")
     src.add_argument("--db", type=path_arg, metavar="FILE", help="the sources of this database file")
     actions = src.add_subparsers(dest="sources_command", metavar="ACTION")
     show = add_command(actions, "show", cmd_sources_show, help="one source: its details, problems and repairs")
     show.add_argument("name", metavar="NAME")
     show.add_argument("--json", action="store_true", help="print it as JSON")
+    show.set_defaults(json_refusals=True)
     show.add_argument("--db", type=path_arg, metavar="FILE", help="the sources of this database file")
     remove = add_command(actions, "remove", cmd_sources_remove, help="take a source out of the directory")
     remove.add_argument("name", metavar="NAME")
@@ -78,7 +80,10 @@ def register(subparsers) -> None:
     pull.add_argument("--timeout", type=_positive, default=30.0, metavar="SECONDS", help="per request (default 30)")
     pull.add_argument("--db", type=path_arg, metavar="FILE", help="the sources of this database file")
     restore = add_command(
-        actions, "restore-edition", cmd_sources_restore, help="bring back the shipped edition as a source"
+        actions,
+        "restore-edition",
+        cmd_sources_restore,
+        help="bring the edition back as a source (the installed one, else the one shipped with the app)",
     )
     restore.add_argument("--db", type=path_arg, metavar="FILE", help="the sources of this database file")
     rebuild = add_command(actions, "rebuild", cmd_sources_rebuild, help="make the directory again from its sources")
@@ -106,6 +111,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print_json(result.as_json(home.target))
         return EXIT_OK
     print(_import_summary(result))
+    if result.name_in_use:
+        print(result.name_in_use_text())
     for problem in result.problems[:SHOWN_PROBLEMS]:
         print(f"  skipped {problem.path}: {problem.message}")
     if result.skipped > SHOWN_PROBLEMS:
@@ -151,11 +158,29 @@ def _run_import(args: argparse.Namespace, home, progress):
     )
 
 
+FORMAT_WORDS = {
+    "hsds-json": "HSDS 3.0 JSON",
+    "hsds-csv": "HSDS 3.0 CSV files",
+    "oruk1": "Open Referral UK 1.0",
+    "meeting-guide": "Meeting Guide list",
+    "oruk-api": "Open Referral feed",
+    "edition": "the curated edition",
+}
+KIND_WORDS = {
+    "meetings": "a meeting list",
+    "feed": "a feed",
+    "file": "a file",
+    "edition": "the edition",
+    "damaged": "a damaged file",
+}
+
+
 def _import_summary(result) -> str:
     verb = {"added": "Added", "updated": "Updated", "replaced": "Replaced the directory with", "merged": "Updated"}
     what = {"meetings": "meeting list", "feed": "feed", "file": "file", "edition": "edition"}.get(result.kind, "")
     lines = [
-        f"{verb.get(result.mode, 'Imported')} the source {result.name!r} ({what}, {result.format}): "
+        f"{verb.get(result.mode, 'Imported')} the source {result.name!r} "
+        f"({what}, {FORMAT_WORDS.get(result.format, result.format)}): "
         f"{result.services} service(s) read"
         + (f", {result.skipped} skipped" if result.skipped else "")
         + (f", {sum(result.repairs.values())} repair(s)" if result.repairs else "")
@@ -163,7 +188,10 @@ def _import_summary(result) -> str:
         f"The directory now has {result.total} service(s); {result.contributed} of them only from this source.",
     ]
     if result.unmapped_terms:
-        lines.append(f"{len(result.unmapped_terms)} taxonomy term(s) of the source have no category here yet.")
+        lines.append(
+            f"{len(result.unmapped_terms)} of the source's own category names match none of ours yet: "
+            "its services are still found by their words."
+        )
     return "\n".join(lines)
 
 
@@ -189,22 +217,30 @@ def cmd_sources_list(args: argparse.Namespace) -> int:
         if s.location:
             print(f"    from {s.location}")
     if stale(home):
-        print("The directory was not made from these sources as they are: run 'coventry-directory sources rebuild'.")
+        print(
+            "The directory is out of step with these sources (a change was interrupted, or a source's file "
+            "is damaged): run 'coventry-directory sources rebuild' to bring it up to date."
+        )
     return EXIT_OK
 
 
 def cmd_sources_show(args: argparse.Namespace) -> int:
     """``sources show NAME``: one source with its problems (path and reason) and repairs."""
-    from coventry_directory.exchange.sources import find_source
+    from coventry_directory.exchange.sources import REPAIR_WORDS, find_source, list_sources, usable
 
-    source = find_source(_home(args), args.name)
+    home = _home(args)
+    source = find_source(home, args.name)
     if args.json:
         print_json(source.as_json(details=True))
         return EXIT_OK
-    print(f"{source.name}  [{source.kind}]  rank {source.rank}")
+    listed = [s.name for s in usable(list_sources(home))]  # a damaged file is in no place: it is not used
+    place = listed.index(source.name) + 1 if source.name in listed else 0
+    print(f"{source.name}  [{source.kind}]")
+    if place:
+        print(f"  priority: {place} of {len(listed)} (where sources say different things about a service, 1 wins)")
     for label, value in (
         ("from", source.location),
-        ("format", source.format),
+        ("format", FORMAT_WORDS.get(source.format, source.format)),
         ("services", str(source.services)),
         ("added", source.added_at),
         ("updated", source.updated_at),
@@ -213,7 +249,8 @@ def cmd_sources_show(args: argparse.Namespace) -> int:
         if value:
             print(f"  {label}: {value}")
     if source.repairs:
-        print("  repairs: " + ", ".join(f"{kind} {n}" for kind, n in sorted(source.repairs.items())))
+        done = (f"{REPAIR_WORDS.get(kind, kind)}: {n}" for kind, n in sorted(source.repairs.items()))
+        print("  repairs: " + "; ".join(done))
     if source.problems:
         print(f"  {source.problem_count} record(s) skipped:")
         for p in source.problems:
@@ -246,7 +283,10 @@ def cmd_sources_pull(args: argparse.Namespace) -> int:
         raise SourceError("there are no feed sources to pull (add one with: coventry-directory import URL)")
     for source in feeds:
         if source.kind != "feed":
-            raise SourceError(f"{source.name!r} is a {source.kind}, not a feed: import its file again to update it")
+            raise SourceError(
+                f"{source.name!r} is {KIND_WORDS.get(source.kind, source.kind)}, not a feed: "
+                "import its file again to update it"
+            )
         progress = CommandProgress()
         try:
             result = sync_feed(
@@ -265,16 +305,22 @@ def cmd_sources_pull(args: argparse.Namespace) -> int:
 
 
 def cmd_sources_restore(args: argparse.Namespace) -> int:
-    """``sources restore-edition``: the shipped edition back, first in rank; other sources kept."""
+    """``sources restore-edition``: the installed (else the shipped) edition back, first; other sources kept."""
     from coventry_directory.exchange.source_changes import restore_edition
 
     change = restore_edition(_home(args, write=True))
-    print(f"Restored the shipped edition. The directory now has {change.total} service(s).")
+    date = (change.source.info.get("edition") if change.source else "") or "of unknown date"
+    which = (
+        f"the installed edition ({date}, from a signed bundle)"
+        if change.restored == "installed"
+        else f"the edition shipped with the app ({date})"
+    )
+    print(f"Restored {which} as the first source. The directory now has {change.total} service(s).")
     return EXIT_OK
 
 
 def cmd_sources_rebuild(args: argparse.Namespace) -> int:
-    """``sources rebuild``: compose the directory again from its sources as they are."""
+    """``sources rebuild``: make the directory again from its sources as they are."""
     from coventry_directory.exchange.source_changes import rebuild
 
     change = rebuild(_home(args, write=True))

@@ -33,11 +33,12 @@ def phone_key(text: str | None) -> str:
     return digits[-_PHONE_DIGITS:] if len(digits) >= 8 else ""
 
 
-def match_keys(
-    organization: str | None, name: str | None, postcodes: Iterable[str | None], phones: Iterable[str | None]
-) -> set[str]:
-    """The keys under which this service would be the same as another source's (empty: none)."""
-    org, svc = plain_words(organization), plain_words(name)
+def match_keys(org: str, svc: str, postcodes: Iterable[str | None], phones: Iterable[str | None]) -> set[str]:
+    """The keys under which this service would be the same as another source's (empty: none).
+
+    ``org`` and ``svc`` are the organisation's and the service's names as :func:`plain_words`
+    (a merge has them already, for every service of both sides).
+    """
     if not svc:
         return set()
     keys = {f"{org}|{svc}|pc:{pc}" for pc in map(postcode_key, postcodes) if pc}

@@ -13,6 +13,10 @@ trust, a tampered one, a newer format than this app reads, and (on install) an e
 older than the installed one, or the very edition already installed - installing it again
 would change nothing but the copy ``bundle rollback`` goes back to.
 
+A directory made from sources other than the curated edition (files, feeds or meeting
+lists imported beside it) is not signed unless asked (:func:`check_edition_only`): a
+bundle is trusted as the keepers' edition, and must not carry imported data unknowingly.
+
 A disk that fills up while a bundle is built or installed is reported as such (an OSError,
 "no space left on the disk holding ..."), never as a damaged bundle, and leaves no scratch
 file behind.
@@ -66,6 +70,32 @@ def _sha256_file(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def check_edition_only(db_path: Path) -> None:
+    """Refuse (BundleError ``sources``) a directory made from more sources than the curated edition."""
+    from coventry_directory.exchange.sources import EDITION, Home, list_sources, usable
+
+    home = Home(Path(db_path))
+    if not home.composed():
+        return
+    sources = usable(list_sources(home))
+    others = [s.name for s in sources if s.kind != EDITION]
+    if not others:
+        return
+    edition = next((s for s in sources if s.kind == EDITION and s.path is not None), None)
+    alone = (
+        f"bundle the edition's own copy: coventry-directory bundle build -o FILE --db {edition.path}"
+        if edition is not None
+        else "make it with 'coventry-directory build-db -o FILE.db' and bundle that with --db FILE.db"
+    )
+    listed = ", ".join(repr(name) for name in others)
+    raise BundleError(
+        "sources",
+        f"{db_path} is not the curated edition alone: it also holds what was imported from {listed}. "
+        f"A bundle of it would be signed as if the keepers had checked all of that. To bundle the curated "
+        f"edition, {alone}; to bundle everything on purpose, add --include-sources. Nothing was written",
+    )
+
+
 def build_bundle(
     db_path: Path,
     out_path: Path,
@@ -73,14 +103,18 @@ def build_bundle(
     *,
     source: str | None = None,
     maintainer_email: str | None = None,
+    include_sources: bool = False,
 ) -> dict:
     """Write a signed bundle of the directory at ``db_path`` to ``out_path``; returns the manifest.
 
-    On any failure - a full disk included, reported as "no space left on the disk holding
+    A directory made from imported sources as well as the edition is refused unless
+    ``include_sources`` (:func:`check_edition_only`). On any failure - a full disk included, reported as "no space left on the disk holding
     ``out_path``" - nothing is left behind: no scratch copy, no partial bundle, no folder
     made for it.
     """
     out_path = Path(out_path)
+    if not include_sources:
+        check_edition_only(Path(db_path))
     ensure_replaceable(out_path)  # refuse e.g. a device before the (slow) copy, not after
     work = out_path.with_name(out_path.name + ".building.db")
     with new_folder(out_path.parent), database_writes(out_path):

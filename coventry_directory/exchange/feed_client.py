@@ -40,6 +40,7 @@ from typing import Any
 from coventry_directory import __version__
 from coventry_directory.deadline import Deadline
 from coventry_directory.exchange.errors import FeedError
+from coventry_directory.exchange.json_stream import int_or_text
 
 DEFAULT_TIMEOUT = 30.0  # seconds for each request, body included
 DEFAULT_TOTAL_TIMEOUT = 3600.0  # seconds for a whole sync: a national feed is thousands of requests
@@ -89,7 +90,8 @@ class Answer:
 def read_json(body: bytes) -> Any:
     """The JSON in ``body``; ValueError when there is none, its text saying why ("did not send JSON (...)")."""
     try:
-        return json.loads(body)
+        # an integer no field could hold is kept as its text, for the repair to leave out
+        return json.loads(body, parse_int=int_or_text)
     except RecursionError:  # JSON nested deeper than Python can read
         raise ValueError("sent JSON nested too deeply to read") from None
     except ValueError as exc:  # not UTF-8, or not JSON

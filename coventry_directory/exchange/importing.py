@@ -12,20 +12,23 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import shlex
 import stat
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from coventry_directory.core.text import clean_text
-from coventry_directory.exchange.errors import Problem, UnknownSource
+from coventry_directory.exchange.errors import InvalidData, Problem, UnknownSource
+from coventry_directory.exchange.flatten import FlatData
 from coventry_directory.exchange.hsds_csv import DATAPACKAGE, read_csv
-from coventry_directory.exchange.hsds_json import JSON_FILE_NAME, load_json_document
+from coventry_directory.exchange.hsds_json import JSON_FILE_NAME
 from coventry_directory.exchange.json_stream import Streamed
 from coventry_directory.exchange.prepare import worker_count
 from coventry_directory.exchange.reading import ReadResult, StoreSink, read_document
 from coventry_directory.exchange.source_changes import Change, put_source
-from coventry_directory.exchange.sources import Home, check_name, derive_name, name_for
+from coventry_directory.exchange.sources import Home, check_name, choose_name, derive_name
 from coventry_directory.input_files import kind_of, unreachable_reason
 
 
@@ -49,6 +52,19 @@ class ImportResult:
     contributed: int = 0
     total: int = 0
     notes: list[str] = field(default_factory=list)
+    # a new source that got a name of its own because its file's name was another file's source:
+    # {"name": that source, "from": where it comes from, "added_as": this source's name}
+    name_in_use: dict[str, str] | None = None
+
+    def name_in_use_text(self) -> str:
+        """The sentence saying this file became a new source beside the one of its name ('' if it did not)."""
+        if not self.name_in_use:
+            return ""
+        taken, added = self.name_in_use["name"], self.name_in_use["added_as"]
+        return (
+            f"A source named {taken!r} already comes from {self.name_in_use['from']}; this file was added as "
+            f"{added!r}. To update {taken!r} instead, import with --source {shlex.quote(taken)}."
+        )
 
     def as_json(self, database: Path) -> dict:
         """The result for ``import --json``."""
@@ -69,6 +85,7 @@ class ImportResult:
             "counts": self.counts,
             "edition": self.info.get("edition"),
             "notes": self.notes,
+            "name_in_use": self.name_in_use,
             "database": str(database),
         }
 
@@ -94,8 +111,10 @@ def check_feed_url(url: str) -> str:
     try:
         parts = urllib.parse.urlsplit(url)
         port = parts.port  # raises ValueError for a port that is not a number 0-65535
-    except ValueError as exc:
-        raise UnknownSource(f"{clean_text(url)!r} is not a usable feed address ({exc})") from None
+    except ValueError:
+        raise UnknownSource(
+            f"{clean_text(url)!r} is not a usable feed address: its host or port number is written wrongly"
+        ) from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise UnknownSource(f"{clean_text(url)!r} is not a feed address: it needs http:// or https:// and a host")
     if port == 0:
@@ -111,6 +130,9 @@ def check_feed_url(url: str) -> str:
 def detect_format(path: Path) -> str:
     """``hsds-json`` or ``hsds-csv`` for a file or folder; UnknownSource when it is neither.
 
+    A folder is a CSV package when it has ``datapackage.json`` (or CSV files and no
+    ``services.json``); else its JSON files are read, all of them, as one source.
+
     A path that cannot be used says why (missing, under a file, no permission, a pipe or
     a device), not just "does not exist".
     """
@@ -121,8 +143,12 @@ def detect_format(path: Path) -> str:
     if stat.S_ISDIR(mode):
         if (path / DATAPACKAGE).is_file() or (any(path.glob("*.csv")) and not (path / JSON_FILE_NAME).is_file()):
             return "hsds-csv"
-        if (path / JSON_FILE_NAME).is_file():
-            return "hsds-json"
+        if json_files(path):
+            return "hsds-json"  # one JSON file or several (one per page, say): read as one source
+        raise UnknownSource(
+            f"the folder {path} holds nothing to import: it needs JSON files (*.json) or an HSDS CSV "
+            f"package (CSV files with {DATAPACKAGE})"
+        )
     elif stat.S_ISREG(mode):
         if path.name == DATAPACKAGE:
             return "hsds-csv"
@@ -163,22 +189,114 @@ def result_of(change: Change, read: ReadResult, where: str, fmt: str) -> ImportR
 PARALLEL_BYTES = 3 << 20
 
 
-def open_file(path: Path, progress=None):
-    """(what the file holds - parsed, streamed, or a CSV package's rows -, its format) for import."""
-    from coventry_directory.exchange.documents import detect_format as detect_content
-    from coventry_directory.exchange.json_stream import stream_items
+def json_files(folder: Path) -> list[Path]:
+    """The JSON files of a folder to import together, in name order (``page2.json`` before ``page10.json``)."""
 
+    def natural(path: Path) -> list:
+        return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.name.casefold())]
+
+    found = [
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() == ".json" and p.name != DATAPACKAGE and not p.name.startswith(".") and p.is_file()
+    ]
+    return sorted(found, key=natural)
+
+
+@dataclass
+class JsonFolder:
+    """A folder of JSON files read as one source (one file per page of a feed, say), in name order."""
+
+    folder: Path
+    files: list[Path]
+    first: object  # the first file, opened (parsed, or ``json_stream.Streamed``)
+
+
+_FORMAT_WORDS = {"hsds": "HSDS 3.0 data", "oruk1": "Open Referral UK 1.0 data", "meeting-guide": "a meeting list"}
+
+
+def _open_json(file: Path, progress=None, before: int = 0, total: int | None = None):
+    """A JSON file opened for import: streamed when large (with its progress), else parsed whole."""
+    from coventry_directory.exchange.json_stream import load_whole, stream_items
+
+    total = total or (file.stat().st_size if file.is_file() else None)
+    on_read = (lambda done: progress("reading", before + done, total)) if progress and total else None
+    return stream_items(file, on_read) or load_whole(file)
+
+
+def _detected(doc) -> str:
+    from coventry_directory.exchange.documents import detect_format as detect_content
+
+    return detect_content(doc.peeked if isinstance(doc, Streamed) else doc)
+
+
+def open_file(path: Path, progress=None):
+    """(what the file holds - parsed, streamed, a CSV package's rows, a ``JsonFolder`` -, its format) for import."""
     kind = detect_format(path)
     if progress:
         progress("reading", 0, None)
     if kind == "hsds-csv":
         data = read_csv(path.parent if path.is_file() else path)
         return ReadResult(data, services=len(data.tables["service"])), "hsds-csv"
-    file = path / JSON_FILE_NAME if path.is_dir() else path
-    size = file.stat().st_size if file.is_file() else None
-    on_read = (lambda done: progress("reading", done, size)) if progress and size else None
-    doc = stream_items(file, on_read) or load_json_document(file)
-    return doc, detect_content(doc.peeked if isinstance(doc, Streamed) else doc)
+    files = json_files(path) if path.is_dir() else [path]
+    if len(files) > 1:
+        total = sum(f.stat().st_size for f in files)
+        first = _open_json(files[0], progress, 0, total)
+        return JsonFolder(path, files, first), _detected(first)
+    doc = _open_json(files[0], progress)
+    return doc, _detected(doc)
+
+
+def _read_folder(folder: JsonFolder, fmt: str, name: str, store, *, strict: bool, progress=None) -> ReadResult:
+    """Every file of ``folder`` read into one source, each problem's path naming its file."""
+    sink, merged, first_kind = StoreSink(store), ReadResult(FlatData()), ""
+    sizes = [f.stat().st_size for f in folder.files]
+    for n, file in enumerate(folder.files):
+        before = sum(sizes[:n])
+        if progress:
+            progress("reading", before, sum(sizes))
+        try:
+            doc = folder.first if n == 0 else _open_json(file, progress, before, sum(sizes))
+            kind = _detected(doc) if fmt == "detect" else fmt
+            if n == 0:
+                first_kind = kind
+            elif kind != first_kind:
+                raise UnknownSource(
+                    f"the files in {folder.folder} are not all of one kind: {folder.files[0].name} holds "
+                    f"{_FORMAT_WORDS.get(first_kind, first_kind)} and {file.name} holds "
+                    f"{_FORMAT_WORDS.get(kind, kind)}; import them one at a time. Nothing was changed"
+                )
+            workers = worker_count() if isinstance(doc, Streamed) and doc.size >= PARALLEL_BYTES else 0
+            part = read_document(doc, kind, name, strict=strict, progress=progress, sink=sink, workers=workers)[0]
+        except InvalidData as exc:
+            raise InvalidData(str(folder.folder), _in_file(file, exc.problems)) from None
+        _add_part(merged, part, file, len(folder.files))
+    return merged
+
+
+def _in_file(file: Path, problems: list[Problem]) -> list[Problem]:
+    return [Problem(f"{clean_text(file.name)} {p.path}", p.message) for p in problems]
+
+
+# "this is page 1 of 3 of a feed's list" (``documents``): not worth saying when the folder holds that many files
+_PAGE_OF = re.compile(r"this is (?:page \d+|one page) of (\d+) of a feed's list")
+
+
+def _add_part(merged: ReadResult, part: ReadResult, file: Path, files: int) -> None:
+    """Add what one file of a folder gave to what the folder gave so far."""
+    from coventry_directory.exchange.validate import MAX_PROBLEMS
+
+    merged.services += part.services
+    merged.skipped += part.skipped
+    merged.problems = [*merged.problems, *_in_file(file, part.problems)][:MAX_PROBLEMS]
+    merged.warnings = [*merged.warnings, *_in_file(file, part.warnings)][:MAX_PROBLEMS]
+    merged.repairs.update(part.repairs)
+    merged.unmapped_terms.update(part.unmapped_terms)
+    for note in part.notes:
+        pages = _PAGE_OF.search(note)
+        if not (pages and int(pages.group(1)) <= files):
+            merged.notes.append(f"{clean_text(file.name)}: {note}")
+    merged.data, merged.counts = part.data, part.counts  # one sink for all: its counts are the folder's
 
 
 def import_file(
@@ -197,22 +315,30 @@ def import_file(
 
     ``shipped`` is the edition the directory starts from when ``target`` does not exist yet;
     ``progress`` is called as in ``sources.Progress``. A large file is read service by
-    service and written as it is read (``json_stream``, ``reading.StoreSink``).
+    service and written as it is read (``json_stream``, ``reading.StoreSink``). A folder of
+    JSON files is read file by file, in name order, into the one source.
     """
     source = Path(source)
     # as text: a file name that is not UTF-8 (surrogateescape) is shown, not stored, byte for byte
     where = clean_text(str(source.resolve()))
     home = Home(Path(target), shipped)
-    name = check_name(name) if name else name_for(home, derive_name(clean_text(str(source))), where)
+    taken = None
+    if name:
+        name = check_name(name)
+    else:
+        name, taken = choose_name(home, derive_name(clean_text(str(source))), where)
     doc, detected = open_file(source, progress)
+    used = {"hsds": "hsds-json"}.get(fmt or detected, fmt or detected)
     if isinstance(doc, ReadResult):  # a CSV package, read whole (its tables cross-refer)
         used = "hsds-csv"
 
         def read(store):
             return doc
-    else:
-        used = {"hsds": "hsds-json"}.get(fmt or detected, fmt or detected)
+    elif isinstance(doc, JsonFolder):
 
+        def read(store):
+            return _read_folder(doc, fmt or "detect", name, store, strict=strict, progress=progress)
+    else:
         # a large file (read as a stream) is prepared in worker processes
         workers = worker_count() if isinstance(doc, Streamed) and doc.size >= PARALLEL_BYTES else 0
 
@@ -228,4 +354,6 @@ def import_file(
     )
     result = result_of(change, read_result, where, used)
     result.notes += read_result.notes
+    if taken is not None and result.mode == "added":
+        result.name_in_use = {"name": taken.name, "from": taken.location, "added_as": result.name}
     return result

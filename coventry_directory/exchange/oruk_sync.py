@@ -24,7 +24,6 @@ from coventry_directory.exchange.feed_client import DEFAULT_TIMEOUT, DEFAULT_TOT
 from coventry_directory.exchange.flatten import FlatData
 from coventry_directory.exchange.importing import ImportResult, check_feed_url, result_of, utc_now
 from coventry_directory.exchange.oruk1 import looks_like_oruk1
-from coventry_directory.exchange.prepare import PARALLEL_FROM, worker_count
 from coventry_directory.exchange.reading import ReadResult, StoreSink, oruk1_services, read_services
 from coventry_directory.exchange.source_changes import put_source
 from coventry_directory.exchange.sources import Home, check_name, derive_name, find_source, list_sources
@@ -108,15 +107,9 @@ def sync_feed(
         if oruk1:
             converted = ReadResult(FlatData())
             items.services = list(oruk1_services(pairs, converted))
-        many = not delta and len(pull.services) >= PARALLEL_FROM  # a national feed: prepared in workers
-        result = read_services(
-            items,
-            name,
-            strict=strict,
-            progress=progress,
-            sink=None if delta else StoreSink(store),
-            workers=worker_count() if many else 0,
-        )
+        # prepared here, in this process: handing parsed services to worker processes costs
+        # more than preparing them (``prepare.prepared``), and a feed's pull is bound by the network
+        result = read_services(items, name, strict=strict, progress=progress, sink=None if delta else StoreSink(store))
         if oruk1:
             result.problems = [*converted.problems, *result.problems]
             result.skipped += converted.skipped

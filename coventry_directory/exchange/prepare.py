@@ -1,10 +1,12 @@
-"""Preparing each service of an import - repair, our categories, checks, rows - in worker processes when it is large.
+"""Preparing each service of an import - repair, our categories, checks, rows - shared with worker processes when it is large.
 
-What is done to one service does not depend on any other, so a national feed's 100,000
-services are prepared in a few worker processes (as many as the computer has cores, up to
-four) while this process reads the file and writes the rows: the slow part of an import
-then runs in parallel. Small inputs are prepared here: starting workers costs more than
-it saves. Order is kept, so the result is the same either way (the tests compare).
+What is done to one service does not depend on any other, so the services of a large
+streamed file are shared out in batches: each worker process reads the file itself and
+prepares its batches, and only the finished rows (tuples, in column order) come back,
+while this process prepares its own share and writes everything in order. Handing parsed
+services to a worker was tried first and cost more than preparing them. Small inputs, and
+feeds (already in memory), are prepared here. Order is kept, so the result is the same
+either way (the tests compare).
 
 Workers are started with ``spawn`` on every platform: forking a process that runs Qt
 threads is not safe, and it is what Windows does anyway. (The frozen app calls
@@ -15,18 +17,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections import Counter, deque
+import queue
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from coventry_directory.exchange.errors import ExchangeError, Problem
 from coventry_directory.exchange.flatten import FlatData, Flattener
 from coventry_directory.exchange.repair import repair_service
+from coventry_directory.store.schema import HSDS_TABLES, column_names
 
-PARALLEL_FROM = 2000  # services: a feed with fewer is prepared in this process
-BATCH = 250  # services sent to a worker at a time
+BATCH = 250  # services a worker prepares and hands over at a time
+QUEUED = 4  # prepared batches a worker may have waiting: memory stays bounded
 MAX_WORKERS = 4
 
 
@@ -41,6 +44,9 @@ class Prepared:
     warnings: list[Problem] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
+    # without keep_lists: the rows as (table, values in column order), the service's first;
+    # tuples, not dicts, because they cross a process boundary and go straight to executemany
+    rows: list[tuple[str, tuple]] | None = None
 
 
 def prepare(path: str, obj: object, source: str, strict: bool, map_terms: bool, keep_lists: bool) -> Prepared:
@@ -75,19 +81,83 @@ def prepare(path: str, obj: object, source: str, strict: bool, map_terms: bool, 
         out.kinds["link that contradicts its nesting"] += 1
     flat.repaired = []
     flat._first_path = {}  # only for messages inside this one service: not worth sending back
-    if not keep_lists:
-        flat.assertions = []
-    out.service_id, out.flat = svc["id"], flat
+    out.service_id = svc["id"]
+    if keep_lists:
+        out.flat = flat
+    else:
+        out.rows = packed_rows(flat)
     return out
 
 
-def _prepare_batch(batch: list[tuple[str, object]], source: str, strict: bool, map_terms: bool) -> list[Prepared]:
-    return [prepare(path, obj, source, strict, map_terms, False) for path, obj in batch]
+def packed_rows(flat: FlatData) -> list[tuple[str, tuple]]:
+    """One service's rows as (table, values in ``column_names(table)`` order), its service row first."""
+    tables = flat.rows() if flat.extensions else {t: r.values() for t, r in flat.tables.items()}
+    out = [("service", tuple(map(next(iter(tables["service"])).get, _COLUMNS["service"])))]
+    for table, rows in tables.items():
+        if rows and table != "service":
+            cols = _COLUMNS[table]
+            out += [(table, tuple(map(row.get, cols))) for row in rows]
+    return out
+
+
+_COLUMNS = {table: tuple(column_names(table)) for table in HSDS_TABLES}  # worked out once, not per row
 
 
 def worker_count() -> int:
-    """How many worker processes a large import uses here: one core is left to the reading and writing."""
+    """How many worker processes a large import uses here: one core is left to the writing."""
     return max(0, min(MAX_WORKERS, (os.cpu_count() or 1) - 1))
+
+
+@dataclass(frozen=True)
+class Reopen:
+    """How a worker process reads the same services itself: a streamed JSON file, its format, the source's name."""
+
+    path: str
+    fmt: str
+    source: str
+
+    def services(self) -> Iterator[tuple[str, object]]:
+        """The file's services, exactly as the importing process reads them (same order, same paths)."""
+        from coventry_directory.exchange.flatten import FlatData
+        from coventry_directory.exchange.json_stream import stream_items
+        from coventry_directory.exchange.reading import ReadResult, converted_items
+
+        doc = stream_items(Path(self.path))
+        if doc is None:
+            raise ExchangeError(f"{self.path} cannot be read as a stream")
+        return iter(converted_items(doc, self.fmt, self.source, ReadResult(FlatData())).services)
+
+
+def _batches(items: Iterable[tuple[str, object]]) -> Iterator[list[tuple[str, object]]]:
+    batch: list[tuple[str, object]] = []
+    for pair in items:
+        batch.append(pair)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _owner(n: int, workers: int) -> int:
+    """Who prepares batch ``n``: -1 for this process, else that worker.
+
+    This process also takes each result in and writes it, so it prepares one batch in
+    ``3 * workers + 1`` and each worker three: with one worker, the two cores finish together.
+    """
+    slot = n % (3 * workers + 1)
+    return -1 if slot == 0 else (slot - 1) % workers
+
+
+def _work(reopen: Reopen, me: int, workers: int, strict: bool, map_terms: bool, out) -> None:
+    """A worker: read the file, prepare the batches that are this worker's, hand them over in order."""
+    try:
+        for n, batch in enumerate(_batches(reopen.services())):
+            if _owner(n, workers) == me:
+                out.put((n, [prepare(path, obj, reopen.source, strict, map_terms, False) for path, obj in batch]))
+    except Exception:
+        pass
+    out.put(None)
 
 
 def prepared(
@@ -98,37 +168,58 @@ def prepared(
     map_terms: bool,
     keep_lists: bool,
     workers: int = 0,
+    reopen: Reopen | None = None,
 ) -> Iterator[Prepared]:
-    """Each item prepared, in order: here (``workers`` 0), or in that many worker processes (never with ``keep_lists``)."""
-    if workers <= 0 or keep_lists:
+    """Each item prepared, in order: here, or shared with ``workers`` processes that read ``reopen`` themselves.
+
+    Each worker reads the file on its own, so the services never cross between processes:
+    only the finished rows come back (handing a national feed's parsed services to a
+    worker cost more than preparing them). This process reads the file too, prepares its
+    share (``_owner``) and takes the rest from the workers in order. A worker that fails
+    or stops leaves its batches to this process, so the import goes on, only slower, and
+    a fault in the file is reported here, where it is read. Never with ``keep_lists``.
+    """
+    if workers <= 0 or keep_lists or reopen is None:
         for path, obj in items:
             yield prepare(path, obj, source, strict, map_terms, keep_lists)
         return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    context = multiprocessing.get_context("spawn")
+    queues = [context.Queue(maxsize=QUEUED) for _ in range(workers)]
+    procs = [
+        context.Process(target=_work, args=(reopen, k, workers, strict, map_terms, queues[k]), daemon=True)
+        for k in range(workers)
+    ]
+    alive = set(range(workers))
     try:
-        waiting: deque[Future] = deque()
-        batch: list[tuple[str, object]] = []
-        for pair in items:
-            batch.append(pair)
-            if len(batch) == BATCH:
-                waiting.append(pool.submit(_prepare_batch, batch, source, strict, map_terms))
-                batch = []
-                # a few batches per worker in flight: enough to keep them busy, not the whole feed
-                while len(waiting) > 2 * workers:
-                    yield from _result(waiting.popleft())
-        if batch:
-            waiting.append(pool.submit(_prepare_batch, batch, source, strict, map_terms))
-        while waiting:
-            yield from _result(waiting.popleft())
+        for proc in procs:
+            proc.start()
+        for n, batch in enumerate(_batches(items)):
+            k = _owner(n, workers)
+            done = _received(queues[k], procs[k], n) if k in alive else None
+            if done is None:
+                alive.discard(k)
+                done = [prepare(path, obj, source, strict, map_terms, False) for path, obj in batch]
+            yield from done
     finally:
-        # stopped early (a refused import, an interrupted one): no worker goes on for nothing
-        pool.shutdown(wait=True, cancel_futures=True)
+        # finished, refused or interrupted: no worker goes on for nothing
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+        for q in queues:
+            q.close()
+            q.cancel_join_thread()
 
 
-def _result(future: Future) -> list[Prepared]:
-    try:
-        return future.result()
-    except BrokenProcessPool as exc:
-        raise ExchangeError(
-            "a worker process reading the import stopped unexpectedly (out of memory?); nothing was changed"
-        ) from exc
+def _received(out, proc, n: int) -> list[Prepared] | None:
+    """Batch ``n`` from a worker, or None when it has stopped (or is out of step) and this process must do it."""
+    while True:
+        try:
+            got = out.get(timeout=1.0)
+        except queue.Empty:
+            if not proc.is_alive():
+                return None
+            continue
+        if got is None or got[0] != n:
+            return None
+        return got[1]

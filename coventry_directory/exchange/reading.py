@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from coventry_directory.exchange.documents import Items, expand_items, service_items
 from coventry_directory.exchange.errors import InvalidData, Problem
 from coventry_directory.exchange.flatten import FlatData
-from coventry_directory.exchange.prepare import prepared
+from coventry_directory.exchange.prepare import Prepared, Reopen, prepared
 from coventry_directory.exchange.validate import MAX_PROBLEMS
+from coventry_directory.store.schema import column_names
 
 PROGRESS_EVERY = 250  # services between progress reports
+_ASSURED = column_names("service").index("assured_date")
 
 
 @dataclass
@@ -102,8 +104,9 @@ class MemorySink:
     def __init__(self) -> None:
         self.data = FlatData()
 
-    def offer(self, flat: FlatData, path: str) -> tuple[str, list[Problem]]:
+    def offer(self, step: Prepared, path: str) -> tuple[str, list[Problem]]:
         """Take one service's rows: ("new" | "same" | "differs", notes about records that disagree)."""
+        flat = step.flat or FlatData()
         sid, row = next(iter(flat.tables["service"].items()))
         known = self.data.tables["service"].get(sid)
         if known is not None:
@@ -124,6 +127,9 @@ class MemorySink:
     def finish(self) -> None:
         """Nothing to flush: the rows are written by the caller."""
 
+    def abort(self) -> None:
+        """Nothing to throw away: the caller writes the rows or not."""
+
 
 class StoreSink:
     """Writes the rows of the services read straight into a (new, staged) source database, in batches.
@@ -137,7 +143,10 @@ class StoreSink:
     BATCH = 5000  # rows per INSERT batch
 
     def __init__(self, store) -> None:
+        from coventry_directory.store.hsds_rows import BulkLoad
+
         self.store = store
+        self.load = BulkLoad(store)
         self.seen: dict[int, int] = {}
         self.pending: dict[str, list[dict]] = {}
         self.waiting = 0
@@ -145,48 +154,50 @@ class StoreSink:
         self.newest_assured = ""
         self.data = FlatData()  # stays empty: the rows are already in the store
 
-    def offer(self, flat: FlatData, path: str) -> tuple[str, list[Problem]]:
+    def offer(self, step: Prepared, path: str) -> tuple[str, list[Problem]]:
         """Take one service's rows: ("new" | "same" | "differs", notes about records that disagree)."""
-        rows = flat.rows() if flat.extensions else {t: r.values() for t, r in flat.tables.items()}
-        service = next(iter(flat.tables["service"].values()))
-        key = hash(("service", service["id"]))
+        rows = step.rows or []
+        service = rows[0][1]
+        key = hash(("service", step.service_id))
         if key in self.seen:
-            return ("same" if self.seen[key] == _body(service) else "differs"), []
+            return ("same" if self.seen[key] == hash(service) else "differs"), []
         notes = []
         seen = self.seen
-        for table, table_rows in rows.items():
-            for row in table_rows:
-                key = hash((table, row["id"]))
-                # the service row's digest must not depend on key order (it decides "the same
-                # service listed twice"); any other row's only words a note, so it is cheaper
-                body = _body(row) if table == "service" else hash(tuple(row.items()))
-                known = seen.get(key)
-                if known is None:
-                    seen[key] = body
-                    self.pending.setdefault(table, []).append(row)
-                    self.waiting += 1
-                elif known != body and table != "taxonomy":
-                    notes.append(Problem(path, f"{table} {row['id']} is also in an earlier service, differently"))
-        assured = str(service.get("assured_date") or "")[:10]
+        pending = self.pending
+        for table, values in rows:
+            key = hash((table, values[0]))  # the id is every table's first column
+            body = hash(values)
+            known = seen.get(key)
+            if known is None:
+                seen[key] = body
+                pending.setdefault(table, []).append(values)
+            elif known != body and table != "taxonomy":
+                notes.append(Problem(path, f"{table} {values[0]} is also in an earlier service, differently"))
+        self.waiting += len(rows)
+        assured = str(service[_ASSURED] or "")[:10]
         self.newest_assured = max(self.newest_assured, assured)
         if self.waiting >= self.BATCH:
-            self.finish()
+            self.flush()
         return "new", notes
 
-    def finish(self) -> None:
-        """Write what is waiting (the staging file is written without syncing: see ``hsds_rows.staging_mode``)."""
-        from coventry_directory.store import hsds_rows
-
-        with hsds_rows.atomic(self.store):
-            for table, rows in self.pending.items():
-                hsds_rows.insert_rows(self.store, table, rows)
-                self.counts[table] += len(rows)
+    def flush(self) -> None:
+        """Write what is waiting, inside the one transaction of the load (``hsds_rows.BulkLoad``)."""
+        for table, rows in self.pending.items():
+            self.load.insert(table, rows)
+            self.counts[table] += len(rows)
         self.pending = {}
         self.waiting = 0
 
+    def finish(self) -> None:
+        """Write what is waiting and commit (the staging file is written without syncing: see ``hsds_rows.staging_mode``)."""
+        self.flush()
+        self.load.commit()
 
-def _body(row: dict) -> int:
-    return hash(tuple(sorted((k, v) for k, v in row.items() if v is not None)))
+    def abort(self) -> None:
+        """Reading stopped: what was written of this read is thrown away (the staging file goes too)."""
+        self.pending = {}
+        self.waiting = 0
+        self.load.abort()
 
 
 def read_services(
@@ -198,12 +209,13 @@ def read_services(
     progress=None,
     sink: MemorySink | StoreSink | None = None,
     workers: int = 0,
+    reopen: Reopen | None = None,
 ) -> ReadResult:
     """Repair, check and flatten each service of ``items`` (see the module docstring).
 
     The rows go to ``sink``: kept in memory (the default, ``result.data``) or written to a
-    database as they come. ``workers`` > 0 prepares the services in that many processes
-    (``prepare``; a store sink only). ``progress("checking", done, None)`` is called every
+    database as they come. ``workers`` > 0 shares the preparing with that many processes,
+    each reading the file ``reopen`` names itself (``prepare.prepared``; a store sink only). ``progress("checking", done, None)`` is called every
     few hundred services.
     """
     sink = sink or MemorySink()
@@ -215,37 +227,49 @@ def read_services(
         result.skip([problem])
     first_path: dict[str, str] = {}
     keep_lists = isinstance(sink, MemorySink)  # a delta needs its lists to know what was dropped
-    steps = prepared(items.services, source, strict=strict, map_terms=map_terms, keep_lists=keep_lists, workers=workers)
-    for n, step in enumerate(steps):
-        if progress and n % PROGRESS_EVERY == 0:
-            progress("checking", n, None)
-        result.repairs.update(step.kinds)
-        for warning in step.warnings:
-            result.note(warning)
-        if step.flat is None or step.service_id is None:
-            result.skip(step.problems)
-            continue
-        result.unmapped_terms.update(step.unmapped)
-        path, sid = step.path, step.service_id
-        verdict, conflicts = sink.offer(step.flat, path)
-        first = first_path.get(sid, "an earlier item")
-        if verdict == "same":  # the same record listed twice: one copy is enough
-            result.repairs["the same service listed twice"] += 1
-            result.note(Problem(path, f"is the same service as {first}; listed once"))
-            continue
-        if verdict == "differs":
-            result.skip([Problem(f"{path}.id", f"service {sid} is also at {first}, differently; skipped")])
-            continue
-        for conflict in conflicts:
-            if strict:
-                result.problems.append(conflict)
+    try:
+        steps = prepared(
+            items.services,
+            source,
+            strict=strict,
+            map_terms=map_terms,
+            keep_lists=keep_lists,
+            workers=workers,
+            reopen=reopen,
+        )
+        for n, step in enumerate(steps):
+            if progress and n % PROGRESS_EVERY == 0:
+                progress("checking", n, None)
+            result.repairs.update(step.kinds)
+            for warning in step.warnings:
+                result.note(warning)
+            if step.service_id is None:
+                result.skip(step.problems)
                 continue
-            result.note(Problem(conflict.path, f"{conflict.message}; the first was kept"))
-            result.repairs["records that disagree"] += 1
-        if len(first_path) < MAX_PROBLEMS * 10:
-            first_path[sid] = path  # only for messages: not kept for every service of a national feed
-        result.services += 1
-    sink.finish()
+            result.unmapped_terms.update(step.unmapped)
+            path, sid = step.path, step.service_id
+            verdict, conflicts = sink.offer(step, path)
+            first = first_path.get(sid, "an earlier item")
+            if verdict == "same":  # the same record listed twice: one copy is enough
+                result.repairs["the same service listed twice"] += 1
+                result.note(Problem(path, f"is the same service as {first}; listed once"))
+                continue
+            if verdict == "differs":
+                result.skip([Problem(f"{path}.id", f"service {sid} is also at {first}, differently; skipped")])
+                continue
+            for conflict in conflicts:
+                if strict:
+                    result.problems.append(conflict)
+                    continue
+                result.note(Problem(conflict.path, f"{conflict.message}; the first was kept"))
+                result.repairs["records that disagree"] += 1
+            if len(first_path) < MAX_PROBLEMS * 10:
+                first_path[sid] = path  # only for messages: not kept for every service of a national feed
+            result.services += 1
+        sink.finish()
+    except BaseException:
+        sink.abort()
+        raise
     result.data = sink.data
     if isinstance(sink, StoreSink):
         result.counts = sink.counts
@@ -270,7 +294,10 @@ def read_document(
         raise ValueError(fmt)
     pre = ReadResult(FlatData())
     items = converted_items(doc, fmt, source, pre)
-    result = read_services(items, source, strict=strict, progress=progress, sink=sink, workers=workers)
+    # a streamed file can be read again by each worker process itself (a meeting list is read whole)
+    streamed = isinstance(doc, Streamed) and doc.path is not None and fmt != "meeting-guide"
+    reopen = Reopen(str(doc.path), fmt, source) if streamed else None
+    result = read_services(items, source, strict=strict, progress=progress, sink=sink, workers=workers, reopen=reopen)
     result.skipped += pre.skipped
     result.problems = [*pre.problems, *result.problems][:MAX_PROBLEMS]
     result.warnings = [*pre.warnings, *result.warnings][:MAX_PROBLEMS]

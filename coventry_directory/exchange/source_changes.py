@@ -32,6 +32,7 @@ from coventry_directory.exchange.sources import (
     Source,
     SourceError,
     check_name,
+    edition_to_restore,
     find_source,
     list_sources,
     read_source,
@@ -172,6 +173,7 @@ class Change:
     total: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     conflicts: list[tuple[str, str]] = field(default_factory=list)  # (service id, why it was left out)
+    restored: str = ""  # restore_edition: "installed" (a signed bundle's edition) or "shipped"
 
 
 def put_source(
@@ -199,7 +201,7 @@ def put_source(
     """
     name = check_name(name)
     if name.casefold() == EDITION and kind != EDITION:
-        raise SourceError(f"{EDITION!r} is the name of the shipped edition's source: choose another --source name")
+        raise SourceError(f"{EDITION!r} is the name of the curated edition's own source: choose another --source name")
     with exclusive(home.target), database_writes(home.target), _FirstSources(home) as first:
         sources = first.sources()
         existing = next((s for s in sources if s.name.casefold() == name.casefold()), None)
@@ -249,9 +251,8 @@ def put_source(
             remove_staging(staged)
             raise
         if replace:
-            for other in others_to_drop(sources, existing):
-                if other.path is not None:
-                    other.path.unlink(missing_ok=True)
+            for other in (s for s in sources if s is not existing):  # what --replace removes
+                _drop_source_file(home, other)
     new_source.path = path
     mode = "replaced" if replace else ("updated" if existing else "added")
     change = Change(new_source, mode, result.services, contributed, _services_in(home.target), counts)
@@ -262,11 +263,6 @@ def put_source(
 def _edition_date(store: DirectoryStore) -> str:
     """The newest assured date of the source's services ('' if none): its edition."""
     return str(hsds_rows.column_max(store, "service", "assured_date") or "")[:10]
-
-
-def others_to_drop(sources: list[Source], kept: Source | None) -> list[Source]:
-    """Every source but ``kept`` (what ``--replace`` removes)."""
-    return [s for s in sources if s is not kept]
 
 
 def _check_size(
@@ -285,29 +281,56 @@ def _check_size(
     if result.services == 0 and result.problems:
         raise InvalidData(location, result.problems)  # every record was bad: list them all
     if result.services == 0:
-        raise EmptySource(
-            f"{location} holds no services that could be read{skipped}; importing it would "
-            + (f"empty the source {name!r}" if existing else "add nothing")
-            + ", so nothing was changed"
+        raise _about(
+            EmptySource(
+                f"{location} holds no services that could be read{skipped}; importing it would "
+                + (f"empty the source {name!r}" if existing else "add nothing")
+                + ", so nothing was changed"
+            ),
+            location,
+            result,
         )
     if existing and not (replace or allow_shrink) and result.services < existing.services * SHRINK_LIMIT:
-        raise ShrinkRefused(
-            f"{location} has {result.services} service(s){skipped}, but the source {name!r} has "
-            f"{existing.services}: importing it would remove {existing.services - result.services}. Nothing "
-            "was changed. If the source really has shrunk, import it again with --allow-shrink"
+        raise _about(
+            ShrinkRefused(
+                f"{location} has {result.services} service(s){skipped}, but the source {name!r} has "
+                f"{existing.services}: importing it would remove {existing.services - result.services}. Nothing "
+                "was changed. If the source really has shrunk, import it again with --allow-shrink",
+                name=name,
+                services=result.services,
+                before=existing.services,
+            ),
+            location,
+            result,
         )
+
+
+def _about(exc: Exception, location: str, result: ReadResult) -> Exception:
+    """``exc`` with the input it refuses and the records that could not be read (``import --json`` lists them)."""
+    exc.source = location  # type: ignore[attr-defined]
+    exc.problems = list(result.problems)  # type: ignore[attr-defined]
+    return exc
 
 
 def _services_in(path: Path) -> int:
     return composer.source_stats(path)["total"]
 
 
+def _drop_source_file(home: Home, source: Source) -> None:
+    """Delete a source's file; an edition's is kept aside instead, for ``restore_edition`` to bring back."""
+    if source.path is None:
+        return
+    if source.kind == EDITION and source.path.is_file():
+        os.replace(source.path, home.removed_edition_path)  # the installed edition, if it was one
+    else:
+        source.path.unlink(missing_ok=True)
+    fsync_dir(source.path.parent)
+
+
 def remove_source(home: Home, name: str) -> Change:
     """Take the source ``name`` out of the directory (refused when it is the only one)."""
     source = find_source(home, name)
-    if not home.composed():
-        raise SourceError("the directory is a single edition; there is no other source to keep, so nothing was removed")
-    rest = [s for s in usable(list_sources(home)) if s.path != source.path]
+    rest = [s for s in usable(list_sources(home)) if s.path != source.path] if home.composed() else []
     if not rest:
         raise SourceError(
             f"{source.name!r} is the directory's only source; removing it would leave the directory empty. "
@@ -315,27 +338,33 @@ def remove_source(home: Home, name: str) -> Change:
         )
     with exclusive(home.target), database_writes(home.target):
         contributed = _compose_into_target(home, [_as_composer_file(s) for s in rest])
-        if source.path is not None:
-            source.path.unlink(missing_ok=True)
-            fsync_dir(source.path.parent)
+        _drop_source_file(home, source)
     return Change(source, "removed", 0, contributed, _services_in(home.target))
 
 
 def restore_edition(home: Home) -> Change:
-    """Bring back the shipped edition as the source ``edition`` (first in rank), others kept."""
-    if home.shipped is None or not home.shipped.is_file():
-        raise SourceError("there is no shipped edition to restore here")
+    """Bring the edition back as the source ``edition`` (first in rank), the others kept.
+
+    The edition that was installed (a signed bundle, kept aside when it was removed) comes
+    back if there is one, else the edition shipped with the app; ``Change.restored`` says
+    which (``installed`` or ``shipped``).
+    """
     if not home.composed():
-        raise SourceError("the directory is a single edition, not made from sources: there is nothing to restore")
+        raise SourceError("the directory is the edition alone, with no other sources: there is nothing to restore")
     if any(s.name == EDITION and s.kind == EDITION for s in list_sources(home)):
         raise SourceError("the edition is already one of the directory's sources: there is nothing to restore")
+    chosen = edition_to_restore(home)
+    if chosen is None:
+        raise SourceError("there is no edition to restore here: none was installed, and none came with the app")
+    base, which = chosen
     with exclusive(home.target), database_writes(home.target):
         staged = staging_path(home.source_path(EDITION))
         try:
-            database_files.copy_database(home.shipped, staged)
+            database_files.copy_database(base, staged)
             store = hsds_rows.open_for_writing(staged)
             try:
-                hsds_rows.set_info(store, _describe(EDITION, EDITION, str(home.shipped), "edition", rank=0))
+                location = store.info().get(INFO_PREFIX + "location") or str(base)
+                hsds_rows.set_info(store, _describe(EDITION, EDITION, location, "edition", rank=0))
             finally:
                 store.close()
             edition = read_source(staged)
@@ -344,19 +373,23 @@ def restore_edition(home: Home) -> Change:
             contributed = _compose_into_target(home, [_as_composer_file(s) for s in ordered])
             fsync_file(staged)
             os.replace(staged, home.source_path(EDITION))
+            if which == "installed":
+                home.removed_edition_path.unlink(missing_ok=True)  # it is the edition again
             fsync_dir(home.sources_dir)
         except BaseException:
             remove_staging(staged)
             raise
     edition.path = home.source_path(EDITION)
-    return Change(edition, "restored", edition.services, contributed, _services_in(home.target))
+    change = Change(edition, "restored", edition.services, contributed, _services_in(home.target))
+    change.restored = which
+    return change
 
 
 def rebuild(home: Home) -> Change:
-    """Compose the directory again from its sources as they are."""
+    """Make the directory again from its sources as they are."""
     sources = list_sources(home)
     if not home.composed():
-        raise SourceError("the directory is a single edition: there is nothing to rebuild it from")
+        raise SourceError("the directory is the edition alone, with no other sources: there is nothing to rebuild")
     with exclusive(home.target), database_writes(home.target):
         contributed = _compose_into_target(home, [_as_composer_file(s) for s in usable(sources)])
     return Change(None, "rebuilt", 0, contributed, _services_in(home.target))

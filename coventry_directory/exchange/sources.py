@@ -31,6 +31,7 @@ from pathlib import Path
 
 from coventry_directory.core.text import clean_text
 from coventry_directory.exchange.errors import ExchangeError
+from coventry_directory.i18n import N_
 from coventry_directory.store import compose as composer
 from coventry_directory.store import database_files
 from coventry_directory.store.errors import StoreError
@@ -45,12 +46,41 @@ _NAME_OK = re.compile(r"^[\w][\w .()&'+-]{0,79}$")
 INFO_PREFIX = "source_"  # the directory_info keys a source database describes itself with
 
 
+# What each kind of repair (``exchange.repair``, ``exchange.reading``) did, in words, for
+# ``sources show`` and the Sources dialog (which translates them); the kinds stay the keys
+# of ``repairs`` in ``--json``.
+REPAIR_WORDS = {
+    "null left out": N_("empty values left out"),
+    "empty text left out": N_("blank text left out"),
+    "number sent as text": N_("numbers written as text, read as numbers"),
+    "text sent as a number": N_("text written as a number, read as text"),
+    "unusable value left out": N_("unusable values left out"),
+    "text cut": N_("very long text shortened"),
+    "control characters": N_("hidden control characters taken out"),
+    "status": N_("statuses tidied, or shown as not known"),
+    "required missing": N_("records kept without a detail the standard expects"),
+    "id made a UUID": N_("record numbers put into the standard form"),
+    "link that contradicts its nesting": N_("links between records put right"),
+    "the same service listed twice": N_("services listed twice, kept once"),
+    "records that disagree": N_("shared details that disagree (the first kept)"),
+    "meeting list repair": N_("meeting list details put right"),
+    "ORUK 1.0 repair": N_("Open Referral UK 1.0 details put right"),
+}
+
+
 class SourceError(ExchangeError):
     """A source cannot be added, found or removed as asked; nothing was changed (exit code 2)."""
 
 
 class ShrinkRefused(SourceError):
-    """An import would leave a source far smaller than it was; nothing was changed (exit code 2)."""
+    """An import would leave a source far smaller than it was; nothing was changed (exit code 2).
+
+    ``name`` is the source, ``services`` what the input holds and ``before`` what the source has.
+    """
+
+    def __init__(self, message: str, *, name: str = "", services: int = 0, before: int = 0):
+        super().__init__(message)
+        self.name, self.services, self.before = name, services, before
 
 
 @dataclass
@@ -117,9 +147,32 @@ class Home:
             path = self.sources_dir / f"{file_stem(name)}-{n}.db"
         return path
 
+    @property
+    def removed_edition_path(self) -> Path:
+        """Where the edition is kept once removed (``sources remove edition``, ``import --replace``).
+
+        Not a ``.db`` name, so it is no source; ``sources restore-edition`` brings it back
+        when it is an installed (signed bundle's) edition.
+        """
+        return self.sources_dir / f"{EDITION}.db.removed"
+
     def composed(self) -> bool:
         """True once the directory is made from sources (a sources folder with at least one)."""
         return bool(_source_files(self))
+
+
+def edition_to_restore(home: Home) -> tuple[Path, str] | None:
+    """(the database, ``installed`` or ``shipped``) that ``sources restore-edition`` brings back; None if neither.
+
+    The edition that was installed from a signed bundle, kept aside when it was removed,
+    wins over the one shipped with the app: it is the newer, and the one the keepers sent.
+    """
+    kept = home.removed_edition_path  # a copy that cannot be read has no info: the shipped one is used
+    if kept.is_file() and database_files.read_info(kept).get("bundle_created"):
+        return kept, "installed"
+    if home.shipped is not None and home.shipped.is_file():
+        return home.shipped, "shipped"
+    return None
 
 
 def installed_home() -> Home:
@@ -163,9 +216,11 @@ def derive_name(where: str) -> str:
     return cleaned[:80]
 
 
-def name_for(home: Home, derived: str, location: str) -> str:
-    """``derived``, unless a source of that name comes from elsewhere: then a name of its own.
+def choose_name(home: Home, derived: str, location: str) -> tuple[str, Source | None]:
+    """The name an import from ``location`` gives its source, and the source whose name it could not have.
 
+    ``derived``, unless a source of that name comes from elsewhere: then a name of its own
+    (``cwpt (2)``), and that other source is returned too, so the import can say so.
     Importing ``a/services.json`` and then ``b/services.json`` must not make the second
     silently replace the first; importing the same file again updates its source.
     """
@@ -174,7 +229,12 @@ def name_for(home: Home, derived: str, location: str) -> str:
     while candidate.casefold() in taken and taken[candidate.casefold()].location != location:
         n += 1
         candidate = f"{derived} ({n})"
-    return candidate
+    return candidate, (taken[derived.casefold()] if candidate != derived else None)
+
+
+def name_for(home: Home, derived: str, location: str) -> str:
+    """The name :func:`choose_name` gives an import from ``location``."""
+    return choose_name(home, derived, location)[0]
 
 
 def _source_files(home: Home) -> list[Path]:
@@ -244,8 +304,12 @@ def _read_or_damaged(path: Path) -> Source:
     """The source in ``path``, or a ``damaged`` entry naming the file (so it can be seen and removed)."""
     try:
         return read_source(path)
-    except StoreError as exc:
-        reason = f"{exc} Remove it with: coventry-directory sources remove {path.stem}, then import it again."
+    except StoreError:
+        # in words, not SQLite's: what is wrong, what it means, and what to do
+        reason = (
+            f"the file {path} is damaged and cannot be read, so this source is left out of the directory. "
+            f"Remove it with: coventry-directory sources remove {path.stem}, then import its file again."
+        )
         return Source(
             name=path.stem,
             kind=DAMAGED,

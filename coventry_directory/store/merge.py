@@ -127,51 +127,61 @@ class Merger:
             self.conn.execute(sql)
 
     # --- which services are the same --------------------------------------------------
-    def _service_keys(self, schema: str) -> dict[str, set[str]]:
+    def _service_keys(self, schema: str, names: dict[str, tuple[str, str, str | None]], only: set[str]) -> dict:
+        """{service id: its match keys} for the services ``only`` names (``names`` gives their plain names)."""
         postcodes: dict[str, list[str]] = defaultdict(list)
         phones: dict[str, list[str]] = defaultdict(list)
+        if not only:
+            return {}
         for sid, code in self.conn.execute(
             f"SELECT sal.service_id, a.postal_code FROM {schema}.service_at_location sal "
             f"JOIN {schema}.address a ON a.location_id = sal.location_id WHERE a.postal_code IS NOT NULL"
         ):
-            postcodes[sid].append(code)
+            if sid in only:
+                postcodes[sid].append(code)
         for sid, number in self.conn.execute(
             f"SELECT service_id, number FROM {schema}.phone WHERE service_id IS NOT NULL AND number IS NOT NULL "
             f"UNION ALL SELECT sal.service_id, p.number FROM {schema}.service_at_location sal "
             f"JOIN {schema}.phone p ON p.location_id = sal.location_id WHERE p.number IS NOT NULL"
         ):
-            phones[sid].append(number)
-        keys = {}
-        for sid, org, name in self.conn.execute(
-            f"SELECT s.id, o.name, s.name FROM {schema}.service s "
-            f"LEFT JOIN {schema}.organization o ON o.id = s.organization_id"
-        ):
-            keys[sid] = match_keys(org, name, postcodes.get(sid, ()), phones.get(sid, ()))
-        return keys
+            if sid in only:
+                phones[sid].append(number)
+        return {
+            sid: match_keys(names[sid][1], names[sid][0], postcodes.get(sid, ()), phones.get(sid, ()))
+            for sid in names
+            if sid in only
+        }
 
     def _names(self, schema: str) -> dict[str, tuple[str, str, str | None]]:
         """{service id: (its name, its organisation's name, its organisation id)}, names as plain words."""
+        orgs = {
+            oid: plain_words(name) for oid, name in self.conn.execute(f"SELECT id, name FROM {schema}.organization")
+        }
         return {
-            sid: (plain_words(name), plain_words(org), org_id)
-            for sid, name, org, org_id in self.conn.execute(
-                f"SELECT s.id, s.name, o.name, s.organization_id FROM {schema}.service s "
-                f"LEFT JOIN {schema}.organization o ON o.id = s.organization_id"
-            )
+            sid: (plain_words(name), orgs.get(org_id, ""), org_id)
+            for sid, name, org_id in self.conn.execute(f"SELECT id, name, organization_id FROM {schema}.service")
         }
 
     def _match_services(self) -> None:
         existing = self._names("main")
+        theirs = self._names("src")
+        # only services whose organisation and name both sides share can match by key: the
+        # postcodes and phones of the others (a whole national feed) are never looked at
+        pairs_here = {(org, name) for name, org, _ in existing.values() if name}
+        pairs_there = {(org, name) for name, org, _ in theirs.values() if name}
+        shared = pairs_here & pairs_there
         by_key: dict[str, str] = {}
-        for sid, keys in self._service_keys("main").items():
+        mine = {sid for sid, (name, org, _) in existing.items() if (org, name) in shared}
+        for sid, keys in self._service_keys("main", existing, mine).items():
             for key in keys:
                 by_key.setdefault(key, sid)
+        candidates = {sid for sid, (name, org, _) in theirs.items() if (org, name) in shared}
+        their_keys = self._service_keys("src", theirs, candidates)
         main_orgs = {
             oid: plain_words(name) for oid, name in self.conn.execute("SELECT id, name FROM main.organization")
         }
         dups = []
-        theirs = self._names("src")
-        for sid, keys in self._service_keys("src").items():
-            name, org, org_id = theirs[sid]
+        for sid, (name, org, org_id) in theirs.items():
             if sid in existing and existing[sid][0] != name:
                 # the same id for another service (or another organisation's): never one record
                 self.conflicts.append((sid, "uses the id of a different service already in the directory"))
@@ -184,6 +194,7 @@ class Merger:
             if sid in existing:
                 dups.append((sid, sid, "id"))
                 continue
+            keys = their_keys.get(sid, ())
             match = next((by_key[k] for k in sorted(keys) if k in by_key), None)
             if match is not None:
                 dups.append((sid, match, "name and postcode or phone"))

@@ -1,15 +1,14 @@
 """Directory ▸ Sources…: the directory's sources listed, added, pulled, removed and restored.
 
-What the command line's ``import`` and ``sources`` do, for people who never open a
-terminal: every source in rank order (the shipped edition first: its facts win), one
-source's details as ``sources show`` prints them, and buttons to add a file or an Open
-Referral feed, pull feeds, remove a source and bring the shipped edition back.
-
-Changes run one at a time off the GUI thread (``background.BackgroundTask``, the jobs and
-their words in ``sources_worker``) with a progress bar; every outcome is said in words.
-The exchange layer swaps the new source and directory in only when complete, so closing
-the dialog mid-change asks, then lets it finish. After a change the main window searches
-again and, as for a new edition, reopens the new file (``SearchService.edition_changed``).
+What ``import`` and ``sources`` do, for people who never open a terminal: every source in
+rank order (the edition first: its facts win), one source's details as ``sources show``
+prints them, and buttons to add a file or an Open Referral feed, pull feeds, remove a
+source and bring the edition back (the installed one, else the one shipped with the app).
+Changes run one at a time off the GUI thread (``background.BackgroundTask``; the jobs in
+``sources_worker``, their words in ``sources_words``) with a progress bar. The exchange
+layer swaps the new source and directory in only when complete, so closing the dialog
+mid-change asks, then lets it finish. After a change the main window searches again and,
+as for a new edition, reopens the new file (``SearchService.edition_changed``).
 """
 
 from __future__ import annotations
@@ -45,6 +44,7 @@ from PySide6.QtWidgets import (
 from coventry_directory.core.text import clean_text
 from coventry_directory.exchange.errors import ExchangeError
 from coventry_directory.i18n import N_, _
+from coventry_directory.ui import sources_words as words
 from coventry_directory.ui import sources_worker as work
 from coventry_directory.ui.background import BackgroundTask
 
@@ -110,7 +110,8 @@ class SourcesDialog(QDialog):
         self.add_feed_button = b(_("Add &feed…"), self.choose_feed, _("An Open Referral (HSDS 3.0) API online"))
         self.pull_button = b(_("&Pull now"), self.pull_now, _("The chosen feed, or every feed if none is chosen"))
         self.remove_button = b(_("&Remove…"), self.remove_selected)
-        self.restore_button = b(_("Restore &shipped edition"), self.restore_edition, _("As it came with the app"))
+        restore_tip = _("The edition installed from a signed bundle, or else the one that came with the app")
+        self.restore_button = b(_("Restore the &edition"), self.restore_edition, restore_tip)
         self.anyway_button = b(_("Import an&yway…"), self.import_anyway)
         self.anyway_button.hide()
         self._add_box()
@@ -186,7 +187,7 @@ class SourcesDialog(QDialog):
         self.table.clearSelection()
         self.table.setRowCount(len(self._sources))
         for row, source in enumerate(self._sources):
-            for column, text in enumerate(work.row_cells(source)):
+            for column, text in enumerate(words.row_cells(source)):
                 item = QTableWidgetItem(text)
                 if column in (2, 4):  # numbers
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
@@ -203,7 +204,7 @@ class SourcesDialog(QDialog):
 
     def _selection_changed(self) -> None:
         source = self.selected()
-        self.details.setPlainText(work.details_text(source) if source else "")
+        self.details.setPlainText(words.details_text(source) if source else "")
         self._enable()
 
     def _enable(self) -> None:
@@ -211,8 +212,7 @@ class SourcesDialog(QDialog):
         feeds = source.kind == "feed" if source else any(s.kind == "feed" for s in self._sources)
         self.pull_button.setEnabled(idle and feeds)
         self.remove_button.setEnabled(idle and source is not None)
-        shipped = self.home.shipped is not None and self.home.shipped.is_file()
-        self.restore_button.setVisible(shipped and not any(s.kind == "edition" for s in self._sources))
+        self.restore_button.setVisible(work.can_restore(self.home, self._sources))
         for widget in (self.add_file_button, self.add_feed_button, self.restore_button, self.anyway_button):
             widget.setEnabled(idle)
         self.add_box.setEnabled(idle)
@@ -257,7 +257,7 @@ class SourcesDialog(QDialog):
 
     def _where_changed(self, text: str) -> None:
         """Show the name the import will give when none is typed."""
-        self.name_field.setPlaceholderText(work.default_name(self.home, text if self._feed else self._file))
+        self.name_field.setPlaceholderText(words.default_name(self.home, text if self._feed else self._file))
 
     def cancel_add(self) -> None:
         """Close the "Add a source" box without importing."""
@@ -277,7 +277,7 @@ class SourcesDialog(QDialog):
             self._say(False, str(exc))
             return False
         replace = self.replace_box.isChecked()
-        if replace and not self._confirm(work.replace_question(name or self.name_field.placeholderText())):
+        if replace and not self._confirm(words.replace_question(name or self.name_field.placeholderText())):
             return False
         return self._start(work.Job(work.ADD_FEED if self._feed else work.ADD_FILE, where, name, replace=replace))
 
@@ -297,20 +297,20 @@ class SourcesDialog(QDialog):
         if source is None or self._task is not None:
             return False
         if len(self._sources) < 2:
-            self._say(False, work.only_source_text(source.name))
+            self._say(False, words.only_source_text(source.name))
             return False
-        if not self._confirm(work.remove_question(source.name, source.services)):
+        if not self._confirm(words.remove_question(source.name, source.services)):
             return False
         return self._start(work.Job(work.REMOVE, name=source.name))
 
     def restore_edition(self) -> bool:
-        """Restore shipped edition: the directory as it came with the app comes back as the first source."""
+        """Restore the edition: the installed one (else the shipped one) comes back as the first source."""
         return self._start(work.Job(work.RESTORE))
 
     def import_anyway(self) -> bool:
         """Import anyway: after confirmation, the refused import again, accepting a source that shrinks."""
         job = self._anyway
-        if job is None or self._task is not None or not self._confirm(work.anyway_question()):
+        if job is None or self._task is not None or not self._confirm(words.anyway_question()):
             return False
         return self._start(job)
 
@@ -347,7 +347,7 @@ class SourcesDialog(QDialog):
         count = total if isinstance(total, int) and total > 0 else None
         self.progress.setRange(0, count or 0)  # 0 to 0: busy, for a stage whose size is not known
         self.progress.setValue(min(done, count or 0))
-        self.stage.setText(work.stage_text(stage, done, count))
+        self.stage.setText(words.stage_text(stage, done, count))
 
     @Slot(object)
     def _finished(self, outcome: object) -> None:
@@ -363,7 +363,7 @@ class SourcesDialog(QDialog):
         self.reload(report.select)
         if report.invalid is not None:
             self.table.clearSelection()
-            self.details.setPlainText(work.problems_text(report.invalid))
+            self.details.setPlainText(words.problems_text(report.invalid))
         self.anyway_button.setVisible(self._anyway is not None)
         self._say(report.ok, report.text)
         if report.changed:
@@ -378,7 +378,7 @@ class SourcesDialog(QDialog):
 
     def reject(self) -> None:  # Qt API: Close, Esc and the window's close button
         """Close; while a change runs, ask first, and let it finish (it cannot be stopped half-way)."""
-        if self._task is not None and not self._confirm(work.close_question()):
+        if self._task is not None and not self._confirm(words.close_question()):
             return
         super().reject()
 
