@@ -327,12 +327,12 @@ def test_services_prepared_with_worker_processes_give_the_same_rows(tmp_path, mo
     assert _read_streamed(feed, tmp_path / "lost.db", 1, reopen_path=tmp_path / "gone.json") == here
 
 
-def test_batches_are_shared_so_this_process_keeps_one_in_four_with_one_worker():
+def test_batches_are_shared_so_this_process_keeps_one_in_three_with_one_worker():
     from coventry_directory.exchange.prepare import _owner
 
-    assert [_owner(n, 1) for n in range(8)] == [-1, 0, 0, 0, -1, 0, 0, 0]
-    shared = [_owner(n, 3) for n in range(10)]
-    assert shared.count(-1) == 1 and all(shared.count(k) == 3 for k in range(3))
+    assert [_owner(n, 1) for n in range(6)] == [-1, 0, 0, -1, 0, 0]
+    shared = [_owner(n, 3) for n in range(7)]
+    assert shared.count(-1) == 1 and all(shared.count(k) == 2 for k in range(3))
 
 
 class _Terminal(io.StringIO):

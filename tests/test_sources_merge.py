@@ -163,3 +163,82 @@ def test_a_record_reusing_an_edition_id_for_another_service_is_left_out(installe
         assert store.queries.sources_for([HUB_ID]) == {HUB_ID: ("edition",)}
     finally:
         store.close()
+
+
+def _contents(db) -> dict:
+    """Every row of every table a composed directory holds, order aside (the search tables by their rows too)."""
+    from coventry_directory.store.schema import HSDS_TABLES
+
+    tables = [*HSDS_TABLES, "service_source", "directory_source", "directory_info", "service_facets", "service_folded"]
+    with sqlite3.connect(db) as conn:
+        out = {t: sorted(map(repr, conn.execute(f"SELECT * FROM [{t}]"))) for t in tables}
+        out["fts"] = sorted(map(repr, conn.execute("SELECT service_id, name, description FROM service_search")))
+        out["points"] = sorted(map(repr, conn.execute("SELECT * FROM service_point")))
+    out["directory_info"] = [r for r in out["directory_info"] if "composed_at" not in r]
+    return out
+
+
+def _national(n: int) -> dict:
+    """A service of an imaginary national feed: its own organisation, nothing shared with the other sources."""
+    org = {"id": uid("org", "national"), "name": "Imaginary National Charity", "description": "A charity."}
+    return service(n, name=f"National service {n}", organization_id=org["id"], organization=org)
+
+
+def _first_service(db) -> str:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT id FROM service ORDER BY rowid LIMIT 1").fetchone()[0]
+
+
+def _compose_both_ways(tmp_path, monkeypatch):
+    """The directory of these sources composed with the largest one copied whole, and in plain rank order."""
+    from coventry_directory.exchange.sources import installed_home, list_sources
+    from coventry_directory.store import compose
+
+    home = installed_home()
+    ranked = sorted(list_sources(home), key=lambda s: s.rank)
+    files = [compose.SourceFile(s.path, s.name, s.kind, stamp=s.stamp) for s in ranked]
+    base = compose._base(files)
+    swapped = tmp_path / "swapped.db"
+    compose.compose(files, swapped)
+    monkeypatch.setattr(compose, "BASE_FACTOR", 10**9)  # never copy a later source whole
+    assert compose._base(files) == 0
+    plain = tmp_path / "plain.db"
+    compose.compose(files, plain)
+    return base, swapped, plain
+
+
+def test_a_much_larger_feed_copied_whole_makes_the_same_directory(installed_directory, tmp_path, capsys, monkeypatch):
+    write(tmp_path / "council.json", [feed_copy_of_the_hub(), service(1)])
+    assert run(capsys, "import", str(tmp_path / "council.json"))[0] == 0
+    national = [_national(n) for n in range(1000, 1600)]
+    write(tmp_path / "national.json", national)
+    assert run(capsys, "import", str(tmp_path / "national.json"))[0] == 0
+    base, swapped, plain = _compose_both_ways(tmp_path, monkeypatch)
+    assert base == 2  # the national feed, added last, is copied whole
+    assert _contents(swapped) == _contents(plain)
+    feed_ids = {uid("svc", str(n)) for n in range(1000, 1600)}
+    assert _first_service(swapped) in feed_ids  # the feed's file was the one copied
+    assert _first_service(plain) not in feed_ids
+    with sqlite3.connect(swapped) as conn:
+        # the directory's own facts are still the edition's, not the feed's
+        assert conn.execute("SELECT value FROM directory_info WHERE key = 'source_name'").fetchone() == ("edition",)
+        assert conn.execute("SELECT count(*) FROM service").fetchone()[0] == 96 + 1 + 600
+
+
+def test_a_larger_feed_that_shares_a_service_with_the_edition_is_composed_in_rank_order(
+    installed_directory, tmp_path, capsys, monkeypatch
+):
+    national = [feed_copy_of_the_hub(), *(_national(n) for n in range(1000, 1600))]
+    write(tmp_path / "national.json", national)
+    assert run(capsys, "import", str(tmp_path / "national.json"))[0] == 0
+    base, swapped, plain = _compose_both_ways(tmp_path, monkeypatch)
+    assert base == 0  # it shares a service with the edition: composed in rank order
+    assert _contents(swapped) == _contents(plain)
+    assert _first_service(swapped) == _first_service(plain)
+    store = DirectoryStore.open(swapped)
+    try:
+        hub = store.get_service(HUB_ID)
+        assert hub.description != "The council's own description."  # the edition's facts still stand
+        assert [p.number for p in hub.phones] == [DRAMA_NUMBER]
+    finally:
+        store.close()

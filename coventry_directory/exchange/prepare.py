@@ -15,6 +15,7 @@ threads is not safe, and it is what Windows does anyway. (The frozen app calls
 
 from __future__ import annotations
 
+import marshal
 import multiprocessing
 import os
 import queue
@@ -142,10 +143,11 @@ def _batches(items: Iterable[tuple[str, object]]) -> Iterator[list[tuple[str, ob
 def _owner(n: int, workers: int) -> int:
     """Who prepares batch ``n``: -1 for this process, else that worker.
 
-    This process also takes each result in and writes it, so it prepares one batch in
-    ``3 * workers + 1`` and each worker three: with one worker, the two cores finish together.
+    This process also reads each worker's rows back and writes everything, so it prepares
+    one batch in ``2 * workers + 1`` and each worker two: with one worker, the two cores
+    then finish together (measured on a national feed).
     """
-    slot = n % (3 * workers + 1)
+    slot = n % (2 * workers + 1)
     return -1 if slot == 0 else (slot - 1) % workers
 
 
@@ -154,7 +156,8 @@ def _work(reopen: Reopen, me: int, workers: int, strict: bool, map_terms: bool, 
     try:
         for n, batch in enumerate(_batches(reopen.services())):
             if _owner(n, workers) == me:
-                out.put((n, [prepare(path, obj, reopen.source, strict, map_terms, False) for path, obj in batch]))
+                done = [prepare(path, obj, reopen.source, strict, map_terms, False) for path, obj in batch]
+                out.put((n, _packed_batch(done)))
     except Exception:
         pass
     out.put(None)
@@ -222,4 +225,40 @@ def _received(out, proc, n: int) -> list[Prepared] | None:
             continue
         if got is None or got[0] != n:
             return None
-        return got[1]
+        return _unpacked_batch(got[1])
+
+
+def _packed_batch(batch: list[Prepared]) -> bytes:
+    """A worker's prepared batch as ``marshal`` bytes: read back several times faster than a pickle of it."""
+    return marshal.dumps(
+        [
+            (
+                p.path,
+                p.service_id,
+                dict(p.kinds),
+                [(w.path, w.message) for w in p.warnings],
+                [(w.path, w.message) for w in p.problems],
+                p.unmapped,
+                p.rows,
+            )
+            for p in batch
+        ]
+    )
+
+
+def _unpacked_batch(data: bytes) -> list[Prepared]:
+    out = []
+    for path, sid, kinds, warnings, problems, unmapped, rows in marshal.loads(data):
+        out.append(
+            Prepared(
+                path,
+                sid,
+                None,
+                Counter(kinds),
+                [Problem(*w) for w in warnings],
+                [Problem(*w) for w in problems],
+                unmapped,
+                rows,
+            )
+        )
+    return out

@@ -148,8 +148,11 @@ def migrate(db: Database, path: Path | None, migrations: Migrations = DIRECTORY_
     return backup
 
 
-def copy_database(src: Path, dst: Path) -> None:
-    """A consistent copy of a database file (SQLite's backup API), fsynced before return."""
+def copy_database(src: Path, dst: Path, *, sync: bool = True) -> None:
+    """A consistent copy of a database file (SQLite's backup API), fsynced before return unless not ``sync``.
+
+    ``sync=False`` is for a staging copy that the installer fsyncs before swapping it in.
+    """
     dst = Path(dst)
     if dst.exists():
         dst.unlink()
@@ -165,7 +168,8 @@ def copy_database(src: Path, dst: Path) -> None:
     finally:
         target.close()
         source.close()
-    fsync_file(dst)
+    if sync:
+        fsync_file(dst)
 
 
 def check_database(path: Path, *, thorough: bool = True) -> dict[str, str]:
