@@ -57,6 +57,16 @@ def iter_rows(store: DirectoryStore, table: str, size: int = _FETCH) -> Iterator
         cur.close()  # a statement left open would stop :meth:`BatchReader.close` dropping its tables
 
 
+def map_for_reading(store: DirectoryStore, size: int) -> None:
+    """Let SQLite read up to ``size`` bytes of the file by memory-mapping it, not copying each page it reads.
+
+    For a connection that only reads, many times over (an export worker looks rows up
+    across a whole national directory): the pages are the operating system's file cache,
+    shared, and counted in the process's resident memory once touched.
+    """
+    store._db.conn.execute(f"PRAGMA mmap_size = {int(size)}")
+
+
 def rowid_ranges(store: DirectoryStore, table: str, size: int = _FETCH) -> Iterator[tuple[int, int]]:
     """(first, last) rowids of each ``size`` rows of ``table`` in turn: batches that other connections can read."""
     cur = store._db.execute(f"SELECT rowid FROM [{_checked(table)}] ORDER BY rowid")
