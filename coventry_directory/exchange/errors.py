@@ -21,7 +21,14 @@ class Problem:
 
 
 class ExchangeError(Exception):
-    """A failure while importing, exporting, syncing or installing (exit code 1)."""
+    """A failure while importing, exporting, syncing or installing (exit code 1).
+
+    A refusal of some input may say which (``source``) and list the records of it that
+    could not be read (``problems``): ``import --json`` prints them.
+    """
+
+    source: str = ""
+    problems: list[Problem] = []  # a default no instance changes: each refusal sets its own list
 
 
 class InvalidData(ExchangeError):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from coventry_directory.atomic_write import fsync_dir, fsync_file
 from coventry_directory.disk_errors import database_writes
-from coventry_directory.exchange.errors import EmptySource, InvalidData
+from coventry_directory.exchange.errors import EmptySource, ExchangeError, InvalidData
 from coventry_directory.exchange.install import commit, remove_staging, staging_path
 from coventry_directory.exchange.reading import ReadResult
 from coventry_directory.exchange.source_lock import exclusive
@@ -305,10 +305,10 @@ def _check_size(
         )
 
 
-def _about(exc: Exception, location: str, result: ReadResult) -> Exception:
+def _about(exc: ExchangeError, location: str, result: ReadResult) -> ExchangeError:
     """``exc`` with the input it refuses and the records that could not be read (``import --json`` lists them)."""
-    exc.source = location  # type: ignore[attr-defined]
-    exc.problems = list(result.problems)  # type: ignore[attr-defined]
+    exc.source = location
+    exc.problems = list(result.problems)
     return exc
 
 
