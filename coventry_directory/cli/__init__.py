@@ -17,16 +17,23 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from coventry_directory import APP_ID, __version__
-from coventry_directory.cli import directory, exchange, leaflets, meetings, referrals, search, sources
 from coventry_directory.cli.common import EXIT_FAILURE, Parser, clean_arguments, rule_for, say
 from coventry_directory.disk_errors import os_error_text
 
-# The order in which the families are registered is the order ``coventry-directory --help`` lists them.
-FAMILIES = (directory, search, meetings, sources, exchange, referrals, leaflets)
+# The order in which the families are registered is the order ``coventry-directory --help`` lists
+# them. Each is imported when the parser is built, not with this package: a worker process
+# started from the console script imports the script, and so this package, again.
+FAMILIES = ("directory", "search", "meetings", "sources", "exchange", "referrals", "leaflets")
+
+
+def _family(name: str) -> ModuleType:
+    return importlib.import_module(f"coventry_directory.cli.{name}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,8 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     # Nested action parsers (bundle build, referral send ...) inherit Parser from their parent, so they too
     # report errors in one line.
     subparsers = parser.add_subparsers(dest="command", parser_class=Parser, metavar="COMMAND")
-    for family in FAMILIES:
-        family.register(subparsers)
+    for name in FAMILIES:
+        _family(name).register(subparsers)
     return parser
 
 
@@ -51,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = None
     try:
         args = clean_arguments(build_parser().parse_args(argv))
-        handler = getattr(args, "handler", directory.cmd_gui)  # no subcommand: open the desktop app
+        handler = getattr(args, "handler", None) or _family("directory").cmd_gui  # no subcommand: the app
         _remove_stale_staging()
         return handler(args)
     except (Exception, KeyboardInterrupt) as exc:
