@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,40 @@ def test_bundle_ships_the_database_not_its_sources(bundle):
 def test_linux_bundle_meets_its_size_target(bundle):
     size = build.folder_size(bundle)
     assert size <= SIZE_TARGET_LINUX, f"bundle is {size / 1e6:.1f} MB, over the {SIZE_TARGET_LINUX / 1e6:.0f} MB target"
+
+
+def _large_feed(path: Path, count: int) -> Path:
+    """An HSDS 3.0 file of ``count`` services, large enough to be streamed (fictional; Ofcom drama numbers)."""
+    words = "Drug and alcohol recovery support, one to one and in groups, for adults and their families. "
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("[")
+        for n in range(count):
+            org = {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"org/{n // 10}")), "name": f"Provider {n // 10}"}
+            service = {
+                "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"svc/{n}")),
+                "name": f"Recovery service {n}",
+                "status": "active",
+                "description": words * 12,
+                "organization_id": org["id"],
+                "organization": org,
+                "phones": [
+                    {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"tel/{n}")), "number": f"01632 96{n % 10000:04d}"}
+                ],
+            }
+            out.write(("," if n else "") + json.dumps(service))
+        out.write("]")
+    return path
+
+
+def test_frozen_import_of_a_large_file_shares_the_work_with_worker_processes(run, tmp_path):
+    """The frozen executable, started again as a worker process (freeze_support), prepares its share of a large file."""
+    feed = _large_feed(tmp_path / "national.json", 7000)
+    assert feed.stat().st_size > 8 << 20  # streamed, so shared with workers
+    result = run("import", str(feed), "--source", "national", "--json", timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert report["services"] == 7000 and report["skipped"] == 0
+    if (os.cpu_count() or 1) >= 2:  # one core: no worker (it is all done in the importing process)
+        assert report["prepared_in_workers"] > 0, report
+    found = json.loads(run("search", "Recovery service 6999", "--json").stdout)
+    assert any(hit["name"] == "Recovery service 6999" for hit in found)

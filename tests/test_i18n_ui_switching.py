@@ -166,7 +166,10 @@ def test_details_in_polish_translate_labels_and_mark_english_text(qtbot, hosts):
     assert re.search(r"Wydanie katalogu: \d{1,2} \w+ \d{4}", window.statusBar().currentMessage())
 
 
-def test_results_in_polish_use_a_decimal_comma_and_translated_categories(qtbot, hosts):
+def test_results_in_polish_word_distances_and_translate_categories(qtbot, hosts):
+    from coventry_directory.core.distance_words import distance_text
+    from coventry_directory.core.places import resolve_place
+
     host = hosts("pl")
     window = host.window
     window.filters.near.setEditText("Rugby")
@@ -174,8 +177,14 @@ def test_results_in_polish_use_a_decimal_comma_and_translated_categories(qtbot, 
         lambda: window.model.rowCount() > 0 and window.model.index(0).data(HitRole).distance_km is not None,
         timeout=10_000,
     )
-    row = window.model.index(0).data(Qt.AccessibleTextRole)
-    assert re.search(r"\d+,\d km", row), row
+    rows = [window.model.index(i).data(Qt.AccessibleTextRole) for i in range(window.model.rowCount())]
+    assert "w obrębie: Rugby" in rows[0], rows[0]  # the CGL Rugby hub, at the town centre: "in Rugby"
+    i = next(i for i in range(len(rows)) if "CGL Nuneaton hub" in rows[i])
+    far = window.model.index(i).data(HitRole)
+    assert distance_text(far.distance_km, resolve_place("Rugby")) == "ok. 20 km"  # 21.3 km, in 5 km steps
+    assert "ok. 20 km" in rows[i]
+    assert not any(re.search(r"\d[,.]\d km", row) for row in rows), rows
+    row = rows[0]
     hit = window.model.index(0).data(HitRole)
     from coventry_directory.core.taxonomy import label
 

@@ -237,7 +237,7 @@ def test_cli_text_lists_day_time_name_fellowship_where_and_types(cli_home, capsy
     block = lines[lines.index("Monday 7 December") :]
     assert block[1:4] == [
         "  12:30–13:30  Just for Today — Narcotics Anonymous",
-        "               Fennel House (fictional), 5 Pretend Parade, Coventry (0.0 km)",
+        "               Fennel House (fictional), 5 Pretend Parade, Coventry (in Coventry)",  # never "0.0 km"
         "               Open, Newcomer",
     ]
     hybrid = block.index("  18:00–19:30  Kenilworth SMART Hybrid — SMART Recovery")
@@ -246,7 +246,9 @@ def test_cli_text_lists_day_time_name_fellowship_where_and_types(cli_home, capsy
         "               dial-in: 01632 960007",
         "               Open",
     ]
-    assert "(15.2 km)" in out and "Atherstone Newcomers" in out  # Warwick; Atherstone, 19.1 km, is within 20
+    assert (
+        "(about 15 km)" in out and "Atherstone Newcomers" in out
+    )  # Warwick, 15.2 km; Atherstone, 19.1 km, is within 20
     assert lines[-2:] == [
         "No day or time given (ask the group):",
         "  Nuneaton Meeting by Arrangement — Mutual-aid meetings (uk_generated): "

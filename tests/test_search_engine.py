@@ -110,10 +110,16 @@ def test_sixteen_year_old_in_rugby_using_cannabis(engine):
         ),
         ("cgl-warwickshire-adult-service", ClientProfile(age=30, area="rugby"), Eligibility.ELIGIBLE, None),
         (
-            "cw-fdac",
-            ClientProfile(age=30, area="coventry"),
+            "cgl-warwickshire-criminal-justice-service",
+            ClientProfile(age=30, area="rugby"),
             Eligibility.EXCLUDED,
-            "Court, custody or care-proceedings referral only",
+            "Only for: Offenders and prison leavers",  # "offenders, adults" is not "any adult"
+        ),
+        (
+            "nat-al-anon",
+            ClientProfile(age=15, area="rugby"),
+            Eligibility.EXCLUDED,
+            "Only for: Families and carers, Children affected by others' use",  # not every young person
         ),
         (
             "cov-st-basils-youth-hub",
@@ -201,3 +207,19 @@ def test_nasty_strings_never_raise(engine, text):
 def test_fuzz_10000_queries_never_raise(engine, text):
     result = engine.search(text, limit=5)
     assert len(result.hits) <= 5
+
+
+def test_a_court_only_route_is_a_check_not_a_reason_to_turn_a_parent_away(directory_store):
+    """FDAC takes parents in care proceedings, referred by the court: a parent is not "not eligible"."""
+    parent = ClientProfile(age=30, area="coventry", groups=("families-carers",))
+    verdict = assess(directory_store.get_service("cw-fdac"), parent)
+    assert verdict.status == Eligibility.CHECK
+    assert "Court, custody or care-proceedings referral only" in verdict.checks and not verdict.reasons
+
+
+def test_criminal_justice_service_is_for_adult_offenders(directory_store):
+    service = directory_store.get_service("cgl-warwickshire-criminal-justice-service")
+    offender = assess(service, ClientProfile(age=30, area="rugby", groups=("offenders",)))
+    assert offender.status != Eligibility.EXCLUDED
+    young = assess(service, ClientProfile(age=16, area="rugby", groups=("offenders",)))
+    assert young.status == Eligibility.EXCLUDED and "Ages 18+ only" in young.reasons

@@ -305,6 +305,7 @@ def _read_streamed(path, db, workers, reopen_path=None):
         tables = {t: hsds_rows.read_table(store, t) for t in ("service", "phone", "organization", "attribute")}
     finally:
         store.close()
+    _read_streamed.in_workers = result.prepared_in_workers  # type: ignore[attr-defined]
     return (result.services, result.skipped, result.problems, dict(result.repairs)), tables
 
 
@@ -320,11 +321,14 @@ def test_services_prepared_with_worker_processes_give_the_same_rows(tmp_path, mo
     feed = tmp_path / "feed.json"
     feed.write_text(json.dumps(records), encoding="utf-8")
     here = _read_streamed(feed, tmp_path / "here.db", 0)
-    assert here[0][:2] == (1398, 1)
+    assert here[0][:2] == (1398, 1) and _read_streamed.in_workers == 0
     assert _read_streamed(feed, tmp_path / "one.db", 1) == here
+    assert _read_streamed.in_workers == 900  # batches 1, 2, 4 and 5 of six (250 each, the last 150): 0 and 3 here
     assert _read_streamed(feed, tmp_path / "two.db", 2) == here
+    assert _read_streamed.in_workers > 0
     # a worker that cannot read the file leaves its batches to this process: the same again
     assert _read_streamed(feed, tmp_path / "lost.db", 1, reopen_path=tmp_path / "gone.json") == here
+    assert _read_streamed.in_workers == 0
 
 
 def test_batches_are_shared_so_this_process_keeps_one_in_three_with_one_worker():

@@ -328,3 +328,17 @@ def test_sources_messages_are_in_plain_words(installed_directory, tmp_path, caps
     assert "(file, HSDS 3.0 JSON)" in out and "hsds-json" not in out
     code, _, err = run(capsys, "sources", "rebuild", "--db", str(tmp_path / "nowhere.db"))
     assert code == 2 and "compose" not in err and "nothing to rebuild" in err
+
+
+def test_numbers_whose_bytes_look_like_a_surrogate_are_kept_and_a_real_surrogate_is_listed(
+    installed_directory, tmp_path, capsys
+):
+    """The quick text check must not take a number for broken text (1.16551 is written ED A0 ... in binary)."""
+    place = {"id": "loc-1", "location_type": "physical", "name": "Hall", "latitude": 52.4, "longitude": 1.16551}
+    kept = service(1, service_at_locations=[{"id": "sal-1", "location": place}], minimum_age=0xA0ED)
+    broken = service(2, description="Help \ud800 here")  # a lone surrogate: text no file can hold
+    write(tmp_path / "feed.json", [kept, broken, service(3)])
+    code, result, err = import_json(capsys, "import", str(tmp_path / "feed.json"))
+    assert code == 0, err
+    assert result["services"] == 2 and result["skipped"] == 1
+    assert [p["path"] for p in result["problems"]] == ["$[1].description"]

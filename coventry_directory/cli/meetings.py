@@ -17,6 +17,7 @@ from babel.dates import format_date
 
 from coventry_directory.cli.common import EXIT_OK, UsageError, add_command, path_text, print_json
 from coventry_directory.core.clock import uk_now, uk_today
+from coventry_directory.core.distance_words import distance_text
 from coventry_directory.core.meetings import (
     NEAR_KM,
     Meeting,
@@ -182,10 +183,11 @@ def _clock(occurrence: Occurrence) -> str:
     return f"{start}–{occurrence.ends:%H:%M}" if occurrence.ends else f"from {start}"
 
 
-def _where(meeting: Meeting, attending, km: float | None, measured: bool = False) -> list[str]:
+def _where(meeting: Meeting, attending, km: float | None, near: Place | None = None) -> list[str]:
     lines = []
     if meeting.place and attending != "online":
-        distance = f" ({km:.1f} km)" if km is not None else " (distance not known)" if measured else ""
+        words = distance_text(km, near)  # "in Rugby", "about 18 km": never "0.0 km"
+        distance = f" ({words})" if words else " (distance not known)" if near is not None else ""
         lines.append((meeting.place.one_line() or "venue not given") + distance)
     if meeting.online_url and attending != "in-person":
         lines.append(("also online: " if lines else "online: ") + meeting.online_url)
@@ -223,7 +225,7 @@ def _as_text(listing: MeetingList) -> None:
             print(f"\n{_day(day)}{holiday}")
         meeting = occurrence.meeting
         print(f"  {_clock(occurrence):<12} {meeting.name} — {meeting.fellowship}")
-        for line in _where(meeting, occurrence.attending, occurrence.distance_km, listing.filters.near is not None):
+        for line in _where(meeting, occurrence.attending, occurrence.distance_km, listing.filters.near):
             print(f"  {'':<12} {line}")
         words = type_words(meeting)
         if words:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from coventry_directory.cli.common import EXIT_OK, UsageError, add_command, print_json
 from coventry_directory.core.clock import uk_now
+from coventry_directory.core.distance_words import approximate_note, distance_text
 from coventry_directory.core.eligibility import ClientProfile, Eligibility
 from coventry_directory.core.places import Place, resolve_place
 from coventry_directory.core.search import Filters, Hit, SearchEngine
@@ -23,7 +24,11 @@ def register(subparsers) -> None:
         subparsers, "search", cmd_search, help="find services (as-you-type search, filters, distance, open now)"
     )
     search.add_argument("query", nargs="*", default=[], metavar="QUERY", help="words to search for (optional)")
-    search.add_argument("--near", metavar="PLACE", help="town, district or postcode, e.g. Rugby, CV12, 'CV21 3AB'")
+    search.add_argument(
+        "--near",
+        metavar="PLACE",
+        help="town, village, Coventry neighbourhood or postcode, e.g. Rugby, Foleshill, CV12, 'CV21 3AB'",
+    )
     search.add_argument("--category", action="append", metavar="C", help="category code (repeatable)")
     search.add_argument("--age", type=int, metavar="N")
     search.add_argument("--gender", metavar="G", help="female, male or any")
@@ -43,7 +48,9 @@ def register(subparsers) -> None:
     eligible = add_command(subparsers, "eligible", cmd_eligible, help="which services this client can use, and why not")
     eligible.add_argument("--age", type=int, required=True, metavar="N")
     eligible.add_argument("--gender", metavar="G", help="female, male or any")
-    eligible.add_argument("--near", metavar="PLACE", help="where the client lives: town, district or postcode")
+    eligible.add_argument(
+        "--near", metavar="PLACE", help="where the client lives: town, village, neighbourhood or postcode"
+    )
     eligible.add_argument("--substance", action="append", metavar="S", help="substance code (repeatable)")
     eligible.add_argument("--group", action="append", metavar="G", help="client group code (repeatable)")
     eligible.add_argument("--json", action="store_true", help="machine-readable output")
@@ -119,10 +126,11 @@ def _filters(args: argparse.Namespace) -> Filters:
     )
 
 
-def _hit_line(n: int, hit: Hit) -> str:
+def _hit_line(n: int, hit: Hit, near: Place | None = None) -> str:
     bits = [hit.organization]
-    if hit.distance_km is not None:
-        bits.append(f"{hit.distance_km:.1f} km")
+    distance = distance_text(hit.distance_km, near)  # "in Rugby", "about 5 km": never "0.0 km"
+    if distance:
+        bits.append(distance)
     bits.append({"open": "open now", "closed": "closed now"}.get(hit.open_state, "hours not known"))
     if hit.verification in ("historic", "provider-may-have-changed"):
         bits.append("check: " + hit.verification.replace("-", " "))
@@ -153,11 +161,19 @@ def cmd_search(args: argparse.Namespace) -> int:
         return EXIT_OK
     for note in result.notes:
         print(note)
+    _print_distance_note(result.hits, result.place)
     if not result.hits:
         print("No services match. Try fewer words or fewer filters.")
     for n, hit in enumerate(result.hits, 1):
-        print(_hit_line(n, hit))
+        print(_hit_line(n, hit, result.place))
     return EXIT_OK
+
+
+def _print_distance_note(hits: list[Hit], near: Place | None) -> None:
+    """Say once that distances are between centres (when any is shown)."""
+    note = approximate_note(near) if any(h.distance_km is not None for h in hits) else None
+    if note:
+        print(note)
 
 
 def cmd_eligible(args: argparse.Namespace) -> int:
@@ -190,9 +206,10 @@ def cmd_eligible(args: argparse.Namespace) -> int:
             }
         )
         return EXIT_OK
+    _print_distance_note(result.hits, place)
     print(f"Can use ({len(fits)}):")
     for n, hit in enumerate(fits, 1):
-        print(_hit_line(n, hit))
+        print(_hit_line(n, hit, place))
         if hit.verdict.checks:
             print("    check with the service: " + "; ".join(hit.verdict.checks))
     print(f"\nCannot use ({len(excluded)}):")

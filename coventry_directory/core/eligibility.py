@@ -28,6 +28,7 @@ WARWICKSHIRE = frozenset(AREAS[1:])
 # Only for these kinds of help does a service's substance list limit who it is for; naloxone,
 # needle exchange, housing or family support are not for "alcohol only" people.
 SUBSTANCE_SPECIFIC = frozenset({"treatment-adult", "young-people", "mutual-aid", "detox-rehab"})
+AGE_GROUPS = frozenset({"adults", "young-people"})  # client groups that follow from age alone
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,20 @@ def _groups(profile: ClientProfile) -> set[str]:
     return groups
 
 
+def _required_groups(service: Service) -> set[str]:
+    """The groups a client must be in, one of them at least, for a service that requires its groups.
+
+    When a service lists circumstances (offenders, homeless, families ...) beside an age
+    group ("offenders, adults"), it is for people in those circumstances; the age group only
+    narrows it, and the age range says that. Age groups count alone only when nothing else is
+    listed. (Otherwise every adult would pass a service for adult offenders.)
+    """
+    if not service.groups_required or not service.client_groups:
+        return set()
+    listed = set(service.client_groups)
+    return (listed - AGE_GROUPS) or listed
+
+
 def assess(service: Service, profile: ClientProfile) -> Verdict:
     """Decide whether this person can use this service, and say why not or what to check."""
     reasons: list[str] = []
@@ -121,11 +136,14 @@ def assess(service: Service, profile: ClientProfile) -> Verdict:
         names = ", ".join(label("substance", s) for s in service.substances)
         reasons.append(_("Works with {substances} only").format(substances=names))
 
-    if set(service.referral_routes) == {"court-custody-only"} and "offenders" not in profile.groups:
-        reasons.append(_("Court, custody or care-proceedings referral only"))
+    if set(service.referral_routes) == {"court-custody-only"}:
+        # how a person gets there, not who may: a parent in care proceedings is not an
+        # offender, and an offender still needs the court or custody to refer them
+        checks.append(_("Court, custody or care-proceedings referral only"))
 
-    if service.groups_required and service.client_groups and not _groups(profile) & set(service.client_groups):
-        names = ", ".join(label("client_group", g) for g in service.client_groups)
+    needed = _required_groups(service)
+    if needed and not _groups(profile) & needed:
+        names = ", ".join(label("client_group", g) for g in service.client_groups if g in needed)
         reasons.append(_("Only for: {groups}").format(groups=names))
 
     if reasons:

@@ -1,9 +1,18 @@
-"""Gazetteer for Coventry and Warwickshire: towns, council areas and postcodes to points.
+"""Places for Coventry and Warwickshire: what a worker types, as a point with its area.
 
-The data lives in ``resources/places.toml``; every coordinate there is a town centre copied
-with its source from the project's facts sheet. A postcode resolves to its post town's
-centre (marked approximate); a council area resolves to a representative town's centre.
-A place with no known coordinates keeps ``None`` and its distances are "not known".
+A town, village, Coventry neighbourhood, council area, full postcode or outward code
+resolves to a :class:`Place`. Where the names and points come from is in
+``resources/places/README.md`` (loaded by :mod:`core.place_data`):
+
+- a town: its town centre (from the facts sheet);
+- a village or neighbourhood: its point in GeoNames ("place centre");
+- a postcode: its district's approximate centre (a full postcode is not located more
+  closely than its district);
+- a council area: a representative town's centre.
+
+Every point is a centre, so every distance from one is approximate
+(:mod:`core.distance_words` says so). A place with no known coordinates keeps ``None`` and
+its distances are "not known".
 
 Anything a user types is safe: :func:`resolve_place` returns a :class:`Place` or raises
 :class:`UnknownPlace`, never another exception.
@@ -14,36 +23,42 @@ from __future__ import annotations
 import difflib
 import math
 import re
-import tomllib
 import unicodedata
-from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
 
-from coventry_directory.core.models import AREAS
+from coventry_directory.core.place_data import (
+    AREA,
+    PLACE_CENTRE,
+    POSTCODE_DISTRICT,
+    TOWN_CENTRE,
+    Gazetteer,
+    Place,
+    load,
+    normalise,
+)
 from coventry_directory.i18n import _
-from coventry_directory.resources import resource_path
 
-TOWN_CENTRE = "town centre"
-POSTCODE_DISTRICT = "postcode district (approximate)"
-AREA = "area"
+__all__ = [
+    "AREA",
+    "PLACE_CENTRE",
+    "POSTCODE_DISTRICT",
+    "TOWN_CENTRE",
+    "Place",
+    "UnknownPlace",
+    "area_of",
+    "distance_km",
+    "known_places",
+    "location_point",
+    "outward_code",
+    "lookup_place",
+    "resolve_place",
+    "town_place",
+]
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 _MAX_INPUT = 100  # no place name or postcode is longer; skip fuzzy matching beyond this
 _OUTWARD = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")
 _FULL_POSTCODE = re.compile(r"([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})")
-
-
-@dataclass(frozen=True)
-class Place:
-    """A resolved place: a point (or None when not known), its catchment area and provenance."""
-
-    name: str
-    latitude: float | None
-    longitude: float | None
-    area: str | None
-    precision: str
-    source: str
 
 
 class UnknownPlace(ValueError):
@@ -54,61 +69,12 @@ class UnknownPlace(ValueError):
         self.suggestions: list[str] = list(suggestions or [])
 
 
-@dataclass(frozen=True)
-class _Gazetteer:
-    towns: dict[str, Place]  # normalised town name or alias -> town centre
-    areas: dict[str, Place]  # normalised area name or alias -> representative point
-    districts: dict[str, Place]  # outward code ("CV21") -> approximate point
-    outside: frozenset[str]  # outward codes known to be outside the two counties
-    display: dict[str, str]  # normalised key -> what a suggestion shows
-
-
-def _normalise(text: str) -> str:
-    """Case-, width- and punctuation-insensitive form; invisible control/format marks go."""
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(c for c in text if not unicodedata.category(c).startswith("C"))
-    text = re.sub(r"[\W_]+", " ", text.casefold().replace("&", " and "))
-    return " ".join(text.split())
-
-
-def _load_toml() -> dict[str, Any]:
-    with resource_path("places.toml").open("rb") as handle:
-        return tomllib.load(handle)
+_normalise = normalise
 
 
 @lru_cache(maxsize=1)
-def _gazetteer() -> _Gazetteer:
-    data = _load_toml()
-    towns: dict[str, Place] = {}
-    by_name: dict[str, Place] = {}
-    districts: dict[str, Place] = {}
-    display: dict[str, str] = {}
-    for row in data["town"]:
-        if row["area"] not in AREAS:
-            raise ValueError(f"places.toml: {row['name']} has unknown area {row['area']!r}")
-        if ("latitude" in row) != ("longitude" in row):
-            raise ValueError(f"places.toml: {row['name']} needs both latitude and longitude or neither")
-        place = Place(row["name"], row.get("latitude"), row.get("longitude"), row["area"], TOWN_CENTRE, row["source"])
-        by_name[row["name"]] = place
-        for label in [row["name"], *row.get("aliases", [])]:
-            towns[_normalise(label)] = place
-            display[_normalise(label)] = row["name"]
-        for code in row.get("districts", []):
-            if code in districts:
-                raise ValueError(f"places.toml: district {code} is listed twice")
-            districts[code] = replace(place, precision=POSTCODE_DISTRICT)
-            display[code.casefold()] = code
-    areas: dict[str, Place] = {}
-    for row in data["area"]:
-        if row["code"] not in AREAS:
-            raise ValueError(f"places.toml: unknown area code {row['code']!r}")
-        town = by_name[row["town"]]
-        place = Place(row["name"], town.latitude, town.longitude, row["code"], AREA, town.source)
-        for label in [row["name"], *row.get("aliases", [])]:
-            areas[_normalise(label)] = place
-            display.setdefault(_normalise(label), row["name"])
-    outside = frozenset(data.get("outside", {}).get("districts", []))
-    return _Gazetteer(towns, areas, districts, outside, display)
+def _gazetteer() -> Gazetteer:
+    return load()
 
 
 def _shown(text: str) -> str:
@@ -117,7 +83,7 @@ def _shown(text: str) -> str:
     return visible if len(visible) <= 40 else visible[:40] + "…"
 
 
-def _suggest(key: str, gazetteer: _Gazetteer) -> list[str]:
+def _suggest(key: str, gazetteer: Gazetteer) -> list[str]:
     candidates = list(gazetteer.display)
     out: list[str] = []
     for match in difflib.get_close_matches(key, candidates, n=8, cutoff=0.6):
@@ -127,7 +93,7 @@ def _suggest(key: str, gazetteer: _Gazetteer) -> list[str]:
     return out[:3]
 
 
-def _unknown(text: str, key: str, gazetteer: _Gazetteer, outward: str | None = None) -> UnknownPlace:
+def _unknown(text: str, key: str, gazetteer: Gazetteer, outward: str | None = None) -> UnknownPlace:
     hint = _("Type a town, council area or postcode in Coventry or Warwickshire.")
     if outward:
         hint = _(
@@ -135,6 +101,12 @@ def _unknown(text: str, key: str, gazetteer: _Gazetteer, outward: str | None = N
         ).format(code=outward)
     if not key:
         return UnknownPlace(_("No place given. {hint}").format(hint=hint))
+    choices = gazetteer.ambiguous.get(key)
+    if choices:
+        message = _("'{text}' is the name of more than one place. Did you mean: {names}? Or type its postcode.").format(
+            text=_shown(text), names=", ".join(choices)
+        )
+        return UnknownPlace(message, list(choices))
     suggestions = _suggest(key, gazetteer) if len(key) <= _MAX_INPUT else []
     if suggestions:
         message = _("Unknown place '{text}'. Did you mean: {names}?").format(
@@ -147,28 +119,34 @@ def _unknown(text: str, key: str, gazetteer: _Gazetteer, outward: str | None = N
     return UnknownPlace(message, suggestions)
 
 
-def _postcode(compact: str) -> str | None:
-    """The outward code of a full postcode or outward code, or None if it is neither."""
+def outward_code(text: str | None) -> str | None:
+    """The outward code ("CV21") of a full postcode ("cv21 2dt") or an outward code, else None."""
+    if not isinstance(text, str) or len(text) > 20:
+        return None
+    compact = text.replace(" ", "").upper()
+    if not compact.isascii() or not compact.isalnum():
+        compact = _normalise(text).replace(" ", "").upper()
     if _OUTWARD.fullmatch(compact):
         return compact
     full = _FULL_POSTCODE.fullmatch(compact)
     return full.group(1) if full else None
 
 
-def _match(key: str, gazetteer: _Gazetteer) -> tuple[Place | None, str | None]:
+def _match(key: str, gazetteer: Gazetteer) -> tuple[Place | None, str | None]:
     """The place a normalised key names exactly, and the outward code if it looks like a postcode."""
     # Towns first: "Rugby" and "Coventry" name both a town and an area; the town is more precise.
-    place = gazetteer.towns.get(key) or gazetteer.areas.get(key)
+    place = gazetteer.towns.get(key) or gazetteer.settlements.get(key) or gazetteer.areas.get(key)
     if place:
         return place, None
-    outward = _postcode(key.replace(" ", "").upper())
+    outward = outward_code(key) if len(key) <= 20 else None
     return (gazetteer.districts.get(outward) if outward else None), outward
 
 
 def resolve_place(text: str) -> Place:
-    """A town, alias, council area, full postcode or outward code as a :class:`Place`.
+    """A town, village, neighbourhood, alias, council area, full postcode or outward code as a :class:`Place`.
 
-    Raises :class:`UnknownPlace` (with suggestions where some are close) for anything else.
+    Raises :class:`UnknownPlace` (with suggestions where some are close) for anything else,
+    and for a name that several places share (the suggestions say which).
     """
     gazetteer = _gazetteer()
     if not isinstance(text, str):
@@ -179,8 +157,6 @@ def resolve_place(text: str) -> Place:
     place, outward = _match(key, gazetteer)
     if place:
         return place
-    if outward in gazetteer.outside:
-        raise UnknownPlace(_("Postcode district {code} is outside Coventry and Warwickshire.").format(code=outward))
     raise _unknown(text, key, gazetteer, outward)
 
 
@@ -196,10 +172,37 @@ def lookup_place(text: str | None) -> Place | None:
 
 
 def town_place(town_name: str | None) -> Place | None:
-    """The town centre for a location's town name (or alias), or None if not a known town."""
+    """The point of a location's town, village or neighbourhood name (or alias); None if not known.
+
+    Council areas and postcodes are not towns: "North Warwickshire" and "CV21" give None.
+    """
     if not isinstance(town_name, str) or len(town_name) > _MAX_INPUT:
         return None
-    return _gazetteer().towns.get(_normalise(town_name))
+    return _named_place(town_name)
+
+
+@lru_cache(maxsize=4096)
+def _named_place(name: str) -> Place | None:
+    # cached: rebuilding the search tables asks this for every location of a national feed
+    gazetteer, key = _gazetteer(), _normalise(name)
+    return gazetteer.towns.get(key) or gazetteer.settlements.get(key)
+
+
+def location_point(postal_code: str | None, town: str | None = None, city: str | None = None) -> Place | None:
+    """Where to put a service location that has no coordinates of its own (None: nowhere known).
+
+    The most precise point the address gives: a village or neighbourhood named as its town
+    or city, else the centre of its postcode's district, else its town's centre.
+    """
+    named = [p for p in (town_place(town), town_place(city)) if p is not None and p.latitude is not None]
+    village = next((p for p in named if p.precision == PLACE_CENTRE), None)
+    if village is not None:
+        return village
+    outward = outward_code(postal_code)
+    district = _gazetteer().districts.get(outward) if outward else None
+    if district is not None:
+        return district
+    return named[0] if named else None
 
 
 def area_of(text: str | None) -> str | None:
@@ -220,7 +223,7 @@ def distance_km(a: Place, b_lat: float | None, b_lon: float | None) -> float | N
 
 
 def known_places() -> list[str]:
-    """Every town and council area name the gazetteer resolves (for completion and help)."""
+    """Every town, village, neighbourhood and council area name the gazetteer resolves (for completion)."""
     gazetteer = _gazetteer()
-    names = {p.name for p in gazetteer.towns.values()} | {p.name for p in gazetteer.areas.values()}
-    return sorted(names)
+    kinds = (gazetteer.towns, gazetteer.settlements, gazetteer.areas)
+    return sorted({place.name for kind in kinds for place in kind.values()})

@@ -15,13 +15,18 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-
-from jsonschema import Draft202012Validator, FormatChecker
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING
 
 from coventry_directory.resources import resource_path
 from coventry_directory.store.schema import HSDS_TABLES, column_names
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
+
+# jsonschema is imported by the functions that validate, not with this module: the schema's
+# field types and relations are wanted by every worker process of an import or export, and
+# the general validator only for a record the quick check cannot pass.
 
 # The URI the spec publishes its files under (the openapi.json refers to it); we only use it
 # as a name inside the registry.
@@ -57,6 +62,9 @@ def table_schema(table: str) -> dict:
 @lru_cache(maxsize=1)
 def registry() -> Registry:
     """Every schema file, registered under its published URI so ``$ref`` s resolve offline."""
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     resources = []
     for path in sorted(schema_dir().glob("*.json")):
         if path.name == "openapi.json":
@@ -69,6 +77,8 @@ def registry() -> Registry:
 @cache
 def validator(table: str, *, rows_only: bool = False) -> Draft202012Validator:
     """A validator for one HSDS object (nested form), or for a flat CSV row when ``rows_only``."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
     if rows_only:
         spec = table_schema(table)
         scalar = {k: v for k, v in spec["properties"].items() if k in column_names(table)}

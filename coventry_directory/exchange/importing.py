@@ -51,6 +51,7 @@ class ImportResult:
     unmapped_terms: dict[str, int] = field(default_factory=dict)
     contributed: int = 0
     total: int = 0
+    prepared_in_workers: int = 0  # of the services read, how many worker processes prepared
     notes: list[str] = field(default_factory=list)
     # a new source that got a name of its own because its file's name was another file's source:
     # {"name": that source, "from": where it comes from, "added_as": this source's name}
@@ -86,6 +87,7 @@ class ImportResult:
             "edition": self.info.get("edition"),
             "notes": self.notes,
             "name_in_use": self.name_in_use,
+            "prepared_in_workers": self.prepared_in_workers,
             "database": str(database),
         }
 
@@ -182,6 +184,7 @@ def result_of(change: Change, read: ReadResult, where: str, fmt: str) -> ImportR
         unmapped_terms=dict(read.unmapped_terms.most_common(50)),
         contributed=change.contributed.get(source.name, 0) if source else 0,
         total=change.total,
+        prepared_in_workers=read.prepared_in_workers,
     )
 
 
@@ -287,6 +290,7 @@ def _add_part(merged: ReadResult, part: ReadResult, file: Path, files: int) -> N
     from coventry_directory.exchange.validate import MAX_PROBLEMS
 
     merged.services += part.services
+    merged.prepared_in_workers += part.prepared_in_workers
     merged.skipped += part.skipped
     merged.problems = [*merged.problems, *_in_file(file, part.problems)][:MAX_PROBLEMS]
     merged.warnings = [*merged.warnings, *_in_file(file, part.warnings)][:MAX_PROBLEMS]

@@ -229,11 +229,17 @@ def _page_prefix(path: Path) -> str | None:
     return None
 
 
-def stream_items(path: Path, on_read: Callable[[int], None] | None = None) -> Streamed | None:
-    """The items of a large list-shaped JSON file, read lazily; None when it should be parsed whole."""
+def stream_items(
+    path: Path, on_read: Callable[[int], None] | None = None, *, any_size: bool = False
+) -> Streamed | None:
+    """The items of a large list-shaped JSON file, read lazily; None when it should be parsed whole.
+
+    ``any_size``: stream it even when it is small (a worker process reading again a file the
+    importing process already chose to stream).
+    """
     path = Path(path)
     size = path.stat().st_size
-    if size < STREAM_FROM:
+    if size < STREAM_FROM and not any_size:
         return None
     first = _first_byte(path)
     if first == b"[":

@@ -48,6 +48,7 @@ class Prepared:
     # without keep_lists: the rows as (table, values in column order), the service's first;
     # tuples, not dicts, because they cross a process boundary and go straight to executemany
     rows: list[tuple[str, tuple]] | None = None
+    by_worker: bool = False  # prepared in a worker process (``import --json`` counts them)
 
 
 def prepare(path: str, obj: object, source: str, strict: bool, map_terms: bool, keep_lists: bool) -> Prepared:
@@ -123,7 +124,7 @@ class Reopen:
         from coventry_directory.exchange.json_stream import stream_items
         from coventry_directory.exchange.reading import ReadResult, converted_items
 
-        doc = stream_items(Path(self.path))
+        doc = stream_items(Path(self.path), any_size=True)
         if doc is None:
             raise ExchangeError(f"{self.path} cannot be read as a stream")
         return iter(converted_items(doc, self.fmt, self.source, ReadResult(FlatData())).services)
@@ -259,6 +260,7 @@ def _unpacked_batch(data: bytes) -> list[Prepared]:
                 [Problem(*w) for w in problems],
                 unmapped,
                 rows,
+                True,
             )
         )
     return out

@@ -41,6 +41,7 @@ class ReadResult:
     unmapped_terms: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)  # about the whole input (page 1 of 10 ...), shown to the user
     counts: Counter = field(default_factory=Counter)  # rows written per table, when written as read
+    prepared_in_workers: int = 0  # services prepared in worker processes (``prepare.prepared``)
 
     def note(self, problem: Problem) -> None:
         """Keep a warning (the first :data:`MAX_PROBLEMS`; the kinds are all counted)."""
@@ -241,6 +242,7 @@ def read_services(
             if progress and n % PROGRESS_EVERY == 0:
                 progress("checking", n, None)
             result.repairs.update(step.kinds)
+            result.prepared_in_workers += step.by_worker
             for warning in step.warnings:
                 result.note(warning)
             if step.service_id is None:

@@ -186,13 +186,16 @@ def _nested(table: str) -> dict:
 def _encodable(obj: object) -> bool:
     """True when every string in ``obj`` can be written as UTF-8 (one C-speed pass; the walk finds where not).
 
-    ``marshal`` writes each string as UTF-8 with lone surrogates passed through, and those
-    are the only thing that puts the bytes ED A0-ED BF in its output (UTF-8 proper never
-    has them): a search of that is several times faster than writing the object as JSON.
-    Anything marshal cannot write (or too deep for it) goes the slow, sure way.
+    ``marshal`` writes each string as UTF-8 with lone surrogates passed through, and UTF-8
+    proper never holds the bytes ED A0-ED BF: when marshal's output has none, no string in
+    ``obj`` holds a surrogate, and that search is several times faster than writing the
+    object as JSON. Those bytes can also come from a number (marshal writes numbers in
+    binary: a longitude of 1.16551 does it), so when they are found, or marshal cannot
+    write the object, the slow, sure way decides.
     """
     try:
-        return _SURROGATE_UTF8.search(marshal.dumps(obj)) is None
+        if _SURROGATE_UTF8.search(marshal.dumps(obj)) is None:
+            return True
     except ValueError:
         pass
     try:
@@ -255,7 +258,8 @@ def repair_service(obj: object, path: str, source: str, *, strict: bool = False)
         outcome.problems.append(Problem(path, f"is not a service object (found {type(obj).__name__})"))
         return outcome
     if not _encodable(obj):
-        outcome.problems += [Problem(p, NOT_TEXT) for p in unencodable_paths(obj, path)]
+        found = [Problem(p, NOT_TEXT) for p in unencodable_paths(obj, path)]
+        outcome.problems += found or [Problem(path, NOT_TEXT)]  # a skipped record is always listed
         return outcome
     fixer = _Repairer(source, outcome)
     svc = obj if strict else fixer.walk("service", obj, path)

@@ -12,7 +12,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from coventry_directory.core import describe
+from coventry_directory.core.distance_words import distance_text
 from coventry_directory.core.models import Service
+from coventry_directory.core.places import Place
 from coventry_directory.core.taxonomy import label
 from coventry_directory.i18n import _
 from coventry_directory.leaflets import wording
@@ -105,12 +107,14 @@ def alert(kit: Kit, service: Service) -> list[Flowable]:
     ]
 
 
-def contact_rows(kit: Kit, service: Service, *, qr: bool = True, distance_km: float | None = None):
-    """Rows for the facts table: phone, address, hours, web (each 'not known' if absent)."""
+def contact_rows(
+    kit: Kit, service: Service, *, qr: bool = True, distance_km: float | None = None, near: Place | None = None
+):
+    """Rows for the facts table: distance from ``near``, phone, address, hours, web (each 'not known' if absent)."""
     rows = []
-    if distance_km is not None:
-        km = f"{distance_km:.1f}" if distance_km < 10 else f"{distance_km:.0f}"  # never "about 0 km"
-        rows.append((_(wording.DISTANCE), [kit.t(_(wording.ABOUT_KM).format(km=km))]))
+    distance = distance_text(distance_km, near)  # "in Rugby", "about 5 km": never "0.0 km"
+    if distance:
+        rows.append((_(wording.DISTANCE), [kit.t(distance)]))
     rows += [
         (_(wording.PHONE), phones(kit, service)),
         (_(wording.ADDRESS), addresses(kit, service)),
@@ -122,7 +126,9 @@ def contact_rows(kit: Kit, service: Service, *, qr: bool = True, distance_km: fl
     return rows
 
 
-def service_summary(kit: Kit, service: Service, *, distance_km: float | None = None) -> list[Flowable]:
+def service_summary(
+    kit: Kit, service: Service, *, distance_km: float | None = None, near: Place | None = None
+) -> list[Flowable]:
     """A compact block for lists (topic leaflets, handouts): name, offer, routes, contacts."""
     s = kit.styles
     head = [
@@ -133,7 +139,7 @@ def service_summary(kit: Kit, service: Service, *, distance_km: float | None = N
     rows = [
         (_(wording.WHAT_THEY_OFFER), [kit.t(offer)] if offer else []),
         (_(wording.HOW_TO_GET_HELP), [kit.t(x) for x in route_sentences(service)]),
-        *contact_rows(kit, service, qr=False, distance_km=distance_km),
+        *contact_rows(kit, service, qr=False, distance_km=distance_km, near=near),
     ]
     # Keep the name with its first rows; the table itself may run onto the next page.
     return [KeepTogether(head + alert(kit, service)), kit.facts(rows), Spacer(1, 8)]

@@ -25,6 +25,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 from reportlab.platypus.flowables import SetTopFlowables
 
+from coventry_directory.core.distance_words import distance_text
 from coventry_directory.core.meetings import Attending, Meeting, MeetingList, Occurrence, Window, fellowship_marks
 from coventry_directory.i18n import _
 from coventry_directory.i18n.languages import Language
@@ -38,10 +39,6 @@ def type_phrases(meeting: Meeting) -> list[str]:
     marks = fellowship_marks(meeting)  # 'AA' on an AA meeting says nothing the fellowship does not
     words = wording.MEETING_TYPE_WORDS
     return [_(words[t.code]) if t.code in words else t.name for t in meeting.types if t.code not in marks]
-
-
-def _km(distance: float) -> str:
-    return f"{distance:.1f}" if distance < 10 else f"{distance:.0f}"  # as the service blocks print it
 
 
 class MeetingsLeafletRenderer(LeafletRenderer):
@@ -141,7 +138,7 @@ class MeetingsLeafletRenderer(LeafletRenderer):
         if place is not None:
             out.append(kit.c(place.one_line() or _(wording.MEETINGS_NO_PLACE)))
             if distance is not None:
-                out.append(kit.t(_(wording.ABOUT_KM).format(km=_km(distance)), s.small))
+                out.append(kit.t(distance_text(distance, self.listing.filters.near) or "", s.small))
             elif self.listing.filters.near is not None:
                 out.append(kit.t(_(wording.MEETINGS_DISTANCE_NOT_KNOWN), s.small))
         if meeting.online_url and attending != Attending.IN_PERSON:

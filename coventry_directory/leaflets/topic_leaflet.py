@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
+from coventry_directory.core.distance_words import approximate_note
 from coventry_directory.core.models import Service
+from coventry_directory.core.places import Place
 from coventry_directory.core.taxonomy import label, vocabularies
 from coventry_directory.i18n import _
 from coventry_directory.i18n.languages import Language
@@ -70,6 +72,12 @@ def select_services(
     return chosen
 
 
+def _resolved(near: str | None) -> Place | None:
+    from coventry_directory.core.places import resolve_place
+
+    return resolve_place(near) if near else None
+
+
 def place_name(near: str | None) -> str:
     """The place as printed in the title (the gazetteer's name), or the whole county."""
     if not near:
@@ -99,6 +107,7 @@ class TopicLeafletRenderer(LeafletRenderer):
         self.near = near
         self.found = select_services(store, self.category, near)
         self.place = place_name(near)
+        self.near_place = _resolved(near)  # distances are worded from it ("in Rugby", "about 5 km")
 
     def assured_dates(self):
         """Assured dates of the services listed."""
@@ -121,8 +130,11 @@ class TopicLeafletRenderer(LeafletRenderer):
         story += [kit.t(_(wording.WHERE_TO_GO), s.heading)]
         if not self.found:
             story.append(kit.t(_(wording.NONE_FOUND).format(place=self.place)))
+        note = approximate_note(self.near_place) if any(d is not None for _svc, d in self.found) else None
+        if note:
+            story.append(kit.t(note, s.small))
         for svc, dist in self.found:
-            story += blocks.service_summary(kit, svc, distance_km=dist)
+            story += blocks.service_summary(kit, svc, distance_km=dist, near=self.near_place)
         if self.lang.code != "en":
             story.append(kit.t(_(wording.ENGLISH_NOTE), s.small))
         story += [Spacer(1, 6), KeepTogether([blocks.privacy_box(kit)]), Spacer(1, 6), blocks.crisis_box(kit)]

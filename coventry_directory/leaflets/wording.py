@@ -8,7 +8,12 @@ from the directory. Directory content itself stays in English.
 
 from __future__ import annotations
 
+from coventry_directory.core.distance_words import ABOUT_KM, APPROXIMATE_NOTE, IN_PLACE
 from coventry_directory.i18n import N_
+
+# How far a service is: worded by core.distance_words.distance_text for every leaflet
+# (the same words as on screen); named here so every leaflet language must translate them.
+DISTANCE_WORDS = (IN_PLACE, ABOUT_KM, APPROXIMATE_NOTE)
 
 # --- headings and labels -----------------------------------------------------------------
 WHAT_THEY_OFFER = N_("What they offer")
@@ -29,7 +34,6 @@ SCAN_QR = N_("Scan the code with a phone camera to open their web page.")
 ENGLISH_NOTE = N_("Some details are in English, as the service gives them. Staff can help you read them.")
 PLEASE_NOTE = N_("Please note")
 UK_WIDE = N_("Anywhere in the UK")
-ABOUT_KM = N_("about {km} km away")
 
 # How to get help, in the order a person can act on it: contacting them yourself first.
 ROUTE_ORDER = ("self-referral", "drop-in", "online-form", "professional-referral", "court-custody-only")

@@ -84,7 +84,7 @@ def rebuild_fts(db: Database) -> None:
 
 def rebuild_facets(db: Database) -> None:
     """Fill service_facets and service_point from the HSDS tables."""
-    from coventry_directory.core.places import town_place  # the gazetteer gives town centres
+    from coventry_directory.core.places import location_point  # the gazetteer places what has no coordinates
 
     db.execute("DELETE FROM service_facets")
     db.execute("DELETE FROM service_point")
@@ -140,7 +140,17 @@ def rebuild_facets(db: Database) -> None:
             [tuple(r[c] for c in cols) for r in facet_rows],
         )
     towns = {k: v[0] for k, v in _record_values(db, "town", "location").items()}
+    # A location without coordinates is placed by its address: a village or neighbourhood
+    # named there, else its postcode's district centre, else its town's centre. The
+    # precision column says which, so a distance from it is shown as approximate.
+    addresses: dict[str, tuple[str | None, str | None]] = {}
+    for loc_id, postcode, city in db.execute(
+        "SELECT location_id, postal_code, city FROM address WHERE location_id IS NOT NULL "
+        "ORDER BY (address_type IS NOT 'physical'), rowid"
+    ).fetchall():
+        addresses.setdefault(loc_id, (postcode, city))
     points = []
+    placed: dict[str, tuple[float, float, str] | None] = {}
     for sid, loc_id, lat, lon in db.execute(
         "SELECT sal.service_id, l.id, l.latitude, l.longitude FROM service_at_location sal "
         "JOIN location l ON l.id = sal.location_id ORDER BY sal.rowid"
@@ -148,9 +158,17 @@ def rebuild_facets(db: Database) -> None:
         if lat is not None and lon is not None:
             points.append((sid, lat, lon, "location"))
             continue
-        place = town_place(towns[loc_id]) if loc_id in towns else None
-        if place is not None and place.latitude is not None:
-            points.append((sid, place.latitude, place.longitude, "town centre"))
+        if loc_id not in placed:
+            postcode, city = addresses.get(loc_id, (None, None))
+            place = location_point(postcode, towns.get(loc_id), city)
+            placed[loc_id] = (
+                (place.latitude, place.longitude, place.precision)
+                if place is not None and place.latitude is not None and place.longitude is not None
+                else None
+            )
+        point = placed[loc_id]
+        if point is not None:
+            points.append((sid, *point))
     db.conn.executemany("INSERT INTO service_point VALUES (?, ?, ?, ?)", points)
 
 

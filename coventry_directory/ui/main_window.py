@@ -10,6 +10,7 @@ is in ui/main_window_actions.py; this module builds the widgets, searches and sh
 from __future__ import annotations
 
 import logging
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coventry_directory.core.distance_words import approximate_note, distance_text
 from coventry_directory.core.search import SearchResult
 from coventry_directory.i18n import _, ngettext
 from coventry_directory.i18n.choice import current_language
@@ -290,13 +292,14 @@ class MainWindow(ServiceActions, QMainWindow):
         if self._closed:
             return  # a search that finished after the window closed
         self._result = result
-        self.model.set_hits(result.hits)
+        self.model.set_hits(result.hits, result.place)
         n = len(result.hits)
         if n >= RESULT_LIMIT:
             self.count_label.setText(_("The first {n} services: type or filter to narrow").format(n=format_number(n)))
         else:
             self.count_label.setText(ngettext("{n} service", "{n} services", n).format(n=format_number(n)))
-        self.notes.setText(" ".join(result.notes))
+        note = approximate_note(result.place) if any(h.distance_km is not None for h in result.hits) else None
+        self.notes.setText(" ".join([*result.notes, *([note] if note else [])]))
         if n:
             # the best match is what the worker wants to see, so new results start at the top
             self.results.setCurrentIndex(self.model.index(0))
@@ -307,7 +310,17 @@ class MainWindow(ServiceActions, QMainWindow):
             self._enable_actions(False)
 
     def _show_problem(self, message: str) -> None:
+        """The search could not be understood (a place not known): say so, and show no old results."""
+        if self._closed:
+            return
+        # Results for the last place would look like answers for the one just typed.
+        self._result = None
+        self.model.set_hits([])
+        self._current_id = None
+        self.count_label.setText(_("No results: the place is not known."))
         self.notes.setText(message)
+        self.details.setHtml("<p>" + escape(message) + "</p>")
+        self._enable_actions(False)
 
     def _show_failure(self, kind: str) -> None:
         """The search could not run: say so where the results go; the rest of the window still works."""
@@ -331,17 +344,20 @@ class MainWindow(ServiceActions, QMainWindow):
     def _show_hit(self, index) -> None:
         hit = index.data(HitRole) if index.isValid() else None
         if hit is not None:
-            self.show_service(hit.id, hit.verdict)
+            near = self.model.near
+            distance = distance_text(hit.distance_km, near)
+            note = approximate_note(near)
+            self.show_service(hit.id, hit.verdict, f"{distance}. {note}" if distance and note else distance)
 
-    def show_service(self, service_id: str, verdict=None) -> None:
-        """Show one service's details."""
+    def show_service(self, service_id: str, verdict=None, distance: str | None = None) -> None:
+        """Show one service's details (with how far it is from the place searched near, if given)."""
         svc = self.controller.service(service_id)
         if svc is None:
             return
         self._current_id = service_id
         if verdict is None and self.client_mode():
             verdict = self.controller.verdict(svc, self.profile.profile())
-        self.details.setHtml(service_html(svc, verdict))
+        self.details.setHtml(service_html(svc, verdict, distance=distance))
         self._enable_actions(True)
 
     def _enable_actions(self, on: bool) -> None:

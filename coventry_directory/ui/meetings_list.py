@@ -29,6 +29,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QButtonGroup, QComboBox, QFileDialog, QLabel, QMessageBox, QPushButton, QRadioButton
 
+from coventry_directory.core.distance_words import distance_text as distance_words
 from coventry_directory.core.meetings import (
     Attending,
     Meeting,
@@ -45,7 +46,7 @@ from coventry_directory.core.meetings import (
 from coventry_directory.core.places import Place
 from coventry_directory.i18n import _
 from coventry_directory.i18n.choice import current_language
-from coventry_directory.i18n.formatting import format_decimal, format_weekday_date
+from coventry_directory.i18n.formatting import format_weekday_date
 from coventry_directory.i18n.languages import LANGUAGES, Language
 from coventry_directory.leaflets import wording
 from coventry_directory.ui.background import BackgroundTask
@@ -193,10 +194,10 @@ def where_text(meeting: Meeting, attending: Attending | None) -> str:
 
 
 def distance_text(meeting: Meeting, attending: Attending | None, km: float | None, near: Place | None) -> str:
-    """'about 17.5 km' from the place asked about; '' for no place or an online meeting."""
+    """'about 18 km' or 'in Rugby' from the place asked about; '' for no place or an online meeting."""
     if near is None or _venue(meeting, attending) is None:
         return ""
-    return _(wording.MEETINGS_DISTANCE_NOT_KNOWN) if km is None else _("about {km} km").format(km=format_decimal(km))
+    return distance_words(km, near) or _(wording.MEETINGS_DISTANCE_NOT_KNOWN)
 
 
 def row_cells(meeting: Meeting, occurrence: Occurrence | None, near: Place | None) -> list[str]:
@@ -235,7 +236,7 @@ def details_html(meeting: Meeting, occurrence: Occurrence | None, near: Place | 
         parts.append(_p(escape(place.one_line() or _(wording.MEETINGS_NO_PLACE))))
         km = occurrence.distance_km if occurrence is not None else distance_to(meeting, near)
         if near is not None:
-            far = _(wording.ABOUT_KM).format(km=format_decimal(km)) if km is not None else None
+            far = distance_words(km, near)
             parts.append(_p(escape(far or _(wording.MEETINGS_DISTANCE_NOT_KNOWN))))
     if meeting.online_url and attending != Attending.IN_PERSON:
         template = wording.MEETINGS_ALSO_ONLINE if place is not None else wording.MEETINGS_ONLINE_AT

@@ -14,12 +14,13 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from coventry_directory.core.clock import uk_today
+from coventry_directory.core.distance_words import distance_text
 from coventry_directory.core.eligibility import Eligibility
+from coventry_directory.core.places import Place
 from coventry_directory.core.schedules import OpenState
 from coventry_directory.core.search import Hit
 from coventry_directory.core.taxonomy import label
 from coventry_directory.i18n import N_, _
-from coventry_directory.i18n.formatting import format_decimal
 
 _ROOT = QModelIndex()  # the invalid index: a list model's only parent
 
@@ -56,14 +57,17 @@ def status_words(status: str) -> str | None:
     return _(_STATUS_WORDS[status]) if status in _STATUS_WORDS else _("Status not known: check with the service")
 
 
-def row_summary(hit: Hit) -> tuple[str, str, str]:
-    """(title, detail line, status line) for a hit, as words a screen reader can speak."""
+def row_summary(hit: Hit, near: Place | None = None) -> tuple[str, str, str]:
+    """(title, detail line, status line) for a hit, as words a screen reader can speak.
+
+    ``near`` is the place the search was near: a service within about 1 km of it is "in" it.
+    """
     cat = label("category", hit.categories[0]) if hit.categories else ""
     detail = " · ".join(p for p in (hit.organization, cat) if p)
     status = [_(_OPEN_WORDS.get(hit.open_state, _OPEN_WORDS["unknown"]))]
-    if hit.distance_km is not None:
-        # town-centre points: approximate
-        status.insert(0, _("about {km} km").format(km=format_decimal(hit.distance_km, 1)))
+    distance = distance_text(hit.distance_km, near)
+    if distance:
+        status.insert(0, distance)
     badge = stale_badge(hit)
     if badge:
         status.append(badge)
@@ -86,11 +90,13 @@ class ResultsModel(QAbstractListModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.hits: list[Hit] = []
+        self.near: Place | None = None  # the place the distances are from
 
-    def set_hits(self, hits: list[Hit]) -> None:
-        """Replace the rows."""
+    def set_hits(self, hits: list[Hit], near: Place | None = None) -> None:
+        """Replace the rows (with the place the search was near, for the distance words)."""
         self.beginResetModel()
         self.hits = list(hits)
+        self.near = near
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex = _ROOT) -> int:
@@ -105,9 +111,9 @@ class ResultsModel(QAbstractListModel):
         if role == HitRole:
             return hit
         if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
-            return ". ".join(row_summary(hit))
+            return ". ".join(row_summary(hit, self.near))
         if role == Qt.ToolTipRole:
-            return row_summary(hit)[2]
+            return row_summary(hit, self.near)[2]
         return None
 
 
@@ -138,7 +144,7 @@ class ResultDelegate(QStyledItemDelegate):
         if excluded and not selected:
             text = pal.color(QPalette.Disabled, QPalette.Text)
         muted.setAlpha(200)
-        title, detail, status = row_summary(hit)
+        title, detail, status = row_summary(hit, getattr(index.model(), "near", None))
         fm = QFontMetrics(option.font)
         line = fm.height()
         r = option.rect.adjusted(self.PAD, self.PAD // 2, -self.PAD, 0)

@@ -132,8 +132,14 @@ def _language_name(code: str) -> str:
     return babel_locale().languages.get(code, code)
 
 
-def service_html(svc: Service, verdict: Verdict | None = None, today: date | None = None) -> str:
-    """The whole record as simple, screen-reader-friendly HTML."""
+def service_html(
+    svc: Service, verdict: Verdict | None = None, today: date | None = None, distance: str | None = None
+) -> str:
+    """The whole record as simple, screen-reader-friendly HTML.
+
+    ``distance`` is how far it is from the place searched near, worded by
+    :func:`core.distance_words.distance_text` (with the note that says how approximate).
+    """
     today = today or uk_today()
     parts = [
         f"<h2>{escape(svc.name)}</h2>",
@@ -170,6 +176,7 @@ def service_html(svc: Service, verdict: Verdict | None = None, today: date | Non
             _row(_("Email"), _known(svc.email)),
             _row(_("Web"), _known(svc.url)),
             _row(_("Where"), locations or _known(None)),
+            *([_row(_("Distance"), escape(distance))] if distance else []),
             _row(_("Access"), _known(None)),  # no source describes step-free access, hearing loops or the like
             _row(_("Delivered"), escape(describe.labels("delivery_mode", svc.delivery_modes))),
         )

@@ -1,0 +1,98 @@
+"""The Near box in the app: the whole area's places, distances in words, an unknown place said and cleared."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Qt
+
+from coventry_directory.core.distance_words import distance_text
+from coventry_directory.core.places import TOWN_CENTRE, Place, resolve_place
+from coventry_directory.core.search import Hit
+from coventry_directory.ui.filter_panel import place_box
+from coventry_directory.ui.results_model import HitRole, row_summary
+
+DECIMAL_KM = re.compile(r"\d[.,]\d+ km")
+
+
+def _rows(window) -> list[str]:
+    return [window.model.index(i).data(Qt.AccessibleTextRole) for i in range(window.model.rowCount())]
+
+
+def _near(qtbot, window, text: str) -> None:
+    window.filters.near.setEditText(text)
+    qtbot.waitUntil(
+        lambda: (
+            window.model.rowCount() > 0
+            and window.model.near is not None
+            and window.model.index(0).data(HitRole).distance_km is not None
+        ),
+        timeout=10_000,
+    )
+
+
+def test_the_near_box_offers_villages_and_neighbourhoods(qapp):
+    box = place_box("Near place")
+    names = {box.itemText(i) for i in range(box.count())}
+    assert {"Foleshill", "Tile Hill", "Bidford-on-Avon", "Studley", "Henley-in-Arden", "Whitnash"} <= names
+    assert {"Exhall (CV7)", "Exhall (B49)", "Rugby", "Warwick district"} <= names
+
+
+def test_result_rows_say_in_rugby_never_0_0_km(qtbot, open_window):
+    window = open_window()
+    _near(qtbot, window, "Rugby")
+    rows = _rows(window)
+    assert any("in Rugby" in row for row in rows)  # the CGL Rugby hub, at the town centre
+    assert not any(DECIMAL_KM.search(row) for row in rows), rows
+    assert "Distances are approximate: from the centre of Rugby" in window.notes.text()
+    # the details pane of the first result says how far, and how approximate
+    qtbot.waitUntil(lambda: "Distance" in window.details.toPlainText(), timeout=10_000)
+    first = window.model.index(0).data(HitRole)
+    details = window.details.toPlainText()
+    assert distance_text(first.distance_km, resolve_place("Rugby")) + ". Distances are approximate" in details
+
+
+def test_a_neighbourhood_in_the_near_box_gives_distances(qtbot, open_window):
+    window = open_window()
+    _near(qtbot, window, "Foleshill")
+    assert window.model.near == resolve_place("Foleshill")
+    assert any(re.search(r"about \d+ km", row) for row in _rows(window))
+    assert "Unknown place" not in window.notes.text()
+
+
+def test_an_unknown_place_says_so_and_clears_the_old_results(qtbot, open_window):
+    window = open_window()
+    _near(qtbot, window, "Rugby")
+    assert window.model.rowCount() > 0 and window.shortlist_button.isEnabled()
+    window.filters.near.setEditText("Atlantis")
+    qtbot.waitUntil(lambda: "Unknown place 'Atlantis'" in window.notes.text(), timeout=10_000)
+    assert window.model.rowCount() == 0  # no answers for Rugby left showing as if for Atlantis
+    assert window.count_label.text() == "No results: the place is not known."
+    assert "Unknown place 'Atlantis'" in window.details.toPlainText()
+    assert not window.shortlist_button.isEnabled() and not window.print_button.isEnabled()
+    # a misspelling gets the close names; putting a known place back brings results back
+    window.filters.near.setEditText("Foleshil")
+    qtbot.waitUntil(lambda: "Did you mean: Foleshill" in window.notes.text(), timeout=10_000)
+    assert window.model.rowCount() == 0
+    _near(qtbot, window, "Bidford")
+    assert window.model.near.name == "Bidford-on-Avon"
+
+
+def test_a_name_of_several_places_asks_which(qtbot, open_window):
+    window = open_window()
+    window.filters.near.setEditText("Exhall")
+    qtbot.waitUntil(lambda: "more than one place" in window.notes.text(), timeout=10_000)
+    assert "Exhall (B49), Exhall (CV7)" in window.notes.text()
+    assert window.model.rowCount() == 0
+
+
+def _hit(km: float | None) -> Hit:
+    return Hit("id", "key", "A service", "An organisation", (), None, None, None, 1.0, km, "unknown", "")
+
+
+def test_row_summary_words_the_distance(qapp):
+    rugby = Place("Rugby", 52.37, -1.26, "rugby", TOWN_CENTRE, "test")
+    assert row_summary(_hit(0.0), rugby)[2].startswith("in Rugby · ")
+    assert row_summary(_hit(4.6), rugby)[2].startswith("about 5 km · ")
+    assert row_summary(_hit(0.0))[2].startswith("about 1 km · ")  # no place to be "in"
+    assert "km" not in row_summary(_hit(None), rugby)[2]
