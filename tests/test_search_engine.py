@@ -223,3 +223,10 @@ def test_criminal_justice_service_is_for_adult_offenders(directory_store):
     assert offender.status != Eligibility.EXCLUDED
     young = assess(service, ClientProfile(age=16, area="rugby", groups=("offenders",)))
     assert young.status == Eligibility.EXCLUDED and "Ages 18+ only" in young.reasons
+
+
+def test_a_service_for_the_providers_own_clients_is_a_check_not_can_use(directory_store):
+    """IPS employment takes only existing CGL clients, referred by their CGL worker: never a plain "Can use"."""
+    verdict = assess(directory_store.get_service("cgl-ips-employment-coventry-warwickshire"), ClientProfile(age=30))
+    assert verdict.status == Eligibility.CHECK
+    assert "Only for people already using this provider's services, through their own worker." in verdict.checks

@@ -141,6 +141,11 @@ def assess(service: Service, profile: ClientProfile) -> Verdict:
         # offender, and an offender still needs the court or custody to refer them
         checks.append(_("Court, custody or care-proceedings referral only"))
 
+    if set(service.referral_routes) == {"provider-clients-only"}:
+        # an employment or aftercare service for the provider's own clients: nobody else
+        # can be referred, and whether this person is one is for the worker to find out
+        checks.append(_("Only for people already using this provider's services, through their own worker."))
+
     needed = _required_groups(service)
     if needed and not _groups(profile) & needed:
         names = ", ".join(label("client_group", g) for g in service.client_groups if g in needed)

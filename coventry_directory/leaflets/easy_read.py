@@ -14,6 +14,7 @@ from coventry_directory.core.models import Service
 from coventry_directory.core.taxonomy import label
 from coventry_directory.leaflets.base import LeafletError, LeafletRenderer
 from coventry_directory.leaflets.styles import CRISIS_EDGE, CRISIS_FILL, PRIVACY_FILL, RULE
+from coventry_directory.leaflets.wording import ROUTE_ORDER  # one order for every leaflet
 
 NOT_KNOWN = "We do not know. Ask the service."
 ROUTES = {
@@ -22,8 +23,8 @@ ROUTES = {
     "online-form": "You can fill in a form on their website.",
     "professional-referral": "A doctor or a worker can ask them to see you.",
     "court-custody-only": "You can only go if a court or the police send you.",
+    "provider-clients-only": "You can only go if you already get help from them.",
 }
-ROUTE_ORDER = ("self-referral", "drop-in", "online-form", "professional-referral", "court-custody-only")
 PRIVATE = (
     "What you tell them is private.",
     "They will not tell the police.",

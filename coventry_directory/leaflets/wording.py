@@ -36,13 +36,21 @@ PLEASE_NOTE = N_("Please note")
 UK_WIDE = N_("Anywhere in the UK")
 
 # How to get help, in the order a person can act on it: contacting them yourself first.
-ROUTE_ORDER = ("self-referral", "drop-in", "online-form", "professional-referral", "court-custody-only")
+ROUTE_ORDER = (
+    "self-referral",
+    "drop-in",
+    "online-form",
+    "professional-referral",
+    "court-custody-only",
+    "provider-clients-only",
+)
 ROUTE_SENTENCES = {
     "self-referral": N_("You can contact them yourself. You do not need a referral."),
     "drop-in": N_("You can drop in without an appointment when they are open."),
     "online-form": N_("You can refer yourself with an online form."),
     "professional-referral": N_("A GP, key worker or other professional can refer you, if you agree."),
     "court-custody-only": N_("Only through the courts, police custody or care proceedings."),
+    "provider-clients-only": N_("Only for people already using this provider's services, through their own worker."),
 }
 
 # --- privacy: people fear help "will be used against them" (needs assessment, 2022) ---------
