@@ -103,6 +103,16 @@ def open_input(path: Path | str, what: str, max_bytes: int, *, text: bool = Fals
         raise
 
 
+def file_identity(path: Path | str) -> tuple[int, int, int, int]:
+    """Which file ``path`` is, and which version of it: device, inode, size and modification time.
+
+    Two readings of a file with the same identity read the same bytes; a file replaced (a
+    download renamed over it) or changed in place in between has another.
+    """
+    info = os.stat(path)
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
+
+
 def read_input(path: Path | str, what: str, max_bytes: int) -> bytes:
     """The bytes of the regular file ``path`` (see :func:`open_input`); never more than ``max_bytes``."""
     with open_input(path, what, max_bytes) as fh:

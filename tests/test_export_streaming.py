@@ -289,7 +289,7 @@ def test_worker_processes_write_the_same_bytes(tmp_path, monkeypatch):
         monkeypatch.setattr(nest, "BATCH", 1)  # a batch per service: the workers' results must come back in order
         assert export_json(store, tmp_path / "out", workers=2).read_bytes() == reference_json(store)
         seen = iter(range(100))  # the file is another one (an import swapped it) by the time the workers are done
-        monkeypatch.setattr(hsds_json, "_identity", lambda path: next(seen))
+        monkeypatch.setattr(hsds_json, "file_identity", lambda path: next(seen))
         with pytest.raises(ExchangeError, match="changed while it was being exported"):
             export_json(store, tmp_path / "changed", workers=2)
         assert not (tmp_path / "changed").exists()

@@ -17,6 +17,7 @@ from test_exchange_hsds_support import uid
 
 from coventry_directory.cli import main
 from coventry_directory.exchange.flatten import FlatData
+from coventry_directory.input_files import file_identity
 
 
 def service(n: int, **extra) -> dict:
@@ -300,7 +301,7 @@ def _read_streamed(path, db, workers, reopen_path=None):
     store = hsds_rows.open_new(db)
     try:
         items = converted_items(doc, "hsds", "council", ReadResult(FlatData()))
-        reopen = prepare.Reopen(str(reopen_path or path), "hsds", "council")
+        reopen = prepare.Reopen(str(reopen_path or path), "hsds", "council", file_identity(path))
         result = read_services(items, "council", sink=StoreSink(store), workers=workers, reopen=reopen)
         tables = {t: hsds_rows.read_table(store, t) for t in ("service", "phone", "organization", "attribute")}
     finally:
@@ -329,6 +330,33 @@ def test_services_prepared_with_worker_processes_give_the_same_rows(tmp_path, mo
     # a worker that cannot read the file leaves its batches to this process: the same again
     assert _read_streamed(feed, tmp_path / "lost.db", 1, reopen_path=tmp_path / "gone.json") == here
     assert _read_streamed.in_workers == 0
+
+
+def test_a_large_file_changed_while_it_is_read_changes_nothing(tmp_path, monkeypatch):
+    """Read a piece at a time, a file replaced midway (a download renamed over it) would mix two files."""
+    from coventry_directory.exchange import json_stream
+    from coventry_directory.exchange.errors import ExchangeError
+    from coventry_directory.exchange.reading import StoreSink, read_document
+    from coventry_directory.store import hsds_rows
+
+    monkeypatch.setattr(json_stream, "STREAM_FROM", 0)
+    feed = write(tmp_path / "feed.json", [service(n) for n in range(900)])
+    doc = json_stream.stream_items(feed)
+
+    def replaced_midway(items):
+        for n, item in enumerate(items):
+            if n == 300:
+                write(tmp_path / "new.json", [service(n, name=f"Other {n}") for n in range(900)])
+                (tmp_path / "new.json").replace(feed)
+            yield item
+
+    doc.rest = replaced_midway(doc.rest)
+    store = hsds_rows.open_new(tmp_path / "source.db")
+    try:
+        with pytest.raises(ExchangeError, match="changed while it was being read"):
+            read_document(doc, "hsds", "council", sink=StoreSink(store), workers=1)
+    finally:
+        store.close()
 
 
 def test_batches_are_shared_so_this_process_keeps_one_in_three_with_one_worker():

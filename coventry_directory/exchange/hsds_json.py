@@ -26,7 +26,7 @@ from coventry_directory.exchange import nest
 from coventry_directory.exchange.errors import ExchangeError, InvalidData, Problem
 from coventry_directory.exchange.flatten import FlatData, flatten_services
 from coventry_directory.exchange.validate import validate_services
-from coventry_directory.input_files import JsonTooDeep, parse_json, read_input
+from coventry_directory.input_files import JsonTooDeep, file_identity, parse_json, read_input
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.hsds_batches import map_for_reading, rowid_ranges
 
@@ -77,7 +77,7 @@ def _parallel_texts(store: DirectoryStore, workers: int) -> Iterator[str]:
     meanwhile stops the export rather than let it mix the two.
     """
     assert store.path is not None
-    before = _identity(store.path)
+    before = file_identity(store.path)
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
@@ -92,15 +92,10 @@ def _parallel_texts(store: DirectoryStore, workers: int) -> Iterator[str]:
                 yield _result(waiting.popleft())
         while waiting:
             yield _result(waiting.popleft())
-        if _identity(store.path) != before:
+        if file_identity(store.path) != before:
             raise ExchangeError(f"{store.path} changed while it was being exported; the export was not written")
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # stopped early (a full disk): no worker goes on for nothing
-
-
-def _identity(path: Path) -> tuple[int, int, int, int]:
-    info = os.stat(path)
-    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def _result(future: Future) -> str:

@@ -27,6 +27,7 @@ from pathlib import Path
 from coventry_directory.exchange.errors import ExchangeError, Problem
 from coventry_directory.exchange.flatten import FlatData, Flattener
 from coventry_directory.exchange.repair import repair_service
+from coventry_directory.input_files import file_identity
 from coventry_directory.store.schema import HSDS_TABLES, column_names
 
 BATCH = 250  # services a worker prepares and hands over at a time
@@ -117,16 +118,21 @@ class Reopen:
     path: str
     fmt: str
     source: str
+    identity: tuple[int, ...] = ()  # ``input_files.file_identity`` of the file the importing process reads
 
     def services(self) -> Iterator[tuple[str, object]]:
-        """The file's services, exactly as the importing process reads them (same order, same paths)."""
+        """The file's services, exactly as the importing process reads them (same order, same paths).
+
+        ExchangeError when the file at the path is no longer the one the importing process
+        is reading (replaced or changed since): a worker must never mix in another file.
+        """
         from coventry_directory.exchange.flatten import FlatData
         from coventry_directory.exchange.json_stream import stream_items
         from coventry_directory.exchange.reading import ReadResult, converted_items
 
-        doc = stream_items(Path(self.path), any_size=True)
-        if doc is None:
-            raise ExchangeError(f"{self.path} cannot be read as a stream")
+        doc = stream_items(Path(self.path), any_size=True)  # now open: what it reads stays this file
+        if doc is None or file_identity(self.path) != tuple(self.identity):
+            raise ExchangeError(f"{self.path} is not the file being imported any more")
         return iter(converted_items(doc, self.fmt, self.source, ReadResult(FlatData())).services)
 
 
@@ -158,10 +164,27 @@ def _work(reopen: Reopen, me: int, workers: int, strict: bool, map_terms: bool, 
         for n, batch in enumerate(_batches(reopen.services())):
             if _owner(n, workers) == me:
                 done = [prepare(path, obj, reopen.source, strict, map_terms, False) for path, obj in batch]
-                out.put((n, _packed_batch(done)))
+                if not _hand_over(out, (n, _packed_batch(done))):
+                    return
     except Exception:
         pass
-    out.put(None)
+    _hand_over(out, None)
+
+
+def _hand_over(out, item) -> bool:
+    """Put ``item`` on the queue, waiting while it is full; False when the importing process has gone.
+
+    An import stopped from outside (killed, or its window closed) leaves no worker waiting
+    for ever: each second of waiting, the worker looks whether its parent is still there.
+    """
+    parent = multiprocessing.parent_process()
+    while True:
+        try:
+            out.put(item, timeout=1.0)
+            return True
+        except queue.Full:
+            if parent is not None and not parent.is_alive():
+                return False
 
 
 def prepared(

@@ -18,10 +18,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from coventry_directory.exchange.documents import Items, expand_items, service_items
-from coventry_directory.exchange.errors import InvalidData, Problem
+from coventry_directory.exchange.errors import ExchangeError, InvalidData, Problem
 from coventry_directory.exchange.flatten import FlatData
 from coventry_directory.exchange.prepare import Prepared, Reopen, prepared
 from coventry_directory.exchange.validate import MAX_PROBLEMS
+from coventry_directory.input_files import file_identity
 from coventry_directory.store.schema import column_names
 
 PROGRESS_EVERY = 250  # services between progress reports
@@ -298,8 +299,15 @@ def read_document(
     items = converted_items(doc, fmt, source, pre)
     # a streamed file can be read again by each worker process itself (a meeting list is read whole)
     streamed = isinstance(doc, Streamed) and doc.path is not None and fmt != "meeting-guide"
-    reopen = Reopen(str(doc.path), fmt, source) if streamed else None
+    identity = file_identity(doc.path) if streamed else ()
+    reopen = Reopen(str(doc.path), fmt, source, identity) if streamed else None
     result = read_services(items, source, strict=strict, progress=progress, sink=sink, workers=workers, reopen=reopen)
+    if streamed and file_identity(doc.path) != identity:
+        # read a piece at a time, so a file changed meanwhile may have given a mix of two
+        raise ExchangeError(
+            f"{doc.path} changed while it was being read, so what was read may be part old, part new. "
+            "Nothing was changed: import it again once it is complete"
+        )
     result.skipped += pre.skipped
     result.problems = [*pre.problems, *result.problems][:MAX_PROBLEMS]
     result.warnings = [*pre.warnings, *result.warnings][:MAX_PROBLEMS]
