@@ -31,8 +31,9 @@ from pathlib import Path
 from coventry_directory.store.database_files import copy_database, migrate, open_checked
 from coventry_directory.store.errors import StoreError
 from coventry_directory.store.hsds_rows import staging_mode
-from coventry_directory.store.merge import Merger, shares_nothing
+from coventry_directory.store.merge import Merger
 from coventry_directory.store.migrations import DIRECTORY_MIGRATIONS
+from coventry_directory.store.overlap import shares_nothing
 from coventry_directory.store.search_index import rebuild_search_index
 
 
