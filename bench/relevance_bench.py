@@ -52,6 +52,7 @@ sys.path.insert(0, str(HERE / "relevance"))
 import national_feed
 from relevance_set import Query, Score, load_queries, score, summarise
 
+from coventry_directory.core.distance_words import distance_text
 from coventry_directory.core.editions import open_directory
 from coventry_directory.core.search import Filters, SearchEngine
 from coventry_directory.core.text import words
@@ -179,16 +180,20 @@ def filters_for(q: Query) -> Filters:
 
 
 def engine_keys(engine: SearchEngine, q: Query) -> tuple[list[str], str | None, list[str]]:
-    """The ranked service keys the app's search returns for ``q``, an error in words, and the top five shown."""
+    """The ranked service keys the app's search returns for ``q``, an error in words, and the top five shown.
+
+    Each distance is worded as the app words it ("in Rugby", "about 5 km"), never "0 km".
+    """
     try:
         result = engine.search(q.text, filters_for(q), limit=LIMIT)
     except Exception as exc:  # an unknown place, or a fault: counted as no answer, and reported
         return [], f"{type(exc).__name__}: {exc}", []
-    shown = [
-        (h.key if not h.key.startswith("national-") else f"{h.name} [copy]")
-        + ("" if h.distance_km is None else f" {h.distance_km:.0f} km")
-        for h in result.hits[:5]
-    ]
+    shown = []
+    for h in result.hits[:5]:
+        words = distance_text(h.distance_km, result.place)
+        shown.append(
+            (h.key if not h.key.startswith("national-") else f"{h.name} [copy]") + (f" ({words})" if words else "")
+        )
     return [h.key for h in result.hits], None, shown
 
 
@@ -359,10 +364,40 @@ def report(queries: list[Query], runs: list[dict], repeat: int) -> str:
     return "\n".join(out)
 
 
+def sizes_arg(text: str) -> list[int]:
+    """``--sizes``: whole numbers of 0 or more, comma-separated (argparse says what is wrong, exit 2)."""
+    sizes = [n for n in (_whole(part, 0) for part in text.split(",")) if n is not None]
+    if len(sizes) != text.count(",") + 1:
+        raise argparse.ArgumentTypeError(f"want whole numbers of 0 or more, comma-separated (0,10000), not {text!r}")
+    return sizes
+
+
+def repeat_arg(text: str) -> int:
+    """``--repeat``: a whole number of 1 or more (every query is searched at least once)."""
+    n = _whole(text, 1)
+    if n is None:
+        raise argparse.ArgumentTypeError(f"want a whole number of 1 or more, not {text!r}")
+    return n
+
+
+def _whole(text: str, least: int) -> int | None:
+    try:
+        n = int(text)
+    except ValueError:
+        return None
+    return n if n >= least else None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="0,10000,100000", help="national services beside the edition")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--sizes",
+        type=sizes_arg,
+        default=[0, 10000, 100000],
+        metavar="N,N...",
+        help="national services beside the edition",
+    )
+    parser.add_argument("--repeat", type=repeat_arg, default=3, metavar="N", help="times each query is run (1 or more)")
     parser.add_argument("--postcodes", type=Path, default=CACHE / "postcodes.csv")
     parser.add_argument("--json", type=Path, help="also write every ranking and score here")
     parser.add_argument("--first-query", type=Path, help=argparse.SUPPRESS)  # internal: the fresh-process timing
@@ -372,7 +407,7 @@ def main() -> int:
         _first_query_child(args.first_query, args.query)
         return 0
     os.environ.setdefault("COVENTRY_DIRECTORY_HOME", str(CACHE / "home"))  # logs stay out of the user's folder
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = args.sizes
     if any(sizes) and not args.postcodes.is_file():
         raise SystemExit(f"{args.postcodes} not found: see 'postcodes.csv' in this script's docstring")
     queries = load_queries()

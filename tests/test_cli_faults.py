@@ -125,3 +125,47 @@ def referral_form(installed_directory, tmp_path):
     path = tmp_path / "form.json"
     path.write_text(json.dumps(form_data("cov-cgl-adult")), encoding="utf-8")
     return str(path)
+
+
+# --- bench/relevance_bench.py: its arguments and how it prints a distance -----------------------------
+BENCH = os.path.join(os.path.dirname(__file__), os.pardir, "bench")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--sizes", "abc"], "argument --sizes: want whole numbers of 0 or more, comma-separated"),
+        (["--sizes", "0,-5"], "argument --sizes: want whole numbers of 0 or more"),
+        (["--sizes", ","], "argument --sizes: want whole numbers of 0 or more"),
+        (["--repeat", "0"], "argument --repeat: want a whole number of 1 or more, not '0'"),
+        (["--repeat", "x"], "argument --repeat: want a whole number of 1 or more, not 'x'"),
+    ],
+)
+def test_the_relevance_bench_refuses_bad_arguments_in_one_line_and_exit_2(argv, message):
+    # argparse refuses them before anything is built or timed
+    done = subprocess.run(
+        [sys.executable, os.path.join(BENCH, "relevance_bench.py"), *argv], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert message in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+def test_the_relevance_bench_words_distances_as_the_app_does_never_0_km(directory_db, monkeypatch):
+    monkeypatch.syspath_prepend(os.path.join(BENCH, "relevance"))
+    monkeypatch.syspath_prepend(BENCH)
+    import relevance_bench
+    from relevance_set import Query
+
+    from coventry_directory.core.search import SearchEngine
+    from coventry_directory.store.directory import DirectoryStore
+
+    store = DirectoryStore.open(directory_db, readonly=True)
+    try:
+        query = Query(id="near-rugby", text="", persona="", kinds=(), seed=(), quote="", must=(), near="Rugby")
+        keys, error, shown = relevance_bench.engine_keys(SearchEngine(store), query)
+    finally:
+        store.close()
+    assert error is None and keys[0] == "cgl-warwickshire-rugby-hub"
+    assert shown[0] == "cgl-warwickshire-rugby-hub (in Rugby)"  # it printed "cgl-warwickshire-rugby-hub 0 km"
+    assert all(" 0 km" not in line for line in shown)
+    assert any(line.endswith(" km)") and "(about " in line for line in shown)

@@ -281,6 +281,8 @@ def test_cli_json_is_the_same_list(cli_home, capsys):
     ("argv", "message"),
     [
         (["--near", "Atlantis"], "Unknown place 'Atlantis'"),
+        (["--near", ""], "No place given. Type a town, council area or postcode"),  # as search --near ""
+        (["--near", "  ", "--within", "5"], "No place given."),
         (["--type", "zz"], "unknown meeting type 'zz'; the meetings here use: AA, B (Big Book)"),
         (["--fellowship", "GA"], "no meetings of a fellowship 'GA'; the directory has: Alcoholics Anonymous"),
         (["--online", "--in-person"], "not allowed with argument --online"),

@@ -440,7 +440,8 @@ def test_control_characters_blank_names_and_odd_statuses_are_dealt_with(installe
     assert code == 0, err
     result = json.loads(out)
     assert result["services"] == 3 and [p["path"] for p in result["problems"]] == ["$[1].name"]
-    code, out, _ = run(capsys, "search", "clear screen", "--json")
+    # the name as shown, control characters gone, finds it first (typed whole, it is the one asked for)
+    code, out, _ = run(capsys, "search", "Clear[2J[Hscreen evil", "--json")
     assert json.loads(out)[0]["name"] == "Clear[2J[Hscreen evil"
     code, out, _ = run(capsys, "search", "shouting closed", "--json")
     assert all(h["name"] != "Shouting closed" for h in json.loads(out))  # inactive: hidden

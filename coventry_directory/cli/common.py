@@ -22,10 +22,15 @@ from coventry_directory import APP_ID
 from coventry_directory.disk_errors import database_error, os_error_text
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # stopped with Ctrl+C, as a shell reports a command SIGINT ended (128 + 2)
 
 
 class UsageError(Exception):
     """Bad input from the user: reported in one line with exit code 2."""
+
+
+class Interrupted(Exception):
+    """A command stopped with Ctrl+C that says what state it left (exit code 130); the message is that state."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -168,7 +173,16 @@ def one_line(text: object) -> str:
     line = " ".join(str(text).split())
     if len(line) > MAX_LINE:  # a 100,000-character argument echoed back helps nobody
         line = line[: MAX_LINE - 1] + "…"
-    return _UNPRINTABLE.sub(_escape, line)
+    return visible(line)
+
+
+def visible(text: object) -> str:
+    r"""``text`` with every control character and undecodable byte shown escaped (``\x0a``, ``\x1b``, ``\xff``).
+
+    For what a listing prints from a file, a feed or a file name: a newline in a file's
+    name must not start a line of its own, nor an escape sequence recolour the terminal.
+    """
+    return _UNPRINTABLE.sub(_escape, str(text))
 
 
 MAX_LINE = 2000
@@ -257,6 +271,12 @@ def report_invalid_data(exc: BaseException, args: argparse.Namespace | None) -> 
     say(f"{APP_ID}: error: {exc}")
 
 
+def report_interrupted(exc: BaseException, args: argparse.Namespace | None) -> None:
+    """One line on stderr saying what a command stopped with Ctrl+C left (and its JSON with ``--json``)."""
+    json_refusal(exc, args, str(exc))
+    say(f"{APP_ID}: {exc}")
+
+
 def report_nothing(exc: BaseException, args: argparse.Namespace | None) -> None:
     """Say nothing: the user already knows (they pressed Ctrl+C, or closed the pipe we were writing to)."""
 
@@ -303,6 +323,7 @@ ERRORS: dict[str, ErrorRule] = {
     "builtins.OSError": ErrorRule(EXIT_FAILURE, report_os_error),  # disk or network
     "sqlite3.Error": ErrorRule(EXIT_FAILURE, report_database_error),  # a database write no command worded
     "builtins.KeyboardInterrupt": ErrorRule(EXIT_FAILURE, report_nothing),
+    f"{__name__}.Interrupted": ErrorRule(EXIT_INTERRUPTED, report_interrupted),  # import: Ctrl+C, and what it left
     # The reader went away (``coventry-directory show x | head``): a normal end, nothing to report.
     "builtins.BrokenPipeError": ErrorRule(EXIT_OK, report_nothing),
 }

@@ -133,11 +133,32 @@ def home_of(args: argparse.Namespace, *, write: bool = False):
 
     target = installed_target(args, write=write)
     if target != installed_directory_path():
-        return Home(target, None)
+        home = Home(target, None)
+        _remove_stale_beside(home)
+        return home
     from coventry_directory.core.editions import current_directory_path
 
     current_directory_path()  # a source checkout compiles the shipped edition on first use
     return Home(target, bundled_database_path())
+
+
+def _remove_stale_beside(home) -> None:
+    """What a killed import or install left beside a ``--db`` file and in its sources folder (dead PIDs only).
+
+    ``main`` tidies the installed directory's folder when any command starts; a ``--db``
+    file's folder is only known here. A folder that cannot be read or tidied is left for
+    the command itself to report.
+    """
+    try:
+        found = any(home.target.parent.glob(f"{home.target.name}.incoming-*"))
+        in_sources = home.sources_dir.is_dir() and any(home.sources_dir.glob("*.incoming-*"))
+    except OSError:
+        return
+    if found or in_sources:
+        from coventry_directory.exchange.install import remove_stale, remove_stale_sources
+
+        remove_stale(home.target)
+        remove_stale_sources(home.sources_dir)
 
 
 def _require_db_file(args: argparse.Namespace) -> None:

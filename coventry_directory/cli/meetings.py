@@ -90,7 +90,7 @@ def _check(args: argparse.Namespace) -> None:
     for given, name in ((args.output, "-o"), (args.lang, "--lang"), (args.accept_unreviewed, "--accept-unreviewed")):
         if given and not args.print_list:
             raise UsageError(f"{name} works with --print only")
-    if args.within is not None and not args.near:
+    if args.within is not None and args.near is None:
         raise UsageError("--within works with --near only")
     if args.within is not None and not 0 < args.within <= 500:  # also refuses nan
         raise UsageError(f"--within must be a distance in km above 0 and up to 500, not {args.within:g}")
@@ -125,7 +125,8 @@ def cmd_meetings(args: argparse.Namespace) -> int:
 
     _check(args)
     at = _at(args.at)
-    place = resolve_place(args.near) if args.near else None  # UnknownPlace: bad input (exit 2), checked first
+    # UnknownPlace: bad input (exit 2), checked first; an empty --near "" too ("No place given")
+    place = resolve_place(args.near) if args.near is not None else None
     langs = _languages(args) if args.print_list else []
     store = open_directory()
     try:

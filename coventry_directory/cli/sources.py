@@ -11,7 +11,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from coventry_directory.cli.common import EXIT_OK, UsageError, add_command, path_arg, path_text, print_json
+from coventry_directory.cli.common import (
+    EXIT_OK,
+    Interrupted,
+    UsageError,
+    add_command,
+    path_arg,
+    path_text,
+    print_json,
+    visible,
+)
 from coventry_directory.cli.exchange import home_of as _home
 from coventry_directory.cli.progress import CommandProgress
 
@@ -103,8 +112,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UsageError("--timeout and --per-page must be positive")
     home = _home(args, write=True)
     progress = CommandProgress(quiet=args.json)
+    before = _state(home)
     try:
         result = _run_import(args, home, progress)
+    except KeyboardInterrupt:
+        raise Interrupted(_stopped(home, before)) from None
     finally:
         progress.finish()
     if args.json:
@@ -112,14 +124,45 @@ def cmd_import(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(_import_summary(result))
     if result.name_in_use:
-        print(result.name_in_use_text())
+        print(visible(result.name_in_use_text()))
     for problem in result.problems[:SHOWN_PROBLEMS]:
-        print(f"  skipped {problem.path}: {problem.message}")
+        print(visible(f"  skipped {problem.path}: {problem.message}"))
     if result.skipped > SHOWN_PROBLEMS:
         print(f"  ... and {result.skipped - SHOWN_PROBLEMS} more: coventry-directory sources show {result.name!r}")
     for note in result.notes:
-        print(f"  note: {note}")
+        print(visible(f"  note: {note}"))
     return EXIT_OK
+
+
+def _state(home) -> tuple:
+    """What an import could change: the directory file and each source file, by identity and time."""
+    try:
+        paths = [home.target, *sorted(home.sources_dir.glob("*.db"))]
+    except OSError:
+        paths = [home.target]
+    out = []
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:
+            out.append((str(path), None))
+            continue
+        out.append((str(path), (st.st_ino, st.st_size, st.st_mtime_ns)))
+    return tuple(out)
+
+
+def _stopped(home, before: tuple) -> str:
+    """What an import stopped with Ctrl+C left, in one sentence: nothing changed, or how to finish."""
+    from coventry_directory.exchange.sources import stale
+
+    if _state(home) == before:
+        return "Stopped; nothing was changed."
+    if stale(home):
+        return (
+            "Stopped part-way: the directory is out of step with its sources. Run "
+            "'coventry-directory sources rebuild' to bring it up to date, then import again."
+        )
+    return "Stopped, but the import had already finished: 'coventry-directory sources' lists what it added."
 
 
 def _run_import(args: argparse.Namespace, home, progress):
@@ -213,9 +256,9 @@ def cmd_sources_list(args: argparse.Namespace) -> int:
         problems = f", {s.problem_count} record(s) skipped" if s.problem_count else ""
         # an edition's date is what its keepers checked it against, not when it became a source
         dated = f"edition {s.info['edition']}" if s.kind == "edition" and s.info.get("edition") else f"updated {when}"
-        print(f"{s.name}  [{s.kind}]  {s.services} service(s), {dated}{problems}")
+        print(visible(f"{s.name}  [{s.kind}]  {s.services} service(s), {dated}{problems}"))
         if s.location:
-            print(f"    from {s.location}")
+            print(f"    from {visible(s.location)}")
     if stale(home):
         print(
             "The directory is out of step with these sources (a change was interrupted, or a source's file "
@@ -235,30 +278,33 @@ def cmd_sources_show(args: argparse.Namespace) -> int:
         return EXIT_OK
     listed = [s.name for s in usable(list_sources(home))]  # a damaged file is in no place: it is not used
     place = listed.index(source.name) + 1 if source.name in listed else 0
-    print(f"{source.name}  [{source.kind}]")
+    print(visible(f"{source.name}  [{source.kind}]"))
     if place:
         print(f"  priority: {place} of {len(listed)} (where sources say different things about a service, 1 wins)")
     for label, value in (
         ("from", source.location),
         ("format", FORMAT_WORDS.get(source.format, source.format)),
-        ("services", str(source.services)),
+        (
+            "services",
+            str(source.services) + (f" ({len(source.left_out)} more left out, below)" if source.left_out else ""),
+        ),
         ("added", source.added_at),
         ("updated", source.updated_at),
         ("pulled", source.pulled_at),
     ):
         if value:
-            print(f"  {label}: {value}")
+            print(f"  {label}: {visible(value)}")
     if source.repairs:
         done = (f"{REPAIR_WORDS.get(kind, kind)}: {n}" for kind, n in sorted(source.repairs.items()))
-        print("  repairs: " + "; ".join(done))
+        print(visible("  repairs: " + "; ".join(done)))
     if source.problems:
         print(f"  {source.problem_count} record(s) skipped:")
         for p in source.problems:
-            print(f"    {p.get('path')}: {p.get('reason')}")
+            print(visible(f"    {p.get('path')}: {p.get('reason')}"))
     if source.warnings:
         print(f"  notes ({len(source.warnings)}):")
         for w in source.warnings:
-            print(f"    {w.get('path')}: {w.get('note')}")
+            print(visible(f"    {w.get('path')}: {w.get('note')}"))
     return EXIT_OK
 
 
@@ -305,16 +351,15 @@ def cmd_sources_pull(args: argparse.Namespace) -> int:
 
 
 def cmd_sources_restore(args: argparse.Namespace) -> int:
-    """``sources restore-edition``: the installed (else the shipped) edition back, first; other sources kept."""
+    """``sources restore-edition``: the installed (else the shipped, else the kept) edition back, first; others kept."""
     from coventry_directory.exchange.source_changes import restore_edition
 
     change = restore_edition(_home(args, write=True))
     date = (change.source.info.get("edition") if change.source else "") or "of unknown date"
-    which = (
-        f"the installed edition ({date}, from a signed bundle)"
-        if change.restored == "installed"
-        else f"the edition shipped with the app ({date})"
-    )
+    which = {
+        "installed": f"the installed edition ({date}, from a signed bundle)",
+        "kept": f"the edition this directory had before it was removed ({date})",
+    }.get(change.restored, f"the edition shipped with the app ({date})")
     print(f"Restored {which} as the first source. The directory now has {change.total} service(s).")
     return EXIT_OK
 

@@ -102,12 +102,22 @@ def _unknown(text: str, key: str, gazetteer: Gazetteer, outward: str | None = No
     if not key:
         return UnknownPlace(_("No place given. {hint}").format(hint=hint))
     choices = gazetteer.ambiguous.get(key)
+    if choices and len(choices) == 1:
+        # the name's other place (Walsall's Willenhall, Coventry's Wood End) is not in the data:
+        # the one it holds is offered, with its area, and not taken without asking
+        message = _(
+            "'{text}' is also the name of a place this directory does not know. Did you mean {name}? "
+            "Or type its postcode."
+        ).format(text=_shown(text), name=_with_area(choices[0], gazetteer))
+        return UnknownPlace(message, list(choices))
     if choices:
         message = _("'{text}' is the name of more than one place. Did you mean: {names}? Or type its postcode.").format(
             text=_shown(text), names=", ".join(choices)
         )
         return UnknownPlace(message, list(choices))
-    suggestions = _suggest(key, gazetteer) if len(key) <= _MAX_INPUT else []
+    # only a name has close names: "-1" or "12" is no misspelling of B1 or CV12
+    has_letters = any(c.isalpha() for c in key)
+    suggestions = _suggest(key, gazetteer) if has_letters and len(key) <= _MAX_INPUT else []
     if suggestions:
         message = _("Unknown place '{text}'. Did you mean: {names}?").format(
             text=_shown(text), names=", ".join(suggestions)
@@ -117,6 +127,26 @@ def _unknown(text: str, key: str, gazetteer: Gazetteer, outward: str | None = No
     else:
         message = _("Unknown place '{text}'. {hint}").format(text=_shown(text), hint=hint)
     return UnknownPlace(message, suggestions)
+
+
+def _with_area(name: str, gazetteer: Gazetteer) -> str:
+    """A place's name with its council area, "Willenhall (CV3) in Coventry" (the name alone outside the two counties)."""
+    place = gazetteer.settlements.get(_normalise(name))
+    area = next((p.name for p in gazetteer.areas.values() if place and p.area == place.area), None)
+    # TRANSLATORS: a place and the council area it is in, e.g. "Willenhall (CV3) in Coventry".
+    return _("{place} in {area}").format(place=name, area=area) if area else name
+
+
+# Counties a worker may write after the place, "Rugby, Warwickshire" (normalised).
+_HOME_COUNTIES = frozenset({"coventry", "warwickshire", "west midlands"})
+
+
+def _without_county(text: str) -> str | None:
+    """``text`` without a home county after its last comma ("Rugby, Warwickshire": "Rugby"), else None."""
+    head, comma, tail = text.rpartition(",")
+    if comma and head.strip() and _normalise(tail) in _HOME_COUNTIES:
+        return head
+    return None
 
 
 def outward_code(text: str | None) -> str | None:
@@ -145,8 +175,10 @@ def _match(key: str, gazetteer: Gazetteer) -> tuple[Place | None, str | None]:
 def resolve_place(text: str) -> Place:
     """A town, village, neighbourhood, alias, council area, full postcode or outward code as a :class:`Place`.
 
-    Raises :class:`UnknownPlace` (with suggestions where some are close) for anything else,
-    and for a name that several places share (the suggestions say which).
+    A county after a comma is allowed when it is one of ours: "Rugby, Warwickshire",
+    "Foleshill, Coventry", "Coventry, West Midlands". Raises :class:`UnknownPlace` (with
+    suggestions where some are close) for anything else, and for a name that several
+    places share (the suggestions say which).
     """
     gazetteer = _gazetteer()
     if not isinstance(text, str):
@@ -157,6 +189,9 @@ def resolve_place(text: str) -> Place:
     place, outward = _match(key, gazetteer)
     if place:
         return place
+    head = _without_county(text)
+    if head is not None:  # "Rugby, Warwickshire", "Foleshill, Coventry, West Midlands": the place decides
+        return resolve_place(head)
     raise _unknown(text, key, gazetteer, outward)
 
 

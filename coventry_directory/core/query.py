@@ -2,26 +2,47 @@
 
 "needle exchange bedworth" becomes one term group (needle exchange, with its synonyms) and
 a place (Bedworth); "alcohol 16 year old leamington" becomes a term group, an age and a
-place; "nalaxone" becomes naloxone by typo correction. Any text is safe: the parser only
-ever produces plain words, which the search quotes before they reach FTS5.
+place; "nalaxone" becomes naloxone by typo correction, but "smokes", a real English word, is
+never "corrected"; "narkotyki" (Polish) and "fără adăpost" (Romanian) lead to the English
+terms they mean. The word lists are :mod:`coventry_directory.core.query_words`'s. Any text is
+safe: the parser only ever produces plain words, which the search quotes before they reach FTS5.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-import tomllib
-from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from coventry_directory.core.places import Place, lookup_place
+from coventry_directory.core.places import AREA, Place, lookup_place
+from coventry_directory.core.query_words import (
+    SYNONYM_WEIGHT,
+    Meaning,
+    also_index,
+    foreign_index,
+    foreign_key,
+    is_english,
+    substance_index,
+    synonym_index,
+    synonym_words,
+)
 from coventry_directory.core.text import edit_distance, words
-from coventry_directory.resources import resource_path
 
-SYNONYM_WEIGHT = 0.7
+__all__ = [
+    "SYNONYM_WEIGHT",
+    "ParsedQuery",
+    "Term",
+    "TermGroup",
+    "Vocabulary",
+    "parse_query",
+    "substance_index",
+    "synonym_index",
+]
+
 TYPO_WEIGHT = 0.75
 STEM_WEIGHT = 0.9
+MIN_PREFIX = 3  # shorter typed words are not searched as prefixes
 
 STOP_WORDS = frozenset(
     [
@@ -125,6 +146,7 @@ class ParsedQuery:
     place_text: str | None = None
     age: int | None = None
     corrections: dict[str, str] = field(default_factory=dict)
+    translations: dict[str, str] = field(default_factory=dict)  # typed foreign word -> its English meaning
 
     @property
     def is_empty(self) -> bool:
@@ -132,43 +154,20 @@ class ParsedQuery:
         return not self.groups
 
 
-@lru_cache(maxsize=1)
-def _synonym_data() -> dict:
-    with open(resource_path("search", "synonyms.toml"), "rb") as fh:
-        return tomllib.load(fh)
-
-
-@lru_cache(maxsize=1)
-def substance_index() -> dict[str, str]:
-    """Folded term -> substance code, for every term in a substance's synonym group."""
-    index = synonym_index()
-    out: dict[str, str] = {}
-    for code, head in _synonym_data()["substances"].items():
-        for term in index.get(" ".join(words(head)), []):
-            out.setdefault(term, code)
-    return out
-
-
-@lru_cache(maxsize=1)
-def synonym_index() -> dict[str, list[str]]:
-    """Folded phrase -> every term equivalent to it (from resources/search/synonyms.toml)."""
-    groups = _synonym_data()["groups"]
-    index: dict[str, list[str]] = defaultdict(list)
-    for group in groups:
-        folded = [" ".join(words(term)) for term in group]
-        for term in folded:
-            for other in folded:
-                if other not in index[term]:
-                    index[term].append(other)
-    return dict(index)
-
-
 class Vocabulary:
-    """The directory's own words, for prefix checks and typo correction (SymSpell-style)."""
+    """The directory's own words, for prefix checks and typo correction (SymSpell-style).
 
-    def __init__(self, counts: dict[str, int]):
+    A correction is only ever offered for a word that is not English (:func:`corrections`),
+    and it prefers, in this order: a word of the synonym lists (even one edit further away
+    than a directory word), then at equal distance a word of ``preferred`` (the shipped
+    edition's own words, when the engine passes them), then an English word, then any other
+    directory word (the place and organisation names a large feed brings), most used first.
+    """
+
+    def __init__(self, counts: dict[str, int], preferred: Collection[str] = ()):
         self.counts = counts
         self.sorted = sorted(counts)
+        self.preferred = frozenset(preferred)
         self._deletes: dict[str, list[str]] | None = None
 
     def knows(self, word: str) -> bool:
@@ -178,17 +177,30 @@ class Vocabulary:
 
     def _delete_index(self) -> dict[str, list[str]]:
         if self._deletes is None:
-            index: dict[str, list[str]] = defaultdict(list)
-            for term in self.sorted:
+            index: dict[str, list[str]] = {}
+            for term in sorted(set(self.sorted) | synonym_words()):
                 if len(term) >= 3 and not term.isdigit():
-                    for variant in _deletes(term, 2):
-                        index[variant].append(term)
-            self._deletes = dict(index)
+                    # A word of five letters or fewer is only ever one delete from a typed word
+                    # it may correct to: typed words of up to five letters get one edit, and a
+                    # longer typed word two, at least one of them the length it adds.
+                    for variant in _deletes(term, 1 if len(term) <= 5 else 2):
+                        if (terms := index.get(variant)) is None:
+                            index[variant] = [term]
+                        else:
+                            terms.append(term)
+            self._deletes = index
         return self._deletes
 
+    def _tier(self, term: str) -> int:
+        if term in synonym_words():
+            return 0
+        if term in self.preferred:
+            return 1
+        return 2 if is_english(term) else 3
+
     def corrections(self, word: str, limit: int = 3) -> list[str]:
-        """Directory words within edit distance 1 (short words) or 2 of ``word``, best first."""
-        if len(word) < 4 or word.isdigit():
+        """Words within edit distance 1 (short words) or 2 of ``word``, best first; none for an English word."""
+        if len(word) < 4 or word.isdigit() or is_english(word):
             return []
         max_d = 1 if len(word) <= 5 else 2
         index = self._delete_index()
@@ -201,21 +213,20 @@ class Vocabulary:
                 seen.add(term)
                 d = edit_distance(word, term, max_d)
                 if d <= max_d:
-                    scored.append((d, -self.counts.get(term, 0), term))
+                    tier = self._tier(term)
+                    # a synonym-list word counts one edit nearer than it is
+                    scored.append((d - (tier == 0), tier, -self.counts.get(term, 0), term))
         scored.sort()
-        return [t for _, _, t in scored[:limit]]
+        return [t for *_, t in scored[:limit]]
 
 
 def _deletes(word: str, depth: int) -> set[str]:
-    out = {word}
-    frontier = {word}
-    for _ in range(depth):
-        nxt = set()
-        for w in frontier:
-            for i in range(len(w)):
-                nxt.add(w[:i] + w[i + 1 :])
-        out |= nxt
-        frontier = nxt
+    """``word`` and every string made from it by deleting up to ``depth`` (1 or 2) letters."""
+    once = {word[:i] + word[i + 1 :] for i in range(len(word))}
+    out = {word} | once
+    if depth > 1:
+        for shorter in once:
+            out.update(shorter[:i] + shorter[i + 1 :] for i in range(len(shorter)))
     return out
 
 
@@ -262,7 +273,10 @@ def _take_place(tokens: list[str]) -> tuple[Place | None, str | None, list[str]]
 
 def parse_query(text: str, vocabulary: Vocabulary | None = None, *, find_place: bool = True) -> ParsedQuery:
     """Read a typed query into term groups, a place and an age. Never raises."""
-    tokens = words(text if isinstance(text, str) else "")
+    text = text if isinstance(text, str) else ""
+    tokens = words(text)
+    # a word typed with accents or in another script is no English typo: never "correct" it
+    accented = {w for chunk in text[:2000].split() if not chunk.isascii() for w in words(chunk)}
     parsed = ParsedQuery()
     parsed.age, tokens = _take_age(tokens)
     if find_place:
@@ -271,31 +285,73 @@ def parse_query(text: str, vocabulary: Vocabulary | None = None, *, find_place: 
     i = 0
     while i < len(tokens):
         for n in (4, 3, 2, 1):
+            if len(tokens) - i < n:
+                continue
             phrase = " ".join(tokens[i : i + n])
-            if len(tokens) - i >= n and phrase in synonyms:
-                # a known term is a whole word already: no prefix ("nsp" must not find "nspcc")
-                terms = [Term(t, 1.0 if t == phrase else SYNONYM_WEIGHT) for t in synonyms[phrase]]
-                parsed.groups.append(TermGroup(phrase, terms, substance_index().get(phrase)))
+            if phrase in synonyms:
+                parsed.groups.append(_synonym_group(phrase))
+                i += n
+                break
+            if not all(is_english(w) for w in tokens[i : i + n]) and phrase in (foreign := foreign_index()):
+                # (an all-English phrase is never in the foreign index: it need not be loaded for one)
+                parsed.groups.append(_foreign_group(phrase, foreign[phrase], parsed))
                 i += n
                 break
         else:
             word = tokens[i]
             i += 1
-            if word in STOP_WORDS:
-                continue
-            group = TermGroup(word, [Term(word, 1.0, prefix=True)])
-            stem = _stem(word)
-            if stem != word:
-                group.terms.append(Term(stem, STEM_WEIGHT, prefix=True))
-            if vocabulary is not None and not vocabulary.knows(word):
-                fixes = vocabulary.corrections(word)
-                for fix in fixes:
-                    group.terms.append(Term(fix, TYPO_WEIGHT))
-                    for syn in synonyms.get(fix, []):
-                        if syn != fix:
-                            group.terms.append(Term(syn, TYPO_WEIGHT * SYNONYM_WEIGHT))
-                if fixes:
-                    parsed.corrections[word] = fixes[0]
-                    group.substance = substance_index().get(fixes[0])
-            parsed.groups.append(group)
+            if word not in STOP_WORDS:
+                parsed.groups.append(_word_group(word, vocabulary, word in accented, parsed))
+    if find_place and parsed.place is None:
+        _take_corrected_place(parsed)
     return parsed
+
+
+def _take_corrected_place(parsed: ParsedQuery) -> None:
+    """A misspelt place ("rugbee") whose correction names a known town or village becomes the place asked about."""
+    for group in parsed.groups:
+        fix = parsed.corrections.get(group.typed)
+        place = lookup_place(fix) if fix else None
+        if place is not None and place.precision != AREA:
+            parsed.place, parsed.place_text = place, group.typed
+            parsed.groups.remove(group)
+            return
+
+
+def _synonym_group(phrase: str) -> TermGroup:
+    """A known term: its synonyms, and what it also finds. A whole word already, so no prefix ("nsp" is not "nspcc")."""
+    terms = [Term(t, 1.0 if t == phrase else SYNONYM_WEIGHT) for t in synonym_index()[phrase]]
+    terms += [Term(t, SYNONYM_WEIGHT) for t in also_index().get(phrase, [])]
+    return TermGroup(phrase, terms, substance_index().get(phrase))
+
+
+def _foreign_group(typed: str, meaning: Meaning, parsed: ParsedQuery) -> TermGroup:
+    """A word or phrase in another language, searched as the English terms it means (and as itself)."""
+    terms = [Term(typed, 1.0)] + [Term(t, w, prefix) for t, w, prefix in meaning.terms if t != typed]
+    parsed.translations[typed] = meaning.english
+    return TermGroup(typed, terms, meaning.substance)
+
+
+def _word_group(word: str, vocabulary: Vocabulary | None, accented: bool, parsed: ParsedQuery) -> TermGroup:
+    """A plain word: itself as a prefix, its stem, and for an unknown non-English word a translation or corrections."""
+    english = is_english(word)
+    known = vocabulary is not None and vocabulary.knows(word)
+    if not english and not known and (key := foreign_key(word)) is not None:
+        return _foreign_group(word, foreign_index()[key], parsed)
+    # a word of one or two letters ("t" of "can't") is only ever itself, never every word it starts
+    group = TermGroup(word, [Term(word, 1.0, prefix=len(word) >= MIN_PREFIX)])
+    stem = _stem(word)
+    if stem != word:
+        group.terms.append(Term(stem, STEM_WEIGHT, prefix=True))
+    if vocabulary is not None and not known and not accented:
+        fixes = vocabulary.corrections(word)
+        synonyms = synonym_index()
+        for fix in fixes:
+            group.terms.append(Term(fix, TYPO_WEIGHT))
+            for syn in synonyms.get(fix, []):
+                if syn != fix:
+                    group.terms.append(Term(syn, TYPO_WEIGHT * SYNONYM_WEIGHT))
+        if fixes:
+            parsed.corrections[word] = fixes[0]
+            group.substance = substance_index().get(fixes[0])
+    return group

@@ -9,6 +9,7 @@ services a few points either way (a defunct service ten points down, so never ah
 from __future__ import annotations
 
 import math
+from typing import Protocol
 
 from coventry_directory.core.eligibility import ClientProfile
 from coventry_directory.core.places import Place, distance_km
@@ -29,10 +30,13 @@ def nearest_km(place: Place | None, pts: list[tuple[float, float, str]]) -> floa
     return min(dists) if dists else None
 
 
-def text_score(groups: list[TermGroup], row: dict | None, facets: dict) -> tuple[float, tuple[str, ...]]:
-    """How well the indexed columns match: 0..10, weighted by field and by typed-word coverage."""
+def text_score(groups: list[TermGroup], row: dict | None, facets: dict) -> tuple[float, tuple[str, ...], bool]:
+    """How well the indexed columns match: 0..10, weighted by field and by typed-word coverage.
+
+    Also the columns that matched, and whether every typed word (group) matched somewhere.
+    """
     if not groups:
-        return 0.0, ()
+        return 0.0, (), True
     row = row or {}
     fields = {col: row.get(col) or " " for col in FIELD_WEIGHTS}
     everything = "|".join(fields.values())  # one test rules out the many synonyms that match nowhere
@@ -69,7 +73,8 @@ def text_score(groups: list[TermGroup], row: dict | None, facets: dict) -> tuple
         total += best
     relevance = total / (best_possible * len(groups))
     coverage = covered / len(groups)
-    return 10.0 * relevance * (0.35 + 0.65 * coverage * coverage), tuple(sorted(matched))
+    score = 10.0 * relevance * (0.35 + 0.65 * coverage * coverage)
+    return score, tuple(sorted(matched)), covered == len(groups)
 
 
 def context_score(row: dict, place: Place | None, dist: float | None, age: int | None) -> float:
@@ -109,3 +114,41 @@ def profile_fit(row: dict, profile: ClientProfile | None) -> float:
     if any(f" {s} " in listed for s in profile.substances):
         return 1.0
     return 0.6 if " any " in listed else 0.0
+
+
+class _Ranked(Protocol):
+    @property
+    def partial(self) -> bool: ...
+    @property
+    def named(self) -> bool: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def tier(self) -> int: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def service_id(self) -> str: ...
+
+
+def rank_class(tier: int, partial: bool, named: bool = False) -> int:
+    """Which class a result falls in (lower first): its tier, one lower when it matched only some typed words.
+
+    A service whose whole name was typed is class 0 wherever it is: it is the one asked for.
+
+    A service serving the place that matches some of the words (class 1) ranks with a near
+    one matching them all (class 1), by score; a far one (class 2 or 3) never comes before
+    a service that serves the place, however the words fall.
+    """
+    return 0 if named else tier + int(partial)
+
+
+def rank_key(candidate: _Ranked) -> tuple[int, float, str, str]:
+    """The order of results: by class (:func:`rank_class`: tier and word coverage), then score, then name and id.
+
+    The tier (``core.locality``: serves the place, near it, far) is not a boost: however
+    well a far-away service's words match, a service that serves the place and matches
+    comes before it.
+    """
+    rank = rank_class(candidate.tier, candidate.partial, candidate.named)
+    return (rank, -candidate.score, candidate.name.casefold(), candidate.service_id)

@@ -184,3 +184,56 @@ def _occurrences(rule: Rule, year: int) -> frozenset[date]:
         # With interval 1 and no anchor-dependent parts, the year's start is as good an anchor.
         recurrence = _build_rrule(rule, first.date())
     return frozenset(d.date() for d in recurrence.between(first, last, inc=True))
+
+
+# A weekly span: (weekday 0 = Monday, opens and closes in seconds from that day's midnight
+# (closes past 86400 runs overnight), first and last day an occurrence may start (ISO or None),
+# whether it is open all day every day (then bank holidays do not make it "not known")).
+WeeklySpan = tuple[int, int, int, str | None, str | None, bool]
+
+
+def weekly_spans(rule: Rule) -> list[WeeklySpan] | None:
+    """The same weekly hours every week, as spans: what "open at" can look up without the calendar.
+
+    None for a rule that does not repeat weekly on fixed days (every other week, the first
+    Monday of the month, a date of the month, a yearly date): those are worked out from the
+    calendar instead. An untimed rule never opens, so it gives no spans.
+    """
+    if not rule.timed:
+        return []
+    if rule.interval != 1 or rule.bymonthday or rule.freq not in (rr.DAILY, rr.WEEKLY):
+        return None
+    if any(getattr(day, "n", None) for day in rule.byweekday):
+        return None
+    if rule.byweekday:
+        days = sorted({day.weekday for day in rule.byweekday})
+    elif rule.freq == rr.DAILY:
+        days = list(range(7))
+    elif rule.dtstart is not None:
+        days = [rule.dtstart.weekday()]  # weekly with no day named: the day of its first date
+    else:
+        return None
+    first = max((d for d in (rule.valid_from, rule.dtstart) if d is not None), default=None)
+    last = min((d for d in (rule.valid_to, rule.until) if d is not None), default=None)
+    opens, closes = int(rule.opens.total_seconds()), int(rule.closes.total_seconds())
+    return [
+        (day, opens, closes, first.isoformat() if first else None, last.isoformat() if last else None, rule.whole_day)
+        for day in days
+    ]
+
+
+def dated_spans(rule: Rule, first: date, last: date) -> list[tuple[date, int, int, bool]]:
+    """Every occurrence of ``rule`` starting from ``first`` to ``last``: (day, opens, closes in seconds, all day).
+
+    For hours that are not the same every week, worked out once from the calendar for a
+    window of days, so "open at" can look them up. An untimed rule never opens.
+    """
+    if not rule.timed:
+        return []
+    opens, closes = int(rule.opens.total_seconds()), int(rule.closes.total_seconds())
+    out = []
+    for year in range(first.year, last.year + 1):
+        for day in sorted(_occurrences(rule, year)):
+            if first <= day <= last and rule.applies(day):
+                out.append((day, opens, closes, rule.whole_day))
+    return out

@@ -1,33 +1,44 @@
 """The search engine: forgiving text search, filters, distance and open-now, ranked.
 
-Filter first, rank a small candidate set: the store returns at most a few hundred
-candidates (FTS5 matches and facet filters in SQL), and this module ranks them by where
-the words matched (name over category over keywords over description), how many of the
-typed words matched, distance from the place asked about, and whether it is open. The
-scores themselves are :mod:`coventry_directory.core.ranking`'s.
+Filter and place first, then rank: the store returns every service that matches the
+words *and* is local to the place asked about (``core.locality``: it serves the place's
+area or the nation, or has a point within 25 km, or nothing says where it is; with no
+place, Coventry and Warwickshire), with the hard filters applied in SQL, however many
+far-away services match too. Services further away only fill the rest of a page, drawn
+ring by ring. This module ranks that set tier by tier (serves the place, near it, far),
+and within a tier by the score of :mod:`coventry_directory.core.ranking` (where the words
+matched, how many of the typed words matched, catchment, distance, age, status).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from coventry_directory.core import schedules as hours
 from coventry_directory.core.clock import as_uk_wall_clock, uk_now
 from coventry_directory.core.eligibility import ClientProfile, Eligibility, Verdict, assess
+from coventry_directory.core.locality import LOCAL_KM, RINGS_KM, SERVES, Locality, locality_of
 from coventry_directory.core.places import Place, resolve_place
-from coventry_directory.core.query import ParsedQuery, TermGroup, Vocabulary, parse_query
-from coventry_directory.core.ranking import context_score, nearest_km, profile_fit, text_score
-from coventry_directory.core.text import clean_text, fts_term
+from coventry_directory.core.query import STOP_WORDS, ParsedQuery, TermGroup, Vocabulary, parse_query
+from coventry_directory.core.ranking import context_score, nearest_km, profile_fit, rank_class, rank_key, text_score
+from coventry_directory.core.text import clean_text, fts_term, words
 from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.open_hours import OpenAt
+from coventry_directory.store.schema import SEARCH_COLUMNS
 from coventry_directory.store.search_queries import FacetFilter
+from coventry_directory.store.search_tags import UNPLACED_TAG, any_tag, substance_tag
 
-# The columns whose matches are fetched first (the ranking weights are in core.ranking).
-STRONG_COLUMNS = ("name", "categories", "keywords", "organization")
-CANDIDATES = 80  # per SQL candidate query
-ENOUGH = 40  # matches of every typed word that make partial matches unnecessary
+# Local candidates are never capped. Further services only fill a page: each ring (and
+# then the rest of the country) gives at most this many (or a page), only while it is short.
+FAR_CANDIDATES = 80
+NAMED_CANDIDATES = 20  # services whose names hold every typed word, looked at wherever they are
+NEAR_CANDIDATES = 100  # tier 1 is drawn as this many nearest matches, whatever the page size
+ENOUGH = 40  # local matches of every typed word that make partial matches unnecessary
+STRONG_COLUMNS = ("name", "organization", "categories", "keywords")
+PREFIX_WORDS = 12  # a typed prefix is searched as the words it stands for, when no more than this
 
 
 @dataclass
@@ -124,7 +135,8 @@ class SearchEngine:
     def vocabulary(self) -> Vocabulary:
         """The directory's indexed words (loaded once, on first use), for typo correction."""
         if self._vocabulary is None:
-            self._vocabulary = Vocabulary(self.store.queries.vocabulary())
+            queries = self.store.queries
+            self._vocabulary = Vocabulary(queries.vocabulary(), preferred=queries.edition_words())
         return self._vocabulary
 
     def search(
@@ -146,34 +158,144 @@ class SearchEngine:
         parsed = parse_query(query, self.vocabulary, find_place=True)
         place = _place(filters.near) if filters.near is not None else parsed.place
         age = filters.age if filters.age is not None else parsed.age
-        ids = self._candidate_ids(parsed, place, _facet_filter(filters), limit, filters.open_at is not None)
+        locality = locality_of(place)
+        facet = _facet_filter(filters, self._open_at(at) if filters.open_at is not None else None)
+        ids = self._candidate_ids(parsed, place, locality, facet, limit, profile is not None)
         facets = self.store.queries.facet_rows(ids)
-        scored = self._score(ids, facets, parsed, place, age, profile)
+        scored = self._score(ids, facets, parsed, place, locality, age, profile)
         pool = [s.service_id for s in scored]
-        if filters.open_at is not None:
-            pool = self._open_at(pool, facets, at)
         keep = pool[: limit * 3 if profile else limit]
         hits = self._hits(keep, {s.service_id: s for s in scored}, facets, profile, at)
         if profile:
+            # eligibility orders the services within each tier: a far one never jumps a local one
             rank = {Eligibility.ELIGIBLE: 0, Eligibility.CHECK: 1, Eligibility.EXCLUDED: 2}
-            hits.sort(key=lambda h: (rank[h.verdict.status] if h.verdict else 1, -h.score))
+            order = {s.service_id: rank_class(s.tier, s.partial, s.named) for s in scored}
+            hits.sort(key=lambda h: (order[h.id], rank[h.verdict.status] if h.verdict else 1, -h.score))
         return SearchResult(hits[:limit], parsed, place, at, _notes(parsed))
 
     def _candidate_ids(
-        self, parsed: ParsedQuery, place: Place | None, facet: FacetFilter, limit: int, open_filter: bool
+        self,
+        parsed: ParsedQuery,
+        place: Place | None,
+        locality: Locality,
+        facet: FacetFilter,
+        limit: int,
+        profile: bool,
     ) -> list[str]:
-        """Ids that pass the filters: text candidates for a query, else nearest (or by name)."""
-        where = facet.where()
-        if not parsed.is_empty:
-            return self._candidates(parsed.groups, where)
-        near = (
+        """Ids that pass the filters, tier by tier: all that serve the place, near ones ring by ring, then far.
+
+        The code filters are tags in the same FTS5 query as the words and the place
+        (filtered first, in the index); age, status and "open at" are SQL beside it.
+        """
+        where = facet.where(tagged=False)
+        filters = facet.tags()
+        page = limit * 3 if profile else limit  # client mode reorders by eligibility: it needs more
+        queries = self.store.queries
+        here = (
             (place.latitude, place.longitude)
             if place and place.latitude is not None and place.longitude is not None
             else None
         )
-        # "open at" drops most services after ranking, so it needs a wider pool to fill a page
-        pool = 5000 if open_filter else limit * 3 + 50
-        return self.store.queries.filtered_ids(where, pool, near)
+
+        def combine(*parts: str) -> str:
+            return " AND ".join(f"({p})" for p in (*parts, filters) if p)
+
+        def retrieve(text: str, strong: str, serving_only: bool = False) -> list[str]:
+            """Every tier-0 match (never capped); then, unless those fill the page, the nearest others.
+
+            First the services that may serve the place (its areas, national, close by):
+            all of them, each placed in its tier. A page of tier-0 matches is a page no other
+            service can enter (core.ranking.rank_class). Otherwise tier 1: the
+            :data:`NEAR_CANDIDATES` nearest matches within :data:`~core.locality.LOCAL_KM`
+            and as many whose place is not known, a fixed number, so the order never
+            depends on the page size. Only while the page is still short, far ones: within
+            the wider ring by name, category or keyword, nearest first, then anywhere.
+            """
+            rows = queries.placed_matches(combine(text, locality.serving()), where, locality.centres)
+            ids = dict.fromkeys(
+                r[0] for r in rows if locality.tier_of(r[1], bool(r[2]), bool(r[3]), bool(r[4]), r[5]) == SERVES
+            )
+            if serving_only or len(ids) >= page:
+                return list(ids)
+            ids.update(dict.fromkeys(r[0] for r in rows))  # close by, but serving other areas only
+            unplaced = queries.matching(combine(text, any_tag([UNPLACED_TAG])), where, NEAR_CANDIDATES)
+            ids.update(dict.fromkeys(unplaced))
+            ring = locality.ring(LOCAL_KM)
+            if ring:
+                found = queries.matching(combine(text, ring), where, NEAR_CANDIDATES + len(ids), locality.centres)
+                ids.update(dict.fromkeys(found))
+            cap = max(FAR_CANDIDATES, page)
+            for km in RINGS_KM[1:]:
+                ring = locality.ring(km)
+                if len(ids) < page and ring:
+                    ids.update(dict.fromkeys(queries.matching(combine(strong, ring), where, cap, locality.centres)))
+            if len(ids) < page:
+                anywhere = combine(strong)
+                found = (
+                    queries.matching(anywhere, where, cap)
+                    if anywhere
+                    else queries.filtered_ids(facet.where(), cap, here)
+                )
+                ids.update(dict.fromkeys(found))
+            return list(ids)
+
+        if parsed.is_empty:
+            return retrieve("", "")
+
+        def text(columns: Sequence[str], joiner: str) -> str:
+            """Each typed word's terms (in ``columns``), or for a substance word its tags too, joined by AND or OR."""
+            cols = "{" + " ".join(columns) + "}"
+            groups = []
+            for group in parsed.groups:
+                expr = f"{cols} : ({' OR '.join(self._fts_terms(group))})"
+                if group.substance:
+                    # a service listing the substance asked about (or any substance) matches that
+                    # word whatever its text says: exactly what core.ranking.text_score counts
+                    tags = any_tag(substance_tag(code) for code in (group.substance, "any"))
+                    expr = f"({expr}) OR ({tags})"
+                groups.append(f"({expr})")
+            return joiner.join(groups)
+
+        ids = retrieve(text(SEARCH_COLUMNS, " AND "), text(STRONG_COLUMNS, " AND "))
+        typed = sorted({w for g in parsed.groups for w in g.typed.split()} - STOP_WORDS)
+        if typed:
+            # a service whose name holds every typed word, wherever it is: the one asked for by name
+            by_name = combine("{name} : (" + " AND ".join(fts_term(w) for w in typed) + ")")
+            ids += [sid for sid in queries.matching(by_name, where, NAMED_CANDIDATES) if sid not in set(ids)]
+        if len(parsed.groups) > 1:
+            # services that serve the place and match some of the words rank with near ones
+            # matching all (core.ranking.rank_class): always look at those; further ones
+            # matching some words only when the page is still short
+            partial = retrieve(
+                text(SEARCH_COLUMNS, " OR "), text(STRONG_COLUMNS, " OR "), serving_only=len(ids) >= page
+            )
+            seen = set(ids)
+            ids += [sid for sid in partial if sid not in seen]
+        return ids
+
+    def _fts_terms(self, group: TermGroup) -> list[str]:
+        """One group's terms as FTS5 strings; a prefix as the few indexed words it stands for.
+
+        FTS5 answers "drug*" by merging the lists of every word starting so before it can
+        intersect anything (20-30 ms at 100,000 services); the same words named one by one
+        are intersected with the place lazily, in about a millisecond. A prefix that more
+        than :data:`PREFIX_WORDS` words start with stays a prefix. Phrases are the slowest
+        part of a query (every word's positions compared), so one that holds a word the
+        group also has on its own is left out: its matches are among that word's anyway,
+        and the ranking still scores the phrase.
+        """
+        out: list[str] = []
+        singles = {t.text for t in group.terms if " " not in t.text}
+        for term in group.terms:
+            if " " in term.text and singles & set(term.text.split()):
+                continue  # a phrase holding one of the group's single words finds nothing that word does not
+            if term.prefix:
+                named = self.store.queries.words_with_prefix(term.text, PREFIX_WORDS)
+                if named is not None:
+                    out += [fts_term(w) for w in named] or [fts_term(term.text)]
+                    continue
+            out.append(fts_term(term.text, term.prefix))
+        return list(dict.fromkeys(out))
 
     def _score(
         self,
@@ -181,37 +303,60 @@ class SearchEngine:
         facets: dict[str, dict],
         parsed: ParsedQuery,
         place: Place | None,
+        locality: Locality,
         age: int | None,
         profile: ClientProfile | None,
     ) -> list[_Scored]:
-        """Each candidate's score (text match plus context), best first."""
+        """Each candidate's score (text match plus context), tier by tier (``core.locality``), best first."""
         points = self.store.queries.points(ids)
         texts = self.store.queries.folded_texts(ids) if not parsed.is_empty else {}
+        typed = {w for g in parsed.groups for w in g.typed.split()} - STOP_WORDS
         scored = []
-        for order, sid in enumerate(ids):
+        for sid in ids:
             row = facets.get(sid)
             if row is None:
                 continue
-            dist = nearest_km(place, points.get(sid, []))
-            text_points, matched = text_score(parsed.groups, texts.get(sid), row) if texts else (0.0, ())
+            pts = points.get(sid, [])
+            dist = nearest_km(place, pts)
+            text_points, matched, complete = (
+                text_score(parsed.groups, texts.get(sid), row) if texts else (0.0, (), True)
+            )
             score = text_points + context_score(row, place, dist, age) + profile_fit(row, profile)
-            if parsed.is_empty:
-                score -= order * 1e-6  # keep the store's order (distance or name) among equals
-            scored.append(_Scored(score, sid, dist, matched))
-        scored.sort(key=lambda s: (-s.score, s.service_id))
+            # the name typed in full: the service asked for, wherever it is
+            named = bool(typed) and set(words(row["name"] or "")) - STOP_WORDS == typed
+            tier = locality.tier(row, pts)
+            scored.append(_Scored(score, sid, dist, matched, tier, not complete, named, row["name"] or ""))
+        scored.sort(key=rank_key)
         return scored
 
-    def _open_at(self, ids: list[str], facets: dict[str, dict], at: datetime) -> list[str]:
-        """Only the services known to be open at ``at`` (historic hours never count as open)."""
-        schedules = self.store.schedules_for(ids)
-        return [
-            sid
-            for sid in ids
-            if hours.record_state(
-                schedules.get(sid, []), facets[sid]["verification"] or None, facets[sid]["evidence_date"], at
-            )[0]
-            == hours.OpenState.OPEN
-        ]
+    def open_ids(self, at: datetime) -> set[str]:
+        """Every service known to be open at ``at`` (any status): exactly what the "open at" filter keeps."""
+        _, filters = clean_input("", Filters(open_at=at, include_closed=True))
+        where = _facet_filter(filters, self._open_at(filters.open_at or at)).where()  # cleaned: a reachable year
+        return set(self.store.queries.filtered_ids(where, None))
+
+    def _open_at(self, at: datetime) -> OpenAt:
+        """The "open at" filter for ``at``: the weekly hours, and the dated ones (or, outside their window, the calendar)."""
+        yesterday = at.date() - timedelta(days=1)
+        holidays = (hours.bank_holiday(at.date()) is not None, hours.bank_holiday(yesterday) is not None)
+        window = self.store.queries.date_window()
+        if window is not None and window[0] <= yesterday.isoformat() and at.date().isoformat() <= window[1]:
+            return OpenAt(at, *holidays, dated=True)
+        calendar = self.store.queries.calendar_services()
+        also: tuple[str, ...] = ()
+        if calendar:
+            schedules = self.store.schedules_for(calendar)
+            facets = self.store.queries.facet_rows(calendar)
+            also = tuple(
+                sid
+                for sid in calendar
+                if sid in facets
+                and hours.record_state(
+                    schedules.get(sid, []), facets[sid]["verification"] or None, facets[sid]["evidence_date"], at
+                )[0]
+                == hours.OpenState.OPEN
+            )
+        return OpenAt(at, *holidays, also)
 
     def _hits(
         self,
@@ -254,31 +399,6 @@ class SearchEngine:
             )
         return hits
 
-    def _candidates(self, groups: list[TermGroup], where: tuple[str, list]) -> list[str]:
-        """Candidate ids, the strongest kinds of match first (all words in name, category, keywords)."""
-        queries = self.store.queries
-        group_exprs = ["(" + " OR ".join(fts_term(t.text, t.prefix) for t in g.terms) + ")" for g in groups]
-        all_of = " AND ".join(group_exprs)
-        any_of = " OR ".join(group_exprs)
-        ids: dict[str, None] = {}  # an ordered set
-
-        def take(expr: str, columns: Sequence[str] = ()) -> None:
-            for sid in queries.fts_candidates(expr, where, CANDIDATES, columns):
-                ids.setdefault(sid)
-
-        take(all_of, STRONG_COLUMNS)
-        if len(ids) < ENOUGH:
-            take(all_of)
-        if len(groups) > 1 and len(ids) < ENOUGH:
-            take(any_of, STRONG_COLUMNS)
-            if len(ids) < ENOUGH:
-                take(any_of)
-        substances = tuple(g.substance for g in groups if g.substance)
-        if substances and len(ids) < ENOUGH:
-            for sid in queries.substance_candidates(substances, where, CANDIDATES):
-                ids.setdefault(sid)
-        return list(ids)
-
 
 class _Scored(NamedTuple):
     """One candidate's score, distance and the columns its words matched."""
@@ -287,6 +407,10 @@ class _Scored(NamedTuple):
     service_id: str
     distance: float | None
     matched: tuple[str, ...]
+    tier: int = 0  # core.locality: 0 serves the place, 1 near it (or not known), 2 far
+    partial: bool = False  # matched some typed words, not all
+    named: bool = False  # its whole name was typed (stop words aside)
+    name: str = ""  # the last word on the order of equals
 
 
 # --- the input boundary: whatever a caller passes, only safe values reach SQLite -----------
@@ -353,7 +477,7 @@ def _codes(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(unique)
 
 
-def _facet_filter(filters: Filters) -> FacetFilter:
+def _facet_filter(filters: Filters, open_at: OpenAt | None) -> FacetFilter:
     """The hard filters as the store's facet query takes them."""
     return FacetFilter(
         categories=tuple(filters.categories),
@@ -367,6 +491,7 @@ def _facet_filter(filters: Filters) -> FacetFilter:
         free=filters.free,
         scheduled_only=filters.open_at is not None,
         exclude_status=() if filters.include_closed else CLOSED_STATUSES,
+        open_at=open_at,
     )
 
 

@@ -307,7 +307,7 @@ class FeedSession:
             raise FeedError(
                 f"{current} redirected to {newurl}: the feed is read only from its own scheme, host and "
                 "port (a redirect to another server, another port or from https to http is refused). Use the "
-                "feed's final address if it has moved; nothing was changed"
+                "feed's final address if it has moved; nothing was changed."
             )
         if there[0] not in _DEFAULT_PORTS or (here[0] == "https" and there[0] != "https"):
             raise FeedError(

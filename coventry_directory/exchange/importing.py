@@ -25,6 +25,7 @@ from coventry_directory.exchange.flatten import FlatData
 from coventry_directory.exchange.hsds_csv import DATAPACKAGE, read_csv
 from coventry_directory.exchange.hsds_json import JSON_FILE_NAME
 from coventry_directory.exchange.json_stream import Streamed
+from coventry_directory.exchange.left_out import left_out_entry
 from coventry_directory.exchange.prepare import worker_count
 from coventry_directory.exchange.reading import ReadResult, StoreSink, read_document
 from coventry_directory.exchange.source_changes import Change, put_source
@@ -167,7 +168,8 @@ def detect_format(path: Path) -> str:
 def result_of(change: Change, read: ReadResult, where: str, fmt: str) -> ImportResult:
     """The ImportResult of a source change made from ``read`` (services left out when merging count as skipped)."""
     source = change.source
-    left_out = [Problem(f"service {sid}", f"{why}; left out") for sid, why in change.conflicts]
+    entries = (left_out_entry(sid, why) for sid, why in change.conflicts)
+    left_out = [Problem(e["path"], e["reason"]) for e in entries]
     return ImportResult(
         source=where,
         format=fmt,
@@ -219,12 +221,34 @@ _FORMAT_WORDS = {"hsds": "HSDS 3.0 data", "oruk1": "Open Referral UK 1.0 data", 
 
 
 def _open_json(file: Path, progress=None, before: int = 0, total: int | None = None):
-    """A JSON file opened for import: streamed when large (with its progress), else parsed whole."""
-    from coventry_directory.exchange.json_stream import load_whole, stream_items
+    """A JSON file opened for import: streamed when large (with its progress), else parsed whole.
+
+    A small file nested too deeply to parse whole is streamed after all, so that a record
+    nested 10,000 deep is that record's fault (skipped, "nested too deeply"), as it is in a
+    large file, and not a reason to refuse the rest.
+    """
+    from coventry_directory.exchange.json_stream import (
+        STREAM_DEPTH,
+        NestedTooDeeply,
+        load_whole,
+        nesting_depth,
+        stream_items,
+    )
 
     total = total or (file.stat().st_size if file.is_file() else None)
     on_read = (lambda done: progress("reading", before + done, total)) if progress and total else None
-    return stream_items(file, on_read) or load_whole(file)
+    streamed = stream_items(file, on_read)
+    if streamed is not None:
+        return streamed
+    try:
+        return load_whole(file)
+    except NestedTooDeeply:
+        if nesting_depth(file.read_bytes()) > STREAM_DEPTH:
+            raise  # too deep even to read record by record in good time: refused whole, at once
+        streamed = stream_items(file, on_read, any_size=True)  # a list or a page: one record at a time
+        if streamed is None:
+            raise  # one object nested too deeply: there is no record to skip
+        return streamed
 
 
 def _detected(doc) -> str:
@@ -267,7 +291,7 @@ def _read_folder(folder: JsonFolder, fmt: str, name: str, store, *, strict: bool
                 raise UnknownSource(
                     f"the files in {folder.folder} are not all of one kind: {folder.files[0].name} holds "
                     f"{_FORMAT_WORDS.get(first_kind, first_kind)} and {file.name} holds "
-                    f"{_FORMAT_WORDS.get(kind, kind)}; import them one at a time. Nothing was changed"
+                    f"{_FORMAT_WORDS.get(kind, kind)}; import them one at a time. Nothing was changed."
                 )
             workers = worker_count() if isinstance(doc, Streamed) and doc.size >= PARALLEL_BYTES else 0
             part = read_document(doc, kind, name, strict=strict, progress=progress, sink=sink, workers=workers)[0]

@@ -40,6 +40,33 @@ BOM = b"\xef\xbb\xbf"
 _INT64 = 1 << 63
 
 
+class NestedTooDeeply(InvalidData):
+    """JSON nested deeper than can be parsed whole; nothing was changed (exit code 2).
+
+    A list or a page of records is then read one record at a time instead
+    (``importing._open_json``), so that only the record nested so deeply is skipped.
+    """
+
+    def __init__(self, path: Path):
+        super().__init__(str(path), [Problem("$", TOO_DEEP)])
+
+
+TOO_DEEP = "is nested too deeply to read"
+# How deep a small file may nest to be read one record at a time when it is too deep to parse
+# whole: ijson's time grows with the square of the depth (10,000 levels take a fraction of a
+# second, 200,000 minutes), so a file nested deeper is refused whole, at once.
+STREAM_DEPTH = 20_000
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+def nesting_depth(raw: bytes) -> int:
+    """How deep the JSON text ``raw`` nests (brackets inside strings aside); at C speed but for one pass over brackets."""
+    brackets = _STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    return max(itertools.accumulate(_STEP[b] for b in brackets), default=0)
+
+
 # --- numbers no field can hold -------------------------------------------------------------
 def too_large_integer(text: str) -> bool:
     """True for an integer literal outside 64 bits (what SQLite and ijson's parser can hold)."""
@@ -281,7 +308,7 @@ def _items(path: Path, prefix: str, on_read: Callable[[int], None] | None) -> It
                 continue
             raise not_json(str(path), _stream_position(message, reader), _reason(message)) from None
         except RecursionError as exc:
-            raise InvalidData(str(path), [Problem("$", "is nested too deeply to read")]) from exc
+            raise NestedTooDeeply(path) from exc
         except UnicodeDecodeError as exc:
             raise InvalidData(
                 str(path), [Problem("$", "is not UTF-8 text: save it as UTF-8 and import it again")]
@@ -318,7 +345,7 @@ def load_whole(path: Path) -> object:
         reason = _CUT_SHORT if cut else _reason(exc.msg)
         raise not_json(str(path), byte, reason, f" (line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
-        raise InvalidData(str(path), [Problem("$", "is nested too deeply to read")]) from None
+        raise NestedTooDeeply(path) from None
     except MemoryError as exc:
         raise ExchangeError(f"{path} is too large to read into this computer's memory; nothing was changed") from exc
 

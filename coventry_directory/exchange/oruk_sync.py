@@ -94,7 +94,7 @@ def sync_feed(
         timeout=timeout,
         total_timeout=total_timeout,
         per_page=per_page,
-        known_count=existing.services if existing else None,
+        known_count=existing.held if existing else None,
         progress=progress,
     )
     delta = since is not None and not pull.ignored_since

@@ -15,10 +15,13 @@ threads is not safe, and it is what Windows does anyway. (The frozen app calls
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import multiprocessing
 import os
 import queue
+import signal
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -160,6 +163,7 @@ def _owner(n: int, workers: int) -> int:
 
 def _work(reopen: Reopen, me: int, workers: int, strict: bool, map_terms: bool, out) -> None:
     """A worker: read the file, prepare the batches that are this worker's, hand them over in order."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the importing process's to answer
     try:
         for n, batch in enumerate(_batches(reopen.services())):
             if _owner(n, workers) == me:
@@ -218,8 +222,9 @@ def prepared(
     ]
     alive = set(range(workers))
     try:
-        for proc in procs:
-            proc.start()
+        with _ctrl_c_not_for_workers():
+            for proc in procs:
+                proc.start()
         for n, batch in enumerate(_batches(items)):
             k = _owner(n, workers)
             done = _received(queues[k], procs[k], n) if k in alive else None
@@ -236,6 +241,26 @@ def prepared(
         for q in queues:
             q.close()
             q.cancel_join_thread()
+
+
+@contextlib.contextmanager
+def _ctrl_c_not_for_workers() -> Iterator[None]:
+    """Start workers with Ctrl+C ignored: the terminal sends it to them too, and each would print a traceback.
+
+    A process started with SIGINT ignored keeps ignoring it (Python installs its own handler
+    only when it is not). The importing process stops them itself (``prepared``'s finally).
+    Only the main thread can change a signal's handler; from another (the app's worker
+    thread) the workers are started as they are.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        # None: a handler not set from Python; Python's own is the one to give back then
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
 
 
 def _received(out, proc, n: int) -> list[Prepared] | None:

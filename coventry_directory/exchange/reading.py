@@ -42,7 +42,7 @@ class ReadResult:
     unmapped_terms: Counter = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)  # about the whole input (page 1 of 10 ...), shown to the user
     counts: Counter = field(default_factory=Counter)  # rows written per table, when written as read
-    prepared_in_workers: int = 0  # services prepared in worker processes (``prepare.prepared``)
+    prepared_in_workers: int = 0  # of ``services``, how many worker processes prepared (``prepare.prepared``)
 
     def note(self, problem: Problem) -> None:
         """Keep a warning (the first :data:`MAX_PROBLEMS`; the kinds are all counted)."""
@@ -243,7 +243,6 @@ def read_services(
             if progress and n % PROGRESS_EVERY == 0:
                 progress("checking", n, None)
             result.repairs.update(step.kinds)
-            result.prepared_in_workers += step.by_worker
             for warning in step.warnings:
                 result.note(warning)
             if step.service_id is None:
@@ -269,6 +268,7 @@ def read_services(
             if len(first_path) < MAX_PROBLEMS * 10:
                 first_path[sid] = path  # only for messages: not kept for every service of a national feed
             result.services += 1
+            result.prepared_in_workers += step.by_worker  # only what goes in: not skipped or duplicate records
         sink.finish()
     except BaseException:
         sink.abort()
@@ -306,7 +306,7 @@ def read_document(
         # read a piece at a time, so a file changed meanwhile may have given a mix of two
         raise ExchangeError(
             f"{doc.path} changed while it was being read, so what was read may be part old, part new. "
-            "Nothing was changed: import it again once it is complete"
+            "Nothing was changed: import it again once it is complete."
         )
     result.skipped += pre.skipped
     result.problems = [*pre.problems, *result.problems][:MAX_PROBLEMS]

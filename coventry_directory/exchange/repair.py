@@ -192,15 +192,18 @@ def _encodable(obj: object) -> bool:
     object as JSON. Those bytes can also come from a number (marshal writes numbers in
     binary: a longitude of 1.16551 does it), so when they are found, or marshal cannot
     write the object, the slow, sure way decides.
+
+    An object nested too deeply for either raises RecursionError: that is not a text fault,
+    and the caller says what it is (``prepare``: "is nested too deeply to read").
     """
     try:
         if _SURROGATE_UTF8.search(marshal.dumps(obj)) is None:
             return True
     except ValueError:
-        pass
+        pass  # nested deeper than marshal writes (or a value it cannot write): the sure way decides
     try:
         json.dumps(obj, ensure_ascii=False).encode("utf-8")
-    except (UnicodeEncodeError, ValueError, TypeError, RecursionError):
+    except (UnicodeEncodeError, ValueError, TypeError):
         return False
     return True
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from coventry_directory.atomic_write import fsync_dir, fsync_file
 from coventry_directory.disk_errors import database_writes
+from coventry_directory.exchange import left_out
 from coventry_directory.exchange.errors import EmptySource, ExchangeError, InvalidData
 from coventry_directory.exchange.install import commit, remove_staging, staging_path
 from coventry_directory.exchange.reading import ReadResult
@@ -142,12 +143,14 @@ def _as_composer_file(source: Source, path: Path | None = None) -> composer.Sour
 def _compose_into_target(
     home: Home, sources: list[composer.SourceFile], conflicts: dict[str, list[tuple[str, str]]] | None = None
 ) -> dict[str, int]:
-    """Compose ``sources`` into a staging copy and swap it in as the directory."""
+    """Compose ``sources`` into a staging copy and swap it in as the directory (what it left out recorded in it)."""
     if not sources:
         raise SourceError("the directory would have no sources left; nothing was changed")
     staged = staging_path(home.target)
+    found = {} if conflicts is None else conflicts  # filled by compose: each source's (service id, why)
     try:
-        contributed = composer.compose(sources, staged, {"composed_at": _now()}, conflicts=conflicts)
+        contributed = composer.compose(sources, staged, {"composed_at": _now()}, conflicts=found)
+        left_out.record(staged, found)
     except BaseException:
         remove_staging(staged)
         raise
@@ -290,15 +293,16 @@ def _check_size(
             location,
             result,
         )
-    if existing and not (replace or allow_shrink) and result.services < existing.services * SHRINK_LIMIT:
+    before = existing.held if existing else 0  # like for like: what was read, what its file holds
+    if existing and not (replace or allow_shrink) and result.services < before * SHRINK_LIMIT:
         raise _about(
             ShrinkRefused(
                 f"{location} has {result.services} service(s){skipped}, but the source {name!r} has "
-                f"{existing.services}: importing it would remove {existing.services - result.services}. Nothing "
-                "was changed. If the source really has shrunk, import it again with --allow-shrink",
+                f"{before}: importing it would remove {before - result.services}. Nothing "
+                "was changed. If the source really has shrunk, import it again with --allow-shrink.",
                 name=name,
                 services=result.services,
-                before=existing.services,
+                before=before,
             ),
             location,
             result,
@@ -334,7 +338,7 @@ def remove_source(home: Home, name: str) -> Change:
     if not rest:
         raise SourceError(
             f"{source.name!r} is the directory's only source; removing it would leave the directory empty. "
-            "Nothing was changed"
+            "Nothing was changed."
         )
     with exclusive(home.target), database_writes(home.target):
         contributed = _compose_into_target(home, [_as_composer_file(s) for s in rest])
@@ -346,8 +350,8 @@ def restore_edition(home: Home) -> Change:
     """Bring the edition back as the source ``edition`` (first in rank), the others kept.
 
     The edition that was installed (a signed bundle, kept aside when it was removed) comes
-    back if there is one, else the edition shipped with the app; ``Change.restored`` says
-    which (``installed`` or ``shipped``).
+    back if there is one, else the one shipped with the app, else (``--db``) the one it had;
+    ``Change.restored`` says which (``installed``, ``shipped`` or ``kept``).
     """
     if not home.composed():
         raise SourceError("the directory is the edition alone, with no other sources: there is nothing to restore")
@@ -373,7 +377,7 @@ def restore_edition(home: Home) -> Change:
             contributed = _compose_into_target(home, [_as_composer_file(s) for s in ordered])
             fsync_file(staged)
             os.replace(staged, home.source_path(EDITION))
-            if which == "installed":
+            if which in ("installed", "kept"):
                 home.removed_edition_path.unlink(missing_ok=True)  # it is the edition again
             fsync_dir(home.sources_dir)
         except BaseException:

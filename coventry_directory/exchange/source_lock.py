@@ -38,7 +38,7 @@ def exclusive(target: Path) -> Iterator[None]:
         except OSError:
             raise SourcesBusy(
                 f"another import or sources command is changing {target} right now; nothing was changed. "
-                "Try again when it has finished"
+                "Try again when it has finished."
             ) from None
         try:
             yield

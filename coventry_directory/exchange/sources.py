@@ -31,6 +31,7 @@ from pathlib import Path
 
 from coventry_directory.core.text import clean_text
 from coventry_directory.exchange.errors import ExchangeError
+from coventry_directory.exchange.left_out import recorded
 from coventry_directory.i18n import N_
 from coventry_directory.store import compose as composer
 from coventry_directory.store import database_files
@@ -103,6 +104,14 @@ class Source:
     warnings: list[dict] = field(default_factory=list)
     repairs: dict[str, int] = field(default_factory=dict)
     info: dict[str, str] = field(default_factory=dict)
+    # its services the directory left out when it was made (a conflict with a higher source):
+    # listed among ``problems`` too, and not counted in ``services``
+    left_out: list[dict] = field(default_factory=list)
+
+    @property
+    def held(self) -> int:
+        """How many services the source's own file holds (``services`` and those left out)."""
+        return self.services + len(self.left_out)
 
     def as_json(self, *, details: bool = False) -> dict:
         """The source for ``sources --json`` (with its problems and warnings when ``details``)."""
@@ -117,6 +126,7 @@ class Source:
             "updated_at": self.updated_at or None,
             "pulled_at": self.pulled_at or None,
             "problems": self.problem_count,
+            "edition": self.info.get("edition") or None,
         }
         if details:
             out |= {"problem_list": self.problems, "warnings": self.warnings, "repairs": self.repairs}
@@ -162,16 +172,21 @@ class Home:
 
 
 def edition_to_restore(home: Home) -> tuple[Path, str] | None:
-    """(the database, ``installed`` or ``shipped``) that ``sources restore-edition`` brings back; None if neither.
+    """(the database, ``installed``, ``kept`` or ``shipped``) that ``sources restore-edition`` brings back; None if none.
 
     The edition that was installed from a signed bundle, kept aside when it was removed,
     wins over the one shipped with the app: it is the newer, and the one the keepers sent.
+    A ``--db`` directory has no shipped edition to fall back on: there the edition it had,
+    kept aside when it was removed, comes back whatever made it (``kept``).
     """
-    kept = home.removed_edition_path  # a copy that cannot be read has no info: the shipped one is used
-    if kept.is_file() and database_files.read_info(kept).get("bundle_created"):
+    kept = home.removed_edition_path  # a copy that cannot be read has no info: it is not used
+    info = database_files.read_info(kept) if kept.is_file() else {}
+    if info.get("bundle_created"):
         return kept, "installed"
     if home.shipped is not None and home.shipped.is_file():
         return home.shipped, "shipped"
+    if home.shipped is None and info:
+        return kept, "kept"
     return None
 
 
@@ -285,7 +300,12 @@ def read_source(path: Path) -> Source:
 
 
 def list_sources(home: Home) -> list[Source]:
-    """The directory's sources in rank order (a plain edition is its one source)."""
+    """The directory's sources in rank order (a plain edition is its one source).
+
+    A source's ``services`` are those the directory took from it: services it had left out
+    as conflicts when the directory was made are not counted, and are listed among its
+    problems (``left_out``, see ``exchange.left_out``).
+    """
     files = _source_files(home)
     if not files:
         base = home.target if home.target.is_file() else home.shipped
@@ -293,7 +313,16 @@ def list_sources(home: Home) -> list[Source]:
             return []
         edition = read_source(base)
         return [Source(**{**edition.__dict__, "name": EDITION, "kind": EDITION, "rank": 0})]
-    return sorted((_read_or_damaged(p) for p in files), key=lambda s: (s.rank, s.name.casefold()))
+    found = sorted((_read_or_damaged(p) for p in files), key=lambda s: (s.rank, s.name.casefold()))
+    left_out = recorded(home.target)
+    for source in found:
+        entries = left_out.get(source.name, []) if source.kind != DAMAGED else []
+        if entries:
+            source.left_out = entries
+            source.services = max(0, source.services - len(entries))
+            source.problems = [*source.problems, *entries]
+            source.problem_count += len(entries)
+    return found
 
 
 DAMAGED = "damaged"

@@ -14,7 +14,9 @@ from sqlite_utils import Database
 from coventry_directory.core.models import CODE_FIELDS
 from coventry_directory.core.taxonomy import RECORD_TAXONOMY
 from coventry_directory.core.text import words
+from coventry_directory.store.open_hours import rebuild_open_hours
 from coventry_directory.store.schema import SEARCH_COLUMNS, SEARCH_TABLE
+from coventry_directory.store.search_tags import FACET_TAG_COLUMNS, TAGS_COLUMN, service_tags
 
 
 def _codes_by_service(db: Database, taxonomy: str) -> dict[str, str]:
@@ -42,8 +44,13 @@ def _record_values(db: Database, code: str, entity: str = "service") -> dict[str
 
 
 def rebuild_fts(db: Database) -> None:
-    """Fill the FTS index from the HSDS tables."""
+    """Fill the FTS index from the HSDS tables, and each service's tags from its facets and points.
+
+    Run after :func:`rebuild_facets`: the tags (``store.search_tags``) come from the map
+    points and facets it writes.
+    """
     db.execute(f"DELETE FROM {SEARCH_TABLE}")
+    tags = _tags_by_service(db)
     category_names = {
         r[0]: r[1]
         for r in db.execute(
@@ -65,9 +72,9 @@ def rebuild_fts(db: Database) -> None:
         "coalesce(o.alternate_name, ''), coalesce(s.description, '') "
         "FROM service s LEFT JOIN organization o ON o.id = s.organization_id ORDER BY s.id"
     ).fetchall()
-    placeholders = ", ".join("?" for _ in range(len(SEARCH_COLUMNS) + 1))
+    placeholders = ", ".join("?" for _ in range(len(SEARCH_COLUMNS) + 2))
     db.conn.executemany(
-        f"INSERT INTO {SEARCH_TABLE} (service_id, {', '.join(SEARCH_COLUMNS)}) VALUES ({placeholders})",
+        f"INSERT INTO {SEARCH_TABLE} (service_id, {', '.join(SEARCH_COLUMNS)}, {TAGS_COLUMN}) VALUES ({placeholders})",
         [
             (
                 sid,
@@ -76,10 +83,39 @@ def rebuild_fts(db: Database) -> None:
                 category_names.get(sid, ""),
                 " ".join([keywords.get(sid, ""), *places.get(sid, [])]).strip(),
                 desc,
+                tags.get(sid, ""),
             )
             for sid, name, alt, org, org_alt, desc in rows
         ],
     )
+    # One segment per word instead of hundreds: a bulk fill leaves many, and every search
+    # must then look in each (3-5x slower at 100,000 services). About 3 s at that size.
+    db.execute(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('optimize')")
+
+
+def _tags_by_service(db: Database) -> dict[str, str]:
+    """The tags column of every service, from service_point and service_facets."""
+    points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for sid, lat, lon in db.execute("SELECT service_id, latitude, longitude FROM service_point").fetchall():
+        points[sid].append((lat, lon))
+    cols = ", ".join(FACET_TAG_COLUMNS)
+    return {
+        row[0]: service_tags(points.get(row[0], ()), dict(zip(FACET_TAG_COLUMNS, row[1:], strict=True)))
+        for row in db.execute(f"SELECT service_id, {cols} FROM service_facets").fetchall()
+    }
+
+
+def _edition_services(db: Database) -> set[str] | None:
+    """The services an edition source described (None: a directory never composed is all edition)."""
+    if not db.execute("SELECT count(*) FROM directory_source").fetchone()[0]:
+        return None
+    return {
+        r[0]
+        for r in db.execute(
+            "SELECT ss.service_id FROM service_source ss JOIN directory_source d ON d.name = ss.source "
+            "WHERE d.kind = 'edition'"
+        ).fetchall()
+    }
 
 
 def rebuild_facets(db: Database) -> None:
@@ -105,6 +141,7 @@ def rebuild_facets(db: Database) -> None:
         )
     }
     keys = {k: v[0] for k, v in _record_values(db, "key").items()}
+    edition = _edition_services(db)
     evidence = {k: v[0] for k, v in _record_values(db, "evidence-date").items()}
     facet_rows = []
     for sid, name, org, status, assured, lo, hi, fees in db.execute(
@@ -131,6 +168,7 @@ def rebuild_facets(db: Database) -> None:
         row["has_schedule"] = int(sid in scheduled)
         row["free"] = int(fees.strip().lower().startswith("free"))
         row["verification"] = verification.get(sid, "").strip()
+        row["edition"] = int(edition is None or sid in edition)
         facet_rows.append(row)
     if facet_rows:
         # executemany, not sqlite-utils' insert_all: at 100,000 services its per-row Python work shows
@@ -150,12 +188,13 @@ def rebuild_facets(db: Database) -> None:
     ).fetchall():
         addresses.setdefault(loc_id, (postcode, city))
     points = []
+    unplaceable: set[str] = set()
     placed: dict[str, tuple[float, float, str] | None] = {}
     for sid, loc_id, lat, lon in db.execute(
         "SELECT sal.service_id, l.id, l.latitude, l.longitude FROM service_at_location sal "
         "JOIN location l ON l.id = sal.location_id ORDER BY sal.rowid"
     ).fetchall():
-        if lat is not None and lon is not None:
+        if _on_earth(lat, lon):
             points.append((sid, lat, lon, "location"))
             continue
         if loc_id not in placed:
@@ -169,7 +208,28 @@ def rebuild_facets(db: Database) -> None:
         point = placed[loc_id]
         if point is not None:
             points.append((sid, *point))
+        elif any(addresses.get(loc_id, (None, None))):
+            unplaceable.add(sid)
     db.conn.executemany("INSERT INTO service_point VALUES (?, ?, ?, ?)", points)
+    # An address the gazetteer cannot place is outside the area it covers (every postcode
+    # district in and around Coventry and Warwickshire): such a service is elsewhere, not
+    # "nowhere known" (core.locality).
+    pointed = {p[0] for p in points}
+    db.conn.executemany(
+        "UPDATE service_facets SET elsewhere = 1 WHERE service_id = ?", [(sid,) for sid in unplaceable - pointed]
+    )
+
+
+def _on_earth(lat: object, lon: object) -> bool:
+    """True for a usable map point: numbers within the globe's range, and not exactly 0, 0.
+
+    Feeds publish placeholders (the official HSDS example has latitude 100, longitude
+    101; a blank often arrives as 0, 0 in the Gulf of Guinea): such a location is placed by
+    its address instead, as if it had no coordinates.
+    """
+    if not isinstance(lat, int | float) or not isinstance(lon, int | float):
+        return False
+    return -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0 and (lat, lon) != (0, 0)
 
 
 def rebuild_folded(db: Database) -> None:
@@ -196,6 +256,23 @@ def _folded(text: str | None) -> str:
 _ASCII_WORDS = re.compile("[a-z0-9]+")
 
 
+def rebuild_terms(db: Database) -> None:
+    """Fill search_term: every word of the text columns (never the tags) and how many services use it.
+
+    Counting a word's services means reading its whole list in the index, so it is done
+    here, once per write, instead of at every start (1.7 s at 100,000 services).
+    """
+    db.execute("DELETE FROM search_term")
+    db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.build_vocab USING fts5vocab(main, {SEARCH_TABLE}, 'col')")
+    q = ",".join("?" * len(SEARCH_COLUMNS))
+    db.execute(
+        f"INSERT INTO search_term (term, docs) SELECT term, sum(doc) FROM temp.build_vocab "
+        f"WHERE col IN ({q}) GROUP BY term",
+        list(SEARCH_COLUMNS),
+    )
+    db.execute("DROP TABLE temp.build_vocab")
+
+
 def rebuild_search_index(db: Database) -> None:
     """Rebuild everything search reads (called after any directory write).
 
@@ -204,12 +281,14 @@ def rebuild_search_index(db: Database) -> None:
     """
     found = db.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        "AND tbl_name IN ('service_facets', 'service_point', 'service_folded')"
+        "AND tbl_name IN ('service_facets', 'service_point', 'service_folded', 'service_week', 'service_date')"
     ).fetchall()
     for name, _ in found:
         db.execute(f'DROP INDEX "{name}"')  # names from our own schema
-    rebuild_fts(db)
-    rebuild_folded(db)
     rebuild_facets(db)
+    rebuild_fts(db)  # its tags come from the facets and points
+    rebuild_folded(db)
+    rebuild_terms(db)
+    rebuild_open_hours(db)
     for _, sql in found:
         db.execute(sql)

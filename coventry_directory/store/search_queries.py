@@ -1,9 +1,11 @@
-"""Part of the store: the SQL behind search queries (candidates, filters, facets, vocabulary).
+"""Part of the store: the SQL behind search queries (candidates, filters, facets, words).
 
-Search is "filter first, rank a small candidate set": SQL narrows to at most a few hundred
-services (FTS5 MATCH without ORDER BY stops early; facet filters are plain column tests),
-and core/search.py ranks those in Python. Nothing here ever orders all FTS matches by bm25,
-which costs tens of milliseconds on 100k rows.
+Search draws candidates by place and filter first (``core.locality``): an FTS5 ``MATCH``
+of the words AND the place or facet tags (``store.search_tags``), so the index returns
+only the services near the place or serving it, with the facet filters as plain column
+tests on ``service_facets`` in the same query. ``core.search`` ranks what comes back in
+Python. Nothing here ever orders all FTS matches by bm25, which needs every matching
+row's statistics (tens of milliseconds on 100k rows).
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from coventry_directory.store.open_hours import OpenAt, calendar_services, date_window, open_at_sql
 from coventry_directory.store.schema import SEARCH_COLUMNS, SEARCH_TABLE
+from coventry_directory.store.search_tags import FREE_TAG, HOURS_TAG, KM_PER_DEGREE, all_tags, code_tag
 from coventry_directory.store.service_loader import chunks, sources_of
 
+_MAX_CENTRES = 12  # the home area has six; SQLite's min() takes any number, but keep the SQL small
 FACET_FIELDS = (
     "key",
     "name",
@@ -32,6 +37,8 @@ FACET_FIELDS = (
     "verification",
     "assured_date",
     "evidence_date",
+    "edition",
+    "elsewhere",
 )
 
 
@@ -50,11 +57,33 @@ class FacetFilter:
     free: bool = False
     scheduled_only: bool = False
     exclude_status: Sequence[str] = ()
+    open_at: OpenAt | None = None  # only services known to be open then (``store.open_hours``)
 
-    def where(self) -> tuple[str, list]:
-        """SQL over service_facets (alias f) and its parameters."""
+    def tags(self) -> str:
+        """The code filters as a tags expression (``store.search_tags``), for the same FTS5 query as the words.
+
+        The same meaning as :meth:`where`: any of a field's codes, every field. The
+        substance and gender filters stay SQL (:meth:`where` with ``tagged`` False): a
+        service that does not say fits them, so they keep most services and a tag list of
+        nearly every service would only slow the index down.
+        """
+        groups: list[list[str]] = []
+        for field in ("categories", "referral_routes", "delivery_modes", "client_groups", "languages"):
+            values = getattr(self, field)
+            if values:
+                groups.append([code_tag(field, v) for v in values])
+        if self.free:
+            groups.append([FREE_TAG])
+        if self.scheduled_only:
+            groups.append([HOURS_TAG])
+        return all_tags(groups)
+
+    def where(self, *, tagged: bool = True) -> tuple[str, list]:
+        """SQL over service_facets (alias f) and its parameters; ``tagged`` False leaves out what :meth:`tags` holds."""
         clauses: list[str] = []
         params: list = []
+        if not tagged:
+            return self._untagged(clauses, params)
 
         def any_code(col: str, values: Sequence[str], also: Sequence[str] = ()) -> None:
             tests = [f"instr(f.{col}, ?) > 0" for _ in [*values, *also]]
@@ -65,6 +94,14 @@ class FacetFilter:
             values = getattr(self, col)
             if values:
                 any_code(col, values)
+        if self.free:
+            clauses.append("f.free = 1")
+        if self.scheduled_only:
+            clauses.append("f.has_schedule = 1")
+        return self._untagged(clauses, params)
+
+    def _untagged(self, clauses: list[str], params: list) -> tuple[str, list]:
+        """The filters no tag holds (substances, gender, age, status, open at), added to ``clauses``."""
         if self.substances:
             # a service that works with "any" substance, or whose substances are not known, still fits
             clauses.append(
@@ -81,14 +118,26 @@ class FacetFilter:
                 "(f.minimum_age IS NULL OR f.minimum_age <= ?) AND (f.maximum_age IS NULL OR f.maximum_age >= ?)"
             )
             params += [self.age, self.age]
-        if self.free:
-            clauses.append("f.free = 1")
-        if self.scheduled_only:
-            clauses.append("f.has_schedule = 1")
         if self.exclude_status:
             clauses.append("f.status NOT IN (" + ",".join("?" * len(self.exclude_status)) + ")")
             params += list(self.exclude_status)
+        if self.open_at is not None:
+            sql, values = open_at_sql(self.open_at)
+            clauses.append(sql)
+            params += values
         return (" AND ".join(clauses) or "1"), params
+
+
+def _distance_sql(centres: Sequence[tuple[float, float]]) -> tuple[str, list]:
+    """SQL for the squared equirectangular distance (in degrees of latitude) from point ``p`` to the nearest centre."""
+    terms, params = [], []
+    for lat, lon in centres[:_MAX_CENTRES]:
+        kx = math.cos(math.radians(lat))
+        terms.append("((p.latitude - ?) * (p.latitude - ?) + ((p.longitude - ?) * ?) * ((p.longitude - ?) * ?))")
+        params += [lat, lat, lon, kx, lon, kx]
+    if not terms:
+        return "NULL", []
+    return (terms[0] if len(terms) == 1 else "min(" + ", ".join(terms) + ")"), params
 
 
 class SearchQueries:
@@ -97,46 +146,119 @@ class SearchQueries:
     def __init__(self, db: Database):
         self._db = db
 
-    def fts_candidates(self, match: str, where: tuple[str, list], limit: int, columns: Sequence[str] = ()) -> list[str]:
-        """Ids of services matching an FTS5 expression and the filters; at most ``limit``, unranked.
+    def fts_candidates(
+        self,
+        match: str,
+        where: tuple[str, list],
+        limit: int | None,
+        columns: Sequence[str] = (),
+        within: str = "",
+        nearest: Sequence[tuple[float, float]] = (),
+    ) -> list[str]:
+        """Ids of services matching an FTS5 text expression and the filters, unranked.
 
-        Neither ORDER BY rank nor bm25(): both need document counts for every OR'd synonym over
-        the whole index, which costs milliseconds per query at 100k services. The caller ranks
-        this small set itself.
+        ``within`` is a tags expression (``store.search_tags.any_tag``): only services
+        holding one of those place or facet tags. ``limit`` None takes every match: what a
+        place-limited query asks for, since the index intersects text and place itself.
+        Neither ORDER BY rank nor bm25(): both need document counts for every OR'd synonym
+        over the whole index, which costs milliseconds per query at 100k services. The
+        caller ranks this set itself. With ``nearest`` (centres), the ``limit`` matches
+        nearest to any centre come back, nearest first (services with no map point never).
         """
-        db = self._db
-        expr = f"{{{' '.join(columns)}}} : ({match})" if columns else match
+        text = f"{{{' '.join(columns or SEARCH_COLUMNS)}}} : ({match})" if match else ""
+        expr = " AND ".join(f"({part})" for part in (text, within) if part)
+        return self.matching(expr, where, limit, nearest)
+
+    def tagged_ids(
+        self,
+        within: str,
+        where: tuple[str, list],
+        limit: int | None = None,
+        nearest: Sequence[tuple[float, float]] = (),
+    ) -> list[str]:
+        """Services holding any of the tags in ``within`` (and passing the filters), unranked or nearest first."""
+        return self.matching(within, where, limit, nearest) if within else []
+
+    def matching(
+        self, expr: str, where: tuple[str, list], limit: int | None, nearest: Sequence[tuple[float, float]] = ()
+    ) -> list[str]:
+        """Ids matching a whole FTS5 expression and the filters: the first ``limit`` (None: all), or the nearest."""
         sql_where, params = where
+        if nearest and limit is not None:
+            return self._nearest_matching(expr, where, limit, nearest)
+        tail = " LIMIT ?" if limit is not None else ""
         if sql_where == "1":
-            sql = f"SELECT service_id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ? LIMIT ?"
-            args = [expr, limit]
+            sql = f"SELECT service_id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ?{tail}"
+            args: list = [expr]
         else:
             sql = (
                 f"SELECT s.service_id FROM {SEARCH_TABLE} s JOIN service_facets f ON f.service_id = s.service_id "
-                f"WHERE {SEARCH_TABLE} MATCH ? AND {sql_where} LIMIT ?"
+                f"WHERE {SEARCH_TABLE} MATCH ? AND {sql_where}{tail}"
             )
-            args = [expr, *params, limit]
-        return [r[0] for r in db.execute(sql, args).fetchall()]
+            args = [expr, *params]
+        if limit is not None:
+            args.append(limit)
+        return [r[0] for r in self._db.execute(sql, args).fetchall()]
 
-    def substance_candidates(self, substances: Sequence[str], where: tuple[str, list], limit: int) -> list[str]:
-        """Services that list one of these substances, or "any" substance (and pass the filters)."""
-        db = self._db
+    def placed_matches(
+        self, expr: str, where: tuple[str, list], centres: Sequence[tuple[float, float]]
+    ) -> list[tuple[str, str, int, int, int, float | None]]:
+        """Every match of ``expr`` with what places it: (id, catchment, national, edition, elsewhere, km to the nearest centre).
+
+        The km is None for a service with no map point (or with no centres given); it is
+        equirectangular, worked out in SQL for every match in one query.
+        """
         sql_where, params = where
-        tests = " OR ".join("instr(f.substances, ?) > 0" for _ in [*substances, "any"])
-        rows = db.execute(
-            f"SELECT f.service_id FROM service_facets f WHERE ({tests}) AND {sql_where} LIMIT ?",
-            [*(f" {s} " for s in [*substances, "any"]), *params, limit],
-        ).fetchall()
+        dist, dist_params = _distance_sql(centres)
+        point = "LEFT JOIN service_point p ON p.service_id = s.service_id " if dist_params else ""
+        sql = (
+            f"SELECT s.service_id, f.catchment, f.national, f.edition, f.elsewhere, "
+            f"{'min(' + dist + ')' if dist_params else 'NULL'} "
+            f"FROM {SEARCH_TABLE} s JOIN service_facets f ON f.service_id = s.service_id {point}"
+            f"WHERE {SEARCH_TABLE} MATCH ? AND {sql_where} GROUP BY s.service_id"
+        )
+        rows = self._db.execute(sql, [*dist_params, expr, *params]).fetchall()
+        return [
+            (
+                sid,
+                catchment or "",
+                national or 0,
+                edition or 0,
+                elsewhere or 0,
+                None if d2 is None else math.sqrt(d2) * KM_PER_DEGREE,
+            )
+            for sid, catchment, national, edition, elsewhere, d2 in rows
+        ]
+
+    def _nearest_matching(
+        self, expr: str, where: tuple[str, list], limit: int, centres: Sequence[tuple[float, float]]
+    ) -> list[str]:
+        """The ``limit`` matches of ``expr`` nearest to any of ``centres`` (by map point), nearest first.
+
+        The distance is worked out in SQL for every match (a join and a sort, cheap next
+        to scoring each in Python), so the nearest are exactly those, not the first found.
+        """
+        sql_where, params = where
+        dist, dist_params = _distance_sql(centres)
+        sql = (
+            f"SELECT s.service_id, min({dist}) AS d2 FROM {SEARCH_TABLE} s "
+            f"JOIN service_facets f ON f.service_id = s.service_id "
+            f"JOIN service_point p ON p.service_id = s.service_id "
+            f"WHERE {SEARCH_TABLE} MATCH ? AND {sql_where} GROUP BY s.service_id ORDER BY d2, s.service_id LIMIT ?"
+        )
+        rows = self._db.execute(sql, [*dist_params, expr, *params, limit]).fetchall()
         return [r[0] for r in rows]
 
-    def filtered_ids(self, where: tuple[str, list], limit: int, near: tuple[float, float] | None = None) -> list[str]:
-        """Services passing the filters, nearest first when ``near`` is given, else by name."""
+    def filtered_ids(
+        self, where: tuple[str, list], limit: int | None, near: tuple[float, float] | None = None
+    ) -> list[str]:
+        """Services passing the filters, nearest first when ``near`` is given, else by name (``limit`` None: all)."""
         db = self._db
         sql_where, params = where
-        if near is None:
+        if near is None or limit is None:
             rows = db.execute(
                 f"SELECT f.service_id FROM service_facets f WHERE {sql_where} ORDER BY f.name, f.service_id LIMIT ?",
-                [*params, limit],
+                [*params, -1 if limit is None else limit],
             ).fetchall()
             return [r[0] for r in rows]
         lat, lon = near
@@ -203,19 +325,40 @@ class SearchQueries:
                 out[sid].append((lat, lon, precision))
         return out
 
+    def date_window(self) -> tuple[str, str] | None:
+        """The days (ISO, first and last) for which hours that are not the same every week are worked out."""
+        return date_window(self._db)
+
+    def calendar_services(self) -> list[str]:
+        """Services whose hours are not the same every week: "open at" works these out from the calendar."""
+        return calendar_services(self._db)
+
     def sources_for(self, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
         """The sources that described each service, in their rank order (``edition`` for a plain edition)."""
         return sources_of(self._db, ids)
 
-    def vocabulary(self, columns: Sequence[str] = ()) -> dict[str, int]:
-        """Indexed terms (optionally of some columns only) with how many services use each."""
-        db = self._db
-        db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab USING fts5vocab(main, {SEARCH_TABLE}, 'col')")
-        if columns:
-            q = ",".join("?" * len(columns))
-            rows = db.execute(
-                f"SELECT term, sum(doc) FROM temp.search_vocab WHERE col IN ({q}) GROUP BY term", list(columns)
-            )
-        else:
-            rows = db.execute("SELECT term, sum(doc) FROM temp.search_vocab GROUP BY term")
-        return {term: int(n) for term, n in rows.fetchall()}
+    def vocabulary(self) -> dict[str, int]:
+        """Every word of the text columns with how many services use it (never the tags: codes, not words)."""
+        return {term: int(n) for term, n in self._db.execute("SELECT term, docs FROM search_term").fetchall()}
+
+    def edition_words(self) -> set[str]:
+        """The folded words of the services the edition describes (typo correction prefers these)."""
+        cols = ", ".join(f"fo.{c}" for c in SEARCH_COLUMNS)
+        out: set[str] = set()
+        for row in self._db.execute(
+            f"SELECT {cols} FROM service_folded fo JOIN service_facets f ON f.service_id = fo.service_id "
+            "WHERE f.edition = 1"
+        ).fetchall():
+            for text in row:
+                out.update((text or "").split())
+        return out
+
+    def words_with_prefix(self, prefix: str, limit: int) -> list[str] | None:
+        """The indexed words starting with ``prefix``, most used first; None when more than ``limit`` do."""
+        rows = self._db.execute(
+            "SELECT term, docs FROM search_term WHERE term >= ? AND term < ? LIMIT ?",
+            [prefix, prefix + "\U0010ffff", limit + 1],
+        ).fetchall()
+        if len(rows) > limit:
+            return None
+        return [term for term, _ in sorted(rows, key=lambda r: (-r[1], r[0]))]

@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -357,7 +357,9 @@ class MainWindow(ServiceActions, QMainWindow):
         self._current_id = service_id
         if verdict is None and self.client_mode():
             verdict = self.controller.verdict(svc, self.profile.profile())
-        self.details.setHtml(service_html(svc, verdict, distance=distance))
+        pal = self.details.palette()  # the theme's own colours: readable in dark and high-contrast themes
+        colours = (pal.color(QPalette.ColorRole.AlternateBase).name(), pal.color(QPalette.ColorRole.Mid).name())
+        self.details.setHtml(service_html(svc, verdict, distance=distance, box_colours=colours))
         self._enable_actions(True)
 
     def _enable_actions(self, on: bool) -> None:

@@ -108,21 +108,33 @@ def _hours(svc: Service, today: date) -> str:
     return "<br>".join(lines) + "<table>" + "".join(rows) + "</table>"
 
 
-def _verdict(verdict: Verdict | None) -> str:
+def _box(inner: str, colours: tuple[str, str] | None) -> str:
+    """A framed box: a one-cell table, in the theme's colours (background, frame) when given.
+
+    No fixed colour: a light background would be unreadable in a dark or high-contrast
+    theme. The words say what the box is; the frame only sets it apart.
+    """
+    if colours is None:
+        return f"<table border='1' cellspacing='0' cellpadding='6' width='100%'><tr><td>{inner}</td></tr></table>"
+    background, frame = colours
+    return (
+        f"<table border='1' cellspacing='0' cellpadding='6' width='100%' style='border-color:{frame}'>"
+        f"<tr><td style='background-color:{background}'>{inner}</td></tr></table>"
+    )
+
+
+def _verdict(verdict: Verdict | None, colours: tuple[str, str] | None = None) -> str:
     if verdict is None:
         return ""
     if verdict.status == Eligibility.EXCLUDED:
         body = _("This client cannot use this service: {reasons}.").format(reasons="; ".join(verdict.reasons))
-        colour = "#f8d7da"
     elif verdict.status == Eligibility.CHECK:
         body = _("This client may be able to use it. Check with the service: {what}.").format(
             what="; ".join(verdict.checks)
         )
-        colour = "#fff3cd"
     else:
         body = _("This client can use this service, as far as the directory knows.")
-        colour = "#d1e7dd"
-    return f"<p style='background:{colour};padding:6px'>{escape(body)}</p>"
+    return _box(escape(body), colours)
 
 
 def _language_name(code: str) -> str:
@@ -133,7 +145,11 @@ def _language_name(code: str) -> str:
 
 
 def service_html(
-    svc: Service, verdict: Verdict | None = None, today: date | None = None, distance: str | None = None
+    svc: Service,
+    verdict: Verdict | None = None,
+    today: date | None = None,
+    distance: str | None = None,
+    box_colours: tuple[str, str] | None = None,
 ) -> str:
     """The whole record as simple, screen-reader-friendly HTML.
 
@@ -147,11 +163,8 @@ def service_html(
     ]
     if svc.alert:
         please_note = _("Please note")
-        parts.append(
-            f"<p style='background:#fff3cd;padding:6px'><b>{escape(please_note)}:</b> "
-            f"{_in_english(escape(svc.alert))}</p>"
-        )
-    parts.append(_verdict(verdict))
+        parts.append(_box(f"<b>{escape(please_note)}:</b> {_in_english(escape(svc.alert))}", box_colours))
+    parts.append(_verdict(verdict, box_colours))
     parts.append(f"<p>{_in_english(escape(svc.description))}</p>")
     copy_tip = _("Copy this number")
     phones = "<br>".join(
