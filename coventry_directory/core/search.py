@@ -167,10 +167,10 @@ class SearchEngine:
         keep = pool[: limit * 3 if profile else limit]
         hits = self._hits(keep, {s.service_id: s for s in scored}, facets, profile, at)
         if profile:
-            # eligibility orders the services within each tier: a far one never jumps a local one
+            # for a client, what they can use comes first; within each verdict, the usual order
             rank = {Eligibility.ELIGIBLE: 0, Eligibility.CHECK: 1, Eligibility.EXCLUDED: 2}
             order = {s.service_id: rank_class(s.tier, s.partial, s.named) for s in scored}
-            hits.sort(key=lambda h: (order[h.id], rank[h.verdict.status] if h.verdict else 1, -h.score))
+            hits.sort(key=lambda h: (rank[h.verdict.status] if h.verdict else 1, order[h.id], -h.score))
         return SearchResult(hits[:limit], parsed, place, at, _notes(parsed))
 
     def _candidate_ids(
