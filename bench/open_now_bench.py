@@ -33,6 +33,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from search_bench import pct
 
 from coventry_directory.core import schedules as hours
 from coventry_directory.core.ids import stable_id
@@ -113,25 +116,10 @@ def build(path: Path, n: int) -> Path:
     return path
 
 
-def calendar_open(store: DirectoryStore, at: datetime) -> set[str]:
-    """Every service the calendar says is open at ``at`` (the slow, sure way)."""
-    ids = store.service_ids()
-    schedules = store.schedules_for(ids)
-    facets = store.queries.facet_rows(ids)
-    return {
-        sid
-        for sid in ids
-        if hours.record_state(
-            schedules.get(sid, []), facets[sid]["verification"] or None, facets[sid]["evidence_date"], at
-        )[0]
-        == hours.OpenState.OPEN
-    }
-
-
 def check(engine: SearchEngine, at: datetime) -> int:
     """The filter's whole open set equals the calendar's; every hit returned is open. Returns how many are open."""
     found = engine.open_ids(at)
-    truth = calendar_open(engine.store, at)
+    truth = engine.open_by_calendar(engine.store.service_ids(), at)
     if found != truth:
         raise SystemExit(f"wrong at {at}: {len(found ^ truth)} services differ, e.g. {sorted(found ^ truth)[:3]}")
     for text, near in SEARCHES:
@@ -139,11 +127,6 @@ def check(engine: SearchEngine, at: datetime) -> int:
             if hit.open_state != hours.OpenState.OPEN:
                 raise SystemExit(f"{text!r} at {at}: {hit.key} is {hit.open_state}")
     return len(truth)
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
 def main() -> int:

@@ -117,18 +117,7 @@ def engine(directory_store):
 
 
 def _by_calendar(engine: SearchEngine, at: datetime) -> set[str]:
-    store = engine.store
-    ids = store.service_ids()
-    schedules = store.schedules_for(ids)
-    facets = store.queries.facet_rows(ids)
-    return {
-        sid
-        for sid in ids
-        if hours.record_state(
-            schedules.get(sid, []), facets[sid]["verification"] or None, facets[sid]["evidence_date"], at
-        )[0]
-        == hours.OpenState.OPEN
-    }
+    return engine.open_by_calendar(engine.store.service_ids(), at)
 
 
 def test_open_at_from_weekly_hours_equals_the_calendar(engine):

@@ -1,13 +1,11 @@
 """The search engine: forgiving text search, filters, distance and open-now, ranked.
 
-Filter and place first, then rank: the store returns every service that matches the
-words *and* is local to the place asked about (``core.locality``: it serves the place's
-area or the nation, or has a point within 25 km, or nothing says where it is; with no
-place, Coventry and Warwickshire), with the hard filters applied in SQL, however many
-far-away services match too. Services further away only fill the rest of a page, drawn
-ring by ring. This module ranks that set tier by tier (serves the place, near it, far),
-and within a tier by the score of :mod:`coventry_directory.core.ranking` (where the words
-matched, how many of the typed words matched, catchment, distance, age, status).
+Filter and place first, then rank: :mod:`coventry_directory.core.candidates` draws every
+service that matches the words and serves the place asked about (with no place, Coventry
+and Warwickshire), then nearer ones, with the hard filters applied in the same query.
+This module understands the query, scores that set (:mod:`coventry_directory.core.ranking`)
+and orders it by class (tier and word coverage, ``core.locality``) and score, and builds
+the hits. The rules are in docs/architecture.md, "Search".
 """
 
 from __future__ import annotations
@@ -18,27 +16,17 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from coventry_directory.core import schedules as hours
+from coventry_directory.core.candidates import candidate_ids, typed_words
 from coventry_directory.core.clock import as_uk_wall_clock, uk_now
 from coventry_directory.core.eligibility import ClientProfile, Eligibility, Verdict, assess
-from coventry_directory.core.locality import LOCAL_KM, RINGS_KM, SERVES, Locality, locality_of
+from coventry_directory.core.locality import Locality, locality_of
 from coventry_directory.core.places import Place, resolve_place
-from coventry_directory.core.query import STOP_WORDS, ParsedQuery, TermGroup, Vocabulary, parse_query
+from coventry_directory.core.query import STOP_WORDS, ParsedQuery, Vocabulary, parse_query
 from coventry_directory.core.ranking import context_score, nearest_km, profile_fit, rank_class, rank_key, text_score
-from coventry_directory.core.text import clean_text, fts_term, words
+from coventry_directory.core.text import clean_text, words
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.open_hours import OpenAt
-from coventry_directory.store.schema import SEARCH_COLUMNS
 from coventry_directory.store.search_queries import FacetFilter
-from coventry_directory.store.search_tags import UNPLACED_TAG, any_tag, substance_tag
-
-# Local candidates are never capped. Further services only fill a page: each ring (and
-# then the rest of the country) gives at most this many (or a page), only while it is short.
-FAR_CANDIDATES = 80
-NAMED_CANDIDATES = 20  # services whose names hold every typed word, looked at wherever they are
-NEAR_CANDIDATES = 100  # tier 1 is drawn as this many nearest matches, whatever the page size
-ENOUGH = 40  # local matches of every typed word that make partial matches unnecessary
-STRONG_COLUMNS = ("name", "organization", "categories", "keywords")
-PREFIX_WORDS = 12  # a typed prefix is searched as the words it stands for, when no more than this
 
 
 @dataclass
@@ -160,7 +148,7 @@ class SearchEngine:
         age = filters.age if filters.age is not None else parsed.age
         locality = locality_of(place)
         facet = _facet_filter(filters, self._open_at(at) if filters.open_at is not None else None)
-        ids = self._candidate_ids(parsed, place, locality, facet, limit, profile is not None)
+        ids = candidate_ids(self.store.queries, parsed, place, locality, facet, limit, profile is not None)
         facets = self.store.queries.facet_rows(ids)
         scored = self._score(ids, facets, parsed, place, locality, age, profile)
         pool = [s.service_id for s in scored]
@@ -172,130 +160,6 @@ class SearchEngine:
             order = {s.service_id: rank_class(s.tier, s.partial, s.named) for s in scored}
             hits.sort(key=lambda h: (rank[h.verdict.status] if h.verdict else 1, order[h.id], -h.score))
         return SearchResult(hits[:limit], parsed, place, at, _notes(parsed))
-
-    def _candidate_ids(
-        self,
-        parsed: ParsedQuery,
-        place: Place | None,
-        locality: Locality,
-        facet: FacetFilter,
-        limit: int,
-        profile: bool,
-    ) -> list[str]:
-        """Ids that pass the filters, tier by tier: all that serve the place, near ones ring by ring, then far.
-
-        The code filters are tags in the same FTS5 query as the words and the place
-        (filtered first, in the index); age, status and "open at" are SQL beside it.
-        """
-        where = facet.where(tagged=False)
-        filters = facet.tags()
-        page = limit * 3 if profile else limit  # client mode reorders by eligibility: it needs more
-        queries = self.store.queries
-        here = (
-            (place.latitude, place.longitude)
-            if place and place.latitude is not None and place.longitude is not None
-            else None
-        )
-
-        def combine(*parts: str) -> str:
-            return " AND ".join(f"({p})" for p in (*parts, filters) if p)
-
-        def retrieve(text: str, strong: str, serving_only: bool = False) -> list[str]:
-            """Every tier-0 match (never capped); then, unless those fill the page, the nearest others.
-
-            First the services that may serve the place (its areas, national, close by):
-            all of them, each placed in its tier. A page of tier-0 matches is a page no other
-            service can enter (core.ranking.rank_class). Otherwise tier 1: the
-            :data:`NEAR_CANDIDATES` nearest matches within :data:`~core.locality.LOCAL_KM`
-            and as many whose place is not known, a fixed number, so the order never
-            depends on the page size. Only while the page is still short, far ones: within
-            the wider ring by name, category or keyword, nearest first, then anywhere.
-            """
-            rows = queries.placed_matches(combine(text, locality.serving()), where, locality.centres)
-            ids = dict.fromkeys(
-                r[0] for r in rows if locality.tier_of(r[1], bool(r[2]), bool(r[3]), bool(r[4]), r[5]) == SERVES
-            )
-            if serving_only or len(ids) >= page:
-                return list(ids)
-            ids.update(dict.fromkeys(r[0] for r in rows))  # close by, but serving other areas only
-            unplaced = queries.matching(combine(text, any_tag([UNPLACED_TAG])), where, NEAR_CANDIDATES)
-            ids.update(dict.fromkeys(unplaced))
-            ring = locality.ring(LOCAL_KM)
-            if ring:
-                found = queries.matching(combine(text, ring), where, NEAR_CANDIDATES + len(ids), locality.centres)
-                ids.update(dict.fromkeys(found))
-            cap = max(FAR_CANDIDATES, page)
-            for km in RINGS_KM[1:]:
-                ring = locality.ring(km)
-                if len(ids) < page and ring:
-                    ids.update(dict.fromkeys(queries.matching(combine(strong, ring), where, cap, locality.centres)))
-            if len(ids) < page:
-                anywhere = combine(strong)
-                found = (
-                    queries.matching(anywhere, where, cap)
-                    if anywhere
-                    else queries.filtered_ids(facet.where(), cap, here)
-                )
-                ids.update(dict.fromkeys(found))
-            return list(ids)
-
-        if parsed.is_empty:
-            return retrieve("", "")
-
-        def text(columns: Sequence[str], joiner: str) -> str:
-            """Each typed word's terms (in ``columns``), or for a substance word its tags too, joined by AND or OR."""
-            cols = "{" + " ".join(columns) + "}"
-            groups = []
-            for group in parsed.groups:
-                expr = f"{cols} : ({' OR '.join(self._fts_terms(group))})"
-                if group.substance:
-                    # a service listing the substance asked about (or any substance) matches that
-                    # word whatever its text says: exactly what core.ranking.text_score counts
-                    tags = any_tag(substance_tag(code) for code in (group.substance, "any"))
-                    expr = f"({expr}) OR ({tags})"
-                groups.append(f"({expr})")
-            return joiner.join(groups)
-
-        ids = retrieve(text(SEARCH_COLUMNS, " AND "), text(STRONG_COLUMNS, " AND "))
-        typed = sorted({w for g in parsed.groups for w in g.typed.split()} - STOP_WORDS)
-        if typed:
-            # a service whose name holds every typed word, wherever it is: the one asked for by name
-            by_name = combine("{name} : (" + " AND ".join(fts_term(w) for w in typed) + ")")
-            ids += [sid for sid in queries.matching(by_name, where, NAMED_CANDIDATES) if sid not in set(ids)]
-        if len(parsed.groups) > 1:
-            # services that serve the place and match some of the words rank with near ones
-            # matching all (core.ranking.rank_class): always look at those; further ones
-            # matching some words only when the page is still short
-            partial = retrieve(
-                text(SEARCH_COLUMNS, " OR "), text(STRONG_COLUMNS, " OR "), serving_only=len(ids) >= page
-            )
-            seen = set(ids)
-            ids += [sid for sid in partial if sid not in seen]
-        return ids
-
-    def _fts_terms(self, group: TermGroup) -> list[str]:
-        """One group's terms as FTS5 strings; a prefix as the few indexed words it stands for.
-
-        FTS5 answers "drug*" by merging the lists of every word starting so before it can
-        intersect anything (20-30 ms at 100,000 services); the same words named one by one
-        are intersected with the place lazily, in about a millisecond. A prefix that more
-        than :data:`PREFIX_WORDS` words start with stays a prefix. Phrases are the slowest
-        part of a query (every word's positions compared), so one that holds a word the
-        group also has on its own is left out: its matches are among that word's anyway,
-        and the ranking still scores the phrase.
-        """
-        out: list[str] = []
-        singles = {t.text for t in group.terms if " " not in t.text}
-        for term in group.terms:
-            if " " in term.text and singles & set(term.text.split()):
-                continue  # a phrase holding one of the group's single words finds nothing that word does not
-            if term.prefix:
-                named = self.store.queries.words_with_prefix(term.text, PREFIX_WORDS)
-                if named is not None:
-                    out += [fts_term(w) for w in named] or [fts_term(term.text)]
-                    continue
-            out.append(fts_term(term.text, term.prefix))
-        return list(dict.fromkeys(out))
 
     def _score(
         self,
@@ -310,7 +174,7 @@ class SearchEngine:
         """Each candidate's score (text match plus context), tier by tier (``core.locality``), best first."""
         points = self.store.queries.points(ids)
         texts = self.store.queries.folded_texts(ids) if not parsed.is_empty else {}
-        typed = {w for g in parsed.groups for w in g.typed.split()} - STOP_WORDS
+        typed = typed_words(parsed)
         scored = []
         for sid in ids:
             row = facets.get(sid)
@@ -343,20 +207,25 @@ class SearchEngine:
         if window is not None and window[0] <= yesterday.isoformat() and at.date().isoformat() <= window[1]:
             return OpenAt(at, *holidays, dated=True)
         calendar = self.store.queries.calendar_services()
-        also: tuple[str, ...] = ()
-        if calendar:
-            schedules = self.store.schedules_for(calendar)
-            facets = self.store.queries.facet_rows(calendar)
-            also = tuple(
-                sid
-                for sid in calendar
-                if sid in facets
-                and hours.record_state(
-                    schedules.get(sid, []), facets[sid]["verification"] or None, facets[sid]["evidence_date"], at
-                )[0]
-                == hours.OpenState.OPEN
-            )
-        return OpenAt(at, *holidays, also)
+        return OpenAt(at, *holidays, tuple(sorted(self.open_by_calendar(calendar, at))))
+
+    def open_by_calendar(self, ids: Sequence[str], at: datetime) -> set[str]:
+        """Which of these services the calendar says are open at ``at``: what details show (slow, sure).
+
+        "Open at" asks this only for hours that are not the same every week, at a moment
+        outside the dated window; tests and benchmarks use it as the truth for all.
+        """
+        schedules = self.store.schedules_for(ids)
+        facets = self.store.queries.facet_rows(ids)
+        return {
+            sid
+            for sid in ids
+            if sid in facets
+            and hours.record_state(
+                schedules.get(sid, []), facets[sid]["verification"] or None, facets[sid]["evidence_date"], at
+            )[0]
+            == hours.OpenState.OPEN
+        }
 
     def _hits(
         self,

@@ -146,43 +146,17 @@ class SearchQueries:
     def __init__(self, db: Database):
         self._db = db
 
-    def fts_candidates(
-        self,
-        match: str,
-        where: tuple[str, list],
-        limit: int | None,
-        columns: Sequence[str] = (),
-        within: str = "",
-        nearest: Sequence[tuple[float, float]] = (),
-    ) -> list[str]:
-        """Ids of services matching an FTS5 text expression and the filters, unranked.
-
-        ``within`` is a tags expression (``store.search_tags.any_tag``): only services
-        holding one of those place or facet tags. ``limit`` None takes every match: what a
-        place-limited query asks for, since the index intersects text and place itself.
-        Neither ORDER BY rank nor bm25(): both need document counts for every OR'd synonym
-        over the whole index, which costs milliseconds per query at 100k services. The
-        caller ranks this set itself. With ``nearest`` (centres), the ``limit`` matches
-        nearest to any centre come back, nearest first (services with no map point never).
-        """
-        text = f"{{{' '.join(columns or SEARCH_COLUMNS)}}} : ({match})" if match else ""
-        expr = " AND ".join(f"({part})" for part in (text, within) if part)
-        return self.matching(expr, where, limit, nearest)
-
-    def tagged_ids(
-        self,
-        within: str,
-        where: tuple[str, list],
-        limit: int | None = None,
-        nearest: Sequence[tuple[float, float]] = (),
-    ) -> list[str]:
-        """Services holding any of the tags in ``within`` (and passing the filters), unranked or nearest first."""
-        return self.matching(within, where, limit, nearest) if within else []
-
     def matching(
         self, expr: str, where: tuple[str, list], limit: int | None, nearest: Sequence[tuple[float, float]] = ()
     ) -> list[str]:
-        """Ids matching a whole FTS5 expression and the filters: the first ``limit`` (None: all), or the nearest."""
+        """Ids matching a whole FTS5 expression and the filters: the first ``limit`` (None: all), or the nearest.
+
+        The expression holds the words (limited to the text columns), the place and the
+        code tags (``store.search_tags``): the index intersects them itself. Neither ORDER BY
+        rank nor bm25(): both need document counts for every OR'd synonym over the whole
+        index. With ``nearest`` (centres), the ``limit`` matches nearest to any centre come
+        back, nearest first (services with no map point never).
+        """
         sql_where, params = where
         if nearest and limit is not None:
             return self._nearest_matching(expr, where, limit, nearest)

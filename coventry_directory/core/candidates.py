@@ -1,0 +1,155 @@
+"""Search's candidates: which services a query looks at, drawn by place and filter first.
+
+Part of :mod:`coventry_directory.core.search` (which scores and orders what comes back).
+Every service that may serve the place and matches is drawn, never capped; services only
+near it come next, nearest first; far ones only fill a short page (``core.locality``; the
+rules in docs/architecture.md, "Search"). Words, place and code filters are one FTS5
+``MATCH`` (``store.search_tags``), so the index intersects them itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from coventry_directory.core.locality import LOCAL_KM, RINGS_KM, SERVES, Locality
+from coventry_directory.core.places import Place
+from coventry_directory.core.query import STOP_WORDS, ParsedQuery, TermGroup
+from coventry_directory.core.text import fts_term
+from coventry_directory.store.schema import SEARCH_COLUMNS
+from coventry_directory.store.search_queries import FacetFilter, SearchQueries
+from coventry_directory.store.search_tags import UNPLACED_TAG, any_tag, substance_tag
+
+# Local candidates are never capped. Further services only fill a page: each ring (and
+# then the rest of the country) gives at most this many (or a page), only while it is short.
+FAR_CANDIDATES = 80
+NAMED_CANDIDATES = 20  # services whose names hold every typed word, looked at wherever they are
+NEAR_CANDIDATES = 100  # tier 1 is drawn as this many nearest matches, whatever the page size
+STRONG_COLUMNS = ("name", "organization", "categories", "keywords")
+PREFIX_WORDS = 12  # a typed prefix is searched as the words it stands for, when no more than this
+
+
+def typed_words(parsed: ParsedQuery) -> set[str]:
+    """The words typed for the term groups, stop words aside (what a service's whole name is compared with)."""
+    return {w for g in parsed.groups for w in g.typed.split()} - STOP_WORDS
+
+
+def candidate_ids(
+    queries: SearchQueries,
+    parsed: ParsedQuery,
+    place: Place | None,
+    locality: Locality,
+    facet: FacetFilter,
+    limit: int,
+    profile: bool,
+) -> list[str]:
+    """Ids that pass the filters, tier by tier: all that serve the place, near ones ring by ring, then far.
+
+    The code filters are tags in the same FTS5 query as the words and the place
+    (filtered first, in the index); age, status and "open at" are SQL beside it.
+    """
+    where = facet.where(tagged=False)
+    filters = facet.tags()
+    page = limit * 3 if profile else limit  # client mode reorders by eligibility: it needs more
+    here = (
+        (place.latitude, place.longitude)
+        if place and place.latitude is not None and place.longitude is not None
+        else None
+    )
+
+    def combine(*parts: str) -> str:
+        return " AND ".join(f"({p})" for p in (*parts, filters) if p)
+
+    def retrieve(text: str, strong: str, serving_only: bool = False) -> list[str]:
+        """Every tier-0 match (never capped); then, unless those fill the page, the nearest others.
+
+        First the services that may serve the place (its areas, national, close by):
+        all of them, each placed in its tier. A page of tier-0 matches is a page no other
+        service can enter (core.ranking.rank_class). Otherwise tier 1: the
+        :data:`NEAR_CANDIDATES` nearest matches within :data:`~core.locality.LOCAL_KM`
+        and as many whose place is not known, a fixed number, so the order never
+        depends on the page size. Only while the page is still short, far ones: within
+        the wider ring by name, category or keyword, nearest first, then anywhere.
+        """
+        rows = queries.placed_matches(combine(text, locality.serving()), where, locality.centres)
+        ids = dict.fromkeys(
+            r[0] for r in rows if locality.tier_of(r[1], bool(r[2]), bool(r[3]), bool(r[4]), r[5]) == SERVES
+        )
+        if serving_only or len(ids) >= page:
+            return list(ids)
+        ids.update(dict.fromkeys(r[0] for r in rows))  # close by, but serving other areas only
+        unplaced = queries.matching(combine(text, any_tag([UNPLACED_TAG])), where, NEAR_CANDIDATES)
+        ids.update(dict.fromkeys(unplaced))
+        ring = locality.ring(LOCAL_KM)
+        if ring:
+            found = queries.matching(combine(text, ring), where, NEAR_CANDIDATES + len(ids), locality.centres)
+            ids.update(dict.fromkeys(found))
+        cap = max(FAR_CANDIDATES, page)
+        for km in RINGS_KM[1:]:
+            ring = locality.ring(km)
+            if len(ids) < page and ring:
+                ids.update(dict.fromkeys(queries.matching(combine(strong, ring), where, cap, locality.centres)))
+        if len(ids) < page:
+            anywhere = combine(strong)
+            found = (
+                queries.matching(anywhere, where, cap) if anywhere else queries.filtered_ids(facet.where(), cap, here)
+            )
+            ids.update(dict.fromkeys(found))
+        return list(ids)
+
+    if parsed.is_empty:
+        return retrieve("", "")
+
+    def text(columns: Sequence[str], joiner: str) -> str:
+        """Each typed word's terms (in ``columns``), or for a substance word its tags too, joined by AND or OR."""
+        cols = "{" + " ".join(columns) + "}"
+        groups = []
+        for group in parsed.groups:
+            expr = f"{cols} : ({' OR '.join(fts_terms(queries, group))})"
+            if group.substance:
+                # a service listing the substance asked about (or any substance) matches that
+                # word whatever its text says: exactly what core.ranking.text_score counts
+                tags = any_tag(substance_tag(code) for code in (group.substance, "any"))
+                expr = f"({expr}) OR ({tags})"
+            groups.append(f"({expr})")
+        return joiner.join(groups)
+
+    ids = retrieve(text(SEARCH_COLUMNS, " AND "), text(STRONG_COLUMNS, " AND "))
+    typed = sorted(typed_words(parsed))
+    if typed:
+        # a service whose name holds every typed word, wherever it is: the one asked for by name
+        by_name = combine("{name} : (" + " AND ".join(fts_term(w) for w in typed) + ")")
+        seen = set(ids)
+        ids += [sid for sid in queries.matching(by_name, where, NAMED_CANDIDATES) if sid not in seen]
+    if len(parsed.groups) > 1:
+        # services that serve the place and match some of the words rank with near ones
+        # matching all (core.ranking.rank_class): always look at those; further ones
+        # matching some words only when the page is still short
+        partial = retrieve(text(SEARCH_COLUMNS, " OR "), text(STRONG_COLUMNS, " OR "), serving_only=len(ids) >= page)
+        seen = set(ids)
+        ids += [sid for sid in partial if sid not in seen]
+    return ids
+
+
+def fts_terms(queries: SearchQueries, group: TermGroup) -> list[str]:
+    """One group's terms as FTS5 strings; a prefix as the few indexed words it stands for.
+
+    FTS5 answers "drug*" by merging the lists of every word starting so before it can
+    intersect anything (20-30 ms at 100,000 services); the same words named one by one
+    are intersected with the place lazily, in about a millisecond. A prefix that more
+    than :data:`PREFIX_WORDS` words start with stays a prefix. Phrases are the slowest
+    part of a query (every word's positions compared), so one that holds a word the
+    group also has on its own is left out: its matches are among that word's anyway,
+    and the ranking still scores the phrase.
+    """
+    out: list[str] = []
+    singles = {t.text for t in group.terms if " " not in t.text}
+    for term in group.terms:
+        if " " in term.text and singles & set(term.text.split()):
+            continue  # a phrase holding one of the group's single words finds nothing that word does not
+        if term.prefix:
+            named = queries.words_with_prefix(term.text, PREFIX_WORDS)
+            if named is not None:
+                out += [fts_term(w) for w in named] or [fts_term(term.text)]
+                continue
+        out.append(fts_term(term.text, term.prefix))
+    return list(dict.fromkeys(out))
