@@ -26,6 +26,7 @@ def test_empty_file_migrates_to_latest(tmp_path):
         "m003_search_facets",
         "m004_sources",
         "m005_search_places",
+        "m006_filter_outcomes",
     ]
     # nothing to back up for a brand-new file
     assert list(tmp_path.glob("*.backup-*")) == []
@@ -37,6 +38,10 @@ def test_empty_file_migrates_to_latest(tmp_path):
         ("directory_v1.db", {"m001_hsds_tables"}),
         ("directory_v2.db", {"m001_hsds_tables", "m002_search_index"}),
         ("directory_v4.db", {"m001_hsds_tables", "m002_search_index", "m003_search_facets", "m004_sources"}),
+        (
+            "directory_v5.db",
+            {"m001_hsds_tables", "m002_search_index", "m003_search_facets", "m004_sources", "m005_search_places"},
+        ),
     ],
 )
 def test_old_database_is_backed_up_then_upgraded(tmp_path, fixture, applied_before):

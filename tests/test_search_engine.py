@@ -39,8 +39,19 @@ def test_or_within_a_group_and_across_groups(engine):
         "", Filters(categories=("naloxone", "needle-syringe"), routes=("self-referral",)), limit=200
     )
     assert set(keys(narrowed)) <= set(keys(both))
+    routes = {h.id: engine.store.get_service(h.id).referral_routes for h in both.hits}
+    # three outcomes: listed (kept), not stated (kept, marked to check), other routes only (left out)
+    assert {h.id for h in narrowed.hits} == {sid for sid, r in routes.items() if "self-referral" in r or not r}
     for h in narrowed.hits:
-        assert "self-referral" in engine.store.get_service(h.id).referral_routes
+        assert ("referral_routes" in h.checks) == (not routes[h.id])
+    assert any(not h.checks for h in narrowed.hits) and any(h.checks for h in narrowed.hits)
+
+    court = engine.search("", Filters(routes=("court-custody-only",)), limit=500)
+    known, unknown, left_out = court.filter_counts["referral_routes"]
+    every = {h.id: engine.store.get_service(h.id).referral_routes for h in engine.search("", limit=500).hits}
+    assert left_out == sum(1 for r in every.values() if r and "court-custody-only" not in r) > 0
+    assert known == sum(1 for r in every.values() if "court-custody-only" in r) > 0
+    assert unknown == sum(1 for r in every.values() if not r) == len(court.hits) - known
 
 
 def test_age_filter_keeps_unknown_ranges_and_drops_known_misfits(engine):
@@ -67,7 +78,11 @@ def test_open_at_uses_schedules(engine):
     monday_evening = datetime(2026, 11, 23, 21, 0)
     result = engine.search("smart", Filters(open_at=monday_evening), limit=20)
     assert "nat-smart-recovery-online" in keys(result)
-    assert all(h.open_state == "open" for h in result.hits)
+    # open then, or hours not known (kept, marked to check); never a service closed then
+    assert all(h.open_state == "open" or "open_at" in h.checks for h in result.hits)
+    assert all(h.open_state != "closed" for h in result.hits)
+    smart = next(h for h in result.hits if h.key == "nat-smart-recovery-online")
+    assert smart.open_state == "open" and "open_at" not in smart.checks
     tuesday_morning = datetime(2026, 11, 24, 9, 0)
     assert "nat-smart-recovery-online" not in keys(engine.search("smart", Filters(open_at=tuesday_morning)))
 

@@ -13,6 +13,7 @@ from coventry_directory.cli.common import EXIT_OK, UsageError, add_command, prin
 from coventry_directory.core.clock import uk_now
 from coventry_directory.core.distance_words import approximate_note, distance_text
 from coventry_directory.core.eligibility import ClientProfile, Eligibility
+from coventry_directory.core.filter_words import check_text, counts_lines
 from coventry_directory.core.places import Place, resolve_place
 from coventry_directory.core.search import Filters, Hit, SearchEngine
 from coventry_directory.core.taxonomy import vocabularies
@@ -37,11 +38,20 @@ def register(subparsers) -> None:
     search.add_argument("--route", action="append", metavar="R", help="referral route code (repeatable)")
     search.add_argument("--mode", action="append", metavar="M", help="delivery mode code (repeatable)")
     search.add_argument("--language", metavar="L", help="language code the service offers, e.g. pl")
-    search.add_argument("--free", action="store_true", help="only services known to be free")
+    search.add_argument(
+        "--free", action="store_true", help="services known to be free, then those whose cost is not stated"
+    )
     search.add_argument("--include-closed", action="store_true", help="also list services marked inactive or defunct")
     when = search.add_mutually_exclusive_group()
-    when.add_argument("--open-now", action="store_true", help="only services open now")
-    when.add_argument("--open-at", metavar='"YYYY-MM-DD HH:MM"', help="only services open then")
+    when.add_argument("--open-now", action="store_true", help="services open now, then those whose hours are not known")
+    when.add_argument(
+        "--open-at", metavar='"YYYY-MM-DD HH:MM"', help="services open then, then those whose hours are not known"
+    )
+    search.add_argument(
+        "--counts",
+        action="store_true",
+        help="with --json: an object with the services and, per filter, how many fit, are not known, are left out",
+    )
     search.add_argument("--limit", type=int, default=20, metavar="N", help="how many results (default 20)")
     search.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -136,6 +146,8 @@ def _hit_line(n: int, hit: Hit, near: Place | None = None) -> str:
         bits.append("check: " + hit.verification.replace("-", " "))
     if hit.status != "active":
         bits.append(f"status: {hit.status}" if hit.status in STATUS_WORDS else "status unknown")
+    if hit.checks:
+        bits.append(check_text(hit.checks).lower())  # "check: cost not stated", like the other checks
     where = f"    source: {', '.join(hit.sources)}\n" if hit.sources and hit.sources != ("edition",) else ""
     return f"{n:>2}. {hit.name}\n    {' · '.join(bits)}\n{where}    key: {hit.key}"
 
@@ -157,10 +169,17 @@ def cmd_search(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.json:
-        print_json([h.to_dict() for h in result.hits])
+        services = [h.to_dict() for h in result.hits]
+        if args.counts:
+            counts = {f: {"known": k, "not_known": u, "excluded": x} for f, (k, u, x) in result.filter_counts.items()}
+            print_json({"services": services, "filter_counts": counts})
+        else:
+            print_json(services)
         return EXIT_OK
     for note in result.notes:
         print(note)
+    for line in counts_lines(result.filter_counts):
+        print(line)
     _print_distance_note(result.hits, result.place)
     if not result.hits:
         print("No services match. Try fewer words or fewer filters.")

@@ -16,7 +16,8 @@ from coventry_directory.core.places import Place
 from coventry_directory.core.query import STOP_WORDS, ParsedQuery, TermGroup
 from coventry_directory.core.text import fts_term
 from coventry_directory.store.schema import SEARCH_COLUMNS
-from coventry_directory.store.search_queries import FacetFilter, SearchQueries
+from coventry_directory.store.search_filters import FacetFilter
+from coventry_directory.store.search_queries import SearchQueries
 from coventry_directory.store.search_tags import UNPLACED_TAG, any_tag, substance_tag
 
 # Local candidates are never capped. Further services only fill a page: each ring (and
@@ -100,18 +101,7 @@ def candidate_ids(
         return retrieve("", "")
 
     def text(columns: Sequence[str], joiner: str) -> str:
-        """Each typed word's terms (in ``columns``), or for a substance word its tags too, joined by AND or OR."""
-        cols = "{" + " ".join(columns) + "}"
-        groups = []
-        for group in parsed.groups:
-            expr = f"{cols} : ({' OR '.join(fts_terms(queries, group))})"
-            if group.substance:
-                # a service listing the substance asked about (or any substance) matches that
-                # word whatever its text says: exactly what core.ranking.text_score counts
-                tags = any_tag(substance_tag(code) for code in (group.substance, "any"))
-                expr = f"({expr}) OR ({tags})"
-            groups.append(f"({expr})")
-        return joiner.join(groups)
+        return words_expression(queries, parsed, columns, joiner)
 
     ids = retrieve(text(SEARCH_COLUMNS, " AND "), text(STRONG_COLUMNS, " AND "))
     typed = sorted(typed_words(parsed))
@@ -128,6 +118,33 @@ def candidate_ids(
         seen = set(ids)
         ids += [sid for sid in partial if sid not in seen]
     return ids
+
+
+def words_expression(queries: SearchQueries, parsed: ParsedQuery, columns: Sequence[str], joiner: str) -> str:
+    """Each typed word's terms (in ``columns``), or for a substance word its tags too, joined by AND or OR."""
+    cols = "{" + " ".join(columns) + "}"
+    groups = []
+    for group in parsed.groups:
+        expr = f"{cols} : ({' OR '.join(fts_terms(queries, group))})"
+        if group.substance:
+            # a service listing the substance asked about (or any substance) matches that
+            # word whatever its text says: exactly what core.ranking.text_score counts
+            tags = any_tag(substance_tag(code) for code in (group.substance, "any"))
+            expr = f"({expr}) OR ({tags})"
+        groups.append(f"({expr})")
+    return joiner.join(groups)
+
+
+def counted_expression(queries: SearchQueries, parsed: ParsedQuery, locality: Locality) -> str:
+    """What filter counts are over: services matching every word that serve the place or are near it.
+
+    Near is a point within about :data:`~core.locality.LOCAL_KM` (the map cells covering
+    that circle); with no place, the home area's. Services nothing places are not counted:
+    at national scale they would be most of the count and say nothing about here.
+    """
+    place = " OR ".join(f"({p})" for p in (locality.serving(), locality.ring(LOCAL_KM)) if p)
+    text = "" if parsed.is_empty else words_expression(queries, parsed, SEARCH_COLUMNS, " AND ")
+    return " AND ".join(f"({p})" for p in (text, place) if p)
 
 
 def fts_terms(queries: SearchQueries, group: TermGroup) -> list[str]:

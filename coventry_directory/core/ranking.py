@@ -129,6 +129,8 @@ class _Ranked(Protocol):
     def score(self) -> float: ...
     @property
     def service_id(self) -> str: ...
+    @property
+    def checks(self) -> tuple[str, ...]: ...
 
 
 def rank_class(tier: int, partial: bool, named: bool = False) -> int:
@@ -143,12 +145,13 @@ def rank_class(tier: int, partial: bool, named: bool = False) -> int:
     return 0 if named else tier + int(partial)
 
 
-def rank_key(candidate: _Ranked) -> tuple[int, float, str, str]:
-    """The order of results: by class (:func:`rank_class`: tier and word coverage), then score, then name and id.
+def rank_key(candidate: _Ranked) -> tuple[int, int, float, str, str]:
+    """The order of results: by class (:func:`rank_class`: tier and word coverage), then filters not known, then score, name and id.
 
     The tier (``core.locality``: serves the place, near it, far) is not a boost: however
     well a far-away service's words match, a service that serves the place and matches
-    comes before it.
+    comes before it. Within a class, a service known to fit every filter comes before
+    one whose record does not say for some (``store.search_filters``), the fewer the better.
     """
     rank = rank_class(candidate.tier, candidate.partial, candidate.named)
-    return (rank, -candidate.score, candidate.name.casefold(), candidate.service_id)
+    return (rank, len(candidate.checks), -candidate.score, candidate.name.casefold(), candidate.service_id)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from coventry_directory.core import schedules as hours
-from coventry_directory.core.candidates import candidate_ids, typed_words
+from coventry_directory.core.candidates import candidate_ids, counted_expression, typed_words
 from coventry_directory.core.clock import as_uk_wall_clock, uk_now
 from coventry_directory.core.eligibility import ClientProfile, Eligibility, Verdict, assess
 from coventry_directory.core.locality import Locality, locality_of
@@ -26,7 +26,7 @@ from coventry_directory.core.ranking import context_score, nearest_km, profile_f
 from coventry_directory.core.text import clean_text, words
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.open_hours import OpenAt
-from coventry_directory.store.search_queries import FacetFilter
+from coventry_directory.store.search_filters import NOT_KNOWN, OUTCOME_FIELDS, FacetFilter
 
 
 @dataclass
@@ -75,6 +75,7 @@ class Hit:
     verdict: Verdict | None = None
     status: str = "active"
     sources: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()  # filters its record does not say it fits (store.search_filters), to check
 
     def to_dict(self) -> dict:
         """The search --json shape (docs/architecture.md), plus a few helpful extras."""
@@ -94,6 +95,7 @@ class Hit:
             "service_status": self.status,
             "source": self.sources[0] if self.sources else None,
             "sources": list(self.sources),
+            "filters_not_known": list(self.checks),
         }
         if self.verdict is not None:
             data["eligibility"] = self.verdict.status
@@ -110,6 +112,9 @@ class SearchResult:
     place: Place | None
     at: datetime
     notes: list[str] = field(default_factory=list)
+    # per active filter (store.search_filters.OUTCOME_FIELDS order): known to fit, not known,
+    # known not to fit, among the services matching the words near the place (core.candidates)
+    filter_counts: dict[str, tuple[int, int, int]] = field(default_factory=dict)
 
 
 class SearchEngine:
@@ -148,23 +153,30 @@ class SearchEngine:
         age = filters.age if filters.age is not None else parsed.age
         locality = locality_of(place)
         facet = _facet_filter(filters, self._open_at(at) if filters.open_at is not None else None)
-        ids = candidate_ids(self.store.queries, parsed, place, locality, facet, limit, profile is not None)
-        facets = self.store.queries.facet_rows(ids)
-        scored = self._score(ids, facets, parsed, place, locality, age, profile)
+        queries = self.store.queries
+        ids = candidate_ids(queries, parsed, place, locality, facet, limit, profile is not None)
+        facets = queries.facet_rows(ids)
+        unsure = {
+            sid: tuple(f for f, outcome in fields.items() if outcome == NOT_KNOWN)
+            for sid, fields in queries.outcomes(ids, facet).items()
+        }
+        scored = self._score(ids, facets, unsure, parsed, place, locality, age, profile)
         pool = [s.service_id for s in scored]
         keep = pool[: limit * 3 if profile else limit]
-        hits = self._hits(keep, {s.service_id: s for s in scored}, facets, profile, at)
+        hits = self._hits(keep, {s.service_id: s for s in scored}, facets, profile, at, facet.open_at is not None)
         if profile:
             # for a client, what they can use comes first; within each verdict, the usual order
             rank = {Eligibility.ELIGIBLE: 0, Eligibility.CHECK: 1, Eligibility.EXCLUDED: 2}
-            order = {s.service_id: rank_class(s.tier, s.partial, s.named) for s in scored}
+            order = {s.service_id: (rank_class(s.tier, s.partial, s.named), len(s.checks)) for s in scored}
             hits.sort(key=lambda h: (rank[h.verdict.status] if h.verdict else 1, order[h.id], -h.score))
-        return SearchResult(hits[:limit], parsed, place, at, _notes(parsed))
+        counts = queries.outcome_counts(counted_expression(queries, parsed, locality), facet)
+        return SearchResult(hits[:limit], parsed, place, at, _notes(parsed), counts)
 
     def _score(
         self,
         ids: list[str],
         facets: dict[str, dict],
+        unsure: dict[str, tuple[str, ...]],
         parsed: ParsedQuery,
         place: Place | None,
         locality: Locality,
@@ -189,14 +201,16 @@ class SearchEngine:
             # the name typed in full: the service asked for, wherever it is
             named = bool(typed) and set(words(row["name"] or "")) - STOP_WORDS == typed
             tier = locality.tier(row, pts)
-            scored.append(_Scored(score, sid, dist, matched, tier, not complete, named, row["name"] or ""))
+            checks = unsure.get(sid, ())
+            scored.append(_Scored(score, sid, dist, matched, tier, not complete, named, row["name"] or "", checks))
         scored.sort(key=rank_key)
         return scored
 
     def open_ids(self, at: datetime) -> set[str]:
         """Every service known to be open at ``at`` (any status): exactly what the "open at" filter keeps."""
         _, filters = clean_input("", Filters(open_at=at, include_closed=True))
-        where = _facet_filter(filters, self._open_at(filters.open_at or at)).where()  # cleaned: a reachable year
+        facet = _facet_filter(filters, self._open_at(filters.open_at or at))  # cleaned: a reachable year
+        where = replace(facet, known_only=True).where()
         return set(self.store.queries.filtered_ids(where, None))
 
     def _open_at(self, at: datetime) -> OpenAt:
@@ -234,8 +248,13 @@ class SearchEngine:
         facets: dict[str, dict],
         profile: ClientProfile | None,
         at: datetime,
+        open_filter: bool = False,
     ) -> list[Hit]:
-        """The result rows, with open state and (in client mode) the eligibility verdict."""
+        """The result rows, with open state, filters to check and (in client mode) the eligibility verdict.
+
+        With an "open at" filter, a service whose hours the details would not call open
+        then (hours from a record that may be out of date) is marked to check too.
+        """
         schedules = self.store.schedules_for(ids)
         sources = self.store.queries.sources_for(ids)
         services = {s.id: s for s in self.store.services(ids)} if profile else {}
@@ -246,6 +265,9 @@ class SearchEngine:
                 schedules.get(sid, []), f["verification"] or None, f["evidence_date"], at
             )
             svc = services.get(sid)
+            checks = s.checks
+            if open_filter and state != hours.OpenState.OPEN and "open_at" not in checks:
+                checks = tuple(f for f in OUTCOME_FIELDS if f in checks or f == "open_at")
             hits.append(
                 Hit(
                     id=sid,
@@ -264,6 +286,7 @@ class SearchEngine:
                     verdict=assess(svc, profile) if svc is not None and profile is not None else None,
                     status=f["status"] or "active",
                     sources=sources.get(sid, ()),
+                    checks=checks,
                 )
             )
         return hits
@@ -280,6 +303,7 @@ class _Scored(NamedTuple):
     partial: bool = False  # matched some typed words, not all
     named: bool = False  # its whole name was typed (stop words aside)
     name: str = ""  # the last word on the order of equals
+    checks: tuple[str, ...] = ()  # filters its record does not say it fits
 
 
 # --- the input boundary: whatever a caller passes, only safe values reach SQLite -----------
@@ -358,7 +382,6 @@ def _facet_filter(filters: Filters, open_at: OpenAt | None) -> FacetFilter:
         gender=filters.gender,
         age=filters.age,
         free=filters.free,
-        scheduled_only=filters.open_at is not None,
         exclude_status=() if filters.include_closed else CLOSED_STATUSES,
         open_at=open_at,
     )

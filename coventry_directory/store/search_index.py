@@ -167,6 +167,7 @@ def rebuild_facets(db: Database) -> None:
         row["languages"] = " " + " ".join(languages[sid]) + " " if languages.get(sid) else ""
         row["has_schedule"] = int(sid in scheduled)
         row["free"] = int(fees.strip().lower().startswith("free"))
+        row["fees_stated"] = int(bool(fees.strip()))
         row["verification"] = verification.get(sid, "").strip()
         row["edition"] = int(edition is None or sid in edition)
         facet_rows.append(row)

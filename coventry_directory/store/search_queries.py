@@ -13,13 +13,13 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from coventry_directory.store.open_hours import OpenAt, calendar_services, date_window, open_at_sql
+from coventry_directory.store.open_hours import calendar_services, date_window
 from coventry_directory.store.schema import SEARCH_COLUMNS, SEARCH_TABLE
-from coventry_directory.store.search_tags import FREE_TAG, HOURS_TAG, KM_PER_DEGREE, all_tags, code_tag
+from coventry_directory.store.search_filters import FacetFilter, OutcomeTest
+from coventry_directory.store.search_tags import KM_PER_DEGREE
 from coventry_directory.store.service_loader import chunks, sources_of
 
 _MAX_CENTRES = 12  # the home area has six; SQLite's min() takes any number, but keep the SQL small
@@ -42,92 +42,6 @@ FACET_FIELDS = (
 )
 
 
-@dataclass
-class FacetFilter:
-    """Hard filters, as plain values; OR within a field, AND across fields."""
-
-    categories: Sequence[str] = ()
-    referral_routes: Sequence[str] = ()
-    delivery_modes: Sequence[str] = ()
-    client_groups: Sequence[str] = ()
-    languages: Sequence[str] = ()
-    substances: Sequence[str] = ()
-    gender: str | None = None
-    age: int | None = None
-    free: bool = False
-    scheduled_only: bool = False
-    exclude_status: Sequence[str] = ()
-    open_at: OpenAt | None = None  # only services known to be open then (``store.open_hours``)
-
-    def tags(self) -> str:
-        """The code filters as a tags expression (``store.search_tags``), for the same FTS5 query as the words.
-
-        The same meaning as :meth:`where`: any of a field's codes, every field. The
-        substance and gender filters stay SQL (:meth:`where` with ``tagged`` False): a
-        service that does not say fits them, so they keep most services and a tag list of
-        nearly every service would only slow the index down.
-        """
-        groups: list[list[str]] = []
-        for field in ("categories", "referral_routes", "delivery_modes", "client_groups", "languages"):
-            values = getattr(self, field)
-            if values:
-                groups.append([code_tag(field, v) for v in values])
-        if self.free:
-            groups.append([FREE_TAG])
-        if self.scheduled_only:
-            groups.append([HOURS_TAG])
-        return all_tags(groups)
-
-    def where(self, *, tagged: bool = True) -> tuple[str, list]:
-        """SQL over service_facets (alias f) and its parameters; ``tagged`` False leaves out what :meth:`tags` holds."""
-        clauses: list[str] = []
-        params: list = []
-        if not tagged:
-            return self._untagged(clauses, params)
-
-        def any_code(col: str, values: Sequence[str], also: Sequence[str] = ()) -> None:
-            tests = [f"instr(f.{col}, ?) > 0" for _ in [*values, *also]]
-            clauses.append("(" + " OR ".join(tests) + ")")
-            params.extend(f" {v} " for v in [*values, *also])
-
-        for col in ("categories", "referral_routes", "delivery_modes", "client_groups", "languages"):
-            values = getattr(self, col)
-            if values:
-                any_code(col, values)
-        if self.free:
-            clauses.append("f.free = 1")
-        if self.scheduled_only:
-            clauses.append("f.has_schedule = 1")
-        return self._untagged(clauses, params)
-
-    def _untagged(self, clauses: list[str], params: list) -> tuple[str, list]:
-        """The filters no tag holds (substances, gender, age, status, open at), added to ``clauses``."""
-        if self.substances:
-            # a service that works with "any" substance, or whose substances are not known, still fits
-            clauses.append(
-                "(f.substances = '' OR "
-                + " OR ".join("instr(f.substances, ?) > 0" for _ in [*self.substances, "any"])
-                + ")"
-            )
-            params.extend(f" {v} " for v in [*self.substances, "any"])
-        if self.gender:
-            clauses.append("(f.genders = '' OR instr(f.genders, ' any ') > 0 OR instr(f.genders, ?) > 0)")
-            params.append(f" {self.gender} ")
-        if self.age is not None:
-            clauses.append(
-                "(f.minimum_age IS NULL OR f.minimum_age <= ?) AND (f.maximum_age IS NULL OR f.maximum_age >= ?)"
-            )
-            params += [self.age, self.age]
-        if self.exclude_status:
-            clauses.append("f.status NOT IN (" + ",".join("?" * len(self.exclude_status)) + ")")
-            params += list(self.exclude_status)
-        if self.open_at is not None:
-            sql, values = open_at_sql(self.open_at)
-            clauses.append(sql)
-            params += values
-        return (" AND ".join(clauses) or "1"), params
-
-
 def _distance_sql(centres: Sequence[tuple[float, float]]) -> tuple[str, list]:
     """SQL for the squared equirectangular distance (in degrees of latitude) from point ``p`` to the nearest centre."""
     terms, params = [], []
@@ -138,6 +52,15 @@ def _distance_sql(centres: Sequence[tuple[float, float]]) -> tuple[str, list]:
     if not terms:
         return "NULL", []
     return (terms[0] if len(terms) == 1 else "min(" + ", ".join(terms) + ")"), params
+
+
+def _outcome_columns(tests: Sequence[OutcomeTest]) -> tuple[str, list]:
+    """SELECT columns o0, o1, ... holding each filter's outcome (0 known, 1 not known, 2 known not to fit)."""
+    cases, params = [], []
+    for i, test in enumerate(tests):
+        cases.append(f"CASE WHEN {test.known} THEN 0 WHEN {test.unknown} THEN 1 ELSE 2 END AS o{i}")
+        params += list(test.params)
+    return ", ".join(cases), params
 
 
 class SearchQueries:
@@ -266,6 +189,53 @@ class SearchQueries:
         ).fetchall()
         found += [r[0] for r in rest if r[0] not in seen]
         return found[:limit]
+
+    def outcomes(self, ids: Sequence[str], facet: FacetFilter) -> dict[str, dict[str, int]]:
+        """Each service's outcome for each active three-outcome filter (``store.search_filters``: KNOWN, ...).
+
+        Only services with at least one filter not KNOWN are listed: the rest fit every filter.
+        """
+        tests = facet.outcome_tests()
+        if not tests or not ids:
+            return {}
+        cases, params = _outcome_columns(tests)
+        out: dict[str, dict[str, int]] = {}
+        for chunk in chunks(list(ids)):
+            q = ",".join("?" * len(chunk))
+            for sid, *values in self._db.execute(
+                f"SELECT f.service_id, {cases} FROM service_facets f WHERE f.service_id IN ({q})", [*params, *chunk]
+            ).fetchall():
+                if any(values):
+                    out[sid] = {t.field: v for t, v in zip(tests, values, strict=True)}
+        return out
+
+    def outcome_counts(self, expr: str, facet: FacetFilter) -> dict[str, tuple[int, int, int]]:
+        """For each active three-outcome filter: how many matches of ``expr`` are known to fit, not known, known not to.
+
+        Counted among the matches of ``expr`` (words and place) that are of the categories
+        asked for, not closed, and that no *other* filter leaves out: the usual faceted
+        count, so each filter's numbers say what that filter alone does to the list. One
+        query, each filter's test made once per service.
+        """
+        tests = facet.outcome_tests()
+        if not tests:
+            return {}
+        cases, params = _outcome_columns(tests)
+        scope = facet.scope()
+        tags = scope.tags()
+        full = " AND ".join(f"({p})" for p in (expr, tags) if p)
+        status, status_params = scope.status_where()
+        inner = (
+            f"SELECT {cases} FROM {SEARCH_TABLE} s JOIN service_facets f ON f.service_id = s.service_id "
+            f"WHERE {SEARCH_TABLE} MATCH ? AND {status}"
+        )
+        sums = []
+        n = len(tests)
+        for i in range(n):
+            others = " AND ".join(f"o{j} < 2" for j in range(n) if j != i) or "1"
+            sums += [f"coalesce(sum(o{i} = {k} AND {others}), 0)" for k in range(3)]
+        row = self._db.execute(f"SELECT {', '.join(sums)} FROM ({inner})", [*params, full, *status_params]).fetchone()
+        return {t.field: (row[3 * i], row[3 * i + 1], row[3 * i + 2]) for i, t in enumerate(tests)}
 
     def _rows_by_id(self, table: str, columns: Sequence[str], ids: Sequence[str]) -> dict[str, dict]:
         db = self._db

@@ -13,7 +13,11 @@ service's row in the FTS5 index also holds, in a ``tags`` column, tokens for:
 - :data:`EDITION_TAG` when the Coventry and Warwickshire edition describes it;
 - each code of its facets: substances (``zs``), categories (``zk``), genders, client
   groups, referral routes, delivery modes, languages (:data:`FIELD_PREFIX`), free, and
-  whether it has opening hours.
+  whether it has opening hours;
+- for a field whose filter has three outcomes (:data:`UNSTATED_FIELDS`), a "not stated"
+  tag when the record gives no code there, and :data:`FEES_UNSTATED_TAG` when it says
+  nothing about cost: a filter keeps what is known to fit and what is not known, and
+  leaves out only what is known not to (``core.filter_outcomes``).
 
 A query then asks FTS5 for "these words AND one of these cells or areas": the index
 intersects the two itself and returns only local matches, in a millisecond or two
@@ -88,12 +92,23 @@ FIELD_PREFIX = {
     "languages": "zl",
 }
 FREE_TAG, HOURS_TAG = "zfree", "zhours"
-FACET_TAG_COLUMNS = (*FIELD_PREFIX, "national", "edition", "elsewhere", "free", "has_schedule")
+# "qq" can follow a prefix in no code's tag (_token writes a leading q as q<hex>q)
+FEES_UNSTATED_TAG = "zfreeqq"
+# The tag-held fields a record may leave empty, which a filter then keeps as "not known".
+# Substances and genders are SQL tests instead (search_queries.FacetFilter); categories
+# say what a service is, so a category filter keeps only what is known to be that.
+UNSTATED_FIELDS = ("client_groups", "referral_routes", "delivery_modes", "languages")
+FACET_TAG_COLUMNS = (*FIELD_PREFIX, "national", "edition", "elsewhere", "free", "fees_stated", "has_schedule")
 
 
 def code_tag(field: str, code: str) -> str:
     """The tag of one code of a facet field (``code_tag("categories", "naloxone")``)."""
     return FIELD_PREFIX[field] + _token(code)
+
+
+def unstated_tag(field: str) -> str:
+    """The tag of a service whose record gives no code for ``field`` (one of :data:`UNSTATED_FIELDS`)."""
+    return FIELD_PREFIX[field] + "qq"
 
 
 def service_tags(points: Iterable[tuple[float, float]], facets: dict) -> str:
@@ -113,10 +128,15 @@ def service_tags(points: Iterable[tuple[float, float]], facets: dict) -> str:
     for field in FIELD_PREFIX:
         if field == "catchment":
             continue
-        for code in (facets.get(field) or "").split():
+        codes = (facets.get(field) or "").split()
+        for code in codes:
             tags.setdefault(code_tag(field, code))
+        if not codes and field in UNSTATED_FIELDS:
+            tags.setdefault(unstated_tag(field))
     if facets.get("free"):
         tags.setdefault(FREE_TAG)
+    elif not facets.get("fees_stated"):
+        tags.setdefault(FEES_UNSTATED_TAG)
     if facets.get("has_schedule"):
         tags.setdefault(HOURS_TAG)
     return " ".join(tags)

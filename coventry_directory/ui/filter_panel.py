@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coventry_directory.core.filter_words import counts_lines
 from coventry_directory.core.places import known_places
 from coventry_directory.core.taxonomy import vocabularies
 from coventry_directory.i18n import _
@@ -105,8 +106,18 @@ class FilterPanel(QWidget):
         for lang in LANGUAGES.values():
             if lang.code != "en":
                 self.language.addItem(f"{lang.native_name} ({_(lang.english_name)})", lang.code)
-        self.free = QCheckBox(_("Free only"))
+        self.free = QCheckBox(_("Free"))
         self.open_now = QCheckBox(_("Open now"))
+        # A record that does not say stays in the list, marked "check": tell the worker so
+        unsure = _("Services whose record does not say are kept, after the others, and marked “check”.")
+        self.free.setToolTip(unsure)
+        self.open_now.setToolTip(unsure)
+        self.counts = QLabel()
+        self.counts.setWordWrap(True)
+        self.counts.setAccessibleName(_("What the filters did"))
+        self.counts_box = QGroupBox(_("What the filters did"))
+        QVBoxLayout(self.counts_box).addWidget(self.counts)
+        self.counts_box.hide()
 
         basics = QFormLayout()
         basics.addRow(_("&Near:"), self.near)
@@ -118,6 +129,7 @@ class FilterPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(basics)
+        layout.addWidget(self.counts_box)
         for title, widget in (
             (_("Category"), self.categories),
             (_("Substance"), self.substances),
@@ -157,6 +169,12 @@ class FilterPanel(QWidget):
 
     def _update_topic(self) -> None:
         self.topic_button.setEnabled(len(checked_codes(self.categories)) == 1)
+
+    def show_counts(self, filter_counts: dict[str, tuple[int, int, int]]) -> None:
+        """Show, per active filter, how many services are known to fit, not stated and left out (none: hidden)."""
+        lines = counts_lines(filter_counts)
+        self.counts.setText("\n".join(lines))
+        self.counts_box.setVisible(bool(lines))
 
     def state(self) -> dict:
         """The panel's values as plain data."""

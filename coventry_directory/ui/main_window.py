@@ -174,8 +174,11 @@ class MainWindow(ServiceActions, QMainWindow):
 
         self.search_service = SearchService(directory_path or store.path, self)
         self.search_service.results.connect(self._show_results)
+        self.search_service.results.connect(lambda result: self.filters.show_counts(result.filter_counts))
         self.search_service.problem.connect(self._show_problem)
         self.search_service.failed.connect(self._show_failure)
+        for signal in (self.search_service.problem, self.search_service.failed):
+            signal.connect(lambda _what: self.filters.show_counts({}))  # no results: nothing was filtered
         self.search_service.edition_changed.connect(self._edition_changed)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -215,13 +218,9 @@ class MainWindow(ServiceActions, QMainWindow):
         settings.setShortcut(QKeySequence.Preferences)
         settings.triggered.connect(self.open_settings)
         self.settings_menu.addAction(settings)
-        mail = QAction(_("&Mail settings…"), self)
-        mail.triggered.connect(self.open_mail_settings)
-        self.settings_menu.addAction(mail)
+        self.settings_menu.addAction(_("&Mail settings…"), self.open_mail_settings)
         self.correction_mail = CorrectionMail(self, self.controller.user, lambda: self.controller.store)
-        send_notes = QAction(_("Send &correction notes…"), self)
-        send_notes.triggered.connect(self.correction_mail.send)
-        self.settings_menu.addAction(send_notes)
+        self.settings_menu.addAction(_("Send &correction notes…"), self.correction_mail.send)
         self.directory_menu = self.menuBar().addMenu(_("&Directory"))
         self.meetings_action = QAction(_("&Meetings…"), self)
         self.meetings_action.triggered.connect(lambda: open_meetings(self))
@@ -243,7 +242,7 @@ class MainWindow(ServiceActions, QMainWindow):
     def _status(self) -> None:
         self.stale_label = QLabel()
         self.stale_label.setAccessibleName(_("Directory age warning"))
-        self.stale_label.setStyleSheet("color:#8a4b00;font-weight:bold;")
+        self.stale_label.setStyleSheet("font-weight:bold;")  # the theme's own text colour, readable in any
         self.statusBar().addPermanentWidget(self.stale_label)
         self._show_edition()
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 from coventry_directory.core.clock import uk_today
 from coventry_directory.core.distance_words import distance_text
 from coventry_directory.core.eligibility import Eligibility
+from coventry_directory.core.filter_words import check_text
 from coventry_directory.core.places import Place
 from coventry_directory.core.schedules import OpenState
 from coventry_directory.core.search import Hit
@@ -71,6 +72,9 @@ def row_summary(hit: Hit, near: Place | None = None) -> tuple[str, str, str]:
     badge = stale_badge(hit)
     if badge:
         status.append(badge)
+    checks = check_text(hit.checks)  # what the filters asked that its record does not say
+    if checks:
+        status.append(checks)
     closed = status_words(hit.status)
     if closed:
         status.insert(0, closed)  # first: a closed service is the one thing not to miss

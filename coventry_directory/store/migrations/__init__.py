@@ -17,6 +17,7 @@ from coventry_directory.store.migrations import (
     m003_search_facets,
     m004_sources,
     m005_search_places,
+    m006_filter_outcomes,
     u001_user_tables,
     u002_referrals,
     u003_shortlist_names,
@@ -25,7 +26,14 @@ from coventry_directory.store.migrations import (
 DIRECTORY_MIGRATIONS = Migrations("coventry_directory")
 USER_MIGRATIONS = Migrations("coventry_directory_user")
 
-for _step in (m001_hsds_tables, m002_search_index, m003_search_facets, m004_sources, m005_search_places):
+for _step in (
+    m001_hsds_tables,
+    m002_search_index,
+    m003_search_facets,
+    m004_sources,
+    m005_search_places,
+    m006_filter_outcomes,
+):
     DIRECTORY_MIGRATIONS(name=_step.NAME)(_step.apply)
 for _step in (u001_user_tables, u002_referrals, u003_shortlist_names):
     USER_MIGRATIONS(name=_step.NAME)(_step.apply)

@@ -1,0 +1,204 @@
+"""Filters tell the truth: known to fit (kept), not stated (kept, marked "check"), known not to fit (left out).
+
+Every filter's outcome for every service of the real directory (plus a few records made
+to say what the directory does not: languages, a fee) is worked out here from the
+service's own record, independently of the SQL, and compared with what search keeps,
+marks and counts, and with the order: within a tier, known before not stated.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from coventry_directory.cli import main
+from coventry_directory.core import schedules as hours
+from coventry_directory.core.filter_words import check_text, count_text
+from coventry_directory.core.ids import stable_id
+from coventry_directory.core.models import Service
+from coventry_directory.core.search import Filters, SearchEngine
+from coventry_directory.store import hsds_rows
+from coventry_directory.store.schema import column_names
+
+KNOWN, NOT_STATED, LEFT_OUT = "known", "not stated", "left out"
+
+
+def _row(table: str, **values) -> tuple:
+    return tuple(values.get(c) for c in column_names(table))
+
+
+def _say_more(store) -> dict[str, str]:
+    """Give a few services what no edition record says: languages, and a fee. Returns which got what."""
+    ids = [r[0] for r in store._db.execute("SELECT id FROM service ORDER BY id LIMIT 3")]
+    polish, english, charged = ids
+    rows = [
+        _row("language", id=stable_id("test-language", sid, code), service_id=sid, name=code, code=code)
+        for sid, code in ((polish, "pl"), (polish, "en"), (english, "en"))
+    ]
+    with hsds_rows.atomic(store):
+        hsds_rows.insert_values(store, "language", rows)
+        store._db.execute("UPDATE service SET fees_description = '£10 a session' WHERE id = ?", [charged])
+        hsds_rows.rebuild_search(store)
+    return {"polish": polish, "english": english, "charged": charged}
+
+
+@pytest.fixture
+def engine(directory_store):
+    store = directory_store
+    _say_more(store)
+    return SearchEngine(store)
+
+
+def _codes_outcome(listed, wanted) -> str:
+    if not listed:
+        return NOT_STATED
+    return KNOWN if set(listed) & set(wanted) else LEFT_OUT
+
+
+def _outcome(svc: Service, field: str, value) -> str:
+    """What the record itself says about one filter (the rules of docs/architecture.md, "Filters")."""
+    if field == "substances":
+        return _codes_outcome(svc.substances, [*value, "any"])
+    if field == "gender":
+        return _codes_outcome(svc.genders, [value, "any"])
+    if field == "age":
+        lo, hi = svc.minimum_age, svc.maximum_age
+        if lo is None and hi is None:
+            return NOT_STATED
+        return KNOWN if (lo is None or lo <= value) and (hi is None or hi >= value) else LEFT_OUT
+    if field == "languages":
+        return _codes_outcome(svc.languages, [value])
+    if field == "free":
+        fees = (svc.fees_description or "").strip()
+        return NOT_STATED if not fees else KNOWN if fees.lower().startswith("free") else LEFT_OUT
+    return _codes_outcome(getattr(svc, field), value)
+
+
+# (Filters keyword, value, the field the search reports)
+CASES = [
+    ("substances", ("alcohol",), "substances"),
+    ("substances", ("cannabis", "nps"), "substances"),
+    ("gender", "female", "gender"),
+    ("age", 15, "age"),
+    ("age", 30, "age"),
+    ("groups", ("homeless",), "client_groups"),
+    ("groups", ("pregnant",), "client_groups"),
+    ("routes", ("self-referral",), "referral_routes"),
+    ("routes", ("court-custody-only",), "referral_routes"),
+    ("modes", ("online",), "delivery_modes"),
+    ("language", "pl", "languages"),
+    ("free", True, "free"),
+]
+
+
+def _everything(engine) -> dict[str, Service]:
+    ids = [h.id for h in engine.search("", limit=500).hits]  # every service that is not closed
+    return {s.id: s for s in engine.store.services(ids)}
+
+
+@pytest.mark.parametrize(("keyword", "value", "field"), CASES, ids=[f"{c[0]}={c[1]}" for c in CASES])
+def test_each_filter_keeps_known_and_not_stated_and_counts_all_three(engine, keyword, value, field):
+    services = _everything(engine)
+    expected = {sid: _outcome(svc, field, value) for sid, svc in services.items()}
+    result = engine.search("", Filters(**{keyword: value}), limit=500)
+    kept = {h.id for h in result.hits}
+    assert kept == {sid for sid, o in expected.items() if o != LEFT_OUT}
+    for hit in result.hits:
+        assert (field in hit.checks) == (expected[hit.id] == NOT_STATED), hit.key
+        assert set(hit.checks) <= {field}
+    counts = tuple(sum(1 for o in expected.values() if o == want) for want in (KNOWN, NOT_STATED, LEFT_OUT))
+    assert result.filter_counts == {field: counts}
+    # with no place every edition service serves the area (one tier): known ones come first
+    order = [expected[h.id] for h in result.hits]
+    assert order == sorted(order, key=lambda o: o != KNOWN)
+
+
+def test_the_directory_gives_each_outcome_somewhere(engine):
+    """The cases above are not all of one kind: each outcome occurs for most filters."""
+    services = _everything(engine)
+    seen = {(field, _outcome(svc, field, value)) for _, value, field in CASES for svc in services.values()}
+    for field in ("substances", "age", "client_groups", "referral_routes", "languages", "free"):
+        assert {(field, KNOWN), (field, NOT_STATED), (field, LEFT_OUT)} <= seen, field
+
+
+def test_counts_for_one_filter_leave_out_what_another_rules_out(engine):
+    services = _everything(engine)
+    result = engine.search("", Filters(substances=("alcohol",), age=15, free=True), limit=500)
+    fields = {"substances": ("alcohol",), "age": 15, "free": True}
+    outcomes = {sid: {f: _outcome(svc, f, v) for f, v in fields.items()} for sid, svc in services.items()}
+    for field in fields:
+        others_keep = [o for o in outcomes.values() if all(o[f] != LEFT_OUT for f in fields if f != field)]
+        counts = tuple(sum(1 for o in others_keep if o[field] == want) for want in (KNOWN, NOT_STATED, LEFT_OUT))
+        assert result.filter_counts[field] == counts, field
+    assert {h.id for h in result.hits} == {sid for sid, o in outcomes.items() if LEFT_OUT not in o.values()}
+    for hit in result.hits:
+        assert set(hit.checks) == {f for f, o in outcomes[hit.id].items() if o == NOT_STATED}
+    # fewer things to check first (one tier, no words)
+    assert [len(h.checks) for h in result.hits] == sorted(len(h.checks) for h in result.hits)
+
+
+def test_open_at_counts_open_not_known_and_closed(engine):
+    at = datetime(2026, 11, 23, 21, 0)  # a Monday evening: SMART's online meetings run
+    services = _everything(engine)
+    states = {
+        sid: hours.record_state(s.schedules, s.verification, s.evidence_date, at)[0] for sid, s in services.items()
+    }
+    result = engine.search("", Filters(open_at=at), limit=500)
+    known, unknown, closed = result.filter_counts["open_at"]
+    assert known == sum(1 for s in states.values() if s == hours.OpenState.OPEN) > 0
+    assert closed == sum(1 for s in states.values() if s == hours.OpenState.CLOSED) > 0
+    assert known + unknown + closed == len(services)
+    assert all(states[h.id] != hours.OpenState.CLOSED for h in result.hits)
+    assert {h.id for h in result.hits if "open_at" not in h.checks} == {
+        sid for sid, s in states.items() if s == hours.OpenState.OPEN
+    }
+
+
+def test_counts_are_over_the_words_and_the_place(engine):
+    result = engine.search("needle exchange", Filters(near="Rugby", free=True), limit=50)
+    known, unknown, left_out = result.filter_counts["free"]
+    plain = engine.search("needle exchange", Filters(near="Rugby"), limit=50)
+    assert 0 < known + unknown + left_out < len(_everything(engine))
+    assert known + unknown <= len(plain.hits)
+    assert engine.search("needle exchange", Filters(near="Rugby"), limit=50).filter_counts == {}
+
+
+def test_the_words_for_a_check_and_a_count():
+    assert check_text(("languages", "free")) == "Check: languages not stated; cost not stated"
+    assert check_text(()) == ""
+    assert count_text("free", (3, 40, 1)) == "Free: 3 known to fit, 40 not stated (kept, marked “check”), 1 left out"
+
+
+def test_cli_prints_counts_and_marks_and_json_carries_them(installed_directory, capsys):
+    assert main(["search", "--language", "pl", "--free", "--limit", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "Language: 0 known to fit, " in out and " not stated (kept, marked “check”), 0 left out" in out
+    assert "Free: " in out and "check: languages not stated" in out
+    assert main(["search", "--language", "pl", "--json", "--limit", "3"]) == 0
+    items = json.loads(capsys.readouterr().out)
+    assert items and all(item["filters_not_known"] == ["languages"] for item in items)
+    assert main(["search", "--age", "15", "--json", "--counts", "--limit", "2"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"services", "filter_counts"} and len(data["services"]) == 2
+    age = data["filter_counts"]["age"]
+    assert set(age) == {"known", "not_known", "excluded"} and age["excluded"] > 0 and age["known"] > 0
+    assert main(["search", "naloxone", "--json", "--counts"]) == 0
+    assert json.loads(capsys.readouterr().out)["filter_counts"] == {}
+
+
+def test_the_app_shows_the_counts_and_marks_each_row(qtbot, open_window):
+    from coventry_directory.ui.results_model import HitRole, row_summary
+
+    window = open_window()
+    assert window.filters.counts_box.isHidden()
+    window.filters.free.setChecked(True)
+    qtbot.waitUntil(lambda: not window.filters.counts_box.isHidden(), timeout=10_000)
+    assert window.filters.counts.text().startswith("Free: ")
+    hits = [window.model.index(i).data(HitRole) for i in range(window.model.rowCount())]
+    unsure = [h for h in hits if h.checks]
+    assert unsure and all("Check: cost not stated" in row_summary(h)[2] for h in unsure)
+    assert all("Check:" not in row_summary(h)[2] or h.verdict for h in hits if not h.checks)
+    window.filters.free.setChecked(False)
+    qtbot.waitUntil(lambda: window.filters.counts_box.isHidden(), timeout=10_000)
