@@ -11,6 +11,7 @@ The search's answer (``Filters(open_at=...)``, the weekly table) must equal the 
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime, timedelta
 
 import pytest
@@ -128,9 +129,26 @@ def _known_open(engine: SearchEngine, at: datetime, **filters) -> set[str]:
     """
     hits = engine.search("", Filters(open_at=at, **filters), limit=500).hits
     assert all(h.open_state != "closed" for h in hits), at
-    unsure = [h for h in hits if "open_at" in h.checks]
-    assert all(h.open_state == "unknown" for h in unsure), at
+    unsure = {h.id for h in hits if "open_at" in h.checks}
+    assert all(h.open_state == "unknown" for h in hits if h.id in unsure), at
+    # and every service whose hours do not say is kept (marked), as the details would say
+    states = _states(engine, at, include_closed=filters.get("include_closed", False))
+    assert unsure == {sid for sid, state in states.items() if state == hours.OpenState.UNKNOWN}, at
     return {h.id for h in hits if "open_at" not in h.checks}
+
+
+def _states(engine: SearchEngine, at: datetime, include_closed: bool) -> dict[str, str]:
+    """Every listed service's state at ``at``, as its details show it."""
+    listed = _LISTED.setdefault(engine, {})  # loaded once per test's engine, not at every moment
+    if include_closed not in listed:
+        every = engine.search("", Filters(include_closed=include_closed), limit=500).hits
+        listed[include_closed] = engine.store.services([h.id for h in every])
+    return {
+        s.id: hours.record_state(s.schedules, s.verification, s.evidence_date, at)[0] for s in listed[include_closed]
+    }
+
+
+_LISTED: weakref.WeakKeyDictionary[SearchEngine, dict[bool, list]] = weakref.WeakKeyDictionary()
 
 
 def test_open_at_from_weekly_hours_equals_the_calendar(engine):

@@ -57,9 +57,11 @@ def format_weekday_date(day: date) -> str:
 
 def format_long_date(value: date | str) -> str:
     """A date in full ('24 November 2026'); an ISO string that is not a date is returned as it is."""
-    if isinstance(value, str):
+    if isinstance(value, date):
+        day = value
+    else:
         try:
-            value = date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             return value
-    return _words(_format_date(value, format="long", locale=babel_locale()))
+    return _words(_format_date(day, format="long", locale=babel_locale()))

@@ -21,7 +21,7 @@ never from hours a source gave only for the past (verification "historic").
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlite_utils import Database
@@ -29,9 +29,10 @@ from sqlite_utils import Database
 from coventry_directory.core.clock import uk_now
 from coventry_directory.core.models import Schedule
 from coventry_directory.core.schedule_rules import WeeklySpan, dated_spans, rule_for, weekly_spans
+from coventry_directory.store.search_tags import CALENDAR_WEEKDAY
 from coventry_directory.store.service_loader import ServiceLoader
 
-CALENDAR = -1  # weekday of a service whose hours need the calendar
+CALENDAR = CALENDAR_WEEKDAY  # weekday of a service whose hours need the calendar (-1; its tag: search_tags)
 _BATCH = 2000  # services whose schedules are read at once while filling
 # The days the calendar-only hours are worked out for, around the day the tables are built:
 # a directory is rebuilt at every import and install, and used for months in between.
@@ -43,14 +44,19 @@ def rebuild_open_hours(db: Database, today: date | None = None) -> None:
     db.execute("DELETE FROM service_week")
     db.execute("DELETE FROM service_date")
     db.execute("DELETE FROM service_date_window")
+    db.execute("DELETE FROM service_rule")
     today = today or uk_now().date()
     first, last = today - WINDOW_BEFORE, today + WINDOW_AFTER
     ids = [r[0] for r in db.execute("SELECT service_id FROM service_facets WHERE has_schedule = 1").fetchall()]
     loader = ServiceLoader(db)
     rows: list[tuple] = []
     dated: list[tuple] = []
+    validity: list[tuple] = []
     for i in range(0, len(ids), _BATCH):
         for sid, schedules in loader.schedules(ids[i : i + _BATCH]).items():
+            for schedule in schedules:
+                rule = rule_for(schedule)
+                validity.append((sid, int(rule.timed), _iso(rule.valid_from), _iso(rule.valid_to)))
             spans = _week(schedules)
             if spans is None:
                 rows.append((sid, CALENDAR, 0, 0, None, None, 0))
@@ -64,7 +70,12 @@ def rebuild_open_hours(db: Database, today: date | None = None) -> None:
                 ]
     db.conn.executemany("INSERT INTO service_week VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
     db.conn.executemany("INSERT INTO service_date VALUES (?, ?, ?, ?, ?)", dated)
+    db.conn.executemany("INSERT INTO service_rule VALUES (?, ?, ?, ?)", validity)
     db.execute("INSERT INTO service_date_window VALUES (?, ?)", [first.isoformat(), last.isoformat()])
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def _week(schedules: Sequence[Schedule]) -> list[WeeklySpan] | None:
@@ -89,8 +100,37 @@ class OpenAt:
     dated: bool = False  # the calendar-only hours are looked up in service_date (its window covers the moment)
 
 
+def not_closed_sql(moment: OpenAt) -> tuple[str, list]:
+    """SQL (over ``f``) true for a service whose hours do not say whether it is open at the moment (and its parameters).
+
+    Exactly where ``core.schedules.record_state`` answers "not known" rather than "closed"
+    for a service not open then: hours from a record marked historic; an occurrence
+    covering the moment on a bank holiday (not all day every day); no schedule with hours
+    in force that day; or a schedule in force whose hours cannot be worked out. Only
+    services whose hours the calendar works out outside the dated window are known less
+    well: those are open or not, never "not known".
+    """
+    unaffected, params = _open_sql(replace(moment, holiday_today=False, holiday_yesterday=False))
+    today = moment.at.date().isoformat()
+    applies = (
+        "SELECT 1 FROM service_rule r WHERE r.service_id = f.service_id AND r.timed = {timed} "
+        "AND (r.valid_from IS NULL OR r.valid_from <= ?) AND (r.valid_to IS NULL OR r.valid_to >= ?)"
+    )
+    sql = (
+        f"(f.verification IS 'historic' OR {unaffected} OR NOT EXISTS ({applies.format(timed=1)}) "
+        f"OR EXISTS ({applies.format(timed=0)}))"
+    )
+    return sql, [*params, today, today, today, today]
+
+
 def open_at_sql(moment: OpenAt) -> tuple[str, list]:
     """SQL (over service_facets as ``f``) keeping services known to be open at the moment, and its parameters."""
+    sql, params = _open_sql(moment)
+    return f"(f.verification IS NOT 'historic' AND {sql})", params
+
+
+def _open_sql(moment: OpenAt) -> tuple[str, list]:
+    """SQL true when an occurrence (weekly, dated or from the calendar) covers the moment, whatever the verification."""
     at = moment.at
     yesterday = at - timedelta(days=1)
     # an occurrence covers `at` when it opens at or before it and closes after it; whole
@@ -120,8 +160,7 @@ def open_at_sql(moment: OpenAt) -> tuple[str, list]:
     if moment.also:
         also += " OR f.service_id IN (" + ",".join("?" * len(moment.also)) + ")"
         params += list(moment.also)
-    sql = f"(f.verification IS NOT 'historic' AND ({week}{also}))"
-    return sql, params
+    return f"({week}{also})", params
 
 
 def date_window(db: Database) -> tuple[str, str] | None:

@@ -16,13 +16,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from coventry_directory.store.open_hours import OpenAt, open_at_sql
+from coventry_directory.store.open_hours import OpenAt, not_closed_sql, open_at_sql
 from coventry_directory.store.search_tags import (
+    BOUNDED_TAG,
+    CALENDAR_TAG,
     FEES_UNSTATED_TAG,
     FREE_TAG,
+    HOURS_UNSTATED_TAG,
     UNSTATED_FIELDS,
+    UNTIMED_TAG,
     all_tags,
     code_tag,
+    moment_tags,
     unstated_tag,
 )
 
@@ -49,12 +54,13 @@ class OutcomeTest:
     field: str
     known: str
     params: tuple
-    unknown: str  # takes no parameters
+    unknown: str
+    unknown_params: tuple = ()
 
     @property
     def kept(self) -> tuple[str, list]:
         """What the filter keeps: known to fit or not known."""
-        return f"({self.known} OR {self.unknown})", list(self.params)
+        return f"({self.known} OR {self.unknown})", [*self.params, *self.unknown_params]
 
 
 @dataclass
@@ -100,10 +106,8 @@ class FacetFilter:
             tests.append(OutcomeTest("free", "f.free = 1", (), "coalesce(f.fees_stated, 0) = 0"))
         if self.open_at is not None:
             sql, params = open_at_sql(self.open_at)
-            # no hours, or hours from a record marked historic (nothing says they still hold)
-            tests.append(
-                OutcomeTest("open_at", sql, tuple(params), "(f.has_schedule = 0 OR f.verification IS 'historic')")
-            )
+            unknown, unknown_params = not_closed_sql(self.open_at)  # no hours, or none that say then
+            tests.append(OutcomeTest("open_at", sql, tuple(params), unknown, tuple(unknown_params)))
         return tests
 
     def tags(self) -> str:
@@ -124,13 +128,18 @@ class FacetFilter:
                 groups.append([code_tag(field, v) for v in values] + unstated)
         if self.free:
             groups.append([FREE_TAG] if self.known_only else [FREE_TAG, FEES_UNSTATED_TAG])
+        if self.open_at is not None:
+            # what may be open at that hour of the week (the SQL beside decides), or does not say
+            at = self.open_at.at
+            unsure = [] if self.known_only else [HOURS_UNSTATED_TAG, UNTIMED_TAG, BOUNDED_TAG]
+            groups.append([*moment_tags(at.weekday(), at.hour), CALENDAR_TAG, *unsure])
         return all_tags(groups)
 
     def where(self, *, tagged: bool = True) -> tuple[str, list]:
         """SQL over service_facets (alias f) and its parameters; ``tagged`` False leaves out what :meth:`tags` holds."""
         clauses: list[str] = []
         params: list = []
-        held = {"free", *_CODE_FIELDS}
+        held = {"free", *_CODE_FIELDS}  # tests the tags make too; "open at" is in both (tags only narrow)
         if tagged and self.categories:
             sql, values = _any_code("categories", list(self.categories))
             clauses.append(sql)

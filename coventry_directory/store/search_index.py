@@ -46,8 +46,8 @@ def _record_values(db: Database, code: str, entity: str = "service") -> dict[str
 def rebuild_fts(db: Database) -> None:
     """Fill the FTS index from the HSDS tables, and each service's tags from its facets and points.
 
-    Run after :func:`rebuild_facets`: the tags (``store.search_tags``) come from the map
-    points and facets it writes.
+    Run after :func:`rebuild_facets` and ``rebuild_open_hours``: the tags (``store.search_tags``)
+    come from the map points and facets the one writes and the weekly hours the other does.
     """
     db.execute(f"DELETE FROM {SEARCH_TABLE}")
     tags = _tags_by_service(db)
@@ -98,9 +98,22 @@ def _tags_by_service(db: Database) -> dict[str, str]:
     points: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for sid, lat, lon in db.execute("SELECT service_id, latitude, longitude FROM service_point").fetchall():
         points[sid].append((lat, lon))
+    spans: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for sid, weekday, opens, closes in db.execute("SELECT service_id, weekday, opens, closes FROM service_week"):
+        spans[sid].append((weekday, opens, closes))
+    rules: dict[str, list[tuple[int, str | None, str | None]]] = defaultdict(list)
+    for sid, timed, valid_from, valid_to in db.execute(
+        "SELECT service_id, timed, valid_from, valid_to FROM service_rule"
+    ):
+        rules[sid].append((timed, valid_from, valid_to))
     cols = ", ".join(FACET_TAG_COLUMNS)
     return {
-        row[0]: service_tags(points.get(row[0], ()), dict(zip(FACET_TAG_COLUMNS, row[1:], strict=True)))
+        row[0]: service_tags(
+            points.get(row[0], ()),
+            dict(zip(FACET_TAG_COLUMNS, row[1:], strict=True)),
+            spans.get(row[0], ()),
+            rules.get(row[0], ()),
+        )
         for row in db.execute(f"SELECT service_id, {cols} FROM service_facets").fetchall()
     }
 
@@ -287,9 +300,9 @@ def rebuild_search_index(db: Database) -> None:
     for name, _ in found:
         db.execute(f'DROP INDEX "{name}"')  # names from our own schema
     rebuild_facets(db)
-    rebuild_fts(db)  # its tags come from the facets and points
+    rebuild_open_hours(db)
+    rebuild_fts(db)  # its tags come from the facets, points and weekly hours
     rebuild_folded(db)
     rebuild_terms(db)
-    rebuild_open_hours(db)
     for _, sql in found:
         db.execute(sql)

@@ -59,7 +59,7 @@ def _outcome_columns(tests: Sequence[OutcomeTest]) -> tuple[str, list]:
     cases, params = [], []
     for i, test in enumerate(tests):
         cases.append(f"CASE WHEN {test.known} THEN 0 WHEN {test.unknown} THEN 1 ELSE 2 END AS o{i}")
-        params += list(test.params)
+        params += [*test.params, *test.unknown_params]
     return ", ".join(cases), params
 
 

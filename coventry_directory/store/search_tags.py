@@ -14,6 +14,11 @@ service's row in the FTS5 index also holds, in a ``tags`` column, tokens for:
 - each code of its facets: substances (``zs``), categories (``zk``), genders, client
   groups, referral routes, delivery modes, languages (:data:`FIELD_PREFIX`), free, and
   whether it has opening hours;
+- its opening hours by hour of the week (:func:`hours_tags`): a tag for each hour a weekly
+  span of its own day touches, another for each hour an overnight span runs into the next
+  day, and tags for hours only the calendar can place, hours that cannot be worked out,
+  hours that are all bounded by dates, and no usable hours at all; so "open at" draws only
+  the services that may be open (or not known) then, however few that is;
 - for a field whose filter has three outcomes (:data:`UNSTATED_FIELDS`), a "not stated"
   tag when the record gives no code there, and :data:`FEES_UNSTATED_TAG` when it says
   nothing about cost: a filter keeps what is known to fit and what is not known, and
@@ -98,7 +103,22 @@ FEES_UNSTATED_TAG = "zfreeqq"
 # Substances and genders are SQL tests instead (search_queries.FacetFilter); categories
 # say what a service is, so a category filter keeps only what is known to be that.
 UNSTATED_FIELDS = ("client_groups", "referral_routes", "delivery_modes", "languages")
-FACET_TAG_COLUMNS = (*FIELD_PREFIX, "national", "edition", "elsewhere", "free", "fees_stated", "has_schedule")
+FACET_TAG_COLUMNS = (
+    *FIELD_PREFIX,
+    "national",
+    "edition",
+    "elsewhere",
+    "free",
+    "fees_stated",
+    "has_schedule",
+    "verification",
+)
+# Opening hours (hours_tags). "Open at" keeps what may be open then or does not say:
+HOURS_UNSTATED_TAG = "zhoursqq"  # no hours that can be worked out, or hours from a historic record
+CALENDAR_TAG = "zhourscal"  # hours not the same every week: the SQL asks their dated spans
+UNTIMED_TAG = "zhoursuntimed"  # a schedule whose hours cannot be worked out: never "closed" while in force
+BOUNDED_TAG = "zhoursbounded"  # every schedule with hours has dates: some days none is in force
+CALENDAR_WEEKDAY = -1  # service_week's weekday for hours only the calendar can place
 
 
 def code_tag(field: str, code: str) -> str:
@@ -111,8 +131,13 @@ def unstated_tag(field: str) -> str:
     return FIELD_PREFIX[field] + "qq"
 
 
-def service_tags(points: Iterable[tuple[float, float]], facets: dict) -> str:
-    """The tags column of one service, from its map points and its facet row (:data:`FACET_TAG_COLUMNS`)."""
+def service_tags(
+    points: Iterable[tuple[float, float]],
+    facets: dict,
+    spans: Iterable[tuple[int, int, int]] = (),
+    rules: Iterable[tuple[int, str | None, str | None]] = (),
+) -> str:
+    """The tags column of one service, from its map points, facet row (:data:`FACET_TAG_COLUMNS`) and hours."""
     tags: dict[str, None] = {}
     for lat, lon in points:
         for tag in point_tags(lat, lon):
@@ -139,7 +164,48 @@ def service_tags(points: Iterable[tuple[float, float]], facets: dict) -> str:
         tags.setdefault(FEES_UNSTATED_TAG)
     if facets.get("has_schedule"):
         tags.setdefault(HOURS_TAG)
+    for tag in hours_tags(spans, rules, (facets.get("verification") or "").strip() == "historic"):
+        tags.setdefault(tag)
     return " ".join(tags)
+
+
+def hour_tag(weekday: int, hour: int, *, carried: bool = False) -> str:
+    """The tag of one hour of the week (Monday 0); ``carried`` for an overnight span from the day before."""
+    return f"z{'o' if carried else 'w'}{weekday}h{hour}"
+
+
+def hours_tags(
+    spans: Iterable[tuple[int, int, int]], rules: Iterable[tuple[int, str | None, str | None]], historic: bool
+) -> list[str]:
+    """The opening-hours tags of one service, from its weekly spans and its schedules' validity.
+
+    ``spans`` are service_week rows (weekday, opening and closing second from that day's
+    midnight, past 86400 overnight); ``rules`` are service_rule rows (timed, valid from,
+    valid to). A span's tags are a superset of the moments it is open (dates and bank
+    holidays aside): the SQL test beside the ``MATCH`` is exact.
+    """
+    rules = list(rules)
+    timed = [r for r in rules if r[0]]
+    if historic or not timed:
+        return [HOURS_UNSTATED_TAG]
+    tags: dict[str, None] = {}
+    if any(not r[0] for r in rules):
+        tags.setdefault(UNTIMED_TAG)
+    if all(r[1] is not None or r[2] is not None for r in timed):
+        tags.setdefault(BOUNDED_TAG)
+    for weekday, opens, closes in spans:
+        if weekday == CALENDAR_WEEKDAY:
+            tags.setdefault(CALENDAR_TAG)
+            continue
+        # only today's spans and yesterday's overnight ones can cover a moment (store.open_hours)
+        for hour in range(max(opens, 0) // 3600, min(closes - 1, 2 * 86400 - 1) // 3600 + 1):
+            tags.setdefault(hour_tag((weekday + hour // 24) % 7, hour % 24, carried=hour >= 24))
+    return list(tags)
+
+
+def moment_tags(weekday: int, hour: int) -> list[str]:
+    """The hour tags of a moment: spans of that day touching that hour, and overnight ones from the day before."""
+    return [hour_tag(weekday, hour), hour_tag(weekday, hour, carried=True)]
 
 
 def all_tags(groups: Iterable[Iterable[str]]) -> str:
