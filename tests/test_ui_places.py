@@ -36,6 +36,7 @@ def test_the_near_box_offers_villages_and_neighbourhoods(qapp):
     names = {box.itemText(i) for i in range(box.count())}
     assert {"Foleshill", "Tile Hill", "Bidford-on-Avon", "Studley", "Henley-in-Arden", "Whitnash"} <= names
     assert {"Exhall (CV7)", "Exhall (B49)", "Rugby", "Warwick district"} <= names
+    assert {"CV1 (Hillfields)", "CV4 (Canley)", "CV6 (Radford)"} <= names  # known by their district's centre
 
 
 def test_result_rows_say_in_rugby_never_0_0_km(qtbot, open_window):
@@ -58,6 +59,17 @@ def test_a_neighbourhood_in_the_near_box_gives_distances(qtbot, open_window):
     assert window.model.near == resolve_place("Foleshill")
     assert any(re.search(r"about \d+ km", row) for row in _rows(window))
     assert "Unknown place" not in window.notes.text()
+
+
+def test_a_neighbourhood_known_by_its_district_gives_distances_from_the_districts_centre(qtbot, open_window):
+    window = open_window()
+    _near(qtbot, window, "Hillfields")
+    assert window.model.near == resolve_place("Hillfields") and window.model.near.name == "CV1 (Hillfields)"
+    assert "Distances are approximate: from the centre of CV1 (Hillfields)" in window.notes.text()
+    assert "Unknown place" not in window.notes.text()
+    rows = _rows(window)
+    assert any("in CV1 (Hillfields)" in row for row in rows)  # a city-centre service, by CV1's centre
+    assert not any(DECIMAL_KM.search(row) for row in rows), rows
 
 
 def test_an_unknown_place_says_so_and_clears_the_old_results(qtbot, open_window):

@@ -15,6 +15,12 @@ questions with it; nothing here is asked by the rest of the app.
   other accuracy-4 name at the same point (two names at one point means neither is that
   place's own). Its council area is its district's, unless ``places.toml`` says otherwise
   or GeoNames puts it in another county.
+- **Coventry neighbourhoods without a point of their own** (``places.toml``
+  ``[neighbourhoods]``): a neighbourhood the facts sheet names in one of Coventry's
+  districts, or a GeoNames place of those districts whose point is not its own (accuracy
+  3), is known by its district: "CV1 (Hillfields)", at the district's approximate centre,
+  with precision ``postcode district`` and both sources. It never replaces a place's own
+  point, a town, or a name that asks which place is meant (Willenhall).
 """
 
 from __future__ import annotations
@@ -43,7 +49,10 @@ GEONAMES_SOURCE = "GeoNames postal codes GB.txt (CC BY 4.0), via symerio/postal-
 HOME_COUNTIES = ("Coventry", "Warwickshire")
 # GeoNames' first-level names for places that can be in Coventry or Warwickshire.
 HOME_REGIONS = ("Warwickshire", "West Midlands")
-OWN_POINT = "4"  # GeoNames accuracy: the place's own point (1 estimated, 3 near, 6 centroid)
+OWN_POINT = "4"  # GeoNames accuracy: the place's own point (1 estimated, 6 centroid)
+# GeoNames accuracy 3 (between the readme's "estimated" and "geonameid"): in our districts
+# always a point shared with other places, so only the row's postcode district is used.
+NEAR_POINT = "3"
 # A shorter name people use: "Bidford" for Bidford-on-Avon, "Walsgrave" for Walsgrave on Sowe.
 _QUALIFIED = re.compile(r"^(?P<base>.+?) (?:on|upon|in) (?:the )?\w+$")
 
@@ -117,6 +126,13 @@ class _Builder:
         self.ambiguous: dict[str, tuple[str, ...]] = {}
         self.display: dict[str, str] = {}
         self.district_area: dict[str, str] = {}
+        # the postcode district of each settlement name, and of each name that asks which
+        # place: a neighbourhood named in another district is a different place
+        self.settlement_district: dict[str, str] = {}
+        self.ambiguous_districts: dict[str, set[str]] = {}
+        self.by_row: dict[str, Place] = {}  # "CV3 Willenhall" -> its place, for aliases
+        self.aliased: set[str] = set()
+        self.row_keys: set[str] = set()  # "DISTRICT Name" of every row whose area was asked
 
     def taken(self, key: str) -> bool:
         return key in self.towns or key in self.settlements or key in self.ambiguous
@@ -166,47 +182,67 @@ class _Builder:
     def settlements_from_geonames(self, config: dict[str, Any]) -> None:
         rows = [r for r in _geonames_rows() if r[11] == OWN_POINT]
         at_point = Counter((r[9], r[10]) for r in rows)
-        areas = config.get("areas", {})
         elsewhere = {normalise(n) for n in config.get("also_elsewhere", [])}
         named: dict[str, list[tuple[str, Place]]] = defaultdict(list)
         for row in rows:
             if at_point[(row[9], row[10])] > 1:
                 continue  # not this place's own point
             district, name, region = row[1], row[2], row[5]
-            key = f"{district} {name}"
-            area = areas.get(key, self.district_area.get(district) if region in HOME_REGIONS else None) or None
-            place = Place(name, float(row[9]), float(row[10]), _check_area(area, key), PLACE_CENTRE, GEONAMES_SOURCE)
+            area = self._area_of(config, district, name, region)
+            place = Place(name, float(row[9]), float(row[10]), area, PLACE_CENTRE, GEONAMES_SOURCE)
             named[normalise(name)].append((district, place))
-        unused = set(areas) - {f"{d} {p.name}" for found in named.values() for d, p in found}
-        if unused:
-            raise ValueError(f"places.toml: [gazetteer.areas] names no place taken from GeoNames: {sorted(unused)}")
-        by_row: dict[str, Place] = {}
         for name_key, found in named.items():
             if name_key in self.towns:
                 continue  # the facts sheet's town centre is the one shown for a town
             if len(found) == 1 and name_key not in elsewhere:
                 district, place = found[0]
-                self._settlement(name_key, place)
-                by_row[f"{district} {place.name}"] = place
+                self._settlement(name_key, place, district)
+                self.by_row[f"{district} {place.name}"] = place
                 continue
             # Exhall near Bedworth and Exhall near Alcester: each by its district; the bare name asks which
             for district, place in found:
-                by_row[f"{district} {place.name}"] = shown = replace(place, name=f"{place.name} ({district})")
-                self._settlement(normalise(shown.name), shown)
+                self.by_row[f"{district} {place.name}"] = shown = replace(place, name=f"{place.name} ({district})")
+                self._settlement(normalise(shown.name), shown, district)
             self.ambiguous[name_key] = tuple(f"{p.name} ({d})" for d, p in found)
+            self.ambiguous_districts[name_key] = {d for d, _p in found}
             self.display[name_key] = found[0][1].name
-        for key, labels in config.get("aliases", {}).items():
-            if key not in by_row:
-                raise ValueError(f"places.toml: [gazetteer.aliases] {key!r} is no place taken from GeoNames")
-            for label in labels:
-                self._settlement(normalise(label), by_row[key])
+        self.aliases(config, final=False)
         self._short_names()
 
-    def _settlement(self, key: str, place: Place) -> None:
+    def _area_of(self, config: dict[str, Any], district: str, name: str, region: str | None) -> str | None:
+        """A place's council area: ``[gazetteer.areas]`` if it says, else its district's if its region is ours.
+
+        ``region`` is GeoNames' first-level name (None: a place the facts sheet puts in Coventry).
+        """
+        key = f"{district} {name}"
+        self.row_keys.add(key)
+        ours = region is None or region in HOME_REGIONS
+        area = config.get("areas", {}).get(key, self.district_area.get(district) if ours else None)
+        return _check_area(area or None, key)
+
+    def _settlement(self, key: str, place: Place, district: str) -> None:
         if key in self.towns:
             return
         self.settlements[key] = place
+        self.settlement_district[key] = district
         self.display[key] = place.name
+
+    def aliases(self, config: dict[str, Any], final: bool) -> None:
+        """``[gazetteer.aliases]``: other names for a place, by "DISTRICT Name" as its source has it.
+
+        Run for GeoNames' own points first (before short names, which an alias may take),
+        then ``final``-ly once neighbourhoods are in, when every key must name a place.
+        """
+        for key, labels in config.get("aliases", {}).items():
+            if key in self.aliased:
+                continue
+            if key not in self.by_row:
+                if final:
+                    raise ValueError(f"places.toml: [gazetteer.aliases] {key!r} is no place in the gazetteer")
+                continue
+            self.aliased.add(key)
+            for label in labels:
+                self._settlement(normalise(label), self.by_row[key], key.split()[0])
 
     def _short_names(self) -> None:
         """Short names ("Bidford" for Bidford-on-Avon) where no other place or town is called that."""
@@ -217,7 +253,78 @@ class _Builder:
                 shorts[match["base"]].append(place)
         for base, places in shorts.items():
             if len(places) == 1 and not self.taken(base) and base not in self.areas:
-                self._settlement(base, places[0])
+                self._settlement(base, places[0], self.settlement_district[normalise(places[0].name)])
+
+    def neighbourhoods(self, data: dict[str, Any]) -> None:
+        """Coventry neighbourhoods with no point of their own, known by their district's centre.
+
+        The facts sheet's (``[neighbourhoods.districts]``) and GeoNames' accuracy-3 places of
+        the districts ``geonames_districts`` lists (their district only: the point is not
+        theirs). A name that already has a point (a town, a place's own GeoNames point) or
+        asks which place is meant (Willenhall) keeps it, and must be in the same district.
+        """
+        config = data.get("neighbourhoods", {})
+        gazetteer = data.get("gazetteer", {})
+        elsewhere = {normalise(n) for n in gazetteer.get("also_elsewhere", [])}
+        # normalised name -> (district, name, source, GeoNames region: None for the facts sheet's, all in Coventry)
+        found: dict[str, list[tuple[str, str, str, str | None]]] = defaultdict(list)
+        for district, names in config.get("districts", {}).items():
+            if district not in self.districts:
+                raise ValueError(f"places.toml: [neighbourhoods.districts] {district} is no postcode district")
+            for name in names:
+                found[normalise(name)].append((district, name, f"{config['source']} (facts sheet)", None))
+        listed = set(found)
+        wanted = set(config.get("geonames_districts", []))
+        for row in _geonames_rows():
+            if row[11] != NEAR_POINT or row[1] not in wanted:
+                continue
+            key = normalise(row[2])
+            if key in listed:  # the facts sheet names it too: both must put it in one district
+                if row[1] not in {entry[0] for entry in found[key]}:
+                    raise ValueError(f"places.toml: the facts sheet and GeoNames put {row[2]} in different districts")
+                continue
+            found[key].append((row[1], row[2], f"{GEONAMES_SOURCE}, accuracy {NEAR_POINT}", row[5]))
+        for key, entries in found.items():
+            districts = {entry[0] for entry in entries}
+            if self.taken(key) or key in self.areas:
+                self._same_place(key, entries[0][1], districts)
+                continue
+            if len(districts) > 1:
+                raise ValueError(f"places.toml: neighbourhood {entries[0][1]} is in {sorted(districts)}")
+            district, name, source, region = entries[0]
+            place = replace(
+                self.districts[district],
+                name=f"{district} ({name})",
+                area=self._area_of(gazetteer, district, name, region),
+                source=f"in {district}: {source}; {district} centre: {DISTRICTS_SOURCE}",
+            )
+            # "Hillfields", "CV1 (Hillfields)" and "Hillfields (CV1)" all name it
+            labels = [place.name, f"{name} ({district})"]
+            if key in elsewhere:  # also a place the data does not hold: the bare name asks, as for Willenhall
+                self.ambiguous[key] = (place.name,)
+                self.ambiguous_districts[key] = {district}
+                self.display[key] = name
+            else:
+                labels.append(name)
+            for label in labels:
+                self._settlement(normalise(label), place, district)
+            self.by_row[f"{district} {name}"] = place
+
+    def _same_place(self, key: str, name: str, districts: set[str]) -> None:
+        """A neighbourhood that already has a point, or asks which place, must be that place (in its district)."""
+        if key in self.towns or key in self.areas:
+            return  # the town's (or council area's) own point is the one shown
+        held = self.ambiguous_districts.get(key) or {self.settlement_district[key]}
+        if not districts <= held:
+            raise ValueError(
+                f"places.toml: neighbourhood {name} in {sorted(districts)}, but the gazetteer's is in {held}"
+            )
+
+    def check(self, data: dict[str, Any]) -> None:
+        """Every ``[gazetteer.areas]`` key names a row of a place taken."""
+        unused = set(data.get("gazetteer", {}).get("areas", {})) - self.row_keys
+        if unused:
+            raise ValueError(f"places.toml: [gazetteer.areas] names no place in the gazetteer: {sorted(unused)}")
 
 
 def load() -> Gazetteer:
@@ -227,4 +334,7 @@ def load() -> Gazetteer:
     build.towns_and_areas(data)
     build.postcode_districts()
     build.settlements_from_geonames(data.get("gazetteer", {}))
+    build.neighbourhoods(data)
+    build.aliases(data.get("gazetteer", {}), final=True)
+    build.check(data)
     return Gazetteer(build.towns, build.settlements, build.areas, build.districts, build.ambiguous, build.display)

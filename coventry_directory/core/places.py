@@ -6,6 +6,8 @@ resolves to a :class:`Place`. Where the names and points come from is in
 
 - a town: its town centre (from the facts sheet);
 - a village or neighbourhood: its point in GeoNames ("place centre");
+- a Coventry neighbourhood with no point of its own: its postcode district's approximate
+  centre, named with the district ("CV1 (Hillfields)", precision "postcode district");
 - a postcode: its district's approximate centre (a full postcode is not located more
   closely than its district);
 - a council area: a representative town's centre.
@@ -227,7 +229,8 @@ def location_point(postal_code: str | None, town: str | None = None, city: str |
     """Where to put a service location that has no coordinates of its own (None: nowhere known).
 
     The most precise point the address gives: a village or neighbourhood named as its town
-    or city, else the centre of its postcode's district, else its town's centre.
+    or city, else the centre of its postcode's district, else the district of a Coventry
+    neighbourhood it names ("Hillfields, Coventry"), else its town's centre.
     """
     named = [p for p in (town_place(town), town_place(city)) if p is not None and p.latitude is not None]
     village = next((p for p in named if p.precision == PLACE_CENTRE), None)
@@ -237,7 +240,8 @@ def location_point(postal_code: str | None, town: str | None = None, city: str |
     district = _gazetteer().districts.get(outward) if outward else None
     if district is not None:
         return district
-    return named[0] if named else None
+    # a neighbourhood's district is smaller than its city, whichever field names which
+    return next((p for p in named if p.precision == POSTCODE_DISTRICT), named[0] if named else None)
 
 
 def area_of(text: str | None) -> str | None:
