@@ -181,11 +181,15 @@ def test_cli_prints_counts_and_marks_and_json_carries_them(installed_directory, 
     assert items and all(item["filters_not_known"] == ["languages"] for item in items)
     assert main(["search", "--age", "15", "--json", "--counts", "--limit", "2"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"services", "filter_counts"} and len(data["services"]) == 2
+    assert set(data) == {"services", "filter_counts", "place"} and len(data["services"]) == 2
     age = data["filter_counts"]["age"]
     assert set(age) == {"known", "not_known", "excluded"} and age["excluded"] > 0 and age["known"] > 0
-    assert main(["search", "naloxone", "--json", "--counts"]) == 0
-    assert json.loads(capsys.readouterr().out)["filter_counts"] == {}
+    assert data["place"] is None
+    assert main(["search", "naloxone", "--near", "Hillfields", "--json", "--counts"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["filter_counts"] == {}
+    assert data["place"]["name"] == "CV1 (Hillfields)" and data["place"]["area"] == "coventry"
+    assert data["place"]["precision"] and "CV_postcode_area" in data["place"]["source"]
 
 
 def test_the_app_shows_the_counts_and_marks_each_row(qtbot, open_window):

@@ -7,6 +7,7 @@ a typo gets a one-line message listing the codes that do exist (exit 2), never a
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from datetime import datetime
 
 from coventry_directory.cli.common import EXIT_OK, UsageError, add_command, print_json
@@ -50,7 +51,8 @@ def register(subparsers) -> None:
     search.add_argument(
         "--counts",
         action="store_true",
-        help="with --json: an object with the services and, per filter, how many fit, are not known, are left out",
+        help="with --json: an object with the services, the place searched near and, per filter, how many fit, "
+        "are not known and are left out",
     )
     search.add_argument("--limit", type=int, default=20, metavar="N", help="how many results (default 20)")
     search.add_argument("--json", action="store_true", help="machine-readable output")
@@ -172,7 +174,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         services = [h.to_dict() for h in result.hits]
         if args.counts:
             counts = {f: {"known": k, "not_known": u, "excluded": x} for f, (k, u, x) in result.filter_counts.items()}
-            print_json({"services": services, "filter_counts": counts})
+            place = None if result.place is None else dataclasses.asdict(result.place)  # where distances are from
+            print_json({"services": services, "filter_counts": counts, "place": place})
         else:
             print_json(services)
         return EXIT_OK
