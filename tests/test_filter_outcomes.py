@@ -70,6 +70,11 @@ def _outcome(svc: Service, field: str, value) -> str:
         return KNOWN if (lo is None or lo <= value) and (hi is None or hi >= value) else LEFT_OUT
     if field == "languages":
         return _codes_outcome(svc.languages, [value])
+    if field == "client_groups":
+        # for the groups it lists; for others too, unless it says it is only for those
+        if set(svc.client_groups) & set(value):
+            return KNOWN
+        return LEFT_OUT if svc.groups_required else NOT_STATED
     if field == "free":
         fees = (svc.fees_description or "").strip()
         return NOT_STATED if not fees else KNOWN if fees.lower().startswith("free") else LEFT_OUT

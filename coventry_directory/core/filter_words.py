@@ -27,7 +27,7 @@ NOT_STATED = {
     "substances": N_("substances it works with not stated"),
     "gender": N_("genders it takes not stated"),
     "age": N_("age range not stated"),
-    "client_groups": N_("whom it is for not stated"),
+    "client_groups": N_("not stated to be for this group"),
     "referral_routes": N_("referral routes not stated"),
     "delivery_modes": N_("how it is delivered not stated"),
     "languages": N_("languages not stated"),

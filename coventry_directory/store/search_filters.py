@@ -98,7 +98,11 @@ class FacetFilter:
                     "(f.minimum_age IS NULL AND f.maximum_age IS NULL)",
                 )
             )
-        for field in ("client_groups", "referral_routes", "delivery_modes", "languages"):
+        if self.client_groups:
+            # a service is for the groups it lists, and others too unless it is only for those
+            known, params = _any_code("client_groups", list(self.client_groups))
+            tests.append(OutcomeTest("client_groups", known, tuple(params), "coalesce(f.groups_required, 0) = 0"))
+        for field in ("referral_routes", "delivery_modes", "languages"):
             values = getattr(self, field)
             if values:
                 tests.append(_code_test(field, field, list(values)))

@@ -112,6 +112,7 @@ FACET_TAG_COLUMNS = (
     "fees_stated",
     "has_schedule",
     "verification",
+    "groups_required",
 )
 # Opening hours (hours_tags). "Open at" keeps what may be open then or does not say:
 HOURS_UNSTATED_TAG = "zhoursqq"  # no hours that can be worked out, or hours from a historic record
@@ -156,7 +157,9 @@ def service_tags(
         codes = (facets.get(field) or "").split()
         for code in codes:
             tags.setdefault(code_tag(field, code))
-        if not codes and field in UNSTATED_FIELDS:
+        # client groups: not known unless the record says it is only for those it lists
+        unstated = not facets.get("groups_required") if field == "client_groups" else not codes
+        if unstated and field in UNSTATED_FIELDS:
             tags.setdefault(unstated_tag(field))
     if facets.get("free"):
         tags.setdefault(FREE_TAG)
