@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from coventry_directory.core.locality import LOCAL_KM, RINGS_KM, SERVES, Locality
+from coventry_directory.core.locality import CLOSE_KM, LOCAL_KM, RINGS_KM, SERVES, Locality
 from coventry_directory.core.places import Place
 from coventry_directory.core.query import STOP_WORDS, ParsedQuery, TermGroup
 from coventry_directory.core.text import fts_term
@@ -27,6 +27,9 @@ NAMED_CANDIDATES = 20  # services whose names hold every typed word, looked at w
 NEAR_CANDIDATES = 100  # tier 1 is drawn as this many nearest matches, whatever the page size
 STRONG_COLUMNS = ("name", "organization", "categories", "keywords")
 PREFIX_WORDS = 12  # a typed prefix is searched as the words it stands for, when no more than this
+# The nearest N within a ring are looked for in smaller rings first: when a smaller circle
+# holds N matches, they are the N nearest, found in an index walk over far fewer cells.
+INNER_RINGS_KM = (CLOSE_KM, 15.0)
 
 
 def typed_words(parsed: ParsedQuery) -> set[str]:
@@ -60,6 +63,19 @@ def candidate_ids(
     def combine(*parts: str) -> str:
         return " AND ".join(f"({p})" for p in (*parts, filters) if p)
 
+    def nearest(text: str, km: float, limit: int) -> list[str]:
+        """The ``limit`` matches of ``text`` nearest the place within the ring of ``km``, nearest first."""
+        found: list[str] = []
+        for r in (*(r for r in INNER_RINGS_KM if r < km), km):
+            ring = locality.ring(r)
+            if not ring:
+                return []
+            inner = None if r == km else r  # the last ring as the cells cover it, as always
+            found = queries.matching(combine(text, ring), where, limit, locality.centres, within_km=inner)
+            if len(found) >= limit:
+                break
+        return found
+
     def retrieve(text: str, strong: str, serving_only: bool = False) -> list[str]:
         """Every tier-0 match (never capped); then, unless those fill the page, the nearest others.
 
@@ -80,15 +96,11 @@ def candidate_ids(
         ids.update(dict.fromkeys(r[0] for r in rows))  # close by, but serving other areas only
         unplaced = queries.matching(combine(text, any_tag([UNPLACED_TAG])), where, NEAR_CANDIDATES)
         ids.update(dict.fromkeys(unplaced))
-        ring = locality.ring(LOCAL_KM)
-        if ring:
-            found = queries.matching(combine(text, ring), where, NEAR_CANDIDATES + len(ids), locality.centres)
-            ids.update(dict.fromkeys(found))
+        ids.update(dict.fromkeys(nearest(text, LOCAL_KM, NEAR_CANDIDATES + len(ids))))
         cap = max(FAR_CANDIDATES, page)
         for km in RINGS_KM[1:]:
-            ring = locality.ring(km)
-            if len(ids) < page and ring:
-                ids.update(dict.fromkeys(queries.matching(combine(strong, ring), where, cap, locality.centres)))
+            if len(ids) < page:
+                ids.update(dict.fromkeys(nearest(strong, km, cap)))
         if len(ids) < page:
             anywhere = combine(strong)
             found = (
@@ -136,15 +148,15 @@ def words_expression(queries: SearchQueries, parsed: ParsedQuery, columns: Seque
 
 
 def counted_expression(queries: SearchQueries, parsed: ParsedQuery, locality: Locality) -> str:
-    """What filter counts are over: services matching every word that serve the place or are near it.
+    """What filter counts are over: services matching every word that may serve the place (``Locality.serving``).
 
-    Near is a point within about :data:`~core.locality.LOCAL_KM` (the map cells covering
-    that circle); with no place, the home area's. Services nothing places are not counted:
-    at national scale they would be most of the count and say nothing about here.
+    Its area or the nation, or a point within about :data:`~core.locality.CLOSE_KM` (the
+    map cells covering that circle); with no place, Coventry and Warwickshire. Services
+    nothing places are not counted: at national scale they would be most of the count and
+    say nothing about here.
     """
-    place = " OR ".join(f"({p})" for p in (locality.serving(), locality.ring(LOCAL_KM)) if p)
     text = "" if parsed.is_empty else words_expression(queries, parsed, SEARCH_COLUMNS, " AND ")
-    return " AND ".join(f"({p})" for p in (text, place) if p)
+    return " AND ".join(f"({p})" for p in (text, locality.serving()) if p)
 
 
 def fts_terms(queries: SearchQueries, group: TermGroup) -> list[str]:

@@ -169,7 +169,11 @@ class SearchEngine:
             rank = {Eligibility.ELIGIBLE: 0, Eligibility.CHECK: 1, Eligibility.EXCLUDED: 2}
             order = {s.service_id: (rank_class(s.tier, s.partial, s.named), len(s.checks)) for s in scored}
             hits.sort(key=lambda h: (rank[h.verdict.status] if h.verdict else 1, order[h.id], -h.score))
-        counts = queries.outcome_counts(counted_expression(queries, parsed, locality), facet)
+        counts = (
+            queries.outcome_counts(counted_expression(queries, parsed, locality), facet)
+            if facet.outcome_tests()
+            else {}
+        )
         return SearchResult(hits[:limit], parsed, place, at, _notes(parsed), counts)
 
     def _score(

@@ -70,7 +70,12 @@ class SearchQueries:
         self._db = db
 
     def matching(
-        self, expr: str, where: tuple[str, list], limit: int | None, nearest: Sequence[tuple[float, float]] = ()
+        self,
+        expr: str,
+        where: tuple[str, list],
+        limit: int | None,
+        nearest: Sequence[tuple[float, float]] = (),
+        within_km: float | None = None,
     ) -> list[str]:
         """Ids matching a whole FTS5 expression and the filters: the first ``limit`` (None: all), or the nearest.
 
@@ -78,11 +83,12 @@ class SearchQueries:
         code tags (``store.search_tags``): the index intersects them itself. Neither ORDER BY
         rank nor bm25(): both need document counts for every OR'd synonym over the whole
         index. With ``nearest`` (centres), the ``limit`` matches nearest to any centre come
-        back, nearest first (services with no map point never).
+        back, nearest first (services with no map point never); with ``within_km`` too, only
+        those within that distance of a centre.
         """
         sql_where, params = where
         if nearest and limit is not None:
-            return self._nearest_matching(expr, where, limit, nearest)
+            return self._nearest_matching(expr, where, limit, nearest, within_km)
         tail = " LIMIT ?" if limit is not None else ""
         if sql_where == "1":
             sql = f"SELECT service_id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ?{tail}"
@@ -128,7 +134,12 @@ class SearchQueries:
         ]
 
     def _nearest_matching(
-        self, expr: str, where: tuple[str, list], limit: int, centres: Sequence[tuple[float, float]]
+        self,
+        expr: str,
+        where: tuple[str, list],
+        limit: int,
+        centres: Sequence[tuple[float, float]],
+        within_km: float | None = None,
     ) -> list[str]:
         """The ``limit`` matches of ``expr`` nearest to any of ``centres`` (by map point), nearest first.
 
@@ -137,13 +148,17 @@ class SearchQueries:
         """
         sql_where, params = where
         dist, dist_params = _distance_sql(centres)
+        having, having_params = (
+            ("", []) if within_km is None else (" HAVING d2 <= ?", [(within_km / KM_PER_DEGREE) ** 2])
+        )
         sql = (
             f"SELECT s.service_id, min({dist}) AS d2 FROM {SEARCH_TABLE} s "
             f"JOIN service_facets f ON f.service_id = s.service_id "
             f"JOIN service_point p ON p.service_id = s.service_id "
-            f"WHERE {SEARCH_TABLE} MATCH ? AND {sql_where} GROUP BY s.service_id ORDER BY d2, s.service_id LIMIT ?"
+            f"WHERE {SEARCH_TABLE} MATCH ? AND {sql_where} GROUP BY s.service_id{having} "
+            f"ORDER BY d2, s.service_id LIMIT ?"
         )
-        rows = self._db.execute(sql, [*dist_params, expr, *params, limit]).fetchall()
+        rows = self._db.execute(sql, [*dist_params, expr, *params, *having_params, limit]).fetchall()
         return [r[0] for r in rows]
 
     def filtered_ids(
