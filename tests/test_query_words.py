@@ -208,3 +208,30 @@ def test_an_inflection_must_share_most_of_the_word():
     assert foreign_index()[foreign_key("narkotykami")].english == "drug"
     assert foreign_index()[foreign_key("bezdomnych")].english == "homeless"
     assert foreign_key("narkoza") is None  # anaesthesia: shares "narko", but "narkotyk" goes on for three
+
+
+def test_a_translated_word_is_said_and_marked_unchecked(engine):
+    result = engine.search("bezdomny")
+    assert "Also searched as “homeless” (for “bezdomny”: a translation not yet checked by a fluent speaker)." in (
+        result.notes
+    )
+    assert not any("Also searched" in n for n in engine.search("homeless").notes)  # English: nothing to say
+
+
+def test_a_translation_counts_as_checked_only_when_every_source_of_it_is(monkeypatch):
+    own = [
+        {"lang": "pl", "means": "homeless", "words": ["zzbezdach"], "reviewed": True},
+        {"lang": "pl", "means": "homeless", "words": ["zzniesprawdzone"], "reviewed": False},
+        # listed again as checked: its other sources (the shipped list, the Polish catalog: unchecked) still count
+        {"lang": "pl", "means": "drug", "words": ["narkotyki"], "reviewed": True},
+    ]
+    entries = [*query_words.multilingual_entries(), *own]
+    monkeypatch.setattr(query_words, "multilingual_entries", lambda: entries)
+    query_words.foreign_index.cache_clear()
+    try:
+        index = query_words.foreign_index()
+        assert index["zzbezdach"].reviewed is True
+        assert index["zzniesprawdzone"].reviewed is False
+        assert index["narkotyki"].reviewed is False
+    finally:
+        query_words.foreign_index.cache_clear()

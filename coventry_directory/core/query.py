@@ -147,6 +147,7 @@ class ParsedQuery:
     age: int | None = None
     corrections: dict[str, str] = field(default_factory=dict)
     translations: dict[str, str] = field(default_factory=dict)  # typed foreign word -> its English meaning
+    unchecked: set[str] = field(default_factory=set)  # typed words whose translation no fluent speaker has checked
 
     @property
     def is_empty(self) -> bool:
@@ -329,6 +330,8 @@ def _foreign_group(typed: str, meaning: Meaning, parsed: ParsedQuery) -> TermGro
     """A word or phrase in another language, searched as the English terms it means (and as itself)."""
     terms = [Term(typed, 1.0)] + [Term(t, w, prefix) for t, w, prefix in meaning.terms if t != typed]
     parsed.translations[typed] = meaning.english
+    if not meaning.reviewed:
+        parsed.unchecked.add(typed)
     return TermGroup(typed, terms, meaning.substance)
 
 

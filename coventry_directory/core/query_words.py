@@ -18,7 +18,7 @@ import bisect
 import tomllib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from os.path import commonprefix
 
@@ -163,6 +163,7 @@ class Meaning:
     terms: tuple[tuple[str, float, bool], ...]
     substance: str | None = None
     english: str = ""  # a short English gloss, for "searched for" hints
+    reviewed: bool = True  # False while a fluent speaker has not checked the translation
 
 
 def english_meaning(text: str, weight: float = 1.0) -> Meaning:
@@ -182,7 +183,7 @@ def _merge(a: Meaning | None, b: Meaning) -> Meaning:
         return b
     seen = {t for t, _, _ in a.terms}
     terms = a.terms + tuple(t for t in b.terms if t[0] not in seen)
-    return Meaning(terms, a.substance or b.substance, a.english or b.english)
+    return Meaning(terms, a.substance or b.substance, a.english or b.english, a.reviewed and b.reviewed)
 
 
 @lru_cache(maxsize=1)
@@ -221,6 +222,7 @@ def _translated_labels() -> Iterable[tuple[str, str, Meaning]]:
     """(language code, translated label, meaning) for every taxonomy label a catalog translates."""
     from coventry_directory.core.taxonomy import vocabularies
     from coventry_directory.i18n.catalogs import CatalogError, translated_codes, translation_for
+    from coventry_directory.i18n.languages import LANGUAGES
 
     labels = [
         (m, term.name)
@@ -233,10 +235,11 @@ def _translated_labels() -> Iterable[tuple[str, str, Meaning]]:
             catalog = translation_for(lang)
         except (CatalogError, OSError):
             continue  # a missing catalog costs that language its labels, never the search
+        reviewed = lang in LANGUAGES and LANGUAGES[lang].reviewed  # a catalog is as checked as its language
         for meaning, label in labels:
             translated = catalog.gettext(label)
             if translated and translated != label:
-                yield lang, translated, meaning
+                yield lang, translated, replace(meaning, reviewed=reviewed)
 
 
 def _variants(key: str) -> set[str]:
@@ -257,7 +260,7 @@ def foreign_index() -> dict[str, Meaning]:
                 index[variant] = _merge(index.get(variant), meaning)
 
     for entry in multilingual_entries():
-        meaning = english_meaning(entry["means"])
+        meaning = replace(english_meaning(entry["means"]), reviewed=entry["reviewed"])
         for text in entry["words"]:
             add(phrase(text), meaning)
     # A label's single words count too ("marihuana", "bezdomnością"), unless the word is short

@@ -402,6 +402,14 @@ def _notes(parsed: ParsedQuery) -> list[str]:
         _("Showing results for “{fixed}” (you typed “{typed}”).").format(fixed=fixed, typed=typed)
         for typed, fixed in parsed.corrections.items()
     ]
+    for typed, english in parsed.translations.items():
+        if english:
+            note = (
+                _("Also searched as “{english}” (for “{typed}”: a translation not yet checked by a fluent speaker).")
+                if typed in parsed.unchecked
+                else _("Also searched as “{english}” (for “{typed}”).")
+            )
+            notes.append(note.format(english=english, typed=typed))
     if parsed.place is not None:
         notes.append(_("Near {place}.").format(place=parsed.place.name))
     if parsed.age is not None:
