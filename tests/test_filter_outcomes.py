@@ -15,9 +15,11 @@ import pytest
 
 from coventry_directory.cli import main
 from coventry_directory.core import schedules as hours
+from coventry_directory.core.eligibility import required_groups
 from coventry_directory.core.filter_words import check_text, count_text
 from coventry_directory.core.ids import stable_id
 from coventry_directory.core.models import Service
+from coventry_directory.core.places import resolve_place
 from coventry_directory.core.search import Filters, SearchEngine
 from coventry_directory.store import hsds_rows
 from coventry_directory.store.schema import column_names
@@ -71,10 +73,11 @@ def _outcome(svc: Service, field: str, value) -> str:
     if field == "languages":
         return _codes_outcome(svc.languages, [value])
     if field == "client_groups":
-        # for the groups it lists; for others too, unless it says it is only for those
-        if set(svc.client_groups) & set(value):
-            return KNOWN
-        return LEFT_OUT if svc.groups_required else NOT_STATED
+        # only for some groups (core.eligibility.required_groups): fits if one of them; else open to others
+        only = required_groups(svc.client_groups, svc.groups_required)
+        if only:
+            return KNOWN if only & set(value) else LEFT_OUT
+        return KNOWN if set(svc.client_groups) & set(value) else NOT_STATED
     if field == "free":
         fees = (svc.fees_description or "").strip()
         return NOT_STATED if not fees else KNOWN if fees.lower().startswith("free") else LEFT_OUT
@@ -211,3 +214,92 @@ def test_the_app_shows_the_counts_and_marks_each_row(qtbot, open_window):
     assert all("Check:" not in row_summary(h)[2] or h.verdict for h in hits if not h.checks)
     window.filters.free.setChecked(False)
     qtbot.waitUntil(lambda: window.filters.counts_box.isHidden(), timeout=10_000)
+
+
+# --- the review's cases: a capped draw, a calendar bank holiday, a blank code, required groups ----------
+def test_a_known_fit_beyond_the_nearest_hundred_that_do_not_say_is_still_found(directory_store):
+    from test_search_locality import _east, plant
+
+    rugby = resolve_place("Rugby")
+    centre = (rugby.latitude, rugby.longitude)
+    specs = [
+        {"key": f"zebra-{n}", "name": f"Zebrafinch support {n}", "point": _east(centre, 12 + 8 * n / 130)}
+        for n in range(130)
+    ]
+    specs.append(
+        {
+            "key": "zebra-polish",
+            "name": "Zebrafinch support in Polish",
+            "point": _east(centre, 20.5),
+            "languages": ["pl"],
+        }
+    )
+    engine = plant(directory_store, specs)
+    result = engine.search("zebrafinch", Filters(near="Rugby", language="pl"), limit=20)
+    assert result.hits[0].key == "zebra-polish" and not result.hits[0].checks
+    assert all(h.checks == ("languages",) for h in result.hits[1:])
+
+
+def test_a_calendar_only_service_on_a_bank_holiday_outside_the_window_is_kept_and_marked(directory_store):
+    store = directory_store
+    sid = store._db.execute("SELECT service_id FROM service_facets WHERE has_schedule = 0 ORDER BY 1").fetchone()[0]
+    with hsds_rows.atomic(store):
+        # the first Monday of every month, 09:00-17:00: only the calendar can place it
+        hsds_rows.insert_values(
+            store,
+            "schedule",
+            [
+                _row(
+                    "schedule",
+                    id=stable_id("test-first-monday"),
+                    service_id=sid,
+                    freq="MONTHLY",
+                    byday="1MO",
+                    opens_at="09:00",
+                    closes_at="17:00",
+                )
+            ],
+        )
+        hsds_rows.rebuild_search(store)
+    engine = SearchEngine(store)
+    first, last = store.queries.date_window()
+    holiday = datetime(2031, 5, 5, 10, 0)  # Early May bank holiday, the first Monday of May 2031
+    assert hours.bank_holiday(holiday.date()) and holiday.date().isoformat() > last
+    svc = store.get_service(sid)
+    assert hours.record_state(svc.schedules, svc.verification, svc.evidence_date, holiday)[0] == "unknown"
+    hit = next(h for h in engine.search("", Filters(open_at=holiday), limit=500).hits if h.id == sid)
+    assert hit.checks == ("open_at",)
+    ordinary = datetime(2031, 6, 2, 10, 0)  # the first Monday of June: open, by the calendar
+    hit = next(h for h in engine.search("", Filters(open_at=ordinary), limit=500).hits if h.id == sid)
+    assert hit.checks == () and hit.open_state == "open"
+
+
+def test_a_blank_language_code_says_nothing(directory_store):
+    store = directory_store
+    sid = store._db.execute("SELECT id FROM service ORDER BY id LIMIT 1").fetchone()[0]
+    with hsds_rows.atomic(store):
+        row = _row("language", id=stable_id("test-blank-language"), service_id=sid, name="", code="  ")
+        hsds_rows.insert_values(store, "language", [row])
+        hsds_rows.rebuild_search(store)
+    result = SearchEngine(store).search("", Filters(language="pl"), limit=500)
+    hit = next(h for h in result.hits if h.id == sid)
+    assert hit.checks == ("languages",)
+    assert result.filter_counts["languages"] == (0, len(result.hits), 0)
+
+
+def test_the_client_group_filter_follows_the_eligibility_rule(engine):
+    from coventry_directory.core.eligibility import ClientProfile, Eligibility, assess
+
+    result = engine.search("", Filters(groups=("adults",)), limit=500)
+    marks = {h.id: h.checks for h in result.hits}
+    for svc in engine.store.services([h.id for h in engine.search("", limit=500).hits]):
+        verdict = assess(svc, ClientProfile(groups=("adults",)))
+        if svc.id not in marks:
+            # left out only when only for other groups, as an adult with nothing else would be told
+            assert verdict.status == Eligibility.EXCLUDED and any("Only for" in r for r in verdict.reasons), svc.key
+        elif not marks[svc.id]:
+            assert "adults" in svc.client_groups, svc.key
+    # adult offenders' services are for offenders: not known to fit "adults"
+    every = engine.store.services([h.id for h in engine.search("", limit=500).hits])
+    offenders = [s for s in every if set(s.client_groups) == {"offenders", "adults"} and s.groups_required]
+    assert offenders and all(s.id not in marks for s in offenders)

@@ -18,7 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from fuzz_search import search_calls
 
 from coventry_directory.core.places import UnknownPlace
-from coventry_directory.core.search import MAX_CODES, Filters, SearchEngine, clean_input
+from coventry_directory.core.search import Filters, SearchEngine
+from coventry_directory.core.search_input import MAX_CODES, clean_input
 from coventry_directory.store.directory import DirectoryStore
 
 FIELDS = ("categories", "substances", "groups", "routes", "modes")

@@ -9,7 +9,8 @@ rules in docs/architecture.md, "Search"). Words, place and code filters are one 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from coventry_directory.core.locality import CLOSE_KM, LOCAL_KM, RINGS_KM, SERVES, Locality
 from coventry_directory.core.places import Place
@@ -53,6 +54,12 @@ def candidate_ids(
     """
     where = facet.where(tagged=False)
     filters = facet.tags()
+    # A capped draw (the nearest N, the first N) first takes what is known to fit every
+    # filter, then what is known or not stated: a known fit is never crowded out of the cap
+    # by nearer services that do not say (it ranks before them, core.ranking.rank_key).
+    passes = [facet]
+    if facet.outcome_tests():
+        passes.insert(0, replace(facet, known_only=True))
     page = limit * 3 if profile else limit  # client mode reorders by eligibility: it needs more
     here = (
         (place.latitude, place.longitude)
@@ -60,21 +67,44 @@ def candidate_ids(
         else None
     )
 
-    def combine(*parts: str) -> str:
-        return " AND ".join(f"({p})" for p in (*parts, filters) if p)
+    def combine(*parts: str, tags: str = filters) -> str:
+        return " AND ".join(f"({p})" for p in (*parts, tags) if p)
+
+    def capped(draw: Callable[[FacetFilter], list[str]]) -> list[str]:
+        """A capped draw for each pass (strictly filtered first, then as kept), in that order."""
+        out: dict[str, None] = {}
+        for f in passes:
+            out.update(dict.fromkeys(draw(f)))
+        return list(out)
 
     def nearest(text: str, km: float, limit: int) -> list[str]:
         """The ``limit`` matches of ``text`` nearest the place within the ring of ``km``, nearest first."""
-        found: list[str] = []
-        for r in (*(r for r in INNER_RINGS_KM if r < km), km):
-            ring = locality.ring(r)
-            if not ring:
-                return []
-            inner = None if r == km else r  # the last ring as the cells cover it, as always
-            found = queries.matching(combine(text, ring), where, limit, locality.centres, within_km=inner)
-            if len(found) >= limit:
-                break
-        return found
+
+        def draw(f: FacetFilter) -> list[str]:
+            found: list[str] = []
+            for r in (*(r for r in INNER_RINGS_KM if r < km), km):
+                ring = locality.ring(r)
+                if not ring:
+                    return []
+                inner = None if r == km else r  # the last ring as the cells cover it, as always
+                expr = combine(text, ring, tags=f.tags())
+                found = queries.matching(expr, f.where(tagged=False), limit, locality.centres, within_km=inner)
+                if len(found) >= limit:
+                    break
+            return found
+
+        return capped(draw)
+
+    def first(cap: int, *parts: str) -> list[str]:
+        """The first ``cap`` matches of ``parts`` in index order; with no words or tags at all, the nearest."""
+
+        def draw(f: FacetFilter) -> list[str]:
+            expr = combine(*parts, tags=f.tags())
+            if not expr:
+                return queries.filtered_ids(f.where(), cap, here)
+            return queries.matching(expr, f.where(tagged=False), cap)
+
+        return capped(draw)
 
     def retrieve(text: str, strong: str, serving_only: bool = False) -> list[str]:
         """Every tier-0 match (never capped); then, unless those fill the page, the nearest others.
@@ -94,19 +124,14 @@ def candidate_ids(
         if serving_only or len(ids) >= page:
             return list(ids)
         ids.update(dict.fromkeys(r[0] for r in rows))  # close by, but serving other areas only
-        unplaced = queries.matching(combine(text, any_tag([UNPLACED_TAG])), where, NEAR_CANDIDATES)
-        ids.update(dict.fromkeys(unplaced))
+        ids.update(dict.fromkeys(first(NEAR_CANDIDATES, text, any_tag([UNPLACED_TAG]))))
         ids.update(dict.fromkeys(nearest(text, LOCAL_KM, NEAR_CANDIDATES + len(ids))))
         cap = max(FAR_CANDIDATES, page)
         for km in RINGS_KM[1:]:
             if len(ids) < page:
                 ids.update(dict.fromkeys(nearest(strong, km, cap)))
         if len(ids) < page:
-            anywhere = combine(strong)
-            found = (
-                queries.matching(anywhere, where, cap) if anywhere else queries.filtered_ids(facet.where(), cap, here)
-            )
-            ids.update(dict.fromkeys(found))
+            ids.update(dict.fromkeys(first(cap, strong)))
         return list(ids)
 
     if parsed.is_empty:
@@ -119,9 +144,9 @@ def candidate_ids(
     typed = sorted(typed_words(parsed))
     if typed:
         # a service whose name holds every typed word, wherever it is: the one asked for by name
-        by_name = combine("{name} : (" + " AND ".join(fts_term(w) for w in typed) + ")")
+        by_name_words = "{name} : (" + " AND ".join(fts_term(w) for w in typed) + ")"
         seen = set(ids)
-        ids += [sid for sid in queries.matching(by_name, where, NAMED_CANDIDATES) if sid not in seen]
+        ids += [sid for sid in first(NAMED_CANDIDATES, by_name_words) if sid not in seen]
     if len(parsed.groups) > 1:
         # services that serve the place and match some of the words rank with near ones
         # matching all (core.ranking.rank_class): always look at those; further ones

@@ -7,7 +7,7 @@ must never be told "no" on a guess.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -82,18 +82,24 @@ def _groups(profile: ClientProfile) -> set[str]:
     return groups
 
 
-def _required_groups(service: Service) -> set[str]:
+def required_groups(client_groups: Iterable[str], groups_required: bool) -> set[str]:
     """The groups a client must be in, one of them at least, for a service that requires its groups.
 
     When a service lists circumstances (offenders, homeless, families ...) beside an age
     group ("offenders, adults"), it is for people in those circumstances; the age group only
     narrows it, and the age range says that. Age groups count alone only when nothing else is
-    listed. (Otherwise every adult would pass a service for adult offenders.)
+    listed. (Otherwise every adult would pass a service for adult offenders.) Empty: open
+    to anyone as far as groups go (groups not required, or none listed). The search's client
+    group filter uses the same rule (``store.search_filters``).
     """
-    if not service.groups_required or not service.client_groups:
+    listed = set(client_groups)
+    if not groups_required or not listed:
         return set()
-    listed = set(service.client_groups)
     return (listed - AGE_GROUPS) or listed
+
+
+def _required_groups(service: Service) -> set[str]:
+    return required_groups(service.client_groups, service.groups_required)
 
 
 def assess(service: Service, profile: ClientProfile) -> Verdict:

@@ -23,10 +23,11 @@ from coventry_directory.core.locality import Locality, locality_of
 from coventry_directory.core.places import Place, resolve_place
 from coventry_directory.core.query import STOP_WORDS, ParsedQuery, Vocabulary, parse_query
 from coventry_directory.core.ranking import context_score, nearest_km, profile_fit, rank_class, rank_key, text_score
-from coventry_directory.core.text import clean_text, words
+from coventry_directory.core.search_input import clean_input
+from coventry_directory.core.text import words
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.open_hours import OpenAt
-from coventry_directory.store.search_filters import NOT_KNOWN, OUTCOME_FIELDS, FacetFilter
+from coventry_directory.store.search_filters import NOT_KNOWN, FacetFilter
 
 
 @dataclass
@@ -163,7 +164,7 @@ class SearchEngine:
         scored = self._score(ids, facets, unsure, parsed, place, locality, age, profile)
         pool = [s.service_id for s in scored]
         keep = pool[: limit * 3 if profile else limit]
-        hits = self._hits(keep, {s.service_id: s for s in scored}, facets, profile, at, facet.open_at is not None)
+        hits = self._hits(keep, {s.service_id: s for s in scored}, facets, profile, at)
         if profile:
             # for a client, what they can use comes first; within each verdict, the usual order
             rank = {Eligibility.ELIGIBLE: 0, Eligibility.CHECK: 1, Eligibility.EXCLUDED: 2}
@@ -224,25 +225,25 @@ class SearchEngine:
         window = self.store.queries.date_window()
         if window is not None and window[0] <= yesterday.isoformat() and at.date().isoformat() <= window[1]:
             return OpenAt(at, *holidays, dated=True)
-        calendar = self.store.queries.calendar_services()
-        return OpenAt(at, *holidays, tuple(sorted(self.open_by_calendar(calendar, at))))
+        states = self._calendar_states(self.store.queries.calendar_services(), at)
+        also, unknown = ([sid for sid, s in sorted(states.items()) if s == want] for want in ("open", "unknown"))
+        return OpenAt(at, *holidays, tuple(also), also_unknown=tuple(unknown))
 
     def open_by_calendar(self, ids: Sequence[str], at: datetime) -> set[str]:
         """Which of these services the calendar says are open at ``at``: what details show (slow, sure).
 
-        "Open at" asks this only for hours that are not the same every week, at a moment
-        outside the dated window; tests and benchmarks use it as the truth for all.
+        "Open at" asks the calendar only for hours that are not the same every week, at a
+        moment outside the dated window; tests and benchmarks use this as the truth for all.
         """
+        return {sid for sid, state in self._calendar_states(ids, at).items() if state == hours.OpenState.OPEN}
+
+    def _calendar_states(self, ids: Sequence[str], at: datetime) -> dict[str, str]:
+        """Each service's state at ``at`` (open, closed, unknown) as its details show it."""
         schedules = self.store.schedules_for(ids)
         facets = self.store.queries.facet_rows(ids)
         return {
-            sid
-            for sid in ids
-            if sid in facets
-            and hours.record_state(
-                schedules.get(sid, []), facets[sid]["verification"] or None, facets[sid]["evidence_date"], at
-            )[0]
-            == hours.OpenState.OPEN
+            sid: hours.record_state(schedules.get(sid, []), f["verification"] or None, f["evidence_date"], at)[0]
+            for sid, f in facets.items()
         }
 
     def _hits(
@@ -252,13 +253,8 @@ class SearchEngine:
         facets: dict[str, dict],
         profile: ClientProfile | None,
         at: datetime,
-        open_filter: bool = False,
     ) -> list[Hit]:
-        """The result rows, with open state, filters to check and (in client mode) the eligibility verdict.
-
-        With an "open at" filter, a service whose hours the details would not call open
-        then (hours from a record that may be out of date) is marked to check too.
-        """
+        """The result rows, with open state, filters to check and (in client mode) the eligibility verdict."""
         schedules = self.store.schedules_for(ids)
         sources = self.store.queries.sources_for(ids)
         services = {s.id: s for s in self.store.services(ids)} if profile else {}
@@ -269,9 +265,6 @@ class SearchEngine:
                 schedules.get(sid, []), f["verification"] or None, f["evidence_date"], at
             )
             svc = services.get(sid)
-            checks = s.checks
-            if open_filter and state != hours.OpenState.OPEN and "open_at" not in checks:
-                checks = tuple(f for f in OUTCOME_FIELDS if f in checks or f == "open_at")
             hits.append(
                 Hit(
                     id=sid,
@@ -290,7 +283,7 @@ class SearchEngine:
                     verdict=assess(svc, profile) if svc is not None and profile is not None else None,
                     status=f["status"] or "active",
                     sources=sources.get(sid, ()),
-                    checks=checks,
+                    checks=s.checks,
                 )
             )
         return hits
@@ -308,70 +301,6 @@ class _Scored(NamedTuple):
     named: bool = False  # its whole name was typed (stop words aside)
     name: str = ""  # the last word on the order of equals
     checks: tuple[str, ...] = ()  # filters its record does not say it fits
-
-
-# --- the input boundary: whatever a caller passes, only safe values reach SQLite -----------
-MAX_CODES = 100  # distinct codes per filter: far more than any taxonomy has, and it bounds the SQL
-MAX_CODE_CHARS = 100  # no taxonomy code is this long; a longer one could only match nothing
-AGE_BOUNDS = (-1, 1000)  # any age outside these is ruled in or out exactly as the nearest bound is
-
-
-def clean_input(query: str, filters: Filters) -> tuple[str, Filters]:
-    """The query and filters with text SQLite can take and numbers it can hold.
-
-    Lone surrogates (undecodable bytes from a command line or a file name) become U+FFFD,
-    which no code or word contains (NUL is kept: SQLite takes it); each code list is
-    de-duplicated and capped (:data:`MAX_CODES`), so a huge list cannot grow the SQL past
-    SQLite's limits; an age beyond :data:`AGE_BOUNDS` is pulled to the bound, which no
-    stated age range tells apart from it. Nothing a caller can pass here raises, except an
-    unknown place (UnknownPlace).
-    """
-    near = filters.near
-    return clean_text(query if isinstance(query, str) else ""), replace(
-        filters,
-        categories=_codes(filters.categories),
-        near=clean_text(near) if isinstance(near, str) else near,
-        age=None if filters.age is None else max(AGE_BOUNDS[0], min(int(filters.age), AGE_BOUNDS[1])),
-        gender=_code(filters.gender),
-        substances=_codes(filters.substances),
-        groups=_codes(filters.groups),
-        routes=_codes(filters.routes),
-        modes=_codes(filters.modes),
-        language=_code(filters.language),
-        free=bool(filters.free),
-        open_at=None if filters.open_at is None else _moment(filters.open_at),
-    )
-
-
-def _moment(when: datetime) -> datetime:
-    """``when`` as UK wall-clock time, kept within years the calendar arithmetic can reach.
-
-    A moment at the very ends of time (``datetime.max`` in another zone) cannot even be
-    converted; no service's hours say anything about the year 1 or 9999 anyway.
-    """
-    try:
-        wall = as_uk_wall_clock(when)
-    except OverflowError:
-        wall = when.replace(tzinfo=None)
-    return max(_EARLIEST, min(wall, _LATEST))
-
-
-_EARLIEST, _LATEST = datetime(1000, 1, 1), datetime(9000, 12, 31)
-
-
-def _code(value: str | None) -> str | None:
-    return None if value is None else clean_text(str(value)[:MAX_CODE_CHARS])
-
-
-def _codes(values: Sequence[str]) -> tuple[str, ...]:
-    if isinstance(values, str):
-        values = (values,)  # one code given bare, not in a list: not one code per character
-    unique: dict[str, None] = {}
-    for value in values:
-        unique.setdefault(clean_text(str(value)[:MAX_CODE_CHARS]))  # cut first: a huge string costs nothing
-        if len(unique) == MAX_CODES:
-            break
-    return tuple(unique)
 
 
 def _facet_filter(filters: Filters, open_at: OpenAt | None) -> FacetFilter:

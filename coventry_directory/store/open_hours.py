@@ -98,6 +98,7 @@ class OpenAt:
     holiday_yesterday: bool
     also: tuple[str, ...] = ()
     dated: bool = False  # the calendar-only hours are looked up in service_date (its window covers the moment)
+    also_unknown: tuple[str, ...] = ()  # outside the window: those the calendar says are not known then
 
 
 def not_closed_sql(moment: OpenAt) -> tuple[str, list]:
@@ -106,9 +107,9 @@ def not_closed_sql(moment: OpenAt) -> tuple[str, list]:
     Exactly where ``core.schedules.record_state`` answers "not known" rather than "closed"
     for a service not open then: hours from a record marked historic; an occurrence
     covering the moment on a bank holiday (not all day every day); no schedule with hours
-    in force that day; or a schedule in force whose hours cannot be worked out. Only
-    services whose hours the calendar works out outside the dated window are known less
-    well: those are open or not, never "not known".
+    in force that day; or a schedule in force whose hours cannot be worked out. Outside
+    the dated window, the calendar's own answer for hours only it can place (``also`` and
+    ``also_unknown``).
     """
     unaffected, params = _open_sql(replace(moment, holiday_today=False, holiday_yesterday=False))
     today = moment.at.date().isoformat()
@@ -116,11 +117,14 @@ def not_closed_sql(moment: OpenAt) -> tuple[str, list]:
         "SELECT 1 FROM service_rule r WHERE r.service_id = f.service_id AND r.timed = {timed} "
         "AND (r.valid_from IS NULL OR r.valid_from <= ?) AND (r.valid_to IS NULL OR r.valid_to >= ?)"
     )
+    calendar = ""
+    if moment.also_unknown:
+        calendar = " OR f.service_id IN (" + ",".join("?" * len(moment.also_unknown)) + ")"
     sql = (
         f"(f.verification IS 'historic' OR {unaffected} OR NOT EXISTS ({applies.format(timed=1)}) "
-        f"OR EXISTS ({applies.format(timed=0)}))"
+        f"OR EXISTS ({applies.format(timed=0)}){calendar})"
     )
-    return sql, [*params, today, today, today, today]
+    return sql, [*params, today, today, today, today, *moment.also_unknown]
 
 
 def open_at_sql(moment: OpenAt) -> tuple[str, list]:

@@ -99,9 +99,12 @@ class FacetFilter:
                 )
             )
         if self.client_groups:
-            # a service is for the groups it lists, and others too unless it is only for those
-            known, params = _any_code("client_groups", list(self.client_groups))
-            tests.append(OutcomeTest("client_groups", known, tuple(params), "coalesce(f.groups_required, 0) = 0"))
+            # for the groups it lists; for others too, unless it is only for some
+            # (groups_for: core.eligibility.required_groups, as the client's verdict says)
+            only, only_params = _any_code("groups_for", list(self.client_groups))
+            listed, listed_params = _any_code("client_groups", list(self.client_groups))
+            known = f"(CASE WHEN trim(f.groups_for) <> '' THEN {only} ELSE {listed} END)"
+            tests.append(OutcomeTest("client_groups", known, (*only_params, *listed_params), "trim(f.groups_for) = ''"))
         for field in ("referral_routes", "delivery_modes", "languages"):
             values = getattr(self, field)
             if values:
@@ -140,17 +143,16 @@ class FacetFilter:
         return all_tags(groups)
 
     def where(self, *, tagged: bool = True) -> tuple[str, list]:
-        """SQL over service_facets (alias f) and its parameters; ``tagged`` False leaves out what :meth:`tags` holds."""
+        """SQL over service_facets (alias f) and its parameters; ``tagged`` False leaves out the category (tags only)."""
         clauses: list[str] = []
         params: list = []
-        held = {"free", *_CODE_FIELDS}  # tests the tags make too; "open at" is in both (tags only narrow)
         if tagged and self.categories:
             sql, values = _any_code("categories", list(self.categories))
             clauses.append(sql)
             params += values
+        # every outcome test, also those the tags make: the tags only narrow what the index
+        # returns, and the SQL decides, so what is kept is exactly what is counted as kept
         for test in self.outcome_tests():
-            if not tagged and test.field in held:
-                continue
             sql, values = (test.known, list(test.params)) if self.known_only else test.kept
             clauses.append(sql)
             params += values
@@ -194,4 +196,4 @@ def _any_code(col: str, values: Sequence[str]) -> tuple[str, list]:
 def _code_test(field: str, col: str, values: Sequence[str]) -> OutcomeTest:
     """A code filter's tests: one of the codes is listed; or no code at all is."""
     known, params = _any_code(col, values)
-    return OutcomeTest(field, known, tuple(params), f"coalesce(f.{col}, '') = ''")
+    return OutcomeTest(field, known, tuple(params), f"trim(coalesce(f.{col}, '')) = ''")

@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from sqlite_utils import Database
 
+from coventry_directory.core.eligibility import required_groups
 from coventry_directory.core.models import CODE_FIELDS
 from coventry_directory.core.taxonomy import RECORD_TAXONOMY
 from coventry_directory.core.text import words
@@ -22,7 +23,8 @@ from coventry_directory.store.search_tags import FACET_TAG_COLUMNS, TAGS_COLUMN,
 def _codes_by_service(db: Database, taxonomy: str) -> dict[str, str]:
     rows = db.execute(
         "SELECT a.link_id, t.code FROM attribute a JOIN taxonomy_term t ON t.id = a.taxonomy_term_id "
-        "WHERE a.link_entity = 'service' AND t.taxonomy = ? ORDER BY a.link_id, CAST(a.value AS INTEGER)",
+        "WHERE a.link_entity = 'service' AND t.taxonomy = ? AND trim(t.code) <> '' "
+        "ORDER BY a.link_id, CAST(a.value AS INTEGER)",
         [taxonomy],
     ).fetchall()
     out: dict[str, list[str]] = defaultdict(list)
@@ -142,7 +144,8 @@ def rebuild_facets(db: Database) -> None:
     required = _record_values(db, "groups-required")
     coverage = _record_values(db, "coverage")
     languages: dict[str, list[str]] = defaultdict(list)
-    for sid, code in db.execute("SELECT service_id, code FROM language WHERE code IS NOT NULL").fetchall():
+    # a blank code says nothing: the service's languages are then not stated, not "  "
+    for sid, code in db.execute("SELECT service_id, code FROM language WHERE trim(code) <> ''").fetchall():
         languages[sid].append(code)
     # hours of the service, of the service at one of its places, or of the place itself
     scheduled = {
@@ -176,6 +179,8 @@ def rebuild_facets(db: Database) -> None:
         for col in CODE_FIELDS:
             row[col] = codes[col].get(sid, "")
         row["groups_required"] = int(required.get(sid, [""])[0] == "true")
+        only_for = required_groups(row["client_groups"].split(), bool(row["groups_required"]))
+        row["groups_for"] = " " + " ".join(sorted(only_for)) + " " if only_for else ""
         row["national"] = int(coverage.get(sid, [""])[0] == "national")
         row["languages"] = " " + " ".join(languages[sid]) + " " if languages.get(sid) else ""
         row["has_schedule"] = int(sid in scheduled)

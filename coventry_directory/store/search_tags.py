@@ -12,8 +12,7 @@ service's row in the FTS5 index also holds, in a ``tags`` column, tokens for:
   :data:`UNPLACED_TAG` when nothing says where it is or whom it serves;
 - :data:`EDITION_TAG` when the Coventry and Warwickshire edition describes it;
 - each code of its facets: substances (``zs``), categories (``zk``), genders, client
-  groups, referral routes, delivery modes, languages (:data:`FIELD_PREFIX`), free, and
-  whether it has opening hours;
+  groups, referral routes, delivery modes, languages (:data:`FIELD_PREFIX`), and free;
 - its opening hours by hour of the week (:func:`hours_tags`): a tag for each hour a weekly
   span of its own day touches, another for each hour an overnight span runs into the next
   day, and tags for hours only the calendar can place, hours that cannot be worked out,
@@ -22,7 +21,7 @@ service's row in the FTS5 index also holds, in a ``tags`` column, tokens for:
 - for a field whose filter has three outcomes (:data:`UNSTATED_FIELDS`), a "not stated"
   tag when the record gives no code there, and :data:`FEES_UNSTATED_TAG` when it says
   nothing about cost: a filter keeps what is known to fit and what is not known, and
-  leaves out only what is known not to (``core.filter_outcomes``).
+  leaves out only what is known not to (``store.search_filters``).
 
 A query then asks FTS5 for "these words AND one of these cells or areas": the index
 intersects the two itself and returns only local matches, in a millisecond or two
@@ -96,11 +95,11 @@ FIELD_PREFIX = {
     "delivery_modes": "zm",
     "languages": "zl",
 }
-FREE_TAG, HOURS_TAG = "zfree", "zhours"
+FREE_TAG = "zfree"
 # "qq" can follow a prefix in no code's tag (_token writes a leading q as q<hex>q)
 FEES_UNSTATED_TAG = "zfreeqq"
 # The tag-held fields a record may leave empty, which a filter then keeps as "not known".
-# Substances and genders are SQL tests instead (search_queries.FacetFilter); categories
+# Substances and genders are SQL tests only (search_filters.FacetFilter); categories
 # say what a service is, so a category filter keeps only what is known to be that.
 UNSTATED_FIELDS = ("client_groups", "referral_routes", "delivery_modes", "languages")
 FACET_TAG_COLUMNS = (
@@ -110,9 +109,8 @@ FACET_TAG_COLUMNS = (
     "elsewhere",
     "free",
     "fees_stated",
-    "has_schedule",
     "verification",
-    "groups_required",
+    "groups_for",
 )
 # Opening hours (hours_tags). "Open at" keeps what may be open then or does not say:
 HOURS_UNSTATED_TAG = "zhoursqq"  # no hours that can be worked out, or hours from a historic record
@@ -157,16 +155,14 @@ def service_tags(
         codes = (facets.get(field) or "").split()
         for code in codes:
             tags.setdefault(code_tag(field, code))
-        # client groups: not known unless the record says it is only for those it lists
-        unstated = not facets.get("groups_required") if field == "client_groups" else not codes
+        # client groups: not known unless the service is only for some (core.eligibility.required_groups)
+        unstated = not (facets.get("groups_for") or "").strip() if field == "client_groups" else not codes
         if unstated and field in UNSTATED_FIELDS:
             tags.setdefault(unstated_tag(field))
     if facets.get("free"):
         tags.setdefault(FREE_TAG)
     elif not facets.get("fees_stated"):
         tags.setdefault(FEES_UNSTATED_TAG)
-    if facets.get("has_schedule"):
-        tags.setdefault(HOURS_TAG)
     for tag in hours_tags(spans, rules, (facets.get("verification") or "").strip() == "historic"):
         tags.setdefault(tag)
     return " ".join(tags)

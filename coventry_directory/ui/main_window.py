@@ -174,11 +174,8 @@ class MainWindow(ServiceActions, QMainWindow):
 
         self.search_service = SearchService(directory_path or store.path, self)
         self.search_service.results.connect(self._show_results)
-        self.search_service.results.connect(lambda result: self.filters.show_counts(result.filter_counts))
         self.search_service.problem.connect(self._show_problem)
         self.search_service.failed.connect(self._show_failure)
-        for signal in (self.search_service.problem, self.search_service.failed):
-            signal.connect(lambda _what: self.filters.show_counts({}))  # no results: nothing was filtered
         self.search_service.edition_changed.connect(self._edition_changed)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -292,6 +289,7 @@ class MainWindow(ServiceActions, QMainWindow):
             return  # a search that finished after the window closed
         self._result = result
         self.model.set_hits(result.hits, result.place)
+        self.filters.show_counts(result.filter_counts)
         n = len(result.hits)
         if n >= RESULT_LIMIT:
             self.count_label.setText(_("The first {n} services: type or filter to narrow").format(n=format_number(n)))
@@ -315,6 +313,7 @@ class MainWindow(ServiceActions, QMainWindow):
         # Results for the last place would look like answers for the one just typed.
         self._result = None
         self.model.set_hits([])
+        self.filters.show_counts({})  # no results: nothing was filtered
         self._current_id = None
         self.count_label.setText(_("No results: the place is not known."))
         self.notes.setText(message)
@@ -335,6 +334,7 @@ class MainWindow(ServiceActions, QMainWindow):
         # Results from an earlier search would look like answers to this one.
         self._result = None
         self.model.set_hits([])
+        self.filters.show_counts({})
         self.count_label.setText(message)
         self.notes.clear()
         self.statusBar().showMessage(message)

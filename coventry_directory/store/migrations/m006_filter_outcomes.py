@@ -2,7 +2,9 @@
 
 Frozen, structure only. ``service_facets.fees_stated`` marks services whose record says
 anything about cost (free or not), so the "free" filter can tell "known to be free",
-"cost not stated" and "charges" apart (``store.search_filters``). ``service_rule`` holds
+"cost not stated" and "charges" apart, and ``groups_for`` holds the groups a service
+that requires its groups is only for (``core.eligibility.required_groups``: empty when it
+is open to anyone as far as groups go), both for ``store.search_filters``. ``service_rule`` holds
 each schedule's validity and whether its hours can be worked out at all, so "open at" can
 tell "closed then" from "not known then" exactly as the details do (``store.open_hours``).
 The index's tags gain a "not stated" tag per code field and hour-of-week tags
@@ -20,6 +22,7 @@ NAME = "m006_filter_outcomes"
 
 SQL = """
 ALTER TABLE service_facets ADD COLUMN fees_stated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE service_facets ADD COLUMN groups_for TEXT NOT NULL DEFAULT '';
 CREATE TABLE service_rule (service_id TEXT NOT NULL, timed INTEGER NOT NULL, valid_from TEXT, valid_to TEXT);
 CREATE INDEX idx_service_rule_service ON service_rule (service_id);
 """
