@@ -303,3 +303,43 @@ def test_the_client_group_filter_follows_the_eligibility_rule(engine):
     every = engine.store.services([h.id for h in engine.search("", limit=500).hits])
     offenders = [s for s in every if set(s.client_groups) == {"offenders", "adults"} and s.groups_required]
     assert offenders and all(s.id not in marks for s in offenders)
+
+
+def test_a_service_not_listed_as_running_is_never_open(engine):
+    store = engine.store
+    at = datetime(2026, 11, 23, 21, 0)  # SMART's online meetings run (Monday evening)
+    smart = next(h for h in engine.search("smart", Filters(open_at=at), limit=20).hits if h.open_state == "open")
+    with hsds_rows.atomic(store):
+        store._db.execute("UPDATE service SET status = 'temporarily closed' WHERE id = ?", [smart.id])
+        hsds_rows.rebuild_search(store)
+    result = engine.search("smart", Filters(open_at=at), limit=20)
+    hit = next(h for h in result.hits if h.id == smart.id)
+    assert hit.open_state == "unknown" and "temporarily closed" in hit.open_reason
+    assert hit.checks == ("open_at",)
+    assert engine.search("smart", now=at).hits  # still found, and says so: never "open now"
+    assert smart.id not in engine.open_ids(at)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["search", "--counts"],
+        ["search", "--open-at", ""],
+        ["search", "--open-at", "9999-12-23 10:00"],
+        ["search", "--open-at", "0999-01-02 10:00"],
+        ["search", "--language", "junk"],
+        ["search", "--language", "polish"],
+        ["search", "--substance", ""],
+        ["search", "--route", ","],
+    ],
+)
+def test_filters_that_would_say_nothing_are_usage_errors(installed_directory, capsys, argv):
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.strip() and "Traceback" not in err
+
+
+def test_open_at_results_say_then_not_now(installed_directory, capsys):
+    assert main(["search", "smart", "--open-at", "2026-11-23 21:00", "--limit", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "open then" in out and "open now" not in out

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 from datetime import datetime
 
 from coventry_directory.cli.common import EXIT_OK, UsageError, add_command, print_json
@@ -74,6 +75,9 @@ def _codes(values: list[str] | None, taxonomy: str) -> tuple[str, ...]:
     known = vocabularies()[taxonomy].codes()
     out = []
     for value in values or []:
+        if not value.replace(",", "").strip():
+            # an empty value would quietly drop the filter the worker meant to set
+            raise UsageError(f"no {taxonomy.replace('_', ' ')} given; choose from: {', '.join(known)}")
         for part in value.split(","):
             code = part.strip().lower().replace(" ", "-")
             if not code:
@@ -108,12 +112,30 @@ def _when(args: argparse.Namespace) -> datetime | None:
     """The moment --open-now or --open-at asks about, to the minute; None when neither is given."""
     if getattr(args, "open_now", False):
         return uk_now()
-    if getattr(args, "open_at", None):
+    if getattr(args, "open_at", None) is not None:
         try:
-            return datetime.strptime(args.open_at.strip(), "%Y-%m-%d %H:%M")
+            when = datetime.strptime(args.open_at.strip(), "%Y-%m-%d %H:%M")
         except ValueError:
             raise UsageError(f'--open-at wants "YYYY-MM-DD HH:MM", not {args.open_at!r}') from None
+        if not OPEN_AT_YEARS[0] <= when.year <= OPEN_AT_YEARS[1]:
+            # no service's hours say anything that far off; the search would answer for another moment
+            raise UsageError(f"--open-at: a year from {OPEN_AT_YEARS[0]} to {OPEN_AT_YEARS[1]}, not {when.year}")
+        return when
     return None
+
+
+OPEN_AT_YEARS = (1900, 2200)
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")  # ISO 639 (as HSDS language.code), with a region
+
+
+def _language(value: str | None) -> str | None:
+    """A language code (pl, ro, pa ...), as feeds record them; anything else is a usage error."""
+    if value is None:
+        return None
+    code = value.strip().lower()
+    if not LANGUAGE_CODE.fullmatch(code):
+        raise UsageError(f"--language wants a language code such as pl, ro, pa, ur or ar, not {value!r}")
+    return code
 
 
 def _place(text: str | None) -> Place | None:
@@ -131,19 +153,20 @@ def _filters(args: argparse.Namespace) -> Filters:
         groups=_codes(args.group, "client_group"),
         routes=_codes(args.route, "referral_route"),
         modes=_codes(args.mode, "delivery_mode"),
-        language=(args.language or "").strip().lower() or None,
+        language=_language(args.language),
         free=args.free,
         include_closed=getattr(args, "include_closed", False),
         open_at=_when(args),
     )
 
 
-def _hit_line(n: int, hit: Hit, near: Place | None = None) -> str:
+def _hit_line(n: int, hit: Hit, near: Place | None = None, when: str = "now") -> str:
+    """One result as lines; ``when`` is "now", or "then" for a result of --open-at."""
     bits = [hit.organization]
     distance = distance_text(hit.distance_km, near)  # "in Rugby", "about 5 km": never "0.0 km"
     if distance:
         bits.append(distance)
-    bits.append({"open": "open now", "closed": "closed now"}.get(hit.open_state, "hours not known"))
+    bits.append({"open": f"open {when}", "closed": f"closed {when}"}.get(hit.open_state, "hours not known"))
     if hit.verification in ("historic", "provider-may-have-changed"):
         bits.append("check: " + hit.verification.replace("-", " "))
     if hit.status != "active":
@@ -164,6 +187,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     if not 1 <= args.limit <= 500:
         raise UsageError("--limit must be between 1 and 500")
+    if args.counts and not args.json:
+        raise UsageError("--counts goes with --json (the counts are printed anyway without it)")
     filters = _filters(args)
     store = open_directory()
     try:
@@ -187,7 +212,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not result.hits:
         print("No services match. Try fewer words or fewer filters.")
     for n, hit in enumerate(result.hits, 1):
-        print(_hit_line(n, hit, result.place))
+        print(_hit_line(n, hit, result.place, "then" if args.open_at is not None else "now"))
     return EXIT_OK
 
 

@@ -173,14 +173,17 @@ def words_expression(queries: SearchQueries, parsed: ParsedQuery, columns: Seque
 
 
 def counted_expression(queries: SearchQueries, parsed: ParsedQuery, locality: Locality) -> str:
-    """What filter counts are over: services matching every word that may serve the place (``Locality.serving``).
+    """What filter counts are over: services matching any of the words that may serve the place (``Locality.serving``).
+
+    Any, not every: the list shows services serving the place that match some of the words
+    too (after those matching all), and the counts are about the list.
 
     Its area or the nation, or a point within about :data:`~core.locality.CLOSE_KM` (the
     map cells covering that circle); with no place, Coventry and Warwickshire. Services
     nothing places are not counted: at national scale they would be most of the count and
     say nothing about here.
     """
-    text = "" if parsed.is_empty else words_expression(queries, parsed, SEARCH_COLUMNS, " AND ")
+    text = "" if parsed.is_empty else words_expression(queries, parsed, SEARCH_COLUMNS, " OR ")
     return " AND ".join(f"({p})" for p in (text, locality.serving()) if p)
 
 

@@ -25,6 +25,7 @@ from coventry_directory.core.query import STOP_WORDS, ParsedQuery, Vocabulary, p
 from coventry_directory.core.ranking import context_score, nearest_km, profile_fit, rank_class, rank_key, text_score
 from coventry_directory.core.search_input import clean_input
 from coventry_directory.core.text import words
+from coventry_directory.i18n import _
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.open_hours import OpenAt
 from coventry_directory.store.search_filters import NOT_KNOWN, FacetFilter
@@ -264,6 +265,12 @@ class SearchEngine:
             state, reason = hours.record_state(
                 schedules.get(sid, []), f["verification"] or None, f["evidence_date"], at
             )
+            if state == hours.OpenState.OPEN and (f["status"] or "active") != "active":
+                # its hours say open, but its source does not list it as running (store.search_filters)
+                state = hours.OpenState.UNKNOWN
+                reason = _("Its hours say open, but its source lists it as “{status}”: check first").format(
+                    status=f["status"]
+                )
             svc = services.get(sid)
             hits.append(
                 Hit(
@@ -325,8 +332,6 @@ def _place(near: str | Place) -> Place:
 
 
 def _notes(parsed: ParsedQuery) -> list[str]:
-    from coventry_directory.i18n import _
-
     notes = [
         _("Showing results for “{fixed}” (you typed “{typed}”).").format(fixed=fixed, typed=typed)
         for typed, fixed in parsed.corrections.items()

@@ -114,7 +114,11 @@ class FacetFilter:
         if self.open_at is not None:
             sql, params = open_at_sql(self.open_at)
             unknown, unknown_params = not_closed_sql(self.open_at)  # no hours, or none that say then
-            tests.append(OutcomeTest("open_at", sql, tuple(params), unknown, tuple(unknown_params)))
+            # hours say nothing for a service its source does not list as running (temporarily
+            # closed, inactive, a status HSDS does not know): never "open", never "closed" by them
+            known = f"({sql} AND f.status = 'active')"
+            unknown = f"({unknown} OR f.status IS NOT 'active')"
+            tests.append(OutcomeTest("open_at", known, tuple(params), unknown, tuple(unknown_params)))
         return tests
 
     def tags(self) -> str:

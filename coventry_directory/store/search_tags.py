@@ -111,6 +111,7 @@ FACET_TAG_COLUMNS = (
     "fees_stated",
     "verification",
     "groups_for",
+    "status",
 )
 # Opening hours (hours_tags). "Open at" keeps what may be open then or does not say:
 HOURS_UNSTATED_TAG = "zhoursqq"  # no hours that can be worked out, or hours from a historic record
@@ -163,7 +164,9 @@ def service_tags(
         tags.setdefault(FREE_TAG)
     elif not facets.get("fees_stated"):
         tags.setdefault(FEES_UNSTATED_TAG)
-    for tag in hours_tags(spans, rules, (facets.get("verification") or "").strip() == "historic"):
+    # hours from a historic record, or of a service not listed as running, say nothing now
+    unsure = (facets.get("verification") or "").strip() == "historic" or (facets.get("status") or "active") != "active"
+    for tag in hours_tags(spans, rules, unsure):
         tags.setdefault(tag)
     return " ".join(tags)
 
@@ -180,7 +183,8 @@ def hours_tags(
 
     ``spans`` are service_week rows (weekday, opening and closing second from that day's
     midnight, past 86400 overnight); ``rules`` are service_rule rows (timed, valid from,
-    valid to). A span's tags are a superset of the moments it is open (dates and bank
+    valid to); ``historic``: hours that say nothing now (a historic record, or a service
+    not listed as running). A span's tags are a superset of the moments it is open (dates and bank
     holidays aside): the SQL test beside the ``MATCH`` is exact.
     """
     rules = list(rules)
