@@ -329,8 +329,6 @@ def test_a_service_not_listed_as_running_is_never_open(engine):
         ["search", "--open-at", "0999-01-02 10:00"],
         ["search", "--language", "junk"],
         ["search", "--language", "polish"],
-        ["search", "--substance", ""],
-        ["search", "--route", ","],
     ],
 )
 def test_filters_that_would_say_nothing_are_usage_errors(installed_directory, capsys, argv):

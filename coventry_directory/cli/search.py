@@ -75,9 +75,6 @@ def _codes(values: list[str] | None, taxonomy: str) -> tuple[str, ...]:
     known = vocabularies()[taxonomy].codes()
     out = []
     for value in values or []:
-        if not value.replace(",", "").strip():
-            # an empty value would quietly drop the filter the worker meant to set
-            raise UsageError(f"no {taxonomy.replace('_', ' ')} given; choose from: {', '.join(known)}")
         for part in value.split(","):
             code = part.strip().lower().replace(" ", "-")
             if not code:
@@ -130,9 +127,9 @@ LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")  # ISO 639 (as HSDS l
 
 def _language(value: str | None) -> str | None:
     """A language code (pl, ro, pa ...), as feeds record them; anything else is a usage error."""
-    if value is None:
-        return None
-    code = value.strip().lower()
+    code = (value or "").strip().lower()
+    if not code:
+        return None  # blank, as for the other code options: no filter
     if not LANGUAGE_CODE.fullmatch(code):
         raise UsageError(f"--language wants a language code such as pl, ro, pa, ur or ar, not {value!r}")
     return code
