@@ -21,7 +21,7 @@ FILTER_NAMES = {
     "delivery_modes": N_("Delivery mode"),
     "languages": N_("Language"),
     "free": N_("Free"),
-    "open_at": N_("Open then"),
+    "open_at": N_("Opening hours"),
 }
 NOT_STATED = {
     "substances": N_("substances it works with not stated"),
@@ -32,7 +32,7 @@ NOT_STATED = {
     "delivery_modes": N_("how it is delivered not stated"),
     "languages": N_("languages not stated"),
     "free": N_("cost not stated"),
-    "open_at": N_("opening hours then not known"),
+    "open_at": N_("opening hours not known for that time"),
 }
 
 
