@@ -16,6 +16,11 @@ checked at every size: the directory holds the edition plus every feed service, 
 service comes back with its phone, hours and place, and the export lists every service.
 Targets (issue 13): import 100k in at most 60 s and 500 MB; export 100k in at most 10 s
 and 300 MB. Prints a Markdown table for docs/benchmarks.md.
+
+To work on the export alone: ``--keep`` leaves each size's imported directory in
+bench/.cache/run-N/, and ``--export-only`` then times only the export of those
+directories (``--repeat`` times each, one size after another), still checking that the
+export lists every service, with the sampled one whole.
 """
 
 from __future__ import annotations
@@ -163,7 +168,35 @@ def check_directory(db: Path, size: int, edition: int) -> None:
     assert fts >= 1
 
 
-def run_one(size: int) -> dict:
+def check_export(out: Path, size: int, services: int) -> None:
+    """The export lists every service of the directory, and the sampled feed service comes back whole."""
+    with open(out / "services.json", encoding="utf-8") as fh:
+        exported = json.load(fh)
+    assert len(exported) == services, (len(exported), services)
+    sample = uid("svc", size // 2)
+    (found,) = [s for s in exported if s["id"] == sample]
+    assert found["phones"][0]["number"] == f"01632 96{(size // 2) % 10000:04d}", found["phones"]
+    assert found["schedules"][0]["byday"] == DAYS[(size // 2) % 5], found["schedules"]
+    assert found["service_at_locations"][0]["location"]["addresses"][0]["postal_code"].endswith("AA")
+
+
+def run_export(work: Path, size: int, env: dict[str, str]) -> dict:
+    """Export the directory in ``work`` in a fresh process and check what it wrote; returns the measurements."""
+    db = work / "directory.db"
+    with sqlite3.connect(db) as conn:
+        services = conn.execute("SELECT count(*) FROM service").fetchone()[0]
+    out = work / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    cli = [str(ROOT / ".venv" / "bin" / "coventry-directory")]
+    load = os.getloadavg()[0]  # what else the machine was doing, as uptime says (a one-minute average)
+    seconds, mb, _ = timed([*cli, "export", "--format", "hsds-json", "--db", str(db), "-o", str(out)], env)
+    cpu = timed.cpu  # type: ignore[attr-defined]
+    check_export(out, size, services)
+    shutil.rmtree(out, ignore_errors=True)
+    return {"export_s": seconds, "export_cpu": cpu, "export_mb": mb, "load": load}
+
+
+def run_one(size: int, keep: bool = False) -> dict:
     """Import then export one size in fresh processes; returns the measurements."""
     feed = write_feed(size)
     work = CACHE / f"run-{size}"
@@ -179,46 +212,49 @@ def run_one(size: int) -> dict:
     imp_s, imp_mb, _ = timed([*cli, "import", str(feed), "--db", str(db), "--source", "national"], env)
     imp_cpu = timed.cpu  # type: ignore[attr-defined]
     check_directory(db, size, edition)
-    exp_s, exp_mb, _ = timed([*cli, "export", "--format", "hsds-json", "--db", str(db), "-o", str(work / "out")], env)
-    exp_cpu = timed.cpu  # type: ignore[attr-defined]
-    with open(work / "out" / "services.json", encoding="utf-8") as fh:
-        exported = json.load(fh)
-    assert len(exported) == edition + size
-    shutil.rmtree(work, ignore_errors=True)
-    return {
-        "size": size,
-        "import_s": imp_s,
-        "import_cpu": imp_cpu,
-        "import_mb": imp_mb,
-        "export_s": exp_s,
-        "export_cpu": exp_cpu,
-        "export_mb": exp_mb,
-    }
+    exported = run_export(work, size, env)
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return {"size": size, "import_s": imp_s, "import_cpu": imp_cpu, "import_mb": imp_mb, **exported}
+
+
+def export_only(size: int) -> dict:
+    """Export the directory a ``--keep`` run left for this size; returns the measurements."""
+    work = CACHE / f"run-{size}"
+    if not (work / "directory.db").is_file():
+        raise SystemExit(f"no directory for {size} services in {work}: run once with --keep first")
+    return {"size": size, **run_export(work, size, {**os.environ, "COVENTRY_DIRECTORY_HOME": str(work / "home")})}
 
 
 def main() -> None:
     """Run the sizes asked for, each in its own child process (so peak memory is per size)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--keep", action="store_true", help="keep each imported directory for --export-only")
+    parser.add_argument("--export-only", action="store_true", help="time only exporting the kept directories")
+    parser.add_argument("--repeat", type=int, default=1, help="with --export-only: export each size this many times")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: run one size, print JSON
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one)))
+        print(json.dumps(export_only(args.one) if args.export_only else run_one(args.one, args.keep)))
         return
     rows = []
-    for size in (int(s) for s in args.sizes.split(",")):
-        proc = subprocess.run(
-            [sys.executable, __file__, "--one", str(size)], capture_output=True, text=True, check=False
-        )
-        if proc.returncode != 0:
-            raise SystemExit(proc.stdout + proc.stderr)
-        rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    print("| services | import s (CPU s) | import peak MB | export s (CPU s) | export peak MB |")
-    print("| ---: | ---: | ---: | ---: | ---: |")
+    for _ in range(args.repeat if args.export_only else 1):
+        for size in (int(s) for s in args.sizes.split(",")):
+            flags = ["--export-only"] if args.export_only else ["--keep"] if args.keep else []
+            proc = subprocess.run(
+                [sys.executable, __file__, "--one", str(size), *flags], capture_output=True, text=True, check=False
+            )
+            if proc.returncode != 0:
+                raise SystemExit(proc.stdout + proc.stderr)
+            rows.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    print("| services | import s (CPU s) | import peak MB | export s (CPU s) | export peak MB | load |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in rows:
+        imported = f"{r['import_s']:.1f} ({r['import_cpu']:.1f}) | {r['import_mb']:.0f}" if "import_s" in r else "- | -"
         print(
-            f"| {r['size']:,} | {r['import_s']:.1f} ({r['import_cpu']:.1f}) | {r['import_mb']:.0f} "
-            f"| {r['export_s']:.1f} ({r['export_cpu']:.1f}) | {r['export_mb']:.0f} |"
+            f"| {r['size']:,} | {imported} "
+            f"| {r['export_s']:.1f} ({r['export_cpu']:.1f}) | {r['export_mb']:.0f} | {r['load']:.1f} |"
         )
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from test_exchange_hsds_support import foreign_services
 
-from coventry_directory.exchange import hsds_json, nest
+from coventry_directory.exchange import export_worker, hsds_json, nest
 from coventry_directory.exchange.errors import ExchangeError
 from coventry_directory.exchange.extension import extension_attribute, extension_fields, is_extension
 from coventry_directory.exchange.hsds_csv import export_csv
@@ -190,6 +190,11 @@ def test_a_synthetic_national_feed_exports_the_same_bytes(tmp_path, directory_db
         monkeypatch.setattr(nest, "SHARED_TEXT", 20_000)  # the organisations' texts come and go
         expected = assert_exports_unchanged(store, tmp_path)
         assert export_json(store, tmp_path / "by-workers", workers=2).read_bytes() == expected
+        # many batches: each slot of the shared memory the workers hand their texts back in is used again and again
+        monkeypatch.setattr(nest, "BATCH", 100)
+        assert export_json(store, tmp_path / "in-slots", workers=2).read_bytes() == expected
+        monkeypatch.setattr(hsds_json, "_shared_slots", lambda count, size: None)  # no shared memory at all
+        assert export_json(store, tmp_path / "all-by-pipe", workers=2).read_bytes() == expected
     finally:
         store.close()
 
@@ -217,6 +222,8 @@ def edge_case_rows() -> dict[str, list[dict]]:
     add("location", id="l2", organization_id="o1", name="Not reached: under its organisation")
     add("location", id="l3", organization_id="o1", name="Reached only by a service that is not there")
     add("location", id="l4", name="Has the term deep down")
+    # values the fields of many rows are written from at once must come out as json.dumps writes each
+    add("location", id="l5", organization_id="o2", name="Odd \u2028 \U0001f600 \x7f", latitude=-0.0, longitude=1e-07)
     add("service_at_location", id="sal1", service_id="s9", location_id="l1")
     add("service_at_location", id="salx", service_id="no-such-service", location_id="l3")
     add("service_at_location", id="sal3", service_id="s3", location_id="l4")
@@ -288,6 +295,8 @@ def test_worker_processes_write_the_same_bytes(tmp_path, monkeypatch):
         monkeypatch.setattr(hsds_json, "PARALLEL_FROM", 1)
         monkeypatch.setattr(nest, "BATCH", 1)  # a batch per service: the workers' results must come back in order
         assert export_json(store, tmp_path / "out", workers=2).read_bytes() == reference_json(store)
+        monkeypatch.setattr(export_worker, "SLOT_BYTES", 1000)  # s5 fits in shared memory; s2 and s3 come by pipe
+        assert export_json(store, tmp_path / "by-pipe", workers=2).read_bytes() == reference_json(store)
         seen = iter(range(100))  # the file is another one (an import swapped it) by the time the workers are done
         monkeypatch.setattr(hsds_json, "file_identity", lambda path: next(seen))
         with pytest.raises(ExchangeError, match="changed while it was being exported"):

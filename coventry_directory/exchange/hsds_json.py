@@ -11,6 +11,7 @@ changes nothing and reports every problem.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -19,16 +20,19 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from coventry_directory.atomic_write import SHARED, atomic_write, new_folder
-from coventry_directory.exchange import nest
+from coventry_directory.exchange import export_worker, nest
 from coventry_directory.exchange.errors import ExchangeError, InvalidData, Problem
 from coventry_directory.exchange.flatten import FlatData, flatten_services
 from coventry_directory.exchange.validate import validate_services
 from coventry_directory.input_files import JsonTooDeep, file_identity, parse_json, read_input
 from coventry_directory.store.directory import DirectoryStore
-from coventry_directory.store.hsds_batches import map_for_reading, rowid_ranges
+from coventry_directory.store.hsds_batches import Survey, rowid_ranges
+
+if TYPE_CHECKING:
+    from multiprocessing.shared_memory import SharedMemory
 
 JSON_FILE_NAME = "services.json"
 MAX_JSON_BYTES = 1 << 30  # 1 GB: tens of thousands of fully nested services; json.loads needs several times this
@@ -56,7 +60,7 @@ def export_json(store: DirectoryStore, out_dir: Path, *, workers: int | None = N
     texts = _parallel_texts(store, workers) if parallel else nest.service_texts(store)
     with (
         new_folder(out_dir),  # each block undoes itself on failure: no temp file, no folder this export made
-        atomic_write(path, mode=SHARED, binary=False, newline="") as fh,
+        atomic_write(path, mode=SHARED) as fh,
         contextlib.closing(texts),  # scratch tables and workers go while the store is open
     ):
         write_services(fh, texts)
@@ -68,37 +72,91 @@ def export_workers() -> int:
     return min(MAX_WORKERS, os.cpu_count() or 1)
 
 
-def _parallel_texts(store: DirectoryStore, workers: int) -> Iterator[str]:
+def _parallel_texts(store: DirectoryStore, workers: int) -> Iterator[str | memoryview]:
     """The services' texts, a batch per worker task, in storage order (each batch's services already joined).
 
     Workers are started with ``spawn``, as for an import (``exchange.prepare``). Each reads
     the directory file through its own read-only connection, a batch of rowids at a time,
     so the file must be the same one throughout: an import that swapped in a new directory
-    meanwhile stops the export rather than let it mix the two.
+    meanwhile stops the export rather than let it mix the two. While the workers start,
+    this process writes the first batch, and what it finds out about the tables on the way
+    (which takes the time of many batches) goes to the workers with their first batches.
+    A batch a worker made comes as UTF-8 in shared memory (``export_worker``), or as text.
     """
     assert store.path is not None
     before = file_identity(store.path)
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_start_worker,
-        initargs=(str(store.path),),
-    )
-    try:
-        waiting: deque[Future] = deque()
-        for first, last in rowid_ranges(store, "service", nest.BATCH):
-            waiting.append(pool.submit(_batch_text, first, last))
-            if len(waiting) > 2 * workers:  # a few batches ahead: enough to keep every worker busy
-                yield _result(waiting.popleft())
+    ranges = list(rowid_ranges(store, "service", nest.BATCH))  # all first: the connection then reads the first batch
+    ahead = 2 * workers  # batches in hand: enough to keep every worker busy
+    size = export_worker.SLOT_BYTES
+    free = list(range(ahead + 1))  # slots no batch in hand is written into
+    with contextlib.ExitStack() as cleanup:  # undone last first: the workers stop, then the shared memory goes
+        slots = _shared_slots(len(free), size)
+        if slots is not None:
+            cleanup.callback(slots.unlink)
+            cleanup.callback(slots.close)
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=export_worker.start,
+            initargs=(str(store.path), slots and slots.name, size),
+        )
+        # stopped early (a full disk): no worker goes on for nothing
+        cleanup.callback(pool.shutdown, wait=True, cancel_futures=True)
+
+        def submit(first: int, last: int, survey: Survey | None = None) -> tuple[int, Future]:
+            slot = free.pop()
+            return slot, pool.submit(export_worker.batch_text, first, last, slot, survey)
+
+        starting = [pool.submit(export_worker.ready) for _ in range(workers)]  # each submit starts a worker
+        nester = nest.Nester(store)
+        try:
+            first = [",\n  ".join(nester.texts(nester.reader.rows_between("service", *ranges[0])))] if ranges else []
+            survey = nester.reader.survey()
+        finally:
+            nester.close()
+        later = iter(ranges[1:])
+        waiting = deque(submit(*r, survey) for r in itertools.islice(later, ahead))  # these carry the survey
+        yield from first
+        for r in later:
+            waiting.append(submit(*r))
+            yield from _batch(waiting.popleft(), slots, size, free)
         while waiting:
-            yield _result(waiting.popleft())
+            yield from _batch(waiting.popleft(), slots, size, free)
+        for future in starting:  # a worker that could not start stops the export even if it got no batch
+            _result(future)
         if file_identity(store.path) != before:
             raise ExchangeError(f"{store.path} changed while it was being exported; the export was not written")
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)  # stopped early (a full disk): no worker goes on for nothing
 
 
-def _result(future: Future) -> str:
+def _shared_slots(count: int, size: int) -> SharedMemory | None:
+    """Shared memory for ``count`` batches' texts (None where there is none to be had: texts then come by pipe)."""
+    try:
+        from multiprocessing.shared_memory import SharedMemory
+
+        return SharedMemory(create=True, size=count * size)
+    except (ImportError, OSError):  # a Python built without it; no /dev/shm in a container
+        return None
+
+
+def _batch(
+    task: tuple[int, Future], slots: SharedMemory | None, size: int, free: list[int]
+) -> Iterator[str | memoryview]:
+    """The text of one batch a worker made, once it is done; its slot is free again once the text is written."""
+    slot, future = task
+    result = _result(future)
+    if isinstance(result, str):
+        yield result
+    else:
+        assert slots is not None
+        view = slots.buf[slot * size : slot * size + result]
+        try:
+            yield view
+        finally:
+            view.release()  # else the shared memory could not be closed
+    free.append(slot)
+
+
+def _result(future: Future) -> Any:
     try:
         return future.result()
     except BrokenProcessPool as exc:
@@ -107,33 +165,14 @@ def _result(future: Future) -> str:
         ) from exc
 
 
-# bytes of the directory file each worker reads mapped: a national directory (300 MB) almost
-# whole, about a tenth faster; a larger one is read the usual way past this
-WORKER_MAP_BYTES = 256 << 20
-_worker: nest.Nester | None = None  # a worker process's own connection and nester, kept for all its batches
-
-
-def _start_worker(path: str) -> None:
-    global _worker
-    store = DirectoryStore.open(path, readonly=True)
-    map_for_reading(store, WORKER_MAP_BYTES)
-    _worker = nest.Nester(store)
-
-
-def _batch_text(first: int, last: int) -> str:
-    assert _worker is not None
-    texts = _worker.texts(_worker.reader.rows_between("service", first, last))
-    return ",\n  ".join(texts)  # as write_services joins them
-
-
-def write_services(fh: TextIO, texts: Iterable[str]) -> None:
-    """Write what :func:`dumps` gives for a list of services, from each service's text one level deep."""
-    start = "[\n  "
+def write_services(fh: BinaryIO, texts: Iterable[str | bytes | memoryview]) -> None:
+    """Write what :func:`dumps` gives for a list of services, from each service's text one level deep (or its UTF-8)."""
+    start = b"[\n  "
     for text in texts:
         fh.write(start)
-        fh.write(text)
-        start = ",\n  "
-    fh.write("[]\n" if start == "[\n  " else "\n]\n")
+        fh.write(text.encode() if isinstance(text, str) else text)
+        start = b",\n  "
+    fh.write(b"[]\n" if start == b"[\n  " else b"\n]\n")
 
 
 def load_services_file(path: Path) -> list:

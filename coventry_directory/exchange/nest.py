@@ -18,31 +18,39 @@ Services are made a batch at a time: the batch's rows, then what they nest, leve
 level, are read with a few ``IN (...)`` queries per table (``store.hsds_batches``), and
 each service goes straight into its JSON text - exactly ``json.dumps(service,
 ensure_ascii=False, indent=2)`` at its depth in the export's list. (That encoder is pure
-Python, a call per token: it took most of a national export's time.) An object's plain
-fields go through the C encoder in one call, its item separator carrying the indentation,
-and a shared object's text is kept (:data:`SHARED_TEXT`), so it is read and written once,
-not once per service. :func:`nested_services` parses the text back into objects.
+Python, a call per token: it took most of a national export's time.) The plain fields of
+all the rows one query read are written at once, a column at a time (:class:`_Fields`):
+most columns are ids and names that JSON writes as they are, and the rest go through the
+C encoder in one call per column. A shared object's text is kept (:data:`SHARED_TEXT`),
+so it is read and written once, not once per service. :func:`nested_services` parses the
+text back into objects.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
+from itertools import repeat
 from json.encoder import encode_basestring
+from typing import TYPE_CHECKING
 
 from coventry_directory.exchange.extension import EXTENSION_TERM_ID, extension_fields
 from coventry_directory.exchange.hsds_schema import Relation, field_type, relations
-from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.hsds_batches import BatchReader
-from coventry_directory.store.hsds_rows import read_table
 from coventry_directory.store.schema import HSDS_TABLES, column_names
+
+if TYPE_CHECKING:  # not imported at run time: an export worker process starts faster without the whole store
+    from coventry_directory.store.directory import DirectoryStore
+    from coventry_directory.store.hsds_batches import Rows, Survey
 
 BATCH = 500  # services per batch: a few MB of rows and text, and few queries per service
 SHARED_TEXT = 16 << 20  # characters of shared objects' text kept from batch to batch
 _SHARED = {r.table for t in HSDS_TABLES for r in relations(t) if r.kind == "one"}  # may appear more than once
 _LINK = {"link": "attribute", "resource": "metadata"}
+# the bytes of UTF-8 text that JSON writes as they are in a string: all but control characters, " and \\
+_AS_IS = bytes(b for b in range(256) if b >= 0x20 and b not in b'"\\')
 
 
 def json_value(table: str, column: str, value):
@@ -69,15 +77,21 @@ def _indent(level: int) -> str:
     return "\n" + "  " * level
 
 
+def _number(table: str, column: str, value):
+    """:func:`json_value` of a number field's value that is neither null nor an int, its commonest case first."""
+    if type(value) is float:
+        return int(value) if value.is_integer() else value
+    return json_value(table, column, value)
+
+
 @cache
-def _plain_encoder(level: int) -> Callable[[dict, int], list[str]]:
-    """Encodes a dict of plain values (str, number, bool, None), its items ``level`` deep: pieces to join."""
-    sep = "," + _indent(level)
+def _list_encoder(separator: str) -> Callable[[Sequence, int], list[str]]:
+    """Encodes a list of plain values (str, number, None) with ``separator`` between items: pieces to join."""
     make = getattr(json.encoder, "c_make_encoder", None)  # None where the C accelerator is missing
     if make is None:
-        slow = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(sep, ": "))
-        return lambda obj, _level: [slow.encode(obj)]
-    return make(None, None, encode_basestring, None, ": ", sep, False, False, True)
+        slow = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(separator, ": "))
+        return lambda values, _level: [slow.encode(list(values))]
+    return make(None, None, encode_basestring, None, ": ", separator, False, False, True)
 
 
 def _indented(value, level: int) -> str:
@@ -89,14 +103,83 @@ class _Raw(str):
     """Text already written as JSON (a nested object or list), put in place as it is."""
 
 
+class _Fields:
+    """Writes the plain fields of a table's rows as an object ``level`` deep holds them, many rows at once.
+
+    Each row's text is joined from a piece per column - a comma, a new indented line and
+    ``"key": value``, or nothing for a null - without the first comma: what follows ``{``.
+    A column of strings that JSON writes as they are, between quotes (most are ids and
+    names), is put in as it is. Any other column goes through the C encoder in one call for
+    all the rows, as a list whose item separator is a NUL (never raw in JSON text) and the
+    column's key, and the list's text is split at the NULs.
+    """
+
+    def __init__(self, table: str, names: Sequence[str], level: int):
+        self.table, self.level = table, level
+        self.indent = _indent(level + 1)
+        numbers = number_columns(table)
+        self.columns = []
+        for name in names:
+            key = f",{self.indent}{encode_basestring(name)}: "
+            # the same without its comma, for a first column that no row leaves null (the id)
+            self.columns.append((name, name in numbers, key + "null", (key, key[1:])))
+
+    def texts(self, rows: Sequence[tuple]) -> list[str]:
+        """Each row's plain fields ('' for a row with none), in the order of ``rows``."""
+        if not rows:
+            return []
+        segments: list = []  # text every row has (a str), or a column: a row's piece each
+        common = ""  # text every row has next, not yet in ``segments``
+        strip = started = False  # strip: each row's text starts with a comma to drop
+        for (name, number, null, keys), values in zip(self.columns, zip(*rows, strict=True), strict=True):
+            column: Sequence = values
+            if number:
+                column = [v if v is None or type(v) is int else _number(self.table, name, v) for v in values]
+            nulls = column.count(None)
+            if nulls == len(column):
+                continue
+            key = keys[not started and not nulls]
+            strip = strip or (not started and nulls > 0)
+            started = True
+            if not nulls and _verbatim(column):
+                segments += (common + key + '"', column)
+                common = '"'
+                continue
+            text = "".join(_list_encoder("\0" + key)(column, 0))
+            pieces = (key + text[1:-1]).split("\0")
+            if nulls:
+                pieces = [p if p != null else "" for p in pieces]
+            if common:
+                segments.append(common)
+                common = ""
+            segments.append(pieces)
+        if common:
+            segments.append(common)
+        if not segments:
+            return [""] * len(rows)
+        columns = (repeat(s) if type(s) is str else s for s in segments)  # a text every row has, repeated
+        texts = list(map("".join, zip(*columns, strict=False)))  # (as long as the columns: repeat() never ends)
+        return [t[1:] for t in texts] if strip else texts
+
+
+def _verbatim(column: Sequence) -> bool:
+    """Whether every value of ``column`` is a string that JSON writes as it is, between quotes."""
+    try:
+        joined = "".join(column).encode()
+    except (TypeError, UnicodeEncodeError):  # not all strings, or one that is not text
+        return False
+    return not joined.translate(None, _AS_IS)  # (a regular expression looks at each character 5 times slower)
+
+
 class _Node:
-    """One row of a batch: its values (the reader's columns), the rows nested under it, its extension fields."""
+    """One row of a batch: its values (the reader's columns), its plain fields' text, what it nests, its extension fields."""
 
-    __slots__ = ("table", "values", "kids", "ext")
+    __slots__ = ("table", "values", "plain", "kids", "ext")
 
-    def __init__(self, table: str, values: tuple):
+    def __init__(self, table: str, values: tuple, plain: str):
         self.table = table
         self.values = values
+        self.plain = plain  # as its table's :class:`_Fields` writes it
         self.kids: dict[str, list[_Node]] | None = None  # {property: nodes in rowid order}
         self.ext: dict | None = None
 
@@ -114,8 +197,7 @@ class _Plan:
         self.shared = table in _SHARED
         self.names = names = nester.reader.columns(table)
         self.numbers = [c for c in number_columns(table) if c in names]
-        self.open, close = "{" + _indent(level + 1), _indent(level) + "}"
-        self.encode = _plain_encoder(level + 1)
+        close = _indent(level) + "}"
         pad, item = "," + _indent(level + 1), _indent(level + 2)
         used = nester.relations(table)
         steps: list[tuple] = []
@@ -141,18 +223,39 @@ class _Plan:
         self.tail, self.leaf = before + close, leaf + close
         # a property named like a column would take the column's place: write such a table field by field
         self.generic = bool({r.prop for r in relations(table)} & set(column_names(table)))
+        self.reindent: tuple[str, str] | None = None
+        self.quick = False
+        if table in nester._fields:  # else set when the first rows are read (:meth:`Nester.fields`)
+            self.use(nester._fields[table])
+
+    def use(self, fields: _Fields) -> None:
+        """Take the plain fields of this table as ``fields`` writes them: indented again when it writes another depth."""
+        self.reindent = None if fields.level == self.level else (fields.indent, _indent(self.level + 1))
+        # an object of this plan that nests nothing is just its fields and ``leaf``
+        self.quick = self.reindent is None and not (self.shared or self.generic or self.ones)
+
+    def field_values(self, values: tuple) -> dict:
+        """One row's plain fields as a dict, as :func:`json_value` gives them (for an object written field by field)."""
+        plain = {c: v for c, v in zip(self.names, values, strict=True) if v is not None}
+        for c in self.numbers:
+            v = plain.get(c)
+            if v is not None and type(v) is not int:
+                plain[c] = _number(self.table, c, v)
+        return plain
 
 
 class Nester:
     """Builds one directory's nested objects a batch at a time; ``close()`` when done."""
 
-    def __init__(self, store: DirectoryStore):
+    def __init__(self, store: Rows, survey: Survey | None = None):
         self.store = store
         self.rows = _Tables(store)  # the self-test takes its sample service from here
-        self.reader = BatchReader(store)
+        self.reader = BatchReader(store, survey)  # ``survey``: what another reader found out about the tables
         self.shared: dict[tuple[str, str], dict[int, str]] = {}  # (table, id) -> {depth: text}
+        self._kept: deque[tuple[str, str]] = deque()  # the keys of ``shared``, oldest first
         self._shared_size = 0
         self._plans: dict[tuple[str, int], _Plan] = {}
+        self._fields: dict[str, _Fields] = {}
         self._relations: dict[str, list[Relation]] = {}
 
     def close(self) -> None:
@@ -166,13 +269,15 @@ class Nester:
 
     def texts(self, rows: list[tuple]) -> list[str]:
         """The JSON texts of these service rows (one batch; tuples of the reader's columns)."""
-        batch, plan = _Batch(self, "service", rows), self.plan("service", 1)
+        plan = self.plan("service", 1)  # first: the plans set the depth each table's fields are written at
+        batch = _Batch(self, "service", rows)
         return [batch.text(node, plan) for node in batch.top]
 
     def build(self, table: str, row: dict) -> dict:
         """One object with everything nested under it."""
+        plan = self.plan(table, 0)
         batch = _Batch(self, table, [tuple(row[c] for c in self.reader.columns(table))])
-        return json.loads(batch.text(batch.top[0], self.plan(table, 0)))
+        return json.loads(batch.text(batch.top[0], plan))
 
     def relations(self, table: str) -> list[Relation]:
         """The nested properties of ``table`` that can hold anything in this directory."""
@@ -194,22 +299,40 @@ class Nester:
             plan = self._plans[(table, level)] = _Plan(self, table, level)
         return plan
 
+    def fields(self, table: str) -> _Fields:
+        """How the plain fields of ``table`` rows are written (worked out once per export, after the first plans)."""
+        fields = self._fields.get(table)
+        if fields is None:
+            # as deep as the shallowest plan: the commonest depth (a service's own phones, not its places' ones)
+            level = min((lv for t, lv in self._plans if t == table), default=0)
+            fields = self._fields[table] = _Fields(table, self.reader.columns(table), level)
+            for (t, _), plan in self._plans.items():
+                if t == table:
+                    plan.use(fields)
+        return fields
+
     def remember(self, key: tuple[str, str], level: int, text: str) -> None:
         """Keep a shared object's text; the oldest go first once there are :data:`SHARED_TEXT` characters."""
-        self.shared.setdefault(key, {})[level] = text
+        texts = self.shared.get(key)
+        if texts is None:
+            texts = self.shared[key] = {}
+            self._kept.append(key)
+        texts[level] = text
         self._shared_size += len(text)
-        while self._shared_size > SHARED_TEXT and self.shared:
-            gone = self.shared.pop(next(iter(self.shared)))
+        while self._shared_size > SHARED_TEXT and self._kept:
+            gone = self.shared.pop(self._kept.popleft())
             self._shared_size -= sum(map(len, gone.values()))
 
 
 class _Tables:
     """``nester.rows[table]``: every row of a table, read when asked."""
 
-    def __init__(self, store: DirectoryStore):
+    def __init__(self, store: Rows):
         self.store = store
 
     def __getitem__(self, table: str) -> list[dict]:
+        from coventry_directory.store.hsds_rows import read_table  # only the self-test asks: a worker never does
+
         return read_table(self.store, table)
 
 
@@ -233,26 +356,29 @@ class _Batch:
 
         ``under``: (parents by id, the column of a row that names its parent, the parent's property).
         """
-        known = self.by_id[table] if table in _SHARED else None  # any other row comes once, under its one owner
-        waiting = pending[table]
-        parents, at, prop = under or ({}, 0, "")
-        out = []
-        for values in rows:
-            node = known.get(values[0]) if known is not None else None  # id comes first
-            if node is None:
-                node = _Node(table, values)
-                waiting.append(node)
-                if known is not None:
-                    known[values[0]] = node
-            out.append(node)
-            if under is not None:
-                parent = parents[values[at]]
-                if parent.kids is None:
+        plains = self.nester.fields(table).texts(rows)
+        if table in _SHARED:  # any other row comes once, under its one owner
+            known, new, out = self.by_id[table], pending[table], []
+            for values, plain in zip(rows, plains, strict=True):
+                node = known.get(values[0])  # id comes first
+                if node is None:
+                    node = known[values[0]] = _Node(table, values, plain)
+                    new.append(node)
+                out.append(node)
+        else:
+            out = list(map(_Node, repeat(table), rows, plains))
+            pending[table] += out
+        if under is not None:
+            parents, at, prop = under
+            for node in out:
+                parent = parents[node.values[at]]
+                kids = parent.kids
+                if kids is None:
                     parent.kids = {prop: [node]}
-                elif prop in parent.kids:
-                    parent.kids[prop].append(node)
+                elif prop in kids:
+                    kids[prop].append(node)
                 else:
-                    parent.kids[prop] = [node]
+                    kids[prop] = [node]
         return out
 
     def _nested(self, table: str, nodes: list[_Node], pending: dict[str, list[_Node]]) -> None:
@@ -302,34 +428,34 @@ class _Batch:
         """The JSON text of one object and everything under it, written as ``plan`` says."""
         values = node.values
         if plan.shared:
-            text = self.nester.shared.get((node.table, values[0]), {}).get(plan.level)
-            if text is not None:
-                return text
-        plain = {c: v for c, v in zip(plan.names, values, strict=True) if v is not None}
-        for c in plan.numbers:  # json_value, with its commonest case first
-            v = plain.get(c)
-            if type(v) is float:
-                if v.is_integer():
-                    plain[c] = int(v)
-            elif v is not None and type(v) is not int:
-                plain[c] = json_value(plan.table, c, v)
+            texts = self.nester.shared.get((node.table, values[0]))
+            if texts is not None and plan.level in texts:
+                return texts[plan.level]
+        plain = node.plain if plan.reindent is None else node.plain.replace(*plan.reindent)
         kids = node.kids
-        if node.ext or plan.generic:
-            text = self._generic(node, plan, plain)
-        elif kids is None and not (plan.ones and any(values[i] for i in plan.ones)):
-            text = plan.open + "".join(plan.encode(plain, 0))[1:-1] + plan.leaf
+        if node.ext or plan.generic or not plain:
+            text = self._generic(node, plan, plan.field_values(values))
+        elif kids is None and not (plan.ones and any(map(values.__getitem__, plan.ones))):
+            text = "{" + plain + plan.leaf
         else:
-            parts = [plan.open, "".join(plan.encode(plain, 0))[1:-1]]
+            parts = ["{", plain]
             for empty, start, sep, end, fk, table, child, prop in plan.steps:
                 if fk >= 0:  # one object, by the id in column ``fk``
                     target = self._one(table, values[fk], child)
                     parts.append(empty if target is None else start + target)
                     continue
                 items = kids.get(prop) if kids else None
-                if items:
-                    parts += (start, sep.join([self.text(c, child) for c in items]), end)
-                else:
+                if not items:
                     parts.append(empty)
+                elif child.quick:  # text() inlined for the commonest child: a plain object that nests nothing
+                    leaf = child.leaf
+                    texts = [
+                        "{" + c.plain + leaf if c.kids is None and not c.ext and c.plain else self.text(c, child)
+                        for c in items
+                    ]
+                    parts += (start, sep.join(texts), end)
+                else:
+                    parts += (start, sep.join([self.text(c, child) for c in items]), end)
             parts.append(plan.tail)
             text = "".join(parts)
         if plan.shared:
@@ -338,10 +464,15 @@ class _Batch:
 
     def _one(self, table: str, ref, plan: _Plan) -> str | None:
         """The text of the ``table`` object with id ``ref`` (None when there is none)."""
-        node = self.by_id[table].get(ref) if ref else None
+        if not ref:
+            return None
+        kept = self.nester.shared.get((table, ref))  # what text() would look up first: most are kept
+        if kept is not None and plan.level in kept:
+            return kept[plan.level]
+        node = self.by_id[table].get(ref)
         if node is not None:
             return self.text(node, plan)
-        texts = self.known.get((table, ref)) if ref else None
+        texts = self.known.get((table, ref))
         if texts is None:
             return None  # no such row
         if plan.level not in texts:  # kept, but written at another depth: read it again

@@ -24,9 +24,15 @@ import contextlib
 import itertools
 import sqlite3
 from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.schema import HSDS_INDEXES, HSDS_TABLES, column_names, owner_columns
+
+if TYPE_CHECKING:  # not imported at run time: an export worker process starts faster without the whole store
+    from coventry_directory.store.directory import DirectoryStore
+
+    Rows: TypeAlias = "DirectoryStore | ReadOnlyFile"  # what the batches are read from
 
 _CHUNK = 500  # ids per IN (...) query; well under SQLite's variable limit
 _FEW = 10_000  # a column with at most this many distinct values is known whole: only its ids are asked for
@@ -34,6 +40,10 @@ _FETCH = 1000  # rows per fetch when walking a whole table
 _INDEXED = {(table, cols[0]) for table, cols in HSDS_INDEXES} | {(table, "id") for table in HSDS_TABLES}
 _LINKS = {"attribute": ("link_entity", "link_id"), "metadata": ("resource_type", "resource_id")}
 _names = itertools.count()  # TEMP table names: unique, so one reader never sees another's
+# a reader's findings about the tables: columns with values, few distinct values, linked entities
+Survey: TypeAlias = tuple[
+    dict[str, list[str]], dict[tuple[str, str, str | None], frozenset | None], dict[str, set[str]]
+]
 
 
 def _checked(table: str, *columns: str) -> str:
@@ -47,7 +57,7 @@ def _select(table: str) -> str:
     return ", ".join(f"[{c}]" for c in column_names(_checked(table)))
 
 
-def iter_rows(store: DirectoryStore, table: str, size: int = _FETCH) -> Iterator[list[tuple]]:
+def iter_rows(store: Rows, table: str, size: int = _FETCH) -> Iterator[list[tuple]]:
     """Every row of an HSDS table in rowid order, ``size`` rows at a time, as tuples in ``column_names`` order."""
     cur = store._db.execute(f"SELECT {_select(table)} FROM [{table}] ORDER BY rowid")
     try:
@@ -57,17 +67,41 @@ def iter_rows(store: DirectoryStore, table: str, size: int = _FETCH) -> Iterator
         cur.close()  # a statement left open would stop :meth:`BatchReader.close` dropping its tables
 
 
-def map_for_reading(store: DirectoryStore, size: int) -> None:
+class ReadOnlyFile:
+    """A directory file opened read-only for :class:`BatchReader` alone (``close()`` when done).
+
+    What an export worker process needs: a connection of its own, without the imports of
+    ``store.directory`` (a spawned worker reads, and in a source checkout compiles, every
+    module it imports again). The file is read once here, so one that is no database fails
+    at once.
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        # as_uri() percent-encodes, so a folder named "a?b" or "50%" still opens the right file
+        self._db = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError:
+            self._db.close()
+            raise
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+
+def map_for_reading(store: Rows, size: int) -> None:
     """Let SQLite read up to ``size`` bytes of the file by memory-mapping it, not copying each page it reads.
 
     For a connection that only reads, many times over (an export worker looks rows up
     across a whole national directory): the pages are the operating system's file cache,
     shared, and counted in the process's resident memory once touched.
     """
-    store._db.conn.execute(f"PRAGMA mmap_size = {int(size)}")
+    store._db.execute(f"PRAGMA mmap_size = {int(size)}")
 
 
-def rowid_ranges(store: DirectoryStore, table: str, size: int = _FETCH) -> Iterator[tuple[int, int]]:
+def rowid_ranges(store: Rows, table: str, size: int = _FETCH) -> Iterator[tuple[int, int]]:
     """(first, last) rowids of each ``size`` rows of ``table`` in turn: batches that other connections can read."""
     cur = store._db.execute(f"SELECT rowid FROM [{_checked(table)}] ORDER BY rowid")
     try:
@@ -83,13 +117,24 @@ class BatchReader:
     Rows come in rowid order as tuples of the table's :meth:`columns` (the id first).
     """
 
-    def __init__(self, store: DirectoryStore):
+    def __init__(self, store: Rows, survey: Survey | None = None):
         self.store = store
-        self._db = store._db
+        self._db: Any = store._db  # a sqlite_utils Database or a sqlite3 Connection: both execute()
         self._present: dict[tuple[str, str, str | None], frozenset | None] = {}
         self._columns: dict[str, list[str]] = {}
         self._temp: dict[tuple[str, str], str] = {}
         self._entities: dict[str, set[str]] = {}
+        if survey is not None:
+            columns, present, entities = survey
+            self._columns, self._present, self._entities = dict(columns), dict(present), dict(entities)
+
+    def survey(self) -> Survey:
+        """What this reader has found out about the tables so far, for another reader of the same file.
+
+        Finding it out reads whole tables (half a second for a national directory), so an
+        export's worker processes are given it rather than each reading them again.
+        """
+        return (dict(self._columns), dict(self._present), dict(self._entities))
 
     def close(self) -> None:
         """Drop the TEMP tables this reader made."""
