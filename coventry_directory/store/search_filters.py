@@ -142,8 +142,12 @@ class FacetFilter:
         if self.open_at is not None:
             # what may be open at that hour of the week (the SQL beside decides), or does not say
             at = self.open_at.at
-            unsure = [] if self.known_only else [HOURS_UNSTATED_TAG, UNTIMED_TAG, BOUNDED_TAG]
-            groups.append([*moment_tags(at.weekday(), at.hour), CALENDAR_TAG, *unsure])
+            if self.known_only:  # open then: on a bank holiday only what is open all day every day
+                hours = moment_tags(at.weekday(), at.hour, self.open_at.holiday_today, self.open_at.holiday_yesterday)
+                groups.append([*hours, CALENDAR_TAG])
+            else:  # or not known then: a bank holiday's openings are, so no holiday narrowing
+                unsure = [HOURS_UNSTATED_TAG, UNTIMED_TAG, BOUNDED_TAG]
+                groups.append([*moment_tags(at.weekday(), at.hour), CALENDAR_TAG, *unsure])
         return all_tags(groups)
 
     def where(self, *, tagged: bool = True) -> tuple[str, list]:

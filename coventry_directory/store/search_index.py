@@ -100,9 +100,11 @@ def _tags_by_service(db: Database) -> dict[str, str]:
     points: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for sid, lat, lon in db.execute("SELECT service_id, latitude, longitude FROM service_point").fetchall():
         points[sid].append((lat, lon))
-    spans: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-    for sid, weekday, opens, closes in db.execute("SELECT service_id, weekday, opens, closes FROM service_week"):
-        spans[sid].append((weekday, opens, closes))
+    spans: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
+    for sid, weekday, opens, closes, whole in db.execute(
+        "SELECT service_id, weekday, opens, closes, whole_day FROM service_week"
+    ):
+        spans[sid].append((weekday, opens, closes, whole))
     rules: dict[str, list[tuple[int, str | None, str | None]]] = defaultdict(list)
     for sid, timed, valid_from, valid_to in db.execute(
         "SELECT service_id, timed, valid_from, valid_to FROM service_rule"

@@ -118,6 +118,7 @@ HOURS_UNSTATED_TAG = "zhoursqq"  # no hours that can be worked out, or hours fro
 CALENDAR_TAG = "zhourscal"  # hours not the same every week: the SQL asks their dated spans
 UNTIMED_TAG = "zhoursuntimed"  # a schedule whose hours cannot be worked out: never "closed" while in force
 BOUNDED_TAG = "zhoursbounded"  # every schedule with hours has dates: some days none is in force
+ALL_DAY_TAG = "zhoursallday"  # open all day every day: the only hours a bank holiday does not put in doubt
 CALENDAR_WEEKDAY = -1  # service_week's weekday for hours only the calendar can place
 
 
@@ -134,7 +135,7 @@ def unstated_tag(field: str) -> str:
 def service_tags(
     points: Iterable[tuple[float, float]],
     facets: dict,
-    spans: Iterable[tuple[int, int, int]] = (),
+    spans: Iterable[tuple[int, int, int, int]] = (),
     rules: Iterable[tuple[int, str | None, str | None]] = (),
 ) -> str:
     """The tags column of one service, from its map points, facet row (:data:`FACET_TAG_COLUMNS`) and hours."""
@@ -177,12 +178,12 @@ def hour_tag(weekday: int, hour: int, *, carried: bool = False) -> str:
 
 
 def hours_tags(
-    spans: Iterable[tuple[int, int, int]], rules: Iterable[tuple[int, str | None, str | None]], historic: bool
+    spans: Iterable[tuple[int, int, int, int]], rules: Iterable[tuple[int, str | None, str | None]], historic: bool
 ) -> list[str]:
     """The opening-hours tags of one service, from its weekly spans and its schedules' validity.
 
     ``spans`` are service_week rows (weekday, opening and closing second from that day's
-    midnight, past 86400 overnight); ``rules`` are service_rule rows (timed, valid from,
+    midnight, past 86400 overnight, all day every day); ``rules`` are service_rule rows (timed, valid from,
     valid to); ``historic``: hours that say nothing now (a historic record, or a service
     not listed as running). A span's tags are a superset of the moments it is open (dates and bank
     holidays aside): the SQL test beside the ``MATCH`` is exact.
@@ -196,19 +197,28 @@ def hours_tags(
         tags.setdefault(UNTIMED_TAG)
     if all(r[1] is not None or r[2] is not None for r in timed):
         tags.setdefault(BOUNDED_TAG)
-    for weekday, opens, closes in spans:
+    for weekday, opens, closes, whole_day in spans:
         if weekday == CALENDAR_WEEKDAY:
             tags.setdefault(CALENDAR_TAG)
             continue
+        if whole_day:
+            tags.setdefault(ALL_DAY_TAG)
         # only today's spans and yesterday's overnight ones can cover a moment (store.open_hours)
         for hour in range(max(opens, 0) // 3600, min(closes - 1, 2 * 86400 - 1) // 3600 + 1):
             tags.setdefault(hour_tag((weekday + hour // 24) % 7, hour % 24, carried=hour >= 24))
     return list(tags)
 
 
-def moment_tags(weekday: int, hour: int) -> list[str]:
-    """The hour tags of a moment: spans of that day touching that hour, and overnight ones from the day before."""
-    return [hour_tag(weekday, hour), hour_tag(weekday, hour, carried=True)]
+def moment_tags(weekday: int, hour: int, holiday_today: bool = False, holiday_yesterday: bool = False) -> list[str]:
+    """The hour tags of a moment: spans of that day touching that hour, and overnight ones from the day before.
+
+    With a bank holiday on either day, only hours open all day every day are open then
+    (``store.open_hours``): that day's own hour tags give way to :data:`ALL_DAY_TAG`. For
+    what may be *not known* then, ask without the holidays.
+    """
+    today = ALL_DAY_TAG if holiday_today else hour_tag(weekday, hour)
+    carried = ALL_DAY_TAG if holiday_yesterday else hour_tag(weekday, hour, carried=True)
+    return list(dict.fromkeys((today, carried)))
 
 
 def all_tags(groups: Iterable[Iterable[str]]) -> str:
