@@ -70,12 +70,16 @@ def candidate_ids(
     def combine(*parts: str, tags: str = filters) -> str:
         return " AND ".join(f"({p})" for p in (*parts, tags) if p)
 
-    def capped(draw: Callable[[FacetFilter], list[str]]) -> list[str]:
-        """A capped draw for each pass (strictly filtered first, then as kept), in that order."""
-        out: dict[str, None] = {}
-        for f in passes:
-            out.update(dict.fromkeys(draw(f)))
-        return list(out)
+    def capped(draw: Callable[[FacetFilter], list[str]], cap: int) -> list[str]:
+        """A capped draw as kept; and when it filled its cap, strictly filtered too, known fits first.
+
+        Under its cap the draw holds every match, the known fits among them: a strict pass
+        then could only find them again.
+        """
+        kept = draw(passes[-1])
+        if len(passes) == 1 or len(kept) < cap:
+            return kept
+        return list(dict.fromkeys([*draw(passes[0]), *kept]))
 
     def nearest(text: str, km: float, limit: int) -> list[str]:
         """The ``limit`` matches of ``text`` nearest the place within the ring of ``km``, nearest first."""
@@ -93,7 +97,7 @@ def candidate_ids(
                     break
             return found
 
-        return capped(draw)
+        return capped(draw, limit)
 
     def first(cap: int, *parts: str) -> list[str]:
         """The first ``cap`` matches of ``parts`` in index order; with no words or tags at all, the nearest."""
@@ -104,7 +108,7 @@ def candidate_ids(
                 return queries.filtered_ids(f.where(), cap, here)
             return queries.matching(expr, f.where(tagged=False), cap)
 
-        return capped(draw)
+        return capped(draw, cap)
 
     def retrieve(text: str, strong: str, serving_only: bool = False) -> list[str]:
         """Every tier-0 match (never capped); then, unless those fill the page, the nearest others.
