@@ -27,6 +27,7 @@ def test_empty_file_migrates_to_latest(tmp_path):
         "m004_sources",
         "m005_search_places",
         "m006_filter_outcomes",
+        "m007_search_rows",
     ]
     # nothing to back up for a brand-new file
     assert list(tmp_path.glob("*.backup-*")) == []
@@ -41,6 +42,17 @@ def test_empty_file_migrates_to_latest(tmp_path):
         (
             "directory_v5.db",
             {"m001_hsds_tables", "m002_search_index", "m003_search_facets", "m004_sources", "m005_search_places"},
+        ),
+        (
+            "directory_v6.db",
+            {
+                "m001_hsds_tables",
+                "m002_search_index",
+                "m003_search_facets",
+                "m004_sources",
+                "m005_search_places",
+                "m006_filter_outcomes",
+            },
         ),
     ],
 )

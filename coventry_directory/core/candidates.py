@@ -25,7 +25,7 @@ from coventry_directory.store.search_tags import UNPLACED_TAG, any_tag, substanc
 # then the rest of the country) gives at most this many (or a page), only while it is short.
 FAR_CANDIDATES = 80
 NAMED_CANDIDATES = 20  # services whose names hold every typed word, looked at wherever they are
-NEAR_CANDIDATES = 100  # tier 1 is drawn as this many nearest matches, whatever the page size
+NEAR_CANDIDATES = 40  # tier 1 is drawn as this many nearest matches, whatever the page size
 STRONG_COLUMNS = ("name", "organization", "categories", "keywords")
 PREFIX_WORDS = 12  # a typed prefix is searched as the words it stands for, when no more than this
 # The nearest N within a ring are looked for in smaller rings first: when a smaller circle

@@ -157,12 +157,12 @@ class SearchEngine:
         facet = _facet_filter(filters, self._open_at(at) if filters.open_at is not None else None)
         queries = self.store.queries
         ids = candidate_ids(queries, parsed, place, locality, facet, limit, profile is not None)
-        facets = queries.facet_rows(ids)
+        facets, texts, points = queries.ranking_rows(ids, texts=not parsed.is_empty)
         unsure = {
             sid: tuple(f for f, outcome in fields.items() if outcome == NOT_KNOWN)
             for sid, fields in queries.outcomes(ids, facet).items()
         }
-        scored = self._score(ids, facets, unsure, parsed, place, locality, age, profile)
+        scored = self._score(ids, (facets, texts, points), unsure, parsed, place, locality, age, profile)
         pool = [s.service_id for s in scored]
         keep = pool[: limit * 3 if profile else limit]
         hits = self._hits(keep, {s.service_id: s for s in scored}, facets, profile, at)
@@ -181,7 +181,7 @@ class SearchEngine:
     def _score(
         self,
         ids: list[str],
-        facets: dict[str, dict],
+        rows: tuple[dict[str, dict], dict[str, dict], dict[str, list[tuple[float, float, str]]]],
         unsure: dict[str, tuple[str, ...]],
         parsed: ParsedQuery,
         place: Place | None,
@@ -189,9 +189,11 @@ class SearchEngine:
         age: int | None,
         profile: ClientProfile | None,
     ) -> list[_Scored]:
-        """Each candidate's score (text match plus context), tier by tier (``core.locality``), best first."""
-        points = self.store.queries.points(ids)
-        texts = self.store.queries.folded_texts(ids) if not parsed.is_empty else {}
+        """Each candidate's score (text match plus context), tier by tier (``core.locality``), best first.
+
+        ``rows`` is what ``SearchQueries.ranking_rows`` gives: facets, folded texts, map points.
+        """
+        facets, texts, points = rows
         typed = typed_words(parsed)
         scored = []
         for sid in ids:

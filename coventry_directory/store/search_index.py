@@ -74,11 +74,14 @@ def rebuild_fts(db: Database) -> None:
         "coalesce(o.alternate_name, ''), coalesce(s.description, '') "
         "FROM service s LEFT JOIN organization o ON o.id = s.organization_id ORDER BY s.id"
     ).fetchall()
-    placeholders = ", ".join("?" for _ in range(len(SEARCH_COLUMNS) + 2))
+    placeholders = ", ".join("?" for _ in range(len(SEARCH_COLUMNS) + 3))
+    rowids = _facet_rows(db)
     db.conn.executemany(
-        f"INSERT INTO {SEARCH_TABLE} (service_id, {', '.join(SEARCH_COLUMNS)}, {TAGS_COLUMN}) VALUES ({placeholders})",
+        f"INSERT INTO {SEARCH_TABLE} (rowid, service_id, {', '.join(SEARCH_COLUMNS)}, {TAGS_COLUMN}) "
+        f"VALUES ({placeholders})",
         [
             (
+                rowids.get(sid),
                 sid,
                 f"{name} {alt}".strip(),
                 f"{org} {org_alt}".strip(),
@@ -93,6 +96,11 @@ def rebuild_fts(db: Database) -> None:
     # One segment per word instead of hundreds: a bulk fill leaves many, and every search
     # must then look in each (3-5x slower at 100,000 services). About 3 s at that size.
     db.execute(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('optimize')")
+
+
+def _facet_rows(db: Database) -> dict[str, int]:
+    """Each service's rowid in service_facets: its rowid in the index and service_folded too (m007)."""
+    return {sid: row for row, sid in db.execute("SELECT rowid, service_id FROM service_facets").fetchall()}
 
 
 def _tags_by_service(db: Database) -> dict[str, str]:
@@ -192,12 +200,14 @@ def rebuild_facets(db: Database) -> None:
         row["edition"] = int(edition is None or sid in edition)
         facet_rows.append(row)
     if facet_rows:
-        # executemany, not sqlite-utils' insert_all: at 100,000 services its per-row Python work shows
+        # executemany, not sqlite-utils' insert_all: at 100,000 services its per-row Python work shows.
+        # The rowid is the service's row in every search table (m007): numbered here, from 1.
         cols = list(facet_rows[0])
         db.conn.executemany(
-            f"INSERT INTO service_facets ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-            [tuple(r[c] for c in cols) for r in facet_rows],
+            f"INSERT INTO service_facets (rowid, {', '.join(cols)}) VALUES (?, {', '.join('?' * len(cols))})",
+            [(n, *(r[c] for c in cols)) for n, r in enumerate(facet_rows, start=1)],
         )
+    rowids = {r["service_id"]: n for n, r in enumerate(facet_rows, start=1)}
     towns = {k: v[0] for k, v in _record_values(db, "town", "location").items()}
     # A location without coordinates is placed by its address: a village or neighbourhood
     # named there, else its postcode's district centre, else its town's centre. The
@@ -231,7 +241,10 @@ def rebuild_facets(db: Database) -> None:
             points.append((sid, *point))
         elif any(addresses.get(loc_id, (None, None))):
             unplaceable.add(sid)
-    db.conn.executemany("INSERT INTO service_point VALUES (?, ?, ?, ?)", points)
+    db.conn.executemany(
+        "INSERT INTO service_point (service_id, latitude, longitude, precision, row) VALUES (?, ?, ?, ?, ?)",
+        [(*p, rowids[p[0]]) for p in points],
+    )
     # An address the gazetteer cannot place is outside the area it covers (every postcode
     # district in and around Coventry and Warwickshire): such a service is elsewhere, not
     # "nowhere known" (core.locality).
@@ -257,10 +270,10 @@ def rebuild_folded(db: Database) -> None:
     """Fill service_folded: each indexed column as " word word " (folded), for fast ranking."""
     db.execute("DELETE FROM service_folded")
     cols = ", ".join(SEARCH_COLUMNS)
-    rows = db.execute(f"SELECT service_id, {cols} FROM {SEARCH_TABLE}").fetchall()
+    rows = db.execute(f"SELECT rowid, service_id, {cols} FROM {SEARCH_TABLE}").fetchall()
     db.conn.executemany(
-        f"INSERT INTO service_folded (service_id, {cols}) VALUES (?, {', '.join('?' * len(SEARCH_COLUMNS))})",
-        [(r[0], *map(_folded, r[1:])) for r in rows],
+        f"INSERT INTO service_folded (rowid, service_id, {cols}) VALUES (?, ?, {', '.join('?' * len(SEARCH_COLUMNS))})",
+        [(r[0], r[1], *map(_folded, r[2:])) for r in rows],
     )
 
 

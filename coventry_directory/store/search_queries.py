@@ -90,15 +90,12 @@ class SearchQueries:
         if nearest and limit is not None:
             return self._nearest_matching(expr, where, limit, nearest, within_km)
         tail = " LIMIT ?" if limit is not None else ""
-        if sql_where == "1":
-            sql = f"SELECT service_id FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ?{tail}"
-            args: list = [expr]
-        else:
-            sql = (
-                f"SELECT s.service_id FROM {SEARCH_TABLE} s JOIN service_facets f ON f.service_id = s.service_id "
-                f"WHERE {SEARCH_TABLE} MATCH ? AND {sql_where}{tail}"
-            )
-            args = [expr, *params]
+        # joined by row (m007): the index's own stored text is never read to find the id
+        sql = (
+            f"SELECT f.service_id FROM {SEARCH_TABLE} s JOIN service_facets f ON f.rowid = s.rowid "
+            f"WHERE {SEARCH_TABLE} MATCH ? AND {sql_where}{tail}"
+        )
+        args: list = [expr, *params]
         if limit is not None:
             args.append(limit)
         return [r[0] for r in self._db.execute(sql, args).fetchall()]
@@ -113,12 +110,12 @@ class SearchQueries:
         """
         sql_where, params = where
         dist, dist_params = _distance_sql(centres)
-        point = "LEFT JOIN service_point p ON p.service_id = s.service_id " if dist_params else ""
+        point = "LEFT JOIN service_point p ON p.row = s.rowid " if dist_params else ""
         sql = (
-            f"SELECT s.service_id, f.catchment, f.national, f.edition, f.elsewhere, "
+            f"SELECT f.service_id, f.catchment, f.national, f.edition, f.elsewhere, "
             f"{'min(' + dist + ')' if dist_params else 'NULL'} "
-            f"FROM {SEARCH_TABLE} s JOIN service_facets f ON f.service_id = s.service_id {point}"
-            f"WHERE {SEARCH_TABLE} MATCH ? AND {sql_where} GROUP BY s.service_id"
+            f"FROM {SEARCH_TABLE} s JOIN service_facets f ON f.rowid = s.rowid {point}"
+            f"WHERE {SEARCH_TABLE} MATCH ? AND {sql_where} GROUP BY s.rowid"
         )
         rows = self._db.execute(sql, [*dist_params, expr, *params]).fetchall()
         return [
@@ -152,11 +149,11 @@ class SearchQueries:
             ("", []) if within_km is None else (" HAVING d2 <= ?", [(within_km / KM_PER_DEGREE) ** 2])
         )
         sql = (
-            f"SELECT s.service_id, min({dist}) AS d2 FROM {SEARCH_TABLE} s "
-            f"JOIN service_facets f ON f.service_id = s.service_id "
-            f"JOIN service_point p ON p.service_id = s.service_id "
-            f"WHERE {SEARCH_TABLE} MATCH ? AND {sql_where} GROUP BY s.service_id{having} "
-            f"ORDER BY d2, s.service_id LIMIT ?"
+            f"SELECT f.service_id, min({dist}) AS d2 FROM {SEARCH_TABLE} s "
+            f"JOIN service_facets f ON f.rowid = s.rowid "
+            f"JOIN service_point p ON p.row = s.rowid "
+            f"WHERE {SEARCH_TABLE} MATCH ? AND {sql_where} GROUP BY s.rowid{having} "
+            f"ORDER BY d2, f.service_id LIMIT ?"
         )
         rows = self._db.execute(sql, [*dist_params, expr, *params, *having_params, limit]).fetchall()
         return [r[0] for r in rows]
@@ -241,7 +238,7 @@ class SearchQueries:
         full = " AND ".join(f"({p})" for p in (expr, tags) if p)
         status, status_params = scope.status_where()
         inner = (
-            f"SELECT {cases} FROM {SEARCH_TABLE} s JOIN service_facets f ON f.service_id = s.service_id "
+            f"SELECT {cases} FROM {SEARCH_TABLE} s JOIN service_facets f ON f.rowid = s.rowid "
             f"WHERE {SEARCH_TABLE} MATCH ? AND {status}"
         )
         sums = []
@@ -268,21 +265,43 @@ class SearchQueries:
         """The facets ranking needs, by service id."""
         return self._rows_by_id("service_facets", FACET_FIELDS, ids)
 
-    def folded_texts(self, ids: Sequence[str]) -> dict[str, dict]:
-        """The folded indexed columns (" word word ") for these services, to see what matched."""
-        return self._rows_by_id("service_folded", SEARCH_COLUMNS, ids)
+    def ranking_rows(
+        self, ids: Sequence[str], texts: bool
+    ) -> tuple[dict[str, dict], dict[str, dict], dict[str, list[tuple[float, float, str]]]]:
+        """What ranking needs of each candidate, in two queries: facets, folded texts (when ``texts``), map points.
 
-    def points(self, ids: Sequence[str]) -> dict[str, list[tuple[float, float, str]]]:
-        """Known map points per service (location coordinates or town centres)."""
+        The facets are :meth:`facet_rows`; the texts are each indexed column as " word word "
+        (folded), to see what matched; the points are known map points (location coordinates
+        or town centres). Joined by row (m007), not looked up by id three times.
+        """
         db = self._db
-        out: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+        facet_cols = ", ".join(f"f.{c}" for c in FACET_FIELDS)
+        text_cols = "".join(f", fo.{c}" for c in SEARCH_COLUMNS) if texts else ""
+        join = " JOIN service_folded fo ON fo.rowid = f.rowid" if texts else ""
+        n = len(FACET_FIELDS)
+        facets: dict[str, dict] = {}
+        folded: dict[str, dict] = {}
+        by_row: dict[int, str] = {}
         for chunk in chunks(list(ids)):
             q = ",".join("?" * len(chunk))
-            for sid, lat, lon, precision in db.execute(
-                f"SELECT service_id, latitude, longitude, precision FROM service_point WHERE service_id IN ({q})", chunk
+            for row in db.execute(
+                f"SELECT f.rowid, f.service_id, {facet_cols}{text_cols} FROM service_facets f{join} "
+                f"WHERE f.service_id IN ({q})",
+                chunk,
             ).fetchall():
-                out[sid].append((lat, lon, precision))
-        return out
+                sid = row[1]
+                by_row[row[0]] = sid
+                facets[sid] = dict(zip(FACET_FIELDS, row[2 : 2 + n], strict=True))
+                if texts:
+                    folded[sid] = dict(zip(SEARCH_COLUMNS, row[2 + n :], strict=True))
+        points: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+        for chunk in chunks(list(by_row)):
+            q = ",".join("?" * len(chunk))
+            for row, lat, lon, precision in db.execute(
+                f"SELECT row, latitude, longitude, precision FROM service_point WHERE row IN ({q})", chunk
+            ).fetchall():
+                points[by_row[row]].append((lat, lon, precision))
+        return facets, folded, points
 
     def date_window(self) -> tuple[str, str] | None:
         """The days (ISO, first and last) for which hours that are not the same every week are worked out."""

@@ -18,6 +18,7 @@ from coventry_directory.store.migrations import (
     m004_sources,
     m005_search_places,
     m006_filter_outcomes,
+    m007_search_rows,
     u001_user_tables,
     u002_referrals,
     u003_shortlist_names,
@@ -33,6 +34,7 @@ for _step in (
     m004_sources,
     m005_search_places,
     m006_filter_outcomes,
+    m007_search_rows,
 ):
     DIRECTORY_MIGRATIONS(name=_step.NAME)(_step.apply)
 for _step in (u001_user_tables, u002_referrals, u003_shortlist_names):
