@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from coventry_directory.core.directory_source import DirectorySourceError, read_directory
+from coventry_directory.core.directory_source import DirectorySourceError, facts_entries, read_directory
 from coventry_directory.core.models import AREAS
+from coventry_directory.resources import directory_source_dir
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_directory"
 
@@ -153,3 +154,51 @@ def test_checker_reports_invalid_toml(tmp_path):
     root = _broken_copy(tmp_path, "[[service]]", "[[service]")
     with pytest.raises(DirectorySourceError, match="not valid TOML"):
         read_directory(root)
+
+
+# --- a URL's facts are only its own entries in the facts sheet ------------------------------
+
+
+def test_facts_entries_follow_same_and_source_for_all():
+    lines = [
+        "## 1. A section",
+        "- Fact one, 0111 [https://a.example/one]",
+        "- Fact two, 0222 [same]",
+        "- Fact three, 0333 [https://b.example/x] [https://a.example/one]",
+        "- **NOT FOUND:** phone.",
+        "### 1.2 Shared page",
+        "Source for all: [https://c.example/all]",
+        "- Fact four, 0444.",
+        "- Fact five, 0555 [https://d.example/own]",
+        "## 2. Next",
+        "- Fact six, 0666.",
+    ]
+    entries = facts_entries(lines)
+    assert set(entries) == {
+        "https://a.example/one",
+        "https://b.example/x",
+        "https://c.example/all",
+        "https://d.example/own",
+    }
+    assert "0111" in entries["https://a.example/one"] and "0222" in entries["https://a.example/one"]
+    assert "0333" in entries["https://a.example/one"] and "0333" in entries["https://b.example/x"]
+    assert "NOT FOUND" not in "".join(entries.values())
+    assert "0444" in entries["https://c.example/all"] and "0555" not in entries["https://c.example/all"]
+    assert "0666" not in "".join(entries.values())  # a new heading ends the section's shared source
+
+
+def test_a_phone_cited_to_the_wrong_page_of_the_facts_sheet_is_refused(tmp_path):
+    # the real sources: Emmaus's numbers are on the council's rough-sleeping page, not on the
+    # press article the same section cites for Bardsley
+    root = tmp_path / "directory"
+    shutil.copytree(directory_source_dir(), root)
+    path = root / "services" / "coventry-housing.toml"
+    text = path.read_text(encoding="utf-8")
+    phone = text.index('number = "07934 297604"')
+    cite = text.index("source = [", phone)
+    end = text.index("\n", cite)
+    wrong = 'source = ["https://www.pressreader.com/uk/coventry-telegraph/20221214/281672553990897"]'
+    path.write_text(text[:cite] + wrong + text[end:], encoding="utf-8")
+    with pytest.raises(DirectorySourceError) as err:
+        read_directory(root)
+    assert any("'07934 297604' does not appear in its cited sources" in p for p in err.value.problems)

@@ -1,14 +1,14 @@
-"""The ``review`` subcommand: what the keepers of the directory should look at next (see docs/cli.md)."""
+"""The keepers' subcommands (see docs/cli.md): ``review`` (what to look at next) and ``assure`` (record a check)."""
 
 from __future__ import annotations
 
 import argparse
 
-from coventry_directory.cli.common import EXIT_OK, UsageError, add_command, print_json, visible
+from coventry_directory.cli.common import EXIT_OK, UsageError, add_command, path_arg, print_json, visible
 from coventry_directory.core.review import EVIDENCE_YEARS, PROBLEMS, REVIEW_MONTHS, Review, review
 
 _WORDS = {
-    "overdue": f"not assured in the last {REVIEW_MONTHS} months",
+    "overdue": f"past its review date, or not assured in the last {REVIEW_MONTHS} months",
     "no-contact-route": "no phone, email, web page or address",
     "old-evidence": f"newest source over {EVIDENCE_YEARS} years old, undated or historic",
     "provider-may-have-changed": "provider may have changed",
@@ -24,6 +24,31 @@ def register(subparsers) -> None:
         "--source", default="edition", metavar="NAME", help="the source whose records to review (default: edition)"
     )
     cmd.add_argument("--json", action="store_true", help="machine-readable output")
+
+    assure = add_command(
+        subparsers, "assure", cmd_assure, help="record in a service's TOML source that its record was checked"
+    )
+    assure.add_argument("key", metavar="KEY", help="the service's key in the directory sources")
+    assure.add_argument("--by", required=True, metavar="NAME", help="who checked it (a name or role; it is published)")
+    # checked by core.assurance (its own words), not by argparse choices: the parser stays import-light
+    assure.add_argument(
+        "--how", required=True, metavar="HOW", help="how it was checked: phone, email, web, visit or provider-form"
+    )
+    assure.add_argument("--note", metavar="TEXT", help="what the check found, kept with the record")
+    assure.add_argument(
+        "--still-may-have-changed",
+        metavar="REASON",
+        help="checked, but the provider may still have changed (keeps that verification): why",
+    )
+    assure.add_argument(
+        "--review-due", metavar="DATE", help=f"when to check it next, YYYY-MM-DD (default: in {REVIEW_MONTHS} months)"
+    )
+    assure.add_argument(
+        "--source-dir",
+        type=path_arg,
+        metavar="DIR",
+        help="the directory sources to edit (default: resources/directory, as build-db uses)",
+    )
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -61,3 +86,44 @@ def _print(result: Review, source: str) -> None:
     print(f"\nRecords to look at ({len(flagged)}):")
     for item in flagged:
         print(f"  {item.key}: {', '.join(_WORDS[p] for p in item.problems)}")
+
+
+def cmd_assure(args: argparse.Namespace) -> int:
+    """``assure KEY --by NAME --how HOW [...]``: write who checked the record, how and when into its TOML source."""
+    from coventry_directory.core import clock
+    from coventry_directory.core.assurance import AssuranceInputError, assure, make_assurance
+    from coventry_directory.resources import directory_source_dir
+
+    try:
+        assurance = make_assurance(
+            by=args.by,
+            how=args.how,
+            today=clock.uk_today(),  # the UK date, whatever zone this machine is set to
+            note=args.note,
+            may_have_changed_reason=args.still_may_have_changed,
+            review_due=args.review_due,
+        )
+        root = args.source_dir or directory_source_dir()
+        if args.source_dir is not None and not root.is_dir():
+            kind = "not a folder" if root.exists() else "no such folder"
+            raise UsageError(f"--source-dir {visible(root)}: {kind}")
+        done = assure(root, args.key, assurance)
+    except AssuranceInputError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        where = done.path.relative_to(root).as_posix()
+    except ValueError:
+        where = str(done.path)
+    print(f"Assured {visible(done.key)} in {visible(where)}:")
+    for name, (old, new) in done.changed().items():
+        print(f"  {name}: {_shown(old, '(none)')} -> {_shown(new, '(removed)')}")
+    if done.alert and done.after["verification"] == "confirmed":
+        print(f"Its alert still reads: {visible(done.alert)}")
+        print("  Edit it in that file if it no longer holds.")
+    print("Run 'coventry-directory build-db' to compile the change into the directory.")
+    return EXIT_OK
+
+
+def _shown(value: str | None, absent: str) -> str:
+    """A value from the record as one safe line (it came from a file anyone may have edited), or ``absent``."""
+    return absent if value is None else visible(value)

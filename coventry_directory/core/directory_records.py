@@ -8,8 +8,9 @@ returns the model object (or None when the record cannot be made at all).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from coventry_directory.core.ids import stable_id
 from coventry_directory.core.models import AREAS, Address, Location, Organization, Phone, Schedule, Service
@@ -20,9 +21,14 @@ if TYPE_CHECKING:  # only for annotations: directory_source imports this module
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _BYDAY = re.compile(r"^(-?\d)?(MO|TU|WE|TH|FR|SA|SU)$")
 STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 PHONE_TYPES = ("voice", "text", "fax", "textphone", "cell", "video", "pager")
+# How a keeper checked a record (``assured_how``; ``coventry-directory assure --how``).
+ASSURED_HOW = ("phone", "email", "web", "visit", "provider-form")
+ASSURED_BY_MAX = 200  # a name or a role, not a paragraph
 
 
 def read_location(reader: SourceReader, table: dict, org_key: str) -> Location | None:
@@ -142,6 +148,54 @@ def read_schedule(
     )
 
 
+class AssuranceFields(TypedDict):
+    """A service's assurance fields, as :class:`Service` keywords (None: not stated)."""
+
+    assured_by: str | None
+    assured_how: str | None
+    review_due: str | None
+    assurance_note: str | None
+    may_have_changed_reason: str | None
+
+
+def read_assurance(reader: SourceReader, table: dict, verification: str | None) -> AssuranceFields:
+    """A service's assurance fields (who checked it, how, when next, notes), each checked; Service keywords.
+
+    ``review_due`` is a whole ISO date, not before ``assured_date``; ``may_have_changed_reason``
+    belongs only to a record still marked ``provider-may-have-changed``.
+    """
+    by = reader.text(table, "assured_by")
+    if by and (len(by) > ASSURED_BY_MAX or _CONTROL.search(by)):
+        reader.problem(f"assured_by must be one line of at most {ASSURED_BY_MAX} characters")
+    how = reader.text(table, "assured_how")
+    if how and how not in ASSURED_HOW:
+        reader.problem(f"assured_how {how!r} is not one of {', '.join(ASSURED_HOW)}")
+    due = reader.text(table, "review_due")
+    if due:
+        if not _DAY.match(due) or not _real_day(due):
+            reader.problem(f"review_due {due!r} must be a date, YYYY-MM-DD")
+        elif _DAY.match(str(table.get("assured_date", ""))) and due < str(table["assured_date"]):
+            reader.problem(f"review_due {due} is before assured_date {table['assured_date']}")
+    reason = reader.text(table, "may_have_changed_reason")
+    if reason and verification != "provider-may-have-changed":
+        reader.problem("may_have_changed_reason is only for verification = 'provider-may-have-changed'")
+    return AssuranceFields(
+        assured_by=by,
+        assured_how=how,
+        review_due=due,
+        assurance_note=reader.text(table, "assurance_note"),
+        may_have_changed_reason=reason,
+    )
+
+
+def _real_day(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def read_service(
     reader: SourceReader, table: dict, orgs: dict[str, Organization], locations: dict[str, Location]
 ) -> Service | None:
@@ -169,6 +223,7 @@ def read_service(
     for date_key in ("assured_date", "evidence_date"):
         if table.get(date_key) and not _DATE.match(str(table[date_key])):
             reader.problem(f"{date_key} {table[date_key]!r} must be YYYY, YYYY-MM or YYYY-MM-DD")
+    assurance = read_assurance(reader, table, verification)
     coverage = table.get("coverage", "local")
     if coverage not in ("local", "national"):
         reader.problem("coverage must be 'local' or 'national'")
@@ -194,6 +249,7 @@ def read_service(
         assured_date=str(table.get("assured_date", "")) or None,
         evidence_date=str(table["evidence_date"]) if table.get("evidence_date") else None,
         verification=verification,
+        **assurance,
         alert=reader.text(table, "alert"),
         sources=sources,
         categories=reader.codes(table, "categories"),

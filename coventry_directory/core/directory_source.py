@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ class SourceReader:
         self.vocabularies = load_vocabularies(root / "taxonomy.toml")
         self.documents = load_documents(root)
         facts = self.documents.get("facts-2026")
-        self.facts_text = "\n".join(facts.lines) if facts else ""
+        self.facts_entries = facts_entries(facts.lines) if facts else {}
         self.problems: list[str] = []
         self.where = ""
 
@@ -90,13 +91,17 @@ class SourceReader:
             elif not 1 <= line <= len(doc.lines):
                 self.problem(f"cites {cite!r} but {doc.id} has {len(doc.lines)} lines")
         elif _URL.match(cite):
-            if cite not in self.facts_text:
-                self.problem(f"cites a URL that is not in the facts sheet: {cite}")
+            if cite not in self.facts_entries:
+                self.problem(f"cites a URL that is not in the facts sheet as the source of a fact: {cite}")
         else:
             self.problem(f"citation {cite!r} is neither 'DOC L<line>' nor a URL from the facts sheet")
 
     def cited_text(self, cites: tuple[str, ...]) -> str:
-        """The text a set of citations points at (whole facts sheet for URLs, ±3 lines for docs)."""
+        """The text a set of citations points at: a URL's own entries in the facts sheet, ±3 lines for docs.
+
+        A URL's entries are only the facts the sheet cites to that page, so a phone number
+        the sheet gives for another page never passes as this page's.
+        """
         chunks = []
         for cite in cites:
             match = _CITATION_LINE.match(cite)
@@ -105,7 +110,7 @@ class SourceReader:
                 n = int(match["line"])
                 chunks.append("\n".join(lines[max(0, n - 4) : n + 3]))
             elif _URL.match(cite):
-                chunks.append(self.facts_text)
+                chunks.append(self.facts_entries.get(cite, ""))
         return "\n".join(chunks)
 
     def require_in_sources(self, value: str, cites: tuple[str, ...], what: str) -> None:
@@ -149,18 +154,61 @@ class SourceReader:
         return value
 
 
-def read_directory(root: Path | None = None) -> DirectorySources:
-    """Read and check every source file; raise DirectorySourceError listing all problems."""
-    root = root or directory_source_dir()
-    reader = SourceReader(root)
-    files = [root / "organizations.toml", *sorted((root / "services").glob("*.toml"))]
-    tables: list[tuple[str, dict]] = []
-    for path in files:
-        if not path.exists():
+_CITED = re.compile(r"\[(https?://[^\]\s]+)\]")
+_SAME = re.compile(r"\[same\]", re.IGNORECASE)
+_SOURCE_FOR_ALL = re.compile(r"^\s*(?:\*\*)?sources? for all\b", re.IGNORECASE)
+
+
+def facts_entries(lines: list[str]) -> dict[str, str]:
+    """Each URL the facts sheet cites, with the lines of facts cited to it (joined).
+
+    A fact is a line ending in ``[URL]`` (one or more); ``[same]`` cites the page(s) of the
+    fact before it; "Source for all: [URL]" under a heading cites that page for every fact
+    of the section that cites none itself. A heading, or a line with no citation outside
+    such a section ("NOT FOUND" notes), belongs to no page.
+    """
+    entries: dict[str, list[str]] = {}
+    last: list[str] = []
+    section: list[str] = []
+    for line in lines:
+        if line.lstrip().startswith("#"):
+            last, section = [], []
             continue
+        urls = _CITED.findall(line)
+        if urls and _SOURCE_FOR_ALL.match(line):
+            section = urls
+            continue
+        if not urls:
+            urls = last if _SAME.search(line) else section
+        for url in dict.fromkeys(urls):
+            entries.setdefault(url, []).append(line)
+        if urls:
+            last = urls
+    return {url: "\n".join(found) for url, found in entries.items()}
+
+
+def record_files(root: Path) -> list[Path]:
+    """The files that may hold ``[[organization]]`` and ``[[service]]`` tables, in reading order (some may not exist)."""
+    return [root / "organizations.toml", *sorted((root / "services").glob("*.toml"))]
+
+
+def read_directory(root: Path | None = None, replaced: Mapping[Path, str] | None = None) -> DirectorySources:
+    """Read and check every source file; raise DirectorySourceError listing all problems.
+
+    ``replaced`` gives the text to read instead of some files (by path), so that an edit can
+    be checked before it is written (``core.assurance``).
+    """
+    root = root or directory_source_dir()
+    replaced = replaced or {}
+    reader = SourceReader(root)
+    tables: list[tuple[str, dict]] = []
+    for path in record_files(root):
         try:
-            with open(path, "rb") as fh:
-                tables.append((path.name, tomllib.load(fh)))
+            if path in replaced:
+                tables.append((path.name, tomllib.loads(replaced[path])))
+            elif path.exists():
+                with open(path, "rb") as fh:
+                    tables.append((path.name, tomllib.load(fh)))
         except tomllib.TOMLDecodeError as exc:
             reader.problems.append(f"{path.name}: not valid TOML: {exc}")
     orgs: dict[str, Organization] = {}

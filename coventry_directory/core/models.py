@@ -156,6 +156,13 @@ class Service:
     assured_date: str | None = None
     evidence_date: str | None = None
     verification: str | None = None
+    # who last assured the record, how (core.assurance), when it is next due a check, and why a
+    # record checked anyway may still describe a provider that changed: the keepers' bookkeeping
+    assured_by: str | None = None
+    assured_how: str | None = None
+    review_due: str | None = None
+    assurance_note: str | None = None
+    may_have_changed_reason: str | None = None
     alert: str | None = None
     sources: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()

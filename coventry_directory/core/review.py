@@ -3,7 +3,8 @@
 Qt-free; the ``review`` command prints it (docs/cli.md). Each record is checked against
 four plain rules, none of them a guess about the service itself:
 
-- **overdue**: not assured within :data:`REVIEW_MONTHS` months (or never);
+- **overdue**: its ``review_due`` date has come, or, for a record with none, not assured
+  within :data:`REVIEW_MONTHS` months (or never);
 - **no contact route**: no phone, email, web page or address anywhere in the record, so a
   worker has nothing to try;
 - **old evidence**: the newest source is more than :data:`EVIDENCE_YEARS` years old, or
@@ -16,6 +17,7 @@ health team can see where the gaps are.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections import Counter
@@ -39,6 +41,7 @@ class ReviewItem:
     name: str
     problems: tuple[str, ...]
     assured_date: str | None
+    review_due: str | None
     evidence_date: str | None
     verification: str | None
     areas: tuple[str, ...]
@@ -84,6 +87,7 @@ class Review:
                     "name": i.name,
                     "problems": list(i.problems),
                     "assured_date": i.assured_date,
+                    "review_due": i.review_due,
                     "evidence_date": i.evidence_date,
                     "verification": i.verification,
                     "areas": list(i.areas),
@@ -107,6 +111,7 @@ def review(services: Iterable[Service], today: dt.date) -> Review:
                 name=svc.name,
                 problems=problems_of(svc, today),
                 assured_date=svc.assured_date,
+                review_due=svc.review_due,
                 evidence_date=svc.evidence_date,
                 verification=svc.verification,
                 areas=areas,
@@ -119,8 +124,7 @@ def review(services: Iterable[Service], today: dt.date) -> Review:
 def problems_of(svc: Service, today: dt.date) -> tuple[str, ...]:
     """The rules ``svc`` breaks, in :data:`PROBLEMS` order."""
     found = []
-    assured = parse_date(svc.assured_date)
-    if assured is None or assured <= _months_before(today, REVIEW_MONTHS):
+    if is_overdue(svc, today):
         found.append("overdue")
     if not has_contact_route(svc):
         found.append("no-contact-route")
@@ -130,6 +134,33 @@ def problems_of(svc: Service, today: dt.date) -> tuple[str, ...]:
     if svc.verification == "provider-may-have-changed":
         found.append("provider-may-have-changed")
     return tuple(found)
+
+
+def is_overdue(svc: Service, today: dt.date) -> bool:
+    """True when ``svc`` is due a check: its ``review_due`` day has come, or with none, REVIEW_MONTHS since it was assured.
+
+    Due *on* the review day, as a record assured six months ago to the day is: the two rules
+    agree for a record whose review date is the default (:func:`default_review_due`).
+    """
+    due = _whole_date(svc.review_due)
+    if due is not None:
+        return today >= due
+    assured = parse_date(svc.assured_date)
+    return assured is None or assured <= _months_before(today, REVIEW_MONTHS)
+
+
+def default_review_due(assured: dt.date) -> dt.date:
+    """When a record assured on ``assured`` is next due a check: REVIEW_MONTHS later (the month's last day if shorter)."""
+    year, month = divmod(assured.year * 12 + assured.month - 1 + REVIEW_MONTHS, 12)
+    return dt.date(year, month + 1, min(assured.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _whole_date(text: str | None) -> dt.date | None:
+    """An ISO date (YYYY-MM-DD) as written for ``review_due``; None for none, or for anything less exact."""
+    try:
+        return dt.date.fromisoformat((text or "").strip()) if len((text or "").strip()) == 10 else None
+    except ValueError:
+        return None
 
 
 def has_contact_route(svc: Service) -> bool:

@@ -27,6 +27,11 @@ RECORD_TERMS: tuple[tuple[str, str, str], ...] = (
     ("groups-required", "Client group required", "Only people in one of the listed client groups may use it."),
     ("coverage", "Coverage", "local or national."),
     ("town", "Town", "The town a location is in, for approximate distances."),
+    ("assured-by", "Assured by", "Who last checked this record (a name or a role)."),
+    ("assured-how", "Assured how", "How it was last checked: phone, email, web, visit or provider-form."),
+    ("review-due", "Review due", "The date this record is next due to be checked."),
+    ("assurance-note", "Assurance note", "What the keeper noted when it was last checked."),
+    ("may-have-changed-reason", "Why the provider may have changed", "Why a checked record may still be out of date."),
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -21,6 +22,21 @@ _SAME_NAMED = {
     "schedule": "id location_id freq interval byday bymonthday opens_at closes_at valid_from valid_to dtstart until "
     "description notes",
 }
+# A keeper's assurance, beside the HSDS fields: model attribute -> its term of the record taxonomy.
+_ASSURANCE_TERMS = {
+    "assured_by": "assured-by",
+    "assured_how": "assured-how",
+    "review_due": "review-due",
+    "assurance_note": "assurance-note",
+    "may_have_changed_reason": "may-have-changed-reason",
+}
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def assurer_email(svc: Service) -> str | None:
+    """HSDS ``assurer_email``: who assured the record, when that is an email address (HSDS asks for one)."""
+    by = svc.assured_by or ""
+    return by if _EMAIL.fullmatch(by) else None
 
 
 class DirectoryRows:
@@ -94,7 +110,7 @@ class DirectoryRows:
 
     def add_service(self, svc: Service) -> None:
         """Add a service with every fact it carries: codes, areas, languages, phones, hours."""
-        self._record_row("service", svc, organization_id=svc.organization.id)
+        self._record_row("service", svc, organization_id=svc.organization.id, assurer_email=assurer_email(svc))
         self.attribute("service", svc.id, RECORD_TAXONOMY, "key", svc.key)
         self.sources("service", svc.id, svc.sources)
         if svc.evidence_date:
@@ -102,6 +118,9 @@ class DirectoryRows:
         if svc.groups_required:
             self.attribute("service", svc.id, RECORD_TAXONOMY, "groups-required", "true")
         self.attribute("service", svc.id, RECORD_TAXONOMY, "coverage", svc.coverage)
+        for name, code in _ASSURANCE_TERMS.items():
+            if getattr(svc, name):
+                self.attribute("service", svc.id, RECORD_TAXONOMY, code, getattr(svc, name))
         for n, word in enumerate(svc.keywords):
             self.attribute("service", svc.id, RECORD_TAXONOMY, "keyword", word, n)
         if svc.verification:

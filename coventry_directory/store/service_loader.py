@@ -111,6 +111,12 @@ class ServiceLoader:
                     assured_date=row["assured_date"],
                     evidence_date=a.first("evidence-date"),
                     verification=next(iter(a.codes("verification")), None),
+                    # another publisher's HSDS names its assurer only by email, in the service row
+                    assured_by=a.first("assured-by") or row["assurer_email"],
+                    assured_how=a.first("assured-how"),
+                    review_due=a.first("review-due"),
+                    assurance_note=a.first("assurance-note"),
+                    may_have_changed_reason=a.first("may-have-changed-reason"),
                     alert=row["alert"],
                     sources=a.values("source"),
                     categories=a.codes("category"),
