@@ -162,6 +162,20 @@ def _cases() -> list[Case]:
         add(Case(("bundle", "verify", path), words=says))
         add(Case(("bundle", "install", path), words=says))
     add(Case(("bundle", "install", "{BUNDLE}"), setup="install-bundle", words="already installed"))
+    for path in bundles:  # a bundle is read exactly as bundle install reads it: the same refusals
+        says = SAYS.get(path) if path in NOT_FILES or path.endswith(".zip") else "neither a directory database"
+        add(Case(("edition", "diff", path, "{BUNDLE}"), words=says))
+        add(Case(("edition", "diff", "{BUNDLE}", path), words=says))
+    add(Case(("edition", "diff", "{BUNDLE}", "{BUNDLE}"), words="the same file"))
+    # assure never writes the real sources here: a folder that is not one of sources is refused last
+    assure = ("--source-dir", "{IN}/dir")
+    for text in TEXTS:
+        add(Case(("assure", text, "--by", "Jo", "--how", "phone", *assure)))
+        add(Case(("assure", "cov-emmaus", "--by", text, "--how", "phone", *assure)))
+        add(Case(("assure", "cov-emmaus", "--by", "Jo", "--how", text, *assure)))
+        add(Case(("assure", "cov-emmaus", "--by", "Jo", "--how", "phone", "--review-due", text, *assure)))
+    for path in NOT_FILES:
+        add(Case(("assure", "cov-emmaus", "--by", "Jo", "--how", "phone", "--source-dir", path)))
     add(Case(("bundle", "rollback"), words="no previous"))
     add(Case(("sources", "restore-edition"), words="nothing to restore"))
     add(Case(("sources", "rebuild"), words="nothing to rebuild"))

@@ -29,7 +29,7 @@ from coventry_directory.disk_errors import os_error_text
 # The order in which the families are registered is the order ``coventry-directory --help`` lists
 # them. Each is imported when the parser is built, not with this package: a worker process
 # started from the console script imports the script, and so this package, again.
-FAMILIES = ("directory", "search", "meetings", "sources", "exchange", "referrals", "leaflets", "keeping")
+FAMILIES = ("directory", "search", "meetings", "sources", "exchange", "referrals", "leaflets", "keeping", "changes")
 
 
 def _family(name: str) -> ModuleType:
@@ -88,7 +88,7 @@ def report_unexpected(exc: BaseException, args: argparse.Namespace | None) -> in
 
 def _action(args: argparse.Namespace | None) -> str | None:
     """The action of a command with actions (``bundle install``), for the unexpected-error line."""
-    for name in ("bundle_command", "referral_command", "outbox_command"):
+    for name in ("bundle_command", "referral_command", "outbox_command", "edition_command"):
         if getattr(args, name, None):
             return getattr(args, name)
     return None

@@ -51,6 +51,7 @@ from coventry_directory.ui.service_html import COPY_SCHEME, service_html
 from coventry_directory.ui.settings_dialog import SettingsDialog
 from coventry_directory.ui.shortlist_panel import ShortlistPanel
 from coventry_directory.ui.sources_dialog import open_sources
+from coventry_directory.ui.whats_new_dialog import WhatsNew
 
 log = logging.getLogger(__name__)
 
@@ -225,6 +226,11 @@ class MainWindow(ServiceActions, QMainWindow):
         self.sources_action = QAction(_("&Sources…"), self)
         self.sources_action.triggered.connect(lambda: open_sources(self))
         self.directory_menu.addAction(self.sources_action)
+        self.help_menu = self.menuBar().addMenu(_("&Help"))
+        self.whats_new = WhatsNew(self)  # also offers it by itself, once per new edition
+        self.whats_new_action = QAction(_("&What's new in this edition…"), self)
+        self.whats_new_action.triggered.connect(lambda: self.whats_new.show_last())
+        self.help_menu.addAction(self.whats_new_action)
 
     def _edition_changed(self, path: str) -> None:
         """A new edition was installed while the app ran: details and the status bar follow the search."""
@@ -235,6 +241,7 @@ class MainWindow(ServiceActions, QMainWindow):
             return
         self._show_edition()
         self._show_hit(self.results.currentIndex())
+        self.whats_new.notice()  # a new edition (not an import or a feed pull): what it changed
 
     def _status(self) -> None:
         self.stale_label = QLabel()
