@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from coventry_directory.cli import main
-from coventry_directory.core import assurance, clock
+from coventry_directory.core import assurance, clock, source_files
 from coventry_directory.core.directory_records import ASSURED_HOW
 from coventry_directory.core.directory_source import DirectorySourceError, read_directory
 from coventry_directory.core.models import Organization, Phone, Service
@@ -253,14 +253,14 @@ def test_sources_that_already_fail_the_check_are_left_alone(sources, capsys):
 
 
 def test_an_edit_that_would_fail_the_check_is_not_written(sources, capsys, monkeypatch):
-    real = assurance.read_directory
+    real = source_files.read_directory
 
     def fails_with_the_edit(root, replaced=None):
         if replaced:
             raise DirectorySourceError(["warwickshire-treatment.toml: service x: something the edit broke"])
         return real(root)
 
-    monkeypatch.setattr(assurance, "read_directory", fails_with_the_edit)
+    monkeypatch.setattr(source_files, "read_directory", fails_with_the_edit)
     before = snapshot(sources)
     assert run(sources, "--by", "Jo", "--how", "phone") == 1
     err = capsys.readouterr().err
@@ -270,13 +270,13 @@ def test_an_edit_that_would_fail_the_check_is_not_written(sources, capsys, monke
 
 def test_a_file_saved_meanwhile_is_not_overwritten(sources, capsys, monkeypatch):
     path = sources / FILE
-    real = assurance._check
+    real = source_files.check_sources
 
     def someone_saves(*args):
         real(*args)
         path.write_text(path.read_text(encoding="utf-8") + "\n# another keeper's edit\n", encoding="utf-8")
 
-    monkeypatch.setattr(assurance, "_check", someone_saves)
+    monkeypatch.setattr(source_files, "check_sources", someone_saves)
     assert run(sources, "--by", "Jo", "--how", "phone") == 1
     assert "changed while" in capsys.readouterr().err
     assert path.read_text(encoding="utf-8").endswith("# another keeper's edit\n")  # theirs kept, ours not written

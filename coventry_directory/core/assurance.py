@@ -24,21 +24,26 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import difflib
-import errno
-import os
 import re
-import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import tomlkit
 
-from coventry_directory.atomic_write import write_text_atomic
 from coventry_directory.core.directory_records import ASSURED_BY_MAX, ASSURED_HOW
-from coventry_directory.core.directory_source import DirectorySourceError, read_directory, record_files
 from coventry_directory.core.review import default_review_due
+from coventry_directory.core.source_files import (
+    SourceEditRefused,
+    SourceInputError,
+    find_record,
+    insert_after,
+    plain,
+    read_text,
+    require_writable,
+    same_line_endings,
+    write_checked,
+)
 
 NOTE_MAX = 2000  # a note, not a report: the longest one line an error message would show
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # no line breaks or terminal codes in a one-line value
@@ -55,20 +60,9 @@ ASSURANCE_KEYS = (
 )
 
 
-class AssuranceInputError(ValueError):
-    """The arguments cannot make an assurance (the command line reports it as bad input, exit 2)."""
-
-
-class AssuranceRefused(DirectorySourceError):
-    """The edit was worked out but not written: the sources would fail their checks, or the file moved on.
-
-    A DirectorySourceError, so the command line reports it as ``build-db`` reports wrong
-    sources (exit 1); ``problems`` lists what the check found.
-    """
-
-    def __init__(self, message: str, problems: list[str] | None = None):
-        Exception.__init__(self, message)
-        self.problems = problems or []
+# The command line reports these as bad input (exit 2) and as sources it will not write (exit 1).
+AssuranceInputError = SourceInputError
+AssuranceRefused = SourceEditRefused
 
 
 @dataclass(frozen=True)
@@ -173,76 +167,19 @@ def assure(root: Path, key: str, assurance: Assurance) -> Assured:
     not pass the checks or the file changed meanwhile: in every case nothing is written.
     """
     path, index = find_service(root, key)
-    _require_writable(path)
-    original = path.read_bytes()
-    try:
-        text = original.decode("utf-8")
-    except UnicodeDecodeError:
-        raise AssuranceRefused(f"{path} is not UTF-8 text; fix it first (build-db cannot read it either)") from None
+    require_writable(path)
+    original, text = read_text(path)
     values = assurance.values()
     edited, before, alert = _edit(text, index, values)
     _same_but_for(text, edited, index, values)
-    _check(root, path, edited, key)
-    if path.read_bytes() != original:  # someone else saved it meanwhile: ours would undo theirs
-        raise AssuranceRefused(f"{path} changed while {key} was being assured; nothing was written, run assure again")
-    write_text_atomic(path, edited, mode=stat.S_IMODE(os.stat(path).st_mode))
+    write_checked(root, {path: (original, edited)}, f"{key} was not assured, {path} is unchanged")
     after = {k: values.get(k) for k in ASSURANCE_KEYS}
     return Assured(key=key, path=path, before=before, after=after, alert=alert)
 
 
 def find_service(root: Path, key: str) -> tuple[Path, int]:
-    """The file holding ``[[service]]`` ``key`` and its position among that file's services.
-
-    AssuranceInputError when no service has the key (with up to five close keys), or when
-    the key is defined more than once (the build refuses that too).
-    """
-    if not root.is_dir():
-        raise FileNotFoundError(errno.ENOENT, "no such folder of directory sources", str(root))
-    if not (root / "services").is_dir():
-        raise AssuranceInputError(f"{root} has no services/ folder: it is not a folder of directory sources")
-    found: list[tuple[Path, int]] = []
-    keys: list[str] = []
-    for path in record_files(root):
-        if not path.is_file():
-            continue
-        try:
-            data = tomllib.loads(path.read_bytes().decode("utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-            continue  # the check after the edit names it; here it only cannot hold the key
-        services = data.get("service", [])
-        for index, table in enumerate(services if isinstance(services, list) else []):
-            if isinstance(table, dict) and isinstance(table.get("key"), str):
-                keys.append(table["key"])
-                if table["key"] == key:
-                    found.append((path, index))
-    if len(found) > 1:
-        files = ", ".join(sorted({p.name for p, _ in found}))
-        raise AssuranceInputError(f"service key {key!r} is defined more than once ({files}); fix that first")
-    if not found:
-        raise AssuranceInputError(f"no service with key {key!r} in {root}" + _suggest(key, keys))
-    return found[0]
-
-
-def _suggest(key: str, keys: list[str]) -> str:
-    """'; did you mean ...?' with up to five keys close to ``key`` (by spelling, then containing it)."""
-    word = re.sub(r"[^a-z0-9-]+", "", key.casefold())  # keys are only these: the rest is a slip of the keyboard
-    close = difflib.get_close_matches(word, keys, n=5, cutoff=0.6)
-    close += [k for k in sorted(keys) if word and word in k and k not in close]
-    return f"; did you mean {', '.join(close[:5])}?" if close else " (the keys are in the services/*.toml files)"
-
-
-def _require_writable(path: Path) -> None:
-    """OSError, worded for the user, unless ``path`` and its folder can be written (checked before any work).
-
-    A file whose owner may not write it was made read-only on purpose: refused even for an
-    administrator, whom ``os.access`` would let through.
-    """
-    for target in (path.parent, path):
-        if os.access(target, os.W_OK) and (target.is_dir() or os.stat(target).st_mode & stat.S_IWUSR):
-            continue
-        if hasattr(os, "statvfs") and os.statvfs(target).f_flag & os.ST_RDONLY:
-            raise OSError(errno.EROFS, "read-only file system", str(path))  # worded "on a read-only disk"
-        raise PermissionError(errno.EACCES, f"cannot write {target}: no permission; nothing was changed")
+    """The file holding ``[[service]]`` ``key`` and its position among that file's services (``source_files.find_record``)."""
+    return find_record(root, key, "service")
 
 
 def _edit(text: str, index: int, values: dict[str, str]) -> tuple[str, dict[str, str | None], str | None]:
@@ -259,29 +196,15 @@ def _edit(text: str, index: int, values: dict[str, str]) -> tuple[str, dict[str,
         if name in table or after_key not in table:
             table[name] = values[name]  # in place: its line, and any comment on it, stay where they are
         else:
-            _insert_after(table, after_key, name, values[name])
+            insert_after(table, after_key, name, values[name])
         after_key = name
-    out = tomlkit.dumps(doc)
-    if "\r\n" in text and text.count("\r\n") == text.count("\n"):
-        out = re.sub(r"(?<!\r)\n", "\r\n", out)  # tomlkit writes new lines with \n: keep a CRLF file CRLF
-    return out, before, _plain(table.get("alert"))
-
-
-def _insert_after(table, after: str, name: str, value: str) -> None:
-    """Add ``name`` on the line after ``after``, so a record's assurance reads as one group."""
-    try:
-        # tomlkit has no public "insert after"; its container's own is what its insert uses
-        table.value._insert_after(after, name, value)
-    except AttributeError:
-        table[name] = value  # a tomlkit without it: the key goes after the table's other keys instead
+    return same_line_endings(text, tomlkit.dumps(doc)), before, _plain(table.get("alert"))
 
 
 def _plain(value) -> str | None:
     """A tomlkit value as the text tomllib would give (None when absent)."""
-    if value is None:
-        return None
-    unwrapped = value.unwrap() if hasattr(value, "unwrap") else value
-    return unwrapped if isinstance(unwrapped, str) else str(unwrapped)
+    unwrapped = plain(value)
+    return unwrapped if unwrapped is None or isinstance(unwrapped, str) else str(unwrapped)
 
 
 def _same_but_for(old: str, new: str, index: int, values: dict[str, str]) -> None:
@@ -297,21 +220,3 @@ def _same_but_for(old: str, new: str, index: int, values: dict[str, str]) -> Non
         raise AssuranceRefused(f"the edited file would not be valid TOML ({exc}); nothing was written") from None
     if got != expected:  # a tomlkit bug, not anything the keeper did
         raise AssuranceRefused("the edit would have changed more than this record's assurance; nothing was written")
-
-
-def _check(root: Path, path: Path, edited: str, key: str) -> None:
-    """Run the ``build-db --check`` checks on the sources with the edited file; AssuranceRefused if they fail."""
-    try:
-        read_directory(root, replaced={path: edited})
-    except DirectorySourceError as exc:
-        try:
-            read_directory(root)
-            already = False
-        except DirectorySourceError:
-            already = True
-        why = "the sources already fail 'build-db --check'" if already else "it would make 'build-db --check' fail"
-        shown = "; ".join(exc.problems[:3]) + (f"; and {len(exc.problems) - 3} more" if len(exc.problems) > 3 else "")
-        raise AssuranceRefused(
-            f"{key} was not assured, {path} is unchanged: {why} ({len(exc.problems)} problem(s): {shown})",
-            exc.problems,
-        ) from None
