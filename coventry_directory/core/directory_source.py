@@ -50,10 +50,10 @@ class DirectorySources:
 class SourceReader:
     """Collects problems while turning TOML tables into models."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, replaced: Mapping[Path, str] | None = None):
         self.root = root
         self.vocabularies = load_vocabularies(root / "taxonomy.toml")
-        self.documents = load_documents(root)
+        self.documents = load_documents(root, replaced)
         facts = self.documents.get("facts-2026")
         self.facts_entries = facts_entries(facts.lines) if facts else {}
         self.problems: list[str] = []
@@ -200,7 +200,7 @@ def read_directory(root: Path | None = None, replaced: Mapping[Path, str] | None
     """
     root = root or directory_source_dir()
     replaced = replaced or {}
-    reader = SourceReader(root)
+    reader = SourceReader(root, replaced)
     tables: list[tuple[str, dict]] = []
     for path in record_files(root):
         try:

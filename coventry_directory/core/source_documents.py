@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,14 +24,18 @@ class SourceDocument:
     lines: list[str] = field(default_factory=list)
 
 
-def load_documents(root: Path) -> dict[str, SourceDocument]:
-    """Every document listed in ``sources.toml`` under ``root``, with its lines."""
+def load_documents(root: Path, replaced: Mapping[Path, str] | None = None) -> dict[str, SourceDocument]:
+    """Every document listed in ``sources.toml`` under ``root``, with its lines.
+
+    ``replaced`` gives the text to read instead of some files (by path): an edit that adds
+    a fact to the facts sheet is checked before it is written (``core.record_edit``).
+    """
     with open(root / "sources.toml", "rb") as fh:
         data = tomllib.load(fh)
     docs = {}
     for entry in data["document"]:
         path = root / entry["file"]
-        text = path.read_text(encoding="utf-8")
+        text = replaced[path] if replaced and path in replaced else path.read_text(encoding="utf-8")
         docs[entry["id"]] = SourceDocument(entry["id"], entry["title"], entry["published"], path, text.splitlines())
     return docs
 

@@ -1,0 +1,163 @@
+"""The keeper's editor core: edits written into a copy of the real TOML sources, each with its citation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from coventry_directory.core.build import build_database
+from coventry_directory.core.directory_source import read_directory
+from coventry_directory.core.record_edit import (
+    KEEPERS_HEADING,
+    Citation,
+    NewService,
+    RecordEdit,
+    new_service,
+    preview,
+    save,
+)
+from coventry_directory.core.source_files import SourceEditRefused, SourceInputError
+from coventry_directory.resources import directory_source_dir
+from coventry_directory.store.directory import DirectoryStore
+
+TODAY = dt.date(2026, 12, 2)
+FILE = Path("services") / "coventry-housing.toml"
+FACTS = Path("sources") / "local-services-facts-2026-11.md"
+PAGE = "https://www.emmaus.org.uk/coventry-warwickshire/contact"
+
+
+@pytest.fixture
+def sources(tmp_path) -> Path:
+    root = tmp_path / "directory"
+    shutil.copytree(directory_source_dir(), root)
+    return root
+
+
+def _emmaus(root: Path) -> dict:
+    data = tomllib.loads((root / FILE).read_text(encoding="utf-8"))
+    return next(s for s in data["service"] if s["key"] == "cov-emmaus")
+
+
+def _phones(root: Path) -> list[dict]:
+    return [{k: p[k] for k in ("number", "type", "description")} for p in _emmaus(root)["phones"]]
+
+
+def web(quote: str) -> Citation:
+    return Citation(url=PAGE, quote=quote, seen=TODAY)
+
+
+def test_a_new_phone_cited_to_a_web_page_is_written_with_its_fact(sources):
+    before = (sources / FILE).read_text(encoding="utf-8")
+    phones = [*_phones(sources), {"number": "024 7600 0000", "type": "voice", "description": "Shop"}]
+    edit = RecordEdit("cov-emmaus", phones=phones)
+    result = save(sources, edit, web("Call our shop on 024 7600 0000"), TODAY)
+    assert result.problems == []
+    # only this record changed, and only by the new phone: every other line (comments too) as it was
+    part = result.diff.split("+++ b/sources/")[0]
+    added = [line[1:] for line in part.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    removed = [line for line in part.splitlines() if line.startswith("-") and not line.startswith("---")]
+    assert removed == []
+    assert [a for a in added if a.strip()] == [
+        "[[service.phones]]",
+        'number = "024 7600 0000"',
+        'type = "voice"',
+        'description = "Shop"',
+        f'source = ["{PAGE}"]',
+    ]
+    assert (sources / FILE).read_text(encoding="utf-8").startswith(before.split("[[service]]")[0])
+    # the page is in the facts sheet as a fact of its own, so the build takes the citation
+    facts = (sources / FACTS).read_text(encoding="utf-8")
+    assert KEEPERS_HEADING in facts and f"“Call our shop on 024 7600 0000” (seen 2026-12-02) [{PAGE}]" in facts
+    svc = next(s for s in read_directory(sources).services if s.key == "cov-emmaus")
+    assert [p.number for p in svc.phones][-1] == "024 7600 0000"
+    # the diff a reviewer reads names both files
+    assert (
+        "b/services/coventry-housing.toml" in result.diff and "b/sources/local-services-facts-2026-11.md" in result.diff
+    )
+
+
+def test_a_phone_the_quote_does_not_hold_is_refused_and_nothing_is_written(sources):
+    snapshot = {p: p.read_bytes() for p in sources.rglob("*") if p.is_file()}
+    phones = [*_phones(sources), {"number": "024 7600 0000", "type": "voice"}]
+    edit = RecordEdit("cov-emmaus", phones=phones)
+    shown = preview(sources, edit, web("Call our shop"), TODAY)
+    assert any("'024 7600 0000' does not appear in its cited sources" in p for p in shown.problems)
+    with pytest.raises(SourceEditRefused, match="cov-emmaus was not saved"):
+        save(sources, edit, web("Call our shop"), TODAY)
+    assert {p: p.read_bytes() for p in sources.rglob("*") if p.is_file()} == snapshot
+
+
+@pytest.mark.parametrize(
+    ("citation", "problem"),
+    [
+        (Citation(url=PAGE, quote="", seen=TODAY), "quote the words"),
+        (Citation(url=PAGE, quote="Call 024 7600 0000", seen=None), "on which day"),
+        (Citation(url=PAGE, quote="Call 024 7600 0000", seen=TODAY + dt.timedelta(days=1)), "after today"),
+        (Citation(url="emmaus.org.uk", quote="Call 024 7600 0000", seen=TODAY), "must start http"),
+        (Citation(url=PAGE, quote="two\nlines", seen=TODAY), "one line"),
+        (Citation(document="nope", line=1), "choose one of the source documents"),
+        (Citation(document="wdna-2022", line=10**6), "wdna-2022 has lines 1 to"),
+    ],
+)
+def test_an_incomplete_citation_is_named_and_saves_nothing(sources, citation, problem):
+    edit = RecordEdit("cov-emmaus", fields={"eligibility_description": "Adults who have been homeless."})
+    assert any(problem in p for p in preview(sources, edit, citation, TODAY).problems)
+    before = (sources / FILE).read_bytes()
+    with pytest.raises(SourceInputError, match="citation is not complete"):
+        save(sources, edit, citation, TODAY)
+    assert (sources / FILE).read_bytes() == before
+
+
+def test_a_field_cited_to_a_document_line_and_a_field_removed(sources):
+    doc = read_directory(sources).documents["wdna-2022"]
+    edit = RecordEdit("cov-emmaus", fields={"description": "A new description.", "eligibility_description": None})
+    save(sources, edit, Citation(document="wdna-2022", line=len(doc.lines) // 2), TODAY)
+    record = _emmaus(sources)
+    assert record["description"] == "A new description."
+    assert "eligibility_description" not in record  # unknown now: shown as not known, never blank
+    assert record["source"][-1] == f"wdna-2022 L{len(doc.lines) // 2}"
+    assert KEEPERS_HEADING not in (sources / FACTS).read_text(encoding="utf-8")  # no web page: no new fact
+
+
+def test_an_unchanged_edit_writes_nothing_and_a_wrong_code_is_a_problem(sources):
+    before = (sources / FILE).read_bytes()
+    same = RecordEdit("cov-emmaus", fields={"name": "Emmaus Coventry & Warwickshire"}, phones=_phones(sources))
+    assert not save(sources, same, web("Emmaus"), TODAY).changed
+    assert (sources / FILE).read_bytes() == before
+    wrong = RecordEdit("cov-emmaus", fields={"categories": ["housing", "not-a-category"]})
+    assert any("not a category code" in p for p in preview(sources, wrong, web("Emmaus"), TODAY).problems)
+
+
+def test_unknown_keys_and_fields_are_refused(sources):
+    with pytest.raises(SourceInputError, match="did you mean cov-emmaus"):
+        preview(sources, RecordEdit("cov-emaus", fields={"name": "x"}), web("x"), TODAY)
+    with pytest.raises(SourceInputError, match="does not set"):
+        preview(sources, RecordEdit("cov-emmaus", fields={"id": "x"}), web("x"), TODAY)
+
+
+def test_a_new_service_is_added_and_builds(sources, tmp_path):
+    citation = Citation(document="wdna-2022", line=100)
+
+    def record(key: str, org: str = "coventry-city-council") -> NewService:
+        return NewService(key, org, "New service", "What it does.", ["housing"])
+
+    new_service(sources, "coventry-housing.toml", record("cov-new-service"), citation, TODAY)
+    svc = next(s for s in read_directory(sources).services if s.key == "cov-new-service")
+    assert svc.name == "New service" and svc.assured_date == TODAY.isoformat()
+    with pytest.raises(SourceInputError, match="exists already"):
+        new_service(sources, "coventry-housing.toml", record("cov-new-service"), citation, TODAY)
+    with pytest.raises(SourceInputError, match="a key is"):
+        new_service(sources, "coventry-housing.toml", record("Bad Key"), citation, TODAY)
+    with pytest.raises(SourceEditRefused, match="unknown organization"):
+        new_service(sources, "coventry-housing.toml", record("cov-orphan", "nobody-at-all"), citation, TODAY)
+    out = tmp_path / "built.db"
+    build_database(out, sources)
+    store = DirectoryStore.open(out, readonly=True)
+    try:
+        assert store.resolve_service_id("cov-new-service") is not None
+    finally:
+        store.close()
