@@ -22,6 +22,7 @@ from coventry_directory.store.migrations import (
     u001_user_tables,
     u002_referrals,
     u003_shortlist_names,
+    u004_correction_queue,
 )
 
 DIRECTORY_MIGRATIONS = Migrations("coventry_directory")
@@ -37,5 +38,5 @@ for _step in (
     m007_search_rows,
 ):
     DIRECTORY_MIGRATIONS(name=_step.NAME)(_step.apply)
-for _step in (u001_user_tables, u002_referrals, u003_shortlist_names):
+for _step in (u001_user_tables, u002_referrals, u003_shortlist_names, u004_correction_queue):
     USER_MIGRATIONS(name=_step.NAME)(_step.apply)
