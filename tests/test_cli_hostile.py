@@ -176,6 +176,18 @@ def _cases() -> list[Case]:
         add(Case(("assure", "cov-emmaus", "--by", "Jo", "--how", "phone", "--review-due", text, *assure)))
     for path in NOT_FILES:
         add(Case(("assure", "cov-emmaus", "--by", "Jo", "--how", "phone", "--source-dir", path)))
+    for path in (*NOT_FILES, "{IN}/dir", "{IN}/file.txt"):
+        add(Case(("keeper", "--source-dir", path)))  # refused before any window opens
+    for path in bundles:  # a worker's export or an email, read as strictly as a bundle
+        add(Case(("corrections", "import", path)))
+    for text in TEXTS:
+        add(Case(("corrections", "resolve", text, "--accept")))  # no such note: the queue is empty
+    add(Case(("corrections", "resolve", "abcd", "--accept", "--reject")))
+    for path in keys:
+        add(Case(("publish", "-o", "{OUT}/p", "--signing-key", path)))
+    for path in NOT_WRITABLE:
+        if path != "{IN}/dir":  # an empty folder is where a publication may go: not bad input
+            add(Case(("publish", "-o", path, "--signing-key", "{KEY}"), needs=("RO",) if "{RO}" in path else ()))
     add(Case(("bundle", "rollback"), words="no previous"))
     add(Case(("sources", "restore-edition"), words="nothing to restore"))
     add(Case(("sources", "rebuild"), words="nothing to rebuild"))
@@ -202,6 +214,8 @@ def _cases() -> list[Case]:
             ("import", "{IN}/list.json"),
             ("bundle", "install", "{BUNDLE}"),
             ("bundle", "rollback"),
+            ("corrections", "list"),
+            ("corrections", "import", "{IN}/list.json"),
         ):
             if home == "{RO}" and argv[:2] in (("referral", "log"), ("outbox", "list")):
                 continue  # an existing, readable user database: reading it from a read-only disk works

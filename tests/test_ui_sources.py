@@ -171,7 +171,7 @@ def test_the_window_searches_the_new_directory_after_an_import(qtbot, open_windo
 
     window = open_window(installed_directory)
     assert [m.title() for m in window.findChildren(QMenu)].count("&Directory") == 1
-    assert window.directory_menu.actions() == [window.meetings_action, window.sources_action]
+    assert window.directory_menu.actions() == [window.meetings_action, window.sources_action, window.keeper_action]
     window.sources_action.trigger()
     dialog = window.findChild(Dialog)
     assert dialog is not None and dialog.isVisible() and names(dialog) == [EDITION]

@@ -29,7 +29,18 @@ from coventry_directory.disk_errors import os_error_text
 # The order in which the families are registered is the order ``coventry-directory --help`` lists
 # them. Each is imported when the parser is built, not with this package: a worker process
 # started from the console script imports the script, and so this package, again.
-FAMILIES = ("directory", "search", "meetings", "sources", "exchange", "referrals", "leaflets", "keeping", "changes")
+FAMILIES = (
+    "directory",
+    "search",
+    "meetings",
+    "sources",
+    "exchange",
+    "referrals",
+    "leaflets",
+    "keeping",
+    "changes",
+    "keeper_mode",
+)
 
 
 def _family(name: str) -> ModuleType:

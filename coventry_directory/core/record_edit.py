@@ -306,6 +306,11 @@ def _replace_entries(
     wanted = [{k: v for k, v in entry.items() if k in keys and v not in (None, "")} for entry in given]
     if wanted == old_values:
         return
+    hidden = sorted({k for e in old for k in e if k not in keys and k != "source"})
+    if hidden:  # rebuilt from the editor's columns, an entry would lose them
+        raise SourceInputError(
+            f"its {list_name} have fields the editor does not show ({', '.join(hidden)}): edit them by hand"
+        )
     entries = tomlkit.aot()
     for values in wanted:
         if values in old_values:

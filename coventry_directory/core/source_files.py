@@ -78,6 +78,23 @@ def find_record(root: Path, key: str, kind: str = "service") -> tuple[Path, int]
     return found[0]
 
 
+def record_keys(root: Path, kind: str = "service") -> list[str]:
+    """Every key of a ``[[kind]]`` table in the sources under ``root``, sorted (files that cannot be read are skipped)."""
+    keys: set[str] = set()
+    for path in record_files(root):
+        try:
+            data = tomllib.loads(path.read_bytes().decode("utf-8")) if path.is_file() else {}
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        tables = data.get(kind, [])
+        keys.update(
+            t["key"]
+            for t in (tables if isinstance(tables, list) else [])
+            if isinstance(t, dict) and isinstance(t.get("key"), str)
+        )
+    return sorted(keys)
+
+
 def suggest(key: str, keys: list[str]) -> str:
     """'; did you mean ...?' with up to five keys close to ``key`` (by spelling, then containing it)."""
     word = re.sub(r"[^a-z0-9-]+", "", key.casefold())  # keys are only these: the rest is a slip of the keyboard

@@ -108,3 +108,29 @@ def stop_sending(retry) -> None:
     retry.stop()
     send_worker.cancel_all()
     send_worker.wait_for_sends()
+
+
+def run_keeper(root) -> int:
+    """Open keeper mode on the folder of directory sources ``root`` and run the event loop; returns the exit code.
+
+    It speaks the language chosen in Settings, as the app does; it opens no directory
+    database (it edits the sources the database is built from).
+    """
+    from coventry_directory.i18n.choice import SETTING_KEY, resolve
+    from coventry_directory.ui.keeper_window import KeeperWindow
+    from coventry_directory.ui.language import apply_language
+
+    app = make_application()
+    setup_logging()
+    install_exception_hook()
+    try:
+        user = UserStore(user_database_path())
+        code = resolve(None, user.get_setting(SETTING_KEY)).code
+        user.close()
+    except StoreError:
+        code = "en"  # the keeper's own settings could not be read: the sources can still be kept
+    apply_language(code)
+    window = KeeperWindow(root)
+    window.resize(1200, 800)
+    window.show()
+    return app.exec()

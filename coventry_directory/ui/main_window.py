@@ -41,6 +41,7 @@ from coventry_directory.store.user import UserStore
 from coventry_directory.ui.controller import DirectoryController
 from coventry_directory.ui.correction_mail import CorrectionMail
 from coventry_directory.ui.filter_panel import FilterPanel
+from coventry_directory.ui.keeper_window import open_keeper
 from coventry_directory.ui.mail_settings_dialog import MailSettingsDialog
 from coventry_directory.ui.main_window_actions import ServiceActions
 from coventry_directory.ui.meetings_view import open_meetings
@@ -226,6 +227,9 @@ class MainWindow(ServiceActions, QMainWindow):
         self.sources_action = QAction(_("&Sources…"), self)
         self.sources_action.triggered.connect(lambda: open_sources(self))
         self.directory_menu.addAction(self.sources_action)
+        self.keeper_action = QAction(_("&Keeper mode…"), self)
+        self.keeper_action.triggered.connect(lambda: open_keeper(self))
+        self.directory_menu.addAction(self.keeper_action)
         self.help_menu = self.menuBar().addMenu(_("&Help"))
         self.whats_new = WhatsNew(self)  # also offers it by itself, once per new edition
         self.whats_new_action = QAction(_("&What's new in this edition…"), self)

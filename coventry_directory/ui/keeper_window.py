@@ -1,0 +1,397 @@
+"""Keeper mode: correct, cite and assure the directory's records in its TOML sources, without a text editor.
+
+``coventry-directory keeper [--source-dir DIR]`` (and Directory ▸ Keeper mode…) opens this
+window on a folder of directory sources (by default the app's own ``resources/directory``).
+On the left every service, marked with what the review says needs looking at; on the right
+the chosen record's form (``keeper_form``), where its facts come from (``keeper_citation``),
+and what the check says about the edit as it stands, run off the GUI thread a moment after
+each keystroke: exactly the problems ``build-db --check`` would report, and the diff a
+reviewer will read. Save is offered only for an edit that passes; it writes through
+``core.record_edit`` (checked again, then atomic) and is disabled while it runs, so a double
+click cannot save twice. "Mark as checked" records an assurance (``core.assurance``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coventry_directory.core import assurance, record_edit
+from coventry_directory.core.clock import uk_today
+from coventry_directory.core.directory_source import DirectorySourceError, read_directory, record_files
+from coventry_directory.core.review import PROBLEMS, review
+from coventry_directory.core.source_documents import load_documents
+from coventry_directory.core.source_files import record_keys
+from coventry_directory.core.taxonomy import load_vocabularies
+from coventry_directory.i18n import N_, _
+from coventry_directory.ui.background import BackgroundTask
+from coventry_directory.ui.keeper_citation import CitationBox
+from coventry_directory.ui.keeper_dialogs import AssureDialog, NewServiceDialog
+from coventry_directory.ui.keeper_form import RecordForm
+
+CHECK_DELAY_MS = 400  # a pause in typing, then the check: it reads every source file (a fraction of a second)
+PROBLEM_WORDS = {
+    "overdue": N_("due a check"),
+    "no-contact-route": N_("no way to contact"),
+    "old-evidence": N_("old evidence"),
+    "provider-may-have-changed": N_("provider may have changed"),
+}
+
+
+class KeeperWindow(QMainWindow):
+    """Every service of one folder of sources, and the editor for one of them."""
+
+    def __init__(self, root: Path, today: dt.date | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.root = root
+        self.today = today or uk_today()
+        self.setWindowTitle(_("Keeper mode: {folder}").format(folder=root))
+        self._tables: dict[str, dict] = {}  # service key -> its TOML table as the build reads it
+        self._key: str | None = None
+        self._generation = 0  # each check's number: a late answer to an older edit is dropped
+        self._ready = False  # the last check passed and the edit changes something
+        self._dirty = False  # the form or the citation was changed since the record was loaded or saved
+        self._tasks: list[BackgroundTask] = []
+        vocabularies = load_vocabularies(root / "taxonomy.toml")
+        self._categories = [(c, vocabularies["category"].label(c)) for c in vocabularies["category"].codes()]
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText(_("Find a record by key or name"))
+        self.filter.textChanged.connect(self._apply_filter)
+        self.records = QListWidget()
+        self.records.setAccessibleName(_("Records"))
+        self.records.currentItemChanged.connect(self._chosen)
+        self.new_button = QPushButton(_("New service…"))
+        self.new_button.clicked.connect(self.new_service)
+        left = QWidget()
+        column = QVBoxLayout(left)
+        for widget in (self.summary, self.filter, self.records, self.new_button):
+            column.addWidget(widget)
+        self.heading = QLabel()
+        self.form = RecordForm(vocabularies)
+        self.form.setEnabled(False)
+        self.citation = CitationBox(load_documents(root), self.today)
+        self.checks = QPlainTextEdit()
+        self.checks.setReadOnly(True)
+        self.checks.setAccessibleName(_("What the check says"))
+        self.diff = QPlainTextEdit()
+        self.diff.setReadOnly(True)
+        self.diff.setLineWrapMode(QPlainTextEdit.NoWrap)
+        self.diff.setAccessibleName(_("The change, as a reviewer will see it"))
+        outcome = QTabWidget()
+        outcome.addTab(self.checks, _("Check"))
+        outcome.addTab(self.diff, _("Changes to the files"))
+        self.save_button = QPushButton(_("Save"))
+        self.revert_button = QPushButton(_("Undo my changes"))
+        self.assure_button = QPushButton(_("Mark as checked…"))
+        self.save_button.clicked.connect(self.save)
+        self.revert_button.clicked.connect(self._reload_record)
+        self.assure_button.clicked.connect(self.assure)
+        buttons = QHBoxLayout()
+        for button in (self.save_button, self.revert_button, self.assure_button):
+            button.setEnabled(False)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        right = QWidget()
+        editor = QVBoxLayout(right)
+        editor.addWidget(self.heading)
+        editor.addWidget(self.form, 3)
+        editor.addWidget(self.citation)
+        editor.addWidget(outcome, 1)
+        editor.addLayout(buttons)
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(1, 3)
+        self.setCentralWidget(split)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(CHECK_DELAY_MS)
+        self.timer.timeout.connect(self.check)
+        self.form.edited.connect(self._edited)
+        self.citation.edited.connect(self._edited)
+        self.reload()
+
+    # --- the records ----------------------------------------------------------------
+    def reload(self) -> None:
+        """Read every service from the files again, with what the review says of each."""
+        self._tables = {}
+        for path in record_files(self.root):
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+            except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue  # the summary below names the file, as the check does
+            for table in data.get("service", []):
+                if isinstance(table, dict) and isinstance(table.get("key"), str):
+                    self._tables[table["key"]] = {**table, "_file": path.name}
+        try:
+            services = read_directory(self.root).services
+            marks = {item.key: item.problems for item in review(services, self.today).items}
+            counts = review(services, self.today).counts()
+            self.summary.setText(
+                _("{n} records.").format(n=len(services))
+                + " "
+                + "; ".join(f"{counts[p]} {_(PROBLEM_WORDS[p])}" for p in PROBLEMS)
+            )
+        except DirectorySourceError as exc:
+            marks = {}
+            self.summary.setText(
+                _("The sources do not pass their checks ({n} problems): fix these first.").format(n=len(exc.problems))
+            )
+        current = self._key
+        self.records.blockSignals(True)
+        self.records.clear()
+        for key in sorted(self._tables):
+            problems = marks.get(key, ())
+            text = f"{key}: {self._tables[key].get('name', '')}"
+            if problems:
+                text += "  (" + ", ".join(_(PROBLEM_WORDS[p]) for p in problems) + ")"
+            item = QListWidgetItem(text)
+            item.setData(Qt.UserRole, key)
+            self.records.addItem(item)
+            if key == current:
+                self.records.setCurrentItem(item)
+        self.records.blockSignals(False)
+        self._apply_filter(self.filter.text())
+
+    def _apply_filter(self, text: str) -> None:
+        words = text.casefold().split()
+        for i in range(self.records.count()):
+            item = self.records.item(i)
+            item.setHidden(not all(w in item.text().casefold() for w in words))
+
+    def select(self, key: str) -> None:
+        """Open the record ``key`` in the editor (as clicking it in the list does)."""
+        for i in range(self.records.count()):
+            if self.records.item(i).data(Qt.UserRole) == key:
+                self.records.setCurrentRow(i)
+                return
+        raise KeyError(key)
+
+    def _chosen(self, current: QListWidgetItem | None, previous: QListWidgetItem | None) -> None:
+        if current is None:
+            return
+        if self._dirty and not self._may_leave():
+            self.records.blockSignals(True)
+            self.records.setCurrentItem(previous)
+            self.records.blockSignals(False)
+            return
+        self._key = current.data(Qt.UserRole)
+        self._reload_record()
+
+    def _reload_record(self) -> None:
+        if self._key is None:
+            return
+        table = self._tables.get(self._key, {})
+        self.heading.setText(
+            _("{key} in services/{file}").format(key=self._key, file=table.get("_file", "?"))
+            if table.get("_file") != "organizations.toml"
+            else _("{key} in organizations.toml").format(key=self._key)
+        )
+        self.form.load(table)
+        self._dirty = False
+        self.form.setEnabled(True)
+        self.assure_button.setEnabled(True)
+        self._set_outcome([], "", ready=False)
+        self.checks.setPlainText(_("No changes yet."))
+
+    def _may_leave(self) -> bool:
+        """Ask about an edit not saved yet; True to go on without it."""
+        answer = QMessageBox.question(
+            self,
+            _("Unsaved changes"),
+            _("The changes to {key} are not saved. Leave them?").format(key=self._key),
+            QMessageBox.Discard | QMessageBox.Cancel,
+            QMessageBox.Cancel,
+        )
+        return answer == QMessageBox.Discard
+
+    # --- checking and saving ------------------------------------------------------------
+    def _edit(self) -> record_edit.RecordEdit:
+        return record_edit.RecordEdit(
+            self._key or "",
+            fields=self.form.values(),
+            phones=self.form.phone_rows(),
+            schedules=self.form.schedule_rows(),
+        )
+
+    def _edited(self) -> None:
+        if self._key is None:
+            return
+        self._ready = False
+        self._dirty = True
+        self.save_button.setEnabled(False)
+        self.timer.start()
+
+    def check(self) -> None:
+        """Work the edit out and check it, off the GUI thread; the answer fills the Check and Changes tabs."""
+        if self._key is None:
+            return
+        self._generation += 1
+        generation, edit, citation, root, today = (
+            self._generation,
+            self._edit(),
+            self.citation.citation(),
+            self.root,
+            self.today,
+        )
+        task = BackgroundTask(lambda: record_edit.preview(root, edit, citation, today), name="keeper-check")
+        task.finished.connect(lambda error: self._checked(task, generation, error))
+        self._start(task)
+
+    def _checked(self, task: BackgroundTask, generation: int, error: object) -> None:
+        self._tasks.remove(task)
+        if generation != self._generation:
+            return  # the keeper typed on: a newer check is coming
+        if error is not None:
+            self._set_outcome([str(error)], "", ready=False)
+            return
+        result: record_edit.Preview = task.result
+        self._dirty = result.changed
+        if not result.changed:
+            self._set_outcome([], "", ready=False)
+            self.checks.setPlainText(_("No changes yet."))
+            return
+        self._set_outcome(result.problems, result.diff, ready=not result.problems)
+
+    def _set_outcome(self, problems: list[str], diff: str, ready: bool) -> None:
+        self._ready = ready
+        self.save_button.setEnabled(ready)
+        self.revert_button.setEnabled(bool(diff) or bool(problems))
+        if problems:
+            self.checks.setPlainText(
+                _("Not ready to save ({n} problems):").format(n=len(problems))
+                + "\n"
+                + "\n".join(f"• {p}" for p in problems)
+            )
+        else:
+            self.checks.setPlainText(_("Ready to save: the sources pass every check with this change."))
+        self.diff.setPlainText(diff)
+
+    def save(self) -> None:
+        """Write the checked edit (checked again as it is written); the button waits until it is done."""
+        if not self._ready or self._key is None:
+            return
+        self.save_button.setEnabled(False)  # at once: a second click must not save twice
+        self._ready = False
+        edit, citation, root, today = self._edit(), self.citation.citation(), self.root, self.today
+        task = BackgroundTask(lambda: record_edit.save(root, edit, citation, today), name="keeper-save")
+        task.finished.connect(lambda error: self._saved(task, error))
+        self._start(task)
+
+    def _saved(self, task: BackgroundTask, error: object) -> None:
+        self._tasks.remove(task)
+        if error is not None:
+            self._set_outcome([str(error)], self.diff.toPlainText(), ready=False)
+            return
+        files = ", ".join(sorted(p.relative_to(self.root).as_posix() for p in task.result.files))
+        self.statusBar().showMessage(_("Saved {key}: {files}").format(key=self._key, files=files))
+        self.reload()
+        self._reload_record()
+        self.checks.setPlainText(_("Saved. The record as it is now is shown above."))
+
+    def assure(self) -> None:
+        """Ask who checked the record and how, then record it in the record's file."""
+        if self._key is None:
+            return
+        dialog = AssureDialog(self._key, "", self)
+        if dialog.exec() != AssureDialog.Accepted:
+            return
+        key, root, today = self._key, self.root, self.today
+        try:
+            check = assurance.make_assurance(today=today, **dialog.words())
+        except assurance.AssuranceInputError as exc:
+            QMessageBox.warning(self, _("Not marked as checked"), str(exc))
+            return
+        self.assure_button.setEnabled(False)
+        task = BackgroundTask(lambda: assurance.assure(root, key, check), name="keeper-assure")
+        task.finished.connect(lambda error: self._assured(task, error))
+        self._start(task)
+
+    def _assured(self, task: BackgroundTask, error: object) -> None:
+        self._tasks.remove(task)
+        self.assure_button.setEnabled(True)
+        if error is not None:
+            QMessageBox.warning(self, _("Not marked as checked"), str(error))
+            return
+        self.statusBar().showMessage(_("{key} marked as checked today").format(key=self._key))
+        self.reload()
+        self._reload_record()
+
+    def new_service(self) -> None:
+        """Start a record: its key, organisation, name, what it does and main category, citing the citation box."""
+        orgs = record_keys(self.root, "organization")
+        files = sorted(p.name for p in (self.root / "services").glob("*.toml"))
+        dialog = NewServiceDialog(orgs, files, self._categories, self)
+        if dialog.exec() != NewServiceDialog.Accepted:
+            return
+        try:
+            record_edit.new_service(
+                self.root, dialog.file.currentText(), dialog.record(), self.citation.citation(), self.today
+            )
+        except (record_edit.SourceInputError, DirectorySourceError, OSError) as exc:
+            QMessageBox.warning(self, _("The service was not added"), str(exc))
+            return
+        self._key = dialog.record().key
+        self.reload()
+        self.select(self._key)
+
+    def _start(self, task: BackgroundTask) -> None:
+        self._tasks.append(task)  # kept until it reports
+        task.start()
+
+    def closeEvent(self, event) -> None:
+        """Ask before closing over an unsaved edit."""
+        if self._dirty and not self._may_leave():
+            event.ignore()
+            return
+        event.accept()
+
+
+def open_keeper(parent: QWidget) -> KeeperWindow | None:
+    """Directory ▸ Keeper mode…: the app's own sources, or (when those cannot be written) a folder the keeper picks.
+
+    The window is kept on ``parent`` (``keeper_window``): a window with no parent lives
+    only while it is referenced.
+    """
+    from coventry_directory.resources import directory_source_dir
+
+    root = directory_source_dir()
+    if not os.access(root / "services", os.W_OK):
+        chosen = QFileDialog.getExistingDirectory(
+            parent, _("Choose the folder of directory sources to keep (it holds sources.toml)"), str(root)
+        )
+        if not chosen:
+            return None
+        root = Path(chosen)
+    if not (root / "sources.toml").is_file() or not (root / "services").is_dir():
+        QMessageBox.warning(
+            parent, _("Keeper mode"), _("{folder} is not a folder of directory sources.").format(folder=root)
+        )
+        return None
+    window = KeeperWindow(root)
+    window.resize(1200, 800)
+    window.show()
+    parent.keeper_window = window
+    return window

@@ -1,0 +1,133 @@
+"""Keeper mode's window, driven as a keeper would: find a record, change a phone, cite it, save, mark it checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QTableWidgetItem
+
+from coventry_directory.core.directory_source import read_directory
+from coventry_directory.resources import directory_source_dir
+from coventry_directory.ui.keeper_dialogs import AssureDialog
+from coventry_directory.ui.keeper_window import KeeperWindow
+
+TODAY = dt.date(2026, 12, 2)
+FILE = Path("services") / "coventry-housing.toml"
+PAGE = "https://www.emmaus.org.uk/coventry-warwickshire/contact"
+WAIT = 30_000  # ms: each check reads every source file, on a shared machine
+
+
+@pytest.fixture
+def sources(tmp_path) -> Path:
+    root = tmp_path / "directory"
+    shutil.copytree(directory_source_dir(), root)
+    return root
+
+
+@pytest.fixture
+def window(qtbot, sources):
+    win = KeeperWindow(sources, today=TODAY)
+    win.show()
+    yield win
+    # closed here, not by qtbot (which closes before fixtures end): closing over an unsaved
+    # edit asks in a modal box, and these tests have looked at the edit already
+    qtbot.waitUntil(lambda: not win._tasks, timeout=WAIT)
+    win._dirty = False
+    win.close()
+    win.deleteLater()
+
+
+def _emmaus(root: Path) -> dict:
+    data = tomllib.loads((root / FILE).read_text(encoding="utf-8"))
+    return next(s for s in data["service"] if s["key"] == "cov-emmaus")
+
+
+def _checked(qtbot, window, ready: bool) -> None:
+    """Wait for the check of the edit as it stands (after the typing pause)."""
+    qtbot.waitUntil(lambda: not window.timer.isActive() and not window._tasks, timeout=WAIT)
+    assert window.save_button.isEnabled() is ready, window.checks.toPlainText()
+
+
+def _change_mobile(window, number: str) -> None:
+    table = window.form.phones
+    row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "07934 297604")
+    table.setItem(row, 0, QTableWidgetItem(number))
+
+
+def test_the_list_shows_every_record_with_what_needs_looking_at(window, sources):
+    assert window.records.count() == len(read_directory(sources).services)
+    assert "records." in window.summary.text() and "no way to contact" in window.summary.text()
+    window.filter.setText("emmaus")
+    shown = [
+        window.records.item(i).text() for i in range(window.records.count()) if not window.records.item(i).isHidden()
+    ]
+    assert len(shown) == 1 and shown[0].startswith("cov-emmaus: Emmaus Coventry & Warwickshire")
+
+
+def test_a_changed_phone_is_saved_with_its_quoted_page(qtbot, window, sources):
+    window.select("cov-emmaus")
+    assert window.form.lines["name"].text() == "Emmaus Coventry & Warwickshire"
+    _change_mobile(window, "07934 000000")
+    window.citation.url.setText(PAGE)
+    window.citation.quote.setText("Call us on 07934 000000")
+    _checked(qtbot, window, ready=True)
+    assert "Ready to save" in window.checks.toPlainText()
+    assert '+number = "07934 000000"' in window.diff.toPlainText()
+    qtbot.mouseClick(window.save_button, Qt.LeftButton)
+    qtbot.mouseClick(window.save_button, Qt.LeftButton)  # a double click saves once
+    qtbot.waitUntil(lambda: not window._tasks, timeout=WAIT)
+    assert "Saved cov-emmaus" in window.statusBar().currentMessage()
+    numbers = [p["number"] for p in _emmaus(sources)["phones"]]
+    assert numbers == ["024 7665 1094", "07934 000000"]
+    facts = (sources / "sources" / "local-services-facts-2026-11.md").read_text(encoding="utf-8")
+    assert facts.count(f"“Call us on 07934 000000” (seen 2026-12-02) [{PAGE}]") == 1
+    read_directory(sources)  # the saved sources pass the build's checks
+
+
+def test_a_number_the_quote_does_not_hold_cannot_be_saved(qtbot, window, sources):
+    before = (sources / FILE).read_bytes()
+    window.select("cov-emmaus")
+    _change_mobile(window, "07934 000000")
+    window.citation.url.setText(PAGE)
+    window.citation.quote.setText("Call us")
+    _checked(qtbot, window, ready=False)
+    assert "'07934 000000' does not appear in its cited sources" in window.checks.toPlainText()
+    window.citation.quote.setText("")
+    _checked(qtbot, window, ready=False)
+    assert "quote the words" in window.checks.toPlainText()
+    assert (sources / FILE).read_bytes() == before
+
+
+def test_leaving_an_unsaved_edit_asks_first(qtbot, window, monkeypatch):
+    window.select("cov-emmaus")
+    window.form.lines["alert"].setText("Closed on Fridays")
+    _checked(qtbot, window, ready=False)  # no citation yet: not ready, but not to be lost silently
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Cancel)
+    window.select("cov-anchor-medical-centre")
+    assert window._key == "cov-emmaus" and window.form.lines["alert"].text() == "Closed on Fridays"
+    assert not window.close() and window.isVisible()  # closing asks too
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Discard)
+    window.select("cov-anchor-medical-centre")
+    assert window._key == "cov-anchor-medical-centre"
+
+
+def test_mark_as_checked_records_who_and_how(qtbot, window, sources, monkeypatch):
+    window.select("cov-emmaus")
+
+    def answer(dialog: AssureDialog) -> int:
+        dialog.by.setText("Coventry public health team")
+        dialog.how.setCurrentIndex(dialog.how.findData("phone"))
+        return AssureDialog.Accepted
+
+    monkeypatch.setattr(AssureDialog, "exec", answer)
+    window.assure()
+    qtbot.waitUntil(lambda: not window._tasks, timeout=WAIT)
+    record = _emmaus(sources)
+    assert record["assured_by"] == "Coventry public health team" and record["assured_how"] == "phone"
+    assert record["verification"] == "confirmed"
+    assert "marked as checked" in window.statusBar().currentMessage()
