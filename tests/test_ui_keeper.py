@@ -11,8 +11,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QTableWidgetItem
 
+from coventry_directory.core import correction_queue
 from coventry_directory.core.directory_source import read_directory
+from coventry_directory.exchange import bundles
+from coventry_directory.exchange.corrections import corrections_document, write_corrections
+from coventry_directory.exchange.signing import TRUSTED_KEYS_ENV, generate_keypair
 from coventry_directory.resources import directory_source_dir
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.user import UserStore
 from coventry_directory.ui.keeper_dialogs import AssureDialog
 from coventry_directory.ui.keeper_window import KeeperWindow
 
@@ -131,3 +137,59 @@ def test_mark_as_checked_records_who_and_how(qtbot, window, sources, monkeypatch
     assert record["assured_by"] == "Coventry public health team" and record["assured_how"] == "phone"
     assert record["verification"] == "confirmed"
     assert "marked as checked" in window.statusBar().currentMessage()
+
+
+# --- the correction queue beside the records, and publishing -----------------------------------
+
+
+def test_a_workers_note_is_imported_shown_with_its_record_and_accepted(qtbot, sources, installed_directory, tmp_path):
+    store = DirectoryStore.open(installed_directory, readonly=True)
+    try:
+        sid = store.resolve_service_id("cov-emmaus")
+    finally:
+        store.close()
+    worker = UserStore(tmp_path / "worker.db")
+    try:
+        worker.add_correction(sid, "The mobile number no longer works")
+        export = write_corrections(corrections_document(worker, {"edition": "2026-11-24"}, {}), tmp_path / "c.json")
+    finally:
+        worker.close()
+    win = KeeperWindow(sources, today=TODAY)
+    try:
+        panel = win.corrections
+        assert panel.notes.count() == 0
+        assert panel.import_files([export, export]) == ["c.json: 1 notes, 1 new", "c.json: 1 notes, 0 new"]
+        assert (
+            panel.notes.count() == 1 and "cov-emmaus: The mobile number no longer works" in panel.notes.item(0).text()
+        )
+        panel.notes.setCurrentRow(0)
+        assert win._key == "cov-emmaus"  # the note is shown beside its record
+        panel.accept_note()
+        assert panel.notes.count() == 0 and win._key == "cov-emmaus"
+        kept = correction_queue.queue_entries(panel.rows, None, include_resolved=True)
+        assert [n.status for n in kept] == [correction_queue.ACCEPTED]  # the outcome is kept
+    finally:
+        win.close()
+        win.deleteLater()
+
+
+def test_publish_shows_the_release_notes_first_and_cancelling_writes_nothing(
+    qtbot, window, sources, tmp_path, monkeypatch
+):
+    generate_keypair(tmp_path / "keys" / "publisher.key", tmp_path / "trusted" / "publisher.pem")
+    monkeypatch.setenv(TRUSTED_KEYS_ENV, str(tmp_path / "trusted"))
+    shown: list[str] = []
+    answers = iter([False, True])
+    monkeypatch.setattr(window.publisher, "confirm", lambda notes: shown.append(notes) or next(answers))
+    folder = tmp_path / "release"
+    window.publisher.start(folder, tmp_path / "keys" / "publisher.key")
+    window.publisher.start(folder, tmp_path / "keys" / "publisher.key")  # a second click waits for the first
+    qtbot.waitUntil(lambda: window.publisher.task is None, timeout=120_000)
+    assert len(shown) == 1 and "# " in shown[0]
+    assert not folder.exists() and not list(tmp_path.glob(".release*"))  # cancelled: nothing published
+    window.publisher.start(folder, tmp_path / "keys" / "publisher.key")
+    qtbot.waitUntil(lambda: window.publisher.task is None, timeout=120_000)
+    assert "Published into" in window.statusBar().currentMessage()
+    bundle = next(folder.glob("*.zip"))
+    bundles.verify_bundle(bundle)
+    assert (folder / "release-notes.md").is_file() and not list(tmp_path.glob(".release*"))

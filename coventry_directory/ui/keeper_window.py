@@ -14,13 +14,11 @@ click cannot save twice. "Mark as checked" records an assurance (``core.assuranc
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tomllib
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -44,10 +42,14 @@ from coventry_directory.core.source_documents import load_documents
 from coventry_directory.core.source_files import record_keys
 from coventry_directory.core.taxonomy import load_vocabularies
 from coventry_directory.i18n import N_, _
+from coventry_directory.store.user import UserStore
 from coventry_directory.ui.background import BackgroundTask
 from coventry_directory.ui.keeper_citation import CitationBox
 from coventry_directory.ui.keeper_dialogs import AssureDialog, NewServiceDialog
 from coventry_directory.ui.keeper_form import RecordForm
+from coventry_directory.ui.keeper_publish import Publisher
+from coventry_directory.ui.keeper_queue import CorrectionsPanel, directory_or_none
+from coventry_directory.userdata import user_database_path
 
 CHECK_DELAY_MS = 400  # a pause in typing, then the check: it reads every source file (a fraction of a second)
 PROBLEM_WORDS = {
@@ -61,9 +63,13 @@ PROBLEM_WORDS = {
 class KeeperWindow(QMainWindow):
     """Every service of one folder of sources, and the editor for one of them."""
 
-    def __init__(self, root: Path, today: dt.date | None = None, parent: QWidget | None = None):
+    def __init__(
+        self, root: Path, today: dt.date | None = None, user: UserStore | None = None, parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.root = root
+        self._own_user = user is None  # opened here: closed with the window
+        self.user = user if user is not None else UserStore(user_database_path())
         self.today = today or uk_today()
         self.setWindowTitle(_("Keeper mode: {folder}").format(folder=root))
         self._tables: dict[str, dict] = {}  # service key -> its TOML table as the build reads it
@@ -84,10 +90,22 @@ class KeeperWindow(QMainWindow):
         self.records.currentItemChanged.connect(self._chosen)
         self.new_button = QPushButton(_("New service…"))
         self.new_button.clicked.connect(self.new_service)
-        left = QWidget()
-        column = QVBoxLayout(left)
-        for widget in (self.summary, self.filter, self.records, self.new_button):
+        self.publisher = Publisher(self, root)
+        self.publish_button = QPushButton(_("Publish…"))
+        self.publish_button.clicked.connect(lambda: self.publisher.start())
+        records = QWidget()
+        column = QVBoxLayout(records)
+        for widget in (self.summary, self.filter, self.records, self.new_button, self.publish_button):
             column.addWidget(widget)
+        self.corrections = CorrectionsPanel(self.user, directory_or_none())
+        self.corrections.open_record.connect(self._open_from_note)
+        left = QTabWidget()
+        left.addTab(records, _("Records"))
+        left.addTab(self.corrections, _("Corrections"))
+        self.corrections.changed.connect(
+            lambda n: left.setTabText(1, _("Corrections ({n})").format(n=n) if n else _("Corrections"))
+        )
+        self.corrections.refresh()
         self.heading = QLabel()
         self.form = RecordForm(vocabularies)
         self.form.setEnabled(False)
@@ -188,6 +206,10 @@ class KeeperWindow(QMainWindow):
                 self.records.setCurrentRow(i)
                 return
         raise KeyError(key)
+
+    def _open_from_note(self, key: str) -> None:
+        if key in self._tables and key != self._key:
+            self.select(key)
 
     def _chosen(self, current: QListWidgetItem | None, previous: QListWidgetItem | None) -> None:
         if current is None:
@@ -366,32 +388,7 @@ class KeeperWindow(QMainWindow):
         if self._dirty and not self._may_leave():
             event.ignore()
             return
+        if self._own_user:
+            self.user.close()
+            self._own_user = False
         event.accept()
-
-
-def open_keeper(parent: QWidget) -> KeeperWindow | None:
-    """Directory ▸ Keeper mode…: the app's own sources, or (when those cannot be written) a folder the keeper picks.
-
-    The window is kept on ``parent`` (``keeper_window``): a window with no parent lives
-    only while it is referenced.
-    """
-    from coventry_directory.resources import directory_source_dir
-
-    root = directory_source_dir()
-    if not os.access(root / "services", os.W_OK):
-        chosen = QFileDialog.getExistingDirectory(
-            parent, _("Choose the folder of directory sources to keep (it holds sources.toml)"), str(root)
-        )
-        if not chosen:
-            return None
-        root = Path(chosen)
-    if not (root / "sources.toml").is_file() or not (root / "services").is_dir():
-        QMessageBox.warning(
-            parent, _("Keeper mode"), _("{folder} is not a folder of directory sources.").format(folder=root)
-        )
-        return None
-    window = KeeperWindow(root)
-    window.resize(1200, 800)
-    window.show()
-    parent.keeper_window = window
-    return window

@@ -41,7 +41,7 @@ from coventry_directory.store.user import UserStore
 from coventry_directory.ui.controller import DirectoryController
 from coventry_directory.ui.correction_mail import CorrectionMail
 from coventry_directory.ui.filter_panel import FilterPanel
-from coventry_directory.ui.keeper_window import open_keeper
+from coventry_directory.ui.keeper_open import open_keeper
 from coventry_directory.ui.mail_settings_dialog import MailSettingsDialog
 from coventry_directory.ui.main_window_actions import ServiceActions
 from coventry_directory.ui.meetings_view import open_meetings
