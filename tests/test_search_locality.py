@@ -1,6 +1,6 @@
 """Where a service is, and whom it serves, decide its place in the results (core.locality).
 
-Services planted beside the real directory (96 services): a feed service with an address
+Services planted beside the real directory (the shipped edition): a feed service with an address
 in Leeds and no coordinates, one whose coordinates are impossible, near services of
 different strengths, a service matching a substance word and another word, and language
 codes in other scripts. Each test states one rule of docs/architecture.md, "Search".

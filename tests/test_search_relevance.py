@@ -35,8 +35,9 @@ CASES = [
     ("outreach", "prenoxad", "cov-pharmacy-naloxone"),
     ("outreach", "nsp coventry", "cov-pharmacy-needle-exchange"),
     ("outreach", "syringes nuneaton", "cgl-warwickshire-hub-needle-exchange"),
-    ("outreach", "rough sleeper leamington", "p3-leamington-drop-in"),
-    ("outreach", "homeless rugby", "hope4-hope-centre"),
+    # outreach and StreetLink are the routes for a rough sleeper; the council's team is the statutory one
+    ("outreach", "rough sleeper leamington", ("p3-leamington-drop-in", "p3-warwickshire-rough-sleeper-outreach")),
+    ("outreach", "homeless rugby", ("hope4-hope-centre", "rugby-council-homelessness")),
     ("outreach", "winter shelter", "hope4-winter-shelter"),
     ("outreach", "food bank rugby", "hope4-rugby-foodbank"),
     ("outreach", "stratford housing", "fred-winter-centre-apartments"),
@@ -102,10 +103,15 @@ def test_there_are_at_least_40_cases():
     }
 
 
-@pytest.mark.parametrize(("who", "query", "expected"), CASES, ids=[f"{w}: {q} -> {e}" for w, q, e in CASES])
+@pytest.mark.parametrize(
+    ("who", "query", "expected"),
+    CASES,
+    ids=[f"{w}: {q} -> {e if isinstance(e, str) else ' or '.join(e)}" for w, q, e in CASES],
+)
 def test_right_service_in_top_3(engine, who, query, expected):
     keys = [h.key for h in engine.search(query, limit=3).hits]
-    assert expected in keys, f"{who} typed {query!r}: got {keys}"
+    right = (expected,) if isinstance(expected, str) else expected  # any of several right answers
+    assert set(right) & set(keys), f"{who} typed {query!r}: got {keys}"
 
 
 def test_typo_is_explained(engine):

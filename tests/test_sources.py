@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from edition_facts import EDITION_SERVICES
 from test_exchange_hsds_support import uid
 
 from coventry_directory.cli import main
@@ -59,9 +60,9 @@ def count(db: Path) -> int:
 def test_a_plain_directory_lists_its_edition_as_its_one_source(installed_directory, capsys):
     listed = sources(capsys)
     assert list(listed) == ["edition"]
-    assert listed["edition"]["kind"] == "edition" and listed["edition"]["services"] == 96
+    assert listed["edition"]["kind"] == "edition" and listed["edition"]["services"] == EDITION_SERVICES
     code, out, _ = run(capsys, "sources")
-    assert code == 0 and out.startswith("edition  [edition]  96 service(s), edition 20")
+    assert code == 0 and out.startswith(f"edition  [edition]  {EDITION_SERVICES} service(s), edition 20")
 
 
 def test_two_imports_are_two_sources_and_the_edition_stays(installed_directory, tmp_path, capsys):
@@ -70,15 +71,15 @@ def test_two_imports_are_two_sources_and_the_edition_stays(installed_directory, 
     code, out, err = run(capsys, "import", str(a))
     assert code == 0, err
     assert "Added the source 'council-a'" in out and "5 service(s) read" in out
-    assert "The directory now has 101 service(s)" in out
+    assert f"The directory now has {EDITION_SERVICES + 5} service(s)" in out
     assert run(capsys, "import", str(b))[0] == 0
     listed = sources(capsys)
     assert [(n, s["kind"], s["services"]) for n, s in listed.items()] == [
-        ("edition", "edition", 96),
+        ("edition", "edition", EDITION_SERVICES),
         ("council-a", "file", 5),
         ("council-b", "file", 3),
     ]
-    assert count(installed_directory) == 104
+    assert count(installed_directory) == EDITION_SERVICES + 8
     # the shipped services are still found, and an imported one names its source
     code, out, _ = run(capsys, "search", "naloxone", "--near", "Rugby", "--json")
     hits = json.loads(out)
@@ -96,8 +97,12 @@ def test_importing_again_updates_that_source_only(installed_directory, tmp_path,
     code, out, err = run(capsys, "import", str(tmp_path / "feed.json"))
     assert code == 0, err
     assert "Updated the source 'feed'" in out
-    assert {n: s["services"] for n, s in sources(capsys).items()} == {"edition": 96, "feed": 4, "other": 1}
-    assert count(installed_directory) == 101
+    assert {n: s["services"] for n, s in sources(capsys).items()} == {
+        "edition": EDITION_SERVICES,
+        "feed": 4,
+        "other": 1,
+    }
+    assert count(installed_directory) == EDITION_SERVICES + 5
 
 
 @pytest.mark.parametrize(
@@ -140,7 +145,7 @@ def test_two_bad_records_of_fifty_are_skipped_and_listed(installed_directory, tm
     assert result["services"] == 48 and result["skipped"] == 2
     assert [p["path"] for p in result["problems"]] == ["$[7]", "$[31]"]
     assert "has no name" in result["problems"][0]["reason"]
-    assert count(installed_directory) == 96 + 48
+    assert count(installed_directory) == EDITION_SERVICES + 48
     code, out, _ = run(capsys, "sources", "show", "council")
     assert code == 0 and "2 record(s) skipped" in out and "$[31]: is not a service object" in out
 
@@ -184,7 +189,7 @@ def test_real_world_faults_are_repaired_with_the_meaning_kept(installed_director
         assert conn.execute("SELECT number FROM phone WHERE service_id = ?", [sid]).fetchone() == ("1632960000",)
     # the same feed again gives the same ids: nothing new
     code, out, _ = run(capsys, "import", str(tmp_path / "live.json"), "--json")
-    assert json.loads(out)["directory_services"] == 97
+    assert json.loads(out)["directory_services"] == EDITION_SERVICES + 1
 
 
 def test_defunct_and_inactive_services_are_hidden_unless_asked_for(installed_directory, tmp_path, capsys):
@@ -208,7 +213,7 @@ def test_remove_takes_away_only_what_that_source_brought(installed_directory, tm
     assert run(capsys, "import", str(tmp_path / "council.json"))[0] == 0
     code, out, err = run(capsys, "sources", "remove", "council")
     assert code == 0, err
-    assert "now has 96 service(s)" in out
+    assert f"now has {EDITION_SERVICES} service(s)" in out
     assert list(sources(capsys)) == ["edition"]
     code, _, err = run(capsys, "sources", "remove", "edition")
     assert code == 2 and "only source" in err
@@ -225,7 +230,7 @@ def test_replace_makes_one_source_and_the_edition_can_be_restored(installed_dire
     assert list(sources(capsys)) == ["b"] and count(installed_directory) == 2
     code, out, err = run(capsys, "sources", "restore-edition")
     assert code == 0, err
-    assert list(sources(capsys)) == ["edition", "b"] and count(installed_directory) == 98
+    assert list(sources(capsys)) == ["edition", "b"] and count(installed_directory) == EDITION_SERVICES + 2
 
 
 def test_a_named_source_and_a_bad_name(installed_directory, tmp_path, capsys):
@@ -424,7 +429,7 @@ def test_a_name_that_makes_another_sources_file_name_gets_a_file_of_its_own(inst
     assert run(capsys, "import", str(tmp_path / "a.json"), "--source", "A")[0] == 0
     clash = file_stem("A")  # the file name source "A" got, used as another source's name
     assert run(capsys, "import", str(tmp_path / "b.json"), "--source", clash)[0] == 0
-    assert {n: s["services"] for n, s in sources(capsys).items()} == {"edition": 96, "A": 1, clash: 1}
+    assert {n: s["services"] for n, s in sources(capsys).items()} == {"edition": EDITION_SERVICES, "A": 1, clash: 1}
     assert len(list(Home(installed_directory).sources_dir.glob("*.db"))) == 3
 
 
@@ -464,7 +469,7 @@ def test_a_damaged_source_file_is_listed_and_can_be_removed(installed_directory,
     assert code == 0 and "sources remove" in out
     code, out, err = run(capsys, "sources", "remove", damaged.stem)
     assert code == 0, err
-    assert set(sources(capsys)) == {"edition", "b"} and count(installed_directory) == 97
+    assert set(sources(capsys)) == {"edition", "b"} and count(installed_directory) == EDITION_SERVICES + 1
 
 
 def test_a_second_change_while_one_runs_is_refused_and_changes_nothing(installed_directory, tmp_path, capsys):

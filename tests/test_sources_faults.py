@@ -15,6 +15,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from edition_facts import EDITION_SERVICES
 from test_sources import count, run, service, sources, write
 
 from coventry_directory.exchange.json_stream import STREAM_FROM
@@ -68,7 +69,7 @@ def test_a_bom_and_numbers_nothing_can_hold_are_one_records_repair(installed_dir
     assert result["repairs"]["unusable value left out"] == 4
     for n in range(6):  # every record is in; the numbers were left out, nothing else of them
         assert age_of(installed_directory, f"Community support service {n}") == (None,)
-    assert count(installed_directory) == 96 + 6
+    assert count(installed_directory) == EDITION_SERVICES + 6
 
 
 def test_a_huge_number_read_again_does_not_hand_on_a_service_twice(installed_directory, tmp_path, capsys):
@@ -173,10 +174,10 @@ def test_bundle_build_refuses_a_directory_with_imported_sources(installed_direct
 
     code, out, err = run(capsys, "bundle", "build", "-o", str(out_file), "--db", str(edition), "--json")
     assert code == 0, err
-    assert json.loads(out)["counts"]["service"] == 96  # the curated edition alone
+    assert json.loads(out)["counts"]["service"] == EDITION_SERVICES  # the curated edition alone
     code, out, err = run(capsys, "bundle", "build", "-o", str(tmp_path / "all.zip"), "--include-sources", "--json")
     assert code == 0, err
-    assert json.loads(out)["counts"]["service"] == 99  # everything, on purpose
+    assert json.loads(out)["counts"]["service"] == EDITION_SERVICES + 3  # everything, on purpose
 
 
 # --- 4. restore-edition brings back the installed edition ----------------------------------------
@@ -200,7 +201,7 @@ def test_restore_edition_brings_back_the_installed_bundle_not_the_shipped_one(
     code, out, err = run(capsys, "sources", "restore-edition")
     assert code == 0, err
     assert out.startswith("Restored the installed edition (2030-06-01, from a signed bundle) as the first source.")
-    assert list(sources(capsys)) == ["edition", "b"] and count(installed_directory) == 97
+    assert list(sources(capsys)) == ["edition", "b"] and count(installed_directory) == EDITION_SERVICES + 1
     assert "edition 2030-06-01" in run(capsys, "sources")[1]
 
     # removed again, it is kept again: the same installed edition comes back a second time
@@ -244,7 +245,7 @@ def test_a_folder_of_json_files_is_one_source_read_in_name_order(installed_direc
     csv = tmp_path / "csv"
     assert run(capsys, "export", "--format", "hsds-csv", "-o", str(csv))[0] == 0
     code, result, err = import_json(capsys, "import", str(csv), "--source", "as csv")
-    assert code == 0 and result["format"] == "hsds-csv" and result["services"] == 99, err
+    assert code == 0 and result["format"] == "hsds-csv" and result["services"] == EDITION_SERVICES + 3, err
 
     nothing = tmp_path / "nothing"
     nothing.mkdir()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from edition_facts import EDITION_SERVICES
 from test_exchange_hsds_support import uid
 from test_sources import run, service, sources, write
 
@@ -57,7 +58,9 @@ def test_the_same_service_from_a_feed_is_shown_once_with_both_sources(installed_
     code, out, err = run(capsys, "import", str(tmp_path / "council.json"), "--json")
     assert code == 0, err
     result = json.loads(out)
-    assert result["services"] == 2 and result["new_services"] == 1 and result["directory_services"] == 97
+    assert (
+        result["services"] == 2 and result["new_services"] == 1 and result["directory_services"] == EDITION_SERVICES + 1
+    )
     store = DirectoryStore.open(installed_directory)
     try:
         hub = store.get_service(HUB_ID)
@@ -105,7 +108,7 @@ def test_a_feed_that_is_the_edition_adds_nothing(installed_directory, tmp_path, 
     before = (tmp_path / "ours" / "services.json").read_bytes()
     code, out, err = run(capsys, "import", str(tmp_path / "ours"), "--source", "mirror", "--json")
     assert code == 0, err
-    assert json.loads(out)["new_services"] == 0 and json.loads(out)["directory_services"] == 96
+    assert json.loads(out)["new_services"] == 0 and json.loads(out)["directory_services"] == EDITION_SERVICES
     assert run(capsys, "export", "--format", "hsds-json", "-o", str(tmp_path / "again"))[0] == 0
     assert (tmp_path / "again" / "services.json").read_bytes() == before
     assert list(sources(capsys)) == ["edition", "mirror"]
@@ -134,7 +137,7 @@ def test_a_source_sharing_nothing_is_copied_whole_with_the_same_result_as_the_ru
         finally:
             store.close()
     assert tables[0] == tables[1]
-    assert len(tables[0]["service"]) == 96 + 40
+    assert len(tables[0]["service"]) == EDITION_SERVICES + 40
 
 
 def test_a_record_reusing_an_edition_id_for_another_service_is_left_out(installed_directory, tmp_path, capsys):
@@ -222,7 +225,7 @@ def test_a_much_larger_feed_copied_whole_makes_the_same_directory(installed_dire
     with sqlite3.connect(swapped) as conn:
         # the directory's own facts are still the edition's, not the feed's
         assert conn.execute("SELECT value FROM directory_info WHERE key = 'source_name'").fetchone() == ("edition",)
-        assert conn.execute("SELECT count(*) FROM service").fetchone()[0] == 96 + 1 + 600
+        assert conn.execute("SELECT count(*) FROM service").fetchone()[0] == EDITION_SERVICES + 1 + 600
 
 
 def test_a_larger_feed_that_shares_a_service_with_the_edition_is_composed_in_rank_order(

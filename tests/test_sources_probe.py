@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from edition_facts import EDITION_SERVICES
 from test_exchange_hsds_support import uid
 from test_sources import count, run, service, sources, write
 from test_sources_faults import import_json, padded
@@ -69,11 +70,11 @@ def test_restore_edition_with_db_brings_back_the_edition_that_db_had(directory_d
     code, out, err = run(capsys, "sources", "restore-edition", "--db", str(directory_db))
     assert code == 0, err
     assert out.startswith("Restored the edition this directory had before it was removed (20")
-    assert count(directory_db) == 100
+    assert count(directory_db) == EDITION_SERVICES + 4
     assert not (tmp_path / "directory.sources" / "edition.db.removed").exists()  # it is the edition again
     code, out, _ = run(capsys, "sources", "--db", str(directory_db), "--json")
     assert [(s["name"], s["kind"], s["services"]) for s in json.loads(out)["sources"]] == [
-        ("edition", "edition", 96),
+        ("edition", "edition", EDITION_SERVICES),
         ("a", "file", 4),
     ]
 
@@ -241,7 +242,7 @@ def test_ctrl_c_after_the_directory_was_swapped_says_how_to_finish(installed_dir
     assert "Stopped part-way: the directory is out of step with its sources." in err
     assert "coventry-directory sources rebuild" in err
     assert run(capsys, "sources", "rebuild")[0] == 0
-    assert sources(capsys)["a"]["services"] == 1 and count(installed_directory) == 97
+    assert sources(capsys)["a"]["services"] == 1 and count(installed_directory) == EDITION_SERVICES + 1
 
 
 @pytest.mark.skipif(os.name != "posix", reason="signals as POSIX has them")

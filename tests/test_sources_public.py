@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 import pytest
+from edition_facts import EDITION_SERVICES
 from test_sources import run, sources
 
 from coventry_directory.store.directory import DirectoryStore
@@ -46,7 +47,7 @@ def test_each_official_example_imports_beside_the_shipped_directory(installed_di
     code, out, err = run(capsys, "import", str(EXAMPLES / example), "--json")
     assert code == 0, err
     result = json.loads(out)
-    assert result["services"] == 1 and result["skipped"] == 0 and result["directory_services"] == 97
+    assert result["services"] == 1 and result["skipped"] == 0 and result["directory_services"] == EDITION_SERVICES + 1
     assert len(sources(capsys)) == 2
     shipped_still_found(capsys)
     code, out, _ = run(capsys, "search", "Community Counselling", "--json")

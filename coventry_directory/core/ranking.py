@@ -100,7 +100,7 @@ def context_score(row: dict, place: Place | None, dist: float | None, age: int |
     elif row["status"] in ("inactive", "temporarily closed"):
         score -= 2.0
     if row["verification"] == "historic":
-        score -= 0.3
+        score -= 1.5
     return score
 
 
