@@ -122,7 +122,7 @@ def choose(dialog, meeting: str, starts: str) -> None:
 def test_the_directory_menu_opens_one_view_listing_today_then_this_week(qtbot, open_window, with_meetings):
     window = open_window(with_meetings)
     [menu] = [m for m in window.findChildren(QMenu) if m.title() == "&Directory"]
-    assert [a.text() for a in menu.actions()] == ["&Meetings…", "&Sources…"]
+    assert [a.text() for a in menu.actions()] == ["&Meetings…", "&Sources…", "&Keeper mode…"]
     window.meetings_action.trigger()
     dialog = open_meetings(window, clock=lambda: MONDAY)
     settle(qtbot, dialog)

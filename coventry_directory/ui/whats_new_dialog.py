@@ -256,6 +256,8 @@ class WhatsNew(QObject):
 
     def notice(self) -> None:
         """Show what's new if the edition in use is not the one noticed last (and one was noticed before)."""
+        if not self.window.isVisible():
+            return  # closed before the event loop came round (its directory may be closed too): nothing to offer
         controller = self.window.controller
         stamp = edition_stamp(controller.store.info())
         seen = controller.setting(SEEN_KEY)
