@@ -169,8 +169,9 @@ def preview(root: Path, edit: RecordEdit, citation: Citation, today: dt.date) ->
 
     Raises SourceInputError for a key no record has or a field the editor does not know.
     """
-    files = _edited_files(root, edit, citation)
     problems = citation.problems(root, today)
+    # an incomplete citation is named once, in the keeper's words: the edit is checked without it
+    files = _edited_files(root, edit, citation if not problems else None)
     try:
         read_directory(root, replaced={path: text for path, (_, text) in files.items()})
     except DirectorySourceError as exc:
@@ -247,8 +248,8 @@ def new_service(root: Path, file_name: str, record: NewService, citation: Citati
     return Preview(files, _diff(root, files), [])
 
 
-def _edited_files(root: Path, edit: RecordEdit, citation: Citation) -> dict[Path, tuple[bytes | None, str]]:
-    """Each file the edit touches: (its bytes as read, its new text)."""
+def _edited_files(root: Path, edit: RecordEdit, citation: Citation | None) -> dict[Path, tuple[bytes | None, str]]:
+    """Each file the edit touches: (its bytes as read, its new text); with no citation, nothing is cited."""
     unknown = sorted(set(edit.fields) - set(SERVICE_FIELDS)) if edit.kind == "service" else []
     if unknown:
         raise SourceInputError(f"the editor does not set {', '.join(unknown)}")
@@ -256,7 +257,7 @@ def _edited_files(root: Path, edit: RecordEdit, citation: Citation) -> dict[Path
     original, text = read_text(path)
     doc = tomlkit.parse(text)
     table = doc[edit.kind][index]
-    cite = citation.source()
+    cite = citation.source() if citation is not None else None
     touched = False
     after = "name"
     for name, value in edit.fields.items():
@@ -274,13 +275,13 @@ def _edited_files(root: Path, edit: RecordEdit, citation: Citation) -> dict[Path
             insert_after(table, after if after in table else "name", name, value)
         after = name
         touched = True
-    if touched:
+    if touched and cite is not None:
         _cite(table, cite)
     for list_name, keys, given in (("phones", PHONE_KEYS, edit.phones), ("schedules", SCHEDULE_KEYS, edit.schedules)):
         if given is not None:
             _replace_entries(table, list_name, keys, given, cite)
     files: dict[Path, tuple[bytes | None, str]] = {path: (original, same_line_endings(text, tomlkit.dumps(doc)))}
-    if citation.is_web and files[path][1] != text:
+    if citation is not None and citation.is_web and files[path][1] != text:
         files.update(_facts_with(root, citation))
     return files
 
@@ -298,7 +299,7 @@ def _cite(table, cite: str) -> None:
 
 
 def _replace_entries(
-    table, list_name: str, keys: Sequence[str], given: Sequence[Mapping[str, object]], cite: str
+    table, list_name: str, keys: Sequence[str], given: Sequence[Mapping[str, object]], cite: str | None
 ) -> None:
     """Make the table's ``[[list_name]]`` entries ``given``: unchanged ones kept as they are, new or changed ones citing ``cite``."""
     old = list(table.get(list_name) or [])
@@ -320,7 +321,8 @@ def _replace_entries(
         for k in keys:
             if k in values:
                 entry[k] = values[k]
-        entry["source"] = [cite]
+        if cite is not None:
+            entry["source"] = [cite]
         entries.append(entry)
     if entries:
         table[list_name] = entries

@@ -56,6 +56,9 @@ class CitationBox(QGroupBox):
         form.addRow(_("Seen on"), self.seen)
         form.addRow(self.from_document)
         self.document = QComboBox()
+        # a document's title can be a long sentence: the box must not widen the window past the screen
+        self.document.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.document.setMinimumContentsLength(24)
         for doc in sorted(documents.values(), key=lambda d: d.id):
             self.document.addItem(f"{doc.id}: {doc.title}", doc.id)
         self.line = QSpinBox()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -92,13 +93,15 @@ class RecordForm(QTabWidget):
             self.texts[name] = QPlainTextEdit()
             self.texts[name].setAccessibleName(_(label))
             self.texts[name].setTabChangesFocus(True)
+            self.texts[name].setMinimumHeight(60)
+            self.texts[name].setMaximumHeight(120)
             self.texts[name].textChanged.connect(self._changed)
             form.addRow(_(label), self.texts[name])
         self.status = self._combo({s: s for s in STATUSES}, _("Status"))
         form.addRow(_("Status"), self.status)
         for name, label in LINE_FIELDS[6:]:
             form.addRow(_(label), self._line(name))
-        self.addTab(record, _("Record"))
+        self.addTab(_scrolled(record), _("Record"))
         eligibility = QWidget()
         grid = QFormLayout(eligibility)
         for name, label in AGES:
@@ -121,7 +124,7 @@ class RecordForm(QTabWidget):
             box.itemChanged.connect(self._changed)
             self.codes[field] = box
             grid.addRow(vocab.title, box)
-        self.addTab(eligibility, _("Eligibility"))
+        self.addTab(_scrolled(eligibility), _("Eligibility"))
         self.phones = self._table(PHONE_HEADERS)
         self.addTab(self._with_buttons(self.phones, _("Add a phone"), _("Remove the phone")), _("Phones"))
         self.schedules = self._table(SCHEDULE_HEADERS)
@@ -243,6 +246,14 @@ class RecordForm(QTabWidget):
             if isinstance(row.get("interval"), str) and row["interval"].isdigit():
                 row["interval"] = int(row["interval"])
         return rows
+
+
+def _scrolled(page: QWidget) -> QScrollArea:
+    """``page`` in a scroll area: a long form fits a small screen (a laptop at 1366x768)."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(page)
+    return area
 
 
 def _fill(table: QTableWidget, keys: Sequence[str], entries: Sequence[Mapping[str, object]]) -> None:
