@@ -57,7 +57,7 @@ def test_a_new_phone_cited_to_a_web_page_is_written_with_its_fact(sources):
     result = save(sources, edit, web("Call our shop on 024 7600 0000"), TODAY)
     assert result.problems == []
     # only this record changed, and only by the new phone: every other line (comments too) as it was
-    part = result.diff.split("+++ b/sources/")[0]
+    part = result.diff.split("--- a/services/coventry-housing.toml")[1]  # the facts sheet's diff comes first
     added = [line[1:] for line in part.splitlines() if line.startswith("+") and not line.startswith("+++")]
     removed = [line for line in part.splitlines() if line.startswith("-") and not line.startswith("---")]
     assert removed == []
@@ -161,3 +161,26 @@ def test_a_new_service_is_added_and_builds(sources, tmp_path):
         assert store.resolve_service_id("cov-new-service") is not None
     finally:
         store.close()
+
+
+def test_a_file_changed_since_the_record_was_opened_is_not_overwritten(sources):
+    opened = (sources / FILE).read_bytes()
+    theirs = (sources / FILE).read_text(encoding="utf-8") + "\n# checked by another keeper\n"
+    (sources / FILE).write_text(theirs, encoding="utf-8")  # another keeper saved meanwhile
+    edit = RecordEdit("cov-emmaus", fields={"alert": "Places are limited."})
+    with pytest.raises(SourceEditRefused, match="changed by someone else"):
+        save(sources, edit, Citation(document="wdna-2022", line=100), TODAY, opened=opened)
+    assert (sources / FILE).read_text(encoding="utf-8") == theirs
+
+
+def test_the_day_seen_is_no_part_of_the_fact(sources):
+    # "(seen 2026-11-10)" holds "-11" and "-10": never an opening time of 10:00 to 11:00
+    hours = [{"freq": "WEEKLY", "byday": "MO", "opens_at": "10:00", "closes_at": "11:00"}]
+    citation = Citation(url=PAGE, quote="Open on weekdays", seen=dt.date(2026, 11, 10))
+    shown = preview(sources, RecordEdit("cov-emmaus", schedules=hours), citation, TODAY)
+    assert any("does not appear in its cited sources" in p for p in shown.problems)
+    wordless = [*_phones(sources), {"number": "ring the office", "type": "voice"}]
+    shown = preview(sources, RecordEdit("cov-emmaus", phones=wordless), Citation(document="wdna-2022", line=5), TODAY)
+    assert any("has no number in it" in p for p in shown.problems)
+    bracketed = Citation(url=PAGE, quote="Call 024 7600 0000 [https://example.org/other]", seen=TODAY)
+    assert any("square brackets" in p for p in bracketed.problems(sources, TODAY))

@@ -193,3 +193,25 @@ def test_publish_shows_the_release_notes_first_and_cancelling_writes_nothing(
     bundle = next(folder.glob("*.zip"))
     bundles.verify_bundle(bundle)
     assert (folder / "release-notes.md").is_file() and not list(tmp_path.glob(".release*"))
+
+
+def test_an_edit_rewrites_only_what_the_keeper_changed(qtbot, window, sources):
+    # every record, opened and given one new alert: no other line of its file changes, codes keep their order
+    before = (sources / FILE).read_text(encoding="utf-8")
+    window.select("cov-anchor-medical-centre")
+    window.form.lines["alert"].setText("Check the opening hours first")
+    window.citation.from_document.setChecked(True)
+    window.citation.document.setCurrentIndex(window.citation.document.findData("wdna-2022"))
+    window.citation.line.setValue(100)
+    _checked(qtbot, window, ready=True)
+    removed = [
+        line for line in window.diff.toPlainText().splitlines() if line.startswith("-") and not line.startswith("---")
+    ]
+    added = [
+        line for line in window.diff.toPlainText().splitlines() if line.startswith("+") and not line.startswith("+++")
+    ]
+    assert len(added) == 2 and added[0] == '+alert = "Check the opening hours first"', added
+    assert len(removed) == 1 and removed[0].startswith("-source = ["), removed  # the citation joins the sources
+    assert (sources / FILE).read_text(encoding="utf-8") == before  # not saved yet
+    assert window.citation.url.text() == ""
+    window.select("cov-anchor-medical-centre")  # the same record again: nothing carried

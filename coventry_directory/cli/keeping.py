@@ -52,7 +52,9 @@ def register(subparsers) -> None:
     assure.add_argument(
         "--how", required=True, metavar="HOW", help="how it was checked: phone, email, web, visit or provider-form"
     )
-    assure.add_argument("--note", metavar="TEXT", help="what the check found, kept with the record")
+    assure.add_argument(
+        "--note", metavar="TEXT", help="what the check found: published with the record (no names or numbers of people)"
+    )
     assure.add_argument(
         "--still-may-have-changed",
         metavar="REASON",

@@ -118,7 +118,9 @@ class SourceReader:
         text = self.cited_text(cites)
         if what == "phone":
             digits = re.sub(r"\D", "", value)
-            if digits not in re.sub(r"\D", "", text):
+            if len(digits) < 3:  # "ring the office" is no number: it would be found in any text
+                self.problem(f"phone {value!r} has no number in it")
+            elif digits not in re.sub(r"\D", "", text):
                 self.problem(f"phone {value!r} does not appear in its cited sources")
         elif normal(value) not in normal(text):
             self.problem(f"{what} {value!r} does not appear in its cited sources")
@@ -156,6 +158,7 @@ class SourceReader:
 
 _CITED = re.compile(r"\[(https?://[^\]\s]+)\]")
 _SAME = re.compile(r"\[same\]", re.IGNORECASE)
+_SEEN = re.compile(r"\(?\bseen (?:on )?\d{4}-\d{2}-\d{2}\)?\.?", re.IGNORECASE)
 _SOURCE_FOR_ALL = re.compile(r"^\s*(?:\*\*)?sources? for all\b", re.IGNORECASE)
 
 
@@ -180,8 +183,9 @@ def facts_entries(lines: list[str]) -> dict[str, str]:
             continue
         if not urls:
             urls = last if _SAME.search(line) else section
+        fact = _SEEN.sub("", _CITED.sub("", line))  # the day seen and the page's address are no part of the fact
         for url in dict.fromkeys(urls):
-            entries.setdefault(url, []).append(line)
+            entries.setdefault(url, []).append(fact)
         if urls:
             last = urls
     return {url: "\n".join(found) for url, found in entries.items()}

@@ -29,6 +29,7 @@ import tomlkit
 from coventry_directory.core.directory_source import DirectorySourceError, read_directory
 from coventry_directory.core.source_documents import load_documents
 from coventry_directory.core.source_files import (
+    SourceEditRefused,
     SourceInputError,
     find_record,
     insert_after,
@@ -77,14 +78,16 @@ CODE_LIST_FIELDS = (
 FLAG_FIELDS = ("groups_required",)
 SERVICE_FIELDS = TEXT_FIELDS + AGE_FIELDS + CODE_LIST_FIELDS + FLAG_FIELDS
 PHONE_KEYS = ("number", "type", "description")
-SCHEDULE_KEYS = (
+SCHEDULE_KEYS = (  # every key read_schedule reads: an entry rebuilt from these loses nothing
     "location",
     "freq",
     "byday",
+    "bymonthday",
     "interval",
     "opens_at",
     "closes_at",
     "description",
+    "notes",
     "valid_from",
     "valid_to",
 )
@@ -118,13 +121,15 @@ class Citation:
         """What is missing or wrong, in words for the keeper (empty: a citation the build will take)."""
         if self.url is not None:
             out = []
-            if not _URL.match(self.url.strip()):
+            if not _URL.fullmatch(self.url.strip()):
                 out.append("the web address must start http:// or https:// and hold no spaces or brackets")
             quote = (self.quote or "").strip()
             if not quote:
                 out.append("quote the words on the page that say this fact")
             elif len(quote) > QUOTE_MAX or _CONTROL.search(quote) or "\n" in quote:
                 out.append(f"the quote must be one line of at most {QUOTE_MAX} characters")
+            elif "[" in quote or "]" in quote:
+                out.append("leave square brackets out of the quote (the facts sheet uses them for web addresses)")
             if self.seen is None:
                 out.append("say on which day you saw the page")
             elif self.seen > today:
@@ -179,12 +184,22 @@ def preview(root: Path, edit: RecordEdit, citation: Citation, today: dt.date) ->
     return Preview(files, _diff(root, files), problems)
 
 
-def save(root: Path, edit: RecordEdit, citation: Citation, today: dt.date) -> Preview:
-    """Write ``edit``: only when the citation is complete and the sources pass their checks (else nothing is written)."""
+def save(root: Path, edit: RecordEdit, citation: Citation, today: dt.date, opened: bytes | None = None) -> Preview:
+    """Write ``edit``: only when the citation is complete and the sources pass their checks (else nothing is written).
+
+    ``opened`` is the record's file as it was when the keeper opened the record: if it has
+    changed since (another keeper, a git pull), the edit is refused rather than undo theirs.
+    """
     result = preview(root, edit, citation, today)
     wrong = citation.problems(root, today)
     if wrong:
         raise SourceInputError("the citation is not complete: " + "; ".join(wrong))
+    path, _index = find_record(root, edit.key, edit.kind)
+    if opened is not None and result.files[path][0] != opened:
+        raise SourceEditRefused(
+            f"{path.name} was changed by someone else since {edit.key} was opened; nothing was written: "
+            "open the record again and make the change on what it says now"
+        )
     if result.changed:
         write_checked(root, result.files, f"{edit.key} was not saved")
     return result
@@ -208,7 +223,7 @@ def new_service(root: Path, file_name: str, record: NewService, citation: Citati
     own citation); ``assured_date`` is today and ``verification`` "sourced".
     """
     key = record.key
-    if not _KEY.match(key):
+    if not _KEY.fullmatch(key):
         raise SourceInputError("a key is 2 to 80 characters: lower-case letters, digits and hyphens")
     try:
         find_record(root, key, "service")
@@ -241,9 +256,8 @@ def new_service(root: Path, file_name: str, record: NewService, citation: Citati
         services = tomlkit.aot()
         doc["service"] = services
     services.append(table)
-    files: dict[Path, tuple[bytes | None, str]] = {path: (original, same_line_endings(text, tomlkit.dumps(doc)))}
-    if citation.is_web:
-        files.update(_facts_with(root, citation))
+    files = _facts_with(root, citation) if citation.is_web else {}  # first, as in _edited_files
+    files[path] = (original, same_line_endings(text, tomlkit.dumps(doc)))
     write_checked(root, files, f"{key} was not added")
     return Preview(files, _diff(root, files), [])
 
@@ -280,9 +294,11 @@ def _edited_files(root: Path, edit: RecordEdit, citation: Citation | None) -> di
     for list_name, keys, given in (("phones", PHONE_KEYS, edit.phones), ("schedules", SCHEDULE_KEYS, edit.schedules)):
         if given is not None:
             _replace_entries(table, list_name, keys, given, cite)
-    files: dict[Path, tuple[bytes | None, str]] = {path: (original, same_line_endings(text, tomlkit.dumps(doc)))}
-    if citation is not None and citation.is_web and files[path][1] != text:
-        files.update(_facts_with(root, citation))
+    edited = same_line_endings(text, tomlkit.dumps(doc))
+    # the facts sheet first: should the record's write then fail, an extra fact harms nothing,
+    # where a record citing a page the sheet lacks would fail the build
+    files = _facts_with(root, citation) if citation is not None and citation.is_web and edited != text else {}
+    files[path] = (original, edited)
     return files
 
 

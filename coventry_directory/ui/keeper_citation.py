@@ -62,7 +62,8 @@ class CitationBox(QGroupBox):
         for doc in sorted(documents.values(), key=lambda d: d.id):
             self.document.addItem(f"{doc.id}: {doc.title}", doc.id)
         self.line = QSpinBox()
-        self.line.setRange(1, 10**6)
+        self.line.setRange(0, 10**6)
+        self.line.setSpecialValueText(_("choose a line"))  # 0: none chosen (line 1 is a title, not a fact)
         form.addRow(_("Document"), self.document)
         form.addRow(_("Line"), self.line)
         for widget in (self.url, self.quote):
@@ -89,4 +90,10 @@ class CitationBox(QGroupBox):
                 quote=self.quote.text().strip(),
                 seen=dt.date(seen.year(), seen.month(), seen.day()),
             )
-        return Citation(document=self.document.currentData(), line=self.line.value())
+        return Citation(document=self.document.currentData(), line=self.line.value() or None)
+
+    def clear(self) -> None:
+        """Empty the box for another record: one record's source is never carried to the next by accident."""
+        for widget in (self.url, self.quote):
+            widget.clear()
+        self.line.setValue(0)

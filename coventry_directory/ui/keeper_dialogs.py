@@ -43,6 +43,7 @@ class AssureDialog(QDialog):
         for code in ASSURED_HOW:
             self.how.addItem(_(HOW_WORDS.get(code, code)), code)
         self.note = QLineEdit()
+        self.note.setPlaceholderText(_("Published with the record: no names or numbers of people"))
         self.changed_reason = QLineEdit()
         self.changed_reason.setPlaceholderText(_("Leave empty if the provider is confirmed"))
         form.addRow(_("Checked by"), self.by)

@@ -203,6 +203,7 @@ class RecordForm(QTabWidget):
             ):
                 index = combo.findData(record.get(name))
                 combo.setCurrentIndex(max(index, 0))
+            self._order = {field: list(record.get(field) or []) for field in self.codes}
             for field, box in self.codes.items():
                 wanted = set(record.get(field) or [])
                 for i in range(box.count()):
@@ -230,9 +231,12 @@ class RecordForm(QTabWidget):
         out["groups_required"] = self.required.currentData()
         out["coverage"] = self.coverage.currentData()
         for field, box in self.codes.items():
-            out[field] = [
+            ticked = [
                 box.item(i).data(Qt.UserRole) for i in range(box.count()) if box.item(i).checkState() == Qt.Checked
             ]
+            # the record's own order first (its first category is the one lists show), then what was added
+            order = getattr(self, "_order", {}).get(field, [])
+            out[field] = [c for c in order if c in ticked] + [c for c in ticked if c not in order]
         return out
 
     def phone_rows(self) -> list[dict[str, object]]:

@@ -100,7 +100,12 @@ class Publisher:
         publication = task.result
         notes = Path(publication.release_notes).read_text(encoding="utf-8")
         if self.confirm(notes):
-            put_in_place(publication, folder)
+            try:
+                put_in_place(publication, folder)
+            except OSError as exc:  # the folder gained files meanwhile, or the disk refused
+                shutil.rmtree(publication.folder, ignore_errors=True)
+                QMessageBox.warning(self.window, _("Not published"), str(exc))
+                return
             self.window.statusBar().showMessage(_("Published into {folder}").format(folder=folder))
         else:
             shutil.rmtree(publication.folder, ignore_errors=True)

@@ -49,6 +49,7 @@ class CorrectionsPanel(QWidget):
         self.notes.currentItemChanged.connect(self._chosen)
         self.detail = QLabel()
         self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.PlainText)  # a worker's words and a sender's name, never markup
         self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.import_button = QPushButton(_("Import correction files…"))
         self.accept_button = QPushButton(_("Accept and edit the record"))

@@ -34,18 +34,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coventry_directory.core import assurance, record_edit
+from coventry_directory.core import record_edit
 from coventry_directory.core.clock import uk_today
 from coventry_directory.core.directory_source import DirectorySourceError, read_directory, record_files
 from coventry_directory.core.review import PROBLEMS, review
 from coventry_directory.core.source_documents import load_documents
-from coventry_directory.core.source_files import record_keys
 from coventry_directory.core.taxonomy import load_vocabularies
 from coventry_directory.i18n import N_, _
 from coventry_directory.store.user import UserStore
 from coventry_directory.ui.background import BackgroundTask
+from coventry_directory.ui.keeper_actions import KeeperActions
 from coventry_directory.ui.keeper_citation import CitationBox
-from coventry_directory.ui.keeper_dialogs import AssureDialog, NewServiceDialog
 from coventry_directory.ui.keeper_form import RecordForm
 from coventry_directory.ui.keeper_publish import Publisher
 from coventry_directory.ui.keeper_queue import CorrectionsPanel, directory_or_none
@@ -60,7 +59,7 @@ PROBLEM_WORDS = {
 }
 
 
-class KeeperWindow(QMainWindow):
+class KeeperWindow(KeeperActions, QMainWindow):
     """Every service of one folder of sources, and the editor for one of them."""
 
     def __init__(
@@ -77,6 +76,9 @@ class KeeperWindow(QMainWindow):
         self._generation = 0  # each check's number: a late answer to an older edit is dropped
         self._ready = False  # the last check passed and the edit changes something
         self._dirty = False  # the form or the citation was changed since the record was loaded or saved
+        self._writing = False  # a save or a check mark is being written
+        self._loaded: tuple = ({}, [], [])
+        self._opened: bytes | None = None
         self._tasks: list[BackgroundTask] = []
         vocabularies = load_vocabularies(root / "taxonomy.toml")
         self._categories = [(c, vocabularies["category"].label(c)) for c in vocabularies["category"].codes()]
@@ -109,7 +111,11 @@ class KeeperWindow(QMainWindow):
         self.heading = QLabel()
         self.form = RecordForm(vocabularies)
         self.form.setEnabled(False)
-        self.citation = CitationBox(load_documents(root), self.today)
+        try:
+            documents = load_documents(root)
+        except (OSError, UnicodeDecodeError, KeyError, tomllib.TOMLDecodeError):
+            documents = {}  # the summary says the sources fail their checks; the window still opens to fix them
+        self.citation = CitationBox(documents, self.today)
         self.checks = QPlainTextEdit()
         self.checks.setReadOnly(True)
         self.checks.setAccessibleName(_("What the check says"))
@@ -170,7 +176,7 @@ class KeeperWindow(QMainWindow):
                 continue  # the summary below names the file, as the check does
             for table in data.get("service", []):
                 if isinstance(table, dict) and isinstance(table.get("key"), str):
-                    self._tables[table["key"]] = {**table, "_file": path.name}
+                    self._tables[table["key"]] = {**table, "_file": path.name, "_path": path}
         try:
             services = read_directory(self.root).services
             marks = {item.key: item.problems for item in review(services, self.today).items}
@@ -240,6 +246,11 @@ class KeeperWindow(QMainWindow):
             else _("{key} in organizations.toml").format(key=self._key)
         )
         self.form.load(table)
+        # what was loaded: an edit sends only what the keeper changed, and is refused if the file moved on
+        self._loaded = (self.form.values(), self.form.phone_rows(), self.form.schedule_rows())
+        path = table.get("_path")
+        self._opened = path.read_bytes() if path is not None and path.is_file() else None
+        self.citation.clear()
         self._dirty = False
         self.form.setEnabled(True)
         self.assure_button.setEnabled(True)
@@ -259,11 +270,14 @@ class KeeperWindow(QMainWindow):
 
     # --- checking and saving ------------------------------------------------------------
     def _edit(self) -> record_edit.RecordEdit:
+        """Only what the keeper changed: a field left alone is never rewritten (nor cited)."""
+        fields, phones, schedules = self._loaded
+        now = self.form.values()
         return record_edit.RecordEdit(
             self._key or "",
-            fields=self.form.values(),
-            phones=self.form.phone_rows(),
-            schedules=self.form.schedule_rows(),
+            fields={k: v for k, v in now.items() if v != fields.get(k)},
+            phones=None if self.form.phone_rows() == phones else self.form.phone_rows(),
+            schedules=None if self.form.schedule_rows() == schedules else self.form.schedule_rows(),
         )
 
     def _edited(self) -> None:
@@ -307,7 +321,7 @@ class KeeperWindow(QMainWindow):
 
     def _set_outcome(self, problems: list[str], diff: str, ready: bool) -> None:
         self._ready = ready
-        self.save_button.setEnabled(ready)
+        self.save_button.setEnabled(ready and not self._writing)
         self.revert_button.setEnabled(bool(diff) or bool(problems))
         if problems:
             self.checks.setPlainText(
@@ -325,13 +339,28 @@ class KeeperWindow(QMainWindow):
             return
         self.save_button.setEnabled(False)  # at once: a second click must not save twice
         self._ready = False
-        edit, citation, root, today = self._edit(), self.citation.citation(), self.root, self.today
-        task = BackgroundTask(lambda: record_edit.save(root, edit, citation, today), name="keeper-save")
+        edit, citation, root, today, opened = (
+            self._edit(),
+            self.citation.citation(),
+            self.root,
+            self.today,
+            self._opened,
+        )
+        self._busy(True)
+        task = BackgroundTask(lambda: record_edit.save(root, edit, citation, today, opened), name="keeper-save")
         task.finished.connect(lambda error: self._saved(task, error))
         self._start(task)
 
+    def _busy(self, busy: bool) -> None:
+        """While a save or a check mark is being written, neither can start again."""
+        self._writing = busy
+        self.assure_button.setEnabled(not busy and self._key is not None)
+        if busy:
+            self.save_button.setEnabled(False)
+
     def _saved(self, task: BackgroundTask, error: object) -> None:
         self._tasks.remove(task)
+        self._busy(False)
         if error is not None:
             self._set_outcome([str(error)], self.diff.toPlainText(), ready=False)
             return
@@ -340,52 +369,6 @@ class KeeperWindow(QMainWindow):
         self.reload()
         self._reload_record()
         self.checks.setPlainText(_("Saved. The record as it is now is shown above."))
-
-    def assure(self) -> None:
-        """Ask who checked the record and how, then record it in the record's file."""
-        if self._key is None:
-            return
-        dialog = AssureDialog(self._key, "", self)
-        if dialog.exec() != AssureDialog.Accepted:
-            return
-        key, root, today = self._key, self.root, self.today
-        try:
-            check = assurance.make_assurance(today=today, **dialog.words())
-        except assurance.AssuranceInputError as exc:
-            QMessageBox.warning(self, _("Not marked as checked"), str(exc))
-            return
-        self.assure_button.setEnabled(False)
-        task = BackgroundTask(lambda: assurance.assure(root, key, check), name="keeper-assure")
-        task.finished.connect(lambda error: self._assured(task, error))
-        self._start(task)
-
-    def _assured(self, task: BackgroundTask, error: object) -> None:
-        self._tasks.remove(task)
-        self.assure_button.setEnabled(True)
-        if error is not None:
-            QMessageBox.warning(self, _("Not marked as checked"), str(error))
-            return
-        self.statusBar().showMessage(_("{key} marked as checked today").format(key=self._key))
-        self.reload()
-        self._reload_record()
-
-    def new_service(self) -> None:
-        """Start a record: its key, organisation, name, what it does and main category, citing the citation box."""
-        orgs = record_keys(self.root, "organization")
-        files = sorted(p.name for p in (self.root / "services").glob("*.toml"))
-        dialog = NewServiceDialog(orgs, files, self._categories, self)
-        if dialog.exec() != NewServiceDialog.Accepted:
-            return
-        try:
-            record_edit.new_service(
-                self.root, dialog.file.currentText(), dialog.record(), self.citation.citation(), self.today
-            )
-        except (record_edit.SourceInputError, DirectorySourceError, OSError) as exc:
-            QMessageBox.warning(self, _("The service was not added"), str(exc))
-            return
-        self._key = dialog.record().key
-        self.reload()
-        self.select(self._key)
 
     def _start(self, task: BackgroundTask) -> None:
         self._tasks.append(task)  # kept until it reports
