@@ -310,8 +310,10 @@ def _cite(table, cite: str) -> None:
     elif isinstance(plain(sources), str):
         if plain(sources) != cite:
             table["source"] = [plain(sources), cite]
-    elif cite not in plain(sources):
-        sources.append(cite)
+    else:
+        listed = plain(sources)
+        if isinstance(listed, list) and cite not in listed:
+            sources.append(cite)
 
 
 def _replace_entries(
@@ -363,7 +365,7 @@ def _facts_with(root: Path, citation: Citation) -> dict[Path, tuple[bytes | None
 
 def _diff(root: Path, files: Mapping[Path, tuple[bytes | None, str]]) -> str:
     """A unified diff of every edited file, named relative to ``root`` (what a reviewer reads)."""
-    out = []
+    out: list[str] = []
     for path, (original, text) in files.items():
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
         old = original.decode("utf-8") if original is not None else ""

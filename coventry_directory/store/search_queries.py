@@ -295,10 +295,10 @@ class SearchQueries:
                 if texts:
                     folded[sid] = dict(zip(SEARCH_COLUMNS, row[2 + n :], strict=True))
         points: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
-        for chunk in chunks(list(by_row)):
-            q = ",".join("?" * len(chunk))
+        for rows in chunks(list(by_row)):
+            q = ",".join("?" * len(rows))
             for row, lat, lon, precision in db.execute(
-                f"SELECT row, latitude, longitude, precision FROM service_point WHERE row IN ({q})", chunk
+                f"SELECT row, latitude, longitude, precision FROM service_point WHERE row IN ({q})", rows
             ).fetchall():
                 points[by_row[row]].append((lat, lon, precision))
         return facets, folded, points

@@ -15,10 +15,10 @@ _CHUNK = 500  # ids per IN (...) query; well under SQLite's variable limit
 _T = TypeVar("_T")
 
 
-def chunks(items: list[str]) -> Iterator[list[str]]:
-    """Split ids into IN-list sized pieces."""
+def chunks(items: Sequence[_T]) -> Iterator[list[_T]]:
+    """Split ids (or row numbers) into IN-list sized pieces."""
     for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
+        yield list(items[i : i + _CHUNK])
 
 
 def sources_of(db: Database, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
