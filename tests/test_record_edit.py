@@ -184,3 +184,31 @@ def test_the_day_seen_is_no_part_of_the_fact(sources):
     assert any("has no number in it" in p for p in shown.problems)
     bracketed = Citation(url=PAGE, quote="Call 024 7600 0000 [https://example.org/other]", seen=TODAY)
     assert any("square brackets" in p for p in bracketed.problems(sources, TODAY))
+
+
+def test_hidden_characters_and_a_true_age_are_refused_by_the_check(sources):
+    cite = Citation(document="wdna-2022", line=100)
+    for fields, problem in (
+        ({"minimum_age": True}, "must be a whole number of years"),
+        ({"alert": "Closed \x1b[2J today"}, "control or text-direction character (U+001B)"),
+        ({"name": "Emmaus \u202e4901 5667"}, "control or text-direction character (U+202E)"),
+    ):
+        shown = preview(sources, RecordEdit("cov-emmaus", fields=fields), cite, TODAY)
+        assert any(problem in p for p in shown.problems), (fields, shown.problems)
+
+
+def test_a_layout_where_the_citation_would_land_in_a_comment_is_refused(sources):
+    path = sources / FILE
+    text = path.read_text(encoding="utf-8")
+    old = 'source = ["https://coventry.gov.uk./homelessness-1/rough-sleeping/print"]\nclient_groups = ["homeless"]'
+    assert old in text
+    new = 'source = [\n    "https://coventry.gov.uk./homelessness-1/rough-sleeping/print", # the council\n]\nclient_groups = ["homeless"]'
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    before = path.read_bytes()
+    edit = RecordEdit("cov-emmaus", fields={"alert": "Places are limited."})
+    try:
+        result = save(sources, edit, Citation(document="wdna-2022", line=100), TODAY)
+    except SourceInputError as exc:
+        assert "edit the file by hand" in str(exc) and path.read_bytes() == before
+    else:  # tomlkit placed it well: then the record must really cite it
+        assert result.changed and "wdna-2022 L100" in _emmaus(sources)["source"]

@@ -214,6 +214,7 @@ def read_service(
     for required in ("name", "description", "assured_date", "verification"):
         if not table.get(required):
             reader.problem(f"{required} is required")
+    reader.visible_text(table)
     status = table.get("status", "active")
     if status not in STATUSES:
         reader.problem(f"status {status!r} is not one of {STATUSES}")

@@ -145,12 +145,22 @@ class SourceReader:
             return None
         return value.strip() or None
 
+    def visible_text(self, table: dict, where: str = "") -> None:
+        """Every text in ``table`` (its lists and sub-tables too) shows what it holds: no control or direction characters."""
+        for key, value in table.items():
+            values = value if isinstance(value, list) else [value]
+            for item in values:
+                if isinstance(item, dict):
+                    self.visible_text(item, f"{where}{key}.")
+                elif isinstance(item, str) and (hidden := _HIDDEN.search(item)):
+                    self.problem(f"{where}{key} holds a control or text-direction character (U+{ord(hidden[0]):04X})")
+
     def age(self, table: dict, key: str) -> int | None:
         """An optional age in whole years, 0 to 120 (anything else is a problem)."""
         value = table.get(key)
         if value is None:
             return None
-        if not isinstance(value, int) or not 0 <= value <= 120:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 120:  # true is no age
             self.problem(f"{key} must be a whole number of years")
             return None
         return value
@@ -158,6 +168,10 @@ class SourceReader:
 
 _CITED = re.compile(r"\[(https?://[^\]\s]+)\]")
 _SAME = re.compile(r"\[same\]", re.IGNORECASE)
+# a terminal code, or a direction override that shows a number or a name other than it is
+_HIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)  # CR, LF, tab are line ends and spacing
 _SEEN = re.compile(r"\(?\bseen (?:on )?\d{4}-\d{2}-\d{2}\)?\.?", re.IGNORECASE)
 _SOURCE_FOR_ALL = re.compile(r"^\s*(?:\*\*)?sources? for all\b", re.IGNORECASE)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -295,11 +296,30 @@ def _edited_files(root: Path, edit: RecordEdit, citation: Citation | None) -> di
         if given is not None:
             _replace_entries(table, list_name, keys, given, cite)
     edited = same_line_endings(text, tomlkit.dumps(doc))
+    _says_it(edited, edit, index, cite if touched else None)
     # the facts sheet first: should the record's write then fail, an extra fact harms nothing,
     # where a record citing a page the sheet lacks would fail the build
     files = _facts_with(root, citation) if citation is not None and citation.is_web and edited != text else {}
     files[path] = (original, edited)
     return files
+
+
+def _says_it(edited: str, edit: RecordEdit, index: int, cite: str | None) -> None:
+    """Read the edited file back as the build does: the record must hold each new value and its citation.
+
+    tomlkit can place an appended list item after a comment in an unusual layout, where it
+    is no longer part of the list: then nothing is written.
+    """
+    try:
+        record = tomllib.loads(edited)[edit.kind][index]
+    except (tomllib.TOMLDecodeError, KeyError, IndexError):
+        raise SourceInputError(f"the edit of {edit.key} would not read back as TOML; edit this file by hand") from None
+    sources = record.get("source", [])
+    sources = [sources] if isinstance(sources, str) else sources
+    wrong = [name for name, value in edit.fields.items() if value not in (None, "", []) and record.get(name) != value]
+    if wrong or (cite is not None and cite not in sources):
+        what = ", ".join(wrong) if wrong else "its citation"
+        raise SourceInputError(f"in this file's layout the edit of {edit.key} would lose {what}; edit the file by hand")
 
 
 def _cite(table, cite: str) -> None:
