@@ -351,3 +351,19 @@ def rule_for(exc: BaseException) -> ErrorRule | None:
         if cls in table:
             return table[cls]
     return None
+
+
+def add_publisher_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a signed edition (``bundle build``, ``publish``): key, maintainer address, source."""
+    parser.add_argument(
+        "--signing-key",
+        type=path_text,
+        metavar="FILE",
+        help="the publisher's Ed25519 private key (default: $COVENTRY_DIRECTORY_SIGNING_KEY)",
+    )
+    parser.add_argument(
+        "--maintainer-email",
+        metavar="ADDR",
+        help="where users' corrections go (default: $COVENTRY_DIRECTORY_MAINTAINER_EMAIL)",
+    )
+    parser.add_argument("--source", metavar="TEXT", help="where the data came from (shown in the manifest)")

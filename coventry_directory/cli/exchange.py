@@ -18,8 +18,8 @@ from coventry_directory.cli.common import (
     EXIT_OK,
     UsageError,
     add_command,
+    add_publisher_options,
     path_arg,
-    path_text,
     print_json,
     user_store,
 )
@@ -60,18 +60,7 @@ def register(subparsers) -> None:
     build.add_argument(
         "--db", type=path_arg, metavar="FILE", help="bundle this database (default: the current directory)"
     )
-    build.add_argument(
-        "--signing-key",
-        type=path_text,
-        metavar="FILE",
-        help="the publisher's Ed25519 private key (default: $COVENTRY_DIRECTORY_SIGNING_KEY)",
-    )
-    build.add_argument(
-        "--maintainer-email",
-        metavar="ADDR",
-        help="where users' corrections go (default: $COVENTRY_DIRECTORY_MAINTAINER_EMAIL)",
-    )
-    build.add_argument("--source", metavar="TEXT", help="where the data came from (shown in the manifest)")
+    add_publisher_options(build)
     build.add_argument(
         "--include-sources",
         action="store_true",

@@ -16,9 +16,9 @@ from coventry_directory.cli.common import (
     EXIT_OK,
     UsageError,
     add_command,
+    add_publisher_options,
     one_line,
     path_arg,
-    path_text,
     print_json,
     user_store,
     visible,
@@ -110,18 +110,7 @@ def _register_publish(subparsers) -> None:
         metavar="DIR",
         help="the directory sources to build (default: resources/directory)",
     )
-    publish.add_argument(
-        "--signing-key",
-        type=path_text,
-        metavar="FILE",
-        help="the publisher's Ed25519 private key (default: $COVENTRY_DIRECTORY_SIGNING_KEY)",
-    )
-    publish.add_argument(
-        "--maintainer-email",
-        metavar="ADDR",
-        help="where users' corrections go (default: $COVENTRY_DIRECTORY_MAINTAINER_EMAIL)",
-    )
-    publish.add_argument("--source", metavar="TEXT", help="where the data came from (shown in the manifest)")
+    add_publisher_options(publish)
     publish.add_argument(
         "--previous",
         type=path_arg,
@@ -172,7 +161,6 @@ def cmd_assure(args: argparse.Namespace) -> int:
     """``assure KEY --by NAME --how HOW [...]``: write who checked the record, how and when into its TOML source."""
     from coventry_directory.core import clock
     from coventry_directory.core.assurance import AssuranceInputError, assure, make_assurance
-    from coventry_directory.resources import directory_source_dir
 
     try:
         assurance = make_assurance(
@@ -183,10 +171,7 @@ def cmd_assure(args: argparse.Namespace) -> int:
             may_have_changed_reason=args.still_may_have_changed,
             review_due=args.review_due,
         )
-        root = args.source_dir or directory_source_dir()
-        if args.source_dir is not None and not root.is_dir():
-            kind = "not a folder" if root.exists() else "no such folder"
-            raise UsageError(f"--source-dir {visible(root)}: {kind}")
+        root = _source_dir(args.source_dir)
         done = assure(root, args.key, assurance)
     except AssuranceInputError as exc:
         raise UsageError(str(exc)) from None

@@ -44,9 +44,9 @@ from coventry_directory.core.source_files import (
     same_line_endings,
     write_checked,
 )
+from coventry_directory.core.text import one_line
 
 NOTE_MAX = 2000  # a note, not a report: the longest one line an error message would show
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # no line breaks or terminal codes in a one-line value
 _CHANGING = "provider-may-have-changed"
 # Keys assure may add or remove, in the order they are written after assured_date.
 ASSURANCE_KEYS = (
@@ -135,18 +135,8 @@ def make_assurance(
 
 
 def _one_line(value: str, option: str, longest: int) -> str:
-    """``value`` stripped, if it is one line of real text: not blank, no control characters, UTF-8, not too long."""
-    text = value.strip()
-    if not text:
-        raise AssuranceInputError(f"{option} needs some text")
-    if "\ufffd" in text or any(0xD800 <= ord(c) <= 0xDFFF for c in text):
-        # the command line turns bytes that are not UTF-8 into U+FFFD: a garbled name is no record of who
-        raise AssuranceInputError(f"{option} holds bytes that are not UTF-8 text")
-    if _CONTROL.search(text):
-        raise AssuranceInputError(f"{option} must be one line, without control characters")
-    if len(text) > longest:
-        raise AssuranceInputError(f"{option} is longer than {longest} characters")
-    return text
+    """``value`` as one line of real text (``core.text.one_line``), else AssuranceInputError."""
+    return one_line(value, option, longest, AssuranceInputError)
 
 
 def _day(text: str, option: str) -> dt.date:

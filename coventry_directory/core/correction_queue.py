@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from coventry_directory.core.models import Service
+from coventry_directory.core.text import one_line as text_one_line
 
 OPEN, ACCEPTED, REJECTED = "open", "accepted", "rejected"
 OUTCOMES = (ACCEPTED, REJECTED)
@@ -34,7 +35,6 @@ SHORT_ID = 8  # as `corrections list` shows it, like `referral log`
 MIN_PREFIX = 4  # the shortest id prefix `corrections resolve` takes
 NOTE_MAX = 2000  # a resolution note: one line, as for `assure --note`
 BY_MAX = 200
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class CorrectionQueueError(ValueError):
@@ -200,20 +200,8 @@ def find(rows: QueueRows, ref: str) -> QueuedNote:
 
 
 def one_line(value: str | None, option: str, longest: int) -> str | None:
-    """``value`` stripped, if it is one line of real text (None stays None); CorrectionQueueError otherwise."""
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        raise CorrectionQueueError(f"{option} needs some text")
-    if "\ufffd" in text or any(0xD800 <= ord(c) <= 0xDFFF for c in text):
-        # the command line turns bytes that are not UTF-8 into U+FFFD: garbled words are no record
-        raise CorrectionQueueError(f"{option} holds bytes that are not UTF-8 text")
-    if _CONTROL.search(text):
-        raise CorrectionQueueError(f"{option} must be one line, without control characters")
-    if len(text) > longest:
-        raise CorrectionQueueError(f"{option} is longer than {longest} characters")
-    return text
+    """``value`` as one line of real text (``core.text.one_line``; None stays None); CorrectionQueueError otherwise."""
+    return None if value is None else text_one_line(value, option, longest, CorrectionQueueError)
 
 
 def default_keeper() -> str | None:

@@ -25,6 +25,7 @@ from coventry_directory.core.source_documents import SourceDocument, load_docume
 from coventry_directory.core.taxonomy import Vocabulary, load_vocabularies
 from coventry_directory.resources import directory_source_dir
 
+FACTS_DOCUMENT = "facts-2026"  # the facts sheet's id in sources.toml: web pages are cited through it
 _CITATION_LINE = re.compile(r"^(?P<doc>[a-z0-9-]+) L(?P<line>\d+)$")
 _URL = re.compile(r"^https?://\S+$")
 
@@ -54,7 +55,7 @@ class SourceReader:
         self.root = root
         self.vocabularies = load_vocabularies(root / "taxonomy.toml")
         self.documents = load_documents(root, replaced)
-        facts = self.documents.get("facts-2026")
+        facts = self.documents.get(FACTS_DOCUMENT)
         self.facts_entries = facts_entries(facts.lines) if facts else {}
         self.problems: list[str] = []
         self.where = ""

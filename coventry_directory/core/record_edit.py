@@ -27,7 +27,7 @@ from pathlib import Path
 
 import tomlkit
 
-from coventry_directory.core.directory_source import DirectorySourceError, read_directory
+from coventry_directory.core.directory_source import FACTS_DOCUMENT, DirectorySourceError, read_directory
 from coventry_directory.core.source_documents import load_documents
 from coventry_directory.core.source_files import (
     SourceEditRefused,
@@ -41,7 +41,6 @@ from coventry_directory.core.source_files import (
     write_checked,
 )
 
-FACTS_DOCUMENT = "facts-2026"  # the facts sheet's id in sources.toml: web pages are cited through it
 KEEPERS_HEADING = "## Keepers' additions"
 QUOTE_MAX = 1000
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")

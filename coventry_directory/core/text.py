@@ -107,3 +107,24 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
             return limit + 1
         prev2, prev = prev, cur
     return prev[-1]
+
+
+_ONE_LINE_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # no line breaks or terminal codes
+
+
+def one_line(value: str, option: str, longest: int, error: type[Exception]) -> str:
+    """``value`` stripped, if it is one line of real text: not blank, UTF-8, no control characters, not too long.
+
+    Otherwise ``error`` (the caller's own bad-input exception) names ``option`` and what is wrong.
+    """
+    text = value.strip()
+    if not text:
+        raise error(f"{option} needs some text")
+    if "\ufffd" in text or any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        # the command line turns bytes that are not UTF-8 into U+FFFD: garbled words are no record
+        raise error(f"{option} holds bytes that are not UTF-8 text")
+    if _ONE_LINE_CONTROL.search(text):
+        raise error(f"{option} must be one line, without control characters")
+    if len(text) > longest:
+        raise error(f"{option} is longer than {longest} characters")
+    return text
