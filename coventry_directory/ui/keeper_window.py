@@ -179,8 +179,9 @@ class KeeperWindow(KeeperActions, QMainWindow):
                     self._tables[table["key"]] = {**table, "_file": path.name, "_path": path}
         try:
             services = read_directory(self.root).services
-            marks = {item.key: item.problems for item in review(services, self.today).items}
-            counts = review(services, self.today).counts()
+            found = review(services, self.today)  # once: the marks and the counts are the same review
+            marks = {item.key: item.problems for item in found.items}
+            counts = found.counts()
             self.summary.setText(
                 _("{n} records.").format(n=len(services))
                 + " "
