@@ -9,7 +9,7 @@ import threading
 import pytest
 from babel.messages.pofile import read_po
 
-from coventry_directory.core import describe
+from coventry_directory.core import describe, fallbacks
 from coventry_directory.i18n import _, use_translation
 from coventry_directory.i18n.catalogs import (
     in_language,
@@ -34,6 +34,16 @@ def leaflet_msgids() -> list[str]:
     for value in (wording.ROUTE_SENTENCES, wording.TOPIC_TITLES):
         ids += list(value.values())
     ids += [m for facts in wording.FACTS.values() for m in facts] + list(wording.PRIVACY) + list(wording.CRISIS)
+    # the next steps printed for an entry with no contact route
+    ids += [route.says for route in fallbacks.ROUTES]
+    ids += [
+        fallbacks.ORGANISATION_CONTACT,
+        fallbacks.ORGANISATION_BASE,
+        fallbacks.SAME_ORGANISATION,
+        fallbacks.SEARCH_NAME,
+        fallbacks.OLD_SOURCE,
+        fallbacks.OLD_UNDATED,
+    ]
     ids += [
         describe.NOT_KNOWN,
         *describe._DAY_NAMES.values(),

@@ -28,6 +28,7 @@ def test_empty_file_migrates_to_latest(tmp_path):
         "m005_search_places",
         "m006_filter_outcomes",
         "m007_search_rows",
+        "m008_organization_links",
     ]
     # nothing to back up for a brand-new file
     assert list(tmp_path.glob("*.backup-*")) == []
@@ -52,6 +53,18 @@ def test_empty_file_migrates_to_latest(tmp_path):
                 "m004_sources",
                 "m005_search_places",
                 "m006_filter_outcomes",
+            },
+        ),
+        (
+            "directory_v7.db",
+            {
+                "m001_hsds_tables",
+                "m002_search_index",
+                "m003_search_facets",
+                "m004_sources",
+                "m005_search_places",
+                "m006_filter_outcomes",
+                "m007_search_rows",
             },
         ),
     ],

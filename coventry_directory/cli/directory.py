@@ -14,6 +14,7 @@ from coventry_directory.cli.common import (
     print_json,
 )
 from coventry_directory.core import describe
+from coventry_directory.core.fallbacks import WayToFindOut
 from coventry_directory.core.models import Service
 
 
@@ -36,8 +37,11 @@ def register(subparsers) -> None:
     build.add_argument("--check", action="store_true", help="only check the sources; write nothing")
 
 
-def service_text(svc: Service) -> str:
-    """One service in full as plain text; what no source states says "not known"."""
+def service_text(svc: Service, ways: list[WayToFindOut] | None = None) -> str:
+    """One service in full as plain text; what no source states says "not known".
+
+    ``ways``: the next steps for a record with no contact route (``core.fallbacks``).
+    """
     nk = describe.not_known()
     lines = [svc.name, "=" * len(svc.name)]
     if svc.alert:
@@ -65,6 +69,12 @@ def service_text(svc: Service) -> str:
     lines.append("Phones:         " + (phones or nk))
     lines.append("Locations:      " + ("; ".join(describe.describe_location(loc) for loc in svc.locations) or nk))
     lines.append("Opening hours:  " + ("; ".join(describe.describe_schedule(s) for s in svc.schedules) or nk))
+    if ways:
+        lines += ["", "No phone, email, web page or address is known. How to find out:"]
+        for way in ways:
+            lines.append("  - " + way.text())
+            if way.source:
+                lines.append(f"    (source: {way.source})")
     lines += [
         "",
         f"Verification:   {describe.labels('verification', (svc.verification,) if svc.verification else ())}",
@@ -79,11 +89,15 @@ def service_text(svc: Service) -> str:
 
 def cmd_show(args: argparse.Namespace) -> int:
     """``show SERVICE_ID [--json]``: one service in full."""
+    from dataclasses import asdict
+
     from coventry_directory.core.editions import open_directory
+    from coventry_directory.core.fallbacks import ways_to_find_out
 
     store = open_directory()
     try:
         svc = store.get_service(args.service_id)
+        ways = ways_to_find_out(svc, store) if svc is not None else []
     finally:
         store.close()
     if svc is None:
@@ -91,9 +105,9 @@ def cmd_show(args: argparse.Namespace) -> int:
             f"no service with id or key {args.service_id!r} (search for it with 'coventry-directory search')"
         )
     if args.json:
-        print_json(svc.to_dict())
+        print_json({**svc.to_dict(), "ways_to_find_out": [asdict(w) for w in ways]})
     else:
-        print(service_text(svc))
+        print(service_text(svc, ways))
     return EXIT_OK
 
 

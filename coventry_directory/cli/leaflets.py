@@ -194,4 +194,4 @@ def _render_one(store, args: argparse.Namespace, lang) -> bytes:
     services = resolve_services(store, args.service_ids)
     if args.easy_read:
         return EasyReadRenderer(services[0], size=args.size).render()
-    return ServiceLeafletRenderer(services, lang, **opts).render()
+    return ServiceLeafletRenderer(services, lang, **opts, routes=store).render()

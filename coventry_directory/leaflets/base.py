@@ -22,6 +22,7 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, T
 from coventry_directory import __version__
 from coventry_directory.atomic_write import SHARED, write_bytes_atomic
 from coventry_directory.core.describe import not_known
+from coventry_directory.core.fallbacks import RouteBook
 from coventry_directory.i18n import _
 from coventry_directory.i18n.catalogs import in_language
 from coventry_directory.i18n.languages import Language, get_language
@@ -39,10 +40,11 @@ class LeafletError(ValueError):
 class Kit:
     """Builds flowables in one language: translated text, English content, tables, boxes."""
 
-    def __init__(self, styles: Styles, width: float):
+    def __init__(self, styles: Styles, width: float, routes: RouteBook | None = None):
         self.styles = styles
         self.lang = styles.lang
         self.width = width  # frame width, for tables and the QR code
+        self.routes = routes  # where a record with no contact route finds its next steps (core.fallbacks)
 
     def t(self, text: str, style=None, bullet: str | None = None) -> ShapedText:
         """Translated (already ``_()``-ed) text: the language's font and direction."""
@@ -161,7 +163,14 @@ class LeafletRenderer(ABC):
     document_title = "Coventry Directory leaflet"
     footer_lines: tuple[str, ...] = ()  # extra (untranslated msgid) lines, e.g. no personal details
 
-    def __init__(self, lang: Language | str = "en", *, size: str = "A4", large_print: bool = False):
+    def __init__(
+        self,
+        lang: Language | str = "en",
+        *,
+        size: str = "A4",
+        large_print: bool = False,
+        routes: RouteBook | None = None,
+    ):
         self.lang = lang if isinstance(lang, Language) else get_language(lang)
         if size not in PAGE_SIZES:
             raise LeafletError(f"unknown page size {size!r}; choose A4 or A5")
@@ -172,7 +181,8 @@ class LeafletRenderer(ABC):
         self.margin = (16 if size == "A4" else 11) * mm
         self.footer_height = (18 if self.variant == "standard" else 26) * mm
         self.styles = make_styles(self.lang, self.variant)
-        self.kit = Kit(self.styles, self.pagesize[0] - 2 * self.margin)
+        # ``routes`` (the directory store): the next steps printed for an entry with no contact route
+        self.kit = Kit(self.styles, self.pagesize[0] - 2 * self.margin, routes)
 
     # --- for subclasses ----------------------------------------------------------------
     @abstractmethod

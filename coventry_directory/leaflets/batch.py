@@ -40,11 +40,11 @@ def service_pack(
     written = []
     for lang in languages:
         if handout:
-            data = ShortlistHandoutRenderer(services, lang, size=size, large_print=large_print).render()
+            data = ShortlistHandoutRenderer(services, lang, size=size, large_print=large_print, routes=store).render()
             written.append(write_pdf(Path(out_dir) / f"shortlist{suffix}-{lang.code}.pdf", data))
             continue
         for svc in services:
-            data = ServiceLeafletRenderer(svc, lang, size=size, large_print=large_print).render()
+            data = ServiceLeafletRenderer(svc, lang, size=size, large_print=large_print, routes=store).render()
             written.append(write_pdf(Path(out_dir) / f"{slug(svc.key)}{suffix}-{lang.code}.pdf", data))
     return written
 

@@ -13,6 +13,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from coventry_directory.core import describe
 from coventry_directory.core.distance_words import distance_text
+from coventry_directory.core.fallbacks import ways_to_find_out
 from coventry_directory.core.models import Service
 from coventry_directory.core.places import Place
 from coventry_directory.core.taxonomy import label
@@ -110,11 +111,22 @@ def alert(kit: Kit, service: Service) -> list[Flowable]:
 def contact_rows(
     kit: Kit, service: Service, *, qr: bool = True, distance_km: float | None = None, near: Place | None = None
 ):
-    """Rows for the facts table: distance from ``near``, phone, address, hours, web (each 'not known' if absent)."""
+    """Rows for the facts table: distance from ``near``, phone, address, hours, web (each 'not known' if absent).
+
+    A record with none of phone, email, web page or address gets "How to find out" instead.
+    """
     rows = []
     distance = distance_text(distance_km, near)  # "in Rugby", "about 5 km": never "0.0 km"
     if distance:
         rows.append((_(wording.DISTANCE), [kit.t(distance)]))
+    ways = ways_to_find_out(service, kit.routes)
+    if ways:
+        # No phone, email, web page or address: rows of "not known" would be a dead end, so
+        # the next steps stand in their place (core.fallbacks), hours only when known.
+        rows.append((_(wording.HOW_TO_FIND_OUT), [kit.c(way.text(), kit.styles.body) for way in ways]))
+        if service.schedules:
+            rows.append((_(wording.OPENING_HOURS), hours(kit, service)))
+        return rows
     rows += [
         (_(wording.PHONE), phones(kit, service)),
         (_(wording.ADDRESS), addresses(kit, service)),

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
+from coventry_directory.core.fallbacks import RouteBook
 from coventry_directory.core.models import Service
 from coventry_directory.i18n import _
 from coventry_directory.i18n.languages import Language
@@ -48,9 +49,15 @@ class ShortlistHandoutRenderer(LeafletRenderer):
     footer_lines = (wording.NO_PERSONAL_DETAILS,)
 
     def __init__(
-        self, services: Sequence[Service], lang: Language | str = "en", *, size: str = "A4", large_print: bool = False
+        self,
+        services: Sequence[Service],
+        lang: Language | str = "en",
+        *,
+        size: str = "A4",
+        large_print: bool = False,
+        routes: RouteBook | None = None,
     ):
-        super().__init__(lang, size=size, large_print=large_print)
+        super().__init__(lang, size=size, large_print=large_print, routes=routes)
         self.services = list(services)
 
     def assured_dates(self):
@@ -79,4 +86,4 @@ def render_handout(
 ) -> bytes:
     """The handout PDF for these service ids. There is no parameter for anything personal."""
     services = resolve_services(store, service_ids)
-    return ShortlistHandoutRenderer(services, lang, size=size, large_print=large_print).render()
+    return ShortlistHandoutRenderer(services, lang, size=size, large_print=large_print, routes=store).render()

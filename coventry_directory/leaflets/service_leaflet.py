@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
+from coventry_directory.core.fallbacks import RouteBook
 from coventry_directory.core.models import Service
 from coventry_directory.i18n import _
 from coventry_directory.i18n.languages import Language
@@ -30,8 +31,9 @@ class ServiceLeafletRenderer(LeafletRenderer):
         *,
         size: str = "A4",
         large_print: bool = False,
+        routes: RouteBook | None = None,
     ):
-        super().__init__(lang, size=size, large_print=large_print)
+        super().__init__(lang, size=size, large_print=large_print, routes=routes)
         self.services = [services] if isinstance(services, Service) else list(services)
         if not self.services:
             raise LeafletError("no service to print")

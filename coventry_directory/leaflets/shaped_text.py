@@ -183,7 +183,11 @@ class ShapedText(Flowable):
 
     def split(self, availWidth, availHeight):
         """Split into what fits in ``availHeight`` and the rest (reportlab Flowable API)."""
-        self.wrap(availWidth, availHeight)
+        if self._lines is None:
+            self.wrap(availWidth, availHeight)
+        # else keep the lines of the last wrap: a table splitting a row passes the cell's
+        # width without its padding (250 pt, having wrapped at 244), and lines re-broken
+        # wider would all fit after all; reportlab's row split then fails on one part.
         fit = int((availHeight + 1e-6) // self.style.leading)
         if fit >= len(self._lines):
             return [self]

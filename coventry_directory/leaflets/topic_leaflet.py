@@ -102,7 +102,7 @@ class TopicLeafletRenderer(LeafletRenderer):
         size: str = "A4",
         large_print: bool = False,
     ):
-        super().__init__(lang, size=size, large_print=large_print)
+        super().__init__(lang, size=size, large_print=large_print, routes=store)
         self.category = check_category(category)
         self.near = near
         self.found = select_services(store, self.category, near)

@@ -172,6 +172,16 @@ class DirectoryStore:
         found = self.services([sid])
         return found[0] if found else None
 
+    def organization_services(self, organization_id: str, limit: int) -> list[Service]:
+        """Up to ``limit`` services of one organisation, by name (an indexed lookup, m008)."""
+        ids = [
+            r[0]
+            for r in self._db.execute(
+                "SELECT id FROM service WHERE organization_id = ? ORDER BY name, id LIMIT ?", [organization_id, limit]
+            )
+        ]
+        return self.services(ids)
+
     def all_services(self) -> list[Service]:
         """Every service (fine for a county; search uses narrower queries at scale)."""
         return self.services(self.service_ids())

@@ -12,6 +12,8 @@ from coventry_directory.core.models import Address, Location, Organization, Phon
 from coventry_directory.core.taxonomy import RECORD_TAXONOMY
 
 _CHUNK = 500  # ids per IN (...) query; well under SQLite's variable limit
+ORG_BASES = 3  # an organisation's addressed places carried with each of its services (see _bases)
+_ADDRESS_COLUMNS = "ad.address_1, ad.address_2, ad.city, ad.postal_code, ad.state_province, ad.country"
 _T = TypeVar("_T")
 
 
@@ -141,6 +143,7 @@ class ServiceLoader:
     def _organizations(self, ids: Sequence[str]) -> dict[str, Organization]:
         rows = self._rows("SELECT * FROM organization WHERE id IN ({ids})", ids)
         attrs = self._attributes("organization", ids)
+        bases = self._bases(ids)
         out = {}
         for r in rows:
             a = attrs.get(r["id"]) or _AttributeView()
@@ -155,13 +158,36 @@ class ServiceLoader:
                 tax_id=r["tax_id"],
                 legal_status=r["legal_status"],
                 sources=a.values("source"),
+                locations=bases.get(r["id"], []),
             )
+        return out
+
+    def _bases(self, org_ids: Sequence[str]) -> dict[str, list[Location]]:
+        """Each organisation's first few places with a street address: somewhere to ask.
+
+        Bounded (ORG_BASES) because a national feed's organisation can have thousands of
+        places and every service of it is loaded with its organisation. One indexed
+        lookup per organisation (m008).
+        """
+        rows: list[dict] = []
+        for oid in org_ids:
+            cur = self.db.execute(
+                f"SELECT l.*, {_ADDRESS_COLUMNS} FROM location l JOIN address ad ON ad.location_id = l.id "
+                "WHERE l.organization_id = ? AND coalesce(ad.address_1, '') <> '' ORDER BY l.rowid LIMIT ?",
+                [oid, ORG_BASES],
+            )
+            names = [d[0] for d in cur.description]
+            rows += [dict(zip(names, t, strict=True)) for t in cur.fetchall()]
+        attrs = self._attributes("location", sorted({r["id"] for r in rows}))
+        out: dict[str, list[Location]] = defaultdict(list)
+        for r in rows:
+            out[r["organization_id"]].append(_location(r, attrs.get(r["id"]) or _AttributeView()))
         return out
 
     def _locations(self, service_ids: Sequence[str]) -> dict[str, list[Location]]:
         rows = self._rows(
-            "SELECT sal.service_id, l.*, ad.address_1, ad.address_2, ad.city, ad.postal_code, ad.state_province, "
-            "ad.country FROM service_at_location sal JOIN location l ON l.id = sal.location_id "
+            f"SELECT sal.service_id, l.*, {_ADDRESS_COLUMNS} FROM service_at_location sal "
+            "JOIN location l ON l.id = sal.location_id "
             "LEFT JOIN address ad ON ad.location_id = l.id WHERE sal.service_id IN ({ids}) ORDER BY sal.rowid",
             service_ids,
         )
@@ -173,31 +199,7 @@ class ServiceLoader:
             self._language_rows[r["service_id"]].append(r)
         out: dict[str, list[Location]] = defaultdict(list)
         for r in rows:
-            a = attrs.get(r["id"]) or _AttributeView()
-            address = None
-            if r["address_1"]:
-                address = Address(
-                    address_1=r["address_1"],
-                    address_2=r["address_2"],
-                    city=r["city"] or None,
-                    postal_code=r["postal_code"] or None,
-                    state_province=r["state_province"] or None,
-                    country=r["country"] or "GB",
-                )
-            out[r["service_id"]].append(
-                Location(
-                    id=r["id"],
-                    key=a.first("key") or r["id"],
-                    name=r["name"] or "",
-                    description=r["description"],
-                    address=address,
-                    town=a.first("town"),
-                    area=next(iter(a.codes("catchment")), None),
-                    latitude=r["latitude"],
-                    longitude=r["longitude"],
-                    sources=a.values("source"),
-                )
-            )
+            out[r["service_id"]].append(_location(r, attrs.get(r["id"]) or _AttributeView()))
         return out
 
     def _phones(self, service_ids: Sequence[str]) -> dict[str, list[Phone]]:
@@ -291,6 +293,32 @@ _PHONE_LEVELS = (
     ("organization_id", True),
 )
 _SCHEDULE_LEVELS = (("service_at_location_id", False), ("location_id", True))
+
+
+def _location(r: dict, a: _AttributeView) -> Location:
+    """A place from its location row joined to its address (if any) and its attributes."""
+    address = None
+    if r["address_1"]:
+        address = Address(
+            address_1=r["address_1"],
+            address_2=r["address_2"],
+            city=r["city"] or None,
+            postal_code=r["postal_code"] or None,
+            state_province=r["state_province"] or None,
+            country=r["country"] or "GB",
+        )
+    return Location(
+        id=r["id"],
+        key=a.first("key") or r["id"],
+        name=r["name"] or "",
+        description=r["description"],
+        address=address,
+        town=a.first("town"),
+        area=next(iter(a.codes("catchment")), None),
+        latitude=r["latitude"],
+        longitude=r["longitude"],
+        sources=a.values("source"),
+    )
 
 
 def _phone(r: dict, sources: tuple[str, ...]) -> Phone:

@@ -11,6 +11,7 @@ from pathlib import Path
 from coventry_directory.core.clock import uk_now
 from coventry_directory.core.editions import DEFAULT_MAX_AGE_DAYS, EditionAge, edition_age, open_directory
 from coventry_directory.core.eligibility import ClientProfile, Verdict, assess
+from coventry_directory.core.fallbacks import WayToFindOut, ways_to_find_out
 from coventry_directory.core.models import Service
 from coventry_directory.core.search import Filters
 from coventry_directory.store.directory import DirectoryStore
@@ -54,6 +55,10 @@ class DirectoryController:
                 return None
             self._cache[service_id] = found[0]
         return self._cache[service_id]
+
+    def ways_to_find_out(self, service: Service) -> list[WayToFindOut]:
+        """Next steps for a service whose record gives no way to reach it (core.fallbacks)."""
+        return ways_to_find_out(service, self.store)
 
     @staticmethod
     def filters(state: dict, profile_home: str = "") -> Filters:

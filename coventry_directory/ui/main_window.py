@@ -369,7 +369,8 @@ class MainWindow(ServiceActions, QMainWindow):
             verdict = self.controller.verdict(svc, self.profile.profile())
         pal = self.details.palette()  # the theme's own colours: readable in dark and high-contrast themes
         colours = (pal.color(QPalette.ColorRole.AlternateBase).name(), pal.color(QPalette.ColorRole.Mid).name())
-        self.details.setHtml(service_html(svc, verdict, distance=distance, box_colours=colours))
+        ways = self.controller.ways_to_find_out(svc)
+        self.details.setHtml(service_html(svc, verdict, distance=distance, box_colours=colours, ways=ways))
         self._enable_actions(True)
 
     def _enable_actions(self, on: bool) -> None:

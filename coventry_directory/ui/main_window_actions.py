@@ -62,7 +62,7 @@ class ServiceActions:
         if svc is not None:
             from coventry_directory.ui.print_dialog import service_leaflet_dialog
 
-            service_leaflet_dialog(svc, self).exec()
+            service_leaflet_dialog(svc, self, self.controller.store).exec()
 
     def print_handout(self) -> None:
         """Print the shortlist as a handout for the client (service names only, nothing about them)."""

@@ -232,12 +232,12 @@ class PrintDialog(QDialog):
             )
 
 
-def service_leaflet_dialog(svc, parent: QWidget | None = None) -> PrintDialog:
-    """The print dialog for one service's leaflet."""
+def service_leaflet_dialog(svc, parent: QWidget | None = None, store=None) -> PrintDialog:
+    """The print dialog for one service's leaflet (``store``: where next steps come from, core.fallbacks)."""
     from coventry_directory.leaflets.service_leaflet import ServiceLeafletRenderer
 
     def render(lang, size, large):
-        return ServiceLeafletRenderer([svc], lang, size=size, large_print=large).render()
+        return ServiceLeafletRenderer([svc], lang, size=size, large_print=large, routes=store).render()
 
     return PrintDialog(_("Print a leaflet: {name}").format(name=svc.name), render, svc.key, parent)
 

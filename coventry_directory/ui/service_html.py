@@ -18,6 +18,7 @@ from html import escape
 from coventry_directory.core import describe
 from coventry_directory.core.clock import uk_today
 from coventry_directory.core.eligibility import Eligibility, Verdict
+from coventry_directory.core.fallbacks import WayToFindOut
 from coventry_directory.core.models import Service
 from coventry_directory.core.schedules import week_ahead
 from coventry_directory.core.taxonomy import label
@@ -137,6 +138,28 @@ def _verdict(verdict: Verdict | None, colours: tuple[str, str] | None = None) ->
     return _box(escape(body), colours)
 
 
+def _ways(ways: list[WayToFindOut]) -> str:
+    """'How to find out': the next steps for a record with no phone, email, web page or address."""
+    if not ways:
+        return ""
+    heading = _("How to find out")
+    intro = _("The directory has no phone, email, web page or address for this service. Try these:")
+    items = []
+    for way in ways:
+        before, after = way.around()
+        contact = _ltr(escape(way.contact)) if way.contact else ""
+        if contact and any(ch.isdigit() for ch in way.contact) and not any(ch.isalpha() for ch in way.contact):
+            copy_tip = _("Copy this number")
+            contact = f"<a href='{COPY_SCHEME}:{escape(way.contact)}' title='{escape(copy_tip)}'>{contact}</a>"
+        contact = f"<b>{contact}</b>" if contact else ""
+        note = f" {escape(way.note)}" if way.note else ""
+        source_word = _("Source")
+        source = f"<br><small>{escape(source_word)}: {_ltr(escape(way.source))}</small>" if way.source else ""
+        items.append(f"<li>{escape(before)}{contact}{escape(after)}{note}{source}</li>")
+    report = _("If you find a way to reach them, use Report a correction so the directory can say so.")
+    return f"<h3>{escape(heading)}</h3><p>{escape(intro)}</p><ul>{''.join(items)}</ul><p><small>{escape(report)}</small></p>"
+
+
 def _language_name(code: str) -> str:
     """A language a service speaks, named in the app's language ('Polish', 'polski'); else its code."""
     if code in LANGUAGES:
@@ -150,11 +173,14 @@ def service_html(
     today: date | None = None,
     distance: str | None = None,
     box_colours: tuple[str, str] | None = None,
+    ways: list[WayToFindOut] | None = None,
 ) -> str:
     """The whole record as simple, screen-reader-friendly HTML.
 
     ``distance`` is how far it is from the place searched near, worded by
     :func:`core.distance_words.distance_text` (with the note that says how approximate).
+    ``ways`` are the next steps for a record with no contact route (``core.fallbacks``),
+    shown before the empty contact rows.
     """
     today = today or uk_today()
     parts = [
@@ -166,6 +192,7 @@ def service_html(
         parts.append(_box(f"<b>{escape(please_note)}:</b> {_in_english(escape(svc.alert))}", box_colours))
     parts.append(_verdict(verdict, box_colours))
     parts.append(f"<p>{_in_english(escape(svc.description))}</p>")
+    parts.append(_ways(ways or []))
     copy_tip = _("Copy this number")
     phones = "<br>".join(
         f"<a href='{COPY_SCHEME}:{escape(p.number)}' title='{escape(copy_tip)}'>"

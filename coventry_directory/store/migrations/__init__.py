@@ -19,10 +19,12 @@ from coventry_directory.store.migrations import (
     m005_search_places,
     m006_filter_outcomes,
     m007_search_rows,
+    m008_organization_links,
     u001_user_tables,
     u002_referrals,
     u003_shortlist_names,
     u004_correction_queue,
+    u005_check_form_proposals,
 )
 
 DIRECTORY_MIGRATIONS = Migrations("coventry_directory")
@@ -36,7 +38,14 @@ for _step in (
     m005_search_places,
     m006_filter_outcomes,
     m007_search_rows,
+    m008_organization_links,
 ):
     DIRECTORY_MIGRATIONS(name=_step.NAME)(_step.apply)
-for _step in (u001_user_tables, u002_referrals, u003_shortlist_names, u004_correction_queue):
+for _step in (
+    u001_user_tables,
+    u002_referrals,
+    u003_shortlist_names,
+    u004_correction_queue,
+    u005_check_form_proposals,
+):
     USER_MIGRATIONS(name=_step.NAME)(_step.apply)
