@@ -70,7 +70,7 @@ class Case:
     @property
     def command(self) -> tuple[str, ...]:
         """The command path the case exercises, as the parser walker names it."""
-        two = ("bundle", "referral", "outbox", "sources", "edition", "corrections")
+        two = ("bundle", "referral", "outbox", "sources", "edition", "corrections", "check-form")
         return tuple(self.argv[:2]) if self.argv and self.argv[0] in two else tuple(self.argv[:1])
 
 

@@ -181,7 +181,17 @@ BAD_INPUT = [
     (["--by", "Jo", "--how", "phone", "--note", "line\nbreak"], KEY, "without control characters"),
     (["--by", "x" * 201, "--how", "phone"], KEY, "longer than 200"),
     (["--by", "Jo", "--how", "phone", "--review-due", "02/06/2027"], KEY, "YYYY-MM-DD"),
-    (["--by", "Jo", "--how", "phone", "--review-due", "2027-02-30"], KEY, "YYYY-MM-DD"),
+    (["--by", "Jo", "--how", "phone", "--review-due", "2027-02-30"], KEY, "that date does not exist"),
+    (["--by", "Jo", "--how", "phone", "--review-due", "2027-02-29"], KEY, "2027-02-29: that date does not exist"),
+    (["--by", "Jo", "--how", "phone", "--review-due", "2027-13-01"], KEY, "there is no month 13"),
+    (["--by", "Jo", "--how", "phone", "--review-due", "9999-12-31"], KEY, "more than 3 years away"),
+    (["--by", "Jo", "--how", "phone", "--review-due", "2029-12-03"], KEY, "give a date up to 2029-12-02"),
+    (["--by", "Jo\u202e", "--how", "phone"], KEY, "invisible text-direction character (U+202E)"),
+    (["--by", "Jo \u2066Bloggs", "--how", "phone"], KEY, "text-direction character (U+2066)"),
+    (["--by", "Jo\u200f", "--how", "phone"], KEY, "text-direction character (U+200F)"),
+    (["--by", "Jo\u061c", "--how", "phone"], KEY, "text-direction character (U+061C)"),
+    (["--by", "Jo", "--how", "phone", "--note", "ok \u202d"], KEY, "--note holds an invisible text-direction"),
+    (["--by", "Jo\x9b31m", "--how", "phone"], KEY, "without control characters (it holds U+009B)"),
     (["--by", "Jo", "--how", "phone", "--review-due", "2026-12-02"], KEY, "not after today (2026-12-02)"),
     (["--by", "Jo", "--how", "phone", "--still-may-have-changed", ""], KEY, "needs some text"),
     (["--how", "phone"], KEY, "required: --by"),
@@ -289,6 +299,8 @@ def test_a_file_saved_meanwhile_is_not_overwritten(sources, capsys, monkeypatch)
         ('assured_how = "carrier pigeon"', "assured_how 'carrier pigeon' is not one of"),
         ('review_due = "2027-06"', "review_due '2027-06' must be a date"),
         ('review_due = "2020-01-01"', "is before assured_date"),
+        ('review_due = "9999-12-31"', "more than 3 years after assured_date 2026-11-24 (at the latest 2029-11-24)"),
+        ('assured_by = "Jo \u200f"', "assured_by must be one line"),  # as assure --by refuses it
         ('verification = "confirmed"\nmay_have_changed_reason = "x"', "only for verification"),
     ],
 )
@@ -344,3 +356,66 @@ def test_the_default_review_date_is_six_months_on():
             _service(assured_date=day.isoformat(), review_due=default_review_due(day).isoformat()), TODAY
         )
         assert rule == by_date, day
+
+
+# --- the file's own text, whatever tomlkit would make of it -----------------------------------
+def test_a_spaced_table_header_is_kept(sources):
+    path = sources / "services" / "coventry-housing.toml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index('key = "cov-cyrenians"')
+    at = text.index("[[service.phones]]", start)
+    text = text[:at] + "[[service. phones]]" + text[at + len("[[service.phones]]") :]  # valid TOML, if unusual
+    path.write_text(text, encoding="utf-8")
+    assert run(sources, "--by", "Jo", "--how", "phone", key="cov-cyrenians") == 0
+    removed, added = changed_lines(text, path.read_text(encoding="utf-8"))
+    assert [line.split(" = ")[0] for line in removed] == ["assured_date", "verification"]
+    assert [line.split(" = ")[0] for line in added] == [*assurance.ASSURANCE_KEYS[:4], "verification"]
+    assert path.read_text(encoding="utf-8").count("[[service. phones]]") == 1  # the other header as it was
+
+
+def test_a_file_mixing_organisations_and_services_keeps_its_order(sources):
+    path = sources / "services" / "warwickshire-named-2022.toml"
+    text = path.read_text(encoding="utf-8")
+    assert text.index("[[organization]]", text.index("[[service]]")) > 0  # tomlkit would gather these together
+    for key in ("warks-victim-support", "warks-refuge"):
+        assert run(sources, "--by", "Jo", "--how", "phone", key=key) == 0
+    removed, added = changed_lines(text, path.read_text(encoding="utf-8"))
+    assert {line.split(" = ")[0] for line in removed} == {"verification"}
+    assert len(added) == 2 * 4 and {line.split(" = ")[0] for line in added} == {
+        "assured_by",
+        "assured_how",
+        "review_due",
+        "verification",
+    }
+    read_directory(sources)
+
+
+def test_a_byte_order_mark_is_read_and_kept(sources):
+    path = sources / FILE
+    data = path.read_bytes()
+    path.write_bytes(b"\xef\xbb\xbf" + data)  # as Notepad saves "UTF-8 with BOM"
+    read_directory(sources)  # what build-db --check runs: no "Invalid statement (at line 1, column 1)"
+    assert run(sources, "--by", "Jo", "--how", "phone") == 0  # found, not "no service with key"
+    written = path.read_bytes()
+    assert written.startswith(b"\xef\xbb\xbf") and not written.startswith(b"\xef\xbb\xbf" * 2)
+    removed, added = changed_lines(data.decode(), written[3:].decode())
+    assert len(removed) == 2 and len(added) == 5  # the assurance lines, as in a file without the mark
+    svc = next(s for s in read_directory(sources).services if s.key == KEY)
+    assert (svc.assured_by, svc.assured_date) == ("Jo", TODAY.isoformat())
+
+
+def test_the_advice_afterwards_is_true_for_the_folder_edited(sources, capsys, monkeypatch):
+    assert run(sources, "--by", "Jo", "--how", "phone") == 0
+    out = capsys.readouterr().out
+    assert "build-db' to compile" not in out  # build-db reads only resources/directory
+    assert f"publish -o NEW_FOLDER --signing-key FILE --source-dir {sources}" in out
+    assert f"keeper --source-dir {sources}" in out
+    monkeypatch.setattr("coventry_directory.resources.directory_source_dir", lambda: sources)
+    assert main(["assure", KEY, "--by", "Sam", "--how", "web"]) == 0  # the folder build-db reads
+    assert "Run 'coventry-directory build-db' to compile the change into the directory." in capsys.readouterr().out
+
+
+def test_a_review_date_up_to_three_years_on_is_taken(sources):
+    assert run(sources, "--by", "Jo", "--how", "phone", "--review-due", "2029-12-02") == 0
+    assert record(sources)["review_due"] == "2029-12-02"
+    read_directory(sources)

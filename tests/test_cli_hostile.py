@@ -183,6 +183,10 @@ def _cases() -> list[Case]:
     for text in TEXTS:
         add(Case(("corrections", "resolve", text, "--accept")))  # no such note: the queue is empty
     add(Case(("corrections", "resolve", "abcd", "--accept", "--reject")))
+    for text in TEXTS:  # no organisation has that key (near matches named, or none)
+        add(Case(("check-form", "export", text, "-o", "{OUT}/form.csv")))
+    for path in bundles:  # a returned form, read as strictly as a worker's export
+        add(Case(("check-form", "import", path, "--by", "Jo")))
     for path in keys:
         add(Case(("publish", "-o", "{OUT}/p", "--signing-key", path)))
     for path in NOT_WRITABLE:

@@ -202,3 +202,75 @@ def test_a_phone_cited_to_the_wrong_page_of_the_facts_sheet_is_refused(tmp_path)
     with pytest.raises(DirectorySourceError) as err:
         read_directory(root)
     assert any("'07934 297604' does not appear in its cited sources" in p for p in err.value.problems)
+
+
+# --- web addresses, hidden characters, a byte order mark ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(document.cookie)",
+        "JavaScript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "file:///etc/passwd",
+        "vbscript:msgbox(1)",
+        "mailto:someone@example.org",
+        "https://",
+        "https:///no-host",
+        "http://exa mple.org",
+        "ftp://example.org/",
+    ],
+)
+def test_a_website_that_is_not_a_web_address_is_refused(tmp_path, url):
+    root = _broken_copy(tmp_path, 'keywords = ["methadone"]', f'keywords = ["methadone"]\nurl = "{url}"')
+    organisations = root / "organizations.toml"
+    text = organisations.read_text()
+    organisations.write_text(text.replace('source = ["sample L1"]', f'website = "{url}"\nsource = ["sample L1"]', 1))
+    with pytest.raises(DirectorySourceError) as err:
+        read_directory(root)
+    problems = err.value.problems
+    # each names its file, its record and its field
+    assert any(p.startswith("sample.toml service example-adult: url ") and "not a web address" in p for p in problems)
+    assert any(p.startswith("organizations.toml organisation example-org: website ") for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.talktofrank.com",
+        "http://coventrycyrenians.co.uk/get-help/",
+        "streetlink.org.uk",
+        "coventry.gov.uk/swep",
+    ],
+)
+def test_web_addresses_as_the_sources_write_them_pass(tmp_path, url):
+    root = _broken_copy(tmp_path, 'keywords = ["methadone"]', f'keywords = ["methadone"]\nurl = "{url}"')
+    assert next(s for s in read_directory(root).services if s.key == "example-adult").url == url
+
+
+def test_an_organisation_with_a_terminal_code_in_its_name_is_refused(tmp_path):
+    root = tmp_path / "src"
+    shutil.copytree(SAMPLE, root)
+    path = root / "organizations.toml"
+    path.write_text(path.read_text().replace("Example Organisation", "Example \\u001b[2JOrganisation"))
+    with pytest.raises(DirectorySourceError) as err:
+        read_directory(root)
+    assert any("organisation example-org: name holds a control" in p for p in err.value.problems), err.value.problems
+
+
+def test_a_byte_order_mark_is_read_as_nothing(tmp_path):
+    root = tmp_path / "src"
+    shutil.copytree(SAMPLE, root)
+    for path in (root / "organizations.toml", root / "services" / "sample.toml"):
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # as Notepad saves "UTF-8 with BOM"
+    assert [s.key for s in read_directory(root).services] == ["example-adult", "example-youth"]
+
+
+def test_a_file_that_is_not_utf8_is_named(tmp_path):
+    root = tmp_path / "src"
+    shutil.copytree(SAMPLE, root)
+    path = root / "services" / "sample.toml"
+    path.write_bytes(path.read_bytes().replace(b"(test data)", b"(test data \xff)", 1))  # Latin-1, say
+    with pytest.raises(DirectorySourceError, match="sample.toml: not UTF-8 text"):
+        read_directory(root)

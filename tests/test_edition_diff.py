@@ -7,6 +7,7 @@ throwaway keys the app is told to trust. Nothing here reads the clock, the local
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -394,3 +395,56 @@ def test_every_word_of_the_dialog_comes_through_the_catalog(qtbot, hosts, editio
     dialog.show()
     assert "[" in dialog.summary.text() and "[" in dialog.changes.toPlainText()
     assert assert_all_marked(dialog, sorted(allowed, key=len, reverse=True)) > 3
+
+
+# --- a keeper's check, in two real built editions ---------------------------------------------------
+def test_a_record_checked_again_the_same_day_by_someone_else_is_a_change(tmp_path, capsys, monkeypatch):
+    from coventry_directory.core import clock
+    from coventry_directory.core.build import build_database
+    from coventry_directory.core.release_notes import ReleaseFacts, release_notes
+    from coventry_directory.resources import directory_source_dir
+
+    monkeypatch.setattr(clock, "uk_today", lambda: dt.date(2026, 12, 2))
+    sources = tmp_path / "directory"
+    shutil.copytree(directory_source_dir(), sources)
+    key = "cgl-warwickshire-adult-service"
+    old, new = tmp_path / "old.db", tmp_path / "new.db"
+    assure = ["assure", key, "--source-dir", str(sources)]
+    assert main([*assure, "--by", "Jo", "--how", "phone", "--still-may-have-changed", "No new provider named"]) == 0
+    build_database(old, sources)
+    again = ["--by", "Sam", "--how", "visit", "--note", "Seen at the hub", "--review-due", "2027-03-01"]
+    assert main([*assure, *again]) == 0  # the same day: the assured date does not change
+    build_database(new, sources)
+    capsys.readouterr()
+    code, out, _ = run(capsys, "edition", "diff", old, new, "--json")
+    assert code == 0
+    [changed] = json.loads(out)["changed"]
+    assert changed["key"] == key
+    assert [(c["field"], c["old"], c["new"]) for c in changed["changes"]] == [
+        ("verification", "provider-may-have-changed", "confirmed"),
+        ("assured_by", "Jo", "Sam"),
+        ("assured_how", "phone", "visit"),
+        ("review_due", "2027-06-02", "2027-03-01"),
+        ("assurance_note", None, "Seen at the hub"),
+        ("may_have_changed_reason", "No new provider named", None),
+    ]
+    # the release notes count it as checked with the service since the edition before
+    editions = []
+    for path in (old, new):
+        store = DirectoryStore.open(path, readonly=True)
+        try:
+            editions.append(store.all_services())
+        finally:
+            store.close()
+    facts = ReleaseFacts("2026-12-02", dt.date(2026, 12, 3), "b.zip", "h.json", "k", "0" * 64, 1)
+    notes = release_notes(facts, editions[1], diff_services(*editions))
+    checked = notes[notes.index("## Checked with the service") :]
+    assert "(1)" in checked.splitlines()[0] and f"`{key}`" in checked and "2026-12-02 by visit (Sam)" in checked
+    assert "assured by, assured how, review due, assurance note, may have changed reason" in notes
+
+
+def test_the_release_notes_show_control_characters_escaped():
+    from coventry_directory.core.release_notes import md
+
+    assert md("Evil\x1b[2J name \u202eenolp") == "Evil\\\\x1b\\[2J name \\\\u202eenolp"
+    assert md("ਨਸ਼ਾ ਛੁਡਾਊ ਕੇਂਦਰ · مركز") == "ਨਸ਼ਾ ਛੁਡਾਊ ਕੇਂਦਰ · مركز"  # other scripts as they are

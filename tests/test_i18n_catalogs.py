@@ -46,6 +46,7 @@ def leaflet_msgids() -> list[str]:
     ]
     ids += [
         describe.NOT_KNOWN,
+        describe.ALL_DAY,
         *describe._DAY_NAMES.values(),
         *describe._ORDINALS.values(),
         "{first} and {last}",

@@ -136,7 +136,7 @@ def test_long_content_flows_onto_more_pages(store, tmp_path):
     assert len(pages) >= 2
     joined = " ".join(pages)
     assert all(svc.name in joined for svc, _d in renderer.found)
-    assert all(p.count("Stan na") == 1 for p in pages)  # the footer on every page
+    assert all(p.count("Informacje sprawdzono") == 1 for p in pages)  # the footer on every page
 
 
 def test_right_to_left_lines_run_right_to_left(rehab, tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import shutil
 import tomllib
 from pathlib import Path
@@ -212,3 +213,73 @@ def test_a_layout_where_the_citation_would_land_in_a_comment_is_refused(sources)
         assert "edit the file by hand" in str(exc) and path.read_bytes() == before
     else:  # tomlkit placed it well: then the record must really cite it
         assert result.changed and "wdna-2022 L100" in _emmaus(sources)["source"]
+
+
+def test_a_new_service_in_a_new_file_is_checked_before_it_is_written(sources):
+    citation = Citation(document="wdna-2022", line=100)
+    path = sources / "services" / "brand-new.toml"
+    orphan = NewService("cov-orphan", "nobody-at-all", "New service", "What it does.", ["housing"])
+    with pytest.raises(SourceEditRefused, match="unknown organization 'nobody-at-all'"):
+        new_service(sources, "brand-new.toml", orphan, citation, TODAY)
+    assert not path.exists()
+    good = NewService("cov-new-file", "coventry-city-council", "New service", "What it does.", ["housing"])
+    new_service(sources, "brand-new.toml", good, citation, TODAY)
+    assert [s.key for s in read_directory(sources).services if s.key == "cov-new-file"] == ["cov-new-file"]
+    assert tomllib.loads(path.read_text(encoding="utf-8"))["service"][0]["source"] == ["wdna-2022 L100"]
+
+
+def test_a_new_service_leaves_the_rest_of_its_file_as_it_was(sources):
+    # this file mixes [[organization]] and [[service]] tables, which tomlkit would regroup
+    path = sources / "services" / "warwickshire-named-2022.toml"
+    before = path.read_text(encoding="utf-8")
+    record = NewService("warks-new-service", "refuge", "New service", "What it does.", ["housing"])
+    new_service(sources, path.name, record, Citation(document="wdna-2022", line=100), TODAY)
+    after = path.read_text(encoding="utf-8")
+    assert after.startswith(before) and after[len(before) :].lstrip().startswith("[[service]]\nkey = ")
+
+
+def test_a_quote_with_hidden_characters_is_refused(sources):
+    for quote in ("Call 024 7600 0000 \u202e", "Call\t024 7600 0000", "Call 024\u200f 7600 0000"):
+        problems = web(quote).problems(sources, TODAY)
+        assert any("without control or hidden text-direction characters" in p for p in problems), quote
+
+
+def _interleaved(sources: Path) -> Path:
+    """national.toml with FRANK's first opening hours between its first and second phones (a layout tomlkit regroups)."""
+    path = sources / "services" / "national.toml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index('key = "nat-frank"')
+    first = text.index("[[service.schedules]]", start)
+    second = text.index("[[service.schedules]]", first + 1)
+    block, text = text[first:second], text[:first] + text[second:]
+    phone = text.index("[[service.phones]]", text.index("[[service.phones]]", start) + 1)
+    path.write_text(text[:phone] + block + text[phone:], encoding="utf-8")
+    return path
+
+
+def test_an_edit_keeps_the_files_own_layout_or_is_refused(sources):
+    path = _interleaved(sources)
+    text = path.read_text(encoding="utf-8")
+    cite = Citation(document="wdna-2022", line=100)
+    save(sources, RecordEdit("nat-frank", fields={"alert": "Check the numbers first."}), cite, TODAY)
+    diff = list(difflib.ndiff(text.splitlines(), path.read_text(encoding="utf-8").splitlines()))
+    changed = [line[:2] + line[2:].split(" = ")[0] for line in diff if line[:2] in ("- ", "+ ")]
+    assert changed == ["- alert", "+ alert", "- source", "+ source"]  # and nothing moved
+    # a phone that tomlkit would move: refused, in words that say so, and nothing written
+    text = path.read_text(encoding="utf-8")
+    svc = next(s for s in tomllib.loads(text)["service"] if s["key"] == "nat-frank")
+    phones = [{k: p[k] for k in ("number", "type", "description") if k in p} for p in svc["phones"]]
+    phones[1]["description"] = "Textphone"
+    with pytest.raises(SourceEditRefused, match="would also rewrite or move lines of this file"):
+        save(sources, RecordEdit("nat-frank", phones=phones), cite, TODAY)
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_byte_order_mark_is_kept(sources):
+    path = sources / FILE
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    edit = RecordEdit("cov-emmaus", fields={"alert": "Places are limited."})
+    result = save(sources, edit, Citation(document="wdna-2022", line=100), TODAY)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf") and not path.read_bytes().startswith(b"\xef\xbb\xbf" * 2)
+    assert "\ufeff" not in result.diff and result.diff.count("\n+") == 3  # +++, the alert, the source
+    assert next(s for s in read_directory(sources).services if s.key == "cov-emmaus").alert == "Places are limited."

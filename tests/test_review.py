@@ -99,3 +99,15 @@ def test_the_command_on_the_real_directory(installed_directory, capsys):
     assert main(["review", "--source", "no-such-source"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "edition" in err
+
+
+def test_the_database_and_the_sources_agree_on_who_has_no_contact_route(directory_store):
+    """An organisation's base counts as a route in both: the database carries it with each service (m008)."""
+    from coventry_directory.core.directory_source import read_directory
+    from coventry_directory.core.review import has_contact_route
+
+    from_sources = {s.key for s in read_directory().services if not has_contact_route(s)}
+    from_database = {s.key for s in directory_store.all_services() if not has_contact_route(s)}
+    assert from_database == from_sources
+    # The Dynamo Project's coffee shop is where to ask about its housing: the one that differed
+    assert "cov-dynamo-lilac-housing" not in from_database

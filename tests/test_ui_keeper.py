@@ -215,3 +215,10 @@ def test_an_edit_rewrites_only_what_the_keeper_changed(qtbot, window, sources):
     assert (sources / FILE).read_text(encoding="utf-8") == before  # not saved yet
     assert window.citation.url.text() == ""
     window.select("cov-anchor-medical-centre")  # the same record again: nothing carried
+
+
+def test_the_diff_is_shown_in_a_fixed_width_font_so_its_columns_line_up(window):
+    from PySide6.QtGui import QFont
+
+    font = window.diff.font()
+    assert font.fixedPitch() and font.styleHint() == QFont.StyleHint.Monospace

@@ -38,6 +38,7 @@ FAMILIES = (
     "referrals",
     "leaflets",
     "keeping",
+    "check_forms",
     "changes",
     "keeper_mode",
 )
@@ -99,7 +100,7 @@ def report_unexpected(exc: BaseException, args: argparse.Namespace | None) -> in
 
 def _action(args: argparse.Namespace | None) -> str | None:
     """The action of a command with actions (``bundle install``), for the unexpected-error line."""
-    for name in ("bundle_command", "referral_command", "outbox_command", "edition_command"):
+    for name in ("bundle_command", "referral_command", "outbox_command", "edition_command", "check_form_command"):
         if getattr(args, name, None):
             return getattr(args, name)
     return None

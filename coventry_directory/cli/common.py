@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -177,25 +176,18 @@ def one_line(text: object) -> str:
 
 
 def visible(text: object) -> str:
-    r"""``text`` with every control character and undecodable byte shown escaped (``\x0a``, ``\x1b``, ``\xff``).
+    r"""``text`` with every control character, direction override and undecodable byte shown escaped (``\x0a``, ``\x1b``, ``\u202e``, ``\xff``).
 
     For what a listing prints from a file, a feed or a file name: a newline in a file's
-    name must not start a line of its own, nor an escape sequence recolour the terminal.
+    name must not start a line of its own, nor an escape sequence recolour the terminal,
+    nor an override turn the line around (``core.text.terminal_safe``).
     """
-    return _UNPRINTABLE.sub(_escape, str(text))
+    from coventry_directory.core.text import terminal_safe
+
+    return terminal_safe(text)
 
 
 MAX_LINE = 2000
-
-
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def _escape(match: re.Match) -> str:
-    code = ord(match.group())
-    if 0xDC80 <= code <= 0xDCFF:
-        code -= 0xDC00  # a byte 0x80-0xFF that surrogateescape could not decode: show the byte
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def say(message: object) -> None:

@@ -107,7 +107,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json({**svc.to_dict(), "ways_to_find_out": [asdict(w) for w in ways]})
     else:
-        print(service_text(svc, ways))
+        from coventry_directory.core.text import terminal_safe
+
+        # the record may come from any feed: no control code or direction override reaches the terminal
+        print(terminal_safe(service_text(svc, ways), lines=True))
     return EXIT_OK
 
 

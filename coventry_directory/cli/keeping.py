@@ -185,8 +185,25 @@ def cmd_assure(args: argparse.Namespace) -> int:
     if done.alert and done.after["verification"] == "confirmed":
         print(f"Its alert still reads: {visible(done.alert)}")
         print("  Edit it in that file if it no longer holds.")
-    print("Run 'coventry-directory build-db' to compile the change into the directory.")
+    print(_next_step(root))
     return EXIT_OK
+
+
+def _next_step(root) -> str:
+    """What puts the change into the directory, true for the folder that was edited (build-db reads only its own)."""
+    import shlex
+
+    from coventry_directory.resources import directory_source_dir
+
+    default = directory_source_dir()
+    if root.resolve() == default.resolve():
+        return "Run 'coventry-directory build-db' to compile the change into the directory."
+    folder = visible(shlex.quote(str(root)))
+    return (
+        f"build-db compiles only {visible(default)}, not this folder. To make an edition of these sources: "
+        f"coventry-directory publish -o NEW_FOLDER --signing-key FILE --source-dir {folder} "
+        f"(or Publish… in: coventry-directory keeper --source-dir {folder})"
+    )
 
 
 def _shown(value: str | None, absent: str) -> str:
@@ -300,7 +317,7 @@ def _uk_date(stamp: str | None) -> str:
 
     try:
         return as_uk_wall_clock(dt.datetime.fromisoformat(stamp or "")).date().isoformat()
-    except ValueError:
+    except (ValueError, OverflowError):  # a note stored before import refused dates at the calendar's ends
         return visible((stamp or "")[:10]) or "date not known"
 
 

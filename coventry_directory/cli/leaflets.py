@@ -193,5 +193,5 @@ def _render_one(store, args: argparse.Namespace, lang) -> bytes:
         return render_handout(store, args.service_ids, lang=lang, **opts)
     services = resolve_services(store, args.service_ids)
     if args.easy_read:
-        return EasyReadRenderer(services[0], size=args.size).render()
+        return EasyReadRenderer(services[0], size=args.size, routes=store).render()
     return ServiceLeafletRenderer(services, lang, **opts, routes=store).render()

@@ -19,6 +19,7 @@ from coventry_directory.core.filter_words import check_text, counts_lines
 from coventry_directory.core.places import Place, resolve_place
 from coventry_directory.core.search import Filters, Hit, SearchEngine
 from coventry_directory.core.taxonomy import vocabularies
+from coventry_directory.core.text import terminal_safe
 
 
 def register(subparsers) -> None:
@@ -158,8 +159,11 @@ def _filters(args: argparse.Namespace) -> Filters:
 
 
 def _hit_line(n: int, hit: Hit, near: Place | None = None, when: str = "now") -> str:
-    """One result as lines; ``when`` is "now", or "then" for a result of --open-at."""
-    bits = [hit.organization]
+    """One result as lines; ``when`` is "now", or "then" for a result of --open-at.
+
+    What came from a record (it may come from any feed) is each one safe line (``terminal_safe``).
+    """
+    bits = [terminal_safe(hit.organization)]
     distance = distance_text(hit.distance_km, near)  # "in Rugby", "about 5 km": never "0.0 km"
     if distance:
         bits.append(distance)
@@ -170,8 +174,9 @@ def _hit_line(n: int, hit: Hit, near: Place | None = None, when: str = "now") ->
         bits.append(f"status: {hit.status}" if hit.status in STATUS_WORDS else "status unknown")
     if hit.checks:
         bits.append(check_text(hit.checks).lower())  # "check: cost not stated", like the other checks
-    where = f"    source: {', '.join(hit.sources)}\n" if hit.sources and hit.sources != ("edition",) else ""
-    return f"{n:>2}. {hit.name}\n    {' · '.join(bits)}\n{where}    key: {hit.key}"
+    sources = terminal_safe(", ".join(hit.sources))
+    where = f"    source: {sources}\n" if hit.sources and hit.sources != ("edition",) else ""
+    return f"{n:>2}. {terminal_safe(hit.name)}\n    {' · '.join(bits)}\n{where}    key: {terminal_safe(hit.key)}"
 
 
 STATUS_WORDS = ("inactive", "defunct", "temporarily closed")
@@ -202,7 +207,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             print_json(services)
         return EXIT_OK
     for note in result.notes:
-        print(note)
+        print(terminal_safe(note))  # "Showing results for ..." quotes what was typed
     for line in counts_lines(result.filter_counts):
         print(line)
     _print_distance_note(result.hits, result.place)
@@ -258,5 +263,5 @@ def cmd_eligible(args: argparse.Namespace) -> int:
             print("    check with the service: " + "; ".join(hit.verdict.checks))
     print(f"\nCannot use ({len(excluded)}):")
     for hit in excluded:
-        print(f"  - {hit.name}: {'; '.join(hit.verdict.reasons)}")
+        print(f"  - {terminal_safe(hit.name)}: {terminal_safe('; '.join(hit.verdict.reasons))}")
     return EXIT_OK

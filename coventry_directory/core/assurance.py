@@ -5,7 +5,8 @@ one that says what happened: ``assured_date``, ``assured_by``, ``assured_how``,
 ``review_due`` and ``verification`` are set (new keys go just after ``assured_date``), a
 note or a "may still have changed" reason is added if given, and one left from an earlier
 check is removed. Comments, blank lines and every other key stay exactly as they were
-(tomlkit edits the file's own syntax tree, it does not rewrite the file).
+(tomlkit edits the record's own syntax tree, and every other line is the file's own:
+``source_files.edit_record``).
 
 Nothing is written unless all of this holds, in this order:
 
@@ -22,6 +23,7 @@ endings. Qt-free and SQL-free, like the rest of ``core``.
 
 from __future__ import annotations
 
+import calendar
 import copy
 import datetime as dt
 import re
@@ -29,19 +31,17 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-import tomlkit
-
-from coventry_directory.core.directory_records import ASSURED_BY_MAX, ASSURED_HOW
+from coventry_directory.core.directory_records import ASSURED_BY_MAX, ASSURED_HOW, REVIEW_DUE_YEARS, latest_review_due
 from coventry_directory.core.review import default_review_due
 from coventry_directory.core.source_files import (
     SourceEditRefused,
     SourceInputError,
+    edit_record,
     find_record,
     insert_after,
     plain,
     read_text,
     require_writable,
-    same_line_endings,
     write_checked,
 )
 from coventry_directory.core.text import one_line
@@ -120,6 +120,12 @@ def make_assurance(
     due = default_review_due(today) if review_due is None else _day(review_due, "--review-due")
     if due <= today:
         raise AssuranceInputError(f"--review-due {due.isoformat()} is not after today ({today.isoformat()})")
+    if due > latest_review_due(today):
+        # a record nobody need check for decades would never come up in review again
+        raise AssuranceInputError(
+            f"--review-due {due.isoformat()} is more than {REVIEW_DUE_YEARS} years away: "
+            f"give a date up to {latest_review_due(today).isoformat()}"
+        )
     return Assurance(
         by=_one_line(by, "--by", ASSURED_BY_MAX),
         how=how,
@@ -140,13 +146,22 @@ def _one_line(value: str, option: str, longest: int) -> str:
 
 
 def _day(text: str, option: str) -> dt.date:
-    """A date written YYYY-MM-DD (the one way the sources write dates), else AssuranceInputError."""
+    """A date written YYYY-MM-DD (the one way the sources write dates), else AssuranceInputError saying what is wrong."""
+    written = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text.strip())
+    if written is None:
+        raise AssuranceInputError(f"{option} must be a date written YYYY-MM-DD, e.g. 2027-06-01, not {text!r}")
+    year, month, day = (int(part) for part in written.groups())
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
-            return dt.date.fromisoformat(text.strip())
+        return dt.date(year, month, day)
     except ValueError:
         pass
-    raise AssuranceInputError(f"{option} must be a date written YYYY-MM-DD, e.g. 2027-06-01, not {text!r}")
+    if not 1 <= month <= 12:
+        why = f"there is no month {month}"
+    elif year < dt.MINYEAR:
+        why = "there is no year 0"
+    else:
+        why = f"{calendar.month_name[month]} {year} has {calendar.monthrange(year, month)[1]} days"
+    raise AssuranceInputError(f"{option} {written[0]}: that date does not exist ({why})")
 
 
 def assure(root: Path, key: str, assurance: Assurance) -> Assured:
@@ -174,21 +189,24 @@ def find_service(root: Path, key: str) -> tuple[Path, int]:
 
 def _edit(text: str, index: int, values: dict[str, str]) -> tuple[str, dict[str, str | None], str | None]:
     """The file's text with the assurance written into service ``index``; and that service's old values and alert."""
-    doc = tomlkit.parse(text)
-    table = doc["service"][index]
-    before = {k: _plain(table.get(k)) for k in ASSURANCE_KEYS}
-    after_key = "assured_date"
-    for name in ASSURANCE_KEYS:
-        if name not in values:
-            if name in table:
-                del table[name]  # left from an earlier check: it does not belong to this one
-            continue
-        if name in table or after_key not in table:
-            table[name] = values[name]  # in place: its line, and any comment on it, stay where they are
-        else:
-            insert_after(table, after_key, name, values[name])
-        after_key = name
-    return same_line_endings(text, tomlkit.dumps(doc)), before, _plain(table.get("alert"))
+
+    def write(table) -> tuple[dict[str, str | None], str | None]:
+        before = {k: _plain(table.get(k)) for k in ASSURANCE_KEYS}
+        after_key = "assured_date"
+        for name in ASSURANCE_KEYS:
+            if name not in values:
+                if name in table:
+                    del table[name]  # left from an earlier check: it does not belong to this one
+                continue
+            if name in table or after_key not in table:
+                table[name] = values[name]  # in place: its line, and any comment on it, stay where they are
+            else:
+                insert_after(table, after_key, name, values[name])
+            after_key = name
+        return before, _plain(table.get("alert"))
+
+    edited, (before, alert) = edit_record(text, "service", index, write)
+    return edited, before, alert
 
 
 def _plain(value) -> str | None:

@@ -9,6 +9,12 @@ Qt-free and SQL-free: the rows live in the keeper's own database
 window both use, and the two operations on the queue that need the directory:
 :func:`queue_entries` (each note linked to the service it is about) and :func:`resolve`.
 
+Besides workers' notes, the queue holds a provider's proposed corrections from a returned
+check form (``core.check_forms``, ``exchange.check_form_returns``): the same kind of entry
+with ``origin`` "check-form", the record and field it is about, what the directory lists
+and the value proposed. Its id comes from the returned row itself, so importing the same
+file again adds nothing.
+
 A note's text is the worker's own words. It holds no client details by design, but it is
 still treated as possibly sensitive: it is never put into an error message or a log, only
 shown to the keeper who asks for the list.
@@ -25,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from coventry_directory.core.clock import as_uk_wall_clock
 from coventry_directory.core.models import Service
 from coventry_directory.core.text import one_line as text_one_line
 
@@ -35,6 +42,8 @@ SHORT_ID = 8  # as `corrections list` shows it, like `referral log`
 MIN_PREFIX = 4  # the shortest id prefix `corrections resolve` takes
 NOTE_MAX = 2000  # a resolution note: one line, as for `assure --note`
 BY_MAX = 200
+CHECK_FORM = "check-form"  # the origin of a provider's proposal from a returned check form
+SERVICE, ORGANIZATION = "service", "organization"  # what a proposal's record is
 
 
 class CorrectionQueueError(ValueError):
@@ -60,9 +69,30 @@ def note_id(service_id: str, created_at: str, note: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:ID_LENGTH]
 
 
+def proposal_id(row: Sequence[str]) -> str:
+    """The stable id of a check-form proposal: from the returned row's own cells (record, field, answers).
+
+    Not from when it was imported nor who returned it: the same file imported twice, or
+    sent back by two people, is one proposal.
+    """
+    payload = json.dumps([CHECK_FORM, *row], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:ID_LENGTH]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What a provider's returned check form says about one field of one record."""
+
+    record_kind: str  # SERVICE or ORGANIZATION
+    field: str  # the check form's field id (``core.check_forms``)
+    listed: str | None  # what the directory lists, None when it lists nothing
+    proposed: str | None  # the correction, None when the row only says it is wrong or comments
+    fingerprint: str  # proposal_id of the returned row
+
+
 @dataclass(frozen=True)
 class ReportedNote:
-    """One note as a worker's export gives it, before it is queued."""
+    """One note as a worker's export gives it (or one proposal from a check form), before it is queued."""
 
     service_id: str
     note: str
@@ -70,10 +100,13 @@ class ReportedNote:
     service_name: str | None = None  # the name the worker saw
     reported_by: str | None = None  # the sender, when the note came by email
     edition: str | None = None  # the edition the worker was looking at
+    proposal: Proposal | None = None  # set for a check form's proposal
 
     @property
     def id(self) -> str:
-        """The note's stable id (:func:`note_id`)."""
+        """The note's stable id (:func:`note_id`; a proposal's from its row, :func:`proposal_id`)."""
+        if self.proposal is not None:
+            return self.proposal.fingerprint
         return note_id(self.service_id, self.created_at, self.note)
 
 
@@ -100,7 +133,17 @@ class QueuedNote:
     resolved_at: str | None = None
     resolved_by: str | None = None
     resolution_note: str | None = None
+    origin: str | None = None  # CHECK_FORM for a provider's proposal, None for a worker's note
+    record_kind: str | None = None  # a proposal's: SERVICE or ORGANIZATION
+    field: str | None = None  # a proposal's field id
+    listed: str | None = None  # what the directory listed for that field when it was imported
+    proposed: str | None = None  # the value the provider proposes (None: only "wrong", or a comment)
     in_directory: bool = True
+
+    @property
+    def is_proposal(self) -> bool:
+        """True for a provider's proposal from a returned check form."""
+        return self.origin == CHECK_FORM
 
     @property
     def short_id(self) -> str:
@@ -125,6 +168,11 @@ class QueuedNote:
             "resolved_at": self.resolved_at,
             "resolved_by": self.resolved_by,
             "resolution_note": self.resolution_note,
+            "origin": self.origin,
+            "record_kind": self.record_kind,
+            "field": self.field,
+            "listed": self.listed,
+            "proposed": self.proposed,
         }
 
 
@@ -165,8 +213,8 @@ class QueueRows(Protocol):
 
 def linked(note: QueuedNote, directory: DirectoryLookup | None) -> QueuedNote:
     """``note`` with the service's current key and name, or flagged as no longer in the directory."""
-    if directory is None:
-        return note
+    if directory is None or note.record_kind == ORGANIZATION:
+        return note  # the directory is looked up by service: an organisation stays as imported
     service = directory.get_service(note.service_id)
     if service is None:
         return replace(note, in_directory=False)
@@ -215,6 +263,26 @@ def default_keeper() -> str | None:
 def utc_stamp(moment: dt.datetime | None = None) -> str:
     """A moment as the queue stores it: UTC, to the second (the same wherever the computer is)."""
     return (moment or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # a note's date outside these is no date a worker's app wrote
+
+
+def showable_moment(text: str) -> dt.datetime | None:
+    """``text`` as a date and time the queue can store and show (in UTC and as a UK date), or None.
+
+    None for text that is no ISO date and time, and for one so near the ends of the
+    calendar (0001-01-01T00:00:00+14:00) that converting it to UTC or UK time would
+    overflow: refused when a file is imported, so listing the queue never meets it.
+    """
+    try:
+        moment = dt.datetime.fromisoformat(text)
+        if moment.tzinfo is not None:
+            moment.astimezone(dt.UTC)
+            as_uk_wall_clock(moment)
+    except (ValueError, OverflowError):
+        return None
+    return moment if FIRST_YEAR <= moment.year <= LAST_YEAR else None
 
 
 def resolve(

@@ -10,6 +10,10 @@ from coventry_directory.core.taxonomy import label
 from coventry_directory.i18n import N_, _
 
 NOT_KNOWN = N_("not known — check with the service")
+ALL_DAY = N_("24 hours")
+# how sources write "open all day": to the last minute, or to midnight as 24:00 (00:00-00:00
+# is left as written: some feeds use it for "time not given")
+_DAY_ENDS = ("23:59", "24:00")
 
 _DAY_NAMES = {
     "MO": N_("Mondays"),
@@ -51,11 +55,18 @@ def describe_schedule(schedule: Schedule) -> str:
     elif schedule.freq == "DAILY":
         parts.append(_("Every day"))
     if schedule.opens_at and schedule.closes_at:
-        parts.append(f"{schedule.opens_at}–{schedule.closes_at}")
+        parts.append(span(schedule.opens_at, schedule.closes_at))
     text = ", ".join(parts)
     if schedule.description and not text:
         return schedule.description
     return text or not_known()
+
+
+def span(opens: str, closes: str) -> str:
+    """'09:30–12:00', or '24 hours' for a day open from midnight to midnight (not '00:00–23:59')."""
+    if opens == "00:00" and closes in _DAY_ENDS:
+        return _(ALL_DAY)
+    return f"{opens}–{closes}"
 
 
 def describe_location(location: Location) -> str:

@@ -8,6 +8,7 @@ returns the model object (or None when the record cannot be made at all).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from typing import TYPE_CHECKING, TypedDict
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, TypedDict
 from coventry_directory.core.ids import stable_id
 from coventry_directory.core.models import AREAS, Address, Location, Organization, Phone, Schedule, Service
 from coventry_directory.core.source_documents import time_patterns
+from coventry_directory.core.text import NOT_ONE_LINE
 
 if TYPE_CHECKING:  # only for annotations: directory_source imports this module
     from coventry_directory.core.directory_source import SourceReader
@@ -22,13 +24,13 @@ if TYPE_CHECKING:  # only for annotations: directory_source imports this module
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _BYDAY = re.compile(r"^(-?\d)?(MO|TU|WE|TH|FR|SA|SU)$")
 STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 PHONE_TYPES = ("voice", "text", "fax", "textphone", "cell", "video", "pager")
 # How a keeper checked a record (``assured_how``; ``coventry-directory assure --how``).
 ASSURED_HOW = ("phone", "email", "web", "visit", "provider-form")
 ASSURED_BY_MAX = 200  # a name or a role, not a paragraph
+REVIEW_DUE_YEARS = 3  # the latest next check after an assured date: a record unchecked longer is not assured
 
 
 def read_location(reader: SourceReader, table: dict, org_key: str) -> Location | None:
@@ -74,13 +76,14 @@ def read_organization(reader: SourceReader, table: dict, locations: dict[str, Lo
         return None
     file_where = reader.where
     reader.where = f"{file_where} organisation {key}"
+    reader.visible_text(table)
     org = Organization(
         id=stable_id("organization", key),
         key=key,
         name=table["name"].strip(),
         description=table["description"].strip(),
         alternate_name=reader.text(table, "alternate_name"),
-        website=reader.text(table, "website"),
+        website=reader.web_address(table, "website"),
         email=reader.text(table, "email"),
         tax_id=reader.text(table, "tax_id"),
         legal_status=reader.text(table, "legal_status"),
@@ -161,21 +164,34 @@ class AssuranceFields(TypedDict):
 def read_assurance(reader: SourceReader, table: dict, verification: str | None) -> AssuranceFields:
     """A service's assurance fields (who checked it, how, when next, notes), each checked; Service keywords.
 
-    ``review_due`` is a whole ISO date, not before ``assured_date``; ``may_have_changed_reason``
-    belongs only to a record still marked ``provider-may-have-changed``.
+    ``review_due`` is a whole ISO date, not before ``assured_date`` and at most REVIEW_DUE_YEARS
+    after it; ``may_have_changed_reason`` belongs only to a record still marked
+    ``provider-may-have-changed``.
     """
     by = reader.text(table, "assured_by")
-    if by and (len(by) > ASSURED_BY_MAX or _CONTROL.search(by)):
-        reader.problem(f"assured_by must be one line of at most {ASSURED_BY_MAX} characters")
+    if by and (len(by) > ASSURED_BY_MAX or NOT_ONE_LINE.search(by)):
+        # as assure --by takes it (core.text.one_line): the name is published with the record
+        reader.problem(
+            f"assured_by must be one line of at most {ASSURED_BY_MAX} characters, "
+            "with no control or text-direction characters"
+        )
     how = reader.text(table, "assured_how")
     if how and how not in ASSURED_HOW:
         reader.problem(f"assured_how {how!r} is not one of {', '.join(ASSURED_HOW)}")
     due = reader.text(table, "review_due")
     if due:
+        assured = str(table.get("assured_date", ""))
         if not _DAY.match(due) or not _real_day(due):
             reader.problem(f"review_due {due!r} must be a date, YYYY-MM-DD")
-        elif _DAY.match(str(table.get("assured_date", ""))) and due < str(table["assured_date"]):
-            reader.problem(f"review_due {due} is before assured_date {table['assured_date']}")
+        elif _DAY.match(assured) and _real_day(assured):
+            latest = latest_review_due(dt.date.fromisoformat(assured))
+            if due < assured:
+                reader.problem(f"review_due {due} is before assured_date {assured}")
+            elif due > latest.isoformat():
+                reader.problem(
+                    f"review_due {due} is more than {REVIEW_DUE_YEARS} years after assured_date {assured} "
+                    f"(at the latest {latest.isoformat()})"
+                )
     reason = reader.text(table, "may_have_changed_reason")
     if reason and verification != "provider-may-have-changed":
         reader.problem("may_have_changed_reason is only for verification = 'provider-may-have-changed'")
@@ -186,6 +202,12 @@ def read_assurance(reader: SourceReader, table: dict, verification: str | None) 
         assurance_note=reader.text(table, "assurance_note"),
         may_have_changed_reason=reason,
     )
+
+
+def latest_review_due(assured: dt.date) -> dt.date:
+    """The latest review date a record assured on ``assured`` may have: REVIEW_DUE_YEARS on (29 February: the 28th)."""
+    year = assured.year + REVIEW_DUE_YEARS
+    return assured.replace(year=year, day=min(assured.day, calendar.monthrange(year, assured.month)[1]))
 
 
 def _real_day(text: str) -> bool:
@@ -239,7 +261,7 @@ def read_service(
         organization=org,
         description=str(table.get("description", "")).strip(),
         alternate_name=reader.text(table, "alternate_name"),
-        url=reader.text(table, "url"),
+        url=reader.web_address(table, "url"),
         email=reader.text(table, "email"),
         status=status,
         application_process=reader.text(table, "application_process"),

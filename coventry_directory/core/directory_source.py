@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,11 +23,17 @@ from coventry_directory.core.directory_records import read_organization, read_se
 from coventry_directory.core.models import CODE_FIELDS, Location, Organization, Service
 from coventry_directory.core.source_documents import SourceDocument, load_documents, normal
 from coventry_directory.core.taxonomy import Vocabulary, load_vocabularies
+from coventry_directory.core.text import HIDDEN_IN_RECORD
 from coventry_directory.resources import directory_source_dir
 
 FACTS_DOCUMENT = "facts-2026"  # the facts sheet's id in sources.toml: web pages are cited through it
 _CITATION_LINE = re.compile(r"^(?P<doc>[a-z0-9-]+) L(?P<line>\d+)$")
 _URL = re.compile(r"^https?://\S+$")
+_HOST = r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})\.?"
+# A service's or organisation's web address: http(s) with a host, or a bare site name as the
+# sources print it ("childline.org.uk"), never another scheme (javascript:, data:, file:).
+WEB_ADDRESS = re.compile(rf"(?:https?://{_HOST}(?::\d{{1,5}})?|{_HOST})(?:[/?#]\S*)?", re.IGNORECASE)
+BOM = "\ufeff"  # a byte order mark some editors put first in a UTF-8 file
 
 
 class DirectorySourceError(Exception):
@@ -146,6 +152,15 @@ class SourceReader:
             return None
         return value.strip() or None
 
+    def web_address(self, table: dict, key: str) -> str | None:
+        """An optional web address (:data:`WEB_ADDRESS`); anything else there is a problem."""
+        value = self.text(table, key)
+        if value and not WEB_ADDRESS.fullmatch(value):
+            self.problem(
+                f"{key} {value!r} is not a web address: write https://... or a site name like childline.org.uk"
+            )
+        return value
+
     def visible_text(self, table: dict, where: str = "") -> None:
         """Every text in ``table`` (its lists and sub-tables too) shows what it holds: no control or direction characters."""
         for key, value in table.items():
@@ -153,7 +168,7 @@ class SourceReader:
             for item in values:
                 if isinstance(item, dict):
                     self.visible_text(item, f"{where}{key}.")
-                elif isinstance(item, str) and (hidden := _HIDDEN.search(item)):
+                elif isinstance(item, str) and (hidden := HIDDEN_IN_RECORD.search(item)):
                     self.problem(f"{where}{key} holds a control or text-direction character (U+{ord(hidden[0]):04X})")
 
     def age(self, table: dict, key: str) -> int | None:
@@ -169,10 +184,6 @@ class SourceReader:
 
 _CITED = re.compile(r"\[(https?://[^\]\s]+)\]")
 _SAME = re.compile(r"\[same\]", re.IGNORECASE)
-# a terminal code, or a direction override that shows a number or a name other than it is
-_HIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
-)  # CR, LF, tab are line ends and spacing
 _SEEN = re.compile(r"\(?\bseen (?:on )?\d{4}-\d{2}-\d{2}\)?\.?", re.IGNORECASE)
 _SOURCE_FOR_ALL = re.compile(r"^\s*(?:\*\*)?sources? for all\b", re.IGNORECASE)
 
@@ -206,30 +217,45 @@ def facts_entries(lines: list[str]) -> dict[str, str]:
     return {url: "\n".join(found) for url, found in entries.items()}
 
 
-def record_files(root: Path) -> list[Path]:
-    """The files that may hold ``[[organization]]`` and ``[[service]]`` tables, in reading order (some may not exist)."""
-    return [root / "organizations.toml", *sorted((root / "services").glob("*.toml"))]
+def record_files(root: Path, also: Iterable[Path] = ()) -> list[Path]:
+    """The files that may hold ``[[organization]]`` and ``[[service]]`` tables, in reading order (some may not exist).
+
+    ``also``: files an edit is about to make, so that they are checked before they exist.
+    """
+    services = {*(root / "services").glob("*.toml"), *(p for p in also if p.parent == root / "services")}
+    return [root / "organizations.toml", *sorted(p for p in services if p.suffix == ".toml")]
+
+
+def decode_source(data: bytes) -> str:
+    """A source file's text from its bytes, without a leading byte order mark (UnicodeDecodeError if not UTF-8).
+
+    tomllib takes a byte order mark for a stray character ("Invalid statement at line 1"),
+    which would send a keeper looking for a fault the file does not have.
+    """
+    return data.decode("utf-8").removeprefix(BOM)
 
 
 def read_directory(root: Path | None = None, replaced: Mapping[Path, str] | None = None) -> DirectorySources:
     """Read and check every source file; raise DirectorySourceError listing all problems.
 
     ``replaced`` gives the text to read instead of some files (by path), so that an edit can
-    be checked before it is written (``core.assurance``).
+    be checked before it is written (``core.assurance``); a services file there that does
+    not exist yet is read too (``core.record_edit.new_service``).
     """
     root = root or directory_source_dir()
     replaced = replaced or {}
     reader = SourceReader(root, replaced)
     tables: list[tuple[str, dict]] = []
-    for path in record_files(root):
+    for path in record_files(root, replaced):
         try:
             if path in replaced:
                 tables.append((path.name, tomllib.loads(replaced[path])))
             elif path.exists():
-                with open(path, "rb") as fh:
-                    tables.append((path.name, tomllib.load(fh)))
+                tables.append((path.name, tomllib.loads(decode_source(path.read_bytes()))))
         except tomllib.TOMLDecodeError as exc:
             reader.problems.append(f"{path.name}: not valid TOML: {exc}")
+        except UnicodeDecodeError:
+            reader.problems.append(f"{path.name}: not UTF-8 text")
     orgs: dict[str, Organization] = {}
     locations: dict[str, Location] = {}
     for name, data in tables:

@@ -11,7 +11,8 @@ the app's "What's new in this edition" shows it (ui/whats_new_dialog.py).
   a sorted list of strings (phones, addresses, opening hours, codes). A list whose items only
   changed order is not a change: no record gives its phones or categories a meaning by order.
 - The fields, and their names in ``--json``, are :data:`FIELDS`, in the order a worker reads a
-  record.
+  record. A keeper's check (:data:`ASSURANCE_FIELDS`: who, how, when next, the note) is
+  compared too, so a record checked again on the same day by someone else is a change.
 """
 
 from __future__ import annotations
@@ -107,10 +108,26 @@ FIELDS: dict[str, Callable[[Service], Value]] = {
     "keywords": lambda s: _sorted(s.keywords),
     "verification": lambda s: s.verification,
     "assured_date": lambda s: s.assured_date,
+    "assured_by": lambda s: s.assured_by,
+    "assured_how": lambda s: s.assured_how,
+    "review_due": lambda s: s.review_due,
+    "assurance_note": lambda s: s.assurance_note,
+    "may_have_changed_reason": lambda s: s.may_have_changed_reason,
     "evidence_date": lambda s: s.evidence_date,
     "sources": lambda s: _sorted(s.sources),
     "id": lambda s: s.id,
 }
+
+
+# The fields a keeper's check sets (``assure``): any of them changed means the record was checked again.
+ASSURANCE_FIELDS = (
+    "assured_date",
+    "assured_by",
+    "assured_how",
+    "review_due",
+    "assurance_note",
+    "may_have_changed_reason",
+)
 
 
 def _empty(value: Value) -> Value:

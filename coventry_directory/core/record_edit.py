@@ -27,11 +27,12 @@ from pathlib import Path
 
 import tomlkit
 
-from coventry_directory.core.directory_source import FACTS_DOCUMENT, DirectorySourceError, read_directory
+from coventry_directory.core.directory_source import FACTS_DOCUMENT, DirectorySourceError, decode_source, read_directory
 from coventry_directory.core.source_documents import load_documents
 from coventry_directory.core.source_files import (
     SourceEditRefused,
     SourceInputError,
+    edit_record,
     find_record,
     insert_after,
     plain,
@@ -40,11 +41,11 @@ from coventry_directory.core.source_files import (
     same_line_endings,
     write_checked,
 )
+from coventry_directory.core.text import NOT_ONE_LINE
 
 KEEPERS_HEADING = "## Keepers' additions"
 QUOTE_MAX = 1000
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _URL = re.compile(r"^https?://[^\s\[\]]+$")
 
 # What the editor may set on a service, and the kind of value each takes (README: "A service file").
@@ -126,8 +127,11 @@ class Citation:
             quote = (self.quote or "").strip()
             if not quote:
                 out.append("quote the words on the page that say this fact")
-            elif len(quote) > QUOTE_MAX or _CONTROL.search(quote) or "\n" in quote:
-                out.append(f"the quote must be one line of at most {QUOTE_MAX} characters")
+            elif len(quote) > QUOTE_MAX or NOT_ONE_LINE.search(quote):
+                out.append(
+                    f"the quote must be one line of at most {QUOTE_MAX} characters, "
+                    "without control or hidden text-direction characters"
+                )
             elif "[" in quote or "]" in quote:
                 out.append("leave square brackets out of the quote (the facts sheet uses them for web addresses)")
             if self.seen is None:
@@ -166,7 +170,7 @@ class Preview:
     @property
     def changed(self) -> bool:
         """True when the edit changes any file."""
-        return any(original is None or original.decode("utf-8") != text for original, text in self.files.values())
+        return any(original is None or decode_source(original) != text for original, text in self.files.values())
 
 
 def preview(root: Path, edit: RecordEdit, citation: Citation, today: dt.date) -> Preview:
@@ -240,7 +244,6 @@ def new_service(root: Path, file_name: str, record: NewService, citation: Citati
     path = root / "services" / file_name
     require_writable(path)
     original, text = read_text(path) if path.exists() else (None, "")
-    doc = tomlkit.parse(text)
     table = tomlkit.table()
     table["key"] = key
     table["organization"] = record.organization
@@ -251,13 +254,13 @@ def new_service(root: Path, file_name: str, record: NewService, citation: Citati
     table["assured_date"] = today.isoformat()
     table["verification"] = "sourced"
     table["source"] = [citation.source()]
-    services = doc.get("service")
-    if services is None:
-        services = tomlkit.aot()
-        doc["service"] = services
-    services.append(table)
+    added = tomlkit.document()
+    added["service"] = tomlkit.aot()
+    added["service"].append(table)
+    # added after the file's own text, which stays as it is (tomlkit would regroup a whole file's tables)
+    body = text if text.endswith("\n") or not text else text + "\n"
     files = _facts_with(root, citation) if citation.is_web else {}  # first, as in _edited_files
-    files[path] = (original, same_line_endings(text, tomlkit.dumps(doc)))
+    files[path] = (original, same_line_endings(text, body + ("\n" if body else "") + tomlkit.dumps(added)))
     write_checked(root, files, f"{key} was not added")
     return Preview(files, _diff(root, files), [])
 
@@ -269,32 +272,37 @@ def _edited_files(root: Path, edit: RecordEdit, citation: Citation | None) -> di
         raise SourceInputError(f"the editor does not set {', '.join(unknown)}")
     path, index = find_record(root, edit.key, edit.kind)
     original, text = read_text(path)
-    doc = tomlkit.parse(text)
-    table = doc[edit.kind][index]
     cite = citation.source() if citation is not None else None
-    touched = False
-    after = "name"
-    for name, value in edit.fields.items():
-        old = plain(table.get(name))
-        if value is None or value == "" or value == []:
+
+    def change(table) -> bool:
+        touched = False
+        after = "name"
+        for name, value in edit.fields.items():
+            old = plain(table.get(name))
+            if value is None or value == "" or value == []:
+                if name in table:
+                    del table[name]  # unknown now: shown as unknown, never as a blank
+                    touched = True
+                continue
+            if old == value:
+                continue
             if name in table:
-                del table[name]  # unknown now: shown as unknown, never as a blank
-                touched = True
-            continue
-        if old == value:
-            continue
-        if name in table:
-            table[name] = value  # in place: its line, and any comment on it, stay where they are
-        else:
-            insert_after(table, after if after in table else "name", name, value)
-        after = name
-        touched = True
-    if touched and cite is not None:
-        _cite(table, cite)
-    for list_name, keys, given in (("phones", PHONE_KEYS, edit.phones), ("schedules", SCHEDULE_KEYS, edit.schedules)):
-        if given is not None:
-            _replace_entries(table, list_name, keys, given, cite)
-    edited = same_line_endings(text, tomlkit.dumps(doc))
+                table[name] = value  # in place: its line, and any comment on it, stay where they are
+            else:
+                insert_after(table, after if after in table else "name", name, value)
+            after = name
+            touched = True
+        if touched and cite is not None:
+            _cite(table, cite)
+        for list_name, keys, given in (
+            ("phones", PHONE_KEYS, edit.phones),
+            ("schedules", SCHEDULE_KEYS, edit.schedules),
+        ):
+            if given is not None:
+                _replace_entries(table, list_name, keys, given, cite)
+        return touched
+
+    edited, touched = edit_record(text, edit.kind, index, change)
     _says_it(edited, edit, index, cite if touched else None)
     # the facts sheet first: should the record's write then fail, an extra fact harms nothing,
     # where a record citing a page the sheet lacks would fail the build
@@ -344,6 +352,13 @@ def _replace_entries(
     wanted = [{k: v for k, v in entry.items() if k in keys and v not in (None, "")} for entry in given]
     if wanted == old_values:
         return
+    if old and wanted[: len(old)] == old_values:
+        # only added at the end: the entries there stay in the file as they are written
+        for values in wanted[len(old) :]:
+            entry = _entry(keys, values, cite)
+            entry.add(tomlkit.nl())  # a blank line before whatever header follows, as between the others
+            table[list_name].append(entry)
+        return
     hidden = sorted({k for e in old for k in e if k not in keys and k != "source"})
     if hidden:  # rebuilt from the editor's columns, an entry would lose them
         raise SourceInputError(
@@ -353,18 +368,23 @@ def _replace_entries(
     for values in wanted:
         if values in old_values:
             entries.append(old[old_values.index(values)])  # as it was, with its own sources
-            continue
-        entry = tomlkit.table()
-        for k in keys:
-            if k in values:
-                entry[k] = values[k]
-        if cite is not None:
-            entry["source"] = [cite]
-        entries.append(entry)
+        else:
+            entries.append(_entry(keys, values, cite))
     if entries:
         table[list_name] = entries
     elif list_name in table:
         del table[list_name]
+
+
+def _entry(keys: Sequence[str], values: Mapping[str, object], cite: str | None):
+    """A new ``[[phones]]`` or ``[[schedules]]`` entry: ``values`` in the order of ``keys``, citing ``cite``."""
+    entry = tomlkit.table()
+    for k in keys:
+        if k in values:
+            entry[k] = values[k]
+    if cite is not None:
+        entry["source"] = [cite]
+    return entry
 
 
 def _facts_with(root: Path, citation: Citation) -> dict[Path, tuple[bytes | None, str]]:
@@ -387,7 +407,7 @@ def _diff(root: Path, files: Mapping[Path, tuple[bytes | None, str]]) -> str:
     out: list[str] = []
     for path, (original, text) in files.items():
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-        old = original.decode("utf-8") if original is not None else ""
+        old = decode_source(original) if original is not None else ""
         out += difflib.unified_diff(
             old.splitlines(keepends=True), text.splitlines(keepends=True), f"a/{name}", f"b/{name}"
         )

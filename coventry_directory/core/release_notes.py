@@ -14,8 +14,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from coventry_directory.core.edition_diff import EditionDiff, ServiceEntry, stable_key
+from coventry_directory.core.edition_diff import ASSURANCE_FIELDS, EditionDiff, ServiceEntry, stable_key
 from coventry_directory.core.models import Service
+from coventry_directory.core.text import terminal_safe
 
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>|~])")
 _LINE_BREAKS = re.compile(r"\s+")
@@ -36,18 +37,31 @@ class ReleaseFacts:
 
 
 def md(text: object) -> str:
-    """``text`` as one line of plain Markdown text: line breaks joined, Markdown's own characters escaped."""
-    return _MARKDOWN.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(text)).strip())
+    """``text`` as one line of plain Markdown text: line breaks joined, control characters shown escaped, Markdown's own characters escaped.
+
+    The notes are read in a terminal and in keeper mode: a name with an escape sequence or a
+    direction override from some feed must show as what it is (``core.text.terminal_safe``).
+    """
+    return _MARKDOWN.sub(r"\\\1", terminal_safe(_LINE_BREAKS.sub(" ", str(text)).strip()))
+
+
+def _code(key: str) -> str:
+    """A service key as Markdown code (a backquote in it would end the code early)."""
+    return f"`{terminal_safe(key).replace('`', '')}`"
 
 
 def _entry(entry: ServiceEntry) -> str:
     organisation = f" ({md(entry.organization)})" if entry.organization and entry.organization != entry.name else ""
-    return f"- `{entry.key.replace('`', '')}`: {md(entry.name)}{organisation}"
+    return f"- {_code(entry.key)}: {md(entry.name)}{organisation}"
 
 
 def assured_since(diff: EditionDiff, services: Sequence[Service]) -> list[Service]:
-    """The services of the new edition whose assured date changed since the old one, in name order."""
-    changed = {e.key for e in diff.changed if any(c.field == "assured_date" for c in e.changes)}
+    """The services of the new edition checked again since the old one, in name order.
+
+    Checked again: any of the assurance fields changed, so a record re-assured on the same
+    day by someone else (or another way) counts as well as one with a new date.
+    """
+    changed = {e.key for e in diff.changed if any(c.field in ASSURANCE_FIELDS for c in e.changes)}
     found = [s for s in services if stable_key(s) in changed and s.assured_date]
     return sorted(found, key=lambda s: (s.name.casefold(), stable_key(s)))
 
@@ -106,7 +120,7 @@ def release_notes(
     for svc in checked:
         how = f" by {md(svc.assured_how)}" if svc.assured_how else ""
         who = f" ({md(svc.assured_by)})" if svc.assured_by else ""
-        lines.append(f"- `{stable_key(svc).replace('`', '')}`: {md(svc.name)}: {svc.assured_date}{how}{who}")
+        lines.append(f"- {_code(stable_key(svc))}: {md(svc.name)}: {md(svc.assured_date)}{how}{who}")
     if checked:
         lines.append("")
     return "\n".join(lines)

@@ -1,7 +1,11 @@
-"""Text folding and tokenising shared by the search index and the query parser.
+"""Text folding and tokenising shared by the search index and the query parser; what text may not hold.
 
 Both sides must fold the same way (lower case, no diacritics, no control or bidi marks),
 or "Café" typed would not find "cafe" stored.
+
+The characters that are not text (control codes, direction overrides) are defined here once,
+with each policy built from them: what a record may not hold, what one typed line may not
+hold (:func:`one_line`), and what is escaped before it reaches a terminal (:func:`terminal_safe`).
 """
 
 from __future__ import annotations
@@ -109,11 +113,62 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
     return prev[-1]
 
 
-_ONE_LINE_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # no line breaks or terminal codes
+# --- characters that are not text ----------------------------------------------------------------
+# The parts the policies below are made of (regex class ranges), each range said once.
+_C0_C1 = "\x00-\x1f\x7f-\x9f"  # C0 and C1 controls and DEL: terminal codes (ESC, CSI), NUL, bell, line ends, tab
+_C0_C1_BUT_SPACING = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # the same without tab, LF and CR
+_LINE_SEPARATORS = "\u2028\u2029"  # Unicode's own line and paragraph breaks
+# embeddings, overrides and isolates: they reorder what follows, so "4901 5667" can show as "7665 1094"
+_BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+_BIDI_MARKS = "\u200e\u200f\u061c"  # LRM, RLM, ALM: invisible, they move the digits and punctuation beside them
+_SURROGATES = "\ud800-\udfff"  # no character at all: a byte that was not UTF-8, or a broken pair
+
+HIDDEN_IN_RECORD = re.compile(f"[{_C0_C1_BUT_SPACING}{_BIDI_CONTROLS}]")
+"""What no text of a directory record may hold (the sources' build check; an imported feed's repair).
+
+A control code or a direction override makes a name or a number show as something it is
+not. Tabs and line breaks space a description of several paragraphs, and the direction
+marks belong in ordinary Arabic or Urdu text, so those stay.
+"""
+
+NOT_ONE_LINE = re.compile(f"[{_C0_C1}{_LINE_SEPARATORS}{_BIDI_CONTROLS}{_BIDI_MARKS}]")
+"""What one line a person gives (a name, a note, a quote) may not hold (:func:`one_line`, ``assured_by``).
+
+Stricter than :data:`HIDDEN_IN_RECORD`: no line break or tab, and no invisible direction
+character at all, marks included: a name typed in Arabic shows right without them, and one
+hidden in a name or a note is there to mislead whoever reads it.
+"""
+
+# What terminal_safe shows escaped: with ``lines``, tab and LF stay (CRLF is made LF first).
+_FOR_TERMINAL = re.compile(f"[{_C0_C1}{_LINE_SEPARATORS}{_BIDI_CONTROLS}{_SURROGATES}]")
+_FOR_TERMINAL_LINES = re.compile(f"[{_C0_C1_BUT_SPACING}\r{_LINE_SEPARATORS}{_BIDI_CONTROLS}{_SURROGATES}]")
+
+
+def terminal_safe(text: object, *, lines: bool = False) -> str:
+    r"""``text`` safe to print on a terminal: whatever would act on the terminal, or hide, shown as an escape.
+
+    A control character shows as ``\x1b`` (an escape sequence from a feed never recolours or
+    clears the screen), a direction override or isolate as ``\u202e`` (it cannot turn the
+    rest of the line around), a byte that was not UTF-8 (``surrogateescape``) as ``\xff``.
+    Letters of every script, and the direction marks ordinary Arabic text uses, are kept as
+    they are. With ``lines``, line breaks and tabs stay (a description of several
+    paragraphs); otherwise they are escaped too, so that a value prints as one line.
+    """
+    value = str(text)
+    if lines:
+        return _FOR_TERMINAL_LINES.sub(_escape, value.replace("\r\n", "\n"))
+    return _FOR_TERMINAL.sub(_escape, value)
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:
+        code -= 0xDC00  # a byte 0x80-0xFF that surrogateescape could not decode: show the byte
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def one_line(value: str, option: str, longest: int, error: type[Exception]) -> str:
-    """``value`` stripped, if it is one line of real text: not blank, UTF-8, no control characters, not too long.
+    """``value`` stripped, if it is one line of real text: not blank, UTF-8, no control or direction characters, not too long.
 
     Otherwise ``error`` (the caller's own bad-input exception) names ``option`` and what is wrong.
     """
@@ -123,8 +178,15 @@ def one_line(value: str, option: str, longest: int, error: type[Exception]) -> s
     if "\ufffd" in text or any(0xD800 <= ord(c) <= 0xDFFF for c in text):
         # the command line turns bytes that are not UTF-8 into U+FFFD: garbled words are no record
         raise error(f"{option} holds bytes that are not UTF-8 text")
-    if _ONE_LINE_CONTROL.search(text):
-        raise error(f"{option} must be one line, without control characters")
+    found = NOT_ONE_LINE.search(text)
+    if found:
+        char = found[0]
+        if ord(char) < 0xA0 or char in _LINE_SEPARATORS:
+            raise error(f"{option} must be one line, without control characters (it holds U+{ord(char):04X})")
+        raise error(
+            f"{option} holds an invisible text-direction character (U+{ord(char):04X}), "
+            "which can make the words read as something else; type them without it"
+        )
     if len(text) > longest:
         raise error(f"{option} is longer than {longest} characters")
     return text

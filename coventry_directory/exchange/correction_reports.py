@@ -26,7 +26,15 @@ from email.message import Message
 from email.parser import BytesParser
 from pathlib import Path
 
-from coventry_directory.core.correction_queue import DirectoryLookup, ImportCount, ReportedNote, utc_stamp
+from coventry_directory.core.correction_queue import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    DirectoryLookup,
+    ImportCount,
+    ReportedNote,
+    showable_moment,
+    utc_stamp,
+)
 from coventry_directory.core.text import clean_text
 from coventry_directory.exchange.corrections import FORMAT
 from coventry_directory.input_files import InputFileError, JsonTooDeep, parse_json, read_input, unencodable_paths
@@ -136,6 +144,11 @@ def _note(item: object, where: str, edition: str | None, reported_by: str | None
         dt.datetime.fromisoformat(created_at)
     except ValueError:
         raise CorrectionFileError(f"{where}.created_at is not a date and time") from None
+    if showable_moment(created_at) is None:
+        # e.g. 0001-01-01T00:00:00+14:00: it would overflow when shown in UTC or as a UK date
+        raise CorrectionFileError(
+            f"{where}.created_at is out of range: a note is dated between {FIRST_YEAR} and {LAST_YEAR}"
+        )
     note = item.get("note")
     if not isinstance(note, str) or not note.strip():
         raise CorrectionFileError(f"{where}.note is missing, empty or not text")

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from coventry_directory.core.ids import looks_like_uuid
+from coventry_directory.core.text import HIDDEN_IN_RECORD
 from coventry_directory.exchange.errors import Problem
 from coventry_directory.exchange.hsds_schema import field_type, quickly_valid, relations, required_fields, validator
 from coventry_directory.exchange.validate import NOT_TEXT
@@ -105,12 +106,12 @@ class _Repairer:
                 # a 200 MB "name" would make every search read 200 MB: no directory text is that long
                 self.warn(path, f"is {len(value):,} characters long; cut to {MAX_TEXT:,}", "text cut")
                 value = value[:MAX_TEXT]
-            if _CONTROL.search(value):
+            if HIDDEN_IN_RECORD.search(value):
                 # a name that clears the worker's screen or reads backwards is no name: drop the codes
                 self.warn(
                     path, "held control or direction-override characters; they were taken out", "control characters"
                 )
-                value = _CONTROL.sub("", value)
+                value = HIDDEN_IN_RECORD.sub("", value)
         elif wanted == "number" and isinstance(value, int | float) and not isinstance(value, bool):
             if not _usable_number(value):
                 self.warn(path, f"{value!r} is not a usable number; left out", "unusable value left out")
@@ -134,7 +135,12 @@ class _Repairer:
                 if isinstance(value, dict | list):
                     out[key] = value  # an extension field: kept as sent
                     continue
-                if isinstance(value, str) and len(value) <= MAX_TEXT and value.strip() and not _CONTROL.search(value):
+                if (
+                    isinstance(value, str)
+                    and len(value) <= MAX_TEXT
+                    and value.strip()
+                    and not HIDDEN_IN_RECORD.search(value)
+                ):
                     wanted, reference = fields.get(key, (None, True))
                     if wanted == "string" and not reference:
                         out[key] = value  # the usual case: plain text where text belongs, nothing to repair
@@ -160,9 +166,6 @@ class _Repairer:
         return out
 
 
-# C0 and C1 control characters other than tab and line breaks, and the bidi embedding,
-# override and isolate characters: none belongs in a directory record.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 MAX_TEXT = 20_000  # characters: longer than any description a directory needs
 _MAX_NUMBER = 1e12  # ages, amounts, coordinates, counts: nothing in a directory is larger
 

@@ -84,6 +84,9 @@ class Kit:
             TableStyle(
                 [
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    # cells hold flowables, but reportlab sets the cell font anyway: a bundled
+                    # one, or an unembedded Helvetica is listed in the file and fails a preflight
+                    ("FONT", (0, 0), (-1, -1), self.styles.fonts.latin),
                     ("LEFTPADDING", (0, 0), (-1, -1), 3),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 3),
                     ("TOPPADDING", (0, 0), (-1, -1), 2),
@@ -98,11 +101,13 @@ class Kit:
 
     def box(self, content: list[Flowable], fill, edge) -> Table:
         """A shaded box round some flowables (crisis lines, privacy statement)."""
-        table = Table([[content]], colWidths=[self.width])
+        # splitInRow: a long warning in large print on A5 can be taller than a page
+        table = Table([[content]], colWidths=[self.width], splitInRow=1)
         table.setStyle(
             TableStyle(
                 [
                     ("BACKGROUND", (0, 0), (-1, -1), fill),
+                    ("FONT", (0, 0), (-1, -1), self.styles.fonts.latin),  # as in facts(): no Helvetica
                     ("BOX", (0, 0), (-1, -1), 1, edge),
                     ("LEFTPADDING", (0, 0), (-1, -1), 7),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 7),
@@ -144,6 +149,14 @@ def format_day(value: str | None, lang: Language) -> str:
     except ValueError:
         return value  # an unusual but present date is printed as the source gave it
     return format_date(day, format="d MMMM y", locale="en_GB" if lang.code == "en" else lang.code)
+
+
+def source_years(dates) -> str:
+    """'2022' or '2018–2024': the years of some evidence dates ('2022-09', '2018'); '' when none is dated."""
+    years = sorted({int(d[:4]) for d in dates if d and d[:4].isdigit()})
+    if not years:
+        return ""
+    return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
 
 
 def earliest(dates) -> str | None:
@@ -198,6 +211,11 @@ class LeafletRenderer(ABC):
         """The finished PDF as bytes."""
         buf = io.BytesIO()
         with in_language(self.lang.code):
+            footer = self._footer_flowables()
+            # the footer's own height: 16 pt lines in large print take more room than 7.5 pt
+            page_line = self._page_line(999)
+            needed = sum(f.wrap(self.kit.width, self.pagesize[1])[1] for f in [*footer, page_line]) + 5 * mm
+            self.footer_height = max(self.footer_height, needed)
             doc = BaseDocTemplate(
                 buf,
                 pagesize=self.pagesize,
@@ -210,6 +228,9 @@ class LeafletRenderer(ABC):
                 subject="",
                 creator=f"Coventry Directory {__version__}",
                 lang=self.lang.code,
+                # the canvas's first font: a bundled one, so no unembedded Helvetica is listed
+                initialFontName=self.styles.fonts.latin,
+                initialFontSize=self.styles.body.fontSize,
             )
             frame = Frame(
                 doc.leftMargin,
@@ -222,20 +243,36 @@ class LeafletRenderer(ABC):
                 topPadding=0,
                 bottomPadding=0,
             )
-            footer = self._footer_flowables()
             doc.addPageTemplates(
                 [PageTemplate(id="page", frames=[frame], onPage=lambda canv, d: self._draw_footer(canv, d, footer))]
             )
             doc.build(self.story())
         return buf.getvalue()
 
+    def evidence_dates(self) -> list[str | None] | None:
+        """The evidence dates of every record printed (None: the sheet's records carry none)."""
+        return None
+
     def _footer_flowables(self) -> list[Flowable]:
-        day = format_day(earliest(self.assured_dates()), self.lang)
-        lines = [self.kit.t(_(wording.CORRECT_AS_OF).format(date=day), self.styles.footer)]
+        lines = [self.kit.t(self.currency(), self.styles.footer)]
         lines += [self.kit.t(_(msg), self.styles.footer) for msg in self.footer_lines]
         if not self.lang.reviewed:
             lines.append(self.kit.c(wording.UNREVIEWED_NOTICE, self.styles.notice))
         return lines
+
+    def _page_line(self, number: int) -> Flowable:
+        return self.kit.t(_(wording.PAGE).format(number=number) + "  ·  Coventry Directory", self.styles.footer)
+
+    def currency(self) -> str:
+        """'Information checked on D, from sources dated Y': the footer's honest date, translated."""
+        day = format_day(earliest(self.assured_dates()), self.lang)
+        evidence = self.evidence_dates()
+        if evidence is None:
+            return _(wording.CHECKED_ON).format(date=day)
+        years = source_years(evidence)
+        if not years:
+            return _(wording.CHECKED_UNDATED_SOURCES).format(date=day)
+        return _(wording.CHECKED_FROM_SOURCES).format(date=day, years=years)
 
     def _draw_footer(self, canv, doc, lines: list[Flowable]) -> None:
         width = doc.width
@@ -245,10 +282,7 @@ class LeafletRenderer(ABC):
         canv.setLineWidth(0.6)
         canv.line(doc.leftMargin, y + 1.5 * mm, doc.leftMargin + width, y + 1.5 * mm)
         canv.restoreState()
-        page = self.kit.t(
-            _(wording.PAGE).format(number=canv.getPageNumber()) + "  ·  Coventry Directory", self.styles.footer
-        )
-        for flowable in [*lines, page]:
+        for flowable in [*lines, self._page_line(canv.getPageNumber())]:
             h = flowable.wrap(width, self.footer_height)[1]
             y -= h
             flowable.drawOn(canv, doc.leftMargin, y)

@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from coventry_directory.core import describe
 from coventry_directory.core.distance_words import distance_text
-from coventry_directory.core.fallbacks import ways_to_find_out
+from coventry_directory.core.fallbacks import WayToFindOut, ways_to_find_out
 from coventry_directory.core.models import Service
 from coventry_directory.core.places import Place
 from coventry_directory.core.taxonomy import label
@@ -41,9 +41,20 @@ def how_to_get_help(kit: Kit, service: Service) -> list[Flowable]:
     return out or [kit.t(describe.not_known())]
 
 
+NBSP = "\u00a0"  # a phone number or a time is never broken across lines ("0800 / 9177 650")
+
+
+def unbroken(text: str) -> str:
+    """``text`` with its spaces made non-breaking: for numbers and times."""
+    return text.replace(" ", NBSP)
+
+
 def phones(kit: Kit, service: Service) -> list[Flowable]:
     """Each phone number (with the source's description, in English)."""
-    return [kit.c(p.number + (f" — {p.description}" if p.description else ""), kit.styles.body) for p in service.phones]
+    return [
+        kit.c(unbroken(p.number) + (f" — {p.description}" if p.description else ""), kit.styles.body)
+        for p in service.phones
+    ]
 
 
 def addresses(kit: Kit, service: Service) -> list[Flowable]:
@@ -68,7 +79,9 @@ def web(kit: Kit, service: Service, qr: bool = True) -> list[Flowable]:
     if not url:
         return []
     out: list[Flowable] = [kit.c(url)]
-    if qr:
+    # A code is a promise that scanning it reaches this service: only for the service's own
+    # page, and not while its provider may have changed (a stale page is worse than none).
+    if qr and service.url and service.verification != "provider-may-have-changed":
         link = url if "://" in url else f"https://{url}"
         size = (22 if kit.styles.variant == "standard" else 30) * mm
         out += [Spacer(1, 2), kit.qr(link, size), kit.t(_(wording.SCAN_QR), kit.styles.small)]
@@ -81,7 +94,7 @@ def who_for(kit: Kit, service: Service) -> list[Flowable]:
     if service.eligibility_description:
         out.append(kit.c(service.eligibility_description))
     if service.minimum_age is not None or service.maximum_age is not None:
-        out.append(kit.t(f"{_(wording.AGES)}: {describe.age_range(service)}"))
+        out.append(kit.t(describe.age_range(service)))  # "ages 18+" says what it is: no "Ages:" before it
     if service.client_groups:
         out.append(kit.t(f"{_(wording.GROUPS)}: {tlabels('client_group', service.client_groups)}"))
     return out
@@ -94,18 +107,28 @@ def areas(service: Service) -> str:
     return ", ".join(label("catchment", c) for c in service.catchment) or describe.not_known()
 
 
+def state_sentences(service: Service) -> list[str]:
+    """The record's state in the reader's language: its provider may have changed, its information is old."""
+    out = []
+    if service.verification == "provider-may-have-changed":
+        out.append(_(wording.MAY_HAVE_CHANGED))
+    year = (service.evidence_date or "")[:4]
+    if service.verification in ("historic", "provider-may-have-changed") and year.isdigit():
+        out.append(_(wording.OLD_INFORMATION).format(year=year))
+    return out
+
+
 def alert(kit: Kit, service: Service) -> list[Flowable]:
-    """The record's warning (e.g. the provider may have changed), in a box."""
-    if not service.alert:
+    """The record's warning in a box: its state translated, then its own words (marked as English)."""
+    said = state_sentences(service)
+    if not service.alert and not said:
         return []
-    return [
-        kit.box(
-            [kit.t(_(wording.PLEASE_NOTE), kit.styles.label), kit.c(service.alert, kit.styles.small)],
-            CRISIS_FILL,
-            CRISIS_EDGE,
-        ),
-        Spacer(1, 4),
-    ]
+    content: list[Flowable] = [kit.t(_(wording.PLEASE_NOTE), kit.styles.label)]
+    content += [kit.t(line, kit.styles.small) for line in said]
+    if service.alert:
+        marker = f" {_(wording.IN_ENGLISH)}" if kit.lang.code != "en" else ""
+        content.append(kit.c(service.alert + marker, kit.styles.small))
+    return [kit.box(content, CRISIS_FILL, CRISIS_EDGE), Spacer(1, 4)]
 
 
 def contact_rows(
@@ -123,7 +146,8 @@ def contact_rows(
     if ways:
         # No phone, email, web page or address: rows of "not known" would be a dead end, so
         # the next steps stand in their place (core.fallbacks), hours only when known.
-        rows.append((_(wording.HOW_TO_FIND_OUT), [kit.c(way.text(), kit.styles.body) for way in ways]))
+        steps = [WayToFindOut(w.says, unbroken(w.contact), w.source, w.note) for w in ways]
+        rows.append((_(wording.HOW_TO_FIND_OUT), [kit.c(step.text(), kit.styles.body) for step in steps]))
         if service.schedules:
             rows.append((_(wording.OPENING_HOURS), hours(kit, service)))
         return rows

@@ -170,6 +170,7 @@ class CheckFormRenderer(LeafletRenderer):
             TableStyle(
                 [
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("FONT", (0, 0), (-1, -1), self.styles.fonts.latin),  # no unembedded Helvetica (see Kit.facts)
                     ("GRID", (0, 0), (-1, -1), 0.5, RULE),
                     ("BOX", (3, 1), (3, -1), 0.9, INK),  # the writing boxes stand out
                     ("LINEBELOW", (0, 0), (-1, 0), 0.9, INK),

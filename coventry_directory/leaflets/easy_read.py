@@ -10,6 +10,7 @@ from __future__ import annotations
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from coventry_directory.core import describe
+from coventry_directory.core.fallbacks import RouteBook, ways_to_find_out
 from coventry_directory.core.models import Service
 from coventry_directory.core.taxonomy import label
 from coventry_directory.leaflets.base import LeafletError, LeafletRenderer
@@ -44,15 +45,21 @@ class EasyReadRenderer(LeafletRenderer):
     variant = "easy"
     document_title = "Easy Read leaflet"
 
-    def __init__(self, service: Service, lang="en", *, size: str = "A4", large_print: bool = True):
+    def __init__(
+        self, service: Service, lang="en", *, size: str = "A4", large_print: bool = True, routes: RouteBook | None = None
+    ):
         if (getattr(lang, "code", lang) or "en") != "en":
             raise LeafletError("Easy Read leaflets are in English only")
-        super().__init__("en", size=size)
+        super().__init__("en", size=size, routes=routes)
         self.service = service
 
     def assured_dates(self):
         """The service's assured date."""
         return [self.service.assured_date]
+
+    def evidence_dates(self):
+        """The service's evidence date."""
+        return [self.service.evidence_date]
 
     def _section(self, heading: str, lines: list[str]) -> list[Flowable]:
         kit, s = self.kit, self.styles
@@ -61,7 +68,13 @@ class EasyReadRenderer(LeafletRenderer):
     def story(self) -> list[Flowable]:
         """One short section per question a reader has."""
         svc, kit, s = self.service, self.kit, self.styles
-        story: list[Flowable] = [kit.c(svc.name, s.title), kit.c(f"Run by {svc.organization.name}.", s.subtitle)]
+        story: list[Flowable] = [
+            kit.c(svc.name, s.title),
+            kit.c(f"Run by {svc.organization.name}.", s.subtitle),
+            # help now, on page 1
+            kit.box([kit.t("Help now", s.box_heading), *[kit.c(x) for x in CRISIS]], CRISIS_FILL, CRISIS_EDGE),
+            Spacer(1, 8),
+        ]
         if svc.alert:
             story += [kit.box([kit.t("Please note", s.label), kit.c(svc.alert, s.small)], CRISIS_FILL, CRISIS_EDGE)]
         story += self._section("What they help with", [f"{label('category', c)}." for c in svc.categories])
@@ -71,8 +84,12 @@ class EasyReadRenderer(LeafletRenderer):
         who += [f"{label('client_group', g)}." for g in svc.client_groups]
         story += self._section("Who can go", who)
         story += self._section("How to get help", [ROUTES[r] for r in ROUTE_ORDER if r in svc.referral_routes])
-        story += self._section("Phone", [p.number for p in svc.phones])
-        story += self._section("Where to go", [describe.describe_location(loc) for loc in svc.locations])
+        ways = ways_to_find_out(svc, self.kit.routes)
+        if ways:  # nothing to phone or visit is known: say what to do instead of "not known"
+            story += self._section("How to find out", [way.text() for way in ways])
+        else:
+            story += self._section("Phone", [p.number for p in svc.phones])
+            story += self._section("Where to go", [describe.describe_location(loc) for loc in svc.locations])
         story += self._section("When they are open", [describe.describe_schedule(x) for x in svc.schedules])
         if svc.url:
             story += self._section("Website", [svc.url])
@@ -81,7 +98,5 @@ class EasyReadRenderer(LeafletRenderer):
             KeepTogether(
                 [kit.box([kit.t("It is private", s.box_heading), *[kit.c(x) for x in PRIVATE]], PRIVACY_FILL, RULE)]
             ),
-            Spacer(1, 8),
-            kit.box([kit.t("Help now", s.box_heading), *[kit.c(x) for x in CRISIS]], CRISIS_FILL, CRISIS_EDGE),
         ]
         return story

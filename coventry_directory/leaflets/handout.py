@@ -64,15 +64,24 @@ class ShortlistHandoutRenderer(LeafletRenderer):
         """Assured dates of the services listed."""
         return [s.assured_date for s in self.services]
 
+    def evidence_dates(self):
+        """Evidence dates of the services listed."""
+        return [s.evidence_date for s in self.services]
+
     def story(self) -> list[Flowable]:
         """Title, each service in brief, privacy and crisis lines."""
         kit, s = self.kit, self.styles
-        story: list[Flowable] = [kit.t(_(wording.HANDOUT_TITLE), s.title), kit.t(_(wording.HANDOUT_INTRO), s.subtitle)]
+        story: list[Flowable] = [
+            kit.t(_(wording.HANDOUT_TITLE), s.title),
+            kit.t(_(wording.HANDOUT_INTRO), s.subtitle),
+            blocks.crisis_box(kit),  # on page 1, before the list
+            Spacer(1, 6),
+        ]
         for svc in self.services:
             story += blocks.service_summary(kit, svc)
         if self.lang.code != "en":
             story.append(kit.t(_(wording.ENGLISH_NOTE), s.small))
-        story += [Spacer(1, 6), KeepTogether([blocks.privacy_box(kit)]), Spacer(1, 6), blocks.crisis_box(kit)]
+        story += [Spacer(1, 6), KeepTogether([blocks.privacy_box(kit)])]
         return story
 
 

@@ -1,7 +1,7 @@
 """The service leaflet: one service on A4 or A5, in any leaflet language.
 
-Order follows what a person needs: what it is, who it is for, how to get in (contacting
-them yourself first), how to reach them, then privacy and crisis lines. Directory text
+Order follows what a person needs: what it is and the crisis lines (always on page 1), who
+it is for, how to get in (contacting them yourself first), how to reach them, then privacy. Directory text
 is printed in English as the record has it; labels and fixed words are translated.
 """
 
@@ -42,6 +42,10 @@ class ServiceLeafletRenderer(LeafletRenderer):
         """Assured dates of the services printed."""
         return [s.assured_date for s in self.services]
 
+    def evidence_dates(self):
+        """Evidence dates of the services printed."""
+        return [s.evidence_date for s in self.services]
+
     def story(self) -> list[Flowable]:
         """Every service's leaflet, each starting on a new page."""
         story: list[Flowable] = []
@@ -57,6 +61,9 @@ class ServiceLeafletRenderer(LeafletRenderer):
         story: list[Flowable] = [
             kit.c(service.name, s.title),
             kit.t(_(wording.RUN_BY).format(organisation=service.organization.name), s.subtitle),
+            # crisis lines on page 1 of every leaflet, whatever follows
+            blocks.crisis_box(kit),
+            Spacer(1, 6),
             *blocks.alert(kit, service),
             kit.t(_(wording.WHAT_THEY_OFFER), s.heading),
         ]
@@ -77,6 +84,5 @@ class ServiceLeafletRenderer(LeafletRenderer):
         story += [Spacer(1, 6), kit.facts(rows), Spacer(1, 4)]
         if self.lang.code != "en":
             story.append(kit.t(_(wording.ENGLISH_NOTE), s.small))
-        # Crisis lines first: they should land on the first page whenever they fit.
-        story += [Spacer(1, 8), blocks.crisis_box(kit), Spacer(1, 6), blocks.privacy_box(kit)]
+        story += [Spacer(1, 8), blocks.privacy_box(kit)]
         return story

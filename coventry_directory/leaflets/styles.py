@@ -26,12 +26,13 @@ CRISIS_EDGE = colors.HexColor("#b3261e")
 PRIVACY_FILL = colors.HexColor("#e8f0fa")
 RULE = colors.HexColor("#b7c3d0")
 
-# Body size and heading sizes for each variant: standard, large print (>= 16 pt body,
-# as RNIB's clear print guidance asks), Easy Read (bigger still, one idea per line).
+# Body size and heading sizes for each variant: standard, large print (>= 16 pt, as RNIB's
+# clear print guidance asks: every glyph, footer and warnings included), Easy Read (bigger
+# still, one idea per line).
 VARIANTS = {
-    "standard": {"body": 10.5, "small": 8.5, "label": 9.5, "h2": 13, "title": 20},
-    "large": {"body": 16, "small": 14, "label": 16, "h2": 20, "title": 28},
-    "easy": {"body": 18, "small": 14, "label": 18, "h2": 22, "title": 30},
+    "standard": {"body": 10.5, "small": 8.5, "label": 9.5, "h2": 13, "title": 20, "footer": 7.5},
+    "large": {"body": 16, "small": 16, "label": 16, "h2": 20, "title": 28, "footer": 16},
+    "easy": {"body": 18, "small": 16, "label": 18, "h2": 22, "title": 30, "footer": 16},
 }
 
 
@@ -92,7 +93,7 @@ def make_styles(lang: Language, variant: str = "standard") -> Styles:
         bullet=style("bullet", body, spaceAfter=2, leftIndent=body * 1.3, bulletIndent=body * 0.2),
         label=style("label", sizes["label"], True),
         small=style("small", sizes["small"]),
-        footer=style("footer", 7.5 if variant == "standard" else 10),
+        footer=style("footer", sizes["footer"]),
         box_heading=style("box-heading", sizes["h2"] - 1, True, spaceAfter=3),
         notice=style("notice", sizes["small"], True, textColor=CRISIS_EDGE),
     )

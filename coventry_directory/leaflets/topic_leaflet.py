@@ -113,6 +113,10 @@ class TopicLeafletRenderer(LeafletRenderer):
         """Assured dates of the services listed."""
         return [svc.assured_date for svc, _dist in self.found]
 
+    def evidence_dates(self):
+        """Evidence dates of the services listed."""
+        return [svc.evidence_date for svc, _dist in self.found]
+
     def title(self) -> str:
         """E.g. 'Where to get naloxone in Rugby', translated."""
         template = wording.TOPIC_TITLES.get(self.category)
@@ -123,7 +127,8 @@ class TopicLeafletRenderer(LeafletRenderer):
     def story(self) -> list[Flowable]:
         """Title, facts, services, privacy and crisis lines."""
         kit, s = self.kit, self.styles
-        story: list[Flowable] = [kit.t(self.title(), s.title), Spacer(1, 4)]
+        # crisis lines on page 1: a topic list can run to several pages
+        story: list[Flowable] = [kit.t(self.title(), s.title), Spacer(1, 4), blocks.crisis_box(kit), Spacer(1, 6)]
         facts = wording.FACTS.get(self.category)
         if facts:
             story += [kit.t(_(wording.GOOD_TO_KNOW), s.heading), *kit.bullets([_(f) for f in facts])]
@@ -137,5 +142,5 @@ class TopicLeafletRenderer(LeafletRenderer):
             story += blocks.service_summary(kit, svc, distance_km=dist, near=self.near_place)
         if self.lang.code != "en":
             story.append(kit.t(_(wording.ENGLISH_NOTE), s.small))
-        story += [Spacer(1, 6), KeepTogether([blocks.privacy_box(kit)]), Spacer(1, 6), blocks.crisis_box(kit)]
+        story += [Spacer(1, 6), KeepTogether([blocks.privacy_box(kit)])]
         return story

@@ -26,7 +26,6 @@ WEB_PAGE = N_("Web page")
 EMAIL = N_("Email")
 AREAS = N_("Areas")
 HELP_WITH = N_("Help with")
-AGES = N_("Ages")
 GROUPS = N_("Groups")
 DISTANCE = N_("Distance")
 HOW_TO_FIND_OUT = N_("How to find out")
@@ -34,6 +33,10 @@ RUN_BY = N_("Run by {organisation}")
 SCAN_QR = N_("Scan the code with a phone camera to open their web page.")
 ENGLISH_NOTE = N_("Some details are in English, as the service gives them. Staff can help you read them.")
 PLEASE_NOTE = N_("Please note")
+# The record's state, said in the reader's language above its own (English) warning.
+MAY_HAVE_CHANGED = N_("The organisation running this service may have changed since these sources were written.")
+OLD_INFORMATION = N_("This information is from {year}. The service may have moved, changed or closed.")
+IN_ENGLISH = N_("(in English)")
 UK_WIDE = N_("Anywhere in the UK")
 
 # How to get help, in the order a person can act on it: contacting them yourself first.
@@ -73,7 +76,11 @@ CRISIS = (
 )
 
 # --- footer ---------------------------------------------------------------------------------------
-CORRECT_AS_OF = N_("Correct as of {date}. Check with the service before you go.")
+# How current the sheet is: the oldest date a printed record was checked, and how old the
+# sources behind them are (a record checked in 2026 against a 2022 paper is 2022's news).
+CHECKED_FROM_SOURCES = N_("Information checked on {date}, from sources dated {years}. Check with the service before you go.")
+CHECKED_UNDATED_SOURCES = N_("Information checked on {date}; its sources are undated. Check with the service before you go.")
+CHECKED_ON = N_("Information checked on {date}. Check with the service before you go.")
 NO_PERSONAL_DETAILS = N_("This sheet has no personal details on it.")
 PAGE = N_("Page {number}")
 # Printed in English on purpose, whatever the leaflet's language: the worker handing it

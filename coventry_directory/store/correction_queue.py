@@ -1,16 +1,17 @@
-"""Part of the store: the SQL behind the keeper's queue of correction notes (user schema u004).
+"""Part of the store: the SQL behind the keeper's queue of correction notes (user schemas u004, u005).
 
 The queue lives in the keeper's own database (``user.db``, private: 0600 in a 0700 folder,
 see ``store.user``), never in the public directory sources. Rows are added and given an
 outcome; none is ever deleted. Each import of a file is one transaction, so a file's notes
-go in together or not at all.
+go in together or not at all. A provider's proposal from a returned check form is a row
+like a note, with its origin, record kind, field, what was listed and what is proposed (u005).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from coventry_directory.core.correction_queue import OPEN, ImportCount, QueuedNote, ReportedNote
+from coventry_directory.core.correction_queue import CHECK_FORM, OPEN, ImportCount, QueuedNote, ReportedNote
 from coventry_directory.store.user import UserStore
 
 _COLUMNS = (
@@ -28,6 +29,11 @@ _COLUMNS = (
     "resolved_at",
     "resolved_by",
     "resolution_note",
+    "origin",
+    "record_kind",
+    "field",
+    "listed",
+    "proposed",
 )
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM correction_queue"
 
@@ -55,10 +61,12 @@ class CorrectionQueueStore:
         new = 0
         with self._db.atomic():
             for item, key in zip(notes, keys, strict=True):
+                proposal = item.proposal
                 cur = self._db.execute(
                     "INSERT OR IGNORE INTO correction_queue (id, service_id, service_key, service_name, note, "
-                    "created_at, reported_by, edition, source_file, imported_at, status) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "created_at, reported_by, edition, source_file, imported_at, status, "
+                    "origin, record_kind, field, listed, proposed) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         item.id,
                         item.service_id,
@@ -71,6 +79,11 @@ class CorrectionQueueStore:
                         source_file,
                         imported_at,
                         OPEN,
+                        CHECK_FORM if proposal is not None else None,
+                        proposal.record_kind if proposal is not None else None,
+                        proposal.field if proposal is not None else None,
+                        proposal.listed if proposal is not None else None,
+                        proposal.proposed if proposal is not None else None,
                     ],
                 )
                 if cur.rowcount:

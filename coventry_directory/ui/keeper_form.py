@@ -69,8 +69,8 @@ SCHEDULE_HEADERS = (  # one per core.record_edit.SCHEDULE_KEYS, in that order
     N_("Closes"),
     N_("Description"),
     N_("Notes"),
-    N_("From"),
-    N_("Until"),
+    N_("Valid from"),  # a date; not the "From" of a source's location (sources_words), which translates apart
+    N_("Valid until"),
 )
 
 

@@ -18,6 +18,7 @@ import tomllib
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -122,6 +123,11 @@ class KeeperWindow(KeeperActions, QMainWindow):
         self.diff = QPlainTextEdit()
         self.diff.setReadOnly(True)
         self.diff.setLineWrapMode(QPlainTextEdit.NoWrap)
+        # a diff lines up column by column only in a fixed-width font
+        fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        fixed.setStyleHint(QFont.StyleHint.Monospace)  # where the platform names no fixed font (offscreen)
+        fixed.setFixedPitch(True)
+        self.diff.setFont(fixed)
         self.diff.setAccessibleName(_("The change, as a reviewer will see it"))
         outcome = QTabWidget()
         outcome.addTab(self.checks, _("Check"))

@@ -96,7 +96,7 @@ def _hours(svc: Service, today: date) -> str:
         return "<br>".join(lines)
     rows = []
     for day in week_ahead(svc.schedules, today):
-        spans = ", ".join(_ltr(escape(f"{a}–{b}")) for a, b in day.intervals) or escape(_("closed"))
+        spans = ", ".join(_ltr(escape(describe.span(a, b))) for a, b in day.intervals) or escape(_("closed"))
         if day.state == "unknown" and not day.intervals:
             spans = escape(describe.not_known())
         note = ""
