@@ -46,7 +46,13 @@ class EasyReadRenderer(LeafletRenderer):
     document_title = "Easy Read leaflet"
 
     def __init__(
-        self, service: Service, lang="en", *, size: str = "A4", large_print: bool = True, routes: RouteBook | None = None
+        self,
+        service: Service,
+        lang="en",
+        *,
+        size: str = "A4",
+        large_print: bool = True,
+        routes: RouteBook | None = None,
     ):
         if (getattr(lang, "code", lang) or "en") != "en":
             raise LeafletError("Easy Read leaflets are in English only")

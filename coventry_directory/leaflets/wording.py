@@ -78,8 +78,12 @@ CRISIS = (
 # --- footer ---------------------------------------------------------------------------------------
 # How current the sheet is: the oldest date a printed record was checked, and how old the
 # sources behind them are (a record checked in 2026 against a 2022 paper is 2022's news).
-CHECKED_FROM_SOURCES = N_("Information checked on {date}, from sources dated {years}. Check with the service before you go.")
-CHECKED_UNDATED_SOURCES = N_("Information checked on {date}; its sources are undated. Check with the service before you go.")
+CHECKED_FROM_SOURCES = N_(
+    "Information checked on {date}, from sources dated {years}. Check with the service before you go."
+)
+CHECKED_UNDATED_SOURCES = N_(
+    "Information checked on {date}; its sources are undated. Check with the service before you go."
+)
 CHECKED_ON = N_("Information checked on {date}. Check with the service before you go.")
 NO_PERSONAL_DETAILS = N_("This sheet has no personal details on it.")
 PAGE = N_("Page {number}")
