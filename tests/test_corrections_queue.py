@@ -456,3 +456,14 @@ def test_a_note_id_depends_only_on_what_the_note_is():
     assert one.id == same.id and len(one.id) == 16
     assert ReportedNote("s", "text ", "2026-01-01T00:00:00+00:00").id != one.id
     assert ReportedNote("t", "text", "2026-01-01T00:00:00+00:00").id != one.id
+
+
+def test_an_export_is_held_to_its_size_and_note_count_however_it_arrives(tmp_path):
+    """An export attached to an email is capped as an export file is, and so is the number of notes."""
+    note = {"service_id": "x", "note": "n", "created_at": "2026-11-30T10:00:00+00:00"}
+    many = (EXPORT_HEAD + json.dumps([note] * (correction_reports.MAX_NOTES + 1)) + "}").encode()
+    with pytest.raises(correction_reports.CorrectionFileError, match="more than a corrections export"):
+        correction_reports.read_export(many, "many.json")
+    huge = EXPORT_HEAD.encode() + b"[" + b" " * correction_reports.MAX_EXPORT_BYTES + b"]}"
+    with pytest.raises(correction_reports.CorrectionFileError, match="16 MB"):
+        correction_reports.read_export(huge, "attachment in mail.eml")

@@ -45,6 +45,7 @@ FORMAT_VERSION = 1  # the newest corrections document this app reads
 MAX_EXPORT_BYTES = 16 << 20  # thousands of notes; a worker's export is a few KB
 MAX_EMAIL_BYTES = 32 << 20  # the same JSON base64-encoded, with the readable copy beside it
 MAX_NOTE = 20_000  # characters: a note is a few lines; more is not a note
+MAX_NOTES = 10_000  # notes in one export: a worker's year is a few dozen
 MAX_FIELD = 1_000  # a service id or name, an edition
 MAX_SENDER = 320  # the longest email address there can be
 MAX_DEPTH = 20  # messages forwarded inside messages: more is no real mailbox
@@ -96,6 +97,8 @@ def read_correction_file(path: Path) -> CorrectionFile:
 
 def read_export(data: bytes, where: str, *, reported_by: str | None = None) -> list[ReportedNote]:
     """The notes of one corrections document (UTF-8 JSON bytes); ``where`` names it in messages."""
+    if len(data) > MAX_EXPORT_BYTES:  # here too: an export attached to an email is held to the same size
+        raise CorrectionFileError(f"{where} is larger than a corrections export can sensibly be (16 MB)")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -132,6 +135,10 @@ def read_export(data: bytes, where: str, *, reported_by: str | None = None) -> l
     items = doc.get("corrections")
     if not isinstance(items, list):
         raise CorrectionFileError(f"{where}: $.corrections is missing or not a list")
+    if len(items) > MAX_NOTES:
+        raise CorrectionFileError(
+            f"{where} holds {len(items):,} notes, more than a corrections export can sensibly hold ({MAX_NOTES:,})"
+        )
     return [_note(item, f"{where}: $.corrections[{i}]", edition, reported_by) for i, item in enumerate(items)]
 
 
