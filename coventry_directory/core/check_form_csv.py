@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,6 +33,7 @@ from coventry_directory.core.check_forms import (
 from coventry_directory.core.correction_queue import ORGANIZATION, SERVICE, proposal_id
 from coventry_directory.core.directory_source import DirectorySources
 from coventry_directory.core.models import Organization
+from coventry_directory.core.text import HIDDEN_IN_RECORD
 
 HEADER = (
     "record",
@@ -52,7 +52,7 @@ MAX_CELL = 5_000  # characters a cell: a correction is a few lines
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _YES, _NO = ("yes", "y"), ("no", "n")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = HIDDEN_IN_RECORD  # what a record may not hold, so neither may a returned form
 _CORRECTION, _COMMENT, _ANSWER = HEADER.index("correction"), HEADER.index("comment"), HEADER.index("correct_as_listed")
 
 

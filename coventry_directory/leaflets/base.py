@@ -61,7 +61,7 @@ class Kit:
         fonts = self.styles.fonts
         bold = style.fontName == fonts.bold
         primary, fallback = (fonts.latin_bold, fonts.bold) if bold else (fonts.latin, fonts.regular)
-        return ShapedText(text, style, primary, fallback, rtl=_starts_rtl(text), bullet=bullet)
+        return ShapedText(text, style, primary, fallback, rtl=starts_rtl(text), bullet=bullet)
 
     def bullets(self, lines, content: bool = False) -> list[ShapedText]:
         """One bulleted paragraph per line."""
@@ -128,7 +128,8 @@ class Kit:
         return drawing
 
 
-def _starts_rtl(text: str) -> bool:
+def starts_rtl(text: str) -> bool:
+    """True when the first strongly directional letter of ``text`` is right to left."""
     import unicodedata
 
     for ch in text:

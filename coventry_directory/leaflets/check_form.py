@@ -13,15 +13,13 @@ its letters, so nothing prints as empty boxes.
 
 from __future__ import annotations
 
-import unicodedata
-
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from coventry_directory.core.check_forms import NOT_KNOWN, CheckForm, CheckRecord
 from coventry_directory.core.correction_queue import ORGANIZATION
 from coventry_directory.i18n.languages import LANGUAGES
-from coventry_directory.leaflets.base import Kit, LeafletRenderer, format_day
+from coventry_directory.leaflets.base import Kit, LeafletRenderer, format_day, starts_rtl
 from coventry_directory.leaflets.fonts import has_char, register_font
 from coventry_directory.leaflets.shaped_text import ShapedText
 from coventry_directory.leaflets.styles import INK, RULE
@@ -53,7 +51,7 @@ class CheckFormKit(Kit):
         bold = style.fontName == fonts.bold
         latin = fonts.latin_bold if bold else fonts.latin
         fallback = _script_font(text, latin, bold) or (fonts.bold if bold else fonts.regular)
-        return ShapedText(text, style, latin, fallback, rtl=_starts_rtl(text), bullet=bullet)
+        return ShapedText(text, style, latin, fallback, rtl=starts_rtl(text), bullet=bullet)
 
 
 def _script_font(text: str, latin: str, bold: bool) -> str | None:
@@ -67,14 +65,6 @@ def _script_font(text: str, latin: str, bold: bool) -> str | None:
                 return name
     return None
 
-
-def _starts_rtl(text: str) -> bool:
-    for ch in text:
-        kind = unicodedata.bidirectional(ch)
-        if kind in ("R", "AL"):
-            return True
-        if kind == "L":
-            return False
     return False
 
 
