@@ -75,6 +75,16 @@ def test_numbers_and_the_page_footer():
     assert visual("صفحة 1  ·  Coventry Directory") == [f"Coventry Directory · 1 {rev('صفحة')}"]
 
 
+def test_time_and_year_ranges_read_from_their_start():
+    # Alone the algorithm sets a range inside Arabic text end first ("19:30–18:00"),
+    # which a copied or read-aloud line then says backwards: each range is kept whole.
+    assert visual("من 18:00–19:30 يوم الاثنين") == [f"{rev('يوم الاثنين')} 18:00–19:30 {rev('من')}"]
+    assert visual("مصادر 2018–2022") == [f"2018–2022 {rev('مصادر')}"]
+    assert visual("09:00 - 17:00") == ["09:00 - 17:00"]
+    # Separate numbers in a list are not joined into one.
+    assert visual("العمر 18، 25") == [f"25 ،18 {rev('العمر')}"]
+
+
 def test_lines_break_on_the_logical_text_then_each_is_reordered():
     text = "اتصل بـ Alcoholics Anonymous (Great Britain) أو Emergency services (999) الآن"
     lines = visual(text, width=130)

@@ -65,10 +65,13 @@ class IsolatingTranslations(gettext.NullTranslations):
 _LEVELS_START, _LEVELS_END = "\n    levels: [\n", "\n    ],"
 _LEVEL = re.compile(r"Level\(\s*(\d+)")
 # Higher-level protocol HL3 (UAX #9 §4.3): digit groups joined by single spaces are one
-# number (a phone number, "116 123"). Inside Arabic text the algorithm alone would set
-# its groups right to left ("123 116"), a wrong number to dial, so each such number is
-# isolated left to right, as an LRI … PDI pair in the text would.
-_NUMBER = re.compile(r"\+?\d+(?:[ \u00a0]\d+)+")
+# number (a phone number, "116 123"), and so are a time range or a year range
+# ("18:00–19:30", "2018–2022"). Inside Arabic text the algorithm alone would set the
+# groups right to left ("123 116", "19:30–18:00"): a wrong number to dial, and a copied
+# or read-aloud range that starts at its end. Each such number is isolated left to right,
+# as an LRI … PDI pair in the text would, so the paper, the clipboard and a screen reader
+# all say what the English says.
+_NUMBER = re.compile(r"\+?\d+(?:(?:[ \u00a0]|[:.]|[ \u00a0]?[–-][ \u00a0]?)\d+)+")
 _STRONG_RTL = {"R", "AL", "AN", "RLE", "RLO", "RLI"}
 _REMOVED = {"BN", "LRE", "RLE", "LRO", "RLO", "PDF"}  # rule X9: take the level of the text they sit in
 
