@@ -49,7 +49,6 @@ def leaflet_msgids() -> list[str]:
         describe.ALL_DAY,
         *describe._DAY_NAMES.values(),
         *describe._ORDINALS.values(),
-        "{first} and {last}",
         "Every day",
         "{town} (street address not known)",
         "ages {low}–{high}",

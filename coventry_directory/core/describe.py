@@ -8,6 +8,7 @@ from __future__ import annotations
 from coventry_directory.core.models import Location, Schedule, Service
 from coventry_directory.core.taxonomy import label
 from coventry_directory.i18n import N_, _
+from coventry_directory.i18n.formatting import format_list, list_separator
 
 NOT_KNOWN = N_("not known — check with the service")
 ALL_DAY = N_("24 hours")
@@ -36,14 +37,15 @@ def describe_days(byday: str | None) -> str:
     """'Tuesdays and Fridays', 'second Mondays' ... from an RRULE BYDAY value."""
     if not byday:
         return ""
+    tokens = [t.strip() for t in byday.split(",") if t.strip()]
+    if set(tokens) == set(_DAY_NAMES):  # all seven: "Mondays, Tuesdays, ... and Sundays" says less
+        return _("Every day")
     words = []
-    for token in (t.strip() for t in byday.split(",") if t.strip()):
+    for token in tokens:
         day, ordinal = token[-2:], token[:-2]
         name = _(_DAY_NAMES.get(day, day))
         words.append(f"{_(_ORDINALS[ordinal])} {name}" if ordinal in _ORDINALS else name)
-    if len(words) == 1:
-        return words[0]
-    return _("{first} and {last}").format(first=", ".join(words[:-1]), last=words[-1])
+    return format_list(words)  # the language's own list: "Tuesdays and Fridays", "wtorki i piątki"
 
 
 def describe_schedule(schedule: Schedule) -> str:
@@ -56,7 +58,7 @@ def describe_schedule(schedule: Schedule) -> str:
         parts.append(_("Every day"))
     if schedule.opens_at and schedule.closes_at:
         parts.append(span(schedule.opens_at, schedule.closes_at))
-    text = ", ".join(parts)
+    text = list_separator().join(parts)
     if schedule.description and not text:
         return schedule.description
     return text or not_known()
@@ -81,7 +83,7 @@ def describe_location(location: Location) -> str:
 
 def labels(taxonomy: str, codes: tuple[str, ...]) -> str:
     """Comma-separated labels for taxonomy codes, or 'not known'."""
-    return ", ".join(label(taxonomy, c) for c in codes) if codes else not_known()
+    return list_separator().join(label(taxonomy, c) for c in codes) if codes else not_known()
 
 
 def age_range(service: Service) -> str:

@@ -18,6 +18,9 @@ from contextvars import ContextVar
 
 _active: _gettext.NullTranslations = _gettext.NullTranslations()
 _override: ContextVar[_gettext.NullTranslations | None] = ContextVar("coventry_directory_translation", default=None)
+# The language code of that override, so numbers, dates and lists (i18n.formatting) follow
+# the leaflet's language too, not the window's.
+_override_code: ContextVar[str | None] = ContextVar("coventry_directory_language", default=None)
 
 
 def set_translation(translation: _gettext.NullTranslations) -> None:
@@ -32,13 +35,22 @@ def active_translation() -> _gettext.NullTranslations:
 
 
 @contextmanager
-def use_translation(translation: _gettext.NullTranslations) -> Iterator[None]:
-    """Translate with ``translation`` inside the block (this thread/context only)."""
-    token = _override.set(translation)
+def use_translation(translation: _gettext.NullTranslations, code: str | None = None) -> Iterator[None]:
+    """Translate with ``translation`` inside the block (this thread/context only).
+
+    ``code`` is that catalog's language, for the locale's number, date and list formats.
+    """
+    token, code_token = _override.set(translation), _override_code.set(code)
     try:
         yield
     finally:
+        _override_code.reset(code_token)
         _override.reset(token)
+
+
+def override_language_code() -> str | None:
+    """The language of :func:`use_translation`'s block here, or None outside one."""
+    return _override_code.get()
 
 
 def _(message: str) -> str:

@@ -141,4 +141,4 @@ def translation_for(code: str) -> gettext.NullTranslations:
 
 def in_language(code: str):
     """A context manager: ``_()`` speaks ``code`` inside it (this thread only)."""
-    return use_translation(translation_for(code))
+    return use_translation(translation_for(code), code)

@@ -273,6 +273,8 @@ class LeafletRenderer(ABC):
         years = source_years(evidence)
         if not years:
             return _(wording.CHECKED_UNDATED_SOURCES).format(date=day)
+        if any(not source_years([d]) for d in evidence):  # "2022" alone would date them all
+            return _(wording.CHECKED_PARTLY_DATED_SOURCES).format(date=day, years=years)
         return _(wording.CHECKED_FROM_SOURCES).format(date=day, years=years)
 
     def _draw_footer(self, canv, doc, lines: list[Flowable]) -> None:

@@ -6,6 +6,7 @@ as the not-known wording ("not known — check with the service"), never guessed
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from reportlab.lib.units import mm
@@ -18,6 +19,7 @@ from coventry_directory.core.models import Service
 from coventry_directory.core.places import Place
 from coventry_directory.core.taxonomy import label
 from coventry_directory.i18n import _
+from coventry_directory.i18n.formatting import list_separator
 from coventry_directory.leaflets import wording
 from coventry_directory.leaflets.base import Kit
 from coventry_directory.leaflets.styles import CRISIS_EDGE, CRISIS_FILL, PRIVACY_FILL, RULE
@@ -25,7 +27,7 @@ from coventry_directory.leaflets.styles import CRISIS_EDGE, CRISIS_FILL, PRIVACY
 
 def tlabels(taxonomy: str, codes) -> str:
     """Translated, comma-separated labels of taxonomy codes ('' when none)."""
-    return ", ".join(label(taxonomy, code) for code in codes)
+    return list_separator().join(label(taxonomy, code) for code in codes)
 
 
 def route_sentences(service: Service) -> list[str]:
@@ -44,9 +46,16 @@ def how_to_get_help(kit: Kit, service: Service) -> list[Flowable]:
 NBSP = "\u00a0"  # a phone number or a time is never broken across lines ("0800 / 9177 650")
 
 
+_BETWEEN_DIGITS = re.compile(r"(?<=\d) (?=\d)")
+
+
 def unbroken(text: str) -> str:
-    """``text`` with its spaces made non-breaking: for numbers and times."""
-    return text.replace(" ", NBSP)
+    """``text`` with the spaces inside its numbers made non-breaking ("0800 917 7650", "CV1 2AB").
+
+    Only spaces between digits: an address or a sentence around a number still wraps
+    ("Riverside House, Leamington" must not become one unbreakable word on A5).
+    """
+    return _BETWEEN_DIGITS.sub(NBSP, text)
 
 
 def phones(kit: Kit, service: Service) -> list[Flowable]:
@@ -104,7 +113,7 @@ def areas(service: Service) -> str:
     """Where it serves: 'Anywhere in the UK' or area names (place names stay as signed)."""
     if service.coverage == "national":
         return _(wording.UK_WIDE)
-    return ", ".join(label("catchment", c) for c in service.catchment) or describe.not_known()
+    return list_separator().join(label("catchment", c) for c in service.catchment) or describe.not_known()
 
 
 def state_sentences(service: Service) -> list[str]:
@@ -147,7 +156,9 @@ def contact_rows(
         # No phone, email, web page or address: rows of "not known" would be a dead end, so
         # the next steps stand in their place (core.fallbacks), hours only when known.
         steps = [WayToFindOut(w.says, unbroken(w.contact), w.source, w.note) for w in ways]
-        rows.append((_(wording.HOW_TO_FIND_OUT), [kit.c(step.text(), kit.styles.body) for step in steps]))
+        # kit.t: each step is a translated sentence (in Urdu, right to left) around an
+        # English name or number, which ShapedText sets in the Latin font, in its own order.
+        rows.append((_(wording.HOW_TO_FIND_OUT), [kit.t(step.text(), kit.styles.body) for step in steps]))
         if service.schedules:
             rows.append((_(wording.OPENING_HOURS), hours(kit, service)))
         return rows
@@ -163,9 +174,18 @@ def contact_rows(
 
 
 def service_summary(
-    kit: Kit, service: Service, *, distance_km: float | None = None, near: Place | None = None
+    kit: Kit,
+    service: Service,
+    *,
+    distance_km: float | None = None,
+    near: Place | None = None,
+    lead: Sequence[Flowable] = (),
 ) -> list[Flowable]:
-    """A compact block for lists (topic leaflets, handouts): name, offer, routes, contacts."""
+    """A compact block for lists (topic leaflets, handouts): name, offer, routes, contacts.
+
+    ``lead`` (a list's heading) is kept on the page of the block's first lines: reportlab's
+    keepWithNext does not reach into the KeepTogether that holds them.
+    """
     s = kit.styles
     head = [
         kit.c(service.name, s.box_heading),
@@ -177,8 +197,11 @@ def service_summary(
         (_(wording.HOW_TO_GET_HELP), [kit.t(x) for x in route_sentences(service)]),
         *contact_rows(kit, service, qr=False, distance_km=distance_km, near=near),
     ]
-    # Keep the name with its first rows; the table itself may run onto the next page.
-    return [KeepTogether(head + alert(kit, service)), kit.facts(rows), Spacer(1, 8)]
+    # The name stays with its first row (a table split from its service's name is read as
+    # the previous service's); the rest of the table may run onto the next page. The two
+    # tables share their columns and rules, so on paper they are one.
+    rest = [kit.facts(rows[1:])] if len(rows) > 1 else []
+    return [KeepTogether([*lead, *head, *alert(kit, service), kit.facts(rows[:1])]), *rest, Spacer(1, 8)]
 
 
 def privacy_box(kit: Kit) -> Flowable:

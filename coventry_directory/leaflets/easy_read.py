@@ -14,6 +14,7 @@ from coventry_directory.core.fallbacks import RouteBook, ways_to_find_out
 from coventry_directory.core.models import Service
 from coventry_directory.core.taxonomy import label
 from coventry_directory.leaflets.base import LeafletError, LeafletRenderer
+from coventry_directory.leaflets.blocks import unbroken
 from coventry_directory.leaflets.styles import CRISIS_EDGE, CRISIS_FILL, PRIVACY_FILL, RULE
 from coventry_directory.leaflets.wording import ROUTE_ORDER  # one order for every leaflet
 
@@ -92,9 +93,9 @@ class EasyReadRenderer(LeafletRenderer):
         story += self._section("How to get help", [ROUTES[r] for r in ROUTE_ORDER if r in svc.referral_routes])
         ways = ways_to_find_out(svc, self.kit.routes)
         if ways:  # nothing to phone or visit is known: say what to do instead of "not known"
-            story += self._section("How to find out", [way.text() for way in ways])
+            story += self._section("How to find out", [unbroken(way.text()) for way in ways])
         else:
-            story += self._section("Phone", [p.number for p in svc.phones])
+            story += self._section("Phone", [unbroken(p.number) for p in svc.phones])
             story += self._section("Where to go", [describe.describe_location(loc) for loc in svc.locations])
         story += self._section("When they are open", [describe.describe_schedule(x) for x in svc.schedules])
         if svc.url:

@@ -28,6 +28,7 @@ from reportlab.platypus.flowables import SetTopFlowables
 from coventry_directory.core.distance_words import distance_text
 from coventry_directory.core.meetings import Attending, Meeting, MeetingList, Occurrence, Window, fellowship_marks
 from coventry_directory.i18n import _
+from coventry_directory.i18n.formatting import format_measure, list_separator
 from coventry_directory.i18n.languages import Language
 from coventry_directory.leaflets import blocks, wording
 from coventry_directory.leaflets.base import LeafletRenderer, format_day, write_pdf
@@ -74,12 +75,12 @@ class MeetingsLeafletRenderer(LeafletRenderer):
         filters = self.listing.filters
         parts = []
         if filters.near is not None:
-            parts.append(_(wording.MEETINGS_WITHIN).format(km=f"{filters.within_km:g}"))
+            parts.append(_(wording.MEETINGS_WITHIN).format(km=format_measure(filters.within_km)))
             if not filters.in_person_only:
                 parts.append(_(wording.MEETINGS_ONLINE_ANYWHERE))
         if filters.fellowship:
             found = {o.meeting.fellowship for o in self.listing.occurrences}
-            parts.append(", ".join(sorted(found)) if found else filters.fellowship.strip())
+            parts.append(list_separator().join(sorted(found)) if found else filters.fellowship.strip())
         if filters.online_only:
             parts.append(_(wording.MEETINGS_ONLINE_ONLY))
         if filters.in_person_only:
@@ -91,7 +92,7 @@ class MeetingsLeafletRenderer(LeafletRenderer):
     def source_line(self) -> str:
         """Where the details come from and when that list was read."""
         sources = self.listing.sources or (("Coventry Directory", None),)
-        names = ", ".join(name for name, _when in sources)
+        names = list_separator().join(name for name, _when in sources)
         return _(wording.MEETINGS_SOURCE).format(source=names, date=format_day(self.assured_date(), self.lang))
 
     def assured_date(self) -> str | None:

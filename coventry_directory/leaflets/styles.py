@@ -88,7 +88,8 @@ def make_styles(lang: Language, variant: str = "standard") -> Styles:
         variant=variant,
         title=style("title", sizes["title"], True, textColor=ACCENT, spaceAfter=2),
         subtitle=style("subtitle", sizes["body"] + 1, spaceAfter=6),
-        heading=style("heading", sizes["h2"], True, textColor=ACCENT, spaceBefore=8, spaceAfter=3),
+        # keepWithNext: a heading never ends a page apart from what it heads
+        heading=style("heading", sizes["h2"], True, textColor=ACCENT, spaceBefore=8, spaceAfter=3, keepWithNext=1),
         body=style("body", body, spaceAfter=3),
         bullet=style("bullet", body, spaceAfter=2, leftIndent=body * 1.3, bulletIndent=body * 0.2),
         label=style("label", sizes["label"], True),

@@ -132,14 +132,16 @@ class TopicLeafletRenderer(LeafletRenderer):
         facts = wording.FACTS.get(self.category)
         if facts:
             story += [kit.t(_(wording.GOOD_TO_KNOW), s.heading), *kit.bullets([_(f) for f in facts])]
-        story += [kit.t(_(wording.WHERE_TO_GO), s.heading)]
+        lead: list[Flowable] = [kit.t(_(wording.WHERE_TO_GO), s.heading)]  # printed with the first entry
         if not self.found:
-            story.append(kit.t(_(wording.NONE_FOUND).format(place=self.place)))
+            story += [*lead, kit.t(_(wording.NONE_FOUND).format(place=self.place))]
         note = approximate_note(self.near_place) if any(d is not None for _svc, d in self.found) else None
         if note:
-            story.append(kit.t(note, s.small))
-        for svc, dist in self.found:
-            story += blocks.service_summary(kit, svc, distance_km=dist, near=self.near_place)
+            lead.append(kit.t(note, s.small))
+        for i, (svc, dist) in enumerate(self.found):
+            story += blocks.service_summary(
+                kit, svc, distance_km=dist, near=self.near_place, lead=lead if i == 0 else ()
+            )
         if self.lang.code != "en":
             story.append(kit.t(_(wording.ENGLISH_NOTE), s.small))
         story += [Spacer(1, 6), KeepTogether([blocks.privacy_box(kit)])]

@@ -81,6 +81,10 @@ CRISIS = (
 CHECKED_FROM_SOURCES = N_(
     "Information checked on {date}, from sources dated {years}. Check with the service before you go."
 )
+CHECKED_PARTLY_DATED_SOURCES = N_(
+    "Information checked on {date}, from sources dated {years} and some undated sources."
+    " Check with the service before you go."
+)
 CHECKED_UNDATED_SOURCES = N_(
     "Information checked on {date}; its sources are undated. Check with the service before you go."
 )
