@@ -165,3 +165,19 @@ def test_no_entry_is_a_dead_end(store, tmp_path):
     dead = [svc.name for svc, entry in zip(services, entries, strict=True) if not way_forward(entry)]
     assert dead == [], [e[:700] for svc, e in zip(services, entries, strict=True) if svc.name in dead]
     assert sum(find_out in e for e in entries) == sum(not own_route(s) for s in services)
+
+
+@pytest.mark.parametrize("code", ["en", "ar"])
+def test_the_file_reads_title_first_and_footer_last(code, store, no_route, tmp_path):
+    """In the order the file draws it (what a screen reader follows), not the order on paper."""
+    path = write_pdf(tmp_path / "order.pdf", render("topic", store, no_route, code, "A4", False))
+    raw = subprocess.run(
+        [poppler("pdftotext"), "-raw", "-f", "1", "-l", "1", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    text = normalise(raw)
+    with in_language(code):
+        title = normalise(TopicLeafletRenderer(store, "naloxone", "Rugby", code).title())
+    if code == "en":  # (a mixed Arabic and Latin title comes back in runs of its own order)
+        assert text.startswith(title)
+    # before the change the footer came first: "Page 1 · Coventry Directory ... If you need help now"
+    assert text.index("116 123") < text.index("Coventry Directory")  # the page line ends the footer

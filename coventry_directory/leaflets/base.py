@@ -245,7 +245,9 @@ class LeafletRenderer(ABC):
                 bottomPadding=0,
             )
             doc.addPageTemplates(
-                [PageTemplate(id="page", frames=[frame], onPage=lambda canv, d: self._draw_footer(canv, d, footer))]
+                # onPageEnd: the footer is drawn after the page's body, so a screen reader or a
+                # copy that follows the file's order meets the title first and the footer last
+                [PageTemplate(id="page", frames=[frame], onPageEnd=lambda canv, d: self._draw_footer(canv, d, footer))]
             )
             doc.build(self.story())
         return buf.getvalue()
