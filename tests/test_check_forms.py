@@ -487,7 +487,7 @@ def test_keeper_mode_shows_a_proposal_and_accepting_fills_it_in(qtbot, sources, 
         panel.notes.setCurrentRow(org_row)
         assert win._key == "example-adult"  # an organisation is not a record of the editor
         panel.accept_note()
-        assert "organisation's Organisation email in its file by hand" in panel.proposal.text()
+        assert "Change “Organisation email” in the organisation's file by hand" in panel.proposal.text()
         assert "hello@example.org" in panel.proposal.text() and panel.notes.count() == 0
         statuses = [n[HEADER_STATUS] for n in queue_rows()]
         assert statuses == ["accepted"] * 3
@@ -496,3 +496,24 @@ def test_keeper_mode_shows_a_proposal_and_accepting_fills_it_in(qtbot, sources, 
         win._dirty = False
         win.close()
         user.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "runs"),
+    [
+        ("=1+1", True),
+        ("@SUM(A1)", True),
+        ("-1+cmd|' /C calc'!A0", True),  # a sign before a DDE formula
+        ("+SUM(A1:A2)", True),
+        ("\t=1", True),
+        ("+44 24 7601 0241", False),
+        ("+44 (0)24 7601 0241", False),
+        ("- Mondays and Fridays", False),
+        ("-1", False),
+        ("Mondays", False),
+    ],
+)
+def test_what_a_spreadsheet_would_run_is_known(text, runs):
+    from coventry_directory.core.check_form_csv import _formula
+
+    assert _formula(text) is runs

@@ -144,3 +144,13 @@ def test_the_footer_says_when_some_sources_are_undated(store):
     assert f"from sources dated {year} and some undated sources" in both
     assert f"from sources dated {year}." in one
     assert "its sources are undated" in none
+
+
+def test_a_place_named_after_its_address_is_printed_once():
+    from coventry_directory.core.models import Address, Location
+
+    address = Address(address_1="Riverside House", city="Leamington Spa", postal_code="CV32 5QJ")
+    same = Location(id="l1", key="l1", name="Riverside House, Leamington", address=address)
+    other = Location(id="l2", key="l2", name="P3 hub", address=address)
+    assert describe.describe_location(same).count("Riverside House") == 1
+    assert describe.describe_location(other).startswith("P3 hub, Riverside House")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -252,14 +253,18 @@ def _written(cell: str, at: str) -> str | None:
     return text
 
 
-def _formula(text: str) -> bool:
-    """True for text a spreadsheet would run: '=...', '@...', or '+'/'-' before a letter or another operator.
+_PLAIN_SIGNED = re.compile(r"[+-](?:\s.*|[\d\s()]*)", re.S)  # "- Mondays", "+44 (0)24 7601 0241", "-1"
 
-    '+44 24 7601 0241' and '- Mondays' are words a provider writes, so they pass.
+
+def _formula(text: str) -> bool:
+    """True for text a spreadsheet would run: '=...', '@...', a tab or return first, or '+'/'-' before a formula.
+
+    '+44 24 7601 0241' and '- Mondays' are words a provider writes, so they pass; a sign
+    before anything else ("-1+cmd|' /C calc'!A0", "+SUM(A1)") is refused.
     """
-    if text[0] in "=@":
+    if text[0] in "=@\t\r":
         return True
-    return text[0] in "+-" and len(text) > 1 and (text[1].isalpha() or text[1] in "=@+-")
+    return text[0] in "+-" and not _PLAIN_SIGNED.fullmatch(text)
 
 
 def _shown(value: str) -> str:

@@ -75,10 +75,19 @@ def describe_location(location: Location) -> str:
     """A location's name and as much of its address as is known."""
     bits = [location.name]
     if location.address:
-        bits.append(location.address.one_line())
+        line = location.address.one_line()
+        if _first_part(line) == _first_part(location.name):
+            # a place named after its street address ("Riverside House, Leamington") is
+            # printed once, not as "Riverside House, Leamington, Riverside House, ..."
+            bits = []
+        bits.append(line)
     elif location.town:
         bits.append(_("{town} (street address not known)").format(town=location.town))
     return ", ".join(b for b in bits if b)
+
+
+def _first_part(text: str | None) -> str:
+    return (text or "").split(",")[0].strip().casefold()
 
 
 def labels(taxonomy: str, codes: tuple[str, ...]) -> str:

@@ -182,7 +182,7 @@ class CorrectionsPanel(QWidget):
         if note.record_kind == queue.ORGANIZATION or not note.service_key:
             self._show_proposal(
                 note,
-                _("Change the organisation's {field} in its file by hand (keeper mode edits services): {value}").format(
+                _("Change “{field}” in the organisation's file by hand (keeper mode edits services): {value}").format(
                     field=field, value=note.proposed or _("said to be wrong; no correction given")
                 ),
             )
