@@ -4,6 +4,10 @@ The statement is ours (no service in the directory publishes one we could quote)
 says so. The consent record holds what the person agreed to share, with whom, how they said
 so, when, and who recorded it; it travels inside the referral (PDF and email) and its time
 and field names (never values) stay in the referral log.
+
+The statement is recorded in English, the language of the services that receive it (its
+fingerprint is of that text); :func:`sharing_statement` with ``translated=True`` gives the
+same statement in the language the app speaks, for the worker to show or read out beside it.
 """
 
 from __future__ import annotations
@@ -12,12 +16,14 @@ import datetime as dt
 import hashlib
 
 from coventry_directory.core.models import Service
+from coventry_directory.i18n import N_, _
 from coventry_directory.referrals.forms import FormDefinition
 from coventry_directory.referrals.models import Consent, ReferralForm
 
-CONSENT_METHODS = {"verbal": "Verbal", "written": "Written (signed)"}
+# English msgids: the wizard shows them translated, the PDF in English.
+CONSENT_METHODS = {"verbal": N_("Verbal"), "written": N_("Written (signed)")}
 
-DEFAULT_STATEMENT = (
+DEFAULT_STATEMENT = N_(
     "Information-sharing statement (Coventry Directory's default wording; {service} has not "
     "published its own):\n\n"
     "With your agreement, {referrer_org} will send {service} ({organisation}) the details listed "
@@ -33,11 +39,19 @@ DEFAULT_STATEMENT = (
 )
 
 
-def sharing_statement(service: Service, definition: FormDefinition, referrer_org: str = "") -> str:
-    """The information-sharing statement to show (and read out) before anything is sent."""
+def sharing_statement(
+    service: Service, definition: FormDefinition, referrer_org: str = "", *, translated: bool = False
+) -> str:
+    """The information-sharing statement to show (and read out) before anything is sent.
+
+    In English, as it is recorded with the referral; ``translated`` gives it in the language
+    ``_()`` speaks here (a help for explaining it; the English stays the record).
+    """
     template = definition.statement or DEFAULT_STATEMENT
-    return template.format(
-        service=service.name, organisation=service.organization.name, referrer_org=referrer_org or "we"
+    # TRANSLATORS: stands in for the referrer's organisation in the statement ("we will send ...").
+    we = _("we") if translated else "we"
+    return (_(template) if translated else template).format(
+        service=service.name, organisation=service.organization.name, referrer_org=referrer_org or we
     )
 
 
@@ -93,21 +107,22 @@ def consent_errors(consent: Consent) -> list:
     if not consent.given:
         errors.append(
             FieldError(
-                "consent", "Consent: the person must explicitly agree to this referral before it is sent or printed."
+                "consent", _("Consent: the person must explicitly agree to this referral before it is sent or printed.")
             )
         )
     if not consent.statement_shown:
         errors.append(
-            FieldError("consent", "Consent: show (or read out) the service's information-sharing statement first.")
+            FieldError("consent", _("Consent: show (or read out) the service's information-sharing statement first."))
         )
     if consent.method not in CONSENT_METHODS:
-        errors.append(FieldError("consent", f"Consent: how was it given? ({', '.join(CONSENT_METHODS)})"))
+        methods = ", ".join(CONSENT_METHODS)
+        errors.append(FieldError("consent", _("Consent: how was it given? ({methods})").format(methods=methods)))
     if consent.recorded_at and _parse_time(consent.recorded_at) is None:
-        errors.append(FieldError("consent", "Consent: the time it was recorded is not a date and time."))
+        errors.append(FieldError("consent", _("Consent: the time it was recorded is not a date and time.")))
     elif consent.recorded_at and _parse_time(consent.recorded_at) > dt.datetime.now().astimezone() + dt.timedelta(
         minutes=5
     ):
-        errors.append(FieldError("consent", "Consent: the time it was recorded is in the future."))
+        errors.append(FieldError("consent", _("Consent: the time it was recorded is in the future.")))
     return errors
 
 

@@ -21,6 +21,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 from coventry_directory.core.models import Service
+from coventry_directory.i18n import _
 from coventry_directory.referrals import credentials
 from coventry_directory.referrals.forms import FormDefinition
 from coventry_directory.referrals.log import log_printed, log_row
@@ -101,6 +102,14 @@ class ReferralDesk:
         log_printed(self.user_store, ref)
         return written
 
+    def pdf_bytes(self, ref: PreparedReferral) -> bytes:
+        """The referral PDF in memory, to preview or send to a printer (no file is written)."""
+        return render_referral_pdf(ref)
+
+    def mark_printed(self, ref: PreparedReferral) -> str:
+        """Log a referral sent to a printer (once: printing it again is not another referral)."""
+        return log_printed(self.user_store, ref)
+
     def smtp_config(self) -> SmtpConfig:
         """The mail settings as saved now."""
         return load_config(self.user_store)
@@ -148,18 +157,21 @@ class ReferralDesk:
 
     def outcome(self, ref: PreparedReferral, result: FlushResult) -> Outcome:
         """What a pass did to one queued referral, in words for the person who sent it."""
+        name, address = ref.service.name, ref.service.email
         if ref.id in result.sent:
-            return Outcome(ref.id, "sent", f"Sent to {ref.service.name} ({ref.service.email}).")
+            return Outcome(ref.id, "sent", _("Sent to {service} ({address}).").format(service=name, address=address))
         if self.outbox is not None and ref.id not in {r["id"] for r in self.outbox.items()}:
             logged = self.outbox.store.log_row(ref.id) or {}
             if logged.get("status") == "sent":
-                return Outcome(ref.id, "sent", f"Already sent to {ref.service.name}; not sent again.")
-            return Outcome(ref.id, "cannot-email", "Already recorded as answered in the referral log; not emailed.")
-        reason = dict(result.failed).get(ref.id, "not sent")
+                return Outcome(ref.id, "sent", _("Already sent to {service}; not sent again.").format(service=name))
+            return Outcome(ref.id, "cannot-email", _("Already recorded as answered in the referral log; not emailed."))
+        reason = dict(result.failed).get(ref.id, _("not sent"))
         return Outcome(
             ref.id,
             "queued",
-            f"Not sent yet: {reason}. The referral is safe in the outbox (encrypted) and will be tried again.",
+            _("Not sent yet: {reason}. The referral is safe in the outbox (encrypted) and will be tried again.").format(
+                reason=reason
+            ),
         )
 
     def sender(self, cfg: SmtpConfig, password: str | None) -> Sender:

@@ -3,6 +3,10 @@
 No source gives any provider's real form, so the file holds our own default forms, looked
 up by service key, then by the service's categories in order, then a general default. A
 form takes only part of the client summary (data minimisation) and may add questions.
+
+The file's words (titles, question labels, statements) are English msgids, listed for the
+catalogs in ``form_words.py``: :meth:`FormDefinition.label` and :meth:`FormDefinition.heading`
+translate them where they are shown; the PDF and email are made in English.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from coventry_directory.core.models import Service
+from coventry_directory.i18n import _
 from coventry_directory.referrals.models import SUMMARY_FIELDS
 from coventry_directory.resources import resource_path
 
@@ -47,11 +52,17 @@ class FormDefinition:
     statement: str | None = None
 
     def label(self, name: str) -> str:
-        """The label of a summary field or question."""
+        """The label of a summary field or question, in the language ``_()`` speaks here."""
         for q in self.questions:
             if q.name == name:
-                return q.label
-        return SUMMARY_FIELDS.get(name, name.replace("_", " ").capitalize())
+                return _(q.label)
+        known = SUMMARY_FIELDS.get(name)
+        return _(known) if known else name.replace("_", " ").capitalize()
+
+    @property
+    def heading(self) -> str:
+        """The form's title, in the language ``_()`` speaks here."""
+        return _(self.title)
 
     def shared_fields(self, filled: set[str]) -> tuple[str, ...]:
         """The fields this form would actually send, given which ones hold something."""

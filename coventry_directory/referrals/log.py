@@ -11,18 +11,20 @@ from __future__ import annotations
 import datetime as dt
 
 from coventry_directory.core.clock import uk_today
+from coventry_directory.i18n import N_, _
 from coventry_directory.referrals.prepare import PreparedReferral
 from coventry_directory.store.referrals import ReferralStore
 from coventry_directory.store.user import UserStore
 
+# English msgids: the follow-up list shows them through ``_()``.
 STATUSES: dict[str, str] = {
-    "queued": "Waiting in the outbox",
-    "sent": "Sent",
-    "printed": "Printed / handed over",
-    "accepted": "Accepted",
-    "declined": "Declined",
-    "no-response": "No response",
-    "follow-up": "Follow up by",
+    "queued": N_("Waiting in the outbox"),
+    "sent": N_("Sent"),
+    "printed": N_("Printed / handed over"),
+    "accepted": N_("Accepted"),
+    "declined": N_("Declined"),
+    "no-response": N_("No response"),
+    "follow-up": N_("Follow up by"),
 }
 # What a worker may set by hand (queued and sent are set by the outbox).
 SETTABLE = ("printed", "accepted", "declined", "no-response", "follow-up")
@@ -84,17 +86,21 @@ def set_status(user_store: UserStore, ref: str, status: str, follow_up_by: str |
     store = ReferralStore(user_store)
     row = store.log_row((ref or "").strip())
     if row is None:
-        raise LogError(f"no referral with id {ref!r} in the log (see 'referral log')")
+        raise LogError(_("no referral with id {ref} in the log (see 'referral log')").format(ref=repr(ref)))
     status = (status or "").strip().lower().replace(" ", "-").replace("_", "-")
     if status not in SETTABLE:
-        raise LogError(f"unknown status {status!r}; choose from: {', '.join(SETTABLE)}")
+        raise LogError(
+            _("unknown status {status}; choose from: {choices}").format(
+                status=repr(status), choices=", ".join(SETTABLE)
+            )
+        )
     if follow_up_by:
         try:
             follow_up_by = dt.date.fromisoformat(follow_up_by.strip()).isoformat()
         except ValueError:
-            raise LogError("the follow-up date must be YYYY-MM-DD") from None
+            raise LogError(_("the follow-up date must be YYYY-MM-DD")) from None
     elif status == "follow-up":
-        raise LogError("'follow-up' needs a date (YYYY-MM-DD) to follow up by")
+        raise LogError(_("'follow-up' needs a date (YYYY-MM-DD) to follow up by"))
     # A closed referral (accepted/declined) needs no reminder; others keep theirs unless given a new one.
     keep = None if status in ("accepted", "declined") else (follow_up_by or row["follow_up_by"])
     store.set_status(row["id"], status, dt.datetime.now().astimezone().isoformat(timespec="seconds"), keep)

@@ -11,36 +11,50 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from coventry_directory.i18n import N_
+
 FORMAT = "coventry-directory-referral"
 
 # Risks a worker can tick on the summary (codes are ours; labels are what people read).
+# Labels are English msgids: the wizard shows them through ``_()``; the PDF and email print
+# them in English, for the service.
 RISKS: dict[str, str] = {
-    "overdose": "Overdose risk",
-    "injecting": "Injecting",
-    "pregnancy": "Pregnant",
-    "children-in-household": "Children in the household",
-    "domestic-abuse": "Domestic abuse",
-    "mental-health": "Mental health concerns",
-    "housing": "Housing problems or homeless",
+    "overdose": N_("Overdose risk"),
+    "injecting": N_("Injecting"),
+    "pregnancy": N_("Pregnant"),
+    "children-in-household": N_("Children in the household"),
+    "domestic-abuse": N_("Domestic abuse"),
+    "mental-health": N_("Mental health concerns"),
+    "housing": N_("Housing problems or homeless"),
 }
 
-# Summary fields in the order a form shows them, with the label each one prints under.
+# Summary fields in the order a form shows them, with the label each one prints under
+# (English msgids, translated where they are shown, as the risks are).
 SUMMARY_FIELDS: dict[str, str] = {
-    "name": "Full name",
-    "date_of_birth": "Date of birth",
-    "nhs_number": "NHS number",
-    "phone": "Phone",
-    "email": "Email",
-    "may_leave_message": "May we leave a message?",
-    "safe_times": "Safe times to contact",
-    "contact_notes": "Other safe-contact notes",
-    "address": "Address",
-    "postcode": "Postcode",
-    "substances": "Substances",
-    "pattern_of_use": "Pattern of use",
-    "risks": "Current risks",
-    "risk_notes": "Notes on risks",
-    "wants": "What the person wants",
+    "name": N_("Full name"),
+    "date_of_birth": N_("Date of birth"),
+    "nhs_number": N_("NHS number"),
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "may_leave_message": N_("May we leave a message?"),
+    "safe_times": N_("Safe times to contact"),
+    "contact_notes": N_("Other safe-contact notes"),
+    "address": N_("Address"),
+    "postcode": N_("Postcode"),
+    "substances": N_("Substances"),
+    "pattern_of_use": N_("Pattern of use"),
+    "risks": N_("Current risks"),
+    "risk_notes": N_("Notes on risks"),
+    "wants": N_("What the person wants"),
+}
+
+# The referrer's fields, labelled as the worker reads them on the consent step.
+REFERRER_LABELS: dict[str, str] = {
+    "name": N_("Your name"),
+    "role": N_("Your role"),
+    "organisation": N_("Your organisation"),
+    "phone": N_("Your phone"),
+    "email": N_("Your email"),
 }
 
 MESSAGE_CHOICES = ("", "yes", "no")  # "" = not asked
@@ -127,7 +141,7 @@ class Referrer:
     def from_dict(cls, data: Any) -> Referrer:
         """Read leniently: never raises on user data."""
         data = _mapping(data)
-        return cls(**{k: _text(data.get(k)) for k in ("name", "role", "organisation", "phone", "email")})
+        return cls(**{k: _text(data.get(k)) for k in REFERRER_LABELS})
 
     def to_dict(self) -> dict[str, str]:
         """JSON-ready."""

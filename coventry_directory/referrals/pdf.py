@@ -3,7 +3,8 @@
 Rendered to bytes in memory (no temp file holds a client's details); ``write_referral_pdf``
 then writes it atomically and privately. The PDF's metadata names the service, never the
 client, because file managers and print queues show it. Any amount of free text prints:
-a long answer flows on over as many pages as it needs.
+a long answer flows on over as many pages as it needs. It is always in English, whatever
+language the app speaks: it is for the service that receives it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from coventry_directory import APP_NAME
+from coventry_directory.i18n.catalogs import in_language
 from coventry_directory.referrals.consent import CONSENT_METHODS, statement_digest
 from coventry_directory.referrals.files import write_private
 from coventry_directory.referrals.prepare import PreparedReferral
@@ -176,7 +178,9 @@ def render_referral_pdf(ref: PreparedReferral) -> bytes:
         subject="Referral",
         creator=APP_NAME,
     )
-    doc.build(_story(ref, st), onFirstPage=footer, onLaterPages=footer)
+    with in_language("en"):  # labels, risks and answers as the service reads them
+        story = _story(ref, st)
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buf.getvalue()
 
 

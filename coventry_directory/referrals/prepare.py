@@ -3,6 +3,10 @@
 ``prepare`` is the one place that pairs a summary with a service. What comes out says what
 the service's form takes, what is wrong (a list, never an exception), the statement to show,
 and whether it can go by email; the PDF, the email, the CLI and the wizard all read it.
+
+Words come out in the language ``_()`` speaks where they are read (the wizard's), except the
+statement, which is recorded in English (``consent.sharing_statement``); the PDF and the
+email are made in English.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from dataclasses import dataclass, field, replace
 
 from coventry_directory.core.models import Service
 from coventry_directory.core.taxonomy import label
+from coventry_directory.i18n import _
+from coventry_directory.i18n.formatting import list_separator
 from coventry_directory.referrals.consent import complete_consent, now_iso, sharing_statement
 from coventry_directory.referrals.forms import FormDefinition, form_for
 from coventry_directory.referrals.models import RISKS, ReferralForm
@@ -63,16 +69,16 @@ class PreparedReferral:
     def email_problem(self) -> str | None:
         """Why it cannot be emailed, in plain words (None when it can)."""
         if not self.service.email:
-            return (
-                f"{self.service.name} has no referral email address in the directory (its sources do not "
+            return _(
+                "{service} has no referral email address in the directory (its sources do not "
                 "give one), so this referral cannot be emailed. Print the PDF and hand it over, or upload "
                 "it through the service's own secure route."
-            )
+            ).format(service=self.service.name)
         if not self.definition.email:
-            return (
-                f"{self.service.name} is a kind of service that does not take referrals by email "
-                f"({self.definition.title}). Give the person its details, or print the PDF for them."
-            )
+            return _(
+                "{service} is a kind of service that does not take referrals by email "
+                "({form}). Give the person its details, or print the PDF for them."
+            ).format(service=self.service.name, form=self.definition.heading)
         return None
 
     def require_ok(self) -> None:
@@ -92,7 +98,7 @@ class PreparedReferral:
     def answer_rows(self) -> list[tuple[str, str]]:
         """(label, value) for each of the form's own questions that was answered."""
         return [
-            (q.label, display_value(q.name, self.form.answers.get(q.name, "")))
+            (_(q.label), display_value(q.name, self.form.answers.get(q.name, "")))
             for q in self.definition.questions
             if q.name in self.form.consent.shared_fields
         ]
@@ -105,11 +111,11 @@ class PreparedReferral:
 def display_value(name: str, value) -> str:
     """A field's value as a person reads it (codes become labels, dates become DD/MM/YYYY)."""
     if name == "substances":
-        return ", ".join(label("substance", c) for c in value)
+        return list_separator().join(label("substance", c) for c in value)
     if name == "risks":
-        return ", ".join(RISKS.get(c, c) for c in value)
+        return list_separator().join(_(RISKS[c]) if c in RISKS else c for c in value)
     if name == "may_leave_message":
-        return {"yes": "Yes", "no": "No — do not leave a message"}.get(value, "Not asked")
+        return {"yes": _("Yes"), "no": _("No — do not leave a message")}.get(value, _("Not asked"))
     if name == "date_of_birth":
         born = parse_date(value)
         return born.strftime("%d/%m/%Y") if born else value

@@ -4,6 +4,8 @@ The rows here never hold a client's personal data. The outbox rows say which ser
 queued referral is for, when it was queued, how sending went and when to try again; the
 referral itself is an encrypted file the ``referrals`` package keeps beside the database.
 The log keeps, per referral, the service, dates, status and an optional local reference.
+The worker's own details, when they choose to have them remembered, are settings of the
+user's database (``referrals.referrer_memory``); forgetting them deletes the rows.
 Every change is one SQLite transaction, so a crash leaves either the old or the new state.
 """
 
@@ -154,6 +156,12 @@ class ReferralStore:
                 "UPDATE referral_log SET status = ?, status_at = ?, follow_up_by = ? WHERE id = ?",
                 [status, status_at, follow_up_by, item_id],
             )
+
+    # --- settings kept for referrals ----------------------------------------------
+    def delete_settings(self, keys: tuple[str, ...]) -> None:
+        """Forget these settings altogether (the worker's remembered details, say), in one transaction."""
+        with self._db.atomic():
+            self._db.conn.executemany("DELETE FROM setting WHERE key = ?", [(k,) for k in keys])
 
     def follow_ups(self, open_statuses: tuple[str, ...]) -> list[dict]:
         """Referrals still waiting for an answer, soonest follow-up date first."""

@@ -49,9 +49,10 @@ class FollowUpDialog(QDialog):
         self.status = QComboBox()
         self.status.setAccessibleName(_("New status"))
         for code in log.SETTABLE:
-            self.status.addItem(log.STATUSES[code], code)
+            self.status.addItem(_(log.STATUSES[code]), code)
         self.follow_up_by = QLineEdit()
-        self.follow_up_by.setPlaceholderText("YYYY-MM-DD")
+        # TRANSLATORS: the date format typed here; the date itself is always written year-month-day.
+        self.follow_up_by.setPlaceholderText(_("YYYY-MM-DD"))
         self.follow_up_by.setAccessibleName(_("Follow up by (YYYY-MM-DD)"))
         self.update_button = QPushButton(_("&Update"))
         self.update_button.clicked.connect(self.update_selected)
@@ -78,6 +79,7 @@ class FollowUpDialog(QDialog):
         layout.addWidget(self.message)
         self.resize(720, 360)
         self.refresh()
+        self.table.setFocus()  # the list first: arrow keys choose a referral at once
 
     def refresh(self) -> None:
         """Reload the list from the referral log."""
@@ -88,7 +90,7 @@ class FollowUpDialog(QDialog):
             values = (
                 row["service_name"],
                 row["created_at"][:10],
-                log.STATUSES.get(row["status"], row["status"]),
+                _(log.STATUSES[row["status"]]) if row["status"] in log.STATUSES else row["status"],
                 (row["follow_up_by"] or "") + due,
                 row["local_reference"] or "",
             )

@@ -1,13 +1,15 @@
 """Input widgets shared by the filter panel, client profile and referral wizard.
 
-Checkable code lists (a tick per taxonomy code or risk), and reading and writing a form's
-inputs whatever their kind.
+Checkable code lists (a tick per taxonomy code or risk), reading and writing a form's
+inputs whatever their kind, and a guard that makes a double click on a button one click.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QLabel,
@@ -50,6 +52,15 @@ def clear_checks(widget: QListWidget) -> None:
     """Untick everything."""
     for i in range(widget.count()):
         widget.item(i).setCheckState(Qt.Unchecked)
+
+
+def is_empty(widget: QWidget) -> bool:
+    """True when an input holds nothing yet (a choice list always holds its choice; a box unticked is empty)."""
+    if isinstance(widget, QCheckBox):
+        return not widget.isChecked()
+    if isinstance(widget, QComboBox):
+        return False
+    return not field_value(widget)
 
 
 def field_value(widget) -> object:
@@ -105,3 +116,22 @@ def field_form(fields: dict[str, QWidget], labels: dict[str, str]) -> QFormLayou
         label.setBuddy(widget)
         layout.addRow(label, widget)
     return layout
+
+
+class SingleClicks(QObject):
+    """Makes a double click on a button count as one click.
+
+    A button emits ``clicked`` on every press and release, so a double click (the habit of
+    many users) would press it twice: Next would skip a step unseen, Print would print twice.
+    The second press of a double click arrives as a ``MouseButtonDblClick`` event, which is
+    dropped here; the keyboard (Space, Enter) is untouched.
+    """
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt API
+        """Drop the second press of a double click."""
+        return event.type() == QEvent.MouseButtonDblClick
+
+    def guard(self, *buttons: QAbstractButton) -> None:
+        """Watch these buttons (keep this object alive as long as they are)."""
+        for button in buttons:
+            button.installEventFilter(self)

@@ -1,8 +1,9 @@
-"""The referral wizard's last step: review, send (queued first, sent in a worker) or save a PDF.
+"""The referral wizard's review step: what each service will get, and Send (queued first, sent in a worker).
 
 :class:`ReviewAndSend` is mixed into :class:`~coventry_directory.ui.referral_wizard.ReferralWizard`,
 which provides ``desk``, ``services``, ``consent_boxes``, ``form_for_service``,
-``back_button`` and the ``sent`` signal.
+``back_button``, ``handed_over`` and the ``sent`` signal. Printing and saving a PDF are the
+next step (``ui/referral_print.py``).
 
 One send per referral, whatever is clicked: Send turns off the moment it is pressed, each
 referral keeps its id across Back and Next, and once a referral is queued Send stays off
@@ -12,11 +13,7 @@ could not go yet waits, sealed, and the app's retry timer sends it when the serv
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -41,6 +38,7 @@ class ReviewAndSend:
     referral_ids: dict[str, str]  # service id -> referral id, kept across Back and Next
     queued: list[PreparedReferral]  # safely in the outbox: Send stays off, the steps stay put
     runner: send_worker.SendRunner | None
+    handed_over: bool  # something was queued, printed or saved: closing loses nothing
 
     def _review_page(self) -> QWidget:
         self.prepared, self.referral_ids, self.queued, self.runner = [], {}, [], None
@@ -52,13 +50,11 @@ class ReviewAndSend:
         layout.addWidget(self.review, 1)
         self.send_button = QPushButton(_("&Send (or keep in the outbox)"))
         self.send_button.clicked.connect(self.send_all)
-        self.pdf_choice = QComboBox()
-        self.pdf_choice.setAccessibleName(_("Referral to save as PDF"))
-        self.pdf_button = QPushButton(_("Save &PDF…"))
-        self.pdf_button.clicked.connect(self._ask_pdf_path)
+        next_step = QLabel(_("Next: print the referral or save it as a PDF (the way it goes where email cannot)."))
+        next_step.setWordWrap(True)
         row = QHBoxLayout()
-        for widget in (self.send_button, self.pdf_choice, self.pdf_button):
-            row.addWidget(widget)
+        row.addWidget(self.send_button)
+        row.addWidget(next_step, 1)
         layout.addLayout(row)
         self.progress = send_worker.SendProgress()
         layout.addWidget(self.progress)
@@ -69,6 +65,8 @@ class ReviewAndSend:
         return page
 
     def _prepare_all(self) -> None:
+        if self.queued:
+            return  # what is queued is what was reviewed: the steps before cannot have changed
         consented = [s for s in self.services if self.consent_boxes[s.id].isChecked()]
         self.prepared = [
             self.desk.prepare(self.form_for_service(s), s, referral_id=self.referral_ids.get(s.id)) for s in consented
@@ -76,12 +74,8 @@ class ReviewAndSend:
         self.referral_ids.update({r.service.id: r.id for r in self.prepared})
         skipped = [s.name for s in self.services if s not in consented]
         self.review.setHtml(review_html(self.prepared, skipped))
-        self.pdf_choice.clear()
-        for ref in self.prepared:
-            self.pdf_choice.addItem(ref.service.name, ref.id)
         ready = [r for r in self.prepared if r.ok]
         self.send_button.setEnabled(any(r.can_email for r in ready) and not self.queued and self.runner is None)
-        self.pdf_button.setEnabled(bool(ready))
         self.results.setText("")
 
     def send_all(self) -> send_worker.SendRunner | None:
@@ -109,6 +103,7 @@ class ReviewAndSend:
             self.results.setText("\n".join(self._queue_problems))
             self.send_button.setEnabled(True)
             return None
+        self.handed_over = True
         self.back_button.setEnabled(False)  # what is queued is what was reviewed
         self.send_button.setText(_("Queued"))
         self.results.setText(_("Queued in the encrypted outbox; sending…"))
@@ -151,22 +146,3 @@ class ReviewAndSend:
         self.results.setText("\n".join(lines))
         self.send_button.setText(_("Sent") if all(o.status == "sent" for o in outcomes) else _("Queued"))
         self.sent.emit(outcomes)
-
-    def save_pdf(self, referral_id: str, path: Path | str) -> Path:
-        """Print one prepared referral to a PDF file."""
-        ref = next(r for r in self.prepared if r.id == referral_id)
-        written = self.desk.save_pdf(ref, path)
-        self.results.setText(
-            _("Saved {path}. It holds personal data: print it or upload it securely, then delete the file.").format(
-                path=written
-            )
-        )
-        return written
-
-    def _ask_pdf_path(self) -> None:
-        referral_id = self.pdf_choice.currentData()
-        if referral_id is None:
-            return
-        path, _filter = QFileDialog.getSaveFileName(self, _("Save referral PDF"), "referral.pdf", "PDF (*.pdf)")
-        if path:
-            self.save_pdf(referral_id, path)

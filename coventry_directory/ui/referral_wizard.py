@@ -1,57 +1,70 @@
-"""The referral wizard: one client summary → each service's own fields → consent → review → send or print.
+"""The referral wizard: one client summary → each service's own fields → you and consent → review and send → print.
 
 Opened from a service's details (one service) or from the shortlist (several services,
 one summary). All checking, printing and sending is done by ``referrals.desk``; this module
-only lays out widgets and moves between steps. What was typed stays in the widgets until the
-dialog closes, whatever the checks say. Nothing here logs anything about the client.
+only moves between steps. What was typed stays in the widgets until the dialog closes,
+whatever the checks say. Nothing here logs anything about the client.
 
-The last step (review, send, save a PDF) is ``ui/referral_send.py``: Send queues each
-referral in the encrypted outbox first, then sends in a worker thread, so the window stays
-usable while a server is slow, and it can never queue the same referral twice.
+- The steps are built in ``ui/referral_pages.py`` (summary, questions, consent), ``ui/referral_send.py``
+  (review, and Send: queued in the encrypted outbox first, sent in a worker thread, never
+  twice) and ``ui/referral_print.py`` (print, or save a PDF where the worker chooses).
+- Each step opens with the keyboard focus in its first field (never on the scrolling page
+  around it), and a step's checks are made on that step: what the services' forms require
+  of the summary is reported on the summary, not a step later.
+- A double click on any of the wizard's buttons is one click.
+- The worker's own details are remembered for next time when they leave the box ticked
+  (``referrals.referrer_memory``); the client's never are.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
+    QAbstractButton,
     QDialog,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QStackedWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from coventry_directory.core.models import Service
-from coventry_directory.core.taxonomy import vocabularies
 from coventry_directory.i18n import N_, _
-from coventry_directory.referrals.consent import CONSENT_METHODS, record_consent, sharing_statement
 from coventry_directory.referrals.desk import ReferralDesk
 from coventry_directory.referrals.forms import form_for
-from coventry_directory.referrals.models import RISKS, SUMMARY_FIELDS, ClientSummary, ReferralForm, Referrer
-from coventry_directory.referrals.validate import MAX_TEXT, referrer_errors, validate_fields, validate_summary
-from coventry_directory.ui.form_widgets import check_list, field_form, field_value, make_field, set_field_value
+from coventry_directory.referrals.models import ReferralForm, Referrer
+from coventry_directory.referrals.referrer_memory import remembered_referrer
+from coventry_directory.referrals.validate import (
+    reference_errors,
+    referrer_errors,
+    summary_requirements,
+    validate_fields,
+    validate_summary,
+)
+from coventry_directory.ui.form_widgets import SingleClicks, field_value, is_empty
+from coventry_directory.ui.referral_pages import WizardPages
+from coventry_directory.ui.referral_print import PrintStep
 from coventry_directory.ui.referral_send import ReviewAndSend
-from coventry_directory.ui.text_limit import add_counts
 
-STEPS = (N_("Client summary"), N_("Each service's questions"), N_("Consent"), N_("Review and send"))
-_MULTILINE = {"pattern_of_use", "risk_notes", "wants", "address"}
-_ERROR_STYLE = "border: 2px solid #8b0000;"
+STEPS = (
+    N_("Client summary"),
+    N_("Each service's questions"),
+    N_("Your details and consent"),
+    N_("Review and send"),
+    N_("Print or save"),
+)
+SUMMARY, QUESTIONS, CONSENT, REVIEW, PRINT = range(len(STEPS))
 
 
-class ReferralWizard(ReviewAndSend, QDialog):
+class ReferralWizard(WizardPages, ReviewAndSend, PrintStep, QDialog):
     """Make referrals to one or more services from one client summary.
 
-    ``sent`` carries the Outcomes once a send has ended (or stopped being waited for).
+    ``referrer`` fills in the worker's details; without it they come from last time, if
+    remembered. ``sent`` carries the Outcomes once a send has ended (or stopped being waited for).
     """
 
     sent = Signal(list)
@@ -66,22 +79,39 @@ class ReferralWizard(ReviewAndSend, QDialog):
     ):
         super().__init__(parent)
         self.services, self.desk = list(services), desk
+        self.handed_over = False
         self.setWindowTitle(_("Make a referral") if len(services) == 1 else _("Make referrals"))
         self.setAccessibleName(self.windowTitle())
         self.resize(760, 680)
 
         self.step_label = QLabel()
-        self.step_label.setStyleSheet("font-weight:bold;font-size:14px;")
+        font = self.step_label.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.step_label.setFont(font)
         self.errors = QLabel()
         self.errors.setWordWrap(True)
-        self.errors.setStyleSheet("color:#8b0000;background:#fdecec;padding:6px;")
+        # A framed box in the window's own colours (readable in a dark theme), bold for weight.
+        self.errors.setFrameShape(QLabel.Box)
+        self.errors.setMargin(6)
         self.errors.setAccessibleName(_("Problems to fix"))
+        self.errors.setFocusPolicy(Qt.TabFocus)  # focus lands here when a problem names no field
         self.errors.hide()
         self.stack = QStackedWidget()
-        for page in (self._summary_page(), self._services_page(), self._consent_page(referrer), self._review_page()):
+        pages = (
+            self._summary_page(),
+            self._services_page(),
+            self._consent_page(referrer if referrer is not None else remembered_referrer(desk.user_store)),
+            self._review_page(),
+            self._print_page(),
+        )
+        self.scrolls: list[QScrollArea] = []
+        for page in pages:
             scroll = QScrollArea()
             scroll.setWidgetResizable(True)
             scroll.setWidget(page)
+            scroll.setFocusPolicy(Qt.NoFocus)  # Tab and typing go to the fields, never the page around them
+            self.scrolls.append(scroll)
             self.stack.addWidget(scroll)
 
         self.back_button = QPushButton(_("&Back"))
@@ -102,117 +132,9 @@ class ReferralWizard(ReviewAndSend, QDialog):
         layout.addWidget(self.errors)
         layout.addWidget(self.stack, 1)
         layout.addLayout(buttons)
-        self._show_step(0)
-
-    # --- pages ------------------------------------------------------------------
-    def _summary_page(self) -> QWidget:
-        page = QWidget()
-        self.summary_fields: dict[str, QWidget] = {}
-        for name, label in SUMMARY_FIELDS.items():
-            if name == "substances":
-                vocab = vocabularies()["substance"]
-                widget = check_list({t.code: _(t.name) for t in vocab.terms}, label)
-            elif name == "risks":
-                widget = check_list(RISKS, label)
-            elif name == "may_leave_message":
-                widget = make_field("yesno", label)
-            else:
-                kind = "multiline" if name in _MULTILINE else "date" if name == "date_of_birth" else "text"
-                widget = make_field(kind, label)
-            self.summary_fields[name] = widget
-        intro = QLabel(_("Write the person's details once; each service gets only the parts its form needs."))
-        intro.setWordWrap(True)
-        layout = QVBoxLayout(page)
-        layout.addWidget(intro)
-        form = field_form(self.summary_fields, SUMMARY_FIELDS)
-        multiline = [w for w in self.summary_fields.values() if isinstance(w, QPlainTextEdit)]
-        self.text_counts = add_counts(form, multiline, MAX_TEXT)
-        layout.addLayout(form)
-        return page
-
-    def _services_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        self.answer_fields: dict[str, dict[str, QWidget]] = {}
-        for svc in self.services:
-            definition = form_for(svc, self.desk.forms)
-            box = QGroupBox(f"{svc.name} — {definition.title}")
-            box.setAccessibleName(svc.name)
-            inner = QVBoxLayout(box)
-            takes = QLabel(
-                _("This form takes: {fields}.").format(fields=", ".join(definition.label(f) for f in definition.fields))
-            )
-            takes.setWordWrap(True)
-            inner.addWidget(takes)
-            route = svc.email if svc.email and definition.email else _("cannot be emailed — print the PDF instead")
-            inner.addWidget(QLabel(_("Email: {route}").format(route=route)))
-            fields = {q.name: make_field(q.kind, f"{svc.name}: {q.label}") for q in definition.questions}
-            inner.addLayout(
-                field_form(fields, {q.name: q.label + (" *" if q.required else "") for q in definition.questions})
-            )
-            self.answer_fields[svc.id] = fields
-            layout.addWidget(box)
-        layout.addStretch(1)
-        return page
-
-    def _consent_page(self, referrer: Referrer | None) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        labels = {
-            "name": _("Your name"),
-            "role": _("Your role"),
-            "organisation": _("Your organisation"),
-            "phone": _("Your phone"),
-            "email": _("Your email"),
-        }
-        self.referrer_fields = {k: make_field("text", v) for k, v in labels.items()}
-        for key, widget in self.referrer_fields.items():
-            set_field_value(widget, getattr(referrer or Referrer(), key))
-        box = QGroupBox(_("Referrer"))
-        box.setLayout(field_form(self.referrer_fields, labels))
-        layout.addWidget(box)
-        layout.addWidget(QLabel(_("Show or read out each information-sharing statement before asking for consent:")))
-        self.statements = QTextBrowser()
-        self.statements.setAccessibleName(_("Information-sharing statements"))
-        layout.addWidget(self.statements, 1)
-        self.statement_shown = QCheckBox(_("I have shown or read out the statement(s) above"))
-        layout.addWidget(self.statement_shown)
-        self.consent_method = QComboBox()
-        for code, text in CONSENT_METHODS.items():
-            self.consent_method.addItem(text, code)
-        self.consent_method.setAccessibleName(_("How consent was given"))
-        method = QFormLayout()
-        method.addRow(_("How consent was given"), self.consent_method)
-        layout.addLayout(method)
-        self.consent_boxes: dict[str, QCheckBox] = {}
-        for svc in self.services:
-            box = QCheckBox(
-                _("The person explicitly agrees to share the details listed with {service}").format(service=svc.name)
-            )
-            self.consent_boxes[svc.id] = box
-            layout.addWidget(box)
-        return page
-
-    # --- reading the widgets ----------------------------------------------------
-    def summary(self) -> ClientSummary:
-        """The summary as typed so far."""
-        return ClientSummary.from_dict({n: field_value(w) for n, w in self.summary_fields.items()})
-
-    def referrer(self) -> Referrer:
-        """The referrer as typed."""
-        return Referrer.from_dict({k: field_value(w) for k, w in self.referrer_fields.items()})
-
-    def form_for_service(self, svc: Service) -> ReferralForm:
-        """The referral form to one service, as the widgets stand."""
-        referrer = self.referrer()
-        consent = record_consent(
-            self.consent_boxes[svc.id].isChecked(),
-            method=self.consent_method.currentData(),
-            referrer_name=referrer.name,
-            statement_shown=self.statement_shown.isChecked(),
-        )
-        answers = {k: str(field_value(w)) for k, w in self.answer_fields[svc.id].items()}
-        return ReferralForm(service=svc.id, summary=self.summary(), referrer=referrer, consent=consent, answers=answers)
+        self.single_clicks = SingleClicks(self)
+        self.single_clicks.guard(*self.findChildren(QAbstractButton))  # once every button has its parent
+        self._show_step(SUMMARY)
 
     # --- moving between steps ---------------------------------------------------
     def _show_step(self, index: int) -> None:
@@ -220,18 +142,44 @@ class ReferralWizard(ReviewAndSend, QDialog):
         self.step_label.setText(
             _("Step {n} of {total}: {name}").format(n=index + 1, total=len(STEPS), name=_(STEPS[index]))
         )
-        self.back_button.setEnabled(index > 0 and not self.queued)  # queued referrals are not changed
-        self.next_button.setVisible(index < len(STEPS) - 1)
-        if index == 2:
-            referrer_org = self.referrer().organisation
-            self.statements.setPlainText(
-                "\n\n".join(
-                    f"— {svc.name} —\n{sharing_statement(svc, form_for(svc, self.desk.forms), referrer_org)}"
-                    for svc in self.services
-                )
-            )
-        if index == 3:
+        # Queued referrals are not changed: the steps before the review stay put.
+        self.back_button.setEnabled(index > 0 and not (self.queued and index <= REVIEW))
+        self.next_button.setVisible(index < PRINT)
+        if index == CONSENT:
+            self._show_statements()
+        elif index == REVIEW:
             self._prepare_all()
+        elif index == PRINT:
+            self._fill_print_page()
+        self._focus(self.first_field(index))
+
+    def first_field(self, index: int) -> QWidget:
+        """Where the keyboard focus goes when a step opens: its first field.
+
+        On the consent step, the first of your details still empty, else your case
+        reference (details remembered from last time need no retyping). On the review step,
+        Send when it can be pressed; on the last, Print.
+        """
+        if index == CONSENT:
+            return next((w for w in self.referrer_fields.values() if is_empty(w)), self.reference)
+        if index == REVIEW:
+            return self.send_button if self.send_button.isEnabled() else self.next_button
+        if index == PRINT:
+            return self.print_button if self.print_button.isEnabled() else self.close_button
+        inputs = self.step_inputs(index)
+        return inputs[0] if inputs else self.next_button
+
+    def _focus(self, widget: QWidget) -> None:
+        widget.setFocus(Qt.OtherFocusReason)
+        scroll = self.scrolls[self.stack.currentIndex()]
+        if scroll.widget().isAncestorOf(widget):
+            scroll.ensureWidgetVisible(widget)
+
+    def showEvent(self, event) -> None:  # Qt API
+        """On opening, the focus is in the current step's first field (typing goes there at once)."""
+        super().showEvent(event)
+        if not self.errors.isVisible():
+            self._focus(self.first_field(self.stack.currentIndex()))
 
     def _show_errors(self, errors: list[tuple[QWidget | None, str]]) -> bool:
         for widget in self._all_inputs():
@@ -240,24 +188,30 @@ class ReferralWizard(ReviewAndSend, QDialog):
         if not errors:
             self.errors.hide()
             return True
-        self.errors.setText("\n".join(f"• {message}" for _w, message in errors))
+        self.errors.setText("\n".join(f"• {message}" for _w, message in dict.fromkeys(errors)))
         self.errors.show()
         for widget, message in errors:
             if widget is not None:
-                widget.setStyleSheet(_ERROR_STYLE)
+                # A thicker frame in the theme's own text colour: visible on light and dark palettes alike.
+                widget.setStyleSheet("border: 2px solid palette(text);")
                 widget.setAccessibleDescription(message)  # read out by screen readers on focus
-        first = next((w for w, _m in errors if w is not None), None)
-        (first or self.errors).setFocus()
+        # The field nearest the top of the form first, whatever order the checks ran in.
+        order = {w: i for i, w in enumerate(self._all_inputs() + self.step_inputs(CONSENT))}
+        named = [w for w, _m in errors if w is not None]
+        self._focus(min(named, key=lambda w: order.get(w, len(order))) if named else self.errors)
         return False
 
     def _all_inputs(self) -> list[QWidget]:
-        widgets = list(self.summary_fields.values()) + list(self.referrer_fields.values())
+        widgets = list(self.summary_fields.values()) + list(self.referrer_fields.values()) + [self.reference]
         return widgets + [w for fields in self.answer_fields.values() for w in fields.values()]
 
     def _page_errors(self, index: int) -> list[tuple[QWidget | None, str]]:
-        if index == 0:
-            return [(self.summary_fields.get(e.field), e.message) for e in validate_summary(self.summary())]
-        if index == 1:
+        if index == SUMMARY:
+            summary = self.summary()
+            found = validate_summary(summary)
+            found += summary_requirements(summary, [(s, form_for(s, self.desk.forms)) for s in self.services])
+            return [(self.summary_fields.get(e.field), e.message) for e in found]
+        if index == QUESTIONS:
             out = []
             for svc in self.services:
                 form = self.form_for_service(svc)
@@ -265,10 +219,14 @@ class ReferralWizard(ReviewAndSend, QDialog):
                 out += [
                     (fields.get(e.field), f"{svc.name}: {e.message}")
                     for e in validate_fields(form, svc, form_for(svc, self.desk.forms))
-                    if not e.field.startswith("referrer.")
-                ]  # the referrer comes on the next step
+                    if not e.field.startswith("referrer.") and e.field != "local_reference"
+                ]  # the referrer and the case reference come on the next step
             return out
+        if index != CONSENT:
+            return []
         out = [(self.referrer_fields.get(e.field.split(".")[-1]), e.message) for e in referrer_errors(self.referrer())]
+        form = ReferralForm(summary=self.summary(), local_reference=self.local_reference())
+        out += [(self.reference, e.message) for e in reference_errors(form)]
         if not self.statement_shown.isChecked():
             out.append((self.statement_shown, _("Show or read out the information-sharing statement first.")))
         if not any(box.isChecked() for box in self.consent_boxes.values()):
@@ -278,8 +236,11 @@ class ReferralWizard(ReviewAndSend, QDialog):
     def go_next(self) -> None:
         """Check this step; move on only when it is right (nothing typed is ever cleared)."""
         index = self.stack.currentIndex()
-        if self._show_errors(self._page_errors(index)):
-            self._show_step(index + 1)
+        if index >= PRINT or not self._show_errors(self._page_errors(index)):
+            return
+        if index == CONSENT:
+            self._keep_or_forget_details()
+        self._show_step(index + 1)
 
     def go_back(self) -> None:
         """Back one step, keeping everything typed."""
@@ -287,9 +248,9 @@ class ReferralWizard(ReviewAndSend, QDialog):
         self._show_step(max(self.stack.currentIndex() - 1, 0))
 
     def has_unsaved_input(self) -> bool:
-        """True when something was typed and nothing has been sent, queued or printed yet."""
+        """True when something was typed and nothing has been sent, queued, printed or saved yet."""
         typed = any(field_value(w) for w in self.summary_fields.values())
-        return typed and not self.results.text()
+        return typed and not self.handed_over
 
     def reject(self) -> None:  # Qt API: Esc and Close come here
         """Close, after asking first if anything typed would be lost."""
