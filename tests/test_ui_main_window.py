@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMessageBox
+from ui_shell_support import answer_modal
 
 from coventry_directory.ui.main_window import CrisisStrip
 from coventry_directory.ui.results_model import HitRole
@@ -92,6 +94,7 @@ def test_shortlist_survives_a_restart(qtbot, open_window):
     again = open_window()
     assert again.shortlist.list.count() == 1
     assert "(1)" in again.tabs.tabText(2)
+    answer_modal(QMessageBox.Yes)  # "Clear all" asks first
     again.shortlist.clear_button.click()
     assert again.shortlist.list.count() == 0
 

@@ -122,7 +122,7 @@ class FilterPanel(QWidget):
         basics = QFormLayout()
         basics.addRow(_("&Near:"), self.near)
         basics.addRow(_("A&ge:"), self.age)
-        basics.addRow(_("Gen&der:"), self.gender)
+        basics.addRow(_("G&ender:"), self.gender)
         basics.addRow(_("&Language:"), self.language)
         basics.addRow(self.free)
         basics.addRow(self.open_now)

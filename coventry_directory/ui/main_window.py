@@ -1,21 +1,27 @@
 """The main window (layout and wiring): search, filters, client mode, results, details, shortlist.
 
-Keyboard: Ctrl+F search, Enter open details, Esc clear search, Ctrl+D shortlist,
-Ctrl+P print, Ctrl+, settings. The crisis numbers are always on screen. Choosing another
-language in Settings emits ``language_chosen``; ui/language.py rebuilds the window.
-What the window does with the service shown and the shortlist (add, print, refer, correct)
-is in ui/main_window_actions.py; this module builds the widgets, searches and shows details.
+The crisis numbers are always on screen, above everything else. Under them, the work
+area: the search box and its notes, then three columns (filters / client / shortlist
+tabs, the results, the details of the service being read). The privacy screen covers the
+work area and nothing else (ui/privacy_screen.py). Choosing another language in
+Settings emits ``language_chosen``; ui/language.py rebuilds the window.
+
+The rest of the window lives beside this module, each part in its own mixin:
+ui/main_window_search.py runs searches and shows what comes back; ui/main_window_menus.py
+builds the menus and the keys (every key from the table in ui/shortcuts.py, which
+Help ▸ Keyboard shortcuts lists); ui/main_window_actions.py does what the buttons do with
+the service shown and the shortlist (add, print, refer, correct).
 """
 
 from __future__ import annotations
 
 import logging
-from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
+from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -24,40 +30,39 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QTextBrowser,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from coventry_directory.core.distance_words import approximate_note, distance_text
 from coventry_directory.core.search import SearchResult
-from coventry_directory.i18n import _, ngettext
-from coventry_directory.i18n.choice import current_language
+from coventry_directory.i18n import _
 from coventry_directory.i18n.formatting import format_long_date, format_number
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.errors import StoreError
 from coventry_directory.store.user import UserStore
 from coventry_directory.ui.controller import DirectoryController
-from coventry_directory.ui.correction_mail import CorrectionMail
 from coventry_directory.ui.filter_panel import FilterPanel
-from coventry_directory.ui.keeper_open import open_keeper
-from coventry_directory.ui.mail_settings_dialog import MailSettingsDialog
 from coventry_directory.ui.main_window_actions import ServiceActions
-from coventry_directory.ui.meetings_view import open_meetings
+from coventry_directory.ui.main_window_menus import WindowMenus
+from coventry_directory.ui.main_window_search import RESULT_LIMIT, SearchDisplay
+from coventry_directory.ui.privacy_screen import PrivacyScreen
 from coventry_directory.ui.profile_panel import ProfilePanel
 from coventry_directory.ui.results_model import HitRole, ResultDelegate, ResultsModel
-from coventry_directory.ui.search_worker import OPEN_FAILED, SearchService
+from coventry_directory.ui.search_worker import SearchService
 from coventry_directory.ui.service_html import COPY_SCHEME, service_html
-from coventry_directory.ui.settings_dialog import SettingsDialog
 from coventry_directory.ui.shortlist_panel import ShortlistPanel
-from coventry_directory.ui.sources_dialog import open_sources
-from coventry_directory.ui.whats_new_dialog import WhatsNew
+from coventry_directory.ui.window_geometry import place_window, saved_geometry
+
+__all__ = ["RESULT_LIMIT", "TYPING_PAUSE_MS", "CrisisStrip", "MainWindow", "SearchBox"]
 
 log = logging.getLogger(__name__)
 
 TYPING_PAUSE_MS = 120  # wait this long after a keystroke before searching
-RESULT_LIMIT = 300  # a county fits whole; a national feed shows its best 300
 
 
 class CrisisStrip(QLabel):
@@ -72,12 +77,30 @@ class CrisisStrip(QLabel):
 
 
 class SearchBox(QLineEdit):
-    """The search field; Esc clears it."""
+    """The search field; Esc clears it, Down goes on to the results."""
+
+    down = Signal()
 
     def keyPressEvent(self, event):  # Qt API
-        """Esc clears the search; every other key types as usual."""
+        """Esc clears the search; Down moves to the results; every other key types as usual."""
         if event.key() == Qt.Key_Escape:
             self.clear()
+            return
+        if event.key() == Qt.Key_Down and not event.modifiers():
+            self.down.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class ResultsList(QListView):
+    """The results; Up from the first one goes back to the search box."""
+
+    up_from_top = Signal()
+
+    def keyPressEvent(self, event):  # Qt API
+        """Up on the first row returns to the search box; every other key moves as usual."""
+        if event.key() == Qt.Key_Up and not event.modifiers() and self.currentIndex().row() <= 0:
+            self.up_from_top.emit()
             return
         super().keyPressEvent(event)
 
@@ -90,7 +113,20 @@ def _scroll(widget: QWidget) -> QScrollArea:
     return area
 
 
-class MainWindow(ServiceActions, QMainWindow):
+def _column(*widgets: QWidget | QHBoxLayout) -> QWidget:
+    """Widgets (or a row of them) stacked in one column with no margins."""
+    column = QWidget()
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        if isinstance(widget, QHBoxLayout):
+            layout.addLayout(widget)
+        else:
+            layout.addWidget(widget, 1 if isinstance(widget, (QListView, QTextBrowser)) else 0)
+    return column
+
+
+class MainWindow(SearchDisplay, WindowMenus, ServiceActions, QMainWindow):
     """Find a service, check who can use it, shortlist it, read everything known about it."""
 
     language_chosen = Signal(str)  # a language code picked in Settings
@@ -100,11 +136,52 @@ class MainWindow(ServiceActions, QMainWindow):
         self.controller = DirectoryController(store, user)
         # TRANSLATORS: the app's name in the title bar; keep it in English if that reads better.
         self.setWindowTitle(_("Coventry Directory"))
-        self.resize(1280, 800)
         self._current_id: str | None = None
         self._result: SearchResult | None = None
         self._closed = False
+        self._desk = None
 
+        self._build_widgets()
+        self.setCentralWidget(self._build_layout())
+        self.setTabOrder(self.search_box, self.results)
+        self.setTabOrder(self.results, self.details)
+        self.setTabOrder(self.details, self.tabs)
+
+        self.search_service = SearchService(directory_path or store.path, self)
+        self.search_service.results.connect(self._show_results)
+        self.search_service.problem.connect(self._show_problem)
+        self.search_service.failed.connect(self._show_failure)
+        self.search_service.edition_changed.connect(self._edition_changed)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(TYPING_PAUSE_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.search_box.textChanged.connect(self._timer.start)
+        self.search_box.returnPressed.connect(self._open_first)
+        self.search_box.down.connect(self._to_results)
+        self.results.up_from_top.connect(self.focus_search)
+        self.filters.changed.connect(self._timer.start)
+        self.profile.changed.connect(self._timer.start)
+        self.results.selectionModel().currentChanged.connect(lambda cur, _prev: self._show_hit(cur))
+        self.results.activated.connect(lambda _index: self.details.setFocus())
+        self.details.anchorClicked.connect(self._link)
+        self._connect_service_actions()
+        self._actions()
+        self._menus()
+        self._status()
+        self.privacy = PrivacyScreen(
+            self.work_stack,
+            self.work,
+            self.privacy_action,
+            [self.find_action, self.shortlist_action, self.print_action, self.refer_action, self.settings_action],
+        )
+        self.zoom.apply()  # the size the user chose last time
+        self._refresh_shortlist()
+        self._restore_state()
+        self.refresh()
+
+    # --- set-up ---------------------------------------------------------------------------
+    def _build_widgets(self) -> None:
         self.search_box = SearchBox()
         self.search_box.setPlaceholderText(_("Search: e.g. needle exchange Bedworth, naloxone, alcohol 16 year old"))
         self.search_box.setAccessibleName(_("Search services"))
@@ -119,11 +196,11 @@ class MainWindow(ServiceActions, QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(_scroll(self.filters), _("&Filters"))
         self.tabs.addTab(_scroll(self.profile), _("&Who can I refer?"))
-        self.tabs.addTab(self.shortlist, _("&Shortlist"))
+        self.tabs.addTab(self.shortlist, _("Sh&ortlist"))
         self.tabs.setAccessibleName(_("Filters, client and shortlist"))
 
         self.model = ResultsModel(self)
-        self.results = QListView()
+        self.results = ResultsList()
         self.results.setModel(self.model)
         self.results.setItemDelegate(ResultDelegate(self.results))
         self.results.setAccessibleName(_("Results"))
@@ -142,99 +219,55 @@ class MainWindow(ServiceActions, QMainWindow):
             button.setEnabled(False)
         self.print_button.setToolTip(_("Print or save a leaflet about this service, in the client's language (Ctrl+P)"))
         self.refer_button.setToolTip(_("Make a direct referral to this service, with the client's consent"))
-        self._desk = None
 
-        middle = QWidget()
-        mid_layout = QVBoxLayout(middle)
-        mid_layout.setContentsMargins(0, 0, 0, 0)
-        mid_layout.addWidget(self.count_label)
-        mid_layout.addWidget(self.results)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        actions = QHBoxLayout()
+        self.stale_label = QLabel()  # the old-edition warning: a line of its own, wrapping, over nothing else
+        self.stale_label.setAccessibleName(_("Directory age warning"))
+        self.stale_label.setWordWrap(True)
+        self.stale_label.setFrameShape(QFrame.StyledPanel)
+        self.stale_label.setStyleSheet("font-weight:bold;padding:4px;")  # the theme's own colours, readable in any
+
+    def _results_column(self) -> QWidget:
+        return _column(self.count_label, self.results)
+
+    def _details_column(self) -> QWidget:
+        buttons = QHBoxLayout()
         for button in (self.shortlist_button, self.refer_button, self.print_button, self.correction_button):
-            actions.addWidget(button)
-        right_layout.addLayout(actions)
-        right_layout.addWidget(self.details)
+            buttons.addWidget(button)
+        return _column(buttons, self.details)
+
+    def _build_layout(self) -> QWidget:
+        """Crisis numbers, the old-edition warning, then the work area (which the privacy screen covers)."""
         self.splitter = QSplitter()
-        for widget in (self.tabs, middle, right):
+        for widget in (self.tabs, self._results_column(), self._details_column()):
             self.splitter.addWidget(widget)
         self.splitter.setSizes([300, 380, 600])
+        self.splitter.setStretchFactor(2, 1)  # a wider window widens the details first
+        self.work = QWidget()
+        work_layout = QVBoxLayout(self.work)
+        work_layout.setContentsMargins(0, 0, 0, 0)
+        work_layout.addWidget(self.search_box)
+        work_layout.addWidget(self.notes)
+        work_layout.addWidget(self.splitter, 1)
+        self.work_stack = QStackedWidget()
+        self.work_stack.addWidget(self.work)
 
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addWidget(CrisisStrip())
-        layout.addWidget(self.search_box)
-        layout.addWidget(self.notes)
-        layout.addWidget(self.splitter, 1)
-        self.setCentralWidget(central)
-        self.setTabOrder(self.search_box, self.results)
-        self.setTabOrder(self.results, self.details)
-        self.setTabOrder(self.details, self.tabs)
-        self._status()
+        layout.addWidget(self.stale_label)
+        layout.addWidget(self.work_stack, 1)
+        return central
 
-        self.search_service = SearchService(directory_path or store.path, self)
-        self.search_service.results.connect(self._show_results)
-        self.search_service.problem.connect(self._show_problem)
-        self.search_service.failed.connect(self._show_failure)
-        self.search_service.edition_changed.connect(self._edition_changed)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(TYPING_PAUSE_MS)
-        self._timer.timeout.connect(self.refresh)
-        self.search_box.textChanged.connect(self._timer.start)
-        self.search_box.returnPressed.connect(self._open_first)
-        self.filters.changed.connect(self._timer.start)
-        self.profile.changed.connect(self._timer.start)
-        self.results.selectionModel().currentChanged.connect(lambda cur, _prev: self._show_hit(cur))
-        self.results.activated.connect(lambda _index: self.details.setFocus())
-        self.details.anchorClicked.connect(self._link)
-        self._connect_service_actions()
-        self._actions()
-        self._menus()
-        self._refresh_shortlist()
-        self._restore_state()
-        self.refresh()
-
-    # --- set-up ---------------------------------------------------------------------------
-    def _actions(self) -> None:
-        for text, keys, slot in (
-            (_("Find"), QKeySequence.Find, self.focus_search),
-            (_("Add to or remove from shortlist"), QKeySequence("Ctrl+D"), self.toggle_shortlist),
-            (_("Print a leaflet"), QKeySequence.Print, self.print_leaflet),
-        ):
-            action = QAction(text, self)
-            action.setShortcut(keys)
-            action.triggered.connect(slot)
-            self.addAction(action)
-
-    def _menus(self) -> None:
-        # Kept on self, so code that needs the menu uses this reference, never QAction.menu():
-        # on a temporary QAction wrapper that returns a QMenu wrapper that dies with it.
-        self.settings_menu = self.menuBar().addMenu(_("&Settings"))
-        settings = QAction(_("&Language and settings…"), self)
-        settings.setShortcut(QKeySequence.Preferences)
-        settings.triggered.connect(self.open_settings)
-        self.settings_menu.addAction(settings)
-        self.settings_menu.addAction(_("&Mail settings…"), self.open_mail_settings)
-        self.correction_mail = CorrectionMail(self, self.controller.user, lambda: self.controller.store)
-        self.settings_menu.addAction(_("Send &correction notes…"), self.correction_mail.send)
-        self.directory_menu = self.menuBar().addMenu(_("&Directory"))
-        self.meetings_action = QAction(_("&Meetings…"), self)
-        self.meetings_action.triggered.connect(lambda: open_meetings(self))
-        self.directory_menu.addAction(self.meetings_action)
-        self.sources_action = QAction(_("&Sources…"), self)
-        self.sources_action.triggered.connect(lambda: open_sources(self))
-        self.directory_menu.addAction(self.sources_action)
-        self.keeper_action = QAction(_("&Keeper mode…"), self)
-        self.keeper_action.triggered.connect(lambda: open_keeper(self))
-        self.directory_menu.addAction(self.keeper_action)
-        self.help_menu = self.menuBar().addMenu(_("&Help"))
-        self.whats_new = WhatsNew(self)  # also offers it by itself, once per new edition
-        self.whats_new_action = QAction(_("&What's new in this edition…"), self)
-        self.whats_new_action.triggered.connect(lambda: self.whats_new.show_last())
-        self.help_menu.addAction(self.whats_new_action)
+    def _status(self) -> None:
+        """The status bar: the edition (back after every passing message) and the privacy screen's button."""
+        self.privacy_button = QToolButton()
+        self.privacy_button.setDefaultAction(self.privacy_action)
+        self.privacy_button.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        self.privacy_button.setAutoRaise(True)
+        self.statusBar().addPermanentWidget(self.privacy_button)
+        # A message shown for a few seconds ("Copied …") would otherwise leave the bar empty.
+        self.statusBar().messageChanged.connect(lambda text: text or self._closed or self._show_edition())
+        self._show_edition()
 
     def _edition_changed(self, path: str) -> None:
         """A new edition was installed while the app ran: details and the status bar follow the search."""
@@ -246,13 +279,6 @@ class MainWindow(ServiceActions, QMainWindow):
         self._show_edition()
         self._show_hit(self.results.currentIndex())
         self.whats_new.notice()  # a new edition (not an import or a feed pull): what it changed
-
-    def _status(self) -> None:
-        self.stale_label = QLabel()
-        self.stale_label.setAccessibleName(_("Directory age warning"))
-        self.stale_label.setStyleSheet("font-weight:bold;")  # the theme's own text colour, readable in any
-        self.statusBar().addPermanentWidget(self.stale_label)
-        self._show_edition()
 
     def _show_edition(self) -> None:
         info = self.controller.edition()
@@ -267,9 +293,7 @@ class MainWindow(ServiceActions, QMainWindow):
         self.stale_label.setVisible(age.stale)
 
     def _restore_state(self) -> None:
-        geometry = self.controller.setting("window.geometry")
-        if geometry:
-            self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))
+        place_window(self, self.controller.setting("window.geometry"))
         splitter = self.controller.setting("window.splitter")
         if splitter:
             self.splitter.restoreState(QByteArray.fromBase64(splitter.encode()))
@@ -278,77 +302,10 @@ class MainWindow(ServiceActions, QMainWindow):
         """Remember the window's size and layout, and stop the search thread."""
         if not self._closed:  # Qt may deliver close twice (e.g. quit after close)
             self._closed = True
-            self.controller.set_setting("window.geometry", bytes(self.saveGeometry().toBase64()).decode())
+            self.controller.set_setting("window.geometry", saved_geometry(self))
             self.controller.set_setting("window.splitter", bytes(self.splitter.saveState().toBase64()).decode())
             self.search_service.shutdown()
         super().closeEvent(event)
-
-    # --- searching ------------------------------------------------------------------------
-    def client_mode(self) -> bool:
-        """True when anything about a client has been entered."""
-        p = self.profile.profile()
-        return any((p.age is not None, p.gender, p.area, p.substances, p.groups))
-
-    def refresh(self) -> None:
-        """Search for what is typed, with the filters (and client) given."""
-        profile = self.profile.profile() if self.client_mode() else None
-        filters = self.controller.filters(self.filters.state(), self.profile.home() if profile else "")
-        self.search_service.submit(self.search_box.text(), filters, profile, limit=RESULT_LIMIT)
-
-    def _show_results(self, result: SearchResult) -> None:
-        if self._closed:
-            return  # a search that finished after the window closed
-        self._result = result
-        self.model.set_hits(result.hits, result.place)
-        self.filters.show_counts(result.filter_counts)
-        n = len(result.hits)
-        if n >= RESULT_LIMIT:
-            self.count_label.setText(_("The first {n} services: type or filter to narrow").format(n=format_number(n)))
-        else:
-            self.count_label.setText(ngettext("{n} service", "{n} services", n).format(n=format_number(n)))
-        note = approximate_note(result.place) if any(h.distance_km is not None for h in result.hits) else None
-        self.notes.setText(" ".join([*result.notes, *([note] if note else [])]))
-        if n:
-            # the best match is what the worker wants to see, so new results start at the top
-            self.results.setCurrentIndex(self.model.index(0))
-            self.results.scrollToTop()
-        else:
-            self._current_id = None
-            self.details.setHtml("<p>" + _("No services match. Try fewer words, or clear some filters.") + "</p>")
-            self._enable_actions(False)
-
-    def _show_problem(self, message: str) -> None:
-        """The search could not be understood (a place not known): say so, and show no old results."""
-        if self._closed:
-            return
-        # Results for the last place would look like answers for the one just typed.
-        self._result = None
-        self.model.set_hits([])
-        self.filters.show_counts({})  # no results: nothing was filtered
-        self._current_id = None
-        self.count_label.setText(_("No results: the place is not known."))
-        self.notes.setText(message)
-        self.details.setHtml("<p>" + escape(message) + "</p>")
-        self._enable_actions(False)
-
-    def _show_failure(self, kind: str) -> None:
-        """The search could not run: say so where the results go; the rest of the window still works."""
-        if self._closed:
-            return
-        if kind == OPEN_FAILED:
-            message = _(
-                "Search failed: the service directory could not be read. Close the app and open it again; "
-                "if that does not help, install the directory again."
-            )
-        else:
-            message = _("Search failed: something went wrong while searching. Try again or change the search.")
-        # Results from an earlier search would look like answers to this one.
-        self._result = None
-        self.model.set_hits([])
-        self.filters.show_counts({})
-        self.count_label.setText(message)
-        self.notes.clear()
-        self.statusBar().showMessage(message)
 
     # --- details --------------------------------------------------------------------------
     def _show_hit(self, index) -> None:
@@ -387,25 +344,15 @@ class MainWindow(ServiceActions, QMainWindow):
             self.results.setCurrentIndex(self.model.index(0))
             self.details.setFocus()
 
+    def _to_results(self) -> None:
+        """Down from the search box: into the results, on the one being read (the first if none)."""
+        if self.model.rowCount():
+            if not self.results.currentIndex().isValid():
+                self.results.setCurrentIndex(self.model.index(0))
+            self.results.setFocus()
+
     def _link(self, url: QUrl) -> None:
         if url.scheme() == COPY_SCHEME:
             number = url.toString()[len(COPY_SCHEME) + 1 :]
             QGuiApplication.clipboard().setText(number)
             self.statusBar().showMessage(_("Copied {number}").format(number=number), 4000)
-
-    def open_settings(self) -> None:
-        """Settings (Ctrl+,): choosing another language rebuilds the window in it."""
-        dialog = SettingsDialog(current_language().code, self)
-        if dialog.exec() and dialog.chosen() != current_language().code:
-            # After this slot returns: the window may be replaced while the dialog unwinds.
-            code = dialog.chosen()
-            QTimer.singleShot(0, lambda: self.language_chosen.emit(code))
-
-    def open_mail_settings(self) -> None:
-        """Settings ▸ Mail settings: the relay for referrals and correction notes."""
-        MailSettingsDialog(self.controller.user, self).exec()
-
-    def focus_search(self) -> None:
-        """Ctrl+F."""
-        self.search_box.setFocus()
-        self.search_box.selectAll()

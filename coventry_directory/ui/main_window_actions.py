@@ -53,7 +53,7 @@ class ServiceActions:
     def _refresh_shortlist(self) -> None:
         services = self.controller.shortlist()
         self.shortlist.set_services(services, self.controller.vanished_from_shortlist())
-        self.tabs.setTabText(2, _("&Shortlist ({n})").format(n=format_number(len(services))))
+        self.tabs.setTabText(2, _("Sh&ortlist ({n})").format(n=format_number(len(services))))
 
     # --- printing -------------------------------------------------------------------------
     def print_leaflet(self) -> None:

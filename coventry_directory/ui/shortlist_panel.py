@@ -1,7 +1,8 @@
 """The shortlist (view only): services chosen for the person in front of you.
 
 It holds service ids only (never anything about the client), so it is safe to keep
-between sessions until the worker clears it.
+between sessions until the worker clears it. "Clear all" asks first: nothing brings a
+cleared shortlist back.
 """
 
 from __future__ import annotations
@@ -9,10 +10,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from coventry_directory.core.models import Service
-from coventry_directory.i18n import _
+from coventry_directory.i18n import _, ngettext
+from coventry_directory.i18n.formatting import format_number
 
 VANISHED_ROLE = Qt.UserRole + 1  # marks an entry whose service is no longer in the directory
 
@@ -38,8 +49,9 @@ class ShortlistPanel(QWidget):
         self.list.setAccessibleName(_("Shortlisted services"))
         self.remove_button = QPushButton(_("&Remove"))
         self.clear_button = QPushButton(_("Clear a&ll"))
-        self.handout_button = QPushButton(_("Print &handout…"))
-        self.refer_button = QPushButton(_("Re&fer…"))
+        # Mnemonics unique in the main window: its menus hold S, D, V, H and its tabs F, W, O.
+        self.handout_button = QPushButton(_("&Print handout…"))
+        self.refer_button = QPushButton(_("R&efer…"))
         self.refer_button.setToolTip(_("Refer the client to every shortlisted service from one summary"))
         self.followups_button = QPushButton(_("Referral follow-&ups…"))
         self.followups_button.setToolTip(_("Referrals waiting for an answer, and what happened"))
@@ -63,7 +75,7 @@ class ShortlistPanel(QWidget):
         layout.addLayout(actions)
         layout.addLayout(follow)
         self.remove_button.clicked.connect(self._remove)
-        self.clear_button.clicked.connect(self.cleared)
+        self.clear_button.clicked.connect(self.confirm_clear)
         self.list.itemActivated.connect(self._open)
 
     def set_services(self, services: list[Service], vanished: Sequence[tuple[str, str]] = ()) -> None:
@@ -96,6 +108,29 @@ class ShortlistPanel(QWidget):
         """Ids of the services in the list that are still in the directory, in the list's order."""
         items = [self.list.item(i) for i in range(self.list.count())]
         return [item.data(Qt.UserRole) for item in items if not item.data(VANISHED_ROLE)]
+
+    def confirm_clear(self) -> bool:
+        """Ask before emptying the shortlist ("No" is the default); emits ``cleared`` on yes. True when cleared."""
+        n = self.list.count()
+        if not n:
+            return False
+        box = QMessageBox(
+            QMessageBox.Question,
+            _("Clear the shortlist?"),
+            ngettext(
+                "Take the {n} service off the shortlist? This cannot be undone.",
+                "Take all {n} services off the shortlist? This cannot be undone.",
+                n,
+            ).format(n=format_number(n)),
+            QMessageBox.Yes | QMessageBox.No,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.No)  # Enter pressed by habit keeps the list
+        box.setEscapeButton(QMessageBox.No)
+        if box.exec() != QMessageBox.Yes:
+            return False
+        self.cleared.emit()
+        return True
 
     def _remove(self) -> None:
         item = self.list.currentItem()
