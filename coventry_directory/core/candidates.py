@@ -9,7 +9,7 @@ rules in docs/architecture.md, "Search"). Words, place and code filters are one 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 from dataclasses import replace
 
 from coventry_directory.core.locality import CLOSE_KM, LOCAL_KM, RINGS_KM, SERVES, Locality
@@ -19,6 +19,7 @@ from coventry_directory.core.text import fts_term
 from coventry_directory.store.schema import SEARCH_COLUMNS
 from coventry_directory.store.search_filters import FacetFilter
 from coventry_directory.store.search_queries import SearchQueries
+from coventry_directory.store.search_synonyms import STRONG_COLUMNS, covering_sets, synonym_tag
 from coventry_directory.store.search_tags import UNPLACED_TAG, any_tag, substance_tag
 
 # Local candidates are never capped. Further services only fill a page: each ring (and
@@ -26,7 +27,6 @@ from coventry_directory.store.search_tags import UNPLACED_TAG, any_tag, substanc
 FAR_CANDIDATES = 80
 NAMED_CANDIDATES = 20  # services whose names hold every typed word, looked at wherever they are
 NEAR_CANDIDATES = 40  # tier 1 is drawn as this many nearest matches, whatever the page size
-STRONG_COLUMNS = ("name", "organization", "categories", "keywords")
 PREFIX_WORDS = 12  # a typed prefix is searched as the words it stands for, when no more than this
 # The nearest N within a ring are looked for in smaller rings first: when a smaller circle
 # holds N matches, they are the N nearest, found in an index walk over far fewer cells.
@@ -60,6 +60,9 @@ def candidate_ids(
     passes = [facet]
     if facet.outcome_tests():
         passes.insert(0, replace(facet, known_only=True))
+    # When the strict pass differs only in its SQL (age, gender, substances: no tags), both
+    # come from one query (SearchQueries.matching_known): the same lists, one FTS5 search.
+    known = passes[0].where(tagged=False) if len(passes) > 1 and passes[0].tags() == filters else None
     page = limit * 3 if profile else limit  # client mode reorders by eligibility: it needs more
     here = (
         (place.latitude, place.longitude)
@@ -97,7 +100,25 @@ def candidate_ids(
                     break
             return found
 
-        return capped(draw, limit)
+        if known is None:
+            return capped(draw, limit)
+        kept = sure = None
+        firsts: list[str] = []
+        fits: list[str] = []
+        for r in (*(r for r in INNER_RINGS_KM if r < km), km):
+            ring = locality.ring(r)
+            if not ring:
+                return []
+            inner = None if r == km else r
+            firsts, fits = queries.matching_known(
+                combine(text, ring), where, known, limit, locality.centres, within_km=inner
+            )
+            kept = firsts if kept is None and len(firsts) >= limit else kept
+            sure = fits if sure is None and len(fits) >= limit else sure
+            if kept is not None and sure is not None:
+                break
+        kept, sure = (firsts if kept is None else kept), (fits if sure is None else sure)
+        return kept if len(kept) < limit else list(dict.fromkeys([*sure, *kept]))
 
     def first(cap: int, *parts: str) -> list[str]:
         """The first ``cap`` matches of ``parts`` in index order; with no words or tags at all, the nearest."""
@@ -108,7 +129,11 @@ def candidate_ids(
                 return queries.filtered_ids(f.where(), cap, here)
             return queries.matching(expr, f.where(tagged=False), cap)
 
-        return capped(draw, cap)
+        expr = combine(*parts)
+        if known is None or not expr:
+            return capped(draw, cap)
+        kept, sure = queries.matching_known(expr, where, known, cap)
+        return kept if len(kept) < cap else list(dict.fromkeys([*sure, *kept]))
 
     def retrieve(text: str, strong: str, serving_only: bool = False) -> list[str]:
         """Every tier-0 match (never capped); then, unless those fill the page, the nearest others.
@@ -162,16 +187,36 @@ def candidate_ids(
 
 
 def words_expression(queries: SearchQueries, parsed: ParsedQuery, columns: Sequence[str], joiner: str) -> str:
-    """Each typed word's terms (in ``columns``), or for a substance word its tags too, joined by AND or OR."""
+    """Each typed word's terms (in ``columns``), or for a substance word its tags too, joined by AND or OR.
+
+    A synonym set all of whose terms a word stands for is asked for as the set's one tag
+    (``store.search_synonyms``: exactly the services holding one of its terms in those
+    columns), when the index holds it; the word's other terms (itself as a prefix, a
+    stem, a correction) as terms.
+    """
     cols = "{" + " ".join(columns) + "}"
     groups = []
     for group in parsed.groups:
-        expr = f"{cols} : ({' OR '.join(fts_terms(queries, group))})"
+        plain = {t.text for t in group.terms if not t.prefix}
+        tags: list[str] = []
+        covered: set[str] = set()
+        for synonyms in covering_sets(plain):
+            tag = synonym_tag(synonyms, columns)
+            if tag is not None and queries.has_tag(tag):
+                tags.append(tag)
+                covered |= synonyms.terms
+        parts = []
+        terms = fts_terms(queries, group, covered)
+        if terms:
+            parts.append(f"{cols} : ({' OR '.join(terms)})")
+        if tags:
+            parts.append(any_tag(tags))
+        expr = parts[0] if len(parts) == 1 else " OR ".join(f"({p})" for p in parts)
         if group.substance:
             # a service listing the substance asked about (or any substance) matches that
             # word whatever its text says: exactly what core.ranking.text_score counts
-            tags = any_tag(substance_tag(code) for code in (group.substance, "any"))
-            expr = f"({expr}) OR ({tags})"
+            substance = any_tag(substance_tag(code) for code in (group.substance, "any"))
+            expr = f"({expr}) OR ({substance})"
         groups.append(f"({expr})")
     return joiner.join(groups)
 
@@ -191,8 +236,8 @@ def counted_expression(queries: SearchQueries, parsed: ParsedQuery, locality: Lo
     return " AND ".join(f"({p})" for p in (text, locality.serving()) if p)
 
 
-def fts_terms(queries: SearchQueries, group: TermGroup) -> list[str]:
-    """One group's terms as FTS5 strings; a prefix as the few indexed words it stands for.
+def fts_terms(queries: SearchQueries, group: TermGroup, covered: Set[str] = frozenset()) -> list[str]:
+    """One group's terms as FTS5 strings, but those ``covered`` (whole terms a synonym tag stands for); a prefix as the few indexed words it stands for.
 
     FTS5 answers "drug*" by merging the lists of every word starting so before it can
     intersect anything (20-30 ms at 100,000 services); the same words named one by one
@@ -205,6 +250,8 @@ def fts_terms(queries: SearchQueries, group: TermGroup) -> list[str]:
     out: list[str] = []
     singles = {t.text for t in group.terms if " " not in t.text}
     for term in group.terms:
+        if not term.prefix and term.text in covered:
+            continue  # searched as its synonym set's tag
         if " " in term.text and singles & set(term.text.split()):
             continue  # a phrase holding one of the group's single words finds nothing that word does not
         if term.prefix:

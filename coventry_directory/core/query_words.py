@@ -111,6 +111,15 @@ def _merged_groups() -> tuple[tuple[list[str], list[str]], ...]:
 
 
 @lru_cache(maxsize=1)
+def synonym_sets() -> tuple[tuple[str, ...], ...]:
+    """Each group's terms (extensions joined), as the index tags them: one tag per set (``store.search_synonyms``).
+
+    A typed term's synonyms (:func:`synonym_index`) are the union of the sets holding it.
+    """
+    return tuple(tuple(terms) for terms, _ in _merged_groups())
+
+
+@lru_cache(maxsize=1)
 def synonym_index() -> dict[str, list[str]]:
     """Folded phrase -> every term equivalent to it (itself first among its group's terms)."""
     index: dict[str, list[str]] = defaultdict(list)

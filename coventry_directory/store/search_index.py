@@ -17,6 +17,7 @@ from coventry_directory.core.taxonomy import RECORD_TAXONOMY
 from coventry_directory.core.text import words
 from coventry_directory.store.open_hours import rebuild_open_hours
 from coventry_directory.store.schema import SEARCH_COLUMNS, SEARCH_TABLE
+from coventry_directory.store.search_synonyms import fix_synonym_tags, tag_synonyms
 from coventry_directory.store.search_tags import FACET_TAG_COLUMNS, TAGS_COLUMN, service_tags
 
 
@@ -45,11 +46,14 @@ def _record_values(db: Database, code: str, entity: str = "service") -> dict[str
     return out
 
 
-def rebuild_fts(db: Database) -> None:
-    """Fill the FTS index from the HSDS tables, and each service's tags from its facets and points.
+def rebuild_fts(db: Database) -> list[tuple] | None:
+    """Fill the FTS index from the HSDS tables, and each service's tags from its facets, points and text.
 
     Run after :func:`rebuild_facets` and ``rebuild_open_hours``: the tags (``store.search_tags``)
-    come from the map points and facets the one writes and the weekly hours the other does.
+    come from the map points and facets the one writes and the weekly hours the other does;
+    the synonym tags (``store.search_synonyms``) from the text. Returns each row's folded
+    text (rowid, service id, the columns as " word word "), what :func:`rebuild_folded` writes
+    (None when some row was numbered by FTS5: it then reads the index back).
     """
     db.execute(f"DELETE FROM {SEARCH_TABLE}")
     tags = _tags_by_service(db)
@@ -74,28 +78,49 @@ def rebuild_fts(db: Database) -> None:
         "coalesce(o.alternate_name, ''), coalesce(s.description, '') "
         "FROM service s LEFT JOIN organization o ON o.id = s.organization_id ORDER BY s.id"
     ).fetchall()
-    placeholders = ", ".join("?" for _ in range(len(SEARCH_COLUMNS) + 3))
     rowids = _facet_rows(db)
-    db.conn.executemany(
-        f"INSERT INTO {SEARCH_TABLE} (rowid, service_id, {', '.join(SEARCH_COLUMNS)}, {TAGS_COLUMN}) "
-        f"VALUES ({placeholders})",
-        [
-            (
-                rowids.get(sid),
-                sid,
-                f"{name} {alt}".strip(),
-                f"{org} {org_alt}".strip(),
-                category_names.get(sid, ""),
-                " ".join([keywords.get(sid, ""), *places.get(sid, [])]).strip(),
-                desc,
-                tags.get(sid, ""),
-            )
-            for sid, name, alt, org, org_alt, desc in rows
-        ],
-    )
+    indexed, folded = [], []
+    for sid, name, alt, org, org_alt, desc in rows:
+        text = (
+            f"{name} {alt}".strip(),
+            f"{org} {org_alt}".strip(),
+            category_names.get(sid, ""),
+            " ".join([keywords.get(sid, ""), *places.get(sid, [])]).strip(),
+            desc,
+        )
+        row = rowids.get(sid)
+        fold = tuple(map(_folded, text))
+        # the synonym sets its text holds, one tag each (store.search_synonyms), beside its place and facet tags
+        own = " ".join([tags.get(sid, ""), *tag_synonyms(fold)]).strip()
+        indexed.append((row, sid, *text, own))
+        folded.append((row, sid, *fold))
+    _insert_fts(db, indexed)
+    fix_synonym_tags(db, lambda fixed: _rewrite_fts(db, fixed))
     # One segment per word instead of hundreds: a bulk fill leaves many, and every search
     # must then look in each (3-5x slower at 100,000 services). About 3 s at that size.
     db.execute(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}) VALUES ('optimize')")
+    # a service with no facet row (never, once rebuild_facets has run) was numbered by FTS5 itself
+    return folded if all(r[0] is not None for r in folded) else None
+
+
+_FTS_FIELDS = ("rowid", "service_id", *SEARCH_COLUMNS, TAGS_COLUMN)
+
+
+def _insert_fts(db: Database, rows: list[tuple]) -> None:
+    """Add rows (rowid, service id, the text columns, tags) to the full-text index."""
+    db.conn.executemany(
+        f"INSERT INTO {SEARCH_TABLE} ({', '.join(_FTS_FIELDS)}) VALUES ({', '.join('?' for _ in _FTS_FIELDS)})", rows
+    )
+
+
+def _rewrite_fts(db: Database, tags: dict[int, str]) -> None:
+    """Write these index rows again with new tags (the few whose synonym tags FTS5 corrected)."""
+    cols = ", ".join(_FTS_FIELDS[:-1])
+    rows = []
+    for row, new in tags.items():
+        rows += [(*r, new) for r in db.execute(f"SELECT {cols} FROM {SEARCH_TABLE} WHERE rowid = ?", [row])]
+    db.conn.executemany(f"DELETE FROM {SEARCH_TABLE} WHERE rowid = ?", [(r[0],) for r in rows])
+    _insert_fts(db, rows)
 
 
 def _facet_rows(db: Database) -> dict[str, int]:
@@ -266,14 +291,20 @@ def _on_earth(lat: object, lon: object) -> bool:
     return -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0 and (lat, lon) != (0, 0)
 
 
-def rebuild_folded(db: Database) -> None:
-    """Fill service_folded: each indexed column as " word word " (folded), for fast ranking."""
+def rebuild_folded(db: Database, folded: list[tuple] | None = None) -> None:
+    """Fill service_folded: each indexed column as " word word " (folded), for fast ranking.
+
+    ``folded`` is what :func:`rebuild_fts` returns (the text it has just folded); without
+    it, the index's stored text is read and folded again.
+    """
     db.execute("DELETE FROM service_folded")
     cols = ", ".join(SEARCH_COLUMNS)
-    rows = db.execute(f"SELECT rowid, service_id, {cols} FROM {SEARCH_TABLE}").fetchall()
+    if folded is None:
+        rows = db.execute(f"SELECT rowid, service_id, {cols} FROM {SEARCH_TABLE}").fetchall()
+        folded = [(r[0], r[1], *map(_folded, r[2:])) for r in rows]
     db.conn.executemany(
         f"INSERT INTO service_folded (rowid, service_id, {cols}) VALUES (?, ?, {', '.join('?' * len(SEARCH_COLUMNS))})",
-        [(r[0], r[1], *map(_folded, r[2:])) for r in rows],
+        folded,
     )
 
 
@@ -321,8 +352,8 @@ def rebuild_search_index(db: Database) -> None:
         db.execute(f'DROP INDEX "{name}"')  # names from our own schema
     rebuild_facets(db)
     rebuild_open_hours(db)
-    rebuild_fts(db)  # its tags come from the facets, points and weekly hours
-    rebuild_folded(db)
+    folded = rebuild_fts(db)  # its tags come from the facets, points, weekly hours and text
+    rebuild_folded(db, folded)
     rebuild_terms(db)
     for _, sql in found:
         db.execute(sql)
