@@ -132,8 +132,11 @@ def pdffonts(path: Path) -> list[str]:
     if tool is None:
         pytest.skip("pdffonts (poppler-utils) is not installed")
     out = subprocess.run([tool, str(path)], capture_output=True, text=True, check=True).stdout
-    # embedded fonts only: like every leaflet, the page carries reportlab's unused default (Helvetica, not embedded)
-    return [line.split()[0].split("+", 1)[-1] for line in out.splitlines()[2:] if "yes" in line.split()]
+    rows = [line.split() for line in out.splitlines()[2:] if line.strip()]
+    # every font listed is embedded: an unembedded one (reportlab's default Helvetica) draws
+    # nothing and fails a printer's strict preflight; the "emb" column is the third from the end
+    assert rows and all(row[-5] == "yes" for row in rows), out
+    return [row[0].split("+", 1)[-1] for row in rows]
 
 
 # --- the rows -------------------------------------------------------------------------------
@@ -219,7 +222,8 @@ def test_the_pdf_form_says_what_we_list_and_where_to_send_it(sources, tmp_path, 
     assert "What we list" in text and "Correct?" in text and "Correction" in text
     assert NOT_KNOWN in text and "Directory edition: 1 February 2024" in text and "Page 1" in text
     assert "Other Service" not in text
-    assert all(name.startswith("Noto") for name in pdffonts(out))  # bundled fonts only
+    fonts = pdffonts(out)
+    assert fonts and all(name.startswith("Noto") for name in fonts)  # bundled fonts only
     assert not [p for p in out.parent.iterdir() if p.name != "example.pdf"]  # no temp file left
 
 

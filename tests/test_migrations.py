@@ -29,7 +29,15 @@ def test_empty_file_migrates_to_latest(tmp_path):
         "m006_filter_outcomes",
         "m007_search_rows",
         "m008_organization_links",
+        "m009_one_organization_index",
     ]
+    indexes = [
+        r[0]
+        for r in store._db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'service' AND sql LIKE '%organization_id%'"
+        )
+    ]
+    assert indexes == ["idx_service_organization_id"]  # one index on the column, not two
     # nothing to back up for a brand-new file
     assert list(tmp_path.glob("*.backup-*")) == []
 
@@ -65,6 +73,19 @@ def test_empty_file_migrates_to_latest(tmp_path):
                 "m005_search_places",
                 "m006_filter_outcomes",
                 "m007_search_rows",
+            },
+        ),
+        (
+            "directory_v8.db",
+            {
+                "m001_hsds_tables",
+                "m002_search_index",
+                "m003_search_facets",
+                "m004_sources",
+                "m005_search_places",
+                "m006_filter_outcomes",
+                "m007_search_rows",
+                "m008_organization_links",
             },
         ),
     ],

@@ -268,6 +268,12 @@ def _hours(service: Service) -> list[str]:
 
 
 def _ages(low: int | None, high: int | None) -> str | None:
+    """The age range in the form's own English ('18 to 25'), or None when neither end is known.
+
+    Not ``describe.age_range``: that one is in the app's language and says "not known",
+    while a provider's form is English whatever the app's language, and an unknown is a
+    blank for the provider to fill in.
+    """
     if low is not None and high is not None:
         return f"{low} to {high}"
     if low is not None:

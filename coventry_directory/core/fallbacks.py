@@ -5,18 +5,20 @@ no phone, email, web page or address. A blank "not known" leaves a worker, or a 
 holding a leaflet, at a dead end. These are the next steps the directory can stand behind,
 nearest first:
 
-1. the organisation's own web site, email or base, where the records give them;
+1. the organisation's own web site, email or base (a base in the service's area), where the
+   records give them;
 2. another service of the same organisation that can be reached;
 3. a route the sources name for that kind of help in that area (Coventry and Warwickshire
    pharmacies run needle exchange; Coventry pharmacies give take-home naloxone; the
    Coventry and Warwickshire mental health crisis line through NHS 111);
-4. FRANK for drugs advice, NHS 111 for medical advice;
+4. FRANK for drugs advice, Childline for children and young people;
 5. always last: the service's name to search for.
 
 Every number or address shown is taken from another record of the directory, with that
 record's source, so it is as cited and as current as the record it comes from; nothing
 here holds a number of its own. A route whose record is not in the directory (a feed-only
-database) is left out rather than guessed.
+database), is closed, or is for other ages than the service's is left out rather than
+guessed; each step carries its record's dates, so a leaflet's footer dates it too.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from coventry_directory.core import describe
-from coventry_directory.core.models import AREAS, Service
+from coventry_directory.core.models import AREAS, Location, Service
 from coventry_directory.i18n import N_, _
 
 WARWICKSHIRE = frozenset(AREAS) - {"coventry"}
@@ -43,10 +45,14 @@ DRUG_ALCOHOL = frozenset(
         "bbv-testing",
     }
 )
-MEDICAL = frozenset({"health", "detox-rehab", "urgent-care", "bbv-testing"})
 SIBLINGS = 2  # other services of the same organisation offered (the nearest few are enough)
 SIBLING_LOOKUP = 50  # services of the organisation looked through for them (bounded for national feeds)
 BASES = 2  # the organisation's places offered
+# An organisation's addressed places loaded with each of its services, to choose BASES from
+# (store.service_loader): enough that a county's bases are among them when a national
+# organisation's first places are elsewhere, bounded because a feed's can number thousands.
+BASE_LOOKUP = 20
+GONE = frozenset({"inactive", "defunct"})  # a record with this status is no route to anything
 MOST = 4  # steps offered before the name search: the nearest few, not a list to wade through
 
 
@@ -118,21 +124,14 @@ ROUTES: tuple[Route, ...] = (
         drugs=True,
     ),
     Route(
-        "nat-nhs-111",
-        N_("For medical advice that is not an emergency, call {contact}, 24 hours a day."),
-        MEDICAL,
-    ),
-    Route(
         "nat-childline",
         N_("Children and young people under 19 can call Childline free on {contact}, 24 hours a day."),
         frozenset({"young-people"}),
     ),
-    Route(
-        "nat-emergency-999",
-        N_("If someone is in danger now, call {contact}."),
-        frozenset({"criminal-justice"}),
-    ),
 )
+# NHS 111 and 999 are not routes here: every leaflet and the app's crisis strip give them
+# on their first page already, so as a "way to find out" they would only push the ways
+# that answer the question (who runs this, where to ask) off the short list.
 
 ORGANISATION_CONTACT = N_("Ask {organisation}, which runs it: {contact}")
 ORGANISATION_BASE = N_("Ask at {organisation}'s base: {contact}")
@@ -155,6 +154,10 @@ class WayToFindOut:
     contact: str = ""  # a number, an address or a web address, shown as written
     source: str = ""  # the citation of the record the contact comes from ("" for the name search)
     note: str = ""  # how old that record's evidence is, when it is old
+    # the dates of the record the contact comes from (another service's), so a leaflet's
+    # footer can date what it prints; None for the service's own organisation and the name search
+    assured_date: str | None = None
+    evidence_date: str | None = None
 
     def around(self) -> tuple[str, str]:
         """The sentence's words before and after the contact."""
@@ -205,10 +208,25 @@ def _organisation(svc: Service) -> list[WayToFindOut]:
         for value in (org.website, org.email)
         if value
     ]
-    placed = [loc for loc in org.locations if loc.address is not None][:BASES]
     says = _(ORGANISATION_BASE).format(organisation=org.name, contact=CONTACT)
-    ways += [WayToFindOut(says, describe.describe_location(loc), _first(loc.sources or org.sources)) for loc in placed]
+    seen: set[str] = set()
+    for loc in org.locations:
+        where = describe.describe_location(loc) if loc.address is not None else ""
+        if where and where not in seen and _base_serves(loc, svc) and len(seen) < BASES:
+            seen.add(where)
+            ways.append(WayToFindOut(says, where, _first(loc.sources or org.sources)))
     return ways
+
+
+def _base_serves(loc: Location, svc: Service) -> bool:
+    """True when a base of the organisation is in the service's area (any base, for a national service).
+
+    A charity's Leamington office is no place to ask about its Coventry service; a base whose
+    area is not known is offered only for a service with no area of its own.
+    """
+    if svc.coverage == "national" or not svc.catchment:
+        return True
+    return loc.area is not None and loc.area in svc.catchment
 
 
 def _siblings(svc: Service, book: RouteBook) -> list[WayToFindOut]:
@@ -219,12 +237,23 @@ def _siblings(svc: Service, book: RouteBook) -> list[WayToFindOut]:
     # runs the same kind of service in other counties: only a sibling offering the same kind
     # of help to the same area is a place to ask about this one.
     for other in book.organization_services(svc.organization.id, SIBLING_LOOKUP):
-        contact = _contact(other) if other.id != svc.id and _alike(svc, other) else None
+        usable = other.id != svc.id and other.status not in GONE and _alike(svc, other)
+        contact = _contact(other) if usable else None
         if contact is not None and len(out) < SIBLINGS:
-            out.append(
-                WayToFindOut(_(SAME_ORGANISATION).format(service=other.name, contact=CONTACT), *contact, _age(other))
-            )
+            out.append(_from(other, _(SAME_ORGANISATION).format(service=other.name, contact=CONTACT), *contact))
     return out
+
+
+def _from(record: Service, says: str, contact: str, source: str) -> WayToFindOut:
+    """A step whose contact comes from ``record``: its caveat and its dates go with it."""
+    return WayToFindOut(says, contact, source, _age(record), record.assured_date, record.evidence_date)
+
+
+def _ages_meet(svc: Service, other: Service) -> bool:
+    """True unless the two records' age ranges are both known and do not overlap (Childline is not for 25s)."""
+    low = max(svc.minimum_age or 0, other.minimum_age or 0)
+    highs = [a for a in (svc.maximum_age, other.maximum_age) if a is not None]
+    return not highs or low <= min(highs)
 
 
 def _alike(svc: Service, other: Service) -> bool:
@@ -238,14 +267,14 @@ def _routes(svc: Service, book: RouteBook) -> list[WayToFindOut]:
     areas = set(svc.catchment)
     for route in applicable(svc.categories, areas, bool(svc.substances), national=svc.coverage == "national"):
         record = book.get_service(route.key)
-        if record is None:
-            continue  # the fact this step rests on is not in this directory
+        if record is None or record.status in GONE or not _ages_meet(svc, record):
+            continue  # the fact this step rests on is not in this directory, or not for this client
         if route.walk_in:
-            out.append(WayToFindOut(_(route.says), "", _first(record.sources), _age(record)))
+            out.append(_from(record, _(route.says), "", _first(record.sources)))
             continue
         contact = _contact(record) if record.id != svc.id else None
         if contact is not None:
-            out.append(WayToFindOut(_(route.says), *contact, _age(record)))
+            out.append(_from(record, _(route.says), *contact))
     return out
 
 
@@ -263,10 +292,10 @@ def applicable(
 
 
 def _contact(svc: Service | None) -> tuple[str, str] | None:
-    """(what to call or visit, its source): a voice phone first, then any phone, the web, email, an address."""
+    """(what to call or visit, its source): a voice phone first, then any phone but a fax, the web, email, an address."""
     if svc is None:
         return None
-    phones = sorted(svc.phones, key=lambda p: p.type != "voice")
+    phones = sorted((p for p in svc.phones if p.type != "fax"), key=lambda p: p.type != "voice")
     if phones:
         return phones[0].number, _first(phones[0].sources or svc.sources)
     if svc.url:

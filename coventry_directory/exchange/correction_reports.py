@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from email import policy
@@ -35,7 +34,7 @@ from coventry_directory.core.correction_queue import (
     showable_moment,
     utc_stamp,
 )
-from coventry_directory.core.text import clean_text
+from coventry_directory.core.text import HIDDEN_IN_RECORD, NOT_ONE_LINE, clean_text
 from coventry_directory.exchange.corrections import FORMAT
 from coventry_directory.input_files import InputFileError, JsonTooDeep, parse_json, read_input, unencodable_paths
 from coventry_directory.store.correction_queue import CorrectionQueueStore
@@ -50,8 +49,9 @@ MAX_FIELD = 1_000  # a service id or name, an edition
 MAX_SENDER = 320  # the longest email address there can be
 MAX_DEPTH = 20  # messages forwarded inside messages: more is no real mailbox
 EXPORT, EMAIL = "export", "email"
-_NOTE_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # a note may have line breaks and tabs, no more
-_FIELD_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# the one policy per kind of text (core.text): a note may have line breaks and tabs, a field is one line
+_NOTE_CONTROL = HIDDEN_IN_RECORD
+_FIELD_CONTROL = NOT_ONE_LINE
 _BOM = b"\xef\xbb\xbf"
 
 

@@ -22,7 +22,8 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, T
 from coventry_directory import __version__
 from coventry_directory.atomic_write import SHARED, write_bytes_atomic
 from coventry_directory.core.describe import not_known
-from coventry_directory.core.fallbacks import RouteBook
+from coventry_directory.core.fallbacks import RouteBook, WayToFindOut, ways_to_find_out
+from coventry_directory.core.models import Service
 from coventry_directory.i18n import _
 from coventry_directory.i18n.catalogs import in_language
 from coventry_directory.i18n.languages import Language, get_language
@@ -203,9 +204,28 @@ class LeafletRenderer(ABC):
     def story(self) -> list[Flowable]:
         """The flowables of the leaflet, built in the leaflet's language."""
 
-    @abstractmethod
+    def services_printed(self) -> list[Service] | None:
+        """The services whose records the leaflet prints (None: a sheet of other records, which dates itself)."""
+        return None
+
+    def _records_printed(self) -> list[Service | WayToFindOut] | None:
+        """The services printed and, for one with no contact route, each record its next steps come from.
+
+        A step ("call FRANK on ...") prints another record's number, so the footer's dates
+        must cover that record too, or a leaflet could print an old number under a new date.
+        """
+        services = self.services_printed()
+        if services is None:
+            return None
+        out: list[Service | WayToFindOut] = []
+        for svc in services:
+            out.append(svc)
+            out += [way for way in ways_to_find_out(svc, self.kit.routes) if way.assured_date or way.evidence_date]
+        return out
+
     def assured_dates(self) -> list[str | None]:
         """The assured dates of every record printed."""
+        return [r.assured_date for r in self._records_printed() or []]
 
     # --- rendering ---------------------------------------------------------------------
     def render(self) -> bytes:
@@ -254,7 +274,8 @@ class LeafletRenderer(ABC):
 
     def evidence_dates(self) -> list[str | None] | None:
         """The evidence dates of every record printed (None: the sheet's records carry none)."""
-        return None
+        records = self._records_printed()
+        return None if records is None else [r.evidence_date for r in records]
 
     def _footer_flowables(self) -> list[Flowable]:
         lines = [self.kit.t(self.currency(), self.styles.footer)]

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from coventry_directory.core import describe
 from coventry_directory.core.distance_words import distance_text
-from coventry_directory.core.fallbacks import WayToFindOut, ways_to_find_out
+from coventry_directory.core.fallbacks import ways_to_find_out
 from coventry_directory.core.models import Service
 from coventry_directory.core.places import Place
 from coventry_directory.core.taxonomy import label
@@ -155,7 +156,7 @@ def contact_rows(
     if ways:
         # No phone, email, web page or address: rows of "not known" would be a dead end, so
         # the next steps stand in their place (core.fallbacks), hours only when known.
-        steps = [WayToFindOut(w.says, unbroken(w.contact), w.source, w.note) for w in ways]
+        steps = [replace(w, contact=unbroken(w.contact)) for w in ways]
         # kit.t: each step is a translated sentence (in Urdu, right to left) around an
         # English name or number, which ShapedText sets in the Latin font, in its own order.
         rows.append((_(wording.HOW_TO_FIND_OUT), [kit.t(step.text(), kit.styles.body) for step in steps]))

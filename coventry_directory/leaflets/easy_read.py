@@ -60,13 +60,9 @@ class EasyReadRenderer(LeafletRenderer):
         super().__init__("en", size=size, routes=routes)
         self.service = service
 
-    def assured_dates(self):
-        """The service's assured date."""
-        return [self.service.assured_date]
-
-    def evidence_dates(self):
-        """The service's evidence date."""
-        return [self.service.evidence_date]
+    def services_printed(self):
+        """The services this leaflet prints (their next steps' records are dated with them)."""
+        return [self.service]
 
     def _section(self, heading: str, lines: list[str]) -> list[Flowable]:
         kit, s = self.kit, self.styles

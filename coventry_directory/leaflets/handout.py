@@ -60,13 +60,9 @@ class ShortlistHandoutRenderer(LeafletRenderer):
         super().__init__(lang, size=size, large_print=large_print, routes=routes)
         self.services = list(services)
 
-    def assured_dates(self):
-        """Assured dates of the services listed."""
-        return [s.assured_date for s in self.services]
-
-    def evidence_dates(self):
-        """Evidence dates of the services listed."""
-        return [s.evidence_date for s in self.services]
+    def services_printed(self):
+        """The services this leaflet prints (their next steps' records are dated with them)."""
+        return list(self.services)
 
     def story(self) -> list[Flowable]:
         """Title, each service in brief, privacy and crisis lines."""

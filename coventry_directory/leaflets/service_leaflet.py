@@ -38,13 +38,9 @@ class ServiceLeafletRenderer(LeafletRenderer):
         if not self.services:
             raise LeafletError("no service to print")
 
-    def assured_dates(self):
-        """Assured dates of the services printed."""
-        return [s.assured_date for s in self.services]
-
-    def evidence_dates(self):
-        """Evidence dates of the services printed."""
-        return [s.evidence_date for s in self.services]
+    def services_printed(self):
+        """The services this leaflet prints (their next steps' records are dated with them)."""
+        return list(self.services)
 
     def story(self) -> list[Flowable]:
         """Every service's leaflet, each starting on a new page."""

@@ -109,13 +109,9 @@ class TopicLeafletRenderer(LeafletRenderer):
         self.place = place_name(near)
         self.near_place = _resolved(near)  # distances are worded from it ("in Rugby", "about 5 km")
 
-    def assured_dates(self):
-        """Assured dates of the services listed."""
-        return [svc.assured_date for svc, _dist in self.found]
-
-    def evidence_dates(self):
-        """Evidence dates of the services listed."""
-        return [svc.evidence_date for svc, _dist in self.found]
+    def services_printed(self):
+        """The services this leaflet prints (their next steps' records are dated with them)."""
+        return [svc for svc, _dist in self.found]
 
     def title(self) -> str:
         """E.g. 'Where to get naloxone in Rugby', translated."""

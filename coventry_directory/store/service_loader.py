@@ -8,11 +8,11 @@ from typing import TypeVar
 
 from sqlite_utils import Database
 
+from coventry_directory.core.fallbacks import BASE_LOOKUP
 from coventry_directory.core.models import Address, Location, Organization, Phone, Schedule, Service
 from coventry_directory.core.taxonomy import RECORD_TAXONOMY
 
 _CHUNK = 500  # ids per IN (...) query; well under SQLite's variable limit
-ORG_BASES = 3  # an organisation's addressed places carried with each of its services (see _bases)
 _ADDRESS_COLUMNS = "ad.address_1, ad.address_2, ad.city, ad.postal_code, ad.state_province, ad.country"
 _T = TypeVar("_T")
 
@@ -165,7 +165,7 @@ class ServiceLoader:
     def _bases(self, org_ids: Sequence[str]) -> dict[str, list[Location]]:
         """Each organisation's first few places with a street address: somewhere to ask.
 
-        Bounded (ORG_BASES) because a national feed's organisation can have thousands of
+        Bounded (fallbacks.BASE_LOOKUP) because a national feed's organisation can have thousands of
         places and every service of it is loaded with its organisation. One indexed
         lookup per organisation (m008).
         """
@@ -174,7 +174,7 @@ class ServiceLoader:
             cur = self.db.execute(
                 f"SELECT l.*, {_ADDRESS_COLUMNS} FROM location l JOIN address ad ON ad.location_id = l.id "
                 "WHERE l.organization_id = ? AND coalesce(ad.address_1, '') <> '' ORDER BY l.rowid LIMIT ?",
-                [oid, ORG_BASES],
+                [oid, BASE_LOOKUP],
             )
             names = [d[0] for d in cur.description]
             rows += [dict(zip(names, t, strict=True)) for t in cur.fetchall()]

@@ -18,7 +18,7 @@ import tomllib
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QFontInfo
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -124,10 +124,7 @@ class KeeperWindow(KeeperActions, QMainWindow):
         self.diff.setReadOnly(True)
         self.diff.setLineWrapMode(QPlainTextEdit.NoWrap)
         # a diff lines up column by column only in a fixed-width font
-        fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        fixed.setStyleHint(QFont.StyleHint.Monospace)  # where the platform names no fixed font (offscreen)
-        fixed.setFixedPitch(True)
-        self.diff.setFont(fixed)
+        self.diff.setFont(fixed_width_font())
         self.diff.setAccessibleName(_("The change, as a reviewer will see it"))
         outcome = QTabWidget()
         outcome.addTab(self.checks, _("Check"))
@@ -390,3 +387,19 @@ class KeeperWindow(KeeperActions, QMainWindow):
             self.user.close()
             self._own_user = False
         event.accept()
+
+
+def fixed_width_font() -> QFont:
+    """The system's fixed-width font, or failing that the first fixed-pitch family installed.
+
+    Some platforms (Qt's offscreen one, a bare X server) name a "monospace" family that
+    nothing resolves, and Qt then draws it proportionally: a hint alone is not enough.
+    """
+    fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    fixed.setStyleHint(QFont.StyleHint.Monospace)
+    fixed.setFixedPitch(True)
+    if not QFontInfo(fixed).fixedPitch():
+        family = next((f for f in QFontDatabase.families() if QFontDatabase.isFixedPitch(f)), None)
+        if family is not None:
+            fixed.setFamily(family)
+    return fixed

@@ -20,6 +20,7 @@ from coventry_directory.store.migrations import (
     m006_filter_outcomes,
     m007_search_rows,
     m008_organization_links,
+    m009_one_organization_index,
     u001_user_tables,
     u002_referrals,
     u003_shortlist_names,
@@ -39,6 +40,7 @@ for _step in (
     m006_filter_outcomes,
     m007_search_rows,
     m008_organization_links,
+    m009_one_organization_index,
 ):
     DIRECTORY_MIGRATIONS(name=_step.NAME)(_step.apply)
 for _step in (
