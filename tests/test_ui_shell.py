@@ -195,3 +195,23 @@ def test_clear_all_asks_first_and_no_keeps_the_shortlist(qtbot, open_window):
     answer_modal(QMessageBox.Yes)
     window.shortlist.clear_button.click()
     assert window.shortlist.list.count() == 0
+
+
+# --- right to left --------------------------------------------------------------------------
+def test_a_long_name_in_a_right_to_left_shortlist_is_wrapped_whole_not_cut_at_its_start(qtbot, directory_store):
+    from coventry_directory.ui.shortlist_panel import ShortlistPanel
+
+    panel = ShortlistPanel()
+    qtbot.addWidget(panel)
+    panel.setLayoutDirection(Qt.RightToLeft)  # as in Arabic or Urdu
+    long_one = directory_store.get_service("cgl-warwickshire-dual-diagnosis-counselling")
+    panel.set_services([long_one])
+    panel.resize(220, 400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    view = panel.list
+    row = view.visualItemRect(view.item(0))
+    # the whole name fits the width (no sideways scrolling, where the start was lost) over more lines
+    assert not view.horizontalScrollBar().isVisible()
+    assert row.width() <= view.viewport().width()
+    assert row.height() >= 2 * view.fontMetrics().lineSpacing()

@@ -47,6 +47,12 @@ class ShortlistPanel(QWidget):
         self.info.setWordWrap(True)
         self.list = QListWidget()
         self.list.setAccessibleName(_("Shortlisted services"))
+        # Whole names, wrapped: a name cut to fit is cut at its start in a right-to-left
+        # window (an English name in Arabic or Urdu loses "CGL Warwickshire"), and two
+        # services of one organisation differ only in their last words.
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.list.setResizeMode(QListWidget.Adjust)
         self.remove_button = QPushButton(_("&Remove"))
         self.clear_button = QPushButton(_("Clear a&ll"))
         # Mnemonics unique in the main window: its menus hold S, D, V, H and its tabs F, W, O.
