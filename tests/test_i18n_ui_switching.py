@@ -198,3 +198,35 @@ def test_bad_gui_language_is_bad_input(capsys):
     assert "klingon" in capsys.readouterr().err
     assert main(["gui", "--lang", "bn"]) == 2  # leaflets only: the app cannot speak it yet
     assert "leaflets only" in capsys.readouterr().err
+
+
+def test_every_languages_name_is_drawn_in_its_own_letters_whatever_the_app_speaks(qapp):
+    """A language list shows "ਪੰਜਾਬੀ", "ትግርኛ": with the app in English they are drawn by the bundled fonts, not boxes."""
+    from PySide6.QtGui import QFont, QFontDatabase, QTextLayout
+
+    from coventry_directory.i18n.languages import LANGUAGES
+    from coventry_directory.resources import resource_path
+    from coventry_directory.ui import language
+
+    before, base = QFont(qapp.font()), language._base_font
+    latin = QFontDatabase.applicationFontFamilies(
+        QFontDatabase.addApplicationFont(str(resource_path("fonts", "NotoSans-Regular.ttf")))
+    )[0]
+    try:
+        qapp.setFont(QFont(latin, 10))  # the usual font: a known one, with no Indic, Ethiopic or Arabic letters
+        language._base_font = None
+        for ui in ("en", "pa"):
+            apply_language(ui)
+            for lang in LANGUAGES.values():
+                if lang.script == "Latin":
+                    continue
+                layout = QTextLayout(lang.native_name, qapp.font())
+                layout.beginLayout()
+                layout.createLine()
+                layout.endLayout()
+                drawn = {run.rawFont().familyName() for run in layout.glyphRuns()}
+                wanted = language._bundled_family(lang.font)
+                assert drawn == {wanted}, (ui, lang.code, drawn)
+    finally:
+        language._base_font = base
+        qapp.setFont(before)

@@ -49,7 +49,6 @@ QT_WORDS: dict[str, tuple[str, ...]] = {
 # The font each script is shown in when the app speaks it (bundled, so every PC has it).
 # Naskh rather than Nastaliq for Urdu: Nastaliq's tall stacked letters are clipped by
 # ordinary widget heights.
-SCRIPT_FONTS = {"Arabic": "NotoNaskhArabic-Regular.ttf", "Gurmukhi": "NotoSansGurmukhi-Regular.ttf"}
 
 
 class CatalogQtTranslator(QTranslator):
@@ -70,6 +69,7 @@ class CatalogQtTranslator(QTranslator):
 
 _installed: list[QTranslator] = []
 _base_font: QFont | None = None
+_families: dict[str, str | None] = {}  # bundled font file -> its family, once registered
 
 
 def qt_translations_dir() -> Path:
@@ -93,19 +93,34 @@ def _install_translators(app: QApplication, lang: Language) -> None:
         _installed.append(qt)
 
 
-def _font_for(lang: Language) -> QFont:
-    global _base_font
-    app_font = QApplication.font()
-    if _base_font is None:
-        _base_font = QFont(app_font)
-    font = QFont(_base_font)
-    filename = SCRIPT_FONTS.get(lang.script)
-    if filename:
+def _bundled_family(filename: str) -> str | None:
+    """The family of one bundled font file, registered with Qt once (None when Qt cannot load it)."""
+    if filename not in _families:
         font_id = QFontDatabase.addApplicationFont(str(resource_path("fonts", filename)))
-        families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
-        if families:
-            # The script's font first (its letters), the usual font after it (Latin, digits).
-            font.setFamilies([families[0], *_base_font.families()])
+        found = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+        _families[filename] = found[0] if found else None
+    return _families[filename]
+
+
+def _font_for(lang: Language) -> QFont:
+    """The app's font in ``lang``: its script's bundled font first, the usual font, then every other bundled script.
+
+    The other scripts come last as fallbacks, so a language's own name in a list ("ਪੰਜਾਬੀ",
+    "ትግርኛ") is drawn in its letters whatever the app speaks, not as boxes on a PC that
+    has no font for it.
+    """
+    global _base_font
+    if _base_font is None:
+        _base_font = QFont(QApplication.font())
+    font = QFont(_base_font)
+    own = _bundled_family(lang.font) if lang.script != "Latin" else None
+    others = []
+    for other in LANGUAGES.values():
+        family = _bundled_family(other.font) if other.script != "Latin" else None
+        if family and family != own and family not in others:
+            others.append(family)
+    # the script's font first (its letters), the usual font after it (Latin, digits)
+    font.setFamilies([*([own] if own else []), *_base_font.families(), *others])
     return font
 
 
