@@ -22,6 +22,7 @@ from coventry_directory.core.schedules import OpenState
 from coventry_directory.core.search import Hit
 from coventry_directory.core.taxonomy import label
 from coventry_directory.i18n import N_, _
+from coventry_directory.ui.palette_colours import caution_colour, muted_colour, open_colour
 
 _ROOT = QModelIndex()  # the invalid index: a list model's only parent
 
@@ -146,7 +147,7 @@ class ResultDelegate(QStyledItemDelegate):
         muted = QColor(text)
         excluded = hit.verdict is not None and hit.verdict.status == Eligibility.EXCLUDED
         if excluded and not selected:
-            text = pal.color(QPalette.Disabled, QPalette.Text)
+            text = muted_colour(pal)
         muted.setAlpha(200)
         title, detail, status = row_summary(hit, getattr(index.model(), "near", None))
         fm = QFontMetrics(option.font)
@@ -186,9 +187,10 @@ def _status_colour(hit: Hit, pal: QPalette, selected: bool) -> QColor:
     if selected:
         return pal.color(QPalette.HighlightedText)
     if hit.verdict is not None and hit.verdict.status == Eligibility.EXCLUDED:
-        return pal.color(QPalette.Disabled, QPalette.Text)
+        return muted_colour(pal)
+    # readable on this theme's background, and never the only signal: the words say it too
     if hit.open_state == OpenState.OPEN:
-        return QColor("#1b6e20")  # dark green: readable on white, and not the only signal (words too)
+        return open_colour(pal)
     if hit.verification in ("historic", "provider-may-have-changed"):
-        return QColor("#8a4b00")
+        return caution_colour(pal)
     return pal.color(QPalette.Text)
