@@ -9,6 +9,7 @@ state); ``hosts`` and ``english_afterwards`` are in conftest.py.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -51,6 +52,7 @@ def test_switching_to_urdu_flips_to_right_to_left_and_keeps_the_screen(qtbot, ho
     window.search_box.setText("naloxone")
     window.filters.near.setEditText("Rugby")
     window.filters.free.setChecked(True)
+    window.filters.set_open_at(datetime(2026, 12, 1, 10, 30))
     window.profile.age.setValue(30)
     substances = window.profile.substances
     opiates = next(
@@ -74,6 +76,7 @@ def test_switching_to_urdu_flips_to_right_to_left_and_keeps_the_screen(qtbot, ho
     # what was on screen came across
     assert urdu.search_box.text() == "naloxone"
     assert urdu.filters.state()["near"] == "Rugby" and urdu.filters.free.isChecked()
+    assert urdu.filters.state()["open_at"] == datetime(2026, 12, 1, 10, 30)
     assert urdu.profile.age.value() == 30 and urdu.profile.profile().substances == ("opiates",)
     assert urdu.tabs.currentIndex() == 1
     assert urdu.shortlist.list.count() == 1

@@ -131,6 +131,7 @@ def test_report_a_correction_is_queued(qtbot, open_window, monkeypatch):
             return True
 
     monkeypatch.setattr(main_window_actions, "CorrectionDialog", Answered)
+    window.show_service(window.controller.store.resolve_service_id("esh-community-residential-rehab"))
     window.report_correction()
     queued = window.controller.user.corrections()
     assert len(queued) == 1 and "phone number changed" in queued[0]["note"]

@@ -74,7 +74,8 @@ class DirectoryController:
             modes=state["modes"],
             language=state["language"],
             free=state["free"],
-            open_at=uk_now() if state["open_now"] else None,
+            # "Open now" is the moment of the search; "Open at" a moment the worker chose (panel: never both)
+            open_at=uk_now() if state["open_now"] else state["open_at"],
         )
 
     @staticmethod

@@ -1,15 +1,22 @@
 """The filter panel (view only): what the worker can narrow results by.
 
 OR within a group, AND across groups. The panel only reports its state; the controller
-turns it into search filters.
+turns it into search filters. It also names each filter in use (:meth:`FilterPanel.active_filters`)
+and clears one at a time (:meth:`FilterPanel.clear_filter`), for the chips above the
+results (ui/filter_chips.py), which stay in sight whichever tab is open.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateTimeEdit,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -20,25 +27,38 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coventry_directory.core.clock import uk_now
 from coventry_directory.core.filter_words import counts_lines
 from coventry_directory.core.places import known_places
 from coventry_directory.core.taxonomy import vocabularies
-from coventry_directory.i18n import _
+from coventry_directory.i18n import N_, _
+from coventry_directory.i18n.formatting import format_weekday_date
 from coventry_directory.i18n.languages import LANGUAGES
 from coventry_directory.ui.form_widgets import check_list, checked_codes, clear_checks
 
 ANY = ""
+# How the "open at" picker shows its moment: day first, 24-hour clock, as UK services give hours.
+OPEN_AT_FORMAT = "dd/MM/yyyy HH:mm"
+# Narrow enough for the panel at 200% zoom: a choice box wider than this shows its text clipped, not the panel cut.
+CHOICE_CHARS = 12
 
 
-def code_list(taxonomy: str, accessible_name: str, rows: int = 5) -> QListWidget:
-    """A checkable list of a vocabulary's terms."""
+def code_list(taxonomy: str, accessible_name: str) -> QListWidget:
+    """A checkable list of a vocabulary's terms, every term shown whole (labels wrap)."""
     terms = vocabularies()[taxonomy].terms
     return check_list(
         {t.code: _(t.name) for t in terms},
         accessible_name,
-        rows,
         tooltips={t.code: _(t.description) for t in terms if t.description},
+        fit=True,
     )
+
+
+def _narrow(box: QComboBox) -> QComboBox:
+    """Let a choice box shrink below its longest entry, so the panel fits a narrow column."""
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(CHOICE_CHARS)
+    return box
 
 
 def age_box(accessible_name: str, none_text: str) -> QSpinBox:
@@ -58,7 +78,7 @@ def age_value(box: QSpinBox) -> int | None:
 
 def gender_box(accessible_name: str, none_text: str) -> QComboBox:
     """A gender chooser; its data is the gender code ('' when not given)."""
-    box = QComboBox()
+    box = _narrow(QComboBox())
     box.setAccessibleName(accessible_name)
     for text, code in ((none_text, ANY), (_("Woman"), "female"), (_("Man"), "male")):
         box.addItem(text, code)
@@ -67,7 +87,7 @@ def gender_box(accessible_name: str, none_text: str) -> QComboBox:
 
 def place_box(accessible_name: str) -> QComboBox:
     """An editable place chooser: towns and areas listed, any postcode typed."""
-    box = QComboBox()
+    box = _narrow(QComboBox())
     box.setEditable(True)
     box.setInsertPolicy(QComboBox.NoInsert)
     box.addItem(_("Anywhere"), ANY)
@@ -84,8 +104,37 @@ def place_text(box: QComboBox) -> str:
     return "" if text in ("", _("Anywhere")) else text
 
 
+def moment_text(moment: datetime) -> str:
+    """An "open at" moment in words: 'Tuesday 1 December, 10:30'."""
+    return _("{day}, {time}").format(day=format_weekday_date(moment.date()), time=moment.strftime("%H:%M"))
+
+
+def _qt_moment(moment: datetime) -> QDateTime:
+    """A naive wall-clock moment for the picker, field by field (no time zone between)."""
+    return QDateTime(QDate(moment.year, moment.month, moment.day), QTime(moment.hour, moment.minute))
+
+
+class ActiveFilter(NamedTuple):
+    """One filter in use: its state key, the ticked code (list filters), its words, its counts' field."""
+
+    key: str
+    code: str | None
+    text: str
+    counts_field: str | None  # the field of SearchResult.filter_counts that tells what it did
+
+
+# state key -> (the list's title, the filter_counts field it is reported under; the category has none)
+LIST_FILTERS = {
+    "categories": (N_("Category"), None),
+    "substances": (N_("Substance"), "substances"),
+    "groups": (N_("Client group"), "client_groups"),
+    "routes": (N_("Referral route"), "referral_routes"),
+    "modes": (N_("Delivery"), "delivery_modes"),
+}
+
+
 class FilterPanel(QWidget):
-    """Category, place, age, gender, substance, group, route, mode, language, free, open now."""
+    """Category, place, age, gender, substance, group, route, mode, language, free, open now or at."""
 
     changed = Signal()
 
@@ -95,12 +144,12 @@ class FilterPanel(QWidget):
         self.near = place_box(_("Near place"))
         self.age = age_box(_("Client age"), _("Any age"))
         self.gender = gender_box(_("Gender"), _("Any gender"))
-        self.categories = code_list("category", _("Categories"), rows=6)
+        self.categories = code_list("category", _("Categories"))
         self.substances = code_list("substance", _("Substances"))
         self.groups = code_list("client_group", _("Client groups"))
-        self.routes = code_list("referral_route", _("Referral routes"), rows=3)
-        self.modes = code_list("delivery_mode", _("Delivery modes"), rows=3)
-        self.language = QComboBox()
+        self.routes = code_list("referral_route", _("Referral routes"))
+        self.modes = code_list("delivery_mode", _("Delivery modes"))
+        self.language = _narrow(QComboBox())
         self.language.setAccessibleName(_("Language spoken"))
         self.language.addItem(_("Any language"), ANY)
         for lang in LANGUAGES.values():
@@ -108,10 +157,16 @@ class FilterPanel(QWidget):
                 self.language.addItem(f"{lang.native_name} ({_(lang.english_name)})", lang.code)
         self.free = QCheckBox(_("Free"))
         self.open_now = QCheckBox(_("Open now"))
+        self.open_at = QCheckBox(_("Open at:"))
+        self.open_at_time = QDateTimeEdit(_qt_moment(uk_now()))
+        self.open_at_time.setDisplayFormat(OPEN_AT_FORMAT)
+        self.open_at_time.setCalendarPopup(True)
+        self.open_at_time.setAccessibleName(_("Day and time the service should be open"))
+        self.open_at_time.setEnabled(False)  # until "Open at" is ticked: a time alone filters nothing
         # A record that does not say stays in the list, marked "check": tell the worker so
         unsure = _("Services whose record does not say are kept, after the others, and marked “check”.")
-        self.free.setToolTip(unsure)
-        self.open_now.setToolTip(unsure)
+        for tick_box in (self.free, self.open_now, self.open_at):
+            tick_box.setToolTip(unsure)
         self.counts = QLabel()
         self.counts.setWordWrap(True)
         self.counts.setAccessibleName(_("What the filters did"))
@@ -120,27 +175,24 @@ class FilterPanel(QWidget):
         self.counts_box.hide()
 
         basics = QFormLayout()
+        # a narrow column (or 200% zoom) puts each field under its label rather than cutting it
+        basics.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         basics.addRow(_("&Near:"), self.near)
         basics.addRow(_("A&ge:"), self.age)
         basics.addRow(_("G&ender:"), self.gender)
         basics.addRow(_("&Language:"), self.language)
         basics.addRow(self.free)
         basics.addRow(self.open_now)
+        basics.addRow(self.open_at, self.open_at_time)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(basics)
         layout.addWidget(self.counts_box)
-        for title, widget in (
-            (_("Category"), self.categories),
-            (_("Substance"), self.substances),
-            (_("Client group"), self.groups),
-            (_("Referral route"), self.routes),
-            (_("Delivery"), self.modes),
-        ):
-            box = QGroupBox(title)
+        for key, (title, _field) in LIST_FILTERS.items():
+            box = QGroupBox(_(title))
             inner = QVBoxLayout(box)
             inner.setContentsMargins(4, 4, 4, 4)
-            inner.addWidget(widget)
+            inner.addWidget(self.lists()[key])
             layout.addWidget(box)
         self.hint = QLabel(_("Ticks in one box widen (any of); different boxes narrow (all of)."))
         self.hint.setWordWrap(True)
@@ -157,15 +209,46 @@ class FilterPanel(QWidget):
         layout.addStretch(1)
 
         self.near.currentTextChanged.connect(self.changed)
-        for widget in (self.age,):
-            widget.valueChanged.connect(self.changed)
-        for widget in (self.gender, self.language):
-            widget.currentIndexChanged.connect(self.changed)
-        for widget in (self.free, self.open_now):
-            widget.toggled.connect(self.changed)
-        for widget in (self.categories, self.substances, self.groups, self.routes, self.modes):
-            widget.itemChanged.connect(self.changed)
+        self.age.valueChanged.connect(self.changed)
+        for choice in (self.gender, self.language):
+            choice.currentIndexChanged.connect(self.changed)
+        # "open now" and "open at" ask the same thing of two moments: ticking one unticks the other
+        self.open_now.toggled.connect(self._open_now_toggled)
+        self.open_at.toggled.connect(self._open_at_toggled)
+        for tick_box in (self.free, self.open_now, self.open_at):
+            tick_box.toggled.connect(self.changed)
+        self.open_at_time.dateTimeChanged.connect(self._open_at_moved)
+        for tick_list in self.lists().values():
+            tick_list.itemChanged.connect(self.changed)
         self.categories.itemChanged.connect(self._update_topic)
+
+    def lists(self) -> dict[str, QListWidget]:
+        """The tick lists by state key (categories, substances, groups, routes, modes)."""
+        return {
+            "categories": self.categories,
+            "substances": self.substances,
+            "groups": self.groups,
+            "routes": self.routes,
+            "modes": self.modes,
+        }
+
+    def _open_now_toggled(self, on: bool) -> None:
+        if on:
+            self.open_at.setChecked(False)
+
+    def _open_at_moved(self) -> None:
+        if self.open_at.isChecked():  # an unticked time filters nothing: no new search
+            self.changed.emit()
+
+    def _open_at_toggled(self, on: bool) -> None:
+        self.open_at_time.setEnabled(on)
+        if on:
+            self.open_now.setChecked(False)
+
+    def _anywhere(self) -> None:
+        # a typed place leaves the choice on "Anywhere", so choosing it again would keep the text
+        self.near.setCurrentIndex(0)
+        self.near.setEditText(self.near.itemText(0))
 
     def _update_topic(self) -> None:
         self.topic_button.setEnabled(len(checked_codes(self.categories)) == 1)
@@ -176,6 +259,21 @@ class FilterPanel(QWidget):
         self.counts.setText("\n".join(lines))
         self.counts_box.setVisible(bool(lines))
 
+    def open_at_moment(self) -> datetime | None:
+        """The moment "Open at" asks about (UK wall clock, to the minute), or None when it is not ticked."""
+        if not self.open_at.isChecked():
+            return None
+        chosen = self.open_at_time.dateTime()
+        day, clock = chosen.date(), chosen.time()
+        # date and time as shown, never through a time zone: the picker holds UK wall-clock time
+        return datetime(day.year(), day.month(), day.day(), clock.hour(), clock.minute())
+
+    def set_open_at(self, moment: datetime | None) -> None:
+        """Tick "Open at" for ``moment`` (UK wall clock), or untick it for None."""
+        if moment is not None:
+            self.open_at_time.setDateTime(_qt_moment(moment))
+        self.open_at.setChecked(moment is not None)
+
     def state(self) -> dict:
         """The panel's values as plain data."""
         return {
@@ -185,23 +283,83 @@ class FilterPanel(QWidget):
             "language": self.language.currentData() or None,
             "free": self.free.isChecked(),
             "open_now": self.open_now.isChecked(),
-            "categories": checked_codes(self.categories),
-            "substances": checked_codes(self.substances),
-            "groups": checked_codes(self.groups),
-            "routes": checked_codes(self.routes),
-            "modes": checked_codes(self.modes),
+            "open_at": self.open_at_moment(),
+            **{key: checked_codes(widget) for key, widget in self.lists().items()},
         }
+
+    def active_filters(self) -> list[ActiveFilter]:
+        """Every filter in use, in the panel's order, named as the chips show it ("Near: Rugby")."""
+        state = self.state()
+        found = []
+        if state["near"]:
+            found.append(ActiveFilter("near", None, _("Near: {place}").format(place=state["near"]), None))
+        if state["age"] is not None:
+            found.append(ActiveFilter("age", None, _("Age: {age}").format(age=state["age"]), "age"))
+        if state["gender"]:
+            text = _("Gender: {gender}").format(gender=self.gender.currentText())
+            found.append(ActiveFilter("gender", None, text, "gender"))
+        if state["language"]:
+            text = _("Language: {language}").format(language=self.language.currentText())
+            found.append(ActiveFilter("language", None, text, "languages"))
+        if state["free"]:
+            found.append(ActiveFilter("free", None, _("Free"), "free"))
+        if state["open_now"]:
+            found.append(ActiveFilter("open_now", None, _("Open now"), "open_at"))
+        if state["open_at"] is not None:
+            text = _("Open at: {moment}").format(moment=moment_text(state["open_at"]))
+            found.append(ActiveFilter("open_at", None, text, "open_at"))
+        for key, (title, field) in LIST_FILTERS.items():
+            widget = self.lists()[key]
+            for i in range(widget.count()):
+                item = widget.item(i)
+                if item.checkState() == Qt.CheckState.Checked:
+                    text = _("{filter}: {choice}").format(filter=_(title), choice=item.text())
+                    found.append(ActiveFilter(key, item.data(Qt.ItemDataRole.UserRole), text, field))
+        return found
+
+    def clear_filter(self, key: str, code: str | None = None) -> None:
+        """Stop using one filter (for a list, untick ``code``); the panel then says it changed once."""
+        if key in LIST_FILTERS:
+            widget = self.lists()[key]
+            for i in range(widget.count()):
+                if widget.item(i).data(Qt.ItemDataRole.UserRole) == code:
+                    widget.item(i).setCheckState(Qt.CheckState.Unchecked)
+            return
+        clear = {
+            "near": self._anywhere,
+            "age": lambda: self.age.setValue(-1),
+            "gender": lambda: self.gender.setCurrentIndex(0),
+            "language": lambda: self.language.setCurrentIndex(0),
+            "free": lambda: self.free.setChecked(False),
+            "open_now": lambda: self.open_now.setChecked(False),
+            "open_at": lambda: self.open_at.setChecked(False),
+        }
+        clear[key]()
 
     def reset(self) -> None:
         """Back to no filters."""
+        self.start_afresh(keep_place=False)
+
+    def start_afresh(
+        self, categories: Sequence[str] = (), *, open_now: bool = False, keep_place: bool = True
+    ) -> None:
+        """Every filter cleared (but the place, unless ``keep_place`` is False), then ``categories`` ticked: one change."""
         self.blockSignals(True)
-        self.near.setCurrentIndex(0)
+        if not keep_place:
+            self._anywhere()
         self.age.setValue(-1)
         self.gender.setCurrentIndex(0)
         self.language.setCurrentIndex(0)
         self.free.setChecked(False)
         self.open_now.setChecked(False)
-        for widget in (self.categories, self.substances, self.groups, self.routes, self.modes):
+        self.open_at.setChecked(False)
+        for widget in self.lists().values():
             clear_checks(widget)
+        for i in range(self.categories.count()):
+            item = self.categories.item(i)
+            if item.data(Qt.UserRole) in categories:
+                item.setCheckState(Qt.Checked)
+        self.open_now.setChecked(open_now)
         self.blockSignals(False)
+        self._update_topic()
         self.changed.emit()

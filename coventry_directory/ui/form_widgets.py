@@ -21,13 +21,23 @@ from PySide6.QtWidgets import (
 )
 
 from coventry_directory.i18n import _
+from coventry_directory.ui.fitted_list import FittedList
 
 
 def check_list(
-    items: dict[str, str], accessible_name: str, rows: int = 5, tooltips: dict[str, str] | None = None
+    items: dict[str, str],
+    accessible_name: str,
+    rows: int = 5,
+    tooltips: dict[str, str] | None = None,
+    *,
+    fit: bool = False,
 ) -> QListWidget:
-    """A list of tick boxes (Space ticks the current one), one per code."""
-    widget = QListWidget()
+    """A list of tick boxes (Space ticks the current one), one per code.
+
+    ``fit`` shows every row whole (``ui.fitted_list``: labels wrap, no scroll bars, as tall as
+    its rows) for a panel that scrolls as a whole; otherwise the list shows ``rows`` rows and scrolls.
+    """
+    widget = FittedList() if fit else QListWidget()
     widget.setAccessibleName(accessible_name)
     for code, text in items.items():
         item = QListWidgetItem(text)
@@ -37,7 +47,8 @@ def check_list(
         if tooltips and tooltips.get(code):
             item.setToolTip(tooltips[code])
         widget.addItem(item)
-    widget.setMaximumHeight(widget.sizeHintForRow(0) * min(rows, max(len(items), 1)) + 6 if items else 80)
+    if not fit:
+        widget.setMaximumHeight(widget.sizeHintForRow(0) * min(rows, max(len(items), 1)) + 6 if items else 80)
     return widget
 
 

@@ -201,6 +201,7 @@ def restore(window, state: ScreenState) -> None:
         _choose(f.language, s["language"])
         f.free.setChecked(s["free"])
         f.open_now.setChecked(s["open_now"])
+        f.set_open_at(s.get("open_at"))  # after "Open now": the two exclude each other
         for widget, key in (
             (f.categories, "categories"),
             (f.substances, "substances"),

@@ -1,10 +1,11 @@
 """The main window (layout and wiring): search, filters, client mode, results, details, shortlist.
 
 The crisis numbers are always on screen, above everything else. Under them, the work
-area: the search box and its notes, then three columns (filters / client / shortlist
-tabs, the results, the details of the service being read). The privacy screen covers the
-work area and nothing else (ui/privacy_screen.py). Choosing another language in
-Settings emits ``language_chosen``; ui/language.py rebuilds the window.
+area: the search box, its notes and the filters in use (ui/filter_chips.py), then three
+columns (filters / client / shortlist tabs, the results, the details of the service
+being read). The privacy screen covers the work area and nothing else
+(ui/privacy_screen.py). Choosing another language in Settings emits
+``language_chosen``; ui/language.py rebuilds the window.
 
 The rest of the window lives beside this module, each part in its own mixin:
 ui/main_window_search.py runs searches and shows what comes back; ui/main_window_menus.py
@@ -18,7 +19,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -46,16 +47,19 @@ from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.errors import StoreError
 from coventry_directory.store.user import UserStore
 from coventry_directory.ui.controller import DirectoryController
-from coventry_directory.ui.filter_panel import FilterPanel
+from coventry_directory.ui.filter_chips import FilterChips
+from coventry_directory.ui.filter_panel import FilterPanel, place_text
 from coventry_directory.ui.main_window_actions import ServiceActions
 from coventry_directory.ui.main_window_menus import WindowMenus
 from coventry_directory.ui.main_window_search import RESULT_LIMIT, SearchDisplay
+from coventry_directory.ui.meetings_view import open_meetings
 from coventry_directory.ui.privacy_screen import PrivacyScreen
 from coventry_directory.ui.profile_panel import ProfilePanel
 from coventry_directory.ui.results_model import HitRole, ResultDelegate, ResultsModel
 from coventry_directory.ui.search_worker import SearchService
 from coventry_directory.ui.service_html import COPY_SCHEME, service_html
 from coventry_directory.ui.shortlist_panel import ShortlistPanel
+from coventry_directory.ui.start_page import StartPage
 from coventry_directory.ui.window_geometry import place_window, saved_geometry
 
 __all__ = ["RESULT_LIMIT", "TYPING_PAUSE_MS", "CrisisStrip", "MainWindow", "SearchBox"]
@@ -191,6 +195,7 @@ class MainWindow(SearchDisplay, WindowMenus, ServiceActions, QMainWindow):
         self.notes.setWordWrap(True)
 
         self.filters = FilterPanel()
+        self.chips = FilterChips(self.filters)  # above the columns: in sight from every tab
         self.profile = ProfilePanel()
         self.shortlist = ShortlistPanel()
         self.tabs = QTabWidget()
@@ -230,10 +235,19 @@ class MainWindow(SearchDisplay, WindowMenus, ServiceActions, QMainWindow):
         return _column(self.count_label, self.results)
 
     def _details_column(self) -> QWidget:
+        """The service being read, or the start page while nothing is searched for (ui/start_page.py)."""
         buttons = QHBoxLayout()
         for button in (self.shortlist_button, self.refer_button, self.print_button, self.correction_button):
             buttons.addWidget(button)
-        return _column(buttons, self.details)
+        self.details_page = _column(buttons, self.details)
+        self.start_page = StartPage()
+        self.start_page.task_chosen.connect(self._start_task)
+        self.start_page.browse.connect(self._browse_all)
+        self.start_page.whats_new.connect(lambda: self.whats_new.show_last())
+        self.details_stack = QStackedWidget()
+        self.details_stack.addWidget(self.details_page)
+        self.details_stack.addWidget(_scroll(self.start_page))
+        return self.details_stack
 
     def _build_layout(self) -> QWidget:
         """Crisis numbers, the old-edition warning, then the work area (which the privacy screen covers)."""
@@ -247,6 +261,7 @@ class MainWindow(SearchDisplay, WindowMenus, ServiceActions, QMainWindow):
         work_layout.setContentsMargins(0, 0, 0, 0)
         work_layout.addWidget(self.search_box)
         work_layout.addWidget(self.notes)
+        work_layout.addWidget(self.chips)
         work_layout.addWidget(self.splitter, 1)
         self.work_stack = QStackedWidget()
         self.work_stack.addWidget(self.work)
@@ -288,6 +303,7 @@ class MainWindow(SearchDisplay, WindowMenus, ServiceActions, QMainWindow):
                 edition=format_long_date(info["edition"]), count=format_number(count)
             )
         )
+        self.start_page.set_edition(info["edition"], count)
         age = self.controller.edition_age()
         self.stale_label.setText(age.message() if age.stale else "")
         self.stale_label.setVisible(age.stale)
@@ -322,6 +338,7 @@ class MainWindow(SearchDisplay, WindowMenus, ServiceActions, QMainWindow):
         if svc is None:
             return
         self._current_id = service_id
+        self.details_stack.setCurrentWidget(self.details_page)
         if verdict is None and self.client_mode():
             verdict = self.controller.verdict(svc, self.profile.profile())
         pal = self.details.palette()  # the theme's own colours: readable in dark and high-contrast themes
@@ -338,6 +355,33 @@ class MainWindow(SearchDisplay, WindowMenus, ServiceActions, QMainWindow):
         if on and self._current_id:
             listed = self._current_id in self.controller.user.shortlist()
             self.shortlist_button.setText(_("Remove from shortlist") if listed else _("Add to shortlist"))
+
+    def show_start_page(self) -> None:
+        """Nothing searched for: the common tasks and the edition, no service chosen for the worker."""
+        self._current_id = None
+        self.results.setCurrentIndex(QModelIndex())
+        self.details_stack.setCurrentIndex(1)
+        self._enable_actions(False)
+
+    def _browse_all(self) -> None:
+        """Start page ▸ Browse all services: the whole list, from its first service."""
+        self._browsing = True
+        self._open_first()
+        self.results.setFocus()
+
+    def _start_task(self, task) -> None:
+        """A start page task: its filters set afresh (one search), or the meetings list."""
+        if task.meetings:
+            open_meetings(self)
+            return
+        self.filters.start_afresh(task.categories, open_now=task.open_now)  # the place chosen stays
+        self.tabs.setCurrentIndex(0)
+        if task.needs_place and not place_text(self.filters.near):
+            self.filters.near.setFocus()  # "near…": where?
+            self.filters.near.lineEdit().selectAll()
+            self.statusBar().showMessage(_("Type or choose a place under Near."), 6000)
+        else:
+            self.results.setFocus()
 
     def _open_first(self) -> None:
         if self.model.rowCount():

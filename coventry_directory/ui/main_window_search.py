@@ -2,7 +2,8 @@
 
 :class:`SearchDisplay` is mixed into :class:`~coventry_directory.ui.main_window.MainWindow`,
 which builds the widgets it fills (``model``, ``results``, ``count_label``, ``notes``,
-``details``, ``filters``, ``profile``).
+``details``, ``filters``, ``chips``, ``profile``). The count says when closed services are
+left out of the whole list, so it agrees with the status bar's count of the directory.
 
 The place is never dropped silently. Search takes the place from the Near box, else from
 where the client lives (client mode), else from the words typed ("needle exchange
@@ -17,9 +18,11 @@ from __future__ import annotations
 from html import escape
 
 from coventry_directory.core.distance_words import approximate_note
-from coventry_directory.core.search import SearchResult
+from coventry_directory.core.search import CLOSED_STATUSES, SearchResult
 from coventry_directory.i18n import _, ngettext
 from coventry_directory.i18n.formatting import format_number
+from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.store.search_filters import FacetFilter
 from coventry_directory.ui.search_worker import OPEN_FAILED
 
 RESULT_LIMIT = 300  # a county fits whole; a national feed shows its best 300
@@ -57,10 +60,18 @@ def place_not_used(typed: str, typed_place: str, used: str, box: str | None) -> 
     return text.format(typed=typed, typed_place=typed_place, used=used)
 
 
+def closed_services(store: DirectoryStore) -> int:
+    """How many services the directory holds that search always leaves out as closed (inactive, defunct)."""
+    listed = store.queries.filtered_ids(FacetFilter(exclude_status=CLOSED_STATUSES).where(), None)
+    return store.count_services() - len(listed)
+
+
 class SearchDisplay:
     """Runs searches and shows what comes back (a mixin for MainWindow)."""
 
     _place_box: str | None = None  # where the newest search's place came from
+    _whole_list = False  # the newest search has no words, filters or client: it lists every open service
+    _browsing = False  # the worker chose "Browse all services": the whole list, not the start page
 
     def client_mode(self) -> bool:
         """True when anything about a client has been entered."""
@@ -74,6 +85,9 @@ class SearchDisplay:
         home = self.profile.home() if profile else ""
         # Only the newest search's answer is shown, so this always describes the one shown.
         self._place_box = NEAR_BOX if state["near"] else LIVES_BOX if home else None
+        self._whole_list = not self.search_box.text().strip() and profile is None and not self.filters.active_filters()
+        if not self._whole_list:
+            self._browsing = False  # back to nothing searched for: the start page again
         filters = self.controller.filters(state, home)
         self.search_service.submit(self.search_box.text(), filters, profile, limit=RESULT_LIMIT)
 
@@ -83,15 +97,18 @@ class SearchDisplay:
         self._result = result
         self.model.set_hits(result.hits, result.place)
         self.filters.show_counts(result.filter_counts)
+        self.chips.set_counts(result.filter_counts)
         n = len(result.hits)
         if n >= RESULT_LIMIT:
             self.count_label.setText(_("The first {n} services: type or filter to narrow").format(n=format_number(n)))
         else:
-            self.count_label.setText(ngettext("{n} service", "{n} services", n).format(n=format_number(n)))
+            self.count_label.setText(self._count_text(n))
         notes = self._place_notes(result)
         note = approximate_note(result.place) if any(h.distance_km is not None for h in result.hits) else None
         self.notes.setText(" ".join([*notes, *([note] if note else [])]))
-        if n:
+        if self._whole_list and not self._browsing:
+            self.show_start_page()  # nothing asked yet: the tasks, not the first service by name
+        elif n:
             # the best match is what the worker wants to see, so new results start at the top
             self.results.setCurrentIndex(self.model.index(0))
             self.results.scrollToTop()
@@ -99,6 +116,18 @@ class SearchDisplay:
             self._current_id = None
             self.details.setHtml("<p>" + _("No services match. Try fewer words, or clear some filters.") + "</p>")
             self._enable_actions(False)
+
+    def _count_text(self, n: int) -> str:
+        """The count line; for the whole list, also how many closed services it leaves out (the status bar counts them)."""
+        parts = [ngettext("{n} service", "{n} services", n).format(n=format_number(n))]
+        closed = closed_services(self.controller.store) if self._whole_list else 0
+        if closed:
+            parts.append(
+                ngettext("{n} closed service not shown", "{n} closed services not shown", closed).format(
+                    n=format_number(closed)
+                )
+            )
+        return " · ".join(parts)
 
     def _place_notes(self, result: SearchResult) -> list[str]:
         """The search's notes, saying so when a place in the words gave way to a box's place."""
@@ -121,6 +150,7 @@ class SearchDisplay:
         self._result = None
         self.model.set_hits([])
         self.filters.show_counts({})  # no results: nothing was filtered
+        self.chips.set_counts({})
         self._current_id = None
         advice = unknown_place_advice(self._place_box)
         self.count_label.setText(_("No results: the place is not known."))
@@ -143,6 +173,7 @@ class SearchDisplay:
         self._result = None
         self.model.set_hits([])
         self.filters.show_counts({})
+        self.chips.set_counts({})
         self.count_label.setText(message)
         self.notes.clear()
         self.statusBar().showMessage(message)

@@ -38,6 +38,7 @@ class ProfilePanel(QWidget):
         self.clear_button = QPushButton(_("C&lear client"))
         self.clear_button.setAccessibleDescription(_("Forget everything entered about this client"))
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # a narrow column or a big font: label above
         form.addRow(_("&Age:"), self.age)
         form.addRow(_("&Gender:"), self.gender)
         form.addRow(_("Lives &in:"), self.lives)

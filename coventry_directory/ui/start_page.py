@@ -1,0 +1,110 @@
+"""The start page: what the results area shows before anything is searched for.
+
+An alphabetical list starting at "Adfam" tells a new worker nothing. This page offers the
+tasks the source documents say people come for (naloxone, needle exchange, help for a
+young person, for a family, what is open now, meetings today), says how to search in the
+client's own words, and dates the directory. Choosing a task only sets the search's own
+filters (the main window applies them, so the chips and counts show what was set); the
+page holds no search logic. "Browse all services" shows the whole list, as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from coventry_directory.i18n import N_, _
+from coventry_directory.i18n.formatting import format_long_date, format_number
+
+
+@dataclass(frozen=True)
+class StartTask:
+    """One common task: the filters it sets, and whether it needs a place to be useful."""
+
+    key: str
+    label: str  # N_() text
+    categories: tuple[str, ...] = ()
+    open_now: bool = False
+    needs_place: bool = False  # "near…": the Near box is focused when it is empty
+    meetings: bool = False  # opens the meetings list instead of searching
+
+
+TASKS: tuple[StartTask, ...] = (
+    StartTask("naloxone", N_("Naloxone near…"), ("naloxone",), needs_place=True),
+    StartTask("needle-exchange", N_("Needle exchange near…"), ("needle-syringe",), needs_place=True),
+    StartTask("adult-treatment", N_("Drug or alcohol treatment near…"), ("treatment-adult",), needs_place=True),
+    StartTask("young-person", N_("Help for a young person"), ("young-people",)),
+    StartTask("family", N_("Support for family and carers"), ("family-carers",)),
+    StartTask("open-now", N_("What's open now"), open_now=True),
+    StartTask("meetings", N_("Mutual aid meetings today"), meetings=True),
+)
+COLUMNS = 2
+
+
+class StartPage(QWidget):
+    """Common tasks as buttons, how to search, and the edition with What's new and Browse all."""
+
+    task_chosen = Signal(object)  # a StartTask
+    browse = Signal()
+    whats_new = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAccessibleName(_("Start page"))
+        title = QLabel()
+        # a heading in rich text grows with the app's font (a font set here would not follow zoom)
+        title.setTextFormat(Qt.RichText)
+        title.setText("<h2>" + escape(_("What does the client need?")) + "</h2>")
+        title.setWordWrap(True)
+        grid = QGridLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for i, task in enumerate(TASKS):
+            button = QPushButton(_(task.label))
+            button.setAccessibleName(_(task.label).rstrip("…"))
+            button.clicked.connect(lambda _checked=False, t=task: self.task_chosen.emit(t))
+            grid.addWidget(button, i // COLUMNS, i % COLUMNS)
+            self.buttons[task.key] = button
+        how = QLabel(
+            _(
+                "Or type what the client says in the search box above, in their words or yours: "
+                "“needle exchange Bedworth”, “alcohol 16 year old”, “my son smokes weed”. "
+                "Under “Who can I refer?”, the client's age, place and circumstances show who can take them."
+            )
+        )
+        how.setWordWrap(True)
+        self.edition = QLabel()
+        self.edition.setWordWrap(True)
+        self.whats_new_button = QPushButton(_("What's new in this edition…"))
+        self.whats_new_button.clicked.connect(self.whats_new)
+        self.browse_button = QPushButton(_("Browse all services"))
+        self.browse_button.clicked.connect(self.browse)
+        below = QHBoxLayout()
+        below.addWidget(self.browse_button)
+        below.addWidget(self.whats_new_button)
+        below.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(grid)
+        layout.addSpacing(8)
+        layout.addWidget(how)
+        layout.addSpacing(8)
+        layout.addWidget(self.edition)
+        layout.addLayout(below)
+        layout.addStretch(1)
+        for label in (title, how, self.edition):
+            label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+
+    def set_edition(self, edition: str, count: int) -> None:
+        """Date and count the directory, as the status bar does."""
+        self.edition.setText(
+            _("Directory edition {edition} · {count} services · every record shows its sources").format(
+                edition=format_long_date(edition), count=format_number(count)
+            )
+        )
+
+    def first_button(self) -> QPushButton:
+        """Where the keyboard lands when the page is shown."""
+        return self.buttons[TASKS[0].key]
