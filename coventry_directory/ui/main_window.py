@@ -210,6 +210,8 @@ class MainWindow(SearchDisplay, WindowMenus, ServiceActions, QMainWindow):
         self.results.setItemDelegate(ResultDelegate(self.results))
         self.results.setAccessibleName(_("Results"))
         self.results.setUniformItemSizes(True)
+        # rows are elided to the width (ResultDelegate), so sideways scrolling shows nothing more
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.count_label = QLabel()
         self.count_label.setWordWrap(True)  # it also carries the "Search failed" message
 
