@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from coventry_directory.i18n import _
@@ -233,3 +233,24 @@ def test_every_languages_name_is_drawn_in_its_own_letters_whatever_the_app_speak
     finally:
         language._base_font = base
         qapp.setFont(before)
+
+
+@pytest.mark.parametrize("code", ["pl", "ro", "pa", "ur", "ar"])
+def test_every_tab_is_in_sight_and_the_open_at_time_reads_left_to_right(qtbot, hosts, code):
+    """Long tab names are shortened, not pushed behind scroll arrows; "10:49" is never shown as "49:10"."""
+    from PySide6.QtWidgets import QLineEdit, QToolButton
+
+    host = hosts(code)
+    window = host.window
+    window.resize(1000, 700)
+    window.tabs.resize(260, 600)  # a narrow column, where the names do not all fit
+    qtbot.wait(50)
+    bar = window.tabs.tabBar()
+    arrows = [b for b in bar.findChildren(QToolButton) if b.isVisible()]
+    assert arrows == []
+    assert all(bar.rect().contains(bar.tabRect(i)) for i in range(bar.count()))
+    picker = window.filters.open_at_time
+    picker.setDateTime(QDateTime(QDate(2026, 12, 3), QTime(10, 49)))
+    shown = picker.findChild(QLineEdit).text()
+    assert picker.layoutDirection() == Qt.LeftToRight
+    assert shown.endswith(picker.locale().toString(QTime(10, 49), "HH:mm")), shown

@@ -159,6 +159,9 @@ class FilterPanel(QWidget):
         self.open_now = QCheckBox(_("Open now"))
         self.open_at = QCheckBox(_("Open at:"))
         self.open_at_time = QDateTimeEdit(_qt_moment(uk_now()))
+        # Before the format: Qt lays a right-to-left editor's sections out mirrored, and
+        # reads 10:49 as "49:10" there; a date and a time read left to right in every language.
+        self.open_at_time.setLayoutDirection(Qt.LeftToRight)
         self.open_at_time.setDisplayFormat(OPEN_AT_FORMAT)
         self.open_at_time.setCalendarPopup(True)
         self.open_at_time.setAccessibleName(_("Day and time the service should be open"))
@@ -340,9 +343,7 @@ class FilterPanel(QWidget):
         """Back to no filters."""
         self.start_afresh(keep_place=False)
 
-    def start_afresh(
-        self, categories: Sequence[str] = (), *, open_now: bool = False, keep_place: bool = True
-    ) -> None:
+    def start_afresh(self, categories: Sequence[str] = (), *, open_now: bool = False, keep_place: bool = True) -> None:
         """Every filter cleared (but the place, unless ``keep_place`` is False), then ``categories`` ticked: one change."""
         self.blockSignals(True)
         if not keep_place:

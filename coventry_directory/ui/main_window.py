@@ -17,6 +17,7 @@ the service shown and the shortlist (add, print, refer, correct).
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, QUrl, Signal
@@ -203,6 +204,15 @@ class MainWindow(SearchDisplay, WindowMenus, ServiceActions, QMainWindow):
         self.tabs.addTab(_scroll(self.profile), _("&Who can I refer?"))
         self.tabs.addTab(self.shortlist, _("Sh&ortlist"))
         self.tabs.setAccessibleName(_("Filters, client and shortlist"))
+        # All three tabs in sight in every language: long names are shortened (the whole name
+        # is the tab's tooltip) rather than pushed behind scroll arrows, where a worker does
+        # not know the Shortlist tab is there.
+        bar = self.tabs.tabBar()
+        bar.setUsesScrollButtons(False)
+        bar.setElideMode(Qt.ElideRight)
+        bar.setExpanding(False)
+        for i in range(self.tabs.count()):
+            self.tabs.setTabToolTip(i, re.sub("&(.)", r"\1", self.tabs.tabText(i)))  # "&&" is one "&"
 
         self.model = ResultsModel(self)
         self.results = ResultsList()
