@@ -35,46 +35,71 @@ def text_score(groups: list[TermGroup], row: dict | None, facets: dict) -> tuple
 
     Also the columns that matched, and whether every typed word (group) matched somewhere.
     """
-    if not groups:
-        return 0.0, (), True
-    row = row or {}
-    fields = {col: row.get(col) or " " for col in FIELD_WEIGHTS}
-    everything = "|".join(fields.values())  # one test rules out the many synonyms that match nowhere
-    best_possible = max(FIELD_WEIGHTS.values())
-    total, covered, matched = 0.0, 0, set()
-    for group in groups:
-        best = 0.0
-        for term in group.terms:
-            needle = " " + term.text
-            if needle not in everything:
-                continue
-            for col, text in fields.items():
-                if needle + " " in text:
-                    value = term.weight * FIELD_WEIGHTS[col]
-                elif term.prefix and needle in text:
-                    value = 0.8 * term.weight * FIELD_WEIGHTS[col]
-                else:
+    return TextScorer(groups)(row, facets)
+
+
+class TextScorer:
+    """:func:`text_score` for one query's term groups, worked out once for all its candidates.
+
+    A query has dozens of terms and a search scores a hundred candidates or more: each
+    term's needles and per-column values are made here once, not once per candidate
+    (the same products, so the same scores to the last bit).
+    """
+
+    _COLUMNS = tuple(FIELD_WEIGHTS)
+
+    def __init__(self, groups: list[TermGroup]):
+        self._count = len(groups)
+        plan = []
+        for group in groups:
+            terms = []
+            for term in group.terms:
+                needle = " " + term.text
+                whole = tuple(term.weight * FIELD_WEIGHTS[col] for col in self._COLUMNS)
+                part = tuple(0.8 * term.weight * FIELD_WEIGHTS[col] for col in self._COLUMNS) if term.prefix else ()
+                terms.append((needle, needle + " ", term.prefix, whole, part))
+            plan.append((tuple(terms), group.substance))
+        self._plan = plan
+
+    def __call__(self, row: dict | None, facets: dict) -> tuple[float, tuple[str, ...], bool]:
+        """The score, matched columns and completeness of one candidate (its folded texts, its facets)."""
+        if not self._count:
+            return 0.0, (), True
+        row = row or {}
+        columns = self._COLUMNS
+        texts = [row.get(col) or " " for col in columns]
+        everything = "|".join(texts)  # one test rules out the many synonyms that match nowhere
+        total, covered, matched = 0.0, 0, set()
+        for terms, substance in self._plan:
+            best = 0.0
+            for needle, bounded, prefix, whole, part in terms:
+                if needle not in everything:
                     continue
-                if value > best:
-                    best = value
-                matched.add(col)
-        if group.substance:
-            listed = facets.get("substances") or ""
-            value = (
-                SUBSTANCE_LISTED if f" {group.substance} " in listed else SUBSTANCE_ANY if " any " in listed else 0.0
-            )
-            if value and TREATMENT & set((facets.get("categories") or "").split()):
-                value += 0.5  # someone asking about a drug most often wants treatment
-            if value:
-                matched.add("substances")
-                best = max(best, value)
-        if best > 0:
-            covered += 1
-        total += best
-    relevance = total / (best_possible * len(groups))
-    coverage = covered / len(groups)
-    score = 10.0 * relevance * (0.35 + 0.65 * coverage * coverage)
-    return score, tuple(sorted(matched)), covered == len(groups)
+                for i, text in enumerate(texts):
+                    if bounded in text:
+                        value = whole[i]
+                    elif prefix and needle in text:
+                        value = part[i]
+                    else:
+                        continue
+                    if value > best:
+                        best = value
+                    matched.add(columns[i])
+            if substance:
+                listed = facets.get("substances") or ""
+                value = SUBSTANCE_LISTED if f" {substance} " in listed else SUBSTANCE_ANY if " any " in listed else 0.0
+                if value and TREATMENT & set((facets.get("categories") or "").split()):
+                    value += 0.5  # someone asking about a drug most often wants treatment
+                if value:
+                    matched.add("substances")
+                    best = max(best, value)
+            if best > 0:
+                covered += 1
+            total += best
+        relevance = total / (max(FIELD_WEIGHTS.values()) * self._count)
+        coverage = covered / self._count
+        score = 10.0 * relevance * (0.35 + 0.65 * coverage * coverage)
+        return score, tuple(sorted(matched)), covered == self._count
 
 
 def context_score(row: dict, place: Place | None, dist: float | None, age: int | None) -> float:

@@ -13,16 +13,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
 from coventry_directory.core import schedules as hours
 from coventry_directory.core.candidates import candidate_ids, counted_expression, typed_words
 from coventry_directory.core.clock import as_uk_wall_clock, uk_now
 from coventry_directory.core.eligibility import ClientProfile, Eligibility, Verdict, assess
-from coventry_directory.core.locality import Locality, locality_of
+from coventry_directory.core.locality import FAR, SERVES, Locality, locality_of
 from coventry_directory.core.places import Place, resolve_place
 from coventry_directory.core.query import STOP_WORDS, ParsedQuery, Vocabulary, parse_query
-from coventry_directory.core.ranking import context_score, nearest_km, profile_fit, rank_class, rank_key, text_score
+from coventry_directory.core.ranking import TextScorer, context_score, nearest_km, profile_fit, rank_class, rank_key
 from coventry_directory.core.search_input import clean_input
 from coventry_directory.core.text import words
 from coventry_directory.i18n import _
@@ -162,9 +163,10 @@ class SearchEngine:
             sid: tuple(f for f, outcome in fields.items() if outcome == NOT_KNOWN)
             for sid, fields in queries.outcomes(ids, facet).items()
         }
-        scored = self._score(ids, (facets, texts, points), unsure, parsed, place, locality, age, profile)
+        page = limit * 3 if profile else limit
+        scored = self._score(ids, (facets, texts, points), unsure, parsed, place, locality, age, profile, page)
         pool = [s.service_id for s in scored]
-        keep = pool[: limit * 3 if profile else limit]
+        keep = pool[:page]
         hits = self._hits(keep, {s.service_id: s for s in scored}, facets, profile, at)
         if profile:
             # for a client, what they can use comes first; within each verdict, the usual order
@@ -188,27 +190,38 @@ class SearchEngine:
         locality: Locality,
         age: int | None,
         profile: ClientProfile | None,
+        page: int | None = None,
     ) -> list[_Scored]:
         """Each candidate's score (text match plus context), tier by tier (``core.locality``), best first.
 
         ``rows`` is what ``SearchQueries.ranking_rows`` gives: facets, folded texts, map points.
+        With ``page``, only the first ``page`` are sure to be there, in their order: a far
+        candidate that cannot reach them is left out unscored.
         """
         facets, texts, points = rows
         typed = typed_words(parsed)
-        scored = []
+        placed = []
         for sid in ids:
             row = facets.get(sid)
             if row is None:
                 continue
             pts = points.get(sid, [])
-            dist = nearest_km(place, pts)
-            text_points, matched, complete = (
-                text_score(parsed.groups, texts.get(sid), row) if texts else (0.0, (), True)
-            )
-            score = text_points + context_score(row, place, dist, age) + profile_fit(row, profile)
             # the name typed in full: the service asked for, wherever it is
-            named = bool(typed) and set(words(row["name"] or "")) - STOP_WORDS == typed
-            tier = locality.tier(row, pts)
+            named = bool(typed) and _name_words(row["name"] or "") == typed
+            placed.append((sid, row, pts, locality.tier(row, pts), named))
+        # Services serving the place, and those named in full, rank in class 0 or 1
+        # (core.ranking.rank_class); a far one not named is class 2 or 3 whatever its words.
+        # A page of the former leaves the latter out: scoring their text changes nothing.
+        certain = sum(1 for _, _, _, tier, named in placed if tier == SERVES or named)
+        cut_far = page is not None and certain >= page
+        scorer = TextScorer(parsed.groups) if texts else None
+        scored = []
+        for sid, row, pts, tier, named in placed:
+            if cut_far and tier == FAR and not named:
+                continue
+            dist = nearest_km(place, pts)
+            text_points, matched, complete = scorer(texts.get(sid), row) if scorer else (0.0, (), True)
+            score = text_points + context_score(row, place, dist, age) + profile_fit(row, profile)
             checks = unsure.get(sid, ())
             scored.append(_Scored(score, sid, dist, matched, tier, not complete, named, row["name"] or "", checks))
         scored.sort(key=rank_key)
@@ -327,6 +340,12 @@ def _facet_filter(filters: Filters, open_at: OpenAt | None) -> FacetFilter:
         exclude_status=() if filters.include_closed else CLOSED_STATUSES,
         open_at=open_at,
     )
+
+
+@lru_cache(maxsize=8192)
+def _name_words(name: str) -> frozenset[str]:
+    """A service name's words, stop words aside (asked for every candidate of every search: remembered)."""
+    return frozenset(words(name)) - STOP_WORDS
 
 
 def _place(near: str | Place) -> Place:

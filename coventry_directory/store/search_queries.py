@@ -87,6 +87,17 @@ class SearchQueries:
             found = self._tags[tag] = row is not None
         return found
 
+    def any_match(self, expr: str) -> bool:
+        """True when some row of the index matches the FTS5 expression (no filters beside it).
+
+        Cheap either way (the first match ends the search; no match costs what one draw of
+        ``expr`` would): search asks it before the many draws of one expression, which an
+        expression matching nothing anywhere (a phrase of words no service holds together)
+        would otherwise all pay for.
+        """
+        row = self._db.execute(f"SELECT 1 FROM {SEARCH_TABLE} WHERE {SEARCH_TABLE} MATCH ? LIMIT 1", [expr]).fetchone()
+        return row is not None
+
     def matching(
         self,
         expr: str,
