@@ -319,7 +319,9 @@ def test_queued_correction_notes_are_sent_from_the_app(
         store.close()
     server = smtp_servers()
     window = open_window()
+    window.start_page.browse_button.click()  # the start page shows no service until one is chosen
     service_id = window._current_id
+    assert service_id is not None
     window.controller.report_correction(service_id, "The phone number changed in 2026.")
 
     told = []
