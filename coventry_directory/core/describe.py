@@ -5,7 +5,10 @@ Shared by the command line, the desktop app and the leaflets so they all say the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from coventry_directory.core.models import Location, Schedule, Service
+from coventry_directory.core.schedule_rules import rule_for
 from coventry_directory.core.taxonomy import label
 from coventry_directory.i18n import N_, _
 from coventry_directory.i18n.formatting import format_list, list_separator
@@ -15,6 +18,11 @@ ALL_DAY = N_("24 hours")
 # how sources write "open all day": to the last minute, or to midnight as 24:00 (00:00-00:00
 # is left as written: some feeds use it for "time not given")
 _DAY_ENDS = ("23:59", "24:00")
+# On a bank holiday the usual hours may not apply (core.schedules): say only what is known,
+# never a time range that reads as that day's hours.
+BANK_HOLIDAY = N_("{name} (bank holiday)")
+BANK_HOLIDAY_NOT_KNOWN = N_("{name} (bank holiday): hours not known — check with the service")
+BANK_HOLIDAYS_NOT_KNOWN = N_("Bank holidays: hours not known — check with the service")
 
 _DAY_NAMES = {
     "MO": N_("Mondays"),
@@ -69,6 +77,27 @@ def span(opens: str, closes: str) -> str:
     if opens == "00:00" and closes in _DAY_ENDS:
         return _(ALL_DAY)
     return f"{opens}–{closes}"
+
+
+def bank_holiday(name: str, known: bool) -> str:
+    """A bank holiday in the week ahead, worded by what is known of that day's hours.
+
+    'Christmas Day (bank holiday)' when they are known (open all day every day, or closed as
+    usual); else 'Christmas Day (bank holiday): hours not known — check with the service'.
+    """
+    return (_(BANK_HOLIDAY) if known else _(BANK_HOLIDAY_NOT_KNOWN)).format(name=name)
+
+
+def bank_holidays_note(schedules: Sequence[Schedule]) -> str | None:
+    """'Bank holidays: hours not known …' for hours a bank holiday puts in doubt, else None.
+
+    Only timed hours short of all day every day are in doubt (the rule of core.schedules);
+    hours that cannot be computed already say they are not known.
+    """
+    rules = [rule_for(s) for s in schedules]
+    if any(r.timed and not r.whole_day for r in rules):
+        return _(BANK_HOLIDAYS_NOT_KNOWN)
+    return None
 
 
 def describe_location(location: Location) -> str:

@@ -50,6 +50,7 @@ from coventry_directory.store.user import UserStore
 from coventry_directory.ui.controller import DirectoryController
 from coventry_directory.ui.filter_chips import FilterChips
 from coventry_directory.ui.filter_panel import FilterPanel, place_text
+from coventry_directory.ui.flow_layout import FlowLayout
 from coventry_directory.ui.main_window_actions import ServiceActions
 from coventry_directory.ui.main_window_menus import WindowMenus
 from coventry_directory.ui.main_window_search import RESULT_LIMIT, SearchDisplay
@@ -232,7 +233,12 @@ class MainWindow(SearchDisplay, WindowMenus, ServiceActions, QMainWindow):
         self.correction_button = QPushButton(_("Report a correction…"))
         self.print_button = QPushButton(_("Print leaflet…"))
         self.refer_button = QPushButton(_("Refer…"))
-        for button in (self.shortlist_button, self.correction_button, self.print_button, self.refer_button):
+        self.copy_button = QPushButton(_("Copy details"))
+        self.copy_button.setToolTip(
+            _("Copy the name, phone, address, hours, web and how to refer, to paste into notes or an email")
+        )
+        service_buttons = (self.shortlist_button, self.correction_button, self.print_button, self.refer_button)
+        for button in (*service_buttons, self.copy_button):
             button.setEnabled(False)
         self.print_button.setToolTip(_("Print or save a leaflet about this service, in the client's language (Ctrl+P)"))
         self.refer_button.setToolTip(_("Make a direct referral to this service, with the client's consent"))
@@ -248,15 +254,26 @@ class MainWindow(SearchDisplay, WindowMenus, ServiceActions, QMainWindow):
 
     def _details_column(self) -> QWidget:
         """The service being read, or the start page while nothing is searched for (ui/start_page.py)."""
-        buttons = QHBoxLayout()
-        for button in (self.shortlist_button, self.refer_button, self.print_button, self.correction_button):
-            buttons.addWidget(button)
+        # the row wraps (a narrow column, a big zoom, long translations) rather than widening the window
+        buttons = QWidget()
+        flow = FlowLayout(buttons)
+        flow.setContentsMargins(0, 0, 0, 0)
+        for button in (
+            self.shortlist_button,
+            self.refer_button,
+            self.print_button,
+            self.copy_button,
+            self.correction_button,
+        ):
+            flow.addWidget(button)
         self.details_page = _column(buttons, self.details)
         self.start_page = StartPage()
         self.start_page.task_chosen.connect(self._start_task)
         self.start_page.browse.connect(self._browse_all)
         self.start_page.whats_new.connect(lambda: self.whats_new.show_last())
         self.details_stack = QStackedWidget()
+        # the service being read keeps a readable width: the wrapping button row no longer holds it open
+        self.details_stack.setMinimumWidth(self.fontMetrics().averageCharWidth() * 45)
         self.details_stack.addWidget(self.details_page)
         self.details_stack.addWidget(_scroll(self.start_page))
         return self.details_stack
@@ -364,6 +381,7 @@ class MainWindow(SearchDisplay, WindowMenus, ServiceActions, QMainWindow):
         self.correction_button.setEnabled(on)
         self.print_button.setEnabled(on)
         self.refer_button.setEnabled(on)
+        self.copy_button.setEnabled(on)
         if on and self._current_id:
             listed = self._current_id in self.controller.user.shortlist()
             self.shortlist_button.setText(_("Remove from shortlist") if listed else _("Add to shortlist"))

@@ -2,16 +2,23 @@
 
 :class:`ServiceActions` holds the slots behind the buttons for the service being read and the
 shortlist (add or remove, print a leaflet, handout or topic sheet, refer, follow-ups, report
-a correction) and connects them. It is mixed into
+a correction, copy the details) and connects them, and opens the web and email links of the
+details pane in the desktop's own browser or mail program (phone numbers' copy links are
+the window's own ``_link``). It is mixed into
 :class:`~coventry_directory.ui.main_window.MainWindow`, which builds the widgets these slots
 read: ``controller``, ``_current_id``, ``shortlist``, ``filters``, ``tabs`` and the buttons.
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+
 from coventry_directory.i18n import _
 from coventry_directory.i18n.formatting import format_number
+from coventry_directory.ui.details_copy import details_text
 from coventry_directory.ui.dialogs import CorrectionDialog
+from coventry_directory.ui.service_html import COPY_DETAILS_SCHEME, WEB_SCHEMES
 
 
 class ServiceActions:
@@ -24,11 +31,34 @@ class ServiceActions:
         self.shortlist.handout_button.clicked.connect(self.print_handout)
         self.filters.topic_button.clicked.connect(self.print_topic)
         self.refer_button.clicked.connect(self.refer_current)
+        self.copy_button.clicked.connect(self.copy_details)
         self.shortlist.refer_button.clicked.connect(self.refer_shortlist)
         self.shortlist.followups_button.clicked.connect(self.show_follow_ups)
         self.shortlist.removed.connect(self._remove_from_shortlist)
         self.shortlist.cleared.connect(self._clear_shortlist)
         self.shortlist.opened.connect(self.show_service)
+        self.details.anchorClicked.connect(self._open_link)
+
+    # --- the details pane -----------------------------------------------------------------
+    def copy_details(self) -> None:
+        """Put the shown service's name, phone, address, hours, web and how to refer on the clipboard."""
+        svc = self.controller.service(self._current_id) if self._current_id else None
+        if svc is None:
+            return
+        QGuiApplication.clipboard().setText(details_text(svc))
+        self.statusBar().showMessage(_("Copied the details of {name}").format(name=svc.name), 4000)
+
+    def _open_link(self, url: QUrl) -> None:
+        """A link clicked in the details: a web page or email address opens in the desktop's own program."""
+        scheme = url.scheme().lower()
+        if scheme == COPY_DETAILS_SCHEME:
+            self.copy_details()
+        elif scheme in WEB_SCHEMES and not QDesktopServices.openUrl(url):
+            # no browser or mail program set up (a locked-down PC): say so, with the address to copy by hand
+            address = url.path() if scheme == "mailto" else url.toDisplayString()
+            self.statusBar().showMessage(
+                _("Could not open {address}: no program here opens it").format(address=address), 8000
+            )
 
     # --- shortlist ------------------------------------------------------------------------
     def toggle_shortlist(self) -> None:

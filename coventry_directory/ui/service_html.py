@@ -1,7 +1,9 @@
 """Renders one service as the HTML shown in the details pane.
 
 Plain structure (headings, tables, lists) so a screen reader can move through it; every
-fact the directory does not know says so; phone numbers are links that copy the number.
+fact the directory does not know says so; phone numbers are links that copy the number, web
+and email addresses links that open them (the window opens what is clicked), and a
+"Copy details" link puts the record's essentials on the clipboard as plain text.
 
 In another language the app's own words and the taxonomy labels are translated; what the
 directory holds as free text (names, descriptions, how to refer) stays as written, marked
@@ -17,17 +19,21 @@ from html import escape
 
 from coventry_directory.core import describe
 from coventry_directory.core.clock import uk_today
+from coventry_directory.core.directory_source import WEB_ADDRESS
 from coventry_directory.core.eligibility import Eligibility, Verdict
 from coventry_directory.core.fallbacks import WayToFindOut
 from coventry_directory.core.models import Service
-from coventry_directory.core.schedules import week_ahead
+from coventry_directory.core.schedules import OpenState, week_ahead
 from coventry_directory.core.taxonomy import label
 from coventry_directory.i18n import _
 from coventry_directory.i18n.choice import current_language
 from coventry_directory.i18n.formatting import babel_locale, format_weekday_date
 from coventry_directory.i18n.languages import LANGUAGES
+from coventry_directory.ui.source_titles import Citation, citations
 
 COPY_SCHEME = "copy"
+COPY_DETAILS_SCHEME = "copy-details"  # the "Copy details" link: the window copies the service shown
+WEB_SCHEMES = ("http", "https", "mailto")  # links the window opens with the desktop's own program
 
 
 _LRI, _PDI = "\u2066", "\u2069"  # left-to-right isolate: keeps a number or English text in its own order
@@ -97,14 +103,15 @@ def _hours(svc: Service, today: date) -> str:
     rows = []
     for day in week_ahead(svc.schedules, today):
         spans = ", ".join(_ltr(escape(describe.span(a, b))) for a, b in day.intervals) or escape(_("closed"))
-        if day.state == "unknown" and not day.intervals:
+        if day.state == OpenState.UNKNOWN and day.bank_holiday:
+            # the usual hours may not apply: no time range that would read as this day's hours
+            spans = f"<b>{escape(describe.bank_holiday(day.bank_holiday, known=False))}</b>"
+        elif day.state == OpenState.UNKNOWN and not day.intervals:
             spans = escape(describe.not_known())
-        note = ""
-        if day.bank_holiday:
-            holiday, unknown = _("bank holiday: {name}").format(name=day.bank_holiday), _("hours not known")
-            note = f" <b>({escape(holiday)} — {escape(unknown)})</b>"
+        elif day.bank_holiday:  # open all day every day, or closed as usual: the hours stand
+            spans += " — " + escape(describe.bank_holiday(day.bank_holiday, known=True))
         rows.append(
-            _tr(f"<td style='padding:0 10px'>{escape(format_weekday_date(day.date))}</td>", f"<td>{spans}{note}</td>")
+            _tr(f"<td style='padding:0 10px'>{escape(format_weekday_date(day.date))}</td>", f"<td>{spans}</td>")
         )
     return "<br>".join(lines) + "<table>" + "".join(rows) + "</table>"
 
@@ -160,6 +167,36 @@ def _ways(ways: list[WayToFindOut]) -> str:
     return f"<h3>{escape(heading)}</h3><p>{escape(intro)}</p><ul>{''.join(items)}</ul><p><small>{escape(report)}</small></p>"
 
 
+def _web_link(url: str | None) -> str:
+    """The web address as a link (a bare site name opens as https); anything else as text."""
+    if not url or not WEB_ADDRESS.fullmatch(url):
+        return _known(url)
+    href = url if "://" in url else f"https://{url}"
+    return f"<a href='{escape(href)}'>{_ltr(escape(url))}</a>"
+
+
+def _email_link(email: str | None) -> str:
+    if not email or any(ch.isspace() or ch in "?&#" for ch in email) or "@" not in email:
+        return _known(email)  # not an address a mail program could take: shown as written
+    return f"<a href='mailto:{escape(email)}'>{_ltr(escape(email))}</a>"
+
+
+def _citation(cite: Citation) -> str:
+    """One source: a web page as a link; a document line by its title, the words quoted and, small, the citation."""
+    if cite.url:
+        return f"<li><a href='{escape(cite.url)}'>{_ltr(escape(cite.url))}</a></li>"
+    if cite.title is None:
+        return f"<li>{_ltr(escape(cite.raw))}</li>"
+    raw = f"<small>({_ltr(escape(cite.raw))})</small>"
+    where = escape(_("{title}, line {line}")).format(title=_ltr(escape(cite.title)), line=cite.line)
+    quote = ""
+    if cite.quote:
+        # TRANSLATORS: words quoted from a source document; use your language's quotation marks.
+        quoted = escape(_("“{quote}”")).format(quote=escape(cite.quote))
+        quote = f"<br><i>{_in_english(quoted)}</i>"
+    return f"<li>{where} {raw}{quote}</li>"
+
+
 def _language_name(code: str) -> str:
     """A language a service speaks, named in the app's language ('Polish', 'polski'); else its code."""
     if code in LANGUAGES:
@@ -183,9 +220,12 @@ def service_html(
     shown before the empty contact rows.
     """
     today = today or uk_today()
+    copy_words = _("Copy details")
+    copy_tip = _("Copy the name, phone, address, hours, web and how to refer, to paste into notes or an email")
     parts = [
         f"<h2>{escape(svc.name)}</h2>",
         f"<p><b>{escape(svc.organization.name)}</b> · {escape(describe.labels('category', svc.categories))}</p>",
+        f"<p><a href='{COPY_DETAILS_SCHEME}:' title='{escape(copy_tip)}'>{escape(copy_words)}</a></p>",
     ]
     if svc.alert:
         please_note = _("Please note")
@@ -213,8 +253,8 @@ def service_html(
             _row(_("How to refer"), _known(svc.application_process, free_text=True)),
             _row(_("Referral routes"), escape(describe.labels("referral_route", svc.referral_routes))),
             _row(_("Phone"), phones or _known(None)),
-            _row(_("Email"), _known(svc.email)),
-            _row(_("Web"), _known(svc.url)),
+            _row(_("Email"), _email_link(svc.email)),
+            _row(_("Web"), _web_link(svc.url)),
             _row(_("Where"), locations or _known(None)),
             *([_row(_("Distance"), escape(distance))] if distance else []),
             _row(_("Access"), _known(None)),  # no source describes step-free access, hearing loops or the like
@@ -235,7 +275,7 @@ def service_html(
         )
     )
     parts.append("<h3>" + escape(_("Opening hours")) + "</h3>" + _hours(svc, today))
-    sources = "".join(f"<li>{escape(s)}</li>" for s in svc.sources)
+    sources = "".join(_citation(c) for c in citations(svc.sources))
     status = label("verification", svc.verification) if svc.verification else describe.not_known()
     heading, status_word = _("Where this information comes from"), _("Status")
     listed = ""
