@@ -15,10 +15,12 @@ from pathlib import Path
 os.environ.setdefault("COVENTRY_DIRECTORY_HOME", tempfile.mkdtemp(prefix="cd-shots-"))
 
 from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtGui import QColor, QPalette
 
 from coventry_directory.core.editions import current_directory_path, open_directory
 from coventry_directory.store.user import UserStore
 from coventry_directory.ui.app import make_application
+from coventry_directory.ui.language import apply_language
 from coventry_directory.ui.main_window import MainWindow
 from coventry_directory.userdata import user_database_path
 
@@ -38,6 +40,7 @@ def main() -> int:
     window.resize(1400, 860)
     window.show()
     wait(800)
+    window.grab().save(str(HERE / "start-page.png"))
     window.search_box.setText("needle exchange bedworth")
     wait(900)
     window.grab().save(str(HERE / "main-window.png"))
@@ -53,7 +56,65 @@ def main() -> int:
     window.grab().save(str(HERE / "client-mode.png"))
     window.close()
     app.processEvents()
+    dark_window(app)
+    arabic_window(app)
     return 0
+
+
+def dark_palette() -> QPalette:
+    """A dark theme as a desktop sets one (Fusion's roles), to show the colours follow the palette."""
+    pal = QPalette()
+    for role, colour in (
+        (QPalette.Window, "#2b2b2b"),
+        (QPalette.WindowText, "#e8e8e8"),
+        (QPalette.Base, "#1e1e1e"),
+        (QPalette.AlternateBase, "#333333"),
+        (QPalette.Text, "#e8e8e8"),
+        (QPalette.Button, "#3a3a3a"),
+        (QPalette.ButtonText, "#e8e8e8"),
+        (QPalette.Highlight, "#2f65ca"),
+        (QPalette.HighlightedText, "#ffffff"),
+        (QPalette.Mid, "#5a5a5a"),
+        (QPalette.Link, "#8ab4f8"),
+    ):
+        pal.setColor(role, QColor(colour))
+    return pal
+
+
+def _window() -> MainWindow:
+    path = current_directory_path()
+    window = MainWindow(open_directory(path), UserStore(user_database_path()), path)
+    window.resize(1400, 860)
+    window.show()
+    wait(800)
+    return window
+
+
+def dark_window(app) -> None:
+    """main-window-dark.png: a search for naloxone near Rugby, with the "Open now" filter, in a dark theme."""
+    before_style, before_palette = app.style().name(), app.palette()
+    app.setStyle("Fusion")
+    app.setPalette(dark_palette())
+    window = _window()
+    window.search_box.setText("naloxone rugby")
+    wait(1200)
+    window.grab().save(str(HERE / "main-window-dark.png"))
+    window.close()
+    app.setStyle(before_style)
+    app.setPalette(before_palette)
+    app.processEvents()
+
+
+def arabic_window(app) -> None:
+    """main-window-ar.png: the app in Arabic (right to left), a search for needle exchange near Nuneaton."""
+    apply_language("ar")
+    window = _window()
+    window.search_box.setText("needle exchange nuneaton")
+    wait(1200)
+    window.grab().save(str(HERE / "main-window-ar.png"))
+    window.close()
+    apply_language("en")
+    app.processEvents()
 
 
 if __name__ == "__main__":
