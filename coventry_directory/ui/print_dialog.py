@@ -102,7 +102,8 @@ class PrintDialog(QDialog):
         self.note.setWordWrap(True)
         form = QFormLayout()
         form.addRow(_("Lan&guage:"), self.language)
-        form.addRow(_("&Paper:"), self.size)
+        # Z, not P: "&Print…" has P, and a letter shared in one dialog only moves the focus between the two.
+        form.addRow(_("Paper si&ze:"), self.size)
         form.addRow(self.large)
         self.print_button = QPushButton(_("&Print…"))
         self.save_button = QPushButton(_("&Save as PDF…"))
