@@ -202,6 +202,11 @@ def test_no_ui_text_escapes_the_catalog_in_the_pseudo_locale(qtbot, hosts):
     svc = window.controller.service(rehab)
     from coventry_directory.leaflets.service_leaflet import ServiceLeafletRenderer
 
+    from coventry_directory.ui.followups_dialog import FollowUpDialog
+    from coventry_directory.ui.mail_settings_dialog import MailSettingsDialog
+    from coventry_directory.ui.outbox_access import desk_for
+    from coventry_directory.ui.shortcuts_dialog import ShortcutsDialog
+
     dialogs = [
         SettingsDialog(current_language().code, window),
         CorrectionDialog(svc.name, window),
@@ -211,6 +216,9 @@ def test_no_ui_text_escapes_the_catalog_in_the_pseudo_locale(qtbot, hosts):
             svc.key,
             window,
         ),
+        ShortcutsDialog(window),
+        MailSettingsDialog(window.controller.user, window),
+        FollowUpDialog(desk_for(window.controller.user), window),
         # Qt's own standard buttons come through our catalog too (Qt has no pseudo-locale).
         QMessageBox(
             QMessageBox.Question,
@@ -224,6 +232,11 @@ def test_no_ui_text_escapes_the_catalog_in_the_pseudo_locale(qtbot, hosts):
         dialog.show()
         assert_all_marked(dialog, allowed)
         dialog.close()
+
+    # The start page (the details column's other face).
+    window.show_start_page()
+    assert window.start_page.isVisible()
+    assert_all_marked(window, allowed, skip=(window.search_box,))
 
     # What the window says when a search cannot run.
     for kind in (OPEN_FAILED, SEARCH_FAILED):
