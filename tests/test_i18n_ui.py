@@ -201,7 +201,6 @@ def test_no_ui_text_escapes_the_catalog_in_the_pseudo_locale(qtbot, hosts):
     # The dialogs opened from the window, built as the window builds them.
     svc = window.controller.service(rehab)
     from coventry_directory.leaflets.service_leaflet import ServiceLeafletRenderer
-
     from coventry_directory.ui.followups_dialog import FollowUpDialog
     from coventry_directory.ui.mail_settings_dialog import MailSettingsDialog
     from coventry_directory.ui.outbox_access import desk_for
