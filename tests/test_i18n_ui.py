@@ -231,6 +231,11 @@ def test_no_ui_text_escapes_the_catalog_in_the_pseudo_locale(qtbot, hosts):
         dialog.show()
         assert_all_marked(dialog, allowed)
         dialog.close()
+    from coventry_directory.ui.sources_dialog import open_sources
+
+    sources = open_sources(window)  # Directory ▸ Sources…, as the menu opens it
+    assert_all_marked(sources, allowed)
+    sources.close()
 
     # The start page (the details column's other face).
     window.show_start_page()
