@@ -168,7 +168,11 @@ def test_portable_mode_keeps_everything_beside_the_executable(bundle, run):
 
 def test_bundle_ships_the_database_not_its_sources(bundle):
     resources = next(bundle.rglob("resources/directory.db")).parent
-    assert [p.name for p in (resources / "directory").iterdir()] == ["taxonomy.toml"]
+    # the taxonomy (labels) and the cited documents (their titles and lines in the details),
+    # never the records the database is built from
+    shipped = sorted(p.name for p in (resources / "directory").iterdir())
+    assert shipped == ["sources", "sources.toml", "taxonomy.toml"]
+    assert not (resources / "directory" / "services").exists()
     for needed in ("places.toml", "search/synonyms.toml", "keys", "fonts", "locale", "hsds-3.0/schema"):
         assert (resources / needed).exists(), needed
     assert not list(bundle.rglob("tkinter")) and not list(bundle.rglob("pytest"))

@@ -17,6 +17,7 @@ import datetime as dt
 import tomllib
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase, QFontInfo
 from PySide6.QtWidgets import (
@@ -81,6 +82,7 @@ class KeeperWindow(KeeperActions, QMainWindow):
         self._loaded: tuple = ({}, [], [])
         self._opened: bytes | None = None
         self._tasks: list[BackgroundTask] = []
+        self._closed = False
         vocabularies = load_vocabularies(root / "taxonomy.toml")
         self._categories = [(c, vocabularies["category"].label(c)) for c in vocabularies["category"].codes()]
         self.summary = QLabel()
@@ -310,6 +312,8 @@ class KeeperWindow(KeeperActions, QMainWindow):
 
     def _checked(self, task: BackgroundTask, generation: int, error: object) -> None:
         self._tasks.remove(task)
+        if self._gone():
+            return  # closed while the check ran: nothing left to show it in
         if generation != self._generation:
             return  # the keeper typed on: a newer check is coming
         if error is not None:
@@ -364,6 +368,8 @@ class KeeperWindow(KeeperActions, QMainWindow):
 
     def _saved(self, task: BackgroundTask, error: object) -> None:
         self._tasks.remove(task)
+        if self._gone():
+            return  # the files were written (or not) by the task; there is no window left to say so
         self._busy(False)
         if error is not None:
             self._set_outcome([str(error)], self.diff.toPlainText(), ready=False)
@@ -378,6 +384,10 @@ class KeeperWindow(KeeperActions, QMainWindow):
         self._tasks.append(task)  # kept until it reports
         task.start()
 
+    def _gone(self) -> bool:
+        """True once the window is closed or its widgets deleted (a background check may report after)."""
+        return self._closed or not shiboken6.isValid(self.save_button)
+
     def closeEvent(self, event) -> None:
         """Ask before closing over an unsaved edit."""
         if self._dirty and not self._may_leave():
@@ -386,6 +396,7 @@ class KeeperWindow(KeeperActions, QMainWindow):
         if self._own_user:
             self.user.close()
             self._own_user = False
+        self._closed = True
         event.accept()
 
 
