@@ -17,7 +17,6 @@ import datetime as dt
 import tomllib
 from pathlib import Path
 
-import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase, QFontInfo
 from PySide6.QtWidgets import (
@@ -82,7 +81,7 @@ class KeeperWindow(KeeperActions, QMainWindow):
         self._loaded: tuple = ({}, [], [])
         self._opened: bytes | None = None
         self._tasks: list[BackgroundTask] = []
-        self._closed = False
+        self._closed = False  # set by closeEvent, or when Qt deletes the window without one
         vocabularies = load_vocabularies(root / "taxonomy.toml")
         self._categories = [(c, vocabularies["category"].label(c)) for c in vocabularies["category"].codes()]
         self.summary = QLabel()
@@ -132,6 +131,7 @@ class KeeperWindow(KeeperActions, QMainWindow):
         outcome.addTab(self.checks, _("Check"))
         outcome.addTab(self.diff, _("Changes to the files"))
         self.save_button = QPushButton(_("Save"))
+        self.save_button.destroyed.connect(self._mark_closed)  # deleted without a close: no widgets left
         self.revert_button = QPushButton(_("Undo my changes"))
         self.assure_button = QPushButton(_("Mark as checked…"))
         self.save_button.clicked.connect(self.save)
@@ -384,9 +384,12 @@ class KeeperWindow(KeeperActions, QMainWindow):
         self._tasks.append(task)  # kept until it reports
         task.start()
 
+    def _mark_closed(self, *_args) -> None:
+        self._closed = True
+
     def _gone(self) -> bool:
         """True once the window is closed or its widgets deleted (a background check may report after)."""
-        return self._closed or not shiboken6.isValid(self.save_button)
+        return self._closed
 
     def closeEvent(self, event) -> None:
         """Ask before closing over an unsaved edit."""
