@@ -12,7 +12,7 @@ from __future__ import annotations
 from coventry_directory.core import describe
 from coventry_directory.core.models import Service
 from coventry_directory.i18n import _
-from coventry_directory.i18n.choice import current_language
+from coventry_directory.ui.service_html import english_marker
 
 
 def _line(label: str, value: str) -> str:
@@ -21,10 +21,8 @@ def _line(label: str, value: str) -> str:
 
 def _in_english(text: str) -> str:
     """Directory free text, marked as English when the app speaks another language (as the details do)."""
-    if current_language().code == "en":
-        return text
-    marker = _("(in English)")
-    return f"{text} {marker}"
+    marker = english_marker()
+    return f"{text} {marker}" if marker else text
 
 
 def _hours(svc: Service) -> list[str]:

@@ -43,7 +43,6 @@ from PySide6.QtWidgets import (
 from coventry_directory.core.distance_words import approximate_note, distance_text
 from coventry_directory.core.search import SearchResult
 from coventry_directory.i18n import _
-from coventry_directory.i18n.formatting import format_long_date, format_number
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.errors import StoreError
 from coventry_directory.store.user import UserStore
@@ -61,7 +60,7 @@ from coventry_directory.ui.results_model import HitRole, ResultDelegate, Results
 from coventry_directory.ui.search_worker import SearchService
 from coventry_directory.ui.service_html import COPY_SCHEME, service_html
 from coventry_directory.ui.shortlist_panel import ShortlistPanel
-from coventry_directory.ui.start_page import StartPage
+from coventry_directory.ui.start_page import StartPage, edition_line
 from coventry_directory.ui.window_geometry import place_window, saved_geometry
 
 __all__ = ["RESULT_LIMIT", "TYPING_PAUSE_MS", "CrisisStrip", "MainWindow", "SearchBox"]
@@ -327,11 +326,7 @@ class MainWindow(SearchDisplay, WindowMenus, ServiceActions, QMainWindow):
     def _show_edition(self) -> None:
         info = self.controller.edition()
         count = int(info["count"]) if info["count"].isdigit() else 0
-        self.statusBar().showMessage(
-            _("Directory edition {edition} · {count} services · every record shows its sources").format(
-                edition=format_long_date(info["edition"]), count=format_number(count)
-            )
-        )
+        self.statusBar().showMessage(edition_line(info["edition"], count))
         self.start_page.set_edition(info["edition"], count)
         age = self.controller.edition_age()
         self.stale_label.setText(age.message() if age.stale else "")

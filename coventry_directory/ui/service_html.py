@@ -70,13 +70,15 @@ def _section(heading: str, *rows: str) -> str:
     return f"<h3>{escape(heading)}</h3>{_table()}{''.join(rows)}</table>"
 
 
+def english_marker() -> str:
+    """'(in English)' in the app's language, for directory free text; '' while the app speaks English."""
+    return "" if current_language().code == "en" else _("(in English)")
+
+
 def _in_english(html: str) -> str:
     """Directory free text: marked as English when the app speaks another language."""
-    if current_language().code == "en":
-        return html
-    # _() stays outside f-strings: on Python 3.11 babel cannot extract a call inside one.
-    marker = _("(in English)")
-    return f"{_ltr(html)} <small>{escape(marker)}</small>"
+    marker = english_marker()
+    return f"{_ltr(html)} <small>{escape(marker)}</small>" if marker else html
 
 
 def _known(value: str | None, free_text: bool = False) -> str:

@@ -44,6 +44,13 @@ TASKS: tuple[StartTask, ...] = (
 COLUMNS = 2
 
 
+def edition_line(edition: str, count: int) -> str:
+    """'Directory edition 2 December 2026 · 123 services · every record shows its sources' (status bar, start page)."""
+    return _("Directory edition {edition} · {count} services · every record shows its sources").format(
+        edition=format_long_date(edition), count=format_number(count)
+    )
+
+
 class StartPage(QWidget):
     """Common tasks as buttons, how to search, and the edition with What's new and Browse all."""
 
@@ -98,12 +105,8 @@ class StartPage(QWidget):
             label.setTextInteractionFlags(Qt.TextSelectableByMouse)
 
     def set_edition(self, edition: str, count: int) -> None:
-        """Date and count the directory, as the status bar does."""
-        self.edition.setText(
-            _("Directory edition {edition} · {count} services · every record shows its sources").format(
-                edition=format_long_date(edition), count=format_number(count)
-            )
-        )
+        """Date and count the directory, in the status bar's words."""
+        self.edition.setText(edition_line(edition, count))
 
     def first_button(self) -> QPushButton:
         """Where the keyboard lands when the page is shown."""
