@@ -41,8 +41,9 @@ def mnemonic(text: str) -> str | None:
 def live_mnemonics(window) -> dict[str, list[str]]:
     """Letter -> the places that use it, for every mnemonic reachable in ``window`` as it is now.
 
-    The menu bar's menus, the tabs, and every visible button, group box and label with a
-    buddy; a control that is hidden (another tab's) takes no key press, so it is left out.
+    The menu bar's menus, the tabs (a window with ``tabs``), and every visible button,
+    group box and label with a buddy; a control that is hidden (another tab's) takes no
+    key press, so it is left out. A dialog has no menu bar: its controls alone count.
     """
     found: dict[str, list[str]] = {}
 
@@ -51,12 +52,15 @@ def live_mnemonics(window) -> dict[str, list[str]]:
         if letter:
             found.setdefault(letter, []).append(f"{where}: {text}")
 
-    for menu in window.menuBar().findChildren(QMenu):
-        if menu.parent() is window.menuBar():
-            add("menu", menu.title())
-    bar = window.tabs.tabBar()
-    for i in range(bar.count()):
-        add("tab", bar.tabText(i))
+    bar = window.menuBar() if hasattr(window, "menuBar") else None
+    if bar is not None:
+        for menu in bar.findChildren(QMenu):
+            if menu.parent() is bar:
+                add("menu", menu.title())
+    tabs = getattr(window, "tabs", None)
+    if tabs is not None:
+        for i in range(tabs.count()):
+            add("tab", tabs.tabBar().tabText(i))
     for widget in window.findChildren(QWidget):
         if not widget.isVisibleTo(window):
             continue
@@ -66,4 +70,19 @@ def live_mnemonics(window) -> dict[str, list[str]]:
             add("group", widget.title())
         elif isinstance(widget, QLabel) and widget.buddy() is not None:
             add("label", widget.text())
+    return found
+
+
+def clashes(found: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The letters of ``found`` (from live_mnemonics or menu_mnemonics) that more than one place uses."""
+    return {letter: places for letter, places in found.items() if len(places) > 1}
+
+
+def menu_mnemonics(menu: QMenu) -> dict[str, list[str]]:
+    """Letter -> the actions of one open menu that use it (a menu's own letters are its own keyspace)."""
+    found: dict[str, list[str]] = {}
+    for action in menu.actions():
+        letter = mnemonic(action.text())
+        if letter:
+            found.setdefault(letter, []).append(action.text())
     return found

@@ -31,7 +31,7 @@ def _lineno(lines: list[str], text: str) -> int:
 
 
 def extract_taxonomy(fileobj, keywords, comment_tags, options):
-    """Yield ``(lineno, funcname, message, comments)`` for each label (babel's extractor API)."""
+    """Yield ``(lineno, funcname, message, comments)`` for each title and label (babel's extractor API)."""
     text = fileobj.read().decode("utf-8")
     data = tomllib.loads(text)
     lines = text.splitlines()
@@ -39,6 +39,8 @@ def extract_taxonomy(fileobj, keywords, comment_tags, options):
         body = data.get("taxonomy", {}).get(name)
         if not body:
             continue
+        # the vocabulary's own title heads its list in keeper mode's form
+        yield _lineno(lines, body["name"]), "N_", body["name"], [f"taxonomy {name}: the vocabulary's title"]
         for code, label, description in body["terms"]:
             comment = f"taxonomy {name}/{code}" + (f": {description}" if description else "")
             yield _lineno(lines, label), "N_", label, [comment]

@@ -56,6 +56,13 @@ TEXT_FIELDS = (
 )
 LIST_LINES = ("keywords", "languages", "locations")  # lists written as text, comma between
 AGES = (("minimum_age", N_("Youngest age")), ("maximum_age", N_("Oldest age")))
+# A record's status as HSDS writes it (the value saved), in words for the keeper.
+STATUS_WORDS = {
+    "active": N_("Active"),
+    "inactive": N_("Inactive (not running now)"),
+    "defunct": N_("Defunct (closed for good)"),
+    "temporarily closed": N_("Temporarily closed"),
+}
 REQUIRED = {None: N_("Not stated"), True: N_("Only people in the ticked groups"), False: N_("Open to others too")}
 COVERAGE = {None: N_("Not stated (local)"), "local": N_("Local"), "national": N_("National (UK-wide)")}
 PHONE_HEADERS = (N_("Number"), N_("Type"), N_("Description"))
@@ -88,7 +95,7 @@ class RecordForm(QTabWidget):
         record = QWidget()
         form = QFormLayout(record)
         for name, label in LINE_FIELDS[:6]:
-            form.addRow(_(label), self._line(name))
+            form.addRow(_(label), self._line(name, label))
         for name, label in TEXT_FIELDS:
             self.texts[name] = QPlainTextEdit()
             self.texts[name].setAccessibleName(_(label))
@@ -97,15 +104,15 @@ class RecordForm(QTabWidget):
             self.texts[name].setMaximumHeight(120)
             self.texts[name].textChanged.connect(self._changed)
             form.addRow(_(label), self.texts[name])
-        self.status = self._combo({s: s for s in STATUSES}, _("Status"))
+        self.status = self._combo({s: STATUS_WORDS.get(s, s) for s in STATUSES}, _("Status"))
         form.addRow(_("Status"), self.status)
         for name, label in LINE_FIELDS[6:]:
-            form.addRow(_(label), self._line(name))
+            form.addRow(_(label), self._line(name, label))
         self.addTab(_scrolled(record), _("Record"))
         eligibility = QWidget()
         grid = QFormLayout(eligibility)
         for name, label in AGES:
-            grid.addRow(_(label), self._line(name))
+            grid.addRow(_(label), self._line(name, label))
         self.required = self._combo(REQUIRED, _("Client groups are"))
         grid.addRow(_("Client groups are"), self.required)
         self.coverage = self._combo(COVERAGE, _("Coverage"))
@@ -113,17 +120,19 @@ class RecordForm(QTabWidget):
         for field, vocab_name in CODE_FIELDS.items():
             vocab = vocabularies[vocab_name]
             box = QListWidget()
-            box.setAccessibleName(vocab.title)
+            title = _(vocab.title)  # a title or label the catalogs lack (a keeper's new one) stays as written
+            box.setAccessibleName(title)
             box.setMaximumHeight(110)
             for code in vocab.codes():
-                item = QListWidgetItem(f"{vocab.label(code)} ({code})")
+                # the code too: it is what the file says, and what a keeper greps for
+                item = QListWidgetItem(f"{_(vocab.label(code))} ({code})")
                 item.setData(Qt.UserRole, code)
                 item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
                 item.setCheckState(Qt.Unchecked)
                 box.addItem(item)
             box.itemChanged.connect(self._changed)
             self.codes[field] = box
-            grid.addRow(vocab.title, box)
+            grid.addRow(title, box)
         self.addTab(_scrolled(eligibility), _("Eligibility"))
         self.phones = self._table(PHONE_HEADERS)
         self.addTab(self._with_buttons(self.phones, _("Add a phone"), _("Remove the phone")), _("Phones"))
@@ -131,9 +140,9 @@ class RecordForm(QTabWidget):
         self.addTab(self._with_buttons(self.schedules, _("Add hours"), _("Remove the hours")), _("Opening hours"))
 
     # --- building ---------------------------------------------------------------
-    def _line(self, name: str) -> QLineEdit:
+    def _line(self, name: str, label: str) -> QLineEdit:
         edit = QLineEdit()
-        edit.setAccessibleName(name)
+        edit.setAccessibleName(_(label))  # what a screen reader says: the label's words, not the TOML key
         edit.textChanged.connect(self._changed)
         self.lines[name] = edit
         return edit

@@ -83,7 +83,7 @@ class KeeperWindow(KeeperActions, QMainWindow):
         self._tasks: list[BackgroundTask] = []
         self._closed = False  # set by closeEvent, or when Qt deletes the window without one
         vocabularies = load_vocabularies(root / "taxonomy.toml")
-        self._categories = [(c, vocabularies["category"].label(c)) for c in vocabularies["category"].codes()]
+        self._categories = [(c, _(vocabularies["category"].label(c))) for c in vocabularies["category"].codes()]
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.filter = QLineEdit()
