@@ -349,3 +349,30 @@ def test_every_control_has_an_accessible_name(dialog):
     controls += [dialog.outcome, *dialog.findChildren(QPushButton)]
     close = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Close)  # Qt's own, read by its text
     assert [c.objectName() or c.text() for c in controls if c is not close and not c.accessibleName()] == []
+
+
+# --- every word through the catalog ---------------------------------------------------------------
+@pytest.mark.usefixtures("english_afterwards")
+def test_the_dialog_speaks_through_the_catalog_in_the_pseudo_locale(qtbot, installed_directory, tmp_path):
+    from test_i18n_ui import assert_all_marked
+
+    from coventry_directory.i18n.languages import PSEUDO_CODE
+    from coventry_directory.ui.language import apply_language
+
+    apply_language(PSEUDO_CODE)
+    shown = SourcesDialog(installed_home())
+    qtbot.addWidget(shown)
+    shown.show()
+    feed = five_with_two_bad(tmp_path / "five.json")
+    # what stays as it is: the file's path and name, the sources' names, the skipped records' paths
+    allowed = sorted(
+        {str(feed.resolve()), str(feed), "five", "five.json", EDITION, "$[1]", "$[2]"}, key=len, reverse=True
+    )
+    shown.file_chosen(feed)  # the add box: name, kind, import
+    assert assert_all_marked(shown, allowed) > 10
+    add_file(qtbot, shown, feed)
+    assert "[" in shown.outcome.text() and "[" in shown.details.toPlainText()
+    select(shown, "five")
+    assert_all_marked(shown, allowed)  # the new source's details: counts, skipped records, format
+    select(shown, EDITION)
+    assert_all_marked(shown, allowed)
