@@ -46,8 +46,8 @@ from coventry_directory.i18n.languages import LANGUAGES
 from coventry_directory.leaflets import base
 from coventry_directory.leaflets.handout import ShortlistHandoutRenderer, resolve_services
 from coventry_directory.leaflets.service_leaflet import ServiceLeafletRenderer
-from coventry_directory.leaflets.shaped_text import ShapedText
 from coventry_directory.leaflets.topic_leaflet import TopicLeafletRenderer
+from coventry_directory.typeset.shaped_text import ShapedText
 
 SERVICE = "esh-community-residential-rehab"
 TOPIC_CATEGORY, TOPIC_PLACE = "naloxone", "Rugby"

@@ -1,7 +1,7 @@
 """The layering the README promises, enforced: which packages may import what.
 
 - Qt (PySide6) only in ``ui``; the core, the store and every non-GUI command stay Qt-free;
-- reportlab (and HarfBuzz, which it drives) only in ``leaflets`` and ``referrals/pdf.py``;
+- reportlab (and HarfBuzz, which it drives) only in ``typeset``, ``leaflets`` and ``referrals/pdf.py``;
 - SQLite (``sqlite3``, ``sqlite_utils``) only in ``store``: the store is the only SQL;
 - ``ui`` never imports the command line; ``core`` and ``store`` import no feature package.
 
@@ -20,8 +20,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "coventry_directory"
 ALLOWED_ONLY_IN: dict[str, tuple[str, ...]] = {
     "PySide6": ("ui/",),
     "shiboken6": ("ui/",),
-    "reportlab": ("leaflets/", "referrals/pdf.py"),
-    "uharfbuzz": ("leaflets/", "referrals/pdf.py"),
+    "reportlab": ("typeset/", "leaflets/", "referrals/pdf.py"),
+    "uharfbuzz": ("typeset/", "leaflets/", "referrals/pdf.py"),
     "sqlite3": ("store/",),
     "sqlite_utils": ("store/",),
     "coventry_directory.cli": ("cli/", "__main__.py"),  # ui (or anything else) never imports the CLI
@@ -34,6 +34,8 @@ NEVER_IMPORTS: dict[str, tuple[str, ...]] = {
         "coventry_directory.leaflets",
         "coventry_directory.referrals",
     ),
+    "typeset/": ("coventry_directory.leaflets", "coventry_directory.referrals", "coventry_directory.ui"),
+    "referrals/": ("coventry_directory.leaflets", "coventry_directory.ui"),
     "store/": (
         "coventry_directory.ui",
         "coventry_directory.exchange",

@@ -11,8 +11,8 @@ from coventry_directory.i18n.languages import (
     get_language,
     parse_language_list,
 )
-from coventry_directory.leaflets.fonts import font_name, font_runs, register_all, register_font
 from coventry_directory.resources import resource_path
+from coventry_directory.typeset.fonts import font_name, font_runs, register_all, register_font
 
 
 def test_the_ten_languages():

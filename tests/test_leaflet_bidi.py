@@ -14,9 +14,9 @@ import pytest
 
 from coventry_directory.i18n.bidi import display, embedding_levels, visual_order
 from coventry_directory.i18n.languages import get_language
-from coventry_directory.leaflets.glyph_runs import shape
-from coventry_directory.leaflets.shaped_text import ShapedText
 from coventry_directory.leaflets.styles import make_styles
+from coventry_directory.typeset.glyph_runs import shape
+from coventry_directory.typeset.shaped_text import ShapedText
 
 
 def visual(text: str, rtl: bool = True, width: float = 2000, lang: str = "ar") -> list[str]:

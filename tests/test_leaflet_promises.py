@@ -121,7 +121,7 @@ def test_the_size_check_sees_small_text(tmp_path):
     """The 16 pt check can fail: a 15.5 pt line is reported below the limit, a 16 pt one is not."""
     from reportlab.pdfgen import canvas
 
-    from coventry_directory.leaflets.fonts import fonts_for
+    from coventry_directory.typeset.fonts import fonts_for
 
     fonts = fonts_for(LANGUAGES["en"])
     for pt, ok in ((15.5, False), (16, True)):

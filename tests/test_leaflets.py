@@ -17,11 +17,11 @@ from coventry_directory.i18n.languages import LANGUAGES
 from coventry_directory.leaflets import wording
 from coventry_directory.leaflets.base import LeafletError, write_pdf
 from coventry_directory.leaflets.easy_read import EasyReadRenderer
-from coventry_directory.leaflets.fonts import font_name
 from coventry_directory.leaflets.handout import UnknownService, render_handout, resolve_services
 from coventry_directory.leaflets.service_leaflet import ServiceLeafletRenderer
 from coventry_directory.leaflets.topic_leaflet import TopicLeafletRenderer, select_services
 from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.typeset.fonts import font_name
 
 CODES = list(LANGUAGES)
 CRISIS = ("999", "NHS 111", "116 123")

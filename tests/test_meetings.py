@@ -34,8 +34,8 @@ from coventry_directory.exchange.meeting_guide import meetings_to_hsds3
 from coventry_directory.i18n.catalogs import po_path
 from coventry_directory.i18n.languages import LANGUAGES
 from coventry_directory.leaflets import wording
-from coventry_directory.leaflets.fonts import font_name
 from coventry_directory.store.directory import DirectoryStore
+from coventry_directory.typeset.fonts import font_name
 from coventry_directory.userdata import installed_directory_path
 
 FEED = Path(__file__).parent / "data" / "meeting_guide" / "uk_generated.json"

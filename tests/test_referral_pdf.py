@@ -123,3 +123,28 @@ def test_a_helpline_inbox_is_not_a_referral_address():
     helpline = make_service(email="help@example.org", categories=("helpline", "mental-health"))
     ref = prepare(ReferralForm.from_dict(form_data()), helpline)
     assert not ref.can_email and "does not take referrals by email" in ref.email_problem()
+
+
+# A client's details in the letters they were typed in (names the Coventry communities use).
+OTHER_SCRIPTS = {
+    "name": "ਗੁਰਪ੍ਰੀਤ ਕੌਰ",  # Gurmukhi (Punjabi)
+    "address": "شارع فولزهيل، كوفنتري",  # Arabic
+    "wants": "মদ খাওয়া কমাতে চাই",  # Bengali
+    "pattern_of_use": "Codziennie, źle śpi",  # Polish: Noto Sans has these
+}
+
+
+def test_details_typed_in_another_script_print_in_its_own_font_and_copy_out_as_typed(tmp_path):
+    ref = prepare(ReferralForm.from_dict(form_data(**OTHER_SCRIPTS)), make_service())
+    path = tmp_path / "ref.pdf"
+    path.write_bytes(render_referral_pdf(ref))
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    # each script's bundled font is embedded: its letters are drawn, not boxes from Noto Sans
+    for family in ("NotoSansGurmukhi", "NotoNaskhArabic", "NotoSansBengali", "NotoSans-Regular"):
+        assert family in fonts, (family, fonts)
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = " ".join(out.split())
+    for typed in (OTHER_SCRIPTS["name"], OTHER_SCRIPTS["wants"], OTHER_SCRIPTS["pattern_of_use"], "Alex Example"):
+        assert typed in text, typed
+    for word in OTHER_SCRIPTS["address"].replace("،", " ").split():  # right to left: each word as typed
+        assert word in text, word

@@ -11,7 +11,7 @@ own order, whatever it is: digits and English stay left-to-right, an Urdu value 
 right-to-left. Only the app's own catalog is wrapped (see :func:`choice.activate`).
 
 **Levels and order.** Leaflets use the plain catalogs: their renderer
-(``leaflets/shaped_text.py``) resolves each paragraph with :func:`embedding_levels`
+(``typeset/shaped_text.py``) resolves each paragraph with :func:`embedding_levels`
 (UAX #9 through python-bidi, numbers kept whole), breaks lines on the logical text, and
 orders each line with :func:`visual_order`.
 """

@@ -28,8 +28,8 @@ from coventry_directory.i18n import _
 from coventry_directory.i18n.catalogs import in_language
 from coventry_directory.i18n.languages import Language, get_language
 from coventry_directory.leaflets import wording
-from coventry_directory.leaflets.shaped_text import ShapedText
 from coventry_directory.leaflets.styles import RULE, Styles, make_styles
+from coventry_directory.typeset.shaped_text import ShapedText
 
 PAGE_SIZES = {"A4": A4, "A5": A5}
 

@@ -20,9 +20,9 @@ from coventry_directory.core.check_forms import NOT_KNOWN, CheckForm, CheckRecor
 from coventry_directory.core.correction_queue import ORGANIZATION
 from coventry_directory.i18n.languages import LANGUAGES
 from coventry_directory.leaflets.base import Kit, LeafletRenderer, format_day, starts_rtl
-from coventry_directory.leaflets.fonts import has_char, register_font
-from coventry_directory.leaflets.shaped_text import ShapedText
 from coventry_directory.leaflets.styles import INK, RULE
+from coventry_directory.typeset.fonts import has_char, register_font
+from coventry_directory.typeset.shaped_text import ShapedText
 
 DIRECTORY = "Coventry and Warwickshire drug and alcohol directory"
 INSTRUCTION = (

@@ -9,8 +9,8 @@ from __future__ import annotations
 from coventry_directory.core.models import Organization, Service
 from coventry_directory.i18n.catalogs import translation_for
 from coventry_directory.i18n.languages import LANGUAGES
-from coventry_directory.leaflets.fonts import register_all
 from coventry_directory.leaflets.service_leaflet import ServiceLeafletRenderer
+from coventry_directory.typeset.fonts import register_all
 
 
 def check_leaflets() -> str:

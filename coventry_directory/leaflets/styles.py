@@ -14,7 +14,7 @@ from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 
 from coventry_directory.i18n.languages import Language
-from coventry_directory.leaflets.fonts import FontSet, fonts_for
+from coventry_directory.typeset.fonts import FontSet, fonts_for
 
 # Line spacing as a multiple of the font size, by script.
 _LEADING = {"Latin": 1.32, "Arabic": 1.75, "Gurmukhi": 1.6, "Bengali": 1.6, "Gujarati": 1.6, "Ethiopic": 1.5}

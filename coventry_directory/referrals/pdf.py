@@ -4,12 +4,15 @@ Rendered to bytes in memory (no temp file holds a client's details); ``write_ref
 then writes it atomically and privately. The PDF's metadata names the service, never the
 client, because file managers and print queues show it. Any amount of free text prints:
 a long answer flows on over as many pages as it needs. It is always in English, whatever
-language the app speaks: it is for the service that receives it.
+language the app speaks: it is for the service that receives it. What the worker typed
+may not be: a name, an address or a note in Gurmukhi, Arabic or Bengali letters is set
+in the bundled font for its script and shaped (``typeset``), and copies out as typed.
 """
 
 from __future__ import annotations
 
 import io
+import unicodedata
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -17,31 +20,27 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from coventry_directory import APP_NAME
 from coventry_directory.i18n.catalogs import in_language
+from coventry_directory.i18n.languages import LATIN_BOLD_FONT, LATIN_FONT
 from coventry_directory.referrals.consent import CONSENT_METHODS, statement_digest
 from coventry_directory.referrals.files import write_private
 from coventry_directory.referrals.prepare import PreparedReferral
-from coventry_directory.resources import resource_path
+from coventry_directory.typeset.fonts import FontError, covered, register_font, script_fonts
+from coventry_directory.typeset.shaped_text import ShapedText
 
-_FONTS = {"regular": "NotoSans-Regular", "bold": "NotoSans-Bold"}
+_HELVETICA = ("Helvetica", "Helvetica-Bold")
 _INK, _SHADE, _WARN = colors.HexColor("#1a1a1a"), colors.HexColor("#eef2f6"), colors.HexColor("#8b0000")
 
 
 def _fonts() -> tuple[str, str]:
     """The bundled Noto Sans (wide Latin, Greek and Cyrillic coverage); Helvetica if it is missing."""
-    names = pdfmetrics.getRegisteredFontNames()
     try:
-        for name in _FONTS.values():
-            if name not in names:
-                pdfmetrics.registerFont(TTFont(name, str(resource_path("fonts", name + ".ttf"))))
-        return _FONTS["regular"], _FONTS["bold"]
-    except (OSError, TTFError):  # a broken install should still print a referral
-        return "Helvetica", "Helvetica-Bold"
+        return register_font(LATIN_FONT), register_font(LATIN_BOLD_FONT)
+    except FontError:  # a broken install should still print a referral
+        return _HELVETICA
 
 
 def _styles():
@@ -67,8 +66,27 @@ def _styles():
     }
 
 
-def _para(text: str, style) -> Paragraph:
-    return Paragraph(escape(text or "").replace("\n", "<br/>"), style)
+def _para(text: str, style) -> Flowable:
+    """One paragraph of ``text``: reportlab's own where its font has every letter, else shaped per script."""
+    text = text or ""
+    if style.fontName in _HELVETICA or covered(text, style.fontName):
+        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    try:
+        fallbacks = script_fonts(bold=style.fontName == _fonts()[1])
+    except FontError:  # a script's font missing: the letters it has not print as boxes, the rest does
+        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    return ShapedText(text, style, style.fontName, fallbacks, rtl=_starts_right_to_left(text))
+
+
+def _starts_right_to_left(text: str) -> bool:
+    """True when the first letter with a direction is right-to-left (an Arabic or Urdu name or address)."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False
 
 
 def _table(rows: list[tuple[str, str]], st) -> Table:

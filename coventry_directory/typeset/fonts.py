@@ -1,4 +1,4 @@
-"""The leaflet fonts: registered once from resources/fonts, and per-character fallback.
+"""The PDF fonts: registered once from resources/fonts, and per-character fallback.
 
 Only the bundled Noto fonts are used (never a system font), so a leaflet prints the same
 on every workstation. None of the non-Latin Noto fonts has Latin letters, and Ethiopic has
@@ -9,6 +9,7 @@ phone number inside Punjabi or Arabic text is set in Noto Sans.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -94,18 +95,24 @@ def has_char(name: str, char: str) -> bool:
     return ord(char) in _coverage(name)
 
 
-def font_runs(text: str, primary: str, fallback: str) -> list[tuple[str, str]]:
-    """Cut ``text`` into (font, text) runs: ``primary`` where it has the glyph, else ``fallback``.
+def font_runs(text: str, primary: str, fallback: str | Sequence[str]) -> list[tuple[str, str]]:
+    """Cut ``text`` into (font, text) runs: ``primary`` where it has the glyph, else the first fallback that has.
 
-    Spaces and joiners stay with the run they are in, so words are not split needlessly.
+    ``fallback`` is one font (a leaflet: its script's font and Latin) or several in order
+    (a referral: Latin first, then every bundled script, for a name in any of them); a
+    character no font has stays in ``primary``. Spaces and joiners stay with the run they
+    are in, so words are not split needlessly.
     """
+    fallbacks = (fallback,) if isinstance(fallback, str) else tuple(fallback)
     runs: list[tuple[str, str]] = []
     current, buf = primary, []
     for ch in text:
         if ch in _NEUTRAL:
             buf.append(ch)
             continue
-        want = primary if has_char(primary, ch) or not has_char(fallback, ch) else fallback
+        want = primary
+        if not has_char(primary, ch):
+            want = next((font for font in fallbacks if has_char(font, ch)), primary)
         if want != current and buf:
             runs.append((current, "".join(buf)))
             buf = []
@@ -114,3 +121,20 @@ def font_runs(text: str, primary: str, fallback: str) -> list[tuple[str, str]]:
     if buf:
         runs.append((current, "".join(buf)))
     return runs
+
+
+def covered(text: str, font: str) -> bool:
+    """True when the registered font ``font`` has every character of ``text`` (spaces and joiners aside)."""
+    return all(ch in _NEUTRAL or ch in "\n\t" or has_char(font, ch) for ch in text)
+
+
+def script_fonts(bold: bool = False) -> list[str]:
+    """Every bundled non-Latin font (regular or bold), registered: the fallbacks for text in any script."""
+    names: list[str] = []
+    for lang in LANGUAGES.values():
+        if lang.script == "Latin":
+            continue
+        name = register_font(lang.bold_font if bold else lang.font)
+        if name not in names:
+            names.append(name)
+    return names

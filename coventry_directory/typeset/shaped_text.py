@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -28,8 +29,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
 from coventry_directory.i18n.bidi import embedding_levels, mirrored, visual_order
-from coventry_directory.leaflets.fonts import font_runs
-from coventry_directory.leaflets.glyph_runs import GlyphRun, draw_runs, shape
+from coventry_directory.typeset.fonts import font_runs
+from coventry_directory.typeset.glyph_runs import GlyphRun, draw_runs, shape
 
 _WORD = re.compile(r"[^ ]+")
 
@@ -49,7 +50,7 @@ class ShapedText(Flowable):
     """A paragraph of plain text (no markup) in one style, shaped and wrapped.
 
     ``primary``/``fallback`` are font names: each character is set in ``primary`` when it
-    has the glyph, else in ``fallback``. ``rtl`` is the paragraph direction (lines then
+    has the glyph, else in ``fallback`` (or the first of several fallbacks that has it). ``rtl`` is the paragraph direction (lines then
     start on the right). ``style.leftIndent`` is the indent on the *start* side (the
     right, for RTL text). A ``bullet`` is drawn in the indent on the start side.
     """
@@ -59,7 +60,7 @@ class ShapedText(Flowable):
         text: str,
         style: ParagraphStyle,
         primary: str,
-        fallback: str,
+        fallback: str | Sequence[str],
         *,
         rtl: bool = False,
         bullet: str | None = None,
