@@ -311,7 +311,7 @@ ERRORS: dict[str, ErrorRule] = {
     "coventry_directory.core.directory_source.DirectorySourceError": FAILURE,  # build-db: wrong source files
     "coventry_directory.store.errors.StoreError": FAILURE,  # a database that cannot be opened
     "coventry_directory.i18n.catalogs.CatalogError": FAILURE,  # translation catalogs missing or broken
-    "coventry_directory.leaflets.fonts.FontError": FAILURE,  # a leaflet font missing
+    "coventry_directory.typeset.fonts.FontError": FAILURE,  # a leaflet font missing
     "builtins.OSError": ErrorRule(EXIT_FAILURE, report_os_error),  # disk or network
     "sqlite3.Error": ErrorRule(EXIT_FAILURE, report_database_error),  # a database write no command worded
     "builtins.KeyboardInterrupt": ErrorRule(EXIT_FAILURE, report_nothing),
