@@ -166,3 +166,14 @@ def display(text: str, rtl: bool, start: int = 0, end: int | None = None) -> str
     return "".join(
         mirrored(runs[i][1][::-1]) if runs[i][0] % 2 else runs[i][1] for i in visual_order([lv for lv, _ in runs])
     )
+
+
+def starts_rtl(text: str) -> bool:
+    """True when the first strongly directional letter of ``text`` is right to left (an Arabic name, an Urdu note)."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("R", "AL"):
+            return True
+        if kind == "L":
+            return False
+    return False

@@ -25,6 +25,7 @@ from coventry_directory.core.describe import not_known
 from coventry_directory.core.fallbacks import RouteBook, WayToFindOut, ways_to_find_out
 from coventry_directory.core.models import Service
 from coventry_directory.i18n import _
+from coventry_directory.i18n.bidi import starts_rtl
 from coventry_directory.i18n.catalogs import in_language
 from coventry_directory.i18n.languages import Language, get_language
 from coventry_directory.leaflets import wording
@@ -127,19 +128,6 @@ class Kit:
         drawing.add(widget)
         drawing.hAlign = "RIGHT" if self.lang.rtl else "LEFT"
         return drawing
-
-
-def starts_rtl(text: str) -> bool:
-    """True when the first strongly directional letter of ``text`` is right to left."""
-    import unicodedata
-
-    for ch in text:
-        kind = unicodedata.bidirectional(ch)
-        if kind in ("R", "AL"):
-            return True
-        if kind == "L":
-            return False
-    return False
 
 
 def format_day(value: str | None, lang: Language) -> str:

@@ -18,8 +18,9 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Ta
 
 from coventry_directory.core.check_forms import NOT_KNOWN, CheckForm, CheckRecord
 from coventry_directory.core.correction_queue import ORGANIZATION
+from coventry_directory.i18n.bidi import starts_rtl
 from coventry_directory.i18n.languages import LANGUAGES
-from coventry_directory.leaflets.base import Kit, LeafletRenderer, format_day, starts_rtl
+from coventry_directory.leaflets.base import Kit, LeafletRenderer, format_day
 from coventry_directory.leaflets.styles import INK, RULE
 from coventry_directory.typeset.fonts import has_char, register_font
 from coventry_directory.typeset.shaped_text import ShapedText

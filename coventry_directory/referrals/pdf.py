@@ -12,7 +12,6 @@ in the bundled font for its script and shaped (``typeset``), and copies out as t
 from __future__ import annotations
 
 import io
-import unicodedata
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -23,6 +22,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from coventry_directory import APP_NAME
+from coventry_directory.i18n.bidi import starts_rtl
 from coventry_directory.i18n.catalogs import in_language
 from coventry_directory.i18n.languages import LATIN_BOLD_FONT, LATIN_FONT
 from coventry_directory.referrals.consent import CONSENT_METHODS, statement_digest
@@ -75,18 +75,7 @@ def _para(text: str, style) -> Flowable:
         fallbacks = script_fonts(bold=style.fontName == _fonts()[1])
     except FontError:  # a script's font missing: the letters it has not print as boxes, the rest does
         return Paragraph(escape(text).replace("\n", "<br/>"), style)
-    return ShapedText(text, style, style.fontName, fallbacks, rtl=_starts_right_to_left(text))
-
-
-def _starts_right_to_left(text: str) -> bool:
-    """True when the first letter with a direction is right-to-left (an Arabic or Urdu name or address)."""
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind in ("R", "AL"):
-            return True
-        if kind == "L":
-            return False
-    return False
+    return ShapedText(text, style, style.fontName, fallbacks, rtl=starts_rtl(text))
 
 
 def _table(rows: list[tuple[str, str]], st) -> Table:
