@@ -9,15 +9,21 @@ the menus and the status bar stay. While it is on, the keys that act on the hidd
 service (shortlist, print, refer) and the language switch (which rebuilds the window,
 uncovered) do nothing. The same key or button shows everything again, as it was, with the
 keyboard back where it was.
+
+The key works from every window of the app, and covers each dialog open at the time too:
+the referral wizard holds the client's name and story, and the print and follow-up
+dialogs name the service. A dialog is covered, not hidden: hiding one that is running
+would end it, and the referral being typed would be lost.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from coventry_directory.i18n import _
 from coventry_directory.ui.shortcuts import keys_text
@@ -41,10 +47,62 @@ class PrivacyCover(QWidget):
         self.button.setAccessibleDescription(_("Show the search, the client's details and the service again"))
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        for widget in (title, self.message, self.button):
-            layout.addWidget(widget, 0, Qt.AlignHCenter)
+        layout.addWidget(title, 0, Qt.AlignHCenter)
+        # the whole width, its lines centred: a wrapped label given only its own width in the
+        # layout is cut after its first line (the key to press again was never shown)
+        layout.addWidget(self.message)
         self.message.setAlignment(Qt.AlignHCenter)
+        layout.addWidget(self.button, 0, Qt.AlignHCenter)
         layout.addStretch(2)
+
+
+class _DialogPrivacyCover(PrivacyCover):
+    """A cover over a whole dialog, kept its size as the dialog is resized."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt API
+        """Follow the dialog's size (the cover is its child, not in its layout)."""
+        if watched is self.parent() and event.type() == QEvent.Resize:
+            self.setGeometry(self.parentWidget().rect())
+        return False
+
+
+class DialogCover:
+    """Covers one open dialog while the privacy screen is on: its controls are disabled under a cover."""
+
+    def __init__(self, dialog: QWidget, show_again: Callable[[], None]):
+        self.dialog = dialog
+        self._focus = dialog.focusWidget()
+        self.cover = _DialogPrivacyCover(dialog)
+        self.cover.setAutoFillBackground(True)  # the palette's window colour: nothing shows through
+        self.cover.button.clicked.connect(show_again)
+        # disabled as well as covered, so Tab cannot reach a hidden field and typing lands nowhere
+        self._controls = [
+            (w, w.isEnabled())
+            for w in dialog.findChildren(QWidget, options=Qt.FindDirectChildrenOnly)
+            if w is not self.cover and not w.isWindow()
+        ]
+        for widget, _was in self._controls:
+            widget.setEnabled(False)
+        self.cover.setGeometry(dialog.rect())
+        self.cover.show()
+        self.cover.raise_()
+        self.cover.button.setFocus()
+        dialog.installEventFilter(self.cover)
+
+    def remove(self) -> None:
+        """Give the dialog back as it was, the keyboard where it was."""
+        self.dialog.removeEventFilter(self.cover)
+        for widget, was in self._controls:
+            widget.setEnabled(was)
+        self.cover.hide()
+        self.cover.deleteLater()
+        if self._focus is not None:
+            self._focus.setFocus()
+
+
+def open_dialogs(main: QWidget) -> list[QWidget]:
+    """The app's dialogs on screen now, other than ``main`` (a message box or wizard over it)."""
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible() and w is not main]
 
 
 class PrivacyScreen(QObject):
@@ -59,7 +117,13 @@ class PrivacyScreen(QObject):
         stack.addWidget(self.cover)
         self._focus: QWidget | None = None
         self._enabled: dict[QAction, bool] = {}
+        self._dialogs: list[DialogCover] = []
         action.setCheckable(True)
+        # The key in a dialog: a modal one blocks the main window's shortcuts, so each
+        # dialog gets the action itself, when the keyboard first goes into it.
+        app = QApplication.instance()
+        if app is not None:
+            app.focusChanged.connect(self._equip)
         action.toggled.connect(self._set)
         self.cover.button.clicked.connect(lambda: action.setChecked(False))
 
@@ -67,9 +131,19 @@ class PrivacyScreen(QObject):
         """True while the work area is covered."""
         return self.stack.currentWidget() is self.cover
 
+    def covered_dialogs(self) -> list[QWidget]:
+        """The dialogs covered along with the work area (while it is on)."""
+        return [c.dialog for c in self._dialogs]
+
     def set_on(self, on: bool) -> None:
         """Cover the work area (True) or show it again (False)."""
         self.action.setChecked(on)
+
+    def _equip(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """Give the dialog the keyboard has gone into the privacy key (once; Qt drops it with the dialog)."""
+        window = new.window() if new is not None else None
+        if isinstance(window, QDialog) and self.action not in window.actions():
+            window.addAction(self.action)
 
     def _set(self, on: bool) -> None:
         if on == self.is_on():
@@ -83,7 +157,12 @@ class PrivacyScreen(QObject):
                 guarded.setEnabled(False)
             self.stack.setCurrentWidget(self.cover)
             self.cover.button.setFocus()
+            show_again = lambda: self.action.setChecked(False)  # noqa: E731 - one slot for every cover
+            self._dialogs = [DialogCover(d, show_again) for d in open_dialogs(window)]
         else:
+            for cover in self._dialogs:
+                cover.remove()
+            self._dialogs = []
             for guarded, was in self._enabled.items():
                 guarded.setEnabled(was)
             self.stack.setCurrentWidget(self.work)
