@@ -235,6 +235,29 @@ def test_every_languages_name_is_drawn_in_its_own_letters_whatever_the_app_speak
         qapp.setFont(before)
 
 
+def test_digits_and_spaces_stay_in_the_usual_font_when_it_is_named_generically(qapp):
+    """Linux names its usual font "Sans Serif": that is no family, and "999" fell to the Gurmukhi font."""
+    from PySide6.QtGui import QFont, QFontInfo, QTextLayout
+
+    from coventry_directory.ui import language
+
+    before, base = QFont(qapp.font()), language._base_font
+    try:
+        qapp.setFont(QFont("Sans Serif", 10))  # a generic name, as a Linux desktop gives it
+        language._base_font = None
+        apply_language("en")
+        usual = QFontInfo(QFont("Sans Serif", 10)).family()
+        layout = QTextLayout("In an emergency call 999 · NHS 111", qapp.font())
+        layout.beginLayout()
+        layout.createLine()
+        layout.endLayout()
+        assert {run.rawFont().familyName() for run in layout.glyphRuns()} == {usual}
+    finally:
+        language._base_font = base
+        qapp.setFont(before)
+        apply_language("en")
+
+
 @pytest.mark.parametrize("code", ["pl", "ro", "pa", "ur", "ar"])
 def test_every_tab_is_in_sight_and_the_open_at_time_reads_left_to_right(qtbot, hosts, code):
     """Long tab names are shortened, not pushed behind scroll arrows; "10:49" is never shown as "49:10"."""

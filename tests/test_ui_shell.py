@@ -86,6 +86,25 @@ def test_zoom_steps_through_the_levels_and_is_remembered_after_a_restart(qtbot, 
     assert again.zoom.level == zoom.NORMAL and _point_size() == pytest.approx(usual_font)
 
 
+def test_the_zoom_keys_reach_every_label_the_crisis_numbers_and_the_old_edition_warning_too(
+    qtbot, open_window, usual_font
+):
+    window = open_window()
+    window.stale_label.setText("This directory edition is old")  # as an old edition shows it
+    strip = window.findChild(CrisisStrip)
+    bold_ones = (strip, window.stale_label)
+    window.search_box.setFocus()
+    qtbot.waitUntil(window.search_box.hasFocus)
+    for key, level in ((Qt.Key_Equal, 110), (Qt.Key_Equal, 125), (Qt.Key_Minus, 110), (Qt.Key_0, zoom.NORMAL)):
+        qtbot.keyClick(window.search_box, key, Qt.ControlModifier)  # the keys as pressed, not the actions
+        assert window.zoom.level == level
+        size = usual_font * level / 100
+        # they take the new size (a style sheet fixed theirs) and keep their weight
+        qtbot.waitUntil(lambda size=size: all(label.font().pointSizeF() == pytest.approx(size) for label in bold_ones))
+        assert all(label.font().bold() for label in bold_ones)
+    assert window.search_box.text() == ""  # the keys zoomed; they typed nothing
+
+
 def test_zoom_stops_at_its_ends_and_ignores_a_stored_level_it_does_not_know(usual_font):
     stored: list[str] = []
     level = zoom.Zoom(lambda: "9999", stored.append)

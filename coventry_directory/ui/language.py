@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QObject, Qt, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QFontInfo
 from PySide6.QtWidgets import QApplication, QComboBox, QListWidget
 
 from coventry_directory.i18n import N_, _
@@ -119,8 +119,12 @@ def _font_for(lang: Language) -> QFont:
         family = _bundled_family(other.font) if other.script != "Latin" else None
         if family and family != own and family not in others:
             others.append(family)
-    # the script's font first (its letters), the usual font after it (Latin, digits)
-    font.setFamilies([*([own] if own else []), *_base_font.families(), *others])
+    # the script's font first (its letters), the usual font after it (Latin, digits). The usual
+    # font by the family it resolves to: a generic name ("Sans Serif" on Linux) is no family
+    # Qt can match a character against, so digits and spaces fell to the first script font
+    # that has them (Gurmukhi), unbolded and smaller than the letters around them.
+    usual = [QFontInfo(_base_font).family(), *_base_font.families()]
+    font.setFamilies(list(dict.fromkeys([*([own] if own else []), *usual, *others])))
     return font
 
 

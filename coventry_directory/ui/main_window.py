@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -62,6 +62,7 @@ from coventry_directory.ui.service_html import COPY_SCHEME, service_html
 from coventry_directory.ui.shortlist_panel import ShortlistPanel
 from coventry_directory.ui.start_page import StartPage, edition_line
 from coventry_directory.ui.window_geometry import place_window, saved_geometry
+from coventry_directory.ui.zoom import bold
 
 __all__ = ["RESULT_LIMIT", "TYPING_PAUSE_MS", "CrisisStrip", "MainWindow", "SearchBox"]
 
@@ -76,7 +77,16 @@ class CrisisStrip(QLabel):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setText(_("In an emergency call 999  ·  Urgent medical help: NHS 111  ·  Samaritans (24/7): 116 123"))
-        self.setStyleSheet("background:#8b0000;color:white;font-weight:bold;padding:6px;")
+        # Colours through the palette, not a style sheet: any style sheet stops a widget's font
+        # following the app's, and the numbers must grow with zoom like everything else. Dark
+        # red and white whatever the theme (8.6:1), as emergency signs are.
+        palette = self.palette()
+        palette.setColor(QPalette.Window, QColor("#8b0000"))
+        palette.setColor(QPalette.WindowText, QColor("white"))
+        self.setPalette(palette)
+        self.setAutoFillBackground(True)
+        self.setMargin(6)
+        bold(self)
         self.setAccessibleName(_("Crisis numbers"))
         self.setTextInteractionFlags(Qt.TextSelectableByMouse)
 
@@ -246,7 +256,8 @@ class MainWindow(SearchDisplay, WindowMenus, ServiceActions, QMainWindow):
         self.stale_label.setAccessibleName(_("Directory age warning"))
         self.stale_label.setWordWrap(True)
         self.stale_label.setFrameShape(QFrame.StyledPanel)
-        self.stale_label.setStyleSheet("font-weight:bold;padding:4px;")  # the theme's own colours, readable in any
+        self.stale_label.setMargin(4)  # the theme's own colours, readable in any; no style sheet (see CrisisStrip)
+        bold(self.stale_label)
 
     def _results_column(self) -> QWidget:
         return _column(self.count_label, self.results)

@@ -54,6 +54,7 @@ from coventry_directory.ui import meetings_list as work
 from coventry_directory.ui.background import BackgroundTask
 from coventry_directory.ui.filter_panel import place_box, place_text
 from coventry_directory.ui.form_widgets import check_list, checked_codes
+from coventry_directory.ui.zoom import bold
 
 if TYPE_CHECKING:
     from coventry_directory.ui.main_window import MainWindow
@@ -103,7 +104,7 @@ class MeetingsDialog(QDialog):
         self._filters(near)
         self.title = QLabel()
         self.title.setAccessibleName(_("What is listed"))
-        self.title.setStyleSheet("font-weight:bold")  # weight, not a colour: it reads in every theme
+        bold(self.title)  # weight, not a colour: it reads in every theme (and follows zoom)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)

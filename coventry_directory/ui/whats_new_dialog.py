@@ -30,6 +30,7 @@ from coventry_directory.i18n import N_, _, ngettext
 from coventry_directory.i18n.choice import current_language
 from coventry_directory.i18n.formatting import format_long_date, format_number
 from coventry_directory.ui.background import BackgroundTask
+from coventry_directory.ui.zoom import bold
 
 if TYPE_CHECKING:
     from coventry_directory.ui.main_window import MainWindow
@@ -226,7 +227,7 @@ class WhatsNewDialog(QDialog):
         self.editions.setWordWrap(True)
         self.summary = QLabel(summary_text(diff))
         self.summary.setWordWrap(True)
-        self.summary.setStyleSheet("font-weight:bold;")  # the theme's own text colour, readable in any
+        bold(self.summary)  # the theme's own text colour, readable in any (and follows zoom)
         self.changes = QTextBrowser()
         self.changes.setAccessibleName(_("Changes in this edition"))
         self.changes.setOpenLinks(False)

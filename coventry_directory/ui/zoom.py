@@ -16,11 +16,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 SETTING_KEY = "ui.zoom"
 LEVELS = (70, 80, 90, 100, 110, 125, 150, 175, 200)  # percent; steps a user can tell apart
 NORMAL = 100
+
+
+def bold(widget: QWidget) -> None:
+    """Set ``widget``'s text in bold and nothing else, so it still grows and shrinks with zoom.
+
+    Any style sheet on a widget fixes its font at the size it had (Qt then stops passing the
+    app's font on to it), and a font copied from the widget would fix its size too: this
+    font holds only the weight.
+    """
+    font = QFont()
+    font.setBold(True)
+    widget.setFont(font)
 
 
 class _Sizes:
