@@ -24,6 +24,11 @@ from coventry_directory.store.search_tags import KM_PER_DEGREE, TAGS_COLUMN
 from coventry_directory.store.service_loader import chunks, sources_of
 
 _MAX_CENTRES = 12  # the home area has six; SQLite's min() takes any number, but keep the SQL small
+# Search reads the same index pages over and over: memory-mapped, a page read is the
+# operating system's file cache itself, not a copy into SQLite's small page cache (about
+# 10% of a search at 100,000 services, bench/relevance_bench.py). Address space, not
+# memory; SQLite caps it at its compiled limit and ignores it for a database in memory.
+MAP_BYTES = 2 << 30
 FACET_FIELDS = (
     "key",
     "name",
@@ -70,6 +75,7 @@ class SearchQueries:
     def __init__(self, db: Database):
         self._db = db
         self._tags: dict[str, bool] = {}
+        db.execute(f"PRAGMA mmap_size = {MAP_BYTES}")
 
     def has_tag(self, tag: str) -> bool:
         """True when some service's row in the index holds ``tag`` (asked once per tag, then remembered).
