@@ -117,6 +117,8 @@ def _font_for(lang: Language) -> QFont:
     others = []
     for other in LANGUAGES.values():
         family = _bundled_family(other.font) if other.script != "Latin" else None
+        if family:
+            _bundled_family(other.bold_font)  # its bold face too, or bold text is smeared from the regular
         if family and family != own and family not in others:
             others.append(family)
     # the script's font first (its letters), the usual font after it (Latin, digits). The usual

@@ -35,6 +35,7 @@ def wait(ms: int) -> None:
 
 def main() -> int:
     app = make_application()
+    apply_language("en")  # as the app starts: the bundled fonts behind the usual one
     path = current_directory_path()
     window = MainWindow(open_directory(path), UserStore(user_database_path()), path)
     window.resize(1400, 860)
@@ -75,6 +76,14 @@ def dark_palette() -> QPalette:
         (QPalette.Highlight, "#2f65ca"),
         (QPalette.HighlightedText, "#ffffff"),
         (QPalette.Mid, "#5a5a5a"),
+        # the bevels and check-box frames: left at Qt's light defaults they vanish on dark
+        (QPalette.Light, "#6a6a6a"),
+        (QPalette.Midlight, "#4a4a4a"),
+        (QPalette.Dark, "#1a1a1a"),
+        (QPalette.Shadow, "#000000"),
+        (QPalette.PlaceholderText, "#9a9a9a"),
+        (QPalette.ToolTipBase, "#3a3a3a"),
+        (QPalette.ToolTipText, "#e8e8e8"),
         (QPalette.Link, "#8ab4f8"),
     ):
         pal.setColor(role, QColor(colour))
@@ -91,7 +100,7 @@ def _window() -> MainWindow:
 
 
 def dark_window(app) -> None:
-    """main-window-dark.png: a search for naloxone near Rugby, with the "Open now" filter, in a dark theme."""
+    """main-window-dark.png: a search for naloxone near Rugby in a dark theme."""
     before_style, before_palette = app.style().name(), app.palette()
     app.setStyle("Fusion")
     app.setPalette(dark_palette())
