@@ -11,7 +11,7 @@ import sys
 import threading
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QPoint, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from coventry_directory.core.search import SearchEngine
@@ -211,6 +211,13 @@ def test_stale_directory_is_flagged_in_the_status_bar(qtbot, directory_db):
     window = MainWindow(store, user, directory_db)
     qtbot.addWidget(window)
     assert window.stale_label.isVisibleTo(window) and "out of date" in window.stale_label.text()
+    # a line of its own above the work area, never in the status bar over its text
+    window.show()
+    qtbot.waitExposed(window)
+    bar = window.statusBar()
+    assert not bar.isAncestorOf(window.stale_label)
+    label_area = window.stale_label.geometry().translated(window.stale_label.parentWidget().mapTo(window, QPoint()))
+    assert not label_area.intersects(bar.geometry())
     window.close()
     store.close()
     user.close()

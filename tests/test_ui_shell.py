@@ -190,6 +190,15 @@ def test_f1_opens_the_keyboard_shortcuts(qtbot, open_window):
     qtbot.waitUntil(lambda: seen == ["Keyboard shortcuts"], timeout=5_000)
 
 
+def test_ctrl_comma_opens_the_settings_on_windows_and_linux_too(qtbot, open_window):
+    from coventry_directory.ui.settings_dialog import SettingsDialog
+
+    window = open_window()
+    seen = answer_modal(None, SettingsDialog)
+    qtbot.keyClick(window.search_box, Qt.Key_Comma, Qt.ControlModifier)  # the key, not the action
+    qtbot.waitUntil(lambda: seen == ["Settings"], timeout=5_000)
+
+
 def test_no_two_controls_share_a_mnemonic_on_any_tab(qtbot, open_window):
     window = open_window()
     for i in range(window.tabs.count()):
