@@ -100,9 +100,17 @@ class DialogCover:
             self._focus.setFocus()
 
 
+def owned_by(dialog: QWidget, main: QWidget) -> bool:
+    """True when ``dialog`` was opened from ``main`` (its parent, or its parent's, and so on)."""
+    owner = dialog.parentWidget()
+    while owner is not None and owner is not main:
+        owner = owner.parentWidget()
+    return owner is main
+
+
 def open_dialogs(main: QWidget) -> list[QWidget]:
-    """The app's dialogs on screen now, other than ``main`` (a message box or wizard over it)."""
-    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible() and w is not main]
+    """The dialogs opened from ``main`` that are on screen now (the wizard, a message box over it)."""
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible() and owned_by(w, main)]
 
 
 class PrivacyScreen(QObject):
@@ -140,10 +148,17 @@ class PrivacyScreen(QObject):
         self.action.setChecked(on)
 
     def _equip(self, _old: QWidget | None, new: QWidget | None) -> None:
-        """Give the dialog the keyboard has gone into the privacy key (once; Qt drops it with the dialog)."""
-        window = new.window() if new is not None else None
-        if isinstance(window, QDialog) and self.action not in window.actions():
-            window.addAction(self.action)
+        """Give a dialog of this window the privacy key when the keyboard goes into it (once; Qt drops it with the dialog).
+
+        Only this window's own dialogs, and only while it is open: two actions with one
+        key in a dialog make the key ambiguous, and Qt then does neither.
+        """
+        dialog = new.window() if new is not None else None
+        main = self.stack.window()
+        if not isinstance(dialog, QDialog) or not main.isVisible() or self.action in dialog.actions():
+            return
+        if owned_by(dialog, main):
+            dialog.addAction(self.action)
 
     def _set(self, on: bool) -> None:
         if on == self.is_on():
