@@ -113,6 +113,23 @@ def open_dialogs(main: QWidget) -> list[QWidget]:
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible() and owned_by(w, main)]
 
 
+class _DialogKeys(QObject):
+    """Gives each dialog opened from ``main`` the privacy action, as Qt first polishes it."""
+
+    def __init__(self, main: QWidget, action: QAction):
+        super().__init__(main)  # a child of the window: removed with it, filter and all
+        self.action = action
+        main.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt API
+        """A dialog made with the window as its parent: the key works in it (one action per key: never ambiguous)."""
+        if event.type() == QEvent.ChildPolished:
+            child = event.child()
+            if isinstance(child, QDialog) and self.action not in child.actions():
+                child.addAction(self.action)
+        return False
+
+
 class PrivacyScreen(QObject):
     """Switches a stacked work area between what it holds and the cover; ``action`` is the checkable toggle."""
 
@@ -127,11 +144,10 @@ class PrivacyScreen(QObject):
         self._enabled: dict[QAction, bool] = {}
         self._dialogs: list[DialogCover] = []
         action.setCheckable(True)
-        # The key in a dialog: a modal one blocks the main window's shortcuts, so each
-        # dialog gets the action itself, when the keyboard first goes into it.
-        app = QApplication.instance()
-        if app is not None:
-            app.focusChanged.connect(self._equip)
+        # The key in a dialog: a modal one blocks the main window's shortcuts, so each dialog
+        # opened from this window gets the action itself. Watched on the window, not the app:
+        # the watcher goes with the window (an app-wide signal outlived it, and crashed).
+        self._keys = _DialogKeys(stack.window(), action)
         action.toggled.connect(self._set)
         self.cover.button.clicked.connect(lambda: action.setChecked(False))
 
@@ -146,19 +162,6 @@ class PrivacyScreen(QObject):
     def set_on(self, on: bool) -> None:
         """Cover the work area (True) or show it again (False)."""
         self.action.setChecked(on)
-
-    def _equip(self, _old: QWidget | None, new: QWidget | None) -> None:
-        """Give a dialog of this window the privacy key when the keyboard goes into it (once; Qt drops it with the dialog).
-
-        Only this window's own dialogs, and only while it is open: two actions with one
-        key in a dialog make the key ambiguous, and Qt then does neither.
-        """
-        dialog = new.window() if new is not None else None
-        main = self.stack.window()
-        if not isinstance(dialog, QDialog) or not main.isVisible() or self.action in dialog.actions():
-            return
-        if owned_by(dialog, main):
-            dialog.addAction(self.action)
 
     def _set(self, on: bool) -> None:
         if on == self.is_on():
