@@ -76,3 +76,24 @@ def test_browse_all_lists_every_service_from_the_first(qtbot, open_window):
     window.start_page.browse_button.click()
     assert window.results.currentIndex().row() == 0 and window._current_id is not None
     assert window.details_stack.currentWidget() is window.details_page
+
+
+def test_a_narrow_pane_wraps_the_tasks_and_never_scrolls_sideways(qtbot):
+    # as on a 150%-scaled laptop screen: the details pane about 380 px wide
+    from PySide6.QtWidgets import QScrollArea
+
+    page = StartPage()
+    area = QScrollArea()
+    area.setWidget(page)
+    area.setWidgetResizable(True)
+    qtbot.addWidget(area)
+    widest = max(b.sizeHint().width() for b in page.buttons.values())
+    area.resize(widest + 60, 600)
+    area.show()
+    qtbot.waitExposed(area)
+    qtbot.waitUntil(lambda: page.width() <= area.viewport().width())
+    assert not area.horizontalScrollBar().isVisible()
+    for button in page.buttons.values():  # every task whole, inside the pane
+        assert button.isVisible() and button.geometry().right() <= page.width()
+    rows = {b.geometry().top() for b in page.buttons.values()}
+    assert len(rows) > len(TASKS) // 2  # they wrapped onto more rows than a grid of two has

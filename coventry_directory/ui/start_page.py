@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from coventry_directory.i18n import N_, _
 from coventry_directory.i18n.formatting import format_long_date, format_number
+from coventry_directory.ui.flow_layout import FlowLayout
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,6 @@ TASKS: tuple[StartTask, ...] = (
     StartTask("open-now", N_("What's open now"), open_now=True),
     StartTask("meetings", N_("Mutual aid meetings today"), meetings=True),
 )
-COLUMNS = 2
 
 
 def edition_line(edition: str, count: int) -> str:
@@ -66,13 +66,15 @@ class StartPage(QWidget):
         title.setTextFormat(Qt.RichText)
         title.setText("<h2>" + escape(_("What does the client need?")) + "</h2>")
         title.setWordWrap(True)
-        grid = QGridLayout()
+        # the tasks wrap onto as many rows as the pane's width takes (a fixed grid of two ran
+        # off a narrow pane at 150% scaling, and the page scrolled sideways)
+        grid = FlowLayout()
         self.buttons: dict[str, QPushButton] = {}
-        for i, task in enumerate(TASKS):
+        for task in TASKS:
             button = QPushButton(_(task.label))
             button.setAccessibleName(_(task.label).rstrip("…"))
             button.clicked.connect(lambda _checked=False, t=task: self.task_chosen.emit(t))
-            grid.addWidget(button, i // COLUMNS, i % COLUMNS)
+            grid.addWidget(button)
             self.buttons[task.key] = button
         how = QLabel(
             _(
@@ -88,10 +90,9 @@ class StartPage(QWidget):
         self.whats_new_button.clicked.connect(self.whats_new)
         self.browse_button = QPushButton(_("Browse all services"))
         self.browse_button.clicked.connect(self.browse)
-        below = QHBoxLayout()
+        below = FlowLayout()
         below.addWidget(self.browse_button)
         below.addWidget(self.whats_new_button)
-        below.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addLayout(grid)
