@@ -69,13 +69,13 @@ def _styles():
 def _para(text: str, style) -> Flowable:
     """One paragraph of ``text``: reportlab's own where its font has every letter, else shaped per script."""
     text = text or ""
-    if style.fontName in _HELVETICA or covered(text, style.fontName):
-        return Paragraph(escape(text).replace("\n", "<br/>"), style)
-    try:
-        fallbacks = script_fonts(bold=style.fontName == _fonts()[1])
-    except FontError:  # a script's font missing: the letters it has not print as boxes, the rest does
-        return Paragraph(escape(text).replace("\n", "<br/>"), style)
-    return ShapedText(text, style, style.fontName, fallbacks, rtl=starts_rtl(text))
+    if style.fontName not in _HELVETICA and not covered(text, style.fontName):
+        try:
+            fallbacks = script_fonts(bold=style.fontName == _fonts()[1])
+            return ShapedText(text, style, style.fontName, fallbacks, rtl=starts_rtl(text))
+        except FontError:  # a script's font missing: the letters it has not print as boxes, the rest does
+            pass
+    return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
 def _table(rows: list[tuple[str, str]], st) -> Table:

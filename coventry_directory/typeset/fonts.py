@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
@@ -128,8 +128,12 @@ def covered(text: str, font: str) -> bool:
     return all(ch in _NEUTRAL or ch in "\n\t" or has_char(font, ch) for ch in text)
 
 
-def script_fonts(bold: bool = False) -> list[str]:
-    """Every bundled non-Latin font (regular or bold), registered: the fallbacks for text in any script."""
+@cache
+def script_fonts(bold: bool = False) -> tuple[str, ...]:
+    """Every bundled non-Latin font (regular or bold), registered: the fallbacks for text in any script.
+
+    Registered once and remembered (a failure is not: the next call tries again).
+    """
     names: list[str] = []
     for lang in LANGUAGES.values():
         if lang.script == "Latin":
@@ -137,4 +141,4 @@ def script_fonts(bold: bool = False) -> list[str]:
         name = register_font(lang.bold_font if bold else lang.font)
         if name not in names:
             names.append(name)
-    return names
+    return tuple(names)

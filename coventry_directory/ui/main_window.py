@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -47,6 +47,7 @@ from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.errors import StoreError
 from coventry_directory.store.user import UserStore
 from coventry_directory.ui.controller import DirectoryController
+from coventry_directory.ui.crisis_strip import CrisisStrip
 from coventry_directory.ui.filter_chips import FilterChips
 from coventry_directory.ui.filter_panel import FilterPanel, place_text
 from coventry_directory.ui.flow_layout import FlowLayout
@@ -69,26 +70,6 @@ __all__ = ["RESULT_LIMIT", "TYPING_PAUSE_MS", "CrisisStrip", "MainWindow", "Sear
 log = logging.getLogger(__name__)
 
 TYPING_PAUSE_MS = 120  # wait this long after a keystroke before searching
-
-
-class CrisisStrip(QLabel):
-    """Always-visible emergency numbers."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setText(_("In an emergency call 999  ·  Urgent medical help: NHS 111  ·  Samaritans (24/7): 116 123"))
-        # Colours through the palette, not a style sheet: any style sheet stops a widget's font
-        # following the app's, and the numbers must grow with zoom like everything else. Dark
-        # red and white whatever the theme (8.6:1), as emergency signs are.
-        palette = self.palette()
-        palette.setColor(QPalette.Window, QColor("#8b0000"))
-        palette.setColor(QPalette.WindowText, QColor("white"))
-        self.setPalette(palette)
-        self.setAutoFillBackground(True)
-        self.setMargin(6)
-        bold(self)
-        self.setAccessibleName(_("Crisis numbers"))
-        self.setTextInteractionFlags(Qt.TextSelectableByMouse)
 
 
 class SearchBox(QLineEdit):
@@ -256,7 +237,9 @@ class MainWindow(SearchDisplay, WindowMenus, ServiceActions, QMainWindow):
         self.stale_label.setAccessibleName(_("Directory age warning"))
         self.stale_label.setWordWrap(True)
         self.stale_label.setFrameShape(QFrame.StyledPanel)
-        self.stale_label.setMargin(4)  # the theme's own colours, readable in any; no style sheet (see CrisisStrip)
+        self.stale_label.setMargin(
+            4
+        )  # the theme's own colours, readable in any; no style sheet (see ui/crisis_strip.py)
         bold(self.stale_label)
 
     def _results_column(self) -> QWidget:
