@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
@@ -39,6 +39,7 @@ from coventry_directory.ui.print_dialog import PrintDialog
 from coventry_directory.ui.results_model import HitRole
 from coventry_directory.ui.search_worker import OPEN_FAILED, SEARCH_FAILED
 from coventry_directory.ui.settings_dialog import SettingsDialog
+from coventry_directory.ui.source_viewer import SourceViewer
 
 pytestmark = pytest.mark.usefixtures("english_afterwards")
 
@@ -236,6 +237,16 @@ def test_no_ui_text_escapes_the_catalog_in_the_pseudo_locale(qtbot, hosts):
     sources = open_sources(window)  # Directory ▸ Sources…, as the menu opens it
     assert_all_marked(sources, allowed)
     sources.close()
+    # a cited document, read in the app: its title and text are the document's own (English)
+    viewer = window.open_source(QUrl("source:wdna-2022?line=812"))
+    viewer.find_box.setText("zz no such words")
+    viewer.find_next()
+    title = viewer.findChildren(QLabel)[0]
+    assert title.text() == viewer.document.title
+    assert_all_marked(viewer, allowed, skip=(title, viewer.text, viewer.find_box))
+    assert "[" in viewer.where.text() and "[" in viewer.windowTitle()
+    viewer.close()  # and gone (it deletes itself on close): the walks below see only the window
+    qtbot.waitUntil(lambda: not window.findChildren(SourceViewer), timeout=5_000)
 
     # The start page (the details column's other face).
     window.show_start_page()

@@ -20,7 +20,8 @@ from coventry_directory.core.source_documents import SourceDocument
 from coventry_directory.i18n.catalogs import in_language
 from coventry_directory.ui.details_copy import details_text
 from coventry_directory.ui.service_html import service_html
-from coventry_directory.ui.source_titles import cite
+from coventry_directory.ui.source_titles import cite, shipped_document
+from coventry_directory.ui.source_viewer import SourceViewer
 
 CHRISTMAS_WEEK = date(2026, 12, 24)
 WDNA = "Warwickshire Drugs Needs Assessment, September 2022 (TONIC)"
@@ -79,11 +80,31 @@ def test_sources_name_the_document_and_quote_the_line(directory_store):
     html = service_html(svc, today=CHRISTMAS_WEEK)
     sources = html.split("<h3>Where this information comes from</h3>")[1]
     item = next(li for li in re.findall(r"<li>(.*?)</li>", sources) if "L812" in li)
-    assert _text(item).startswith(f"{WDNA}, line 812")
+    assert _text(item).strip().startswith(f"{WDNA}, line 812")
     assert "Change Grow Live (CGL) is the current commissioned service provider" in item
     assert "<small>(wdna-2022 L812)</small>" in item  # the citation itself, kept small
+    assert "<a href='source:wdna-2022?line=812'>" in item  # the title opens the document there
     url = "https://www.stratford-herald.com/news/new-projects-at-the-fred-winter-centre-9266748"
-    assert f"<li><a href='{url}'>{url}</a></li>" in sources  # a web page stays a link
+    assert f"<li><a href='{url}'>{url}</a><br>" in sources  # a web page stays a link
+    page = next(li for li in re.findall(r"<li>(.*?)</li>", sources) if url in li)
+    facts = next(line for line, text in enumerate(_facts_sheet().lines, 1) if f"[{url}]" in text)
+    assert f"what it said, as recorded in {_facts_sheet().title}, line {facts}" in _text(page)
+
+
+def _facts_sheet() -> SourceDocument:
+    document = shipped_document("facts-2026")
+    assert document is not None
+    return document
+
+
+def test_every_web_page_the_directory_cites_is_recorded_in_a_shipped_document(directory_store):
+    # what makes the "as recorded in" link there for every page: read offline, what it said
+    pages = {src for svc in directory_store.all_services() for src in svc.sources if src.startswith("http")}
+    assert len(pages) > 50
+    for page in sorted(pages):
+        found = cite(page)
+        assert found.document is not None and found.line is not None, page
+        assert f"[{page}]" in shipped_document(found.document).lines[found.line - 1]
 
 
 def test_a_long_line_is_quoted_to_a_whole_word_and_an_unknown_document_as_written(tmp_path):
@@ -190,3 +211,73 @@ def test_copy_details_puts_the_service_on_the_clipboard(qtbot, open_window):
     assert QGuiApplication.clipboard().text() == details_text(svc)
     window.show_start_page()
     assert not window.copy_button.isEnabled()
+
+
+# --- a source document, read in the app --------------------------------------------------
+def _viewer(qtbot, window) -> SourceViewer:
+    qtbot.waitUntil(lambda: any(v.isVisible() for v in window.findChildren(SourceViewer)), timeout=5_000)
+    return next(v for v in window.findChildren(SourceViewer) if v.isVisible())
+
+
+def _cited_text(viewer: SourceViewer) -> str:
+    (mark,) = viewer.text.extraSelections()
+    return mark.cursor.selectedText()
+
+
+def test_a_cited_line_opens_in_the_app_there_and_the_find_box_reads_round_it(qtbot, open_window):
+    window = open_window()
+    window.show_service(window.controller.store.resolve_service_id("cgl-warwickshire-stratford-fred-winter-centre"))
+    _click_link(qtbot, window.details, f"{WDNA}, line 812")
+    viewer = _viewer(qtbot, window)
+    lines = shipped_document("wdna-2022").lines
+    assert viewer.windowTitle() == f"Source: {WDNA}"
+    assert viewer.current_line() == 812 and viewer.focusWidget() is viewer.text
+    assert _cited_text(viewer) == lines[811]  # the cited line, marked, is the one the details quote
+    assert viewer.where.text().startswith(f"Line 812 of {len(lines):,}")
+    # read round it by keyboard: the find box, a word, Enter; Enter again for the next
+    with_word = [n for n, text in enumerate(lines, 1) if "naloxone" in text.lower() and n >= 812]
+    qtbot.mouseClick(viewer.find_box, Qt.LeftButton)
+    qtbot.keyClicks(viewer.find_box, "naloxone")
+    qtbot.keyClick(viewer.find_box, Qt.Key_Return)
+    assert viewer.current_line() == with_word[0]
+    assert viewer.text.textCursor().selectedText().lower() == "naloxone"
+    qtbot.keyClick(viewer.find_box, Qt.Key_Return)
+    assert viewer.current_line() == next(
+        n for n in with_word if n > with_word[0] or lines[n - 1].lower().count("naloxone") > 1
+    )
+    assert _cited_text(viewer) == lines[811]  # the mark stays on the cited line
+    viewer.find_box.setText("no such words zq")
+    at = viewer.current_line()
+    qtbot.keyClick(viewer.find_box, Qt.Key_Return)
+    assert viewer.where.text() == "“no such words zq” is not in this document."
+    assert viewer.current_line() == at  # nowhere to go: the reader stays where they were
+    qtbot.keyClick(viewer, Qt.Key_Escape)
+    assert not viewer.isVisible()
+
+
+def test_a_web_page_opens_where_the_facts_sheet_records_it_offline(qtbot, open_window, opened):
+    window = open_window()
+    window.show_service(window.controller.store.resolve_service_id("cgl-warwickshire-stratford-fred-winter-centre"))
+    url = "https://www.stratford-herald.com/news/new-projects-at-the-fred-winter-centre-9266748"
+    citing = [n for n, text in enumerate(_facts_sheet().lines, 1) if f"[{url}]" in text]
+    assert len(citing) == 2  # the sheet cites the page twice: Enter steps from one to the other
+    _click_link(qtbot, window.details, f"as recorded in {_facts_sheet().title}")
+    viewer = _viewer(qtbot, window)
+    assert opened.urls == []  # read in the app: no browser asked
+    assert viewer.current_line() == citing[0] and viewer.find_box.text() == f"[{url}]"
+    assert _cited_text(viewer) == _facts_sheet().lines[citing[0] - 1]
+    qtbot.keyClick(viewer.find_box, Qt.Key_Return)  # at the start of the first: Enter finds it there
+    qtbot.keyClick(viewer.find_box, Qt.Key_Return)
+    assert viewer.current_line() == citing[1]
+    qtbot.keyClick(viewer.find_box, Qt.Key_Return)
+    assert viewer.current_line() == citing[0]  # on from the top after the last
+
+
+def test_a_document_this_copy_lacks_is_said_not_opened(qtbot, open_window):
+    window = open_window()
+    assert window.open_source(QUrl("source:other-2020?line=3")) is None
+    assert window.statusBar().currentMessage() == "This copy of the app does not have the document “other-2020”."
+    assert not window.findChildren(SourceViewer)
+    # a line past the end opens the document at its start, nothing marked
+    viewer = window.open_source(QUrl("source:wdna-2022?line=999999"))
+    assert viewer is not None and viewer.current_line() == 1 and viewer.text.extraSelections() == []

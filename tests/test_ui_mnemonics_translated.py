@@ -29,6 +29,8 @@ from coventry_directory.ui.print_dialog import PrintDialog
 from coventry_directory.ui.referral_wizard import CONSENT, PRINT, QUESTIONS, REVIEW, ReferralWizard
 from coventry_directory.ui.settings_dialog import SettingsDialog
 from coventry_directory.ui.shortcuts_dialog import ShortcutsDialog
+from coventry_directory.ui.source_titles import shipped_document
+from coventry_directory.ui.source_viewer import SourceViewer
 
 LANGUAGES = [lang.code for lang in ui_languages()]
 pytestmark = [
@@ -64,6 +66,7 @@ def test_every_dialog(qtbot, hosts, lang):
         MailSettingsDialog(user, window),
         FollowUpDialog(desk_for(user), window),
         ShortcutsDialog(window),
+        SourceViewer(shipped_document("wdna-2022"), 812, parent=window),
     ):
         dialog.show()
         assert clashes(live_mnemonics(dialog)) == {}, type(dialog).__name__

@@ -11,14 +11,16 @@ read: ``controller``, ``_current_id``, ``shortlist``, ``filters``, ``tabs`` and 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl, QUrlQuery
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from coventry_directory.i18n import _
 from coventry_directory.i18n.formatting import format_number
 from coventry_directory.ui.details_copy import details_text
 from coventry_directory.ui.dialogs import CorrectionDialog
-from coventry_directory.ui.service_html import COPY_DETAILS_SCHEME, WEB_SCHEMES
+from coventry_directory.ui.service_html import COPY_DETAILS_SCHEME, SOURCE_SCHEME, WEB_SCHEMES
+from coventry_directory.ui.source_titles import shipped_document
+from coventry_directory.ui.source_viewer import SourceViewer
 
 
 class ServiceActions:
@@ -49,16 +51,34 @@ class ServiceActions:
         self.statusBar().showMessage(_("Copied the details of {name}").format(name=svc.name), 4000)
 
     def _open_link(self, url: QUrl) -> None:
-        """A link clicked in the details: a web page or email address opens in the desktop's own program."""
+        """A link clicked in the details: a web page or email address opens in the desktop's own program, a source document in the app."""
         scheme = url.scheme().lower()
         if scheme == COPY_DETAILS_SCHEME:
             self.copy_details()
+        elif scheme == SOURCE_SCHEME:
+            self.open_source(url)
         elif scheme in WEB_SCHEMES and not QDesktopServices.openUrl(url):
             # no browser or mail program set up (a locked-down PC): say so, with the address to copy by hand
             address = url.path() if scheme == "mailto" else url.toDisplayString()
             self.statusBar().showMessage(
                 _("Could not open {address}: no program here opens it").format(address=address), 8000
             )
+
+    def open_source(self, url: QUrl) -> SourceViewer | None:
+        """Open the source document a ``source:`` link names, at its line (None when this copy lacks it)."""
+        query = QUrlQuery(url)
+        document = shipped_document(url.path())
+        if document is None:
+            self.statusBar().showMessage(
+                _("This copy of the app does not have the document “{name}”.").format(name=url.path()), 8000
+            )
+            return None
+        line = query.queryItemValue("line")
+        find = query.queryItemValue("find", QUrl.ComponentFormattingOption.FullyDecoded)
+        viewer = SourceViewer(document, int(line) if line.isdigit() else None, find, self)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.show()  # not modal: the worker can read the document beside the service
+        return viewer
 
     # --- shortlist ------------------------------------------------------------------------
     def toggle_shortlist(self) -> None:

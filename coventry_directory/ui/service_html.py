@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape
+from urllib.parse import quote, urlencode
 
 from coventry_directory.core import describe
 from coventry_directory.core.clock import uk_today
@@ -34,6 +35,7 @@ from coventry_directory.ui.source_titles import Citation, citations
 COPY_SCHEME = "copy"
 COPY_DETAILS_SCHEME = "copy-details"  # the "Copy details" link: the window copies the service shown
 WEB_SCHEMES = ("http", "https", "mailto")  # links the window opens with the desktop's own program
+SOURCE_SCHEME = "source"  # "source:DOC?line=N[&find=WORDS]": a source document, opened in the app (ui.source_viewer)
 
 
 _LRI, _PDI = "\u2066", "\u2069"  # left-to-right isolate: keeps a number or English text in its own order
@@ -183,20 +185,42 @@ def _email_link(email: str | None) -> str:
     return f"<a href='mailto:{escape(email)}'>{_ltr(escape(email))}</a>"
 
 
+def source_link(document: str, line: int, find: str = "") -> str:
+    """The address of a source document's line for the details pane (``SOURCE_SCHEME``).
+
+    Every character but letters, digits and ``%=&-._~`` is percent-encoded, so the address
+    goes into an attribute as it is: Qt's HTML reader would keep an escaped "&amp;" as written.
+    """
+    query = urlencode({"line": line, **({"find": find} if find else {})}, quote_via=quote, safe="")
+    return f"{SOURCE_SCHEME}:{quote(document, safe='')}?{query}"
+
+
 def _citation(cite: Citation) -> str:
-    """One source: a web page as a link; a document line by its title, the words quoted and, small, the citation."""
+    """One source: a web page as a link; a document line by its title, the words quoted and, small, the citation.
+
+    A document line's title opens the document there, in the app; a web page the facts
+    sheet records gets a second link, to read what the page said without the web.
+    """
     if cite.url:
-        return f"<li><a href='{escape(cite.url)}'>{_ltr(escape(cite.url))}</a></li>"
-    if cite.title is None:
+        web = f"<a href='{escape(cite.url)}'>{_ltr(escape(cite.url))}</a>"
+        if cite.document is None or cite.line is None:
+            return f"<li>{web}</li>"
+        recorded = escape(_("what it said, as recorded in {title}, line {line}")).format(
+            title=_ltr(escape(cite.title or "")), line=cite.line
+        )
+        href = source_link(cite.document, cite.line, find=f"[{cite.url}]")
+        return f"<li>{web}<br><small><a href='{href}'>{recorded}</a></small></li>"
+    if cite.title is None or cite.document is None or cite.line is None:
         return f"<li>{_ltr(escape(cite.raw))}</li>"
     raw = f"<small>({_ltr(escape(cite.raw))})</small>"
     where = escape(_("{title}, line {line}")).format(title=_ltr(escape(cite.title)), line=cite.line)
-    quote = ""
+    where = f"<a href='{source_link(cite.document, cite.line)}'>{where}</a>"
+    quote_html = ""
     if cite.quote:
         # TRANSLATORS: words quoted from a source document; use your language's quotation marks.
         quoted = escape(_("“{quote}”")).format(quote=escape(cite.quote))
-        quote = f"<br><i>{_in_english(quoted)}</i>"
-    return f"<li>{where} {raw}{quote}</li>"
+        quote_html = f"<br><i>{_in_english(quoted)}</i>"
+    return f"<li>{where} {raw}{quote_html}</li>"
 
 
 def _language_name(code: str) -> str:
