@@ -21,6 +21,7 @@ from coventry_directory.core.ids import stable_id
 from coventry_directory.core.models import Service
 from coventry_directory.core.places import resolve_place
 from coventry_directory.core.search import Filters, SearchEngine
+from coventry_directory.core.taxonomy import vocabularies
 from coventry_directory.store import hsds_rows
 from coventry_directory.store.schema import column_names
 
@@ -145,6 +146,57 @@ def test_counts_for_one_filter_leave_out_what_another_rules_out(engine):
         assert set(hit.checks) == {f for f, o in outcomes[hit.id].items() if o == NOT_STATED}
     # fewer things to check first (one tier, no words)
     assert [len(h.checks) for h in result.hits] == sorted(len(h.checks) for h in result.hits)
+
+
+def _list_outcome(svc: Service, field: str, codes) -> str:
+    if field == "categories":  # what a service is: never "not stated"
+        return KNOWN if set(svc.categories) & set(codes) else LEFT_OUT
+    return _outcome(svc, field, codes)
+
+
+# The worker's ticks: an age, a substance and a category (each list's own ticks widen it)
+TICKED = {"age": 15, "substances": ("alcohol",), "categories": ("treatment-adult", "young-people")}
+
+
+def test_each_list_option_counts_what_ticking_it_would_keep(engine):
+    services = _everything(engine)
+    filters = Filters(age=15, substances=("alcohol",), categories=TICKED["categories"])
+    result = engine.search("", filters, limit=500, option_counts=True)
+    assert engine.search("", filters, limit=500).option_counts == {}  # only when asked for
+    vocab = vocabularies()
+    names = {
+        "categories": "category",
+        "substances": "substance",
+        "client_groups": "client_group",
+        "referral_routes": "referral_route",
+        "delivery_modes": "delivery_mode",
+    }
+    assert set(result.option_counts) == set(names)
+    seen_unknown = seen_narrowed = False
+    for field, taxonomy in names.items():
+        codes = [t.code for t in vocab[taxonomy].terms]
+        assert list(result.option_counts[field]) == codes
+        # kept by every other filter: the age, and the other lists' ticks (not this list's own)
+        others = {f: v for f, v in TICKED.items() if f != field}
+        kept = [
+            svc
+            for svc in services.values()
+            if all(
+                (_list_outcome(svc, f, v) if f != "age" else _outcome(svc, f, v)) != LEFT_OUT for f, v in others.items()
+            )
+        ]
+        for code in codes:
+            outcomes = [_list_outcome(svc, field, (code,)) for svc in kept]
+            expected = (outcomes.count(KNOWN), outcomes.count(NOT_STATED))
+            assert result.option_counts[field][code] == expected, (field, code)
+            seen_unknown |= expected[1] > 0
+        seen_narrowed |= len(kept) < len(services)
+    assert seen_unknown and seen_narrowed  # the cases are not all of one kind
+    # an option's count is what that filter, ticked alone in its list, reports
+    groups = engine.search(
+        "", Filters(age=15, substances=("alcohol",), categories=TICKED["categories"], groups=("homeless",))
+    )
+    assert groups.filter_counts["client_groups"][:2] == result.option_counts["client_groups"]["homeless"]
 
 
 def test_open_at_counts_open_not_known_and_closed(engine):

@@ -21,15 +21,17 @@ from coventry_directory.core.candidates import candidate_ids, counted_expression
 from coventry_directory.core.clock import as_uk_wall_clock, uk_now
 from coventry_directory.core.eligibility import ClientProfile, Eligibility, Verdict, assess
 from coventry_directory.core.locality import FAR, SERVES, Locality, locality_of
+from coventry_directory.core.models import CODE_FIELDS
 from coventry_directory.core.places import Place, resolve_place
 from coventry_directory.core.query import STOP_WORDS, ParsedQuery, Vocabulary, parse_query
 from coventry_directory.core.ranking import TextScorer, context_score, nearest_km, profile_fit, rank_class, rank_key
 from coventry_directory.core.search_input import clean_input
+from coventry_directory.core.taxonomy import vocabularies
 from coventry_directory.core.text import words
 from coventry_directory.i18n import _
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.open_hours import OpenAt
-from coventry_directory.store.search_filters import NOT_KNOWN, FacetFilter
+from coventry_directory.store.search_filters import LIST_FIELDS, NOT_KNOWN, FacetFilter
 
 
 @dataclass
@@ -118,6 +120,9 @@ class SearchResult:
     # per active filter (store.search_filters.OUTCOME_FIELDS order): known to fit, not known,
     # known not to fit, among the services matching the words near the place (core.candidates)
     filter_counts: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    # with ``option_counts=True``: per list filter (store.search_filters.LIST_FIELDS), per
+    # option code, how many services ticking it would keep, known to fit and not known
+    option_counts: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
 
 
 class SearchEngine:
@@ -142,11 +147,14 @@ class SearchEngine:
         limit: int = 20,
         profile: ClientProfile | None = None,
         now: datetime | None = None,
+        option_counts: bool = False,
     ) -> SearchResult:
         """Rank services for ``query`` within ``filters``. Raises ValueError only for an unknown place.
 
         The steps: understand the query; fetch candidate ids (SQL, filters applied); score
         them; keep those open at the asked time; build the hits (with client verdicts).
+        ``option_counts`` also counts, for every option of the list filters, what ticking it
+        would keep (the filter panel shows them beside each option).
         """
         query, filters = clean_input(query, filters or Filters())
         limit = max(1, min(int(limit), 500))
@@ -173,12 +181,10 @@ class SearchEngine:
             rank = {Eligibility.ELIGIBLE: 0, Eligibility.CHECK: 1, Eligibility.EXCLUDED: 2}
             order = {s.service_id: (rank_class(s.tier, s.partial, s.named), len(s.checks)) for s in scored}
             hits.sort(key=lambda h: (rank[h.verdict.status] if h.verdict else 1, order[h.id], -h.score))
-        counts = (
-            queries.outcome_counts(counted_expression(queries, parsed, locality), facet)
-            if facet.outcome_tests()
-            else {}
-        )
-        return SearchResult(hits[:limit], parsed, place, at, _notes(parsed), counts)
+        counted = counted_expression(queries, parsed, locality)
+        counts = queries.outcome_counts(counted, facet) if facet.outcome_tests() else {}
+        options = queries.option_counts(counted, facet, _list_options()) if option_counts else {}
+        return SearchResult(hits[:limit], parsed, place, at, _notes(parsed), counts, options)
 
     def _score(
         self,
@@ -323,6 +329,13 @@ class _Scored(NamedTuple):
     named: bool = False  # its whole name was typed (stop words aside)
     name: str = ""  # the last word on the order of equals
     checks: tuple[str, ...] = ()  # filters its record does not say it fits
+
+
+@lru_cache(maxsize=1)
+def _list_options() -> dict[str, tuple[str, ...]]:
+    """Every option of each list filter: the codes of its vocabulary."""
+    vocab = vocabularies()
+    return {name: tuple(t.code for t in vocab[CODE_FIELDS[name]].terms) for name in LIST_FIELDS}
 
 
 def _facet_filter(filters: Filters, open_at: OpenAt | None) -> FacetFilter:

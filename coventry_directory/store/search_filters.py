@@ -45,6 +45,8 @@ OUTCOME_FIELDS = (
     "open_at",
 )
 _CODE_FIELDS = ("referral_routes", "delivery_modes", "client_groups", "languages")
+# The filters ticked in lists (the category and four three-outcome ones): each option is counted.
+LIST_FIELDS = ("categories", "substances", "client_groups", "referral_routes", "delivery_modes")
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,13 @@ class FacetFilter:
             tests.append(OutcomeTest("open_at", known, tuple(params), unknown, tuple(unknown_params)))
         return tests
 
+    def list_tests(self) -> list[OutcomeTest]:
+        """:meth:`outcome_tests`, with the category first when one is asked for (known or not: it has no "not known")."""
+        tests = self.outcome_tests()
+        if self.categories:
+            tests.insert(0, option_test("categories", list(self.categories)))
+        return tests
+
     def tags(self) -> str:
         """The code filters as a tags expression (``store.search_tags``), for the same FTS5 query as the words.
 
@@ -194,6 +203,18 @@ class FacetFilter:
             free=False,
             open_at=None,
         )
+
+
+def option_test(field: str, codes: Sequence[str]) -> OutcomeTest:
+    """The test a list filter (:data:`LIST_FIELDS`) would make with only ``codes`` ticked in it.
+
+    The same SQL the filter itself uses, so an option's count is what ticking it would keep.
+    """
+    if field == "categories":  # what a service is: known, or known not to be
+        known, params = _any_code("categories", codes)
+        return OutcomeTest("categories", known, tuple(params), "0")
+    (test,) = FacetFilter(**{field: tuple(codes)}).outcome_tests()
+    return test
 
 
 def _any_code(col: str, values: Sequence[str]) -> tuple[str, list]:

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlite_utils import Database
 
 from coventry_directory.core.text import fts_term
 from coventry_directory.store.open_hours import calendar_services, date_window
 from coventry_directory.store.schema import SEARCH_COLUMNS, SEARCH_TABLE
-from coventry_directory.store.search_filters import FacetFilter, OutcomeTest
+from coventry_directory.store.search_filters import FacetFilter, OutcomeTest, option_test
 from coventry_directory.store.search_tags import KM_PER_DEGREE, TAGS_COLUMN
 from coventry_directory.store.service_loader import chunks, sources_of
 
@@ -331,6 +331,41 @@ class SearchQueries:
             sums += [f"coalesce(sum(o{i} = {k} AND {others}), 0)" for k in range(3)]
         row = self._db.execute(f"SELECT {', '.join(sums)} FROM ({inner})", [*params, full, *status_params]).fetchone()
         return {t.field: (row[3 * i], row[3 * i + 1], row[3 * i + 2]) for i, t in enumerate(tests)}
+
+    def option_counts(
+        self, expr: str, facet: FacetFilter, options: Mapping[str, Sequence[str]]
+    ) -> dict[str, dict[str, tuple[int, int]]]:
+        """For each option of each list filter: how many matches of ``expr`` ticking it would keep, known to fit and not known.
+
+        ``options`` gives each list field's codes (``store.search_filters.LIST_FIELDS``).
+        As in :meth:`outcome_counts`, an option is counted among the matches that are not
+        closed and that every filter of the *other* lists (and every other filter) keeps:
+        ticking a second option in the same list widens the list, so its own ticks do not
+        narrow its counts. One query for them all.
+        """
+        active = facet.list_tests()
+        wanted = [(field, code) for field, codes in options.items() for code in codes]
+        if not wanted:
+            return {}
+        tests = active + [option_test(field, [code]) for field, code in wanted]
+        cases, params = _outcome_columns(tests)
+        status, status_params = facet.status_where()
+        sums = []
+        for k, (field, _code) in enumerate(wanted, start=len(active)):
+            others = " AND ".join(f"o{j} < 2" for j, test in enumerate(active) if test.field != field) or "1"
+            sums += [f"coalesce(sum(o{k} = {outcome} AND {others}), 0)" for outcome in (0, 1)]
+        inner = f"SELECT {cases} FROM service_facets f"
+        if expr:
+            inner += f" JOIN {SEARCH_TABLE} s ON s.rowid = f.rowid WHERE {SEARCH_TABLE} MATCH ? AND {status}"
+            where_params = [expr, *status_params]
+        else:
+            inner += f" WHERE {status}"
+            where_params = list(status_params)
+        row = self._db.execute(f"SELECT {', '.join(sums)} FROM ({inner})", [*params, *where_params]).fetchone()
+        counts: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+        for i, (field, code) in enumerate(wanted):
+            counts[field][code] = (row[2 * i], row[2 * i + 1])
+        return dict(counts)
 
     def _rows_by_id(self, table: str, columns: Sequence[str], ids: Sequence[str]) -> dict[str, dict]:
         db = self._db

@@ -32,8 +32,9 @@ from coventry_directory.core.filter_words import counts_lines
 from coventry_directory.core.places import known_places
 from coventry_directory.core.taxonomy import vocabularies
 from coventry_directory.i18n import N_, _
-from coventry_directory.i18n.formatting import format_weekday_date
+from coventry_directory.i18n.formatting import format_number, format_weekday_date
 from coventry_directory.i18n.languages import LANGUAGES
+from coventry_directory.ui.fitted_list import FittedList
 from coventry_directory.ui.form_widgets import check_list, checked_codes, clear_checks
 
 ANY = ""
@@ -43,15 +44,48 @@ OPEN_AT_FORMAT = "dd/MM/yyyy HH:mm"
 CHOICE_CHARS = 12
 
 
+LABEL_ROLE = Qt.ItemDataRole.UserRole + 1  # an option's own words, without the counts after them
+DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 2  # what the option means (the start of its tooltip)
+
+
 def code_list(taxonomy: str, accessible_name: str) -> QListWidget:
     """A checkable list of a vocabulary's terms, every term shown whole (labels wrap)."""
     terms = vocabularies()[taxonomy].terms
-    return check_list(
+    widget = check_list(
         {t.code: _(t.name) for t in terms},
         accessible_name,
         tooltips={t.code: _(t.description) for t in terms if t.description},
         fit=True,
     )
+    for i in range(widget.count()):
+        item = widget.item(i)
+        item.setData(LABEL_ROLE, item.text())
+        item.setData(DESCRIPTION_ROLE, item.toolTip())
+    return widget
+
+
+def option_text(label: str, counts: tuple[int, int] | None) -> str:
+    """An option with what ticking it would keep: 'Alcohol (4 + 3 to check)', 'Naloxone (5)'; no counts: the label."""
+    if counts is None:
+        return label
+    known, unknown = counts
+    if unknown:
+        return _("{option} ({known} + {unknown} to check)").format(
+            option=label, known=format_number(known), unknown=format_number(unknown)
+        )
+    return _("{option} ({known})").format(option=label, known=format_number(known))
+
+
+def option_tip(description: str, counts: tuple[int, int] | None) -> str:
+    """An option's tooltip: what it means, then its counts in words."""
+    if counts is None:
+        return description
+    known, unknown = counts
+    words = _(
+        "Ticked, it would keep {known} services known to fit and {unknown} whose record does not say "
+        "(kept, marked “check”), with the other filters as they are."
+    ).format(known=format_number(known), unknown=format_number(unknown))
+    return f"{description}\n\n{words}" if description else words
 
 
 def _narrow(box: QComboBox) -> QComboBox:
@@ -130,6 +164,14 @@ LIST_FILTERS = {
     "groups": (N_("Client group"), "client_groups"),
     "routes": (N_("Referral route"), "referral_routes"),
     "modes": (N_("Delivery"), "delivery_modes"),
+}
+# state key -> the field its options are counted under (SearchResult.option_counts)
+OPTION_FIELDS = {
+    "categories": "categories",
+    "substances": "substances",
+    "groups": "client_groups",
+    "routes": "referral_routes",
+    "modes": "delivery_modes",
 }
 
 
@@ -256,11 +298,32 @@ class FilterPanel(QWidget):
     def _update_topic(self) -> None:
         self.topic_button.setEnabled(len(checked_codes(self.categories)) == 1)
 
-    def show_counts(self, filter_counts: dict[str, tuple[int, int, int]]) -> None:
-        """Show, per active filter, how many services are known to fit, not stated and left out (none: hidden)."""
+    def show_counts(
+        self,
+        filter_counts: dict[str, tuple[int, int, int]],
+        option_counts: dict[str, dict[str, tuple[int, int]]] | None = None,
+    ) -> None:
+        """Show, per active filter, how many services are known to fit, not stated and left out (none: hidden);
+        and after each list option, what ticking it would keep (none: the bare labels)."""
         lines = counts_lines(filter_counts)
         self.counts.setText("\n".join(lines))
         self.counts_box.setVisible(bool(lines))
+        self._show_option_counts(option_counts or {})
+
+    def _show_option_counts(self, option_counts: dict[str, dict[str, tuple[int, int]]]) -> None:
+        """Put after each list option what ticking it would keep (known, and "to check"); none given: the bare labels."""
+        for key, widget in self.lists().items():
+            counts = option_counts.get(OPTION_FIELDS[key], {})
+            widget.blockSignals(True)  # new words on an item are not a new tick: no search
+            for i in range(widget.count()):
+                item = widget.item(i)
+                found = counts.get(item.data(Qt.ItemDataRole.UserRole))
+                item.setText(option_text(item.data(LABEL_ROLE), found))
+                item.setToolTip(option_tip(item.data(DESCRIPTION_ROLE) or "", found))
+            widget.blockSignals(False)
+            if isinstance(widget, FittedList):  # a longer label may wrap to another line: the list grows to fit
+                widget.doItemsLayout()
+                widget.fit_height()
 
     def open_at_moment(self) -> datetime | None:
         """The moment "Open at" asks about (UK wall clock, to the minute), or None when it is not ticked."""
@@ -316,7 +379,7 @@ class FilterPanel(QWidget):
             for i in range(widget.count()):
                 item = widget.item(i)
                 if item.checkState() == Qt.CheckState.Checked:
-                    text = _("{filter}: {choice}").format(filter=_(title), choice=item.text())
+                    text = _("{filter}: {choice}").format(filter=_(title), choice=item.data(LABEL_ROLE))
                     found.append(ActiveFilter(key, item.data(Qt.ItemDataRole.UserRole), text, field))
         return found
 

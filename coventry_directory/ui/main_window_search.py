@@ -96,7 +96,7 @@ class SearchDisplay:
             return  # a search that finished after the window closed
         self._result = result
         self.model.set_hits(result.hits, result.place)
-        self.filters.show_counts(result.filter_counts)
+        self.filters.show_counts(result.filter_counts, result.option_counts)
         self.chips.set_counts(result.filter_counts)
         n = len(result.hits)
         if n >= RESULT_LIMIT:

@@ -92,7 +92,9 @@ class _Worker(QObject):
             return
         try:
             # hits carry what the list shows; the details pane loads a record through the UI's own store
-            result = engine.search(request.query, request.filters, limit=request.limit, profile=request.profile)
+            result = engine.search(
+                request.query, request.filters, limit=request.limit, profile=request.profile, option_counts=True
+            )
         except UnknownPlace as exc:
             self.problem.emit(request.generation, str(exc))
             return
