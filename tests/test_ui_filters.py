@@ -8,7 +8,7 @@ from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
-from coventry_directory.core.search import SearchEngine
+from coventry_directory.core.search import Filters, SearchEngine
 from coventry_directory.ui.main_window_search import RESULT_LIMIT
 from coventry_directory.ui.results_model import HitRole
 
@@ -165,3 +165,43 @@ def test_the_count_says_when_closed_services_are_left_out(qtbot, open_window):
     window.filters.free.setChecked(True)  # a narrower list: the note would not be sure it applies
     qtbot.waitUntil(lambda: window.model.rowCount() < shown, timeout=10_000)
     assert "closed" not in window.count_label.text()
+
+
+def _item(widget, code: str):
+    return next(widget.item(i) for i in range(widget.count()) if widget.item(i).data(Qt.UserRole) == code)
+
+
+def test_each_option_says_what_ticking_it_would_keep_and_saying_so_searches_nothing(qtbot, open_window):
+    window = open_window()
+    window.filters.near.setEditText("Rugby")
+    settle(qtbot, window)
+    engine = SearchEngine(window.controller.store)
+    filters = window.controller.filters(window.filters.state())
+    counts = engine.search("", filters, limit=RESULT_LIMIT, option_counts=True).option_counts
+    known, unknown = counts["categories"]["naloxone"]
+    assert unknown == 0 and known > 0
+    everywhere = engine.search("", Filters(), option_counts=True).option_counts["categories"]["naloxone"]
+    assert everywhere[0] > known  # near Rugby is not the whole list: the test would prove nothing otherwise
+    naloxone = _item(window.filters.categories, "naloxone")
+    qtbot.waitUntil(lambda: naloxone.text() == f"Naloxone supply ({known})", timeout=10_000)
+    known, unknown = counts["client_groups"]["young-people"]
+    assert unknown > 0  # the record often does not say: kept, "to check"
+    item = _item(window.filters.groups, "young-people")
+    assert item.text() == f"Young people ({known} + {unknown} to check)"
+    assert item.toolTip().endswith(
+        f"Ticked, it would keep {known} services known to fit and {unknown} whose record does not say "
+        "(kept, marked “check”), with the other filters as they are."
+    )
+    # new words on the items are not ticks: no search follows them
+    searched = window.search_service.generation
+    qtbot.wait(400)
+    assert window.search_service.generation == searched and not window._timer.isActive()
+    # ticking one: its chip names the option without its counts, and the others recount
+    tick(window.filters.categories, "naloxone")
+    qtbot.waitUntil(lambda: chip_texts(window) == ["Near: Rugby ✕", "Category: Naloxone supply ✕"], timeout=10_000)
+    filters = window.controller.filters(window.filters.state())
+    narrowed = engine.search("", filters, limit=RESULT_LIMIT, option_counts=True).option_counts
+    assert narrowed["categories"]["naloxone"] == counts["categories"]["naloxone"]  # its own list is not narrowed
+    expected = narrowed["client_groups"]["young-people"]
+    assert expected != (known, unknown)
+    qtbot.waitUntil(lambda: item.text() == f"Young people ({expected[0]} + {expected[1]} to check)", timeout=10_000)
