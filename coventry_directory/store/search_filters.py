@@ -213,7 +213,9 @@ def option_test(field: str, codes: Sequence[str]) -> OutcomeTest:
     if field == "categories":  # what a service is: known, or known not to be
         known, params = _any_code("categories", codes)
         return OutcomeTest("categories", known, tuple(params), "0")
-    (test,) = FacetFilter(**{field: tuple(codes)}).outcome_tests()
+    ticked = FacetFilter()
+    setattr(ticked, field, tuple(codes))  # one of the list fields, by name
+    (test,) = ticked.outcome_tests()
     return test
 
 
