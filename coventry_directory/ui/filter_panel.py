@@ -303,8 +303,11 @@ class FilterPanel(QWidget):
         filter_counts: dict[str, tuple[int, int, int]],
         option_counts: dict[str, dict[str, tuple[int, int]]] | None = None,
     ) -> None:
-        """Show, per active filter, how many services are known to fit, not stated and left out (none: hidden);
-        and after each list option, what ticking it would keep (none: the bare labels)."""
+        """Show what the filters did, and what each list option would do.
+
+        Per active filter, how many services are known to fit, not stated and left out (none:
+        the box is hidden); after each list option, what ticking it would keep (none: the bare labels).
+        """
         lines = counts_lines(filter_counts)
         self.counts.setText("\n".join(lines))
         self.counts_box.setVisible(bool(lines))
