@@ -17,7 +17,6 @@ the service shown and the shortlist (add, print, refer, correct).
 from __future__ import annotations
 
 import logging
-import re
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QModelIndex, Qt, QTimer, QUrl, Signal
@@ -33,7 +32,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTabWidget,
     QTextBrowser,
     QToolButton,
     QVBoxLayout,
@@ -46,6 +44,7 @@ from coventry_directory.i18n import _
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.errors import StoreError
 from coventry_directory.store.user import UserStore
+from coventry_directory.ui.column_tabs import ColumnTabs
 from coventry_directory.ui.controller import DirectoryController
 from coventry_directory.ui.crisis_strip import CrisisStrip
 from coventry_directory.ui.filter_chips import FilterChips
@@ -190,20 +189,11 @@ class MainWindow(SearchDisplay, WindowMenus, ServiceActions, QMainWindow):
         self.chips = FilterChips(self.filters)  # above the columns: in sight from every tab
         self.profile = ProfilePanel()
         self.shortlist = ShortlistPanel()
-        self.tabs = QTabWidget()
-        self.tabs.addTab(_scroll(self.filters), _("&Filters"))
-        self.tabs.addTab(_scroll(self.profile), _("&Who can I refer?"))
-        self.tabs.addTab(self.shortlist, _("Sh&ortlist"))
+        self.tabs = ColumnTabs()  # whole names, never "Fi…" (ui/column_tabs.py)
+        self.tabs.add_tab(_scroll(self.filters), _("&Filters"))
+        self.tabs.add_tab(_scroll(self.profile), _("&Who can I refer?"))
+        self.tabs.add_tab(self.shortlist, _("Sh&ortlist"))
         self.tabs.setAccessibleName(_("Filters, client and shortlist"))
-        # All three tabs in sight in every language: long names are shortened (the whole name
-        # is the tab's tooltip) rather than pushed behind scroll arrows, where a worker does
-        # not know the Shortlist tab is there.
-        bar = self.tabs.tabBar()
-        bar.setUsesScrollButtons(False)
-        bar.setElideMode(Qt.ElideRight)
-        bar.setExpanding(False)
-        for i in range(self.tabs.count()):
-            self.tabs.setTabToolTip(i, re.sub("&(.)", r"\1", self.tabs.tabText(i)))  # "&&" is one "&"
 
         self.model = ResultsModel(self)
         self.results = ResultsList()
