@@ -20,6 +20,7 @@ from coventry_directory import APP_NAME, __version__
 from coventry_directory.i18n import _
 from coventry_directory.store.errors import StoreError
 from coventry_directory.store.user import UserStore
+from coventry_directory.ui import readable_style
 from coventry_directory.ui.errors import install_exception_hook
 from coventry_directory.userdata import PrivateLogHandler, log_dir, user_database_path
 
@@ -27,10 +28,11 @@ log = logging.getLogger("coventry_directory")
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
-    """The one QApplication (reused if one exists, as in tests)."""
+    """The one QApplication (reused if one exists, as in tests), its style made readable in dark themes."""
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
+    readable_style.install(app)  # tick boxes that show on a dark background (ui/readable_style.py)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Coventry Directory")

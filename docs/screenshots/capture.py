@@ -22,6 +22,7 @@ from coventry_directory.store.user import UserStore
 from coventry_directory.ui.app import make_application
 from coventry_directory.ui.language import apply_language
 from coventry_directory.ui.main_window import MainWindow
+from coventry_directory.ui.readable_style import ReadableStyle
 from coventry_directory.userdata import user_database_path
 
 HERE = Path(__file__).resolve().parent
@@ -101,15 +102,15 @@ def _window() -> MainWindow:
 
 def dark_window(app) -> None:
     """main-window-dark.png: a search for naloxone near Rugby in a dark theme."""
-    before_style, before_palette = app.style().name(), app.palette()
-    app.setStyle("Fusion")
+    before_style, before_palette = app.style().baseStyle().name(), app.palette()
+    app.setStyle(ReadableStyle("Fusion"))  # the app's own style wrapper, on Fusion (Qt's dark-mode style)
     app.setPalette(dark_palette())
     window = _window()
     window.search_box.setText("naloxone rugby")
     wait(1200)
     window.grab().save(str(HERE / "main-window-dark.png"))
     window.close()
-    app.setStyle(before_style)
+    app.setStyle(ReadableStyle(before_style))
     app.setPalette(before_palette)
     app.processEvents()
 
