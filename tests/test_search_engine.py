@@ -245,3 +245,41 @@ def test_a_service_for_the_providers_own_clients_is_a_check_not_can_use(director
     verdict = assess(directory_store.get_service("cgl-ips-employment-coventry-warwickshire"), ClientProfile(age=30))
     assert verdict.status == Eligibility.CHECK
     assert "Only for people already using this provider's services, through their own worker." in verdict.checks
+
+
+# --- words the search could not use are said, never dropped in silence ------------------
+def test_a_word_no_service_holds_is_named_and_the_other_words_answer(engine):
+    result = engine.search("needle exchange flibbertigibbet", limit=50)
+    assert "No service mentions “flibbertigibbet”: the results are for your other words." in result.notes
+    assert set(keys(result)) >= set(keys(engine.search("needle exchange", limit=10)))
+    alone = engine.search("flibbertigibbet", limit=50)
+    assert alone.hits == [] and alone.notes == ["No service mentions “flibbertigibbet”."]
+
+
+def test_an_unknown_word_after_near_is_said_to_be_no_place_the_directory_knows(engine):
+    result = engine.search("naloxone near Atlantis", limit=50)
+    assert result.place is None and result.hits
+    assert result.notes == [
+        "“atlantis” is not a place the directory knows, so the results are from anywhere: "
+        "try a town, village or postcode."
+    ]
+    # a place chosen in the box is what the results are near: the word is then only a word
+    boxed = engine.search("naloxone near Atlantis", Filters(near="Rugby"), limit=50)
+    assert boxed.place is not None and boxed.place.name == "Rugby"
+    assert "No service mentions “atlantis”: the results are for your other words." in boxed.notes
+
+
+@pytest.mark.parametrize("typed", ["!!! ...", "\ufffd\ufffd", "💉"])
+def test_a_query_with_nothing_to_search_for_says_every_service_is_shown(engine, typed):
+    result = engine.search(typed, limit=500)
+    assert keys(result) == keys(engine.search("", limit=500))
+    assert result.notes == [
+        f"Nothing in “{typed}” can be searched for, so every service is shown: "
+        "try words such as “needle exchange”, or a place."
+    ]
+
+
+@pytest.mark.parametrize("typed", ["methadone", "methadoen", "smokes", "narkotyki", "needle exchange bidford", ""])
+def test_words_the_directory_can_use_get_no_such_note(engine, typed):
+    notes = engine.search(typed, limit=5).notes
+    assert not any("No service mentions" in n or "not a place" in n or "Nothing in" in n for n in notes), notes

@@ -108,3 +108,15 @@ def test_row_summary_words_the_distance(qapp):
     assert row_summary(_hit(4.6), rugby)[2].startswith("about 5 km · ")
     assert row_summary(_hit(0.0))[2].startswith("about 1 km · ")  # no place to be "in"
     assert "km" not in row_summary(_hit(None), rugby)[2]
+
+
+def test_a_place_in_the_search_words_the_directory_does_not_know_is_said(qtbot, open_window):
+    window = open_window()
+    window.search_box.setFocus()
+    qtbot.keyClicks(window.search_box, "naloxone near Atlantis")
+    qtbot.waitUntil(lambda: "not a place the directory knows" in window.notes.text(), timeout=10_000)
+    assert window.notes.text() == (
+        "“atlantis” is not a place the directory knows, so the results are from anywhere: "
+        "try a town, village or postcode."
+    )
+    assert window.model.rowCount() > 0 and window.model.near is None  # naloxone, from anywhere

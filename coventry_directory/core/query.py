@@ -44,6 +44,7 @@ TYPO_WEIGHT = 0.75
 STEM_WEIGHT = 0.9
 MIN_PREFIX = 3  # shorter typed words are not searched as prefixes
 
+PLACE_MARKERS = frozenset(["near", "in", "around", "nearby", "at"])  # "naloxone near X": X is meant as a place
 STOP_WORDS = frozenset(
     [
         "a",
@@ -148,6 +149,11 @@ class ParsedQuery:
     corrections: dict[str, str] = field(default_factory=dict)
     translations: dict[str, str] = field(default_factory=dict)  # typed foreign word -> its English meaning
     unchecked: set[str] = field(default_factory=set)  # typed words whose translation no fluent speaker has checked
+    # typed words no service holds (nor their stem, a correction or a translation): the
+    # results are for the other words, and the notes say so; those after "near" or "in"
+    # were meant as a place the directory does not know
+    unknown: list[str] = field(default_factory=list)
+    unknown_places: list[str] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -302,10 +308,22 @@ def parse_query(text: str, vocabulary: Vocabulary | None = None, *, find_place: 
             word = tokens[i]
             i += 1
             if word not in STOP_WORDS:
-                parsed.groups.append(_word_group(word, vocabulary, word in accented, parsed))
+                group = _word_group(word, vocabulary, word in accented, parsed)
+                parsed.groups.append(group)
+                if vocabulary is not None and _matches_nothing(group, vocabulary, parsed):
+                    parsed.unknown.append(word)
+                    if i >= 2 and tokens[i - 2] in PLACE_MARKERS:
+                        parsed.unknown_places.append(word)
     if find_place and parsed.place is None:
         _take_corrected_place(parsed)
     return parsed
+
+
+def _matches_nothing(group: TermGroup, vocabulary: Vocabulary, parsed: ParsedQuery) -> bool:
+    """True when no directory word is, or starts with, any of a plain word's terms (itself, its stem; no correction)."""
+    if group.typed in parsed.corrections or group.typed in parsed.translations:
+        return False
+    return not any(vocabulary.knows(term.text) for term in group.terms)
 
 
 def _take_corrected_place(parsed: ParsedQuery) -> None:

@@ -184,7 +184,7 @@ class SearchEngine:
         counted = counted_expression(queries, parsed, locality)
         counts = queries.outcome_counts(counted, facet) if facet.outcome_tests() else {}
         options = queries.option_counts(counted, facet, _list_options()) if option_counts else {}
-        return SearchResult(hits[:limit], parsed, place, at, _notes(parsed), counts, options)
+        return SearchResult(hits[:limit], parsed, place, at, _notes(parsed, query, place), counts, options)
 
     def _score(
         self,
@@ -365,7 +365,8 @@ def _place(near: str | Place) -> Place:
     return near if isinstance(near, Place) else resolve_place(near)
 
 
-def _notes(parsed: ParsedQuery) -> list[str]:
+def _notes(parsed: ParsedQuery, typed: str = "", place: Place | None = None) -> list[str]:
+    """What the search made of the words: corrections, translations, the place and age; words it could not use."""
     notes = [
         _("Showing results for “{fixed}” (you typed “{typed}”).").format(fixed=fixed, typed=typed)
         for typed, fixed in parsed.corrections.items()
@@ -382,4 +383,21 @@ def _notes(parsed: ParsedQuery) -> list[str]:
         notes.append(_("Near {place}.").format(place=parsed.place.name))
     if parsed.age is not None:
         notes.append(_("For age {age}.").format(age=parsed.age))
+    for word in parsed.unknown:
+        if word in parsed.unknown_places and place is None:  # (a place chosen in a box is used instead)
+            notes.append(
+                _(
+                    "“{word}” is not a place the directory knows, so the results are from anywhere: try a town, village or postcode."
+                ).format(word=word)
+            )
+        elif len(parsed.groups) > 1:
+            notes.append(_("No service mentions “{word}”: the results are for your other words.").format(word=word))
+        else:
+            notes.append(_("No service mentions “{word}”.").format(word=word))
+    if typed.strip() and parsed.is_empty and parsed.place is None and parsed.age is None:
+        notes.append(
+            _(
+                "Nothing in “{typed}” can be searched for, so every service is shown: try words such as “needle exchange”, or a place."
+            ).format(typed=typed.strip()[:40])
+        )
     return notes
