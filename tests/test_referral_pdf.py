@@ -148,3 +148,28 @@ def test_details_typed_in_another_script_print_in_its_own_font_and_copy_out_as_t
         assert typed in text, typed
     for word in OTHER_SCRIPTS["address"].replace("،", " ").split():  # right to left: each word as typed
         assert word in text, word
+
+
+def test_what_no_bundled_font_draws_is_named_never_a_box(tmp_path):
+    # an emoji (with its emoji-style selector and a skin tone) and a script no font here has
+    typed = {"name": "Sam Example 🙂", "wants": "Cut down 👍🏽 soon ❤️", "pattern_of_use": "Daily · 張"}
+    ref = prepare(ReferralForm.from_dict(form_data(**typed)), make_service())
+    path = tmp_path / "ref.pdf"
+    path.write_bytes(render_referral_pdf(ref))
+    out = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "Sam Example [slightly smiling face]" in out
+    assert "Cut down [thumbs up sign] soon [heavy black heart]" in out  # the tone and the selector go with it
+    assert "Daily · [cjk unified ideograph-5f35]" in out
+    assert not any(ch in out for ch in "🙂👍🏽❤張\ufe0f")
+
+
+def test_spelling_out_keeps_what_a_font_draws(tmp_path):
+    from coventry_directory.typeset.fonts import register_font, script_fonts, spell_out_missing
+
+    latin = register_font("NotoSans-Regular.ttf")
+    fonts = (latin, *script_fonts())
+    for drawn in ("Żółć", "ਗੁਰਪ੍ਰੀਤ", "شارع", "a\u200db", "line one\nline two"):
+        assert spell_out_missing(drawn, fonts) == drawn
+    assert spell_out_missing("💉", fonts) == "[syringe]"
+    assert spell_out_missing("\U000e0001", fonts) == "[language tag]"
+    assert spell_out_missing("\U0010fffd", fonts) == "[U+10FFFD]".lower()

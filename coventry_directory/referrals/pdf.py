@@ -28,7 +28,7 @@ from coventry_directory.i18n.languages import LATIN_BOLD_FONT, LATIN_FONT
 from coventry_directory.referrals.consent import CONSENT_METHODS, statement_digest
 from coventry_directory.referrals.files import write_private
 from coventry_directory.referrals.prepare import PreparedReferral
-from coventry_directory.typeset.fonts import FontError, covered, register_font, script_fonts
+from coventry_directory.typeset.fonts import FontError, covered, register_font, script_fonts, spell_out_missing
 from coventry_directory.typeset.shaped_text import ShapedText
 
 _HELVETICA = ("Helvetica", "Helvetica-Bold")
@@ -72,6 +72,10 @@ def _para(text: str, style) -> Flowable:
     if style.fontName not in _HELVETICA and not covered(text, style.fontName):
         try:
             fallbacks = script_fonts(bold=style.fontName == _fonts()[1])
+            # what no bundled font draws (an emoji) is named, never a box: "[syringe]"
+            text = spell_out_missing(text, (style.fontName, *fallbacks))
+            if covered(text, style.fontName):
+                return Paragraph(escape(text).replace("\n", "<br/>"), style)
             return ShapedText(text, style, style.fontName, fallbacks, rtl=starts_rtl(text))
         except FontError:  # a script's font missing: the letters it has not print as boxes, the rest does
             pass

@@ -9,6 +9,7 @@ phone number inside Punjabi or Arabic text is set in Noto Sans.
 from __future__ import annotations
 
 import threading
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -121,6 +122,27 @@ def font_runs(text: str, primary: str, fallback: str | Sequence[str]) -> list[tu
     if buf:
         runs.append((current, "".join(buf)))
     return runs
+
+
+# Presentation only (emoji or text style, a skin tone): nothing is lost when the character
+# they modify is spelled out instead of drawn
+_PRESENTATION = frozenset([*range(0xFE00, 0xFE10), *range(0x1F3FB, 0x1F400), *range(0xE0100, 0xE01F0)])
+
+
+def spell_out_missing(text: str, fonts: Sequence[str]) -> str:
+    """``text`` with each character none of ``fonts`` can draw written as its Unicode name: "[slightly smiling face]".
+
+    A box says nothing to the service reading a referral; the character's name says what
+    was typed (an emoji, a script no bundled font covers). Characters that only change
+    how another is shown (variation selectors, skin tones) go with it.
+    """
+    out = []
+    for ch in text:
+        if ch in _NEUTRAL or ch in "\n\t" or any(has_char(font, ch) for font in fonts):
+            out.append(ch)
+        elif ord(ch) not in _PRESENTATION:
+            out.append("[" + unicodedata.name(ch, f"U+{ord(ch):04X}").lower() + "]")
+    return "".join(out)
 
 
 def covered(text: str, font: str) -> bool:
