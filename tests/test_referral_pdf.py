@@ -156,7 +156,9 @@ def test_what_no_bundled_font_draws_is_named_never_a_box(tmp_path):
     ref = prepare(ReferralForm.from_dict(form_data(**typed)), make_service())
     path = tmp_path / "ref.pdf"
     path.write_bytes(render_referral_pdf(ref))
-    out = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split())
+    out = " ".join(
+        subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
     assert "Sam Example [slightly smiling face]" in out
     assert "Cut down [thumbs up sign] soon [heavy black heart]" in out  # the tone and the selector go with it
     assert "Daily · [cjk unified ideograph-5f35]" in out
