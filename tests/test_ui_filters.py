@@ -151,9 +151,10 @@ def test_lists_show_every_option_whole_without_a_horizontal_scroll_bar(qtbot, op
                 assert rect.right() <= widget.viewport().width()  # no label runs past the edge
                 assert rect.bottom() < widget.viewport().height()  # and none is cut off at the foot
                 assert rect.height() >= widget.sizeHintForRow(i)  # its wrapped lines all have room
-    assert window.filters.categories.width() < window.filters.categories.fontMetrics().horizontalAdvance(
-        "Adult drug and alcohol treatment"
-    )  # so that long label did wrap, rather than widen the panel
+    substances = window.filters.substances
+    longest = max((substances.item(i).text() for i in range(substances.count())), key=len)
+    assert substances.width() < substances.fontMetrics().horizontalAdvance(longest)
+    # so that long label did wrap, rather than widen the panel
 
 
 def test_the_count_says_when_closed_services_are_left_out(qtbot, open_window):
@@ -189,8 +190,9 @@ def test_each_option_says_what_ticking_it_would_keep_and_saying_so_searches_noth
     item = _item(window.filters.groups, "young-people")
     assert item.text() == f"Young people ({known} + {unknown} to check)"
     assert item.toolTip().endswith(
-        f"Ticked, it would keep {known} services known to fit and {unknown} whose record does not say "
-        "(kept, marked “check”), with the other filters as they are."
+        "Of the services that match the words and serve the place (with no place: Coventry and "
+        f"Warwickshire), and that the other filters keep: {known} known to fit, {unknown} whose record "
+        "does not say (kept, marked “check”)."
     )
     # new words on the items are not ticks: no search follows them
     searched = window.search_service.generation

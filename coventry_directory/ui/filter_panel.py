@@ -82,8 +82,9 @@ def option_tip(description: str, counts: tuple[int, int] | None) -> str:
         return description
     known, unknown = counts
     words = _(
-        "Ticked, it would keep {known} services known to fit and {unknown} whose record does not say "
-        "(kept, marked “check”), with the other filters as they are."
+        "Of the services that match the words and serve the place (with no place: Coventry and "
+        "Warwickshire), and that the other filters keep: {known} known to fit, {unknown} whose record "
+        "does not say (kept, marked “check”)."
     ).format(known=format_number(known), unknown=format_number(unknown))
     return f"{description}\n\n{words}" if description else words
 
