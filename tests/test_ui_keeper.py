@@ -224,3 +224,31 @@ def test_the_diff_is_shown_in_a_fixed_width_font_so_its_columns_line_up(window):
     assert font.fixedPitch() and font.styleHint() == QFont.StyleHint.Monospace  # what is asked for
     if any(QFontDatabase.isFixedPitch(family) for family in QFontDatabase.families()):
         assert QFontInfo(font).fixedPitch()  # and what is drawn, where the machine has a fixed-width font
+
+
+def test_a_keeper_chooses_the_cited_line_by_reading_the_document(qtbot, window):
+    from coventry_directory.ui.source_viewer import SourceViewer
+
+    box = window.citation
+    box.from_document.setChecked(True)
+    assert box.find_line.isEnabled()
+    box.document.setCurrentIndex(box.document.findData("wdna-2022"))
+    qtbot.mouseClick(box.find_line, Qt.LeftButton)
+    viewer = next(v for v in box.findChildren(SourceViewer) if v.isVisible())
+    assert viewer.current_line() == 1 and viewer.use_button.text() == "&Use line 1"  # no line chosen yet: the start
+    words = "Change Grow Live (CGL) is the current commissioned service provider"
+    qtbot.keyClicks(viewer.find_box, words)
+    qtbot.keyClick(viewer.find_box, Qt.Key_Return)
+    line = viewer.current_line()
+    assert words in viewer.document.lines[line - 1] and viewer.use_button.text() == f"&Use line {line}"
+    qtbot.mouseClick(viewer.use_button, Qt.LeftButton)
+    assert not viewer.isVisible() and box.line.value() == line
+    # opened again, it starts at the line in the box; Cancel keeps it
+    qtbot.mouseClick(box.find_line, Qt.LeftButton)
+    again = next(v for v in box.findChildren(SourceViewer) if v.isVisible())
+    assert again.current_line() == line
+    again.go_to_line(5)
+    qtbot.keyClick(again, Qt.Key_Escape)
+    assert box.line.value() == line
+    box.from_web.setChecked(True)
+    assert not box.find_line.isEnabled()

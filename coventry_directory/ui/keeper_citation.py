@@ -2,7 +2,7 @@
 
 Either a line of one of the source documents (``sources.toml``), or a web page: its
 address, the words on it that say the fact, and the day it was seen (today unless
-changed). ``citation()`` gives a ``core.record_edit.Citation``; what is missing is for
+changed). A document's line can be chosen by reading it (``ui.source_viewer``). ``citation()`` gives a ``core.record_edit.Citation``; what is missing is for
 the check to say, in words, not for this box to guess.
 """
 
@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLineEdit,
+    QPushButton,
     QRadioButton,
     QSpinBox,
     QWidget,
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
 from coventry_directory.core.record_edit import Citation
 from coventry_directory.core.source_documents import SourceDocument
 from coventry_directory.i18n import _
+from coventry_directory.ui.source_viewer import SourceViewer
 
 
 class CitationBox(QGroupBox):
@@ -64,8 +67,14 @@ class CitationBox(QGroupBox):
         self.line = QSpinBox()
         self.line.setRange(0, 10**6)
         self.line.setSpecialValueText(_("choose a line"))  # 0: none chosen (line 1 is a title, not a fact)
+        self.documents = dict(documents)
+        self.find_line = QPushButton(_("Read the document and choose the &line…"))
+        self.find_line.clicked.connect(self.choose_line)
+        line_row = QHBoxLayout()
+        line_row.addWidget(self.line, 1)
+        line_row.addWidget(self.find_line)
         form.addRow(_("Document"), self.document)
-        form.addRow(_("Line"), self.line)
+        form.addRow(_("Line"), line_row)
         for widget in (self.url, self.quote):
             widget.textChanged.connect(self.edited)
         self.seen.dateChanged.connect(self.edited)
@@ -77,9 +86,19 @@ class CitationBox(QGroupBox):
         web = self.from_web.isChecked()
         for widget in (self.url, self.quote, self.seen):
             widget.setEnabled(web)
-        for widget in (self.document, self.line):
+        for widget in (self.document, self.line, self.find_line):
             widget.setEnabled(not web)
         self.edited.emit()
+
+    def choose_line(self) -> SourceViewer | None:
+        """Open the chosen document at the line given (or its start); "Use line N" puts that line in the box."""
+        document = self.documents.get(self.document.currentData())
+        if document is None:
+            return None
+        viewer = SourceViewer(document, self.line.value() or None, parent=self, choose=True)
+        viewer.accepted.connect(lambda: self.line.setValue(viewer.current_line()))
+        viewer.open()  # window-modal: the keeper reads, chooses, and is back in the form
+        return viewer
 
     def citation(self) -> Citation:
         """What the box says, as ``core.record_edit`` takes it."""

@@ -34,10 +34,20 @@ CITED_TINT = 0.3  # how far the cited line's background moves towards the highli
 
 
 class SourceViewer(QDialog):
-    """One source document, read only, at ``line`` (counted from 1; None: the start)."""
+    """One source document, read only, at ``line`` (counted from 1; None: the start).
+
+    With ``choose``, a keeper picks the line a fact is cited from: "Use line N" accepts the
+    dialog with the line the cursor is on (:meth:`current_line`).
+    """
 
     def __init__(
-        self, document: SourceDocument, line: int | None = None, find: str = "", parent: QWidget | None = None
+        self,
+        document: SourceDocument,
+        line: int | None = None,
+        find: str = "",
+        parent: QWidget | None = None,
+        *,
+        choose: bool = False,
     ):
         super().__init__(parent)
         self.document = document
@@ -65,8 +75,14 @@ class SourceViewer(QDialog):
         find_row = QHBoxLayout()
         find_row.addWidget(self.find_box, 1)
         find_row.addWidget(self.find_button)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Cancel if choose else QDialogButtonBox.StandardButton.Close
+        )
         buttons.rejected.connect(self.reject)
+        self.use_button: QPushButton | None = None
+        if choose:
+            self.use_button = buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
+            buttons.accepted.connect(self.accept)
         # Enter in the find box finds (its returnPressed): no button may take Enter as well
         for button in (self.find_button, *buttons.buttons()):
             button.setAutoDefault(False)
@@ -138,6 +154,8 @@ class SourceViewer(QDialog):
 
     def _say_where(self) -> None:
         line, total = self.current_line(), len(self.document.lines)
+        if self.use_button is not None:
+            self.use_button.setText(_("&Use line {line}").format(line=format_number(line)))
         text = _("Line {line} of {total}").format(line=format_number(line), total=format_number(total))
         if self.cited is not None:
             text += " · " + _("the cited line, {line}, is highlighted").format(line=format_number(self.cited))
