@@ -11,6 +11,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+pytestmark = pytest.mark.usefixtures("english_afterwards")  # the app is back in English for the next test
+
 
 def _squeeze(qtbot, window) -> None:
     """Drag the tabs column as narrow as the splitter lets it go."""
