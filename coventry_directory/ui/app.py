@@ -22,6 +22,7 @@ from coventry_directory.store.errors import StoreError
 from coventry_directory.store.user import UserStore
 from coventry_directory.ui import readable_style
 from coventry_directory.ui.errors import install_exception_hook
+from coventry_directory.ui.window_geometry import fit_to_screen
 from coventry_directory.userdata import PrivateLogHandler, log_dir, user_database_path
 
 log = logging.getLogger("coventry_directory")
@@ -133,6 +134,6 @@ def run_keeper(root) -> int:
         code = "en"  # the keeper's own settings could not be read: the sources can still be kept
     apply_language(code)
     window = KeeperWindow(root)
-    window.resize(1200, 800)
+    fit_to_screen(window, 1200, 800)
     window.show()
     return app.exec()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget
 
 from coventry_directory.i18n import _
+from coventry_directory.ui.window_geometry import fit_to_screen
 
 
 class CorrectionDialog(QDialog):
@@ -33,7 +34,7 @@ class CorrectionDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.note)
         layout.addWidget(buttons)
-        self.resize(520, 320)
+        fit_to_screen(self, 520, 320)
 
     def text(self) -> str:
         """The note as typed."""

@@ -30,6 +30,7 @@ from coventry_directory.referrals.desk import ReferralDesk
 from coventry_directory.referrals.outbox import FlushResult, Outbox
 from coventry_directory.ui import send_worker
 from coventry_directory.ui.outbox_access import key_lost_message, mail_password_asker, unlock_outbox
+from coventry_directory.ui.window_geometry import fit_to_screen
 
 
 class FollowUpDialog(QDialog):
@@ -77,7 +78,7 @@ class FollowUpDialog(QDialog):
         layout.addLayout(outbox_row)
         layout.addWidget(self.progress)
         layout.addWidget(self.message)
-        self.resize(720, 360)
+        fit_to_screen(self, 720, 360)
         self.refresh()
         self.table.setFocus()  # the list first: arrow keys choose a referral at once
 

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from coventry_directory.i18n import _
 from coventry_directory.ui.keeper_window import KeeperWindow
+from coventry_directory.ui.window_geometry import fit_to_screen
 
 
 def open_keeper(parent: QWidget) -> KeeperWindow | None:
@@ -33,7 +34,7 @@ def open_keeper(parent: QWidget) -> KeeperWindow | None:
         )
         return None
     window = KeeperWindow(root)
-    window.resize(1200, 800)
+    fit_to_screen(window, 1200, 800)
     window.show()
     parent.keeper_window = window
     return window

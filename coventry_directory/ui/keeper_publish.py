@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QMessageBo
 
 from coventry_directory.i18n import _
 from coventry_directory.ui.background import BackgroundTask
+from coventry_directory.ui.window_geometry import fit_to_screen
 
 
 def staging_for(folder: Path) -> Path:
@@ -62,7 +63,7 @@ class ReleaseNotesDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(700, 500)
+        fit_to_screen(self, 700, 500)
 
 
 class Publisher:

@@ -54,6 +54,7 @@ from coventry_directory.ui import meetings_list as work
 from coventry_directory.ui.background import BackgroundTask
 from coventry_directory.ui.filter_panel import place_box, place_text
 from coventry_directory.ui.form_widgets import check_list, checked_codes
+from coventry_directory.ui.window_geometry import fit_to_screen
 from coventry_directory.ui.zoom import bold
 
 if TYPE_CHECKING:
@@ -148,7 +149,7 @@ class MeetingsDialog(QDialog):
         layout.addWidget(self.pages, 1)
         layout.addLayout(_row(self.refresh_button, None, printer.caption, printer.language, printer.button, close))
         layout.addWidget(printer.outcome)
-        self.resize(1240, 780)
+        fit_to_screen(self, 1240, 780)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

@@ -49,6 +49,7 @@ from coventry_directory.ui.form_widgets import SingleClicks, field_value, is_emp
 from coventry_directory.ui.referral_pages import WizardPages
 from coventry_directory.ui.referral_print import PrintStep
 from coventry_directory.ui.referral_send import ReviewAndSend
+from coventry_directory.ui.window_geometry import fit_to_screen
 
 STEPS = (
     N_("Client summary"),
@@ -82,7 +83,7 @@ class ReferralWizard(WizardPages, ReviewAndSend, PrintStep, QDialog):
         self.handed_over = False
         self.setWindowTitle(_("Make a referral") if len(services) == 1 else _("Make referrals"))
         self.setAccessibleName(self.windowTitle())
-        self.resize(760, 680)
+        fit_to_screen(self, 760, 680)
 
         self.step_label = QLabel()
         font = self.step_label.font()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QL
 
 from coventry_directory.i18n import _
 from coventry_directory.i18n.languages import Language, ui_languages
+from coventry_directory.ui.window_geometry import fit_to_screen
 
 
 def language_entry(lang: Language) -> str:
@@ -62,7 +63,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.languages)
         layout.addWidget(note)
         layout.addWidget(buttons)
-        self.resize(520, 360)
+        fit_to_screen(self, 520, 360)
 
     def chosen(self) -> str:
         """The code of the language selected."""

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from coventry_directory.i18n import _
 from coventry_directory.ui.shortcuts import SHORTCUTS, described, keys_text
+from coventry_directory.ui.window_geometry import fit_to_screen
 
 
 class ShortcutsDialog(QDialog):
@@ -52,7 +53,7 @@ class ShortcutsDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
-        self.resize(640, 520)
+        fit_to_screen(self, 640, 520)
         self.table.setFocus()  # the keyboard starts in the list, ready to scroll it
 
     def rows(self) -> list[tuple[str, str]]:

@@ -28,6 +28,7 @@ from coventry_directory.core.source_documents import SourceDocument
 from coventry_directory.i18n import _
 from coventry_directory.i18n.formatting import format_number
 from coventry_directory.ui.palette_colours import MIN_CONTRAST, blend, contrast
+from coventry_directory.ui.window_geometry import fit_to_screen
 from coventry_directory.ui.zoom import bold
 
 CITED_TINT = 0.3  # how far the cited line's background moves towards the highlight colour
@@ -96,7 +97,7 @@ class SourceViewer(QDialog):
         self.find_box.returnPressed.connect(self.find_next)
         self.find_button.clicked.connect(self.find_next)
         self.text.cursorPositionChanged.connect(self._say_where)
-        self.resize(760, 560)
+        fit_to_screen(self, 760, 560)
         self.cited = line if line is not None and 0 < line <= len(document.lines) else None
         self.go_to_line(self.cited or 1)
         self._mark_cited()

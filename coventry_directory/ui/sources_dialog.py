@@ -47,6 +47,7 @@ from coventry_directory.i18n import N_, _
 from coventry_directory.ui import sources_words as words
 from coventry_directory.ui import sources_worker as work
 from coventry_directory.ui.background import BackgroundTask
+from coventry_directory.ui.window_geometry import fit_to_screen
 
 if TYPE_CHECKING:
     from coventry_directory.exchange.sources import Home, Source
@@ -139,7 +140,7 @@ class SourcesDialog(QDialog):
         layout.addLayout(_row(self.progress, self.stage))
         layout.addLayout(_row(self.outcome, self.anyway_button))
         layout.addWidget(close)
-        self.resize(900, 640)
+        fit_to_screen(self, 900, 640)
         self.reload()
 
     def _button(self, text: str, slot: Callable[[], object], tip: str = "") -> QPushButton:

@@ -30,6 +30,7 @@ from coventry_directory.i18n import N_, _, ngettext
 from coventry_directory.i18n.choice import current_language
 from coventry_directory.i18n.formatting import format_long_date, format_number
 from coventry_directory.ui.background import BackgroundTask
+from coventry_directory.ui.window_geometry import fit_to_screen
 from coventry_directory.ui.zoom import bold
 
 if TYPE_CHECKING:
@@ -239,7 +240,7 @@ class WhatsNewDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.changes, 1)
         layout.addWidget(buttons)
-        self.resize(640, 520)
+        fit_to_screen(self, 640, 520)
 
 
 class WhatsNew(QObject):

@@ -1,4 +1,4 @@
-"""Where the main window opens: on a screen, no bigger than it, where the user left it.
+"""Where the main window opens: on a screen, no bigger than it, where the user left it; dialogs no bigger either.
 
 The first time, the window takes at most :data:`SCREEN_SHARE` of the screen's available
 area (without the task bar or dock), up to :data:`DEFAULT_SIZE`, centred: 1280×800 does
@@ -69,6 +69,19 @@ def place_window(window: QWidget, saved: str | None) -> None:
             target.width() - margins[0],
             target.height() - margins[1],
         )
+
+
+def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
+    """Size a dialog or window ``width`` × ``height``, or smaller to fit the screen it opens on.
+
+    A dialog sized for a 1080p screen runs off a laptop at 150% (933×600 points): the
+    referral wizard's Next button was below the screen's edge. Dialogs scroll or wrap
+    their contents, so a smaller size still shows all of it.
+    """
+    anchor = widget.parentWidget() or widget
+    screen = anchor.screen() or QGuiApplication.primaryScreen()
+    size = fitted(screen.availableGeometry(), QSize(width, height)).size()
+    widget.resize(size.expandedTo(widget.minimumSize()))
 
 
 def saved_geometry(window: QWidget) -> str:
