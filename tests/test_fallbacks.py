@@ -255,3 +255,17 @@ def test_topic_leaflet_and_handout_carry_the_next_steps(tmp_path, directory_stor
     assert "Warwickshire pharmacies run needle" in topic
     handout = _pdf_text(tmp_path, render_handout(directory_store, ["cov-pharmacy-naloxone"], lang="en"))
     assert "Coventry pharmacies give take-home naloxone kits" in handout
+
+
+def test_the_ways_web_addresses_and_sources_are_links(directory_store):
+    # the CGL Rugby hub has no contact of its own: its organisation's site, with where that came from
+    svc = directory_store.get_service("cgl-warwickshire-rugby-hub")
+    ways = ways_to_find_out(svc, directory_store)
+    site = next(w for w in ways if w.contact and w.contact.startswith("https://www.changegrowlive.org"))
+    html = service_html(svc, ways=ways)
+    found = html.split("<h3>How to find out</h3>")[1].split("</ul>")[0]
+    assert f"<b><a href='{site.contact}'>{site.contact}</a></b>" in found
+    assert f"<a href='{site.source}'>{site.source}</a>" in found  # its source, a web page, opens too
+    document_lines = [w for w in ways if w.source and " L" in w.source and not w.source.startswith("http")]
+    for way in document_lines:  # a document line opens in the app, named by its title
+        assert "<a href='source:" + way.source.split(" L")[0] in found

@@ -30,7 +30,7 @@ from coventry_directory.i18n import _
 from coventry_directory.i18n.choice import current_language
 from coventry_directory.i18n.formatting import babel_locale, format_weekday_date
 from coventry_directory.i18n.languages import LANGUAGES
-from coventry_directory.ui.source_titles import Citation, citations
+from coventry_directory.ui.source_titles import Citation, citations, cite
 
 COPY_SCHEME = "copy"
 COPY_DETAILS_SCHEME = "copy-details"  # the "Copy details" link: the window copies the service shown
@@ -162,13 +162,26 @@ def _ways(ways: list[WayToFindOut]) -> str:
         if contact and any(ch.isdigit() for ch in way.contact) and not any(ch.isalpha() for ch in way.contact):
             copy_tip = _("Copy this number")
             contact = f"<a href='{COPY_SCHEME}:{escape(way.contact)}' title='{escape(copy_tip)}'>{contact}</a>"
+        elif way.contact and WEB_ADDRESS.fullmatch(way.contact):
+            contact = _web_link(way.contact)  # a site opens in the browser, as the Web row's does
         contact = f"<b>{contact}</b>" if contact else ""
         note = f" {escape(way.note)}" if way.note else ""
         source_word = _("Source")
-        source = f"<br><small>{escape(source_word)}: {_ltr(escape(way.source))}</small>" if way.source else ""
+        source = f"<br><small>{escape(source_word)}: {_source_ref(way.source)}</small>" if way.source else ""
         items.append(f"<li>{escape(before)}{contact}{escape(after)}{note}{source}</li>")
     report = _("If you find a way to reach them, use Report a correction so the directory can say so.")
     return f"<h3>{escape(heading)}</h3><p>{escape(intro)}</p><ul>{''.join(items)}</ul><p><small>{escape(report)}</small></p>"
+
+
+def _source_ref(raw: str) -> str:
+    """A citation in a line: a web page as a link, a document line as its title and line, opening it in the app."""
+    found = cite(raw)
+    if found.url:
+        return f"<a href='{escape(found.url)}'>{_ltr(escape(found.url))}</a>"
+    if found.title is None or found.document is None or found.line is None:
+        return _ltr(escape(found.raw))
+    where = escape(_("{title}, line {line}")).format(title=_ltr(escape(found.title)), line=found.line)
+    return f"<a href='{source_link(found.document, found.line)}'>{where}</a>"
 
 
 def _web_link(url: str | None) -> str:
