@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from PySide6.QtCore import Qt
 
 from coventry_directory.core.distance_words import distance_text
@@ -120,3 +122,18 @@ def test_a_place_in_the_search_words_the_directory_does_not_know_is_said(qtbot, 
         "try a town, village or postcode."
     )
     assert window.model.rowCount() > 0 and window.model.near is None  # naloxone, from anywhere
+
+
+@pytest.mark.parametrize("typed", ["Rugbyy", "Xyzville"])
+def test_where_the_client_lives_typed_alone_and_unknown_is_said(qtbot, open_window, typed):
+    # nothing else about the client given: the place alone turns client mode on, so a
+    # misspelling is reported rather than dropped with every service listed unjudged
+    window = open_window()
+    window.tabs.setCurrentIndex(1)
+    window.profile.lives.setEditText(typed)
+    qtbot.waitUntil(lambda: f"Unknown place '{typed}'" in window.notes.text(), timeout=10_000)
+    assert "Check the spelling of where the client lives" in window.notes.text()
+    assert window.model.rowCount() == 0 and window.count_label.text() == "No results: the place is not known."
+    window.profile.lives.setEditText("Rugby")
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=10_000)
+    assert window.model.index(0).data(HitRole).verdict is not None  # client mode: each service judged

@@ -76,7 +76,9 @@ class SearchDisplay:
     def client_mode(self) -> bool:
         """True when anything about a client has been entered."""
         p = self.profile.profile()
-        return any((p.age is not None, p.gender, p.area, p.substances, p.groups))
+        # where they live counts as typed, known or not: a place the directory does not know
+        # ("Rugbyy") is then said to be unknown, not dropped with client mode quietly off
+        return any((p.age is not None, p.gender, p.area, self.profile.home(), p.substances, p.groups))
 
     def refresh(self) -> None:
         """Search for what is typed, with the filters (and client) given."""
