@@ -283,3 +283,15 @@ def test_a_query_with_nothing_to_search_for_says_every_service_is_shown(engine, 
 def test_words_the_directory_can_use_get_no_such_note(engine, typed):
     notes = engine.search(typed, limit=5).notes
     assert not any("No service mentions" in n or "not a place" in n or "Nothing in" in n for n in notes), notes
+
+
+def test_a_postcode_from_elsewhere_is_named_whole_not_searched_as_two_words(engine):
+    result = engine.search("naloxone SW1A 1AA", limit=50)
+    assert result.place is None and result.hits
+    assert result.notes == [
+        "“SW1A 1AA” is not a postcode this directory knows (it covers Coventry, Warwickshire and around), "
+        "so the results are from anywhere."
+    ]
+    assert keys(result) == keys(engine.search("naloxone", limit=50))  # its halves searched nothing
+    known = engine.search("naloxone cv21 2dt", limit=5)
+    assert known.place is not None and known.place.name == "CV21" and not known.query.unknown_postcode

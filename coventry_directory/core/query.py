@@ -15,7 +15,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from coventry_directory.core.places import AREA, Place, lookup_place
+from coventry_directory.core.places import AREA, Place, lookup_place, outward_code
 from coventry_directory.core.query_words import (
     SYNONYM_WEIGHT,
     Meaning,
@@ -44,6 +44,7 @@ TYPO_WEIGHT = 0.75
 STEM_WEIGHT = 0.9
 MIN_PREFIX = 3  # shorter typed words are not searched as prefixes
 
+_INWARD = re.compile(r"[0-9][a-z]{2}")  # the second half of a postcode ("1aa" of "SW1A 1AA")
 PLACE_MARKERS = frozenset(["near", "in", "around", "nearby", "at"])  # "naloxone near X": X is meant as a place
 STOP_WORDS = frozenset(
     [
@@ -154,6 +155,7 @@ class ParsedQuery:
     # were meant as a place the directory does not know
     unknown: list[str] = field(default_factory=list)
     unknown_places: list[str] = field(default_factory=list)
+    unknown_postcode: str | None = None  # a whole postcode typed that no district here is ("SW1A 1AA")
 
     @property
     def is_empty(self) -> bool:
@@ -288,6 +290,8 @@ def parse_query(text: str, vocabulary: Vocabulary | None = None, *, find_place: 
     parsed.age, tokens = _take_age(tokens)
     if find_place:
         parsed.place, parsed.place_text, tokens = _take_place(tokens)
+        if parsed.place is None:
+            parsed.unknown_postcode, tokens = _take_unknown_postcode(tokens)
     synonyms = synonym_index()
     i = 0
     while i < len(tokens):
@@ -324,6 +328,15 @@ def _matches_nothing(group: TermGroup, vocabulary: Vocabulary, parsed: ParsedQue
     if group.typed in parsed.corrections or group.typed in parsed.translations:
         return False
     return not any(vocabulary.knows(term.text) for term in group.terms)
+
+
+def _take_unknown_postcode(tokens: list[str]) -> tuple[str | None, list[str]]:
+    """A whole postcode no district here is ("sw1a 1aa"): taken out, so its halves are not searched as words."""
+    for i in range(len(tokens) - 1):
+        pair = f"{tokens[i]} {tokens[i + 1]}"
+        if outward_code(pair) is not None and _INWARD.fullmatch(tokens[i + 1]):
+            return pair.upper(), tokens[:i] + tokens[i + 2 :]
+    return None, tokens
 
 
 def _take_corrected_place(parsed: ParsedQuery) -> None:

@@ -383,6 +383,13 @@ def _notes(parsed: ParsedQuery, typed: str = "", place: Place | None = None) -> 
         notes.append(_("Near {place}.").format(place=parsed.place.name))
     if parsed.age is not None:
         notes.append(_("For age {age}.").format(age=parsed.age))
+    if parsed.unknown_postcode and place is None:
+        notes.append(
+            _(
+                "“{postcode}” is not a postcode this directory knows (it covers Coventry, Warwickshire and around), "
+                "so the results are from anywhere."
+            ).format(postcode=parsed.unknown_postcode)
+        )
     for word in parsed.unknown:
         if word in parsed.unknown_places and place is None:  # (a place chosen in a box is used instead)
             notes.append(
@@ -394,7 +401,13 @@ def _notes(parsed: ParsedQuery, typed: str = "", place: Place | None = None) -> 
             notes.append(_("No service mentions “{word}”: the results are for your other words.").format(word=word))
         else:
             notes.append(_("No service mentions “{word}”.").format(word=word))
-    if typed.strip() and parsed.is_empty and parsed.place is None and parsed.age is None:
+    if (
+        typed.strip()
+        and parsed.is_empty
+        and parsed.place is None
+        and parsed.age is None
+        and not parsed.unknown_postcode
+    ):
         notes.append(
             _(
                 "Nothing in “{typed}” can be searched for, so every service is shown: try words such as “needle exchange”, or a place."
