@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from coventry_directory.ui.start_page import TASKS, StartPage
 
@@ -97,3 +98,29 @@ def test_a_narrow_pane_wraps_the_tasks_and_never_scrolls_sideways(qtbot):
         assert button.isVisible() and button.geometry().right() <= page.width()
     rows = {b.geometry().top() for b in page.buttons.values()}
     assert len(rows) > len(TASKS) // 2  # they wrapped onto more rows than a grid of two has
+
+
+def test_a_task_longer_than_the_pane_wraps_its_words_instead_of_scrolling(qtbot):
+    # Polish at 150%: "Leczenie uzależnienia od narkotyków lub alkoholu w pobliżu…" is wider than the pane
+    from PySide6.QtWidgets import QScrollArea
+
+    from coventry_directory.i18n.catalogs import in_language
+
+    with in_language("pl"):
+        page = StartPage()
+    area = QScrollArea()
+    area.setWidget(page)
+    area.setWidgetResizable(True)
+    qtbot.addWidget(area)
+    longest = max(page.buttons.values(), key=lambda b: b.sizeHint().width())
+    assert longest.text().startswith("Leczenie")
+    area.resize(longest.sizeHint().width() // 2 + 40, 700)
+    area.show()
+    qtbot.waitExposed(area)
+    qtbot.waitUntil(lambda: page.width() <= area.viewport().width())
+    assert not area.horizontalScrollBar().isVisible()
+    for button in [*page.buttons.values(), page.browse_button, page.whats_new_button]:
+        assert button.geometry().right() <= page.width()
+        words = button.findChild(QLabel)
+        assert words.heightForWidth(words.width()) <= words.height(), button.text()  # every line shown
+    assert longest.height() > page.browse_button.height()  # it took more lines, not more width

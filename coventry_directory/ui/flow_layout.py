@@ -89,7 +89,10 @@ class FlowLayout(QLayout):
             if item.isEmpty():
                 continue  # a hidden widget takes no room
             hint = item.sizeHint()
-            hint.setWidth(min(hint.width(), max(area.width(), 1)))  # a chip wider than the row is narrowed to it
+            if hint.width() > area.width():  # wider than the row: narrowed to it, taller if its words wrap
+                hint.setWidth(max(area.width(), 1))
+                if item.hasHeightForWidth():
+                    hint.setHeight(max(hint.height(), item.heightForWidth(hint.width())))
             if x > area.x() and x + hint.width() > area.right() + 1:
                 x, y, row_height = area.x(), y + row_height + down, 0
             if move:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 from coventry_directory.i18n import N_, _
 from coventry_directory.i18n.formatting import format_long_date, format_number
 from coventry_directory.ui.flow_layout import FlowLayout
+from coventry_directory.ui.wrapping_button import WrappingButton
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class StartPage(QWidget):
         grid = FlowLayout()
         self.buttons: dict[str, QPushButton] = {}
         for task in TASKS:
-            button = QPushButton(_(task.label))
+            button = WrappingButton(_(task.label))  # a long translation wraps, never widens the page
             button.setAccessibleName(_(task.label).rstrip("…"))
             button.clicked.connect(lambda _checked=False, t=task: self.task_chosen.emit(t))
             grid.addWidget(button)
@@ -86,9 +87,9 @@ class StartPage(QWidget):
         how.setWordWrap(True)
         self.edition = QLabel()
         self.edition.setWordWrap(True)
-        self.whats_new_button = QPushButton(_("What's new in this edition…"))
+        self.whats_new_button = WrappingButton(_("What's new in this edition…"))
         self.whats_new_button.clicked.connect(self.whats_new)
-        self.browse_button = QPushButton(_("Browse all services"))
+        self.browse_button = WrappingButton(_("Browse all services"))
         self.browse_button.clicked.connect(self.browse)
         below = FlowLayout()
         below.addWidget(self.browse_button)
