@@ -207,3 +207,28 @@ def test_each_option_says_what_ticking_it_would_keep_and_saying_so_searches_noth
     expected = narrowed["client_groups"]["young-people"]
     assert expected != (known, unknown)
     qtbot.waitUntil(lambda: item.text() == f"Young people ({expected[0]} + {expected[1]} to check)", timeout=10_000)
+
+
+def test_the_client_is_a_chip_in_sight_from_every_tab_and_clears_with_one_click(qtbot, open_window):
+    window = open_window()
+    window.tabs.setCurrentIndex(1)
+    window.profile.age.setValue(16)
+    window.profile.lives.setEditText("Rugby")
+    tick(window.profile.substances, "cannabis")
+    tick(window.filters.substances, "alcohol")
+    qtbot.waitUntil(lambda: len(window.chips.chips) == 2, timeout=10_000)
+    assert chip_texts(window) == ["Client: age 16, Rugby, 1 more detail ✕", "Substance: Alcohol ✕"]
+    client = window.chips.chips[0]
+    assert client.accessibleName() == "Clear client: age 16, Rugby, 1 more detail"
+    window.tabs.setCurrentIndex(window.tabs.indexOf(window.shortlist))
+    assert client.isVisible()  # client mode greys and reorders every list: in sight from every tab
+    qtbot.waitUntil(lambda: "known to fit" in window.chips.chips[1].toolTip(), timeout=10_000)
+    assert window.chips.chips[0].toolTip().startswith("Forget everything entered about this client")
+    # "Clear filters" leaves the client; the client's chip forgets the client, not the filters
+    qtbot.mouseClick(window.chips.clear_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: chip_texts(window) == ["Client: age 16, Rugby, 1 more detail ✕"], timeout=10_000)
+    tick(window.filters.substances, "alcohol")
+    qtbot.waitUntil(lambda: len(window.chips.chips) == 2, timeout=10_000)
+    qtbot.mouseClick(window.chips.chips[0], Qt.LeftButton)
+    qtbot.waitUntil(lambda: chip_texts(window) == ["Substance: Alcohol ✕"], timeout=10_000)
+    assert window.profile.summary() == "" and not window.client_mode()

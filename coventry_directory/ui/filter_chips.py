@@ -16,6 +16,7 @@ from coventry_directory.core.filter_words import count_text
 from coventry_directory.i18n import _
 from coventry_directory.ui.filter_panel import ActiveFilter, FilterPanel
 from coventry_directory.ui.flow_layout import FlowLayout
+from coventry_directory.ui.profile_panel import ProfilePanel
 
 REMOVE_MARK = "✕"  # a symbol, the same in every language
 
@@ -26,11 +27,17 @@ def chip_text(text: str) -> str:
 
 
 class FilterChips(QWidget):
-    """One chip per filter in use, and "Clear filters"; hidden while no filter is on."""
+    """One chip per filter in use, and "Clear filters"; hidden while no filter is on.
 
-    def __init__(self, panel: FilterPanel, parent: QWidget | None = None):
+    With a client ``profile`` ("Who can I refer?"), the client is a chip too, first: client
+    mode reorders and greys every list, so it must be in sight from every tab as well. Its
+    chip clears the client; "Clear filters" leaves the client as it is.
+    """
+
+    def __init__(self, panel: FilterPanel, parent: QWidget | None = None, profile: ProfilePanel | None = None):
         super().__init__(parent)
         self.panel = panel
+        self.profile = profile
         self.setAccessibleName(_("Filters in use"))
         self.heading = QLabel(_("Filters in use:"))
         self.clear_button = QPushButton(_("Clear filters"))
@@ -43,6 +50,8 @@ class FilterChips(QWidget):
         self._flow.addWidget(self.heading)
         self._flow.addWidget(self.clear_button)
         panel.changed.connect(self.refresh)
+        if profile is not None:
+            profile.changed.connect(self.refresh)
         self.refresh()
 
     def refresh(self) -> None:
@@ -53,6 +62,8 @@ class FilterChips(QWidget):
             chip.hide()
             chip.deleteLater()  # it may be the button whose click brought us here
         self.chips = [self._chip(active) for active in self.panel.active_filters()]
+        if self.profile is not None and (client := self.profile.summary()):
+            self.chips.insert(0, self._client_chip(self.profile, client))
         self._flow.removeWidget(self.clear_button)  # "Clear filters" stays last
         for chip in self.chips:
             self._flow.addWidget(chip)
@@ -68,7 +79,8 @@ class FilterChips(QWidget):
         """What each filter did in the newest search, for the chips' tooltips."""
         self._counts = dict(filter_counts)
         for chip in self.chips:
-            chip.setToolTip(self._tooltip(chip.property("counts_field")))
+            if not chip.property("client"):
+                chip.setToolTip(self._tooltip(chip.property("counts_field")))
 
     def _chip(self, active: ActiveFilter) -> QPushButton:
         chip = QPushButton(chip_text(active.text), self)
@@ -79,6 +91,16 @@ class FilterChips(QWidget):
         chip.clicked.connect(
             lambda _checked=False, key=active.key, code=active.code: self.panel.clear_filter(key, code)
         )
+        return chip
+
+    def _client_chip(self, profile: ProfilePanel, summary: str) -> QPushButton:
+        text = _("Client: {details}").format(details=summary)
+        chip = QPushButton(chip_text(text), self)
+        chip.setAccessibleName(_("Clear client: {details}").format(details=summary))
+        chip.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        chip.setProperty("client", True)  # its tooltip is its own, not a filter's counts
+        chip.setToolTip(_("Forget everything entered about this client (under “Who can I refer?”)"))
+        chip.clicked.connect(profile.clear)
         return chip
 
     def _tooltip(self, field: str) -> str:

@@ -186,8 +186,8 @@ class MainWindow(SearchDisplay, WindowMenus, ServiceActions, QMainWindow):
         self.notes.setWordWrap(True)
 
         self.filters = FilterPanel()
-        self.chips = FilterChips(self.filters)  # above the columns: in sight from every tab
         self.profile = ProfilePanel()
+        self.chips = FilterChips(self.filters, profile=self.profile)  # above the columns: in sight from every tab
         self.shortlist = ShortlistPanel()
         self.tabs = ColumnTabs()  # whole names, never "Fi…" (ui/column_tabs.py)
         self.tabs.add_tab(_scroll(self.filters), _("&Filters"))

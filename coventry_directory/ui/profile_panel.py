@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from coventry_directory.core.eligibility import ClientProfile
 from coventry_directory.core.places import area_of
-from coventry_directory.i18n import _
+from coventry_directory.i18n import _, ngettext
+from coventry_directory.i18n.formatting import format_number
 from coventry_directory.ui.filter_panel import age_box, age_value, code_list, gender_box, place_box, place_text
 from coventry_directory.ui.form_widgets import checked_codes, clear_checks
 
@@ -65,6 +66,20 @@ class ProfilePanel(QWidget):
             substances=checked_codes(self.substances),
             groups=checked_codes(self.groups),
         )
+
+    def summary(self) -> str:
+        """What is entered, in a few words for the chip above the results ('' when nothing is)."""
+        parts = []
+        if (age := age_value(self.age)) is not None:
+            parts.append(_("age {age}").format(age=age))
+        if self.gender.currentData():
+            parts.append(self.gender.currentText())
+        if self.home():
+            parts.append(self.home())
+        ticked = len(checked_codes(self.substances)) + len(checked_codes(self.groups))
+        if ticked:
+            parts.append(ngettext("{n} more detail", "{n} more details", ticked).format(n=format_number(ticked)))
+        return ", ".join(parts)
 
     def home(self) -> str:
         """The place typed for where they live ('' if none), for distances."""
