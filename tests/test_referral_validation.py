@@ -90,6 +90,10 @@ def test_dates_of_birth_in_uk_and_iso_forms():
     assert parse_date("01/02/1990") == parse_date("1990-02-01") == dt.date(1990, 2, 1)
     assert parse_date("31/02/1990") is None
     assert parse_date("1/2/90") is None  # a two-digit year is ambiguous
+    assert parse_date("01021990") == dt.date(1990, 2, 1)  # eight digits, typed without separators: day first
+    assert parse_date("31021990") is None  # not a date
+    assert parse_date("1121990") is None  # 11/2 or 1/12: seven digits cannot be read one way only
+    assert parse_date("19900201") is None  # the UK form is day first; this is no day
 
 
 def _errors(data, service=None, today=TODAY):

@@ -95,9 +95,14 @@ def normalise_phone(text: str) -> str | None:
 
 
 def parse_date(text: str) -> dt.date | None:
-    """A date written as YYYY-MM-DD or DD/MM/YYYY (also - . or space), else None."""
+    """A date written as YYYY-MM-DD, DD/MM/YYYY (also - . or space) or DDMMYYYY, else None.
+
+    Eight digits in a row are read the UK way, day first ("01021990": 1 February 1990), as a
+    form's date box is often typed; fewer cannot be read one way only ("1121990").
+    """
     text = (text or "").strip()
-    for fmt in _DATE_FORMATS:
+    formats = (*_DATE_FORMATS, "%d%m%Y") if re.fullmatch(r"\d{8}", text) else _DATE_FORMATS
+    for fmt in formats:
         try:
             parsed = dt.datetime.strptime(text, fmt).date()
         except ValueError:
