@@ -32,6 +32,7 @@ from coventry_directory.ui.window_geometry import fit_to_screen
 from coventry_directory.ui.zoom import bold
 
 CITED_TINT = 0.3  # how far the cited line's background moves towards the highlight colour
+CONTEXT_LINES = 2  # lines of the document shown above the cited one
 
 
 class SourceViewer(QDialog):
@@ -105,11 +106,16 @@ class SourceViewer(QDialog):
         self.text.setFocus()
 
     def go_to_line(self, line: int) -> None:
-        """Put the cursor at the start of ``line`` (from 1) and that line in the middle of the view."""
+        """Put the cursor at the start of ``line`` (from 1), and that line near the top of the view, all of it in sight.
+
+        A cited line is often a paragraph of many wrapped lines: centred on its first, the
+        rest ran off the foot of the view. It is put :data:`CONTEXT_LINES` lines from the top.
+        """
         block = self.text.document().findBlockByNumber(max(0, line - 1))
-        cursor = QTextCursor(block)
-        self.text.setTextCursor(cursor)
-        self.text.centerCursor()
+        self.text.setTextCursor(QTextCursor(block))
+        # the plain text view scrolls by lines of the document: its first line shown is the bar's value
+        self.text.verticalScrollBar().setValue(max(0, block.blockNumber() - CONTEXT_LINES))
+        self.text.ensureCursorVisible()
         self._say_where()
 
     def current_line(self) -> int:
