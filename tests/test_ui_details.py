@@ -234,6 +234,10 @@ def test_a_cited_line_opens_in_the_app_there_and_the_find_box_reads_round_it(qtb
     assert viewer.current_line() == 812 and viewer.focusWidget() is viewer.text
     assert _cited_text(viewer) == lines[811]  # the cited line, marked, is the one the details quote
     assert viewer.where.text().startswith(f"Line 812 of {len(lines):,}")
+    qtbot.waitExposed(viewer)
+    block = viewer.text.document().findBlockByNumber(811)
+    shown = viewer.text.blockBoundingGeometry(block).translated(viewer.text.contentOffset())
+    assert shown.top() > 0 and shown.bottom() <= viewer.text.viewport().height()  # the whole paragraph in sight
     # read round it by keyboard: the find box, a word, Enter; Enter again for the next
     with_word = [n for n, text in enumerate(lines, 1) if "naloxone" in text.lower() and n >= 812]
     qtbot.mouseClick(viewer.find_box, Qt.LeftButton)
