@@ -158,3 +158,25 @@ def test_a_double_click_on_send_queues_and_sends_one_referral(qtbot, desk, smtp_
     qtbot.waitUntil(lambda: not send_worker.busy(), timeout=20_000)
     assert len(server.messages) == 1
     assert [r["status"] for r in log.entries(desk.user_store)] == ["sent"]
+
+
+def test_the_summary_lists_show_every_option_whole_at_a_big_font(qtbot, desk):
+    # as at 200% zoom in a narrow wizard: labels wrap, the page scrolls, no list scrolls sideways
+    from PySide6.QtGui import QFont
+
+    wizard = ReferralWizard(services(), desk, referrer=REFERRER)
+    qtbot.addWidget(wizard)
+    font = QFont(QApplication.font())
+    font.setPointSize(20)
+    wizard.setFont(font)
+    wizard.resize(520, 600)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    for name in ("substances", "risks"):
+        widget = wizard.summary_fields[name]
+        qtbot.waitUntil(lambda w=widget: w.font().pointSize() == 20, timeout=5_000)
+        QApplication.processEvents()
+        assert not widget.horizontalScrollBar().isVisible() and not widget.verticalScrollBar().isVisible(), name
+        for i in range(widget.count()):
+            rect = widget.visualItemRect(widget.item(i))
+            assert rect.right() <= widget.viewport().width() and rect.bottom() < widget.viewport().height(), name

@@ -63,9 +63,10 @@ class WizardPages:
         for name, label in labels.items():
             if name == "substances":
                 vocab = vocabularies()["substance"]
-                widget = check_list({t.code: _(t.name) for t in vocab.terms}, label)
+                # every option whole, labels wrapped (ui.fitted_list): the page scrolls, never the list sideways
+                widget = check_list({t.code: _(t.name) for t in vocab.terms}, label, fit=True)
             elif name == "risks":
-                widget = check_list({code: _(text) for code, text in RISKS.items()}, label)
+                widget = check_list({code: _(text) for code, text in RISKS.items()}, label, fit=True)
             elif name == "may_leave_message":
                 widget = make_field("yesno", label)
             else:
