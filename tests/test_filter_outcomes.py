@@ -22,6 +22,7 @@ from coventry_directory.core.models import Service
 from coventry_directory.core.places import resolve_place
 from coventry_directory.core.search import Filters, SearchEngine
 from coventry_directory.core.taxonomy import vocabularies
+from coventry_directory.i18n.languages import LANGUAGES
 from coventry_directory.store import hsds_rows
 from coventry_directory.store.schema import column_names
 
@@ -151,6 +152,8 @@ def test_counts_for_one_filter_leave_out_what_another_rules_out(engine):
 def _list_outcome(svc: Service, field: str, codes) -> str:
     if field == "categories":  # what a service is: never "not stated"
         return KNOWN if set(svc.categories) & set(codes) else LEFT_OUT
+    if field in ("gender", "languages"):  # one choice, not a list of ticks
+        return _outcome(svc, field, codes[0])
     return _outcome(svc, field, codes)
 
 
@@ -171,10 +174,12 @@ def test_each_list_option_counts_what_ticking_it_would_keep(engine):
         "referral_routes": "referral_route",
         "delivery_modes": "delivery_mode",
     }
-    assert set(result.option_counts) == set(names)
+    assert set(result.option_counts) == {*names, "gender", "languages"}
+    options = {field: [t.code for t in vocab[taxonomy].terms] for field, taxonomy in names.items()}
+    options["gender"] = ["female", "male"]  # the choices of the Gender box ("any" is what fits every one)
+    options["languages"] = [code for code in LANGUAGES if code != "en"]
     seen_unknown = seen_narrowed = False
-    for field, taxonomy in names.items():
-        codes = [t.code for t in vocab[taxonomy].terms]
+    for field, codes in options.items():
         assert list(result.option_counts[field]) == codes
         # kept by every other filter: the age, and the other lists' ticks (not this list's own)
         others = {f: v for f, v in TICKED.items() if f != field}

@@ -194,6 +194,16 @@ def test_each_option_says_what_ticking_it_would_keep_and_saying_so_searches_noth
         f"Warwickshire), and that the other filters keep: {known} known to fit, {unknown} whose record "
         "does not say (kept, marked “check”)."
     )
+    # the gender and language choices are counted too; the chip names the choice alone
+    woman = counts["gender"]["female"]
+    assert window.filters.gender.itemText(1) == f"Woman ({woman[0]} + {woman[1]} to check)"
+    polish = counts["languages"]["pl"]
+    assert window.filters.language.itemText(1) == f"Polski (Polish) ({polish[0]} + {polish[1]} to check)"
+    window.filters.gender.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: "Gender: Woman ✕" in chip_texts(window), timeout=10_000)
+    window.filters.gender.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: "Gender: Woman ✕" not in chip_texts(window), timeout=10_000)
+    settle(qtbot, window)
     # new words on the items are not ticks: no search follows them
     searched = window.search_service.generation
     qtbot.wait(400)

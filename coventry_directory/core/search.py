@@ -29,6 +29,7 @@ from coventry_directory.core.search_input import clean_input
 from coventry_directory.core.taxonomy import vocabularies
 from coventry_directory.core.text import words
 from coventry_directory.i18n import _
+from coventry_directory.i18n.languages import LANGUAGES
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.open_hours import OpenAt
 from coventry_directory.store.search_filters import LIST_FIELDS, NOT_KNOWN, FacetFilter
@@ -333,9 +334,14 @@ class _Scored(NamedTuple):
 
 @lru_cache(maxsize=1)
 def _list_options() -> dict[str, tuple[str, ...]]:
-    """Every option of each list filter: the codes of its vocabulary."""
+    """Every option of each list filter: the codes of its vocabulary (a gender but "any"; the app's languages but English)."""
     vocab = vocabularies()
-    return {name: tuple(t.code for t in vocab[CODE_FIELDS[name]].terms) for name in LIST_FIELDS}
+    options = {
+        name: tuple(t.code for t in vocab[CODE_FIELDS[name]].terms) for name in LIST_FIELDS if name in CODE_FIELDS
+    }
+    options["gender"] = tuple(t.code for t in vocab["gender"].terms if t.code != "any")
+    options["languages"] = tuple(code for code in LANGUAGES if code != "en")
+    return options
 
 
 def _facet_filter(filters: Filters, open_at: OpenAt | None) -> FacetFilter:

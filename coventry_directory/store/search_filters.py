@@ -45,8 +45,9 @@ OUTCOME_FIELDS = (
     "open_at",
 )
 _CODE_FIELDS = ("referral_routes", "delivery_modes", "client_groups", "languages")
-# The filters ticked in lists (the category and four three-outcome ones): each option is counted.
-LIST_FIELDS = ("categories", "substances", "client_groups", "referral_routes", "delivery_modes")
+# The filters chosen from lists (the category, four tick lists, the gender and language choices):
+# each option is counted (``SearchQueries.option_counts``).
+LIST_FIELDS = ("categories", "substances", "client_groups", "referral_routes", "delivery_modes", "gender", "languages")
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,8 @@ def option_test(field: str, codes: Sequence[str]) -> OutcomeTest:
         known, params = _any_code("categories", codes)
         return OutcomeTest("categories", known, tuple(params), "0")
     ticked = FacetFilter()
-    setattr(ticked, field, tuple(codes))  # one of the list fields, by name
+    # one of the list fields, by name (the gender is one code, not a list)
+    setattr(ticked, field, codes[0] if field == "gender" else tuple(codes))
     (test,) = ticked.outcome_tests()
     return test
 

@@ -117,6 +117,7 @@ def gender_box(accessible_name: str, none_text: str) -> QComboBox:
     box.setAccessibleName(accessible_name)
     for text, code in ((none_text, ANY), (_("Woman"), "female"), (_("Man"), "male")):
         box.addItem(text, code)
+        box.setItemData(box.count() - 1, text, LABEL_ROLE)
     return box
 
 
@@ -166,7 +167,8 @@ LIST_FILTERS = {
     "routes": (N_("Referral route"), "referral_routes"),
     "modes": (N_("Delivery"), "delivery_modes"),
 }
-# state key -> the field its options are counted under (SearchResult.option_counts)
+# state key -> the field its options are counted under (SearchResult.option_counts; the
+# gender and language choices are counted under "gender" and "languages")
 OPTION_FIELDS = {
     "categories": "categories",
     "substances": "substances",
@@ -197,7 +199,9 @@ class FilterPanel(QWidget):
         self.language.addItem(_("Any language"), ANY)
         for lang in LANGUAGES.values():
             if lang.code != "en":
-                self.language.addItem(f"{lang.native_name} ({_(lang.english_name)})", lang.code)
+                name = f"{lang.native_name} ({_(lang.english_name)})"
+                self.language.addItem(name, lang.code)
+                self.language.setItemData(self.language.count() - 1, name, LABEL_ROLE)
         self.free = QCheckBox(_("Free"))
         self.open_now = QCheckBox(_("Open now"))
         self.open_at = QCheckBox(_("Open at:"))
@@ -328,6 +332,12 @@ class FilterPanel(QWidget):
             if isinstance(widget, FittedList):  # a longer label may wrap to another line: the list grows to fit
                 widget.doItemsLayout()
                 widget.fit_height()
+        for field, box in (("gender", self.gender), ("languages", self.language)):
+            counts = option_counts.get(field, {})
+            for i in range(1, box.count()):  # the first choice is "any"
+                found = counts.get(box.itemData(i))
+                box.setItemText(i, option_text(box.itemData(i, LABEL_ROLE), found))
+                box.setItemData(i, option_tip("", found) or None, Qt.ItemDataRole.ToolTipRole)
 
     def open_at_moment(self) -> datetime | None:
         """The moment "Open at" asks about (UK wall clock, to the minute), or None when it is not ticked."""
@@ -366,10 +376,10 @@ class FilterPanel(QWidget):
         if state["age"] is not None:
             found.append(ActiveFilter("age", None, _("Age: {age}").format(age=state["age"]), "age"))
         if state["gender"]:
-            text = _("Gender: {gender}").format(gender=self.gender.currentText())
+            text = _("Gender: {gender}").format(gender=self.gender.currentData(LABEL_ROLE))
             found.append(ActiveFilter("gender", None, text, "gender"))
         if state["language"]:
-            text = _("Language: {language}").format(language=self.language.currentText())
+            text = _("Language: {language}").format(language=self.language.currentData(LABEL_ROLE))
             found.append(ActiveFilter("language", None, text, "languages"))
         if state["free"]:
             found.append(ActiveFilter("free", None, _("Free"), "free"))

@@ -12,7 +12,15 @@ from coventry_directory.core.eligibility import ClientProfile
 from coventry_directory.core.places import area_of
 from coventry_directory.i18n import _, ngettext
 from coventry_directory.i18n.formatting import format_number
-from coventry_directory.ui.filter_panel import age_box, age_value, code_list, gender_box, place_box, place_text
+from coventry_directory.ui.filter_panel import (
+    LABEL_ROLE,
+    age_box,
+    age_value,
+    code_list,
+    gender_box,
+    place_box,
+    place_text,
+)
 from coventry_directory.ui.form_widgets import checked_codes, clear_checks
 
 
@@ -73,7 +81,7 @@ class ProfilePanel(QWidget):
         if (age := age_value(self.age)) is not None:
             parts.append(_("age {age}").format(age=age))
         if self.gender.currentData():
-            parts.append(self.gender.currentText())
+            parts.append(self.gender.currentData(LABEL_ROLE))
         if self.home():
             parts.append(self.home())
         ticked = len(checked_codes(self.substances)) + len(checked_codes(self.groups))
