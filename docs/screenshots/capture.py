@@ -14,7 +14,7 @@ from pathlib import Path
 
 os.environ.setdefault("COVENTRY_DIRECTORY_HOME", tempfile.mkdtemp(prefix="cd-shots-"))
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
 
 from coventry_directory.core.editions import current_directory_path, open_directory
@@ -22,7 +22,9 @@ from coventry_directory.store.user import UserStore
 from coventry_directory.ui.app import make_application
 from coventry_directory.ui.language import apply_language
 from coventry_directory.ui.main_window import MainWindow
+from coventry_directory.ui.outbox_access import desk_for
 from coventry_directory.ui.readable_style import ReadableStyle
+from coventry_directory.ui.referral_wizard import ReferralWizard
 from coventry_directory.userdata import user_database_path
 
 HERE = Path(__file__).resolve().parent
@@ -56,6 +58,7 @@ def main() -> int:
             item.setCheckState(item.checkState().Checked)
     wait(1200)
     window.grab().save(str(HERE / "client-mode.png"))
+    wizard_window(window)
     window.close()
     app.processEvents()
     dark_window(app)
@@ -98,6 +101,25 @@ def _window() -> MainWindow:
     window.show()
     wait(800)
     return window
+
+
+def wizard_window(window: MainWindow) -> None:
+    """referral-wizard.png: the referral wizard's first step, filled in with invented details."""
+    sid = window.controller.store.resolve_service_id("cov-cgl-adult")
+    wizard = ReferralWizard([window.controller.service(sid)], desk_for(window.controller.user), parent=window)
+    fields = wizard.summary_fields
+    for name, value in (("name", "Sam Example"), ("date_of_birth", "01/02/1990"), ("phone", "07700 900123")):
+        fields[name].setText(value)
+    fields["postcode"].setText("CV1 9ZZ")  # CV1 9ZZ and 07700 900123 are reserved for examples
+    fields["pattern_of_use"].setPlainText("Drinks daily; wants to cut down before starting a new job.")
+    substances = fields["substances"]
+    for i in range(substances.count()):
+        if substances.item(i).data(Qt.UserRole) == "alcohol":
+            substances.item(i).setCheckState(Qt.Checked)
+    wizard.show()
+    wait(600)
+    wizard.grab().save(str(HERE / "referral-wizard.png"))
+    wizard.close()
 
 
 def dark_window(app) -> None:
