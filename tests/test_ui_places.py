@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from PySide6.QtCore import Qt
 
 from coventry_directory.core.distance_words import distance_text
