@@ -295,3 +295,19 @@ def test_a_postcode_from_elsewhere_is_named_whole_not_searched_as_two_words(engi
     assert keys(result) == keys(engine.search("naloxone", limit=50))  # its halves searched nothing
     known = engine.search("naloxone cv21 2dt", limit=5)
     assert known.place is not None and known.place.name == "CV21" and not known.query.unknown_postcode
+
+
+def test_a_pasted_run_of_unknown_words_is_named_once_each_and_then_counted(engine):
+    result = engine.search("needle exchange qqxa qqxb qqxa qqxc qqxd qqxe", limit=5)
+    unknown = [n for n in result.notes if n.startswith("No service mentions")]
+    assert unknown == [
+        "No service mentions “qqxa”: the results are for your other words.",
+        "No service mentions “qqxb”: the results are for your other words.",
+        "No service mentions “qqxc”: the results are for your other words.",
+        "No service mentions 2 more words typed.",
+    ]
+    long = engine.search("near " * 300, limit=5).notes
+    assert long == [
+        "Nothing in “near near near near near near near near…” can be searched for, so every service is shown: "
+        "try words such as “needle exchange”, or a place."
+    ]

@@ -314,7 +314,11 @@ def parse_query(text: str, vocabulary: Vocabulary | None = None, *, find_place: 
             if word not in STOP_WORDS:
                 group = _word_group(word, vocabulary, word in accented, parsed)
                 parsed.groups.append(group)
-                if vocabulary is not None and _matches_nothing(group, vocabulary, parsed):
+                if (
+                    vocabulary is not None
+                    and word not in parsed.unknown
+                    and _matches_nothing(group, vocabulary, parsed)
+                ):
                     parsed.unknown.append(word)
                     if i >= 2 and tokens[i - 2] in PLACE_MARKERS:
                         parsed.unknown_places.append(word)

@@ -28,7 +28,8 @@ from coventry_directory.core.ranking import TextScorer, context_score, nearest_k
 from coventry_directory.core.search_input import clean_input
 from coventry_directory.core.taxonomy import vocabularies
 from coventry_directory.core.text import words
-from coventry_directory.i18n import _
+from coventry_directory.i18n import _, ngettext
+from coventry_directory.i18n.formatting import format_number
 from coventry_directory.i18n.languages import LANGUAGES
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.open_hours import OpenAt
@@ -332,6 +333,17 @@ class _Scored(NamedTuple):
     checks: tuple[str, ...] = ()  # filters its record does not say it fits
 
 
+MAX_UNKNOWN_NOTES = 3  # words no service holds, named one by one; past this, counted
+QUOTED_CHARS = 40  # how much of a query a note quotes
+
+
+def _shortened(text: str, chars: int) -> str:
+    """``text`` cut to about ``chars`` characters, at a word, with "…" when cut."""
+    if len(text) <= chars:
+        return text
+    return text[:chars].rsplit(" ", 1)[0].rstrip() + "…"
+
+
 @lru_cache(maxsize=1)
 def _list_options() -> dict[str, tuple[str, ...]]:
     """Every option of each list filter: the codes of its vocabulary (a gender but "any"; the app's languages but English)."""
@@ -396,7 +408,8 @@ def _notes(parsed: ParsedQuery, typed: str = "", place: Place | None = None) -> 
                 "so the results are from anywhere."
             ).format(postcode=parsed.unknown_postcode)
         )
-    for word in parsed.unknown:
+    named = parsed.unknown[:MAX_UNKNOWN_NOTES]
+    for word in named:
         if word in parsed.unknown_places and place is None:  # (a place chosen in a box is used instead)
             notes.append(
                 _(
@@ -407,6 +420,13 @@ def _notes(parsed: ParsedQuery, typed: str = "", place: Place | None = None) -> 
             notes.append(_("No service mentions “{word}”: the results are for your other words.").format(word=word))
         else:
             notes.append(_("No service mentions “{word}”.").format(word=word))
+    if len(parsed.unknown) > len(named):  # a pasted paragraph: say how many more, not each
+        more = len(parsed.unknown) - len(named)
+        notes.append(
+            ngettext(
+                "No service mentions {n} more word typed.", "No service mentions {n} more words typed.", more
+            ).format(n=format_number(more))
+        )
     if (
         typed.strip()
         and parsed.is_empty
@@ -417,6 +437,6 @@ def _notes(parsed: ParsedQuery, typed: str = "", place: Place | None = None) -> 
         notes.append(
             _(
                 "Nothing in “{typed}” can be searched for, so every service is shown: try words such as “needle exchange”, or a place."
-            ).format(typed=typed.strip()[:40])
+            ).format(typed=_shortened(typed.strip(), QUOTED_CHARS))
         )
     return notes
