@@ -77,12 +77,14 @@ class StartPage(QWidget):
             button.clicked.connect(lambda _checked=False, t=task: self.task_chosen.emit(t))
             grid.addWidget(button)
             self.buttons[task.key] = button
+        # The examples are searches, typed in English; as placeholders each is isolated from the
+        # text around it, so in Arabic or Urdu its quotation marks stay where they belong.
         how = QLabel(
             _(
                 "Or type what the client says in the search box above, in their words or yours: "
-                "“needle exchange Bedworth”, “alcohol 16 year old”, “my son smokes weed”. "
+                "“{first}”, “{second}”, “{third}”. "
                 "Under “Who can I refer?”, the client's age, place and circumstances show who can take them."
-            )
+            ).format(first="needle exchange Bedworth", second="alcohol 16 year old", third="my son smokes weed")
         )
         how.setWordWrap(True)
         self.edition = QLabel()
