@@ -175,7 +175,9 @@ def candidate_ids(
             near = nearest(text, LOCAL_KM, asked, inner)
             ids.update(dict.fromkeys(near))
         cap = max(FAR_CANDIDATES, page)
-        if len(ids) < page and strong and not queries.any_match(combine(strong)):
+        # the far draws' words (strong columns) match a subset of the text's: when the text
+        # matches nowhere they do too, and the look that would say so costs a full draw
+        if len(ids) < page and strong and (not found or not queries.any_match(combine(strong))):
             return list(ids)  # the far draws' words match nowhere either
         # Only a matter of speed (nearest's inner rings change no answer): the far draws'
         # words (strong columns) match a subset of those above, so when the draw within
