@@ -279,7 +279,9 @@ class SearchEngine:
         at: datetime,
     ) -> list[Hit]:
         """The result rows, with open state, filters to check and (in client mode) the eligibility verdict."""
-        schedules = self.store.schedules_for(ids)
+        # a service with no hours at any level (has_schedule, as store.open_hours reads it) has
+        # none to load: most hits at national scale, and each load is seven queries
+        schedules = self.store.schedules_for([sid for sid in ids if facets[sid]["has_schedule"]])
         sources = self.store.queries.sources_for(ids)
         services = {s.id: s for s in self.store.services(ids)} if profile else {}
         hits = []

@@ -45,6 +45,7 @@ FACET_FIELDS = (
     "evidence_date",
     "edition",
     "elsewhere",
+    "has_schedule",
 )
 
 
