@@ -3,9 +3,11 @@
 The real directory (the shipped edition) gets 100,000 distractors: services whose names hold
 every word the judged queries use, with every category, substance and age the filters
 ask for, placed across England at least 60 km from Coventry and Warwickshire, and with
-ids that sort before every real service, so the full-text index meets them first. A
-search that took the first N matches in index order (what the first version did) sees
-only distractors. For one judged query of each kind (bench/relevance/queries.toml:
+ids that sort before every real service. The index numbers services along a curve
+through their places (``store.search_index``): tens of thousands of distractors come
+before every real service in it, so the full-text index meets them first. A search that
+took the first N matches in index order (what the first version did) sees only
+distractors. For one judged query of each kind (bench/relevance/queries.toml:
 words with a place, a place in the words, a postcode, filters with no words, an age and
 a place, a substance filter, no place at all), the service that must come first is in
 the top three, and no distractor comes before any local result.
@@ -78,7 +80,7 @@ def _plant(store: DirectoryStore, count: int) -> None:
     org = "00000000-0000-4000-8000-000000000000"
     services, locations, links, attributes = [], [], [], []
     for n, (lat, lon) in enumerate(_far_points(count)):
-        sid = f"00000000-0000-4000-8000-{n + 1:012d}"  # before every real id: the index meets these first
+        sid = f"00000000-0000-4000-8000-{n + 1:012d}"  # before every real id
         services.append(
             _row(
                 "service",
@@ -140,6 +142,12 @@ def _filters(q: dict) -> Filters:
 def test_the_distractors_are_there_and_match_better(engine):
     store = engine.store
     assert store.count_services() == EDITION_SERVICES + DISTRACTORS
+    # the index meets thousands of distractors before any real service (its first N are all distractors)
+    before = store._db.execute(
+        "SELECT count(*) FROM service_facets WHERE rowid < "
+        "(SELECT min(rowid) FROM service_facets WHERE key NOT LIKE 'distractor-%')"
+    ).fetchone()[0]
+    assert before >= 10_000
     # a distractor outscores the real answer on words alone: it is only its place that loses
     hits = engine.search("needle exchange", limit=500).hits
     assert any(h.key.startswith("distractor-") for h in hits)
