@@ -193,8 +193,13 @@ def candidate_ids(
     if parsed.is_empty:
         return retrieve("", "")
 
-    def text(columns: Sequence[str], joiner: str) -> str:
-        return words_expression(queries, parsed, columns, joiner)
+    # each word's expression worked out once per set of columns (prefix look-ups, synonym tags)
+    groups: dict[tuple[str, ...], list[str]] = {
+        columns: word_groups(queries, parsed, columns) for columns in (SEARCH_COLUMNS, STRONG_COLUMNS)
+    }
+
+    def text(columns: tuple[str, ...], joiner: str) -> str:
+        return joiner.join(groups[columns])
 
     ids = retrieve(text(SEARCH_COLUMNS, " AND "), text(STRONG_COLUMNS, " AND "))
     typed = sorted(typed_words(parsed))
@@ -214,7 +219,12 @@ def candidate_ids(
 
 
 def words_expression(queries: SearchQueries, parsed: ParsedQuery, columns: Sequence[str], joiner: str) -> str:
-    """Each typed word's terms (in ``columns``), or for a substance word its tags too, joined by AND or OR.
+    """Each typed word's terms (in ``columns``), or for a substance word its tags too, joined by AND or OR (:func:`word_groups`)."""
+    return joiner.join(word_groups(queries, parsed, columns))
+
+
+def word_groups(queries: SearchQueries, parsed: ParsedQuery, columns: Sequence[str]) -> list[str]:
+    """Each typed word's expression: its terms (in ``columns``), or for a substance word its tags too.
 
     A synonym set all of whose terms a word stands for is asked for as the set's one tag
     (``store.search_synonyms``: exactly the services holding one of its terms in those
@@ -245,7 +255,7 @@ def words_expression(queries: SearchQueries, parsed: ParsedQuery, columns: Seque
             substance = any_tag(substance_tag(code) for code in (group.substance, "any"))
             expr = f"({expr}) OR ({substance})"
         groups.append(f"({expr})")
-    return joiner.join(groups)
+    return groups
 
 
 def counted_expression(queries: SearchQueries, parsed: ParsedQuery, locality: Locality) -> str:
