@@ -25,7 +25,14 @@ def chunks(items: Sequence[_T]) -> Iterator[list[_T]]:
 
 def sources_of(db: Database, ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
     """The directory sources that described each service, in rank order (``edition`` for a plain edition)."""
-    if not db["service_source"].exists() or db.execute("SELECT count(*) FROM directory_source").fetchone()[0] == 0:
+    # asked of sqlite_master directly: sqlite-utils' exists() lists every table and view (three
+    # queries), and search asks this for every page of results
+    composed = (
+        db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'service_source'").fetchone()
+        is not None
+        and db.execute("SELECT 1 FROM directory_source LIMIT 1").fetchone() is not None
+    )
+    if not composed:
         return {sid: ("edition",) for sid in ids}  # a directory never composed is its edition alone
     out: dict[str, list[str]] = defaultdict(list)
     for chunk in chunks(list(ids)):
