@@ -183,7 +183,8 @@ class SearchEngine:
             rank = {Eligibility.ELIGIBLE: 0, Eligibility.CHECK: 1, Eligibility.EXCLUDED: 2}
             order = {s.service_id: (rank_class(s.tier, s.partial, s.named), len(s.checks)) for s in scored}
             hits.sort(key=lambda h: (rank[h.verdict.status] if h.verdict else 1, order[h.id], -h.score))
-        counted = counted_expression(queries, parsed, locality)
+        # the words again, as the counts are over them (prefix look-ups and all): only when counting
+        counted = counted_expression(queries, parsed, locality) if facet.outcome_tests() or option_counts else ""
         counts = queries.outcome_counts(counted, facet) if facet.outcome_tests() else {}
         options = queries.option_counts(counted, facet, _list_options()) if option_counts else {}
         return SearchResult(hits[:limit], parsed, place, at, _notes(parsed, query, place), counts, options)
