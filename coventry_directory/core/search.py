@@ -20,7 +20,7 @@ from coventry_directory.core import schedules as hours
 from coventry_directory.core.candidates import candidate_ids, counted_expression, typed_words
 from coventry_directory.core.clock import as_uk_wall_clock, uk_now
 from coventry_directory.core.eligibility import ClientProfile, Eligibility, Verdict, assess
-from coventry_directory.core.locality import FAR, SERVES, Locality, locality_of
+from coventry_directory.core.locality import FAR, NEAR, SERVES, Locality, locality_of
 from coventry_directory.core.models import CODE_FIELDS
 from coventry_directory.core.places import Place, resolve_place
 from coventry_directory.core.query import STOP_WORDS, ParsedQuery, Vocabulary, parse_query
@@ -204,8 +204,8 @@ class SearchEngine:
         """Each candidate's score (text match plus context), tier by tier (``core.locality``), best first.
 
         ``rows`` is what ``SearchQueries.ranking_rows`` gives: facets, folded texts, map points.
-        With ``page``, only the first ``page`` are sure to be there, in their order: a far
-        candidate that cannot reach them is left out unscored.
+        With ``page``, only the first ``page`` are sure to be there, in their order: a near or
+        far candidate that cannot reach them is left out unscored.
         """
         facets, texts, points = rows
         typed = typed_words(parsed)
@@ -218,21 +218,23 @@ class SearchEngine:
             # the name typed in full: the service asked for, wherever it is
             named = bool(typed) and _name_words(row["name"] or "") == typed
             placed.append((sid, row, pts, locality.tier(row, pts), named))
-        # Services serving the place, and those named in full, rank in class 0 or 1
-        # (core.ranking.rank_class); a far one not named is class 2 or 3 whatever its words.
-        # A page of the former leaves the latter out: scoring their text changes nothing.
-        certain = sum(1 for _, _, _, tier, named in placed if tier == SERVES or named)
-        cut_far = page is not None and certain >= page
+        # Scored tier by tier, each only while the page has room for it (core.ranking.rank_class):
+        # services serving the place and those named in full are class 0 or 1, a near one not
+        # named 1 or 2, a far one 2 or 3, whatever its words. Once a page of services is in a
+        # lower class than a tier can reach, scoring that tier's text changes nothing.
         scorer = TextScorer(parsed.groups) if texts else None
-        scored = []
-        for sid, row, pts, tier, named in placed:
-            if cut_far and tier == FAR and not named:
-                continue
-            dist = nearest_km(place, pts)
-            text_points, matched, complete = scorer(texts.get(sid), row) if scorer else (0.0, (), True)
-            score = text_points + context_score(row, place, dist, age) + profile_fit(row, profile)
-            checks = unsure.get(sid, ())
-            scored.append(_Scored(score, sid, dist, matched, tier, not complete, named, row["name"] or "", checks))
+        scored: list[_Scored] = []
+        for lowest in (SERVES, NEAR, FAR):  # the lowest class each tier can reach
+            if page is not None and sum(1 for s in scored if rank_class(s.tier, s.partial, s.named) < lowest) >= page:
+                break
+            for sid, row, pts, tier, named in placed:
+                if (SERVES if named else tier) != lowest:
+                    continue
+                dist = nearest_km(place, pts)
+                text_points, matched, complete = scorer(texts.get(sid), row) if scorer else (0.0, (), True)
+                score = text_points + context_score(row, place, dist, age) + profile_fit(row, profile)
+                checks = unsure.get(sid, ())
+                scored.append(_Scored(score, sid, dist, matched, tier, not complete, named, row["name"] or "", checks))
         scored.sort(key=rank_key)
         return scored
 
