@@ -33,14 +33,12 @@ class ColumnTabs(QTabWidget):
 
     def add_tab(self, page: QWidget, name: str) -> None:
         """Add a page under ``name`` ("&" marks its Alt key), with the whole name as its tooltip."""
-        index = self.addTab(page, name)
-        self.setTabToolTip(index, re.sub("&(.)", r"\1", name))  # "&&" is one "&"
-        self._fit()
+        self.setTabText(self.addTab(page, name), name)
 
     def setTabText(self, index: int, text: str) -> None:  # Qt API
-        """A new name (the shortlist's count): the column widens to it if it must."""
+        """A new name (the shortlist's count), also as the tooltip: the column widens to it if it must."""
         super().setTabText(index, text)
-        self.setTabToolTip(index, re.sub("&(.)", r"\1", text))
+        self.setTabToolTip(index, re.sub("&(.)", r"\1", text))  # "&&" is one "&"
         self._fit()
 
     def names_width(self) -> int:

@@ -177,9 +177,19 @@ def _source_ref(raw: str) -> str:
     """A citation in a line: a web page as a link, a document line as its title and line, opening it in the app."""
     found = cite(raw)
     if found.url:
-        return f"<a href='{escape(found.url)}'>{_ltr(escape(found.url))}</a>"
+        return _page_link(found.url)
+    return _document_line(found) or _ltr(escape(found.raw))
+
+
+def _page_link(url: str) -> str:
+    """A cited web page, as a link to it."""
+    return f"<a href='{escape(url)}'>{_ltr(escape(url))}</a>"
+
+
+def _document_line(found: Citation) -> str | None:
+    """A cited document line as "title, line N", a link that opens it in the app; None when it is no known line."""
     if found.title is None or found.document is None or found.line is None:
-        return _ltr(escape(found.raw))
+        return None
     where = escape(_("{title}, line {line}")).format(title=_ltr(escape(found.title)), line=found.line)
     return f"<a href='{source_link(found.document, found.line)}'>{where}</a>"
 
@@ -215,7 +225,7 @@ def _citation(cite: Citation) -> str:
     sheet records gets a second link, to read what the page said without the web.
     """
     if cite.url:
-        web = f"<a href='{escape(cite.url)}'>{_ltr(escape(cite.url))}</a>"
+        web = _page_link(cite.url)
         if cite.document is None or cite.line is None:
             return f"<li>{web}</li>"
         recorded = escape(_("what it said, as recorded in {title}, line {line}")).format(
@@ -223,11 +233,10 @@ def _citation(cite: Citation) -> str:
         )
         href = source_link(cite.document, cite.line, find=f"[{cite.url}]")
         return f"<li>{web}<br><small><a href='{href}'>{recorded}</a></small></li>"
-    if cite.title is None or cite.document is None or cite.line is None:
+    where = _document_line(cite)
+    if where is None:
         return f"<li>{_ltr(escape(cite.raw))}</li>"
     raw = f"<small>({_ltr(escape(cite.raw))})</small>"
-    where = escape(_("{title}, line {line}")).format(title=_ltr(escape(cite.title)), line=cite.line)
-    where = f"<a href='{source_link(cite.document, cite.line)}'>{where}</a>"
     quote_html = ""
     if cite.quote:
         # TRANSLATORS: words quoted from a source document; use your language's quotation marks.
