@@ -26,10 +26,10 @@ from coventry_directory.core.places import Place, resolve_place
 from coventry_directory.core.query import STOP_WORDS, ParsedQuery, Vocabulary, parse_query
 from coventry_directory.core.ranking import TextScorer, context_score, nearest_km, profile_fit, rank_class, rank_key
 from coventry_directory.core.search_input import clean_input
+from coventry_directory.core.search_notes import search_notes
 from coventry_directory.core.taxonomy import vocabularies
 from coventry_directory.core.text import words
-from coventry_directory.i18n import _, ngettext
-from coventry_directory.i18n.formatting import format_number
+from coventry_directory.i18n import _
 from coventry_directory.i18n.languages import LANGUAGES
 from coventry_directory.store.directory import DirectoryStore
 from coventry_directory.store.open_hours import OpenAt
@@ -187,7 +187,7 @@ class SearchEngine:
         counted = counted_expression(queries, parsed, locality) if facet.outcome_tests() or option_counts else ""
         counts = queries.outcome_counts(counted, facet) if facet.outcome_tests() else {}
         options = queries.option_counts(counted, facet, _list_options()) if option_counts else {}
-        return SearchResult(hits[:limit], parsed, place, at, _notes(parsed, query, place), counts, options)
+        return SearchResult(hits[:limit], parsed, place, at, search_notes(parsed, query, place), counts, options)
 
     def _score(
         self,
@@ -338,17 +338,6 @@ class _Scored(NamedTuple):
     checks: tuple[str, ...] = ()  # filters its record does not say it fits
 
 
-MAX_UNKNOWN_NOTES = 3  # words no service holds, named one by one; past this, counted
-QUOTED_CHARS = 40  # how much of a query a note quotes
-
-
-def _shortened(text: str, chars: int) -> str:
-    """``text`` cut to about ``chars`` characters, at a word, with "…" when cut."""
-    if len(text) <= chars:
-        return text
-    return text[:chars].rsplit(" ", 1)[0].rstrip() + "…"
-
-
 @lru_cache(maxsize=1)
 def _list_options() -> dict[str, tuple[str, ...]]:
     """Every option of each list filter: the codes of its vocabulary (a gender but "any"; the app's languages but English)."""
@@ -386,62 +375,3 @@ def _name_words(name: str) -> frozenset[str]:
 
 def _place(near: str | Place) -> Place:
     return near if isinstance(near, Place) else resolve_place(near)
-
-
-def _notes(parsed: ParsedQuery, typed: str = "", place: Place | None = None) -> list[str]:
-    """What the search made of the words: corrections, translations, the place and age; words it could not use."""
-    notes = [
-        _("Showing results for “{fixed}” (you typed “{typed}”).").format(fixed=fixed, typed=typed)
-        for typed, fixed in parsed.corrections.items()
-    ]
-    for typed, english in parsed.translations.items():
-        if english:
-            note = (
-                _("Also searched as “{english}” (for “{typed}”: a translation not yet checked by a fluent speaker).")
-                if typed in parsed.unchecked
-                else _("Also searched as “{english}” (for “{typed}”).")
-            )
-            notes.append(note.format(english=english, typed=typed))
-    if parsed.place is not None:
-        notes.append(_("Near {place}.").format(place=parsed.place.name))
-    if parsed.age is not None:
-        notes.append(_("For age {age}.").format(age=parsed.age))
-    if parsed.unknown_postcode and place is None:
-        notes.append(
-            _(
-                "“{postcode}” is not a postcode this directory knows (it covers Coventry, Warwickshire and around), "
-                "so the results are from anywhere."
-            ).format(postcode=parsed.unknown_postcode)
-        )
-    named = parsed.unknown[:MAX_UNKNOWN_NOTES]
-    for word in named:
-        if word in parsed.unknown_places and place is None:  # (a place chosen in a box is used instead)
-            notes.append(
-                _(
-                    "“{word}” is not a place the directory knows, so the results are from anywhere: try a town, village or postcode."
-                ).format(word=word)
-            )
-        elif len(parsed.groups) > 1:
-            notes.append(_("No service mentions “{word}”: the results are for your other words.").format(word=word))
-        else:
-            notes.append(_("No service mentions “{word}”.").format(word=word))
-    if len(parsed.unknown) > len(named):  # a pasted paragraph: say how many more, not each
-        more = len(parsed.unknown) - len(named)
-        notes.append(
-            ngettext(
-                "No service mentions {n} more word typed.", "No service mentions {n} more words typed.", more
-            ).format(n=format_number(more))
-        )
-    if (
-        typed.strip()
-        and parsed.is_empty
-        and parsed.place is None
-        and parsed.age is None
-        and not parsed.unknown_postcode
-    ):
-        notes.append(
-            _(
-                "Nothing in “{typed}” can be searched for, so every service is shown: try words such as “needle exchange”, or a place."
-            ).format(typed=_shortened(typed.strip(), QUOTED_CHARS))
-        )
-    return notes

@@ -32,20 +32,17 @@ from coventry_directory.core.filter_words import counts_lines
 from coventry_directory.core.places import known_places
 from coventry_directory.core.taxonomy import vocabularies
 from coventry_directory.i18n import N_, _
-from coventry_directory.i18n.formatting import format_number, format_weekday_date
+from coventry_directory.i18n.formatting import format_weekday_date
 from coventry_directory.i18n.languages import LANGUAGES
 from coventry_directory.ui.fitted_list import FittedList
 from coventry_directory.ui.form_widgets import check_list, checked_codes, clear_checks
+from coventry_directory.ui.option_counts import DESCRIPTION_ROLE, LABEL_ROLE, option_text, option_tip
 
 ANY = ""
 # How the "open at" picker shows its moment: day first, 24-hour clock, as UK services give hours.
 OPEN_AT_FORMAT = "dd/MM/yyyy HH:mm"
 # Narrow enough for the panel at 200% zoom: a choice box wider than this shows its text clipped, not the panel cut.
 CHOICE_CHARS = 12
-
-
-LABEL_ROLE = Qt.ItemDataRole.UserRole + 1  # an option's own words, without the counts after them
-DESCRIPTION_ROLE = Qt.ItemDataRole.UserRole + 2  # what the option means (the start of its tooltip)
 
 
 def code_list(taxonomy: str, accessible_name: str) -> QListWidget:
@@ -62,31 +59,6 @@ def code_list(taxonomy: str, accessible_name: str) -> QListWidget:
         item.setData(LABEL_ROLE, item.text())
         item.setData(DESCRIPTION_ROLE, item.toolTip())
     return widget
-
-
-def option_text(label: str, counts: tuple[int, int] | None) -> str:
-    """An option with what ticking it would keep: 'Alcohol (4 + 3 to check)', 'Naloxone (5)'; no counts: the label."""
-    if counts is None:
-        return label
-    known, unknown = counts
-    if unknown:
-        return _("{option} ({known} + {unknown} to check)").format(
-            option=label, known=format_number(known), unknown=format_number(unknown)
-        )
-    return _("{option} ({known})").format(option=label, known=format_number(known))
-
-
-def option_tip(description: str, counts: tuple[int, int] | None) -> str:
-    """An option's tooltip: what it means, then its counts in words."""
-    if counts is None:
-        return description
-    known, unknown = counts
-    words = _(
-        "Of the services that match the words and serve the place (with no place: Coventry and "
-        "Warwickshire), and that the other filters keep: {known} known to fit, {unknown} whose record "
-        "does not say (kept, marked “check”)."
-    ).format(known=format_number(known), unknown=format_number(unknown))
-    return f"{description}\n\n{words}" if description else words
 
 
 def _narrow(box: QComboBox) -> QComboBox:

@@ -13,7 +13,6 @@ from coventry_directory.core.places import area_of
 from coventry_directory.i18n import _, ngettext
 from coventry_directory.i18n.formatting import format_number
 from coventry_directory.ui.filter_panel import (
-    LABEL_ROLE,
     age_box,
     age_value,
     code_list,
@@ -22,6 +21,7 @@ from coventry_directory.ui.filter_panel import (
     place_text,
 )
 from coventry_directory.ui.form_widgets import checked_codes, clear_checks
+from coventry_directory.ui.option_counts import LABEL_ROLE
 
 
 class ProfilePanel(QWidget):
